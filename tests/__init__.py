@@ -1,0 +1,1 @@
+"""Tests for the v2c_cloud project."""
