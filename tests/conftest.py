@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import custom_components.v2c_cloud  # noqa: F401  # must be importable before HA scans custom integrations
+from tests.sim_fixtures import sim_setup, v2c_sim  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Tests for the V2C Cloud simulator."""

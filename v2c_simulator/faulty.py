@@ -1,0 +1,65 @@
+"""Responses that faults produce: gateway error pages and odd bodies."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from .faults import FaultKind, FaultRule
+from .operation import Reply
+
+HTML_PAGE = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>kong</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+ERROR_PAGES = {
+    FaultKind.HTTP_500: (500, "Internal Server Error"),
+    FaultKind.HTTP_502: (502, "Bad Gateway"),
+    FaultKind.HTTP_503: (503, "Service Temporarily Unavailable"),
+}
+BARE_SCALARS = ("true", '"OK"', "1")
+JSON_TYPE = "application/json"
+
+
+def html_error(status: int, reason: str) -> web.Response:
+    """Return a gateway HTML error page."""
+    text = HTML_PAGE.format(status=status, reason=reason)
+    return web.Response(status=status, text=text, content_type="text/html")
+
+
+def json_response(reply: Reply) -> web.Response:
+    """Return a reply as the service normally sends it."""
+    if reply.empty:
+        return web.Response(status=reply.status, body=b"", content_type=JSON_TYPE)
+    return web.Response(
+        status=reply.status, text=json.dumps(reply.body), content_type=JSON_TYPE
+    )
+
+
+def replacement(rule: FaultRule) -> web.Response | None:
+    """Return the response a fault sends instead of running the operation, if any."""
+    if rule.kind in ERROR_PAGES:
+        return html_error(*ERROR_PAGES[rule.kind])
+    if rule.kind is FaultKind.FALSE_401:
+        return web.Response(
+            status=401, text='{"message":"Unauthorized"}', content_type=JSON_TYPE
+        )
+    return None
+
+
+def distort(reply: Reply, rule: FaultRule) -> web.Response:
+    """Return the operation's reply in the odd shape a fault asks for."""
+    text = "" if reply.empty else json.dumps(reply.body)
+    if rule.kind is FaultKind.MALFORMED_JSON:
+        broken = text[: max(1, len(text) // 2)] if len(text) > 1 else '{"message": '
+        return web.Response(status=reply.status, text=broken, content_type=JSON_TYPE)
+    if rule.kind is FaultKind.TEXT_PLAIN_JSON:
+        return web.Response(status=reply.status, text=text, content_type="text/plain")
+    if rule.kind is FaultKind.BARE_SCALAR:
+        scalar = BARE_SCALARS[(rule.hits - 1) % len(BARE_SCALARS)]
+        return web.Response(status=reply.status, text=scalar, content_type=JSON_TYPE)
+    if rule.kind is FaultKind.EMPTY_204:
+        return web.Response(status=204)
+    return web.Response(status=200, body=b"", content_type=JSON_TYPE)

@@ -1,0 +1,141 @@
+"""The simulated V2C Cloud: accounts, chargers, quota, faults and the request log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time
+import itertools
+
+from aiohttp import web
+
+from .accounts import Account, key_hash
+from .app import build_app
+from .charger import Charger, World
+from .clock import Clock, SystemClock
+from .faults import FaultInjector
+from .log import RequestRecord
+from .quota import KeyQuota, QuotaStatus
+from .solar import SolarSite
+
+FIRST_STATISTIC_ID = 17307150
+
+
+class Simulator:
+    """A fake V2C Cloud whose time is an injected clock."""
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        daily_limit: int = 1000,
+        reset_time: time = time(0, 0),
+        apply_delay: float = 0.0,
+        pv_peak_kw: float = 4.5,
+    ) -> None:
+        """Create an empty cloud."""
+        self.clock: Clock = clock or SystemClock()
+        self.daily_limit = daily_limit
+        self.reset_time = reset_time
+        self.site = SolarSite(pv_peak_kw)
+        self.world = World(
+            self.clock, self.site, apply_delay, itertools.count(FIRST_STATISTIC_ID)
+        )
+        self.faults = FaultInjector(self.clock)
+        self.request_log: list[RequestRecord] = []
+        self._accounts: dict[str, Account] = {}
+        self._quotas: dict[str, KeyQuota] = {}
+        self._devices: dict[str, Charger] = {}
+        self._release: asyncio.Event | None = None
+        self.app: web.Application = build_app(self)
+
+    @property
+    def apply_delay(self) -> float:
+        """Return the seconds between a command's acknowledgement and its effect."""
+        return self.world.apply_delay
+
+    @apply_delay.setter
+    def apply_delay(self, seconds: float) -> None:
+        """Change the propagation delay for commands sent from now on."""
+        self.world.apply_delay = seconds
+
+    @property
+    def accounts(self) -> list[Account]:
+        """Return every account."""
+        return list(self._accounts.values())
+
+    def add_account(self, api_key: str, *, daily_limit: int | None = None) -> Account:
+        """Create an account with its own key, quota and chargers."""
+        if not api_key:
+            raise ValueError("an API key must not be empty")
+        if api_key in self._accounts:
+            raise ValueError("an account with this key exists")
+        account = Account(api_key=api_key, world=self.world, registry=self._devices)
+        self._accounts[api_key] = account
+        self._quotas[api_key] = KeyQuota(
+            self.daily_limit if daily_limit is None else daily_limit,
+            self.reset_time,
+            self.clock.now(),
+        )
+        return account
+
+    def account(self, api_key: str) -> Account:
+        """Return the account of a key (revoked or not)."""
+        return self._accounts[api_key]
+
+    def authenticate(self, api_key: str | None) -> Account | None:
+        """Return the account a key opens, None for a missing, unknown or revoked key."""
+        account = self._accounts.get(api_key or "")
+        return None if account is None or account.revoked else account
+
+    def account_by_hash(self, fingerprint: str) -> Account | None:
+        """Return the account whose key has this fingerprint."""
+        return next(
+            (a for a in self._accounts.values() if a.key_hash == fingerprint), None
+        )
+
+    def charger(self, device_id: str) -> Charger:
+        """Return any charger by device id."""
+        return self._devices[device_id]
+
+    def has_device(self, device_id: str) -> bool:
+        """Return whether any account owns this device."""
+        return device_id in self._devices
+
+    def quota(self, api_key: str) -> KeyQuota:
+        """Return the live quota counter of a key."""
+        return self._quotas[api_key]
+
+    def quota_for(self, api_key: str) -> QuotaStatus:
+        """Return the quota of a key now."""
+        return self._quotas[api_key].status(self.clock.now())
+
+    def add_external_consumer(self, api_key: str, calls_per_day: int) -> None:
+        """Let another program spend calls on this key, evenly over each day."""
+        if calls_per_day < 1:
+            raise ValueError("calls_per_day must be at least 1")
+        self._quotas[api_key].add_external(calls_per_day)
+
+    def revoke_key(self, api_key: str) -> None:
+        """Revoke a key: every call with it answers 401 from now on."""
+        self._accounts[api_key].revoked = True
+
+    def clear_log(self) -> None:
+        """Forget the logged requests."""
+        self.request_log.clear()
+
+    def log_for(self, api_key: str) -> list[RequestRecord]:
+        """Return the logged requests made with a key."""
+        fingerprint = key_hash(api_key)
+        return [record for record in self.request_log if record.key_hash == fingerprint]
+
+    async def hang(self) -> None:
+        """Wait until the server stops (a request that never gets an answer)."""
+        if self._release is None:
+            self._release = asyncio.Event()
+        await self._release.wait()
+
+    def release_hangs(self) -> None:
+        """Let hanging requests finish, so the server can stop."""
+        if self._release is not None:
+            self._release.set()
+            self._release = None
