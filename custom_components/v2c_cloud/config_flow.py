@@ -2,13 +2,133 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_API_KEY
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_API_KEY, PERCENTAGE
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 import voluptuous as vol
+from yarl import URL
 
-from .const import DOMAIN
+from .api import (
+    DEFAULT_BASE_URL,
+    Pairing,
+    V2CAuthenticationError,
+    V2CClient,
+    V2CConnectionError,
+    V2CRateLimitError,
+    V2CResponseError,
+)
+from .const import (
+    CONF_BASE_URL,
+    CONF_COMMAND_RESERVE,
+    CONF_POLL_IDLE,
+    CONF_QUOTA_SHARE,
+    DEFAULT_COMMAND_RESERVE,
+    DEFAULT_POLL_IDLE,
+    DEFAULT_QUOTA_SHARE,
+    DOMAIN,
+    LOGGER,
+)
+
+API_KEY_URL = "https://v2c.cloud"
+REQUEST_TIMEOUT = 15.0
+DAILY_CALL_LIMIT = 1000
+
+API_KEY_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
+)
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_API_KEY): API_KEY_SELECTOR})
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_QUOTA_SHARE, default=DEFAULT_QUOTA_SHARE): NumberSelector(
+            NumberSelectorConfig(
+                min=10,
+                max=100,
+                step=5,
+                mode=NumberSelectorMode.SLIDER,
+                unit_of_measurement=PERCENTAGE,
+            )
+        ),
+        vol.Required(
+            CONF_COMMAND_RESERVE, default=DEFAULT_COMMAND_RESERVE
+        ): NumberSelector(
+            NumberSelectorConfig(min=0, max=500, step=1, mode=NumberSelectorMode.BOX)
+        ),
+        vol.Required(CONF_POLL_IDLE, default=DEFAULT_POLL_IDLE): BooleanSelector(),
+    }
+)
+
+
+@dataclass(slots=True)
+class _Validation:
+    """Outcome of checking an API key: the entry data and chargers, or form errors."""
+
+    data: dict[str, str] = field(default_factory=dict)
+    pairings: list[Pairing] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    placeholders: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def device_ids(self) -> list[str]:
+        """Return the account's device ids, sorted."""
+        return sorted({pairing.device_id for pairing in self.pairings})
+
+
+def _normalize_url(value: str) -> str | None:
+    """Return an http(s) server URL without trailing slash, or None if invalid."""
+    url = value.strip().rstrip("/")
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return None
+    if (
+        parsed.scheme not in ("http", "https")
+        or not parsed.host
+        or parsed.query_string
+        or parsed.fragment
+    ):
+        return None
+    return url
+
+
+def _reset_time(reset_at: datetime | None) -> str:
+    """Format when the quota comes back; V2C's day ends at midnight UTC."""
+    if reset_at is None:
+        return "00:00 UTC"
+    return reset_at.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def _entry_title(pairings: list[Pairing]) -> str:
+    """Name the entry after its only charger, or after the number of chargers."""
+    if (count := len({pairing.device_id for pairing in pairings})) > 1:
+        return f"V2C Cloud ({count} chargers)"
+    tag = (pairings[0].tag or "").strip()
+    return f"V2C Cloud {tag}" if tag else "V2C Cloud"
+
+
+def _max_command_reserve(quota_share: int) -> int:
+    """Return the largest reserve that still leaves half of the share for polling."""
+    return DAILY_CALL_LIMIT * quota_share // 200
 
 
 class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -16,12 +136,184 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> V2CCloudOptionsFlow:
+        """Return the options flow."""
+        return V2CCloudOptionsFlow()
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the API key."""
+        """Ask for the API key and, in advanced mode, the server URL."""
+        validation = _Validation()
         if user_input is not None:
-            return self.async_create_entry(title="V2C Cloud", data=user_input)
+            if api_key := str(user_input[CONF_API_KEY]).strip():
+                self._async_abort_entries_match({CONF_API_KEY: api_key})
+            validation = await self._async_validate(user_input, DEFAULT_BASE_URL)
+            if not validation.errors:
+                return await self._async_create_entry(validation)
         return self.async_show_form(
-            step_id="user", data_schema=vol.Schema({vol.Required(CONF_API_KEY): str})
+            step_id="user",
+            data_schema=self._key_schema(user_input, DEFAULT_BASE_URL),
+            errors=validation.errors,
+            description_placeholders={"url": API_KEY_URL, **validation.placeholders},
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start re-authentication after the cloud rejected the key."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new API key of the same account."""
+        entry = self._get_reauth_entry()
+        validation = _Validation()
+        if user_input is not None:
+            validation = await self._async_validate(
+                user_input, entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+            )
+            if not validation.errors:
+                return self._async_update_entry(entry, validation)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=REAUTH_SCHEMA,
+            errors=validation.errors,
+            description_placeholders={
+                "name": entry.title,
+                "url": API_KEY_URL,
+                **validation.placeholders,
+            },
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the API key and, in advanced mode, the server URL."""
+        entry = self._get_reconfigure_entry()
+        base_url = entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+        validation = _Validation()
+        if user_input is not None:
+            validation = await self._async_validate(user_input, base_url)
+            if not validation.errors:
+                return self._async_update_entry(entry, validation)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self._key_schema(user_input, base_url),
+            errors=validation.errors,
+            description_placeholders={
+                "name": entry.title,
+                "url": API_KEY_URL,
+                **validation.placeholders,
+            },
+        )
+
+    def _key_schema(
+        self, user_input: Mapping[str, Any] | None, base_url: str
+    ) -> vol.Schema:
+        """Return the key form, with the server URL field in advanced mode."""
+        fields: dict[vol.Marker, Any] = {vol.Required(CONF_API_KEY): API_KEY_SELECTOR}
+        if self.show_advanced_options:
+            shown_url = (user_input or {}).get(CONF_BASE_URL, base_url)
+            fields[vol.Required(CONF_BASE_URL, default=shown_url)] = URL_SELECTOR
+        return vol.Schema(fields)
+
+    async def _async_validate(
+        self, user_input: Mapping[str, Any], base_url: str
+    ) -> _Validation:
+        """Check the key with one call to /pairings/me and map failures to errors."""
+        validation = _Validation()
+        api_key = str(user_input[CONF_API_KEY]).strip()
+        url = _normalize_url(str(user_input.get(CONF_BASE_URL, base_url)))
+        if url is None:
+            validation.errors[CONF_BASE_URL] = "invalid_url"
+        if not api_key:
+            validation.errors["base"] = "invalid_auth"
+        if url is None or not api_key:
+            return validation
+        client = V2CClient(
+            api_key,
+            session=async_get_clientsession(self.hass),
+            base_url=url,
+            request_timeout=REQUEST_TIMEOUT,
+        )
+        try:
+            validation.pairings = await client.get_pairings()
+        except V2CAuthenticationError:
+            validation.errors["base"] = "invalid_auth"
+        except V2CConnectionError:
+            validation.errors["base"] = "cannot_connect"
+        except V2CRateLimitError as err:
+            validation.errors["base"] = "rate_limited"
+            validation.placeholders["reset_time"] = _reset_time(err.reset_at)
+        except V2CResponseError as err:
+            if err.status is not None and err.status >= 500:
+                validation.errors["base"] = "cannot_connect"
+            else:
+                LOGGER.exception("Unexpected answer from V2C Cloud")
+                validation.errors["base"] = "unknown"
+        except Exception:  # noqa: BLE001
+            LOGGER.exception("Unexpected error while validating the API key")
+            validation.errors["base"] = "unknown"
+        else:
+            if not validation.pairings:
+                validation.errors["base"] = "no_chargers"
+            validation.data[CONF_API_KEY] = api_key
+            if url != DEFAULT_BASE_URL:
+                validation.data[CONF_BASE_URL] = url
+        return validation
+
+    async def _async_create_entry(self, validation: _Validation) -> ConfigFlowResult:
+        """Create the entry unless one of the account's chargers is configured."""
+        device_ids = validation.device_ids
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.unique_id in device_ids:
+                return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(device_ids[0], raise_on_progress=False)
+        return self.async_create_entry(
+            title=_entry_title(validation.pairings), data=validation.data
+        )
+
+    def _async_update_entry(
+        self, entry: ConfigEntry, validation: _Validation
+    ) -> ConfigFlowResult:
+        """Store the new key and reload, if it belongs to the entry's account."""
+        if entry.unique_id not in validation.device_ids:
+            return self.async_abort(reason="wrong_account")
+        return self.async_update_reload_and_abort(entry, data=validation.data)
+
+
+class V2CCloudOptionsFlow(OptionsFlowWithReload):
+    """Handle the quota options of a V2C Cloud entry."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the quota share, the command reserve and idle polling."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            quota_share = int(user_input[CONF_QUOTA_SHARE])
+            command_reserve = int(user_input[CONF_COMMAND_RESERVE])
+            max_reserve = _max_command_reserve(quota_share)
+            if command_reserve <= max_reserve:
+                return self.async_create_entry(
+                    data={
+                        CONF_QUOTA_SHARE: quota_share,
+                        CONF_COMMAND_RESERVE: command_reserve,
+                        CONF_POLL_IDLE: bool(user_input[CONF_POLL_IDLE]),
+                    }
+                )
+            errors[CONF_COMMAND_RESERVE] = "reserve_too_large"
+            placeholders["max_reserve"] = str(max_reserve)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, user_input or self.config_entry.options
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )

@@ -1,0 +1,1 @@
+"""Quota benchmark: the planner against fixed-interval baselines on the simulator."""

@@ -1,0 +1,90 @@
+"""Figures a benchmark run reports, accumulated as the virtual clock moves."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+import math
+
+
+@dataclass
+class StalenessHistogram:
+    """Age of the newest data HA holds, counted for every simulated second of charging."""
+
+    counts: Counter[int] = field(default_factory=Counter)
+
+    def add_span(
+        self, start: datetime, end: datetime, data_at: datetime | None
+    ) -> None:
+        """Count each second in [start, end) with the age data read at data_at has."""
+        first = math.ceil(start.timestamp())
+        last = math.ceil(end.timestamp())
+        if last <= first:
+            return
+        if data_at is None:
+            # Nothing read yet: count the whole span as a day old, the worst case.
+            self.counts[86_400] += last - first
+            return
+        read = int(data_at.timestamp())
+        for second in range(first, last):
+            self.counts[second - read] += 1
+
+    @property
+    def samples(self) -> int:
+        """Return how many seconds were counted."""
+        return sum(self.counts.values())
+
+    def mean(self) -> float:
+        """Return the mean age in seconds (0 when nothing was sampled)."""
+        samples = self.samples
+        if not samples:
+            return 0.0
+        return sum(age * count for age, count in self.counts.items()) / samples
+
+    def percentile(self, fraction: float) -> float:
+        """Return the age below which `fraction` of the samples lie."""
+        samples = self.samples
+        if not samples:
+            return 0.0
+        threshold = fraction * samples
+        seen = 0
+        for age in sorted(self.counts):
+            seen += self.counts[age]
+            if seen >= threshold:
+                return float(age)
+        return float(max(self.counts))
+
+
+@dataclass
+class RunMetrics:
+    """Everything one strategy's run over one scenario measured."""
+
+    calls_per_day: Counter[date] = field(default_factory=Counter)
+    http_429: int = 0
+    min_remaining: int | None = None
+    staleness: StalenessHistogram = field(default_factory=StalenessHistogram)
+    plugin_delays_s: list[float] = field(default_factory=list)
+    commands_sent: int = 0
+    commands_refused: int = 0
+
+    def observe_remaining(self, remaining: int) -> None:
+        """Track the lowest quota seen."""
+        if self.min_remaining is None or remaining < self.min_remaining:
+            self.min_remaining = remaining
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Return the figures under the JSON keys the issue defines."""
+        delays = self.plugin_delays_s
+        return {
+            "calls_total": sum(self.calls_per_day.values()),
+            "calls_max_day": max(self.calls_per_day.values(), default=0),
+            "http_429": self.http_429,
+            "min_reserve": self.min_remaining if self.min_remaining is not None else 0,
+            "staleness_charging_mean_s": round(self.staleness.mean(), 1),
+            "staleness_charging_p95_s": round(self.staleness.percentile(0.95), 1),
+            "plugin_detect_mean_s": round(sum(delays) / len(delays), 1)
+            if delays
+            else 0.0,
+            "commands_refused": self.commands_refused,
+        }

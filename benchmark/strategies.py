@@ -1,0 +1,318 @@
+"""Polling strategies the benchmark compares: our planner and two fixed intervals."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import math
+
+from custom_components.v2c_cloud.api import (
+    ChargeState,
+    PvMode,
+    V2CClient,
+    V2CError,
+    V2CRateLimitError,
+)
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    PlannerSettings,
+    QuotaExhaustedError,
+    QuotaPlanner,
+)
+from custom_components.v2c_cloud.polling import ChargerData, ChargerPoller, ValueReader
+from v2c_simulator.scenarios import Command
+
+PAIRINGS_REFRESH_S = 6 * 3600
+START_OF_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+ACCOUNT_TICK = timedelta(minutes=30)
+
+type Send = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """A scenario command turned into a client call, with what it sets."""
+
+    send: Send
+    key: str | None
+    value: object
+    read: ValueReader | None
+
+
+def command_call(client: V2CClient, command: Command) -> CommandCall:
+    """Map a scenario command (seed path + value) to the client method behind it."""
+    device = command.device_id
+    value = command.value
+    if command.path == "/device/intensity":
+        amps = int(value or 0)
+        return CommandCall(
+            lambda: client.set_intensity(device, amps),
+            "intensity",
+            amps,
+            lambda data: data.reported.intensity_a if data.reported else None,
+        )
+    if command.path == "/device/logo_led":
+        on = value == "1"
+        return CommandCall(
+            lambda: client.set_logo_led(device, on),
+            "logo_led",
+            on,
+            lambda data: data.reported.logo_led if data.reported else None,
+        )
+    if command.path == "/device/min_car_int":
+        amps = int(value or 0)
+        return CommandCall(
+            lambda: client.set_min_car_intensity(device, amps),
+            "min_car_intensity",
+            amps,
+            lambda data: data.reported.min_car_intensity_a if data.reported else None,
+        )
+    if command.path == "/device/dynamic":
+        on = value == "1"
+        return CommandCall(
+            lambda: client.set_dynamic(device, on),
+            "dynamic",
+            on,
+            lambda data: data.reported.dynamic if data.reported else None,
+        )
+    if command.path == "/device/chargefvmode":
+        mode = PvMode(int(value or 0))
+        return CommandCall(
+            lambda: client.set_pv_mode(device, mode),
+            "pv_mode",
+            mode,
+            lambda data: data.reported.pv_mode if data.reported else None,
+        )
+    paused = command.path == "/device/pausecharge"
+    if paused or command.path == "/device/startcharge":
+        send: Send = (
+            (lambda: client.pause_charge(device))
+            if paused
+            else (lambda: client.start_charge(device))
+        )
+        return CommandCall(
+            send,
+            "charging",
+            not paused,
+            lambda data: (not data.reported.paused) if data.reported else None,
+        )
+    raise ValueError(f"benchmark has no mapping for {command.path}")
+
+
+class Strategy(ABC):
+    """How Home Assistant would spend calls on a scenario's chargers."""
+
+    name: str
+
+    def __init__(self, client: V2CClient, device_ids: list[str]) -> None:
+        """Poll these chargers through this client."""
+        self.client = client
+        self.device_ids = device_ids
+        self.rate_limited = 0
+
+    @abstractmethod
+    async def start(self, now: datetime) -> None:
+        """Set up as Home Assistant would at start or restart."""
+
+    @abstractmethod
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """Return when the next read is due."""
+
+    @abstractmethod
+    async def poll_due(self, now: datetime) -> None:
+        """Do every read that is due now."""
+
+    @abstractmethod
+    async def command(self, now: datetime, command: Command) -> bool:
+        """Send a user command; return False when it had to be refused."""
+
+    @abstractmethod
+    def data(self, index: int) -> ChargerData:
+        """Return what Home Assistant holds for charger `index`."""
+
+    @abstractmethod
+    def observe_quota(
+        self, now: datetime, limit: int | None, remaining: int | None
+    ) -> None:
+        """Take the quota headers of a response."""
+
+
+class PlannerStrategy(Strategy):
+    """The integration's own logic: QuotaPlanner plus ChargerPoller."""
+
+    name = "planner"
+
+    def __init__(self, client: V2CClient, device_ids: list[str]) -> None:
+        """Start with a fresh planner, as a new installation would."""
+        super().__init__(client, device_ids)
+        self.settings = PlannerSettings()
+        self.planner = QuotaPlanner(self.settings, now=START_OF_TIME)
+        self.started = False
+        self.pollers: list[ChargerPoller] = []
+        self._next_account_tick: datetime | None = None
+
+    async def start(self, now: datetime) -> None:
+        """Restore the planner like the Store does, then spend 1 + 2·N calls."""
+        self.planner = (
+            QuotaPlanner.from_dict(self.planner.to_dict(), self.settings, now=now)
+            if self.started
+            else QuotaPlanner(self.settings, now=now)
+        )
+        self.started = True
+        self.planner.record_call(CallKind.MAINTENANCE, now)
+        await self._guard(now, self.client.get_pairings())
+        self.pollers = [
+            ChargerPoller(self.client, self.planner, device_id)
+            for device_id in self.device_ids
+        ]
+        for poller in self.pollers:
+            await self._guard(now, poller.first_refresh(now))
+        self._next_account_tick = now + ACCOUNT_TICK
+
+    def observe_quota(
+        self, now: datetime, limit: int | None, remaining: int | None
+    ) -> None:
+        """Feed the header truth to the planner, as the client listener does."""
+        if self.started:
+            self.planner.observe_quota(limit=limit, remaining=remaining, now=now)
+
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """Return the earliest read any poller or the account tick wants."""
+        moments = [poller.next_refresh_at(now) for poller in self.pollers]
+        moments.append(self._next_account_tick)
+        present = [moment for moment in moments if moment is not None]
+        return min(present) if present else None
+
+    async def poll_due(self, now: datetime) -> None:
+        """Refresh due chargers and the pairings maintenance."""
+        if self._next_account_tick and now >= self._next_account_tick:
+            self._next_account_tick = now + ACCOUNT_TICK
+            if self.planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S):
+                self.planner.record_call(CallKind.MAINTENANCE, now)
+                await self._guard(now, self.client.get_pairings())
+        for poller in self.pollers:
+            due = poller.next_refresh_at(now)
+            if due is not None and due <= now:
+                await self._guard(now, poller.refresh(now))
+
+    async def command(self, now: datetime, command: Command) -> bool:
+        """Send through the poller: no-ops skipped, quota checked, one confirmation."""
+        poller = self.pollers[self.device_ids.index(command.device_id)]
+        call = command_call(self.client, command)
+        try:
+            await poller.command(
+                now, call.send, key=call.key, value=call.value, read=call.read
+            )
+        except QuotaExhaustedError:
+            return False
+        except V2CRateLimitError:
+            self.rate_limited += 1
+            self.planner.observe_rate_limited(now, None)
+            return False
+        except V2CError:
+            return True
+        return True
+
+    def data(self, index: int) -> ChargerData:
+        """Return the poller's snapshot."""
+        return self.pollers[index].data
+
+    async def _guard(self, now: datetime, call: Awaitable[object]) -> None:
+        try:
+            await call
+        except V2CRateLimitError:
+            self.rate_limited += 1
+            self.planner.observe_rate_limited(now, None)
+        except V2CError:
+            pass
+
+
+class FixedStrategy(Strategy):
+    """Poll every charger on a fixed interval; commands go straight out."""
+
+    def __init__(
+        self,
+        client: V2CClient,
+        device_ids: list[str],
+        *,
+        name: str,
+        interval_s: float,
+        reads_per_poll: int,
+    ) -> None:
+        """Poll each charger every interval_s with one or two reads."""
+        super().__init__(client, device_ids)
+        self.name = name
+        self.interval = timedelta(seconds=interval_s)
+        self.reads_per_poll = reads_per_poll
+        self._data = [ChargerData(device_id=device_id) for device_id in device_ids]
+        self._next: datetime | None = None
+
+    async def start(self, now: datetime) -> None:
+        """Read every charger once, then keep the fixed rhythm."""
+        await self._read_all(now)
+        self._next = now + self.interval
+
+    def next_poll_at(self, now: datetime) -> datetime | None:
+        """Return the next tick of the fixed interval."""
+        return self._next
+
+    async def poll_due(self, now: datetime) -> None:
+        """Read every charger when the interval has elapsed."""
+        if self._next is not None and now >= self._next:
+            self._next = now + self.interval
+            await self._read_all(now)
+
+    async def command(self, now: datetime, command: Command) -> bool:
+        """Send the command as is; a 429 means it was refused."""
+        try:
+            await command_call(self.client, command).send()
+        except V2CRateLimitError:
+            self.rate_limited += 1
+            return False
+        except V2CError:
+            return True
+        return True
+
+    def observe_quota(
+        self, now: datetime, limit: int | None, remaining: int | None
+    ) -> None:
+        """Ignore the headers: a fixed interval does not adapt."""
+
+    def data(self, index: int) -> ChargerData:
+        """Return the last data read for the charger."""
+        return self._data[index]
+
+    async def _read_all(self, now: datetime) -> None:
+        for index, device_id in enumerate(self.device_ids):
+            try:
+                state = await self.client.get_current_state(device_id)
+                self._data[index] = ChargerData(
+                    device_id=device_id,
+                    state=state,
+                    reported=self._data[index].reported,
+                    state_at=now,
+                )
+                if self.reads_per_poll > 1:
+                    await self.client.get_reported(device_id)
+            except V2CRateLimitError:
+                self.rate_limited += 1
+            except V2CError:
+                pass
+
+
+def fixed_interval_s(chargers: int, limit: int, reserve: int) -> float:
+    """Best fixed interval: spread the whole budget evenly over the day."""
+    return 86_400 * chargers / (limit - reserve)
+
+
+def anchor_interval_s(chargers: int) -> float:
+    """Interval formula of the existing V2C cloud integration."""
+    return float(max(90, math.ceil(chargers * 2 * 86_400 / 850)))
+
+
+def sees_car(data: ChargerData) -> bool:
+    """Return True when the data HA holds shows a vehicle at the charger."""
+    state = data.state.charge_state if data.state else None
+    return state is not None and state is not ChargeState.NO_VEHICLE

@@ -1,0 +1,56 @@
+"""Async client for the V2C Cloud third-party API (no Home Assistant imports)."""
+
+from .client import DEFAULT_BASE_URL, V2CClient
+from .enums import ChargeState, InstallationType, Language, PvMode, SlaveType
+from .exceptions import (
+    V2CAuthenticationError,
+    V2CConnectionError,
+    V2CError,
+    V2CRateLimitError,
+    V2CResponseError,
+    V2CValidationError,
+)
+from .models import (
+    ChargingSession,
+    CurrentState,
+    FirmwareVersion,
+    GlobalStatistics,
+    Pairing,
+    PowerProfile,
+    QuotaSnapshot,
+    ReportedState,
+    RfidCard,
+    Timer,
+    WifiNetwork,
+)
+from .operations import OPERATIONS, OPERATIONS_BY_NAME, Operation
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OPERATIONS",
+    "OPERATIONS_BY_NAME",
+    "ChargeState",
+    "ChargingSession",
+    "CurrentState",
+    "FirmwareVersion",
+    "GlobalStatistics",
+    "InstallationType",
+    "Language",
+    "Operation",
+    "Pairing",
+    "PowerProfile",
+    "PvMode",
+    "QuotaSnapshot",
+    "ReportedState",
+    "RfidCard",
+    "SlaveType",
+    "Timer",
+    "V2CAuthenticationError",
+    "V2CClient",
+    "V2CConnectionError",
+    "V2CError",
+    "V2CRateLimitError",
+    "V2CResponseError",
+    "V2CValidationError",
+    "WifiNetwork",
+]

@@ -1,0 +1,47 @@
+"""Exceptions raised by the V2C Cloud client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class V2CError(Exception):
+    """Base error of the V2C Cloud client."""
+
+
+class V2CConnectionError(V2CError):
+    """The V2C Cloud could not be reached (network, DNS, timeout, dropped connection)."""
+
+
+class V2CAuthenticationError(V2CError):
+    """The V2C Cloud rejected the API key (HTTP 401)."""
+
+
+class V2CRateLimitError(V2CError):
+    """The daily call quota is exhausted (HTTP 429)."""
+
+    def __init__(self, message: str, *, reset_at: datetime | None = None) -> None:
+        """Store when the quota is expected to reset, if the server said so."""
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class V2CResponseError(V2CError):
+    """The V2C Cloud answered with an error status or a body that cannot be parsed."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, excerpt: str = ""
+    ) -> None:
+        """Store the HTTP status and a short, tag-free excerpt of the body."""
+        super().__init__(message)
+        self.status = status
+        self.excerpt = excerpt
+
+
+class V2CValidationError(V2CError, ValueError):
+    """An argument was rejected before any request was sent."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        """Store the name of the rejected parameter."""
+        super().__init__(message)
+        self.parameter = parameter

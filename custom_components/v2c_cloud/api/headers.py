@@ -1,0 +1,54 @@
+"""Rate-limit headers of the V2C Cloud (Kong) gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+import re
+
+from .models import QuotaSnapshot
+
+_LEADING_INT_RE = re.compile(r"\s*([0-9]{1,9})(?![0-9])")
+
+
+def _header_int(headers: Mapping[str, str], *names: str) -> int | None:
+    """Return the first sane integer among the named headers (ignoring `;w=` suffixes)."""
+    for name in names:
+        value = headers.get(name)
+        if value is not None and (match := _LEADING_INT_RE.match(value)):
+            return int(match.group(1))
+    return None
+
+
+def quota_from_headers(
+    headers: Mapping[str, str], observed_at: datetime
+) -> QuotaSnapshot | None:
+    """Build a snapshot from `RateLimit-*`, falling back to Kong's `X-RateLimit-*-Day`."""
+    limit = _header_int(headers, "RateLimit-Limit", "X-RateLimit-Limit-Day")
+    remaining = _header_int(headers, "RateLimit-Remaining", "X-RateLimit-Remaining-Day")
+    if limit is None and remaining is None:
+        return None
+    return QuotaSnapshot(
+        limit=limit,
+        remaining=remaining,
+        reset_after=_header_int(headers, "RateLimit-Reset"),
+        observed_at=observed_at,
+    )
+
+
+def retry_at(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """Return when a 429 may be retried, from `Retry-After` or `RateLimit-Reset`."""
+    retry_after = headers.get("Retry-After", "").strip()
+    seconds = _header_int(headers, "Retry-After")
+    if seconds is not None and retry_after.isdigit():
+        return now + timedelta(seconds=seconds)
+    if retry_after:
+        try:
+            when = parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    reset = _header_int(headers, "RateLimit-Reset")
+    return None if reset is None else now + timedelta(seconds=reset)

@@ -1,0 +1,222 @@
+"""HTTP transport of the V2C Cloud client: requests, errors, quota headers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+import logging
+import socket
+import time
+from types import MappingProxyType
+
+import aiohttp
+
+from .exceptions import (
+    V2CAuthenticationError,
+    V2CConnectionError,
+    V2CRateLimitError,
+    V2CResponseError,
+)
+from .headers import quota_from_headers, retry_at
+from .models import QuotaSnapshot
+from .operations import Operation
+from .parsing import decode_body, excerpt
+
+_LOGGER = logging.getLogger(__package__)
+
+LAST_RESPONSES_SIZE = 16
+
+
+def mask_device_id(device_id: str | None) -> str:
+    """Shorten a device id for logs to its last three characters."""
+    if not device_id:
+        return "-"
+    return f"…{device_id[-3:]}"
+
+
+class Transport:
+    """Send requests to the V2C Cloud and turn answers into data or exceptions."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        session: aiohttp.ClientSession | None,
+        base_url: str,
+        request_timeout: float,
+        quota_listener: Callable[[QuotaSnapshot], None] | None,
+    ) -> None:
+        """Keep the key private; a session is created on first use if none is given."""
+        self._api_key = api_key
+        self._session = session
+        self._own_session = False
+        self.base_url = base_url.rstrip("/")
+        self.request_timeout = request_timeout
+        self._quota_listener = quota_listener
+        self._working_paths: dict[str, str] = {}
+        self._last_responses: OrderedDict[str, object] = OrderedDict()
+        self.quota: QuotaSnapshot | None = None
+        self.calls_made = 0
+
+    @property
+    def last_responses(self) -> Mapping[str, object]:
+        """Return the last parsed body of the most recent operations."""
+        return MappingProxyType(self._last_responses)
+
+    async def close(self) -> None:
+        """Close the session if this transport created it."""
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+            self._own_session = False
+
+    async def request(
+        self,
+        operation: Operation,
+        *,
+        device_id: str | None = None,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, object] | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> object:
+        """Run an operation and return its decoded body (None when empty)."""
+        query = dict(params or {})
+        if operation.id_param is not None and device_id is not None:
+            query = {operation.id_param: device_id, **query}
+        send = partial(
+            self._send,
+            operation,
+            query=query,
+            body=body,
+            secrets=secrets,
+            device_id=device_id,
+        )
+        path = self._working_paths.get(operation.name, operation.path)
+        try:
+            result = await send(path)
+        except V2CResponseError as err:
+            if (
+                err.status != 404
+                or operation.fallback_path is None
+                or operation.name in self._working_paths
+            ):
+                raise
+            path = operation.fallback_path
+            result = await send(path)
+        self._working_paths[operation.name] = path
+        self._last_responses[operation.name] = result
+        self._last_responses.move_to_end(operation.name)
+        if len(self._last_responses) > LAST_RESPONSES_SIZE:
+            self._last_responses.popitem(last=False)
+        return result
+
+    def _client_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+            self._own_session = True
+        return self._session
+
+    async def _send(
+        self,
+        operation: Operation,
+        path: str,
+        *,
+        query: Mapping[str, str],
+        body: Mapping[str, object] | None,
+        secrets: tuple[str, ...],
+        device_id: str | None,
+    ) -> object:
+        session = self._client_session()
+        started = time.monotonic()
+        answered = False
+        try:
+            async with (
+                asyncio.timeout(self.request_timeout),
+                session.request(
+                    operation.method,
+                    f"{self.base_url}{path}",
+                    params=query,
+                    json=body,
+                    headers={"apikey": self._api_key, "Accept": "application/json"},
+                    # A redirect would carry the apikey header to another host.
+                    allow_redirects=False,
+                ) as response,
+            ):
+                answered = True
+                self.calls_made += 1
+                self._observe_quota(response.headers)
+                status, headers = response.status, response.headers
+                raw = await response.read()
+        except TimeoutError as err:
+            self._count_unanswered(answered, err)
+            self._log_failure(operation, path, device_id, "timeout")
+            raise V2CConnectionError(
+                f"Timeout after {self.request_timeout:g} s talking to V2C Cloud"
+            ) from err
+        except (aiohttp.ClientError, OSError) as err:
+            self._count_unanswered(answered, err)
+            self._log_failure(operation, path, device_id, type(err).__name__)
+            raise V2CConnectionError(
+                f"Error talking to V2C Cloud ({type(err).__name__})"
+            ) from err
+        _LOGGER.debug(
+            "%s %s (device %s) -> HTTP %s in %.3f s, quota remaining %s",
+            operation.method,
+            path,
+            mask_device_id(device_id),
+            status,
+            time.monotonic() - started,
+            "?" if self.quota is None else self.quota.remaining,
+        )
+        return self._result(status, headers, raw, (self._api_key, *secrets))
+
+    def _count_unanswered(self, answered: bool, err: BaseException) -> None:
+        """Count a failed request unless it surely never left (connect or DNS error)."""
+        if not answered and not isinstance(
+            err, aiohttp.ClientConnectorError | socket.gaierror
+        ):
+            self.calls_made += 1
+
+    def _observe_quota(self, headers: Mapping[str, str]) -> None:
+        """Record the quota headers of a response and tell the listener."""
+        snapshot = quota_from_headers(headers, datetime.now(UTC))
+        if snapshot is None:
+            return
+        self.quota = snapshot
+        if self._quota_listener is not None:
+            self._quota_listener(snapshot)
+
+    @staticmethod
+    def _result(
+        status: int, headers: Mapping[str, str], raw: bytes, secrets: tuple[str, ...]
+    ) -> object:
+        content_type = headers.get("Content-Type", "")
+        if 200 <= status < 300:
+            return decode_body(raw, content_type, status, secrets)
+        if status == 401:
+            raise V2CAuthenticationError("V2C Cloud rejected the API key (HTTP 401)")
+        if status == 429:
+            raise V2CRateLimitError(
+                "V2C Cloud daily call quota exhausted (HTTP 429)",
+                reset_at=retry_at(headers, datetime.now(UTC)),
+            )
+        raise V2CResponseError(
+            f"V2C Cloud answered HTTP {status}",
+            status=status,
+            excerpt=excerpt(raw.decode("utf-8", errors="replace"), secrets),
+        )
+
+    @staticmethod
+    def _log_failure(
+        operation: Operation, path: str, device_id: str | None, reason: str
+    ) -> None:
+        _LOGGER.debug(
+            "%s %s (device %s) failed: %s",
+            operation.method,
+            path,
+            mask_device_id(device_id),
+            reason,
+        )

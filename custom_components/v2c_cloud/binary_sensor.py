@@ -1,0 +1,134 @@
+"""Binary sensors of V2C chargers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import ChargeState, CurrentState
+from .coordinator import V2CConfigEntry
+from .entity import V2CEntity
+from .polling import ChargerData
+
+PARALLEL_UPDATES = 0
+
+_PLUGGED = frozenset(
+    {ChargeState.CONNECTED, ChargeState.CHARGING, ChargeState.VENTILATION}
+)
+_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
+_BROKEN = frozenset({ChargeState.NO_POWER, ChargeState.FAULT})
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A charger binary sensor; created when exists_fn holds after the first refresh."""
+
+    is_on_fn: Callable[[ChargerData], bool | None]
+    exists_fn: Callable[[ChargerData], bool] = lambda data: data.state is not None
+    available_offline: bool = False
+
+
+def _live(
+    read: Callable[[CurrentState], bool | None],
+) -> Callable[[ChargerData], bool | None]:
+    """Read a live flag from `currentstatecharge`."""
+    return lambda data: None if data.state is None else read(data.state)
+
+
+def _plugged(state: CurrentState) -> bool | None:
+    # Pilot states E and F do not tell whether a car is connected.
+    if state.charge_state is None or state.charge_state in _BROKEN:
+        return None
+    return state.charge_state in _PLUGGED
+
+
+def _charging(state: CurrentState) -> bool | None:
+    return None if state.charge_state is None else state.charge_state in _CHARGING
+
+
+def _problem(state: CurrentState) -> bool:
+    return (
+        bool(state.error_code)
+        or state.error_message is not None
+        or state.charge_state in _BROKEN
+    )
+
+
+BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
+    V2CBinarySensorEntityDescription(
+        key="plugged",
+        translation_key="plugged",
+        device_class=BinarySensorDeviceClass.PLUG,
+        is_on_fn=_live(_plugged),
+    ),
+    V2CBinarySensorEntityDescription(
+        key="charging",
+        translation_key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        is_on_fn=_live(_charging),
+    ),
+    V2CBinarySensorEntityDescription(
+        key="solar_active",
+        translation_key="solar_active",
+        is_on_fn=_live(lambda state: state.photovoltaic_on),
+        exists_fn=lambda data: (
+            data.state is not None and data.state.photovoltaic_on is not None
+        ),
+    ),
+    V2CBinarySensorEntityDescription(
+        key="online",
+        translation_key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda data: data.connected is not False,
+        exists_fn=lambda data: True,
+        available_offline=True,
+    ),
+    V2CBinarySensorEntityDescription(
+        key="problem",
+        translation_key="problem",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=_live(_problem),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the binary sensors of every charger."""
+    async_add_entities(
+        V2CBinarySensorEntity(coordinator, description)
+        for coordinator in entry.runtime_data.chargers.values()
+        for description in BINARY_SENSORS
+        if description.exists_fn(coordinator.data)
+    )
+
+
+class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
+    """A flag a charger reports."""
+
+    entity_description: V2CBinarySensorEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Keep connectivity available while the charger is offline."""
+        if self.entity_description.available_offline:
+            return self.coordinator.data is not None
+        return super().available
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the flag from the newest data."""
+        return self.entity_description.is_on_fn(self.coordinator.data)

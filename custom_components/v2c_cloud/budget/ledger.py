@@ -1,0 +1,88 @@
+"""How many calls are left, and for what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .models import CallKind, PlannerSettings
+from .state import PlannerState
+from .timekeeping import DAY_S, seconds_between
+
+# Today's pace only counts once enough of the day has been seen.
+_MIN_PACE_SPAN_S = 6 * 3600.0
+
+
+def remaining_now(state: PlannerState, now: datetime) -> float:
+    """Return the calls left, minus what other programs likely spent unseen."""
+    seen_at = max(state.header_at or state.window.start, state.window.start)
+    unseen = state.other_ewma * max(seconds_between(seen_at, now), 0.0) / DAY_S
+    return max(state.remaining - unseen, 0.0)
+
+
+def share_left(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the calls this integration may still make under its share."""
+    return settings.quota_share * state.limit - state.window.ours
+
+
+def command_calls(
+    state: PlannerState, settings: PlannerSettings, now: datetime
+) -> float:
+    """Return the calls a command may still use, the reserve included."""
+    return min(share_left(state, settings), remaining_now(state, now))
+
+
+def polling_calls(
+    state: PlannerState, settings: PlannerSettings, now: datetime
+) -> float:
+    """Return the calls polling may spend without touching the reserve."""
+    return (
+        min(
+            share_left(state, settings),
+            remaining_now(state, now) - _others_unspent(state, settings),
+        )
+        - settings.command_reserve
+    )
+
+
+def planning_budget(
+    state: PlannerState, settings: PlannerSettings, now: datetime, horizon_s: float
+) -> float:
+    """Return the calls to plan polls with, after everything else expected."""
+    window = state.window
+    commands = _expected_rest(
+        state.command_ewma,
+        window.count(CallKind.COMMAND, CallKind.CONFIRM),
+        seconds_between(window.since, now),
+        horizon_s,
+    )
+    others = _expected_rest(
+        state.other_ewma,
+        window.others,
+        seconds_between(window.others_since or now, now),
+        horizon_s,
+    )
+    maintenance = sum(horizon_s / job.every_s for job in state.maintenance.values())
+    return (
+        min(
+            share_left(state, settings),
+            remaining_now(state, now) - max(_others_unspent(state, settings), others),
+        )
+        - settings.command_reserve
+        - commands
+        - maintenance
+    )
+
+
+def _others_unspent(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the part of other programs' share they have not used yet."""
+    others_share = (1 - settings.quota_share) * state.limit
+    return max(others_share - state.window.others, 0.0)
+
+
+def _expected_rest(
+    per_window: float, so_far: int, observed_s: float, horizon_s: float
+) -> float:
+    """Return the calls still expected: the usual day, or today's pace if busier."""
+    pace = so_far * DAY_S / max(observed_s, _MIN_PACE_SPAN_S)
+    fraction = horizon_s / DAY_S
+    return max(per_window * fraction, per_window - so_far, pace * fraction)

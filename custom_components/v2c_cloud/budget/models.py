@@ -1,0 +1,82 @@
+"""Types the quota planner shares with its callers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ChargerActivity(StrEnum):
+    """What a charger is doing, as far as polling cares."""
+
+    CHARGING = "charging"
+    PLUGGED = "plugged"
+    IDLE = "idle"
+    OFFLINE = "offline"
+
+
+class CallKind(StrEnum):
+    """Why a call to the cloud was made."""
+
+    POLL = "poll"
+    CONFIRM = "confirm"
+    COMMAND = "command"
+    MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannerSettings:
+    """User choices that shape the plan."""
+
+    quota_share: float = 1.0
+    command_reserve: int = 50
+    poll_idle: bool = True
+    min_interval_s: float = 10.0
+    idle_interval_s: float = 480.0
+    max_interval_s: float = 3600.0
+    confirm_delay_s: float = 15.0
+
+    def __post_init__(self) -> None:
+        """Reject settings the planner cannot honour."""
+        if not 0.1 <= self.quota_share <= 1.0:
+            raise ValueError("quota_share must be between 0.1 and 1.0")
+        if self.command_reserve < 0:
+            raise ValueError("command_reserve must not be negative")
+        if not 0 < self.min_interval_s <= self.idle_interval_s <= self.max_interval_s:
+            raise ValueError("intervals must satisfy 0 < min <= idle <= max")
+        if self.confirm_delay_s < 0:
+            raise ValueError("confirm_delay_s must not be negative")
+
+
+class QuotaExhaustedError(Exception):
+    """No call may be spent until the quota comes back."""
+
+    def __init__(self, calls_back_at: datetime) -> None:
+        """Remember when calls are possible again."""
+        super().__init__(
+            f"Daily call quota exhausted until {calls_back_at.isoformat()}"
+        )
+        self.calls_back_at = calls_back_at
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerSnapshot:
+    """How one charger is being polled."""
+
+    activity: ChargerActivity
+    interval_s: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannerSnapshot:
+    """The planner's view of the quota, for diagnostics and sensors."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+    blocked_until: datetime | None
+    chargers: Mapping[str, ChargerSnapshot]
+    calls_today: Mapping[CallKind, int]
+    other_calls_today: int

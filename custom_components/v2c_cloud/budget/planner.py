@@ -1,0 +1,308 @@
+"""The quota planner: headers and the clock in, poll times out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import math
+from typing import Any, Self
+
+from . import ledger, rollover
+from .allocation import ChargerDemand, allocate
+from .models import (
+    CallKind,
+    ChargerActivity,
+    ChargerSnapshot,
+    PlannerSettings,
+    PlannerSnapshot,
+    QuotaExhaustedError,
+)
+from .state import (
+    ChargerState,
+    Maintenance,
+    PlannerState,
+    Window,
+    state_from_dict,
+    state_to_dict,
+)
+from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
+
+# A charge that outlasts its usual length is assumed to go on this much longer.
+_MIN_CHARGE_LEFT_S = 1800.0
+# A charger may still charge this long before the reset, whatever it usually does;
+# calls are spent freely only once even that could not use them.
+_POSSIBLE_CHARGE_S = 2 * 3600.0
+_POLL_KINDS = (CallKind.POLL, CallKind.CONFIRM)
+
+
+class QuotaPlanner:
+    """Decide when each charger is polled so the day's quota lasts."""
+
+    def __init__(
+        self, settings: PlannerSettings, *, now: datetime, default_limit: int = 1000
+    ) -> None:
+        """Start with a fresh window that ends at the next 00:00 UTC."""
+        now = as_utc(now)
+        self._settings = settings
+        self._now = now
+        reset_at = next_reset(now, 0.0)
+        self._state = PlannerState(
+            limit=default_limit,
+            remaining=default_limit,
+            reset_at=reset_at,
+            reset_offset_s=0.0,
+            window=Window(start=reset_at - DAY, since=now),
+        )
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], settings: PlannerSettings, *, now: datetime
+    ) -> Self:
+        """Restore a planner saved by to_dict; raise ValueError if unreadable."""
+        planner = cls(settings, now=now)
+        planner._restore(state_from_dict(data, planner.now))
+        return planner
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the state worth keeping across restarts, ready for JSON."""
+        return state_to_dict(self._state)
+
+    def _restore(self, state: PlannerState) -> None:
+        """Replace the state; windows that ended meanwhile roll over."""
+        self._state = state
+        rollover.advance(state, self._now)
+
+    def update_settings(self, settings: PlannerSettings) -> None:
+        """Plan with new settings from now on."""
+        self._settings = settings
+
+    @property
+    def now(self) -> datetime:
+        """Return the latest moment the planner was told about."""
+        return self._now
+
+    @property
+    def limit(self) -> int:
+        """Return the daily limit of the API key."""
+        return self._state.limit
+
+    @property
+    def reset_at(self) -> datetime:
+        """Return when the quota is expected back."""
+        return self._state.reset_at
+
+    @property
+    def remaining(self) -> int:
+        """Return the estimated calls left in the window."""
+        return math.floor(ledger.remaining_now(self._state, self._now))
+
+    @property
+    def polling_blocked_until(self) -> datetime | None:
+        """Return until when polling is stopped, or None."""
+        return self._blocked_until(self._now)
+
+    def observe_quota(
+        self,
+        *,
+        limit: int | None,
+        remaining: int | None,
+        now: datetime,
+        reset_after_s: float | None = None,
+    ) -> None:
+        """Take the RateLimit-* headers of a response as the truth."""
+        now = self._tick(now)
+        state = self._state
+        if limit is not None and limit > 0:
+            state.limit = limit
+        if reset_after_s is not None and 0 <= reset_after_s <= DAY_S:
+            rollover.learn_reset(state, now + timedelta(seconds=reset_after_s), now)
+        if remaining is not None:
+            rollover.observe_header(state, min(max(remaining, 0), state.limit), now)
+
+    def record_call(
+        self, kind: CallKind, now: datetime, device_id: str | None = None
+    ) -> None:
+        """Count a request about to be sent."""
+        now = self._tick(now)
+        state = self._state
+        state.window.calls[kind] = state.window.calls.get(kind, 0) + 1
+        state.calls_since_header += 1
+        state.remaining = max(state.remaining - 1, 0)
+        if device_id is None or kind not in _POLL_KINDS:
+            return
+        charger = self._charger(device_id, now)
+        charger.last_poll_at = now
+        if kind is CallKind.CONFIRM or (
+            charger.confirm_at is not None and now >= charger.confirm_at
+        ):
+            charger.confirm_at = None
+
+    def observe_rate_limited(self, now: datetime, reset_at: datetime | None) -> None:
+        """Stop polling after a real 429 until the quota comes back."""
+        now = self._tick(now)
+        state = self._state
+        if reset_at is not None and as_utc(reset_at) > now:
+            rollover.learn_reset(state, as_utc(reset_at), now)
+            state.rate_limited_until = as_utc(reset_at)
+        else:
+            # A 429 right after a clock rollover means the reset is still ahead.
+            rollover.unroll(state, now, probe=True)
+            state.rate_limited_until = state.reset_at
+        state.remaining = 0
+
+    def set_activity(
+        self, device_id: str, activity: ChargerActivity, now: datetime
+    ) -> None:
+        """Note what a charger is doing now."""
+        now = self._tick(now)
+        charger = self._charger(device_id, now)
+        rollover.accrue(self._state.window, device_id, charger, now)
+        charger.activity = activity
+        charger.since = now
+
+    def remove_charger(self, device_id: str) -> None:
+        """Forget a charger that left the account."""
+        self._state.chargers.pop(device_id, None)
+        self._state.window.charged_s.pop(device_id, None)
+
+    def next_poll_at(self, device_id: str, now: datetime) -> datetime | None:
+        """Return when to poll a charger next, or None not to poll it."""
+        now = self._tick(now)
+        charger = self._charger(device_id, now)
+        if self._blocked_until(now) is not None:
+            return None
+        if charger.last_poll_at is None:
+            return now
+        interval = self._intervals(now)[device_id]
+        due: datetime | None = None
+        if interval is not None:
+            due = max(now, charger.last_poll_at + timedelta(seconds=interval))
+        if charger.confirm_at is not None:
+            confirm = max(now, charger.confirm_at)
+            due = confirm if due is None else min(due, confirm)
+        return due
+
+    def request_confirmation(self, device_id: str, now: datetime) -> datetime:
+        """Schedule a read that shows whether a command took effect."""
+        now = self._tick(now)
+        charger = self._charger(device_id, now)
+        charger.confirm_at = now + timedelta(seconds=self._settings.confirm_delay_s)
+        return charger.confirm_at
+
+    def check_command(self, now: datetime) -> None:
+        """Raise QuotaExhaustedError when no call may be spent on a command."""
+        now = self._tick(now)
+        state = self._state
+        if state.rate_limited_until is not None and now < state.rate_limited_until:
+            raise QuotaExhaustedError(state.rate_limited_until)
+        if ledger.command_calls(state, self._settings, now) < 1:
+            raise QuotaExhaustedError(state.reset_at)
+
+    def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
+        """Return True (and note it as done) when a periodic read should run now."""
+        now = self._tick(now)
+        job = self._state.maintenance.get(key)
+        if job is None:
+            job = self._state.maintenance[key] = Maintenance(
+                every_s=every_s, asked_at=now
+            )
+        job.every_s = every_s
+        job.asked_at = now
+        if self._blocked_until(now) is not None:
+            return False
+        if job.done_at is not None and seconds_between(job.done_at, now) < every_s:
+            return False
+        job.done_at = now
+        return True
+
+    def snapshot(self, now: datetime) -> PlannerSnapshot:
+        """Return the planner's view for diagnostics and sensors."""
+        now = self._tick(now)
+        state = self._state
+        blocked_until = self._blocked_until(now)
+        intervals = {} if blocked_until is not None else self._intervals(now)
+        return PlannerSnapshot(
+            limit=state.limit,
+            remaining=math.floor(ledger.remaining_now(state, now)),
+            reset_at=state.reset_at,
+            blocked_until=blocked_until,
+            chargers={
+                device_id: ChargerSnapshot(
+                    activity=charger.activity, interval_s=intervals.get(device_id)
+                )
+                for device_id, charger in state.chargers.items()
+            },
+            calls_today={kind: state.window.calls.get(kind, 0) for kind in CallKind},
+            other_calls_today=state.window.others,
+        )
+
+    def _tick(self, now: datetime) -> datetime:
+        """Move the planner's clock, rolling the window when due."""
+        now = as_utc(now)
+        self._now = now
+        rollover.advance(self._state, now)
+        return now
+
+    def _charger(self, device_id: str, now: datetime) -> ChargerState:
+        """Return a charger's state, meeting unknown chargers as IDLE."""
+        charger = self._state.chargers.get(device_id)
+        if charger is None:
+            charger = ChargerState(activity=ChargerActivity.IDLE, since=now)
+            self._state.chargers[device_id] = charger
+        return charger
+
+    def _blocked_until(self, now: datetime) -> datetime | None:
+        """Return until when polling must stop, or None."""
+        state = self._state
+        if state.rate_limited_until is not None and now < state.rate_limited_until:
+            return state.rate_limited_until
+        if ledger.polling_calls(state, self._settings, now) < 1:
+            return state.reset_at
+        return None
+
+    def _intervals(self, now: datetime) -> dict[str, float | None]:
+        """Return every charger's poll interval for the current budget."""
+        state = self._state
+        horizon_s = max(seconds_between(now, state.reset_at), 1.0)
+        demands = [
+            self._demand(device_id, charger, now, horizon_s)
+            for device_id, charger in state.chargers.items()
+        ]
+        share = self._settings.quota_share * state.limit
+        baseline_s = (
+            DAY_S
+            * max(len(demands), 1)
+            / max(share - self._settings.command_reserve, 1.0)
+        )
+        return allocate(
+            demands,
+            budget=ledger.planning_budget(state, self._settings, now, horizon_s),
+            horizon_s=horizon_s,
+            baseline_s=baseline_s,
+            settings=self._settings,
+        )
+
+    def _demand(
+        self, device_id: str, charger: ChargerState, now: datetime, horizon_s: float
+    ) -> ChargerDemand:
+        """Return how long a charger likely (and possibly) charges before the reset."""
+        if charger.activity is ChargerActivity.OFFLINE:
+            return ChargerDemand(
+                device_id=device_id,
+                activity=charger.activity,
+                expected_charge_s=0.0,
+                possible_charge_s=0.0,
+            )
+        charged = self._state.window.charged_s.get(device_id, 0.0)
+        left = charger.charge_ewma_s - charged
+        if charger.activity is ChargerActivity.CHARGING:
+            charged_now = seconds_between(
+                max(charger.since, self._state.window.start), now
+            )
+            left = max(left - max(charged_now, 0.0), _MIN_CHARGE_LEFT_S)
+        expected = min(max(left, 0.0), horizon_s)
+        return ChargerDemand(
+            device_id=device_id,
+            activity=charger.activity,
+            expected_charge_s=expected,
+            possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
+        )

@@ -1,0 +1,177 @@
+"""When the quota window ends: clock rollover, reset proof, and learning."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .models import CallKind, ChargerActivity
+from .state import ChargerState, PlannerState, PreRoll, Window
+from .timekeeping import (
+    DAY,
+    estimate_reset,
+    next_hour,
+    next_reset,
+    offset_of,
+    seconds_between,
+)
+
+# Responses of concurrent requests arrive out of order by a few calls.
+SLACK = 5
+_RESET_TOLERANCE = timedelta(minutes=2)
+_EWMA_WEIGHT = 0.3
+# A window seen for less than this (a mid-day start, a probe) teaches nothing
+# about a whole day's commands, charging or other programs.
+_MIN_LEARNING_SPAN = timedelta(hours=20)
+# Maintenance keys not asked for within this many periods belong to gone chargers.
+_MAINTENANCE_STALE_PERIODS = 2
+
+
+def advance(state: PlannerState, now: datetime) -> None:
+    """Roll the window if the clock passed the reset (or went back before the window)."""
+    if now < state.window.start:
+        state.reset_at = next_reset(now, state.reset_offset_s)
+        state.window.start = state.reset_at - DAY
+        for charger in state.chargers.values():
+            charger.since = min(charger.since, now)
+        return
+    if now < state.reset_at:
+        return
+    closed_at = state.reset_at
+    state.reset_at = next_reset(now, state.reset_offset_s)
+    roll(state, max(closed_at, state.reset_at - DAY), closed_at=closed_at)
+
+
+def roll(state: PlannerState, boundary: datetime, *, closed_at: datetime) -> PreRoll:
+    """Start a new window at boundary; keep the old one until the reset is proven."""
+    for device_id, charger in state.chargers.items():
+        accrue(state.window, device_id, charger, closed_at)
+        charger.since = max(charger.since, boundary)
+    if state.pre_roll is not None:
+        confirm(state, state.pre_roll, None)
+    pre = state.pre_roll = PreRoll(
+        window=state.window,
+        header_remaining=state.header_remaining,
+        header_at=state.header_at,
+        remaining=state.remaining,
+        probe=state.probing,
+        learnable=closed_at - state.window.since >= _MIN_LEARNING_SPAN,
+    )
+    state.probing = False
+    state.window = Window(start=boundary, since=boundary)
+    state.header_remaining = None
+    state.header_at = None
+    state.remaining = state.limit
+    for key, job in list(state.maintenance.items()):
+        stale = timedelta(seconds=job.every_s * _MAINTENANCE_STALE_PERIODS)
+        if boundary - job.asked_at > stale:
+            del state.maintenance[key]
+    return pre
+
+
+def accrue(
+    window: Window, device_id: str, charger: ChargerState, until: datetime
+) -> None:
+    """Book the charging time since the charger's last accrual into the window."""
+    if charger.activity is ChargerActivity.CHARGING:
+        seconds = seconds_between(max(charger.since, window.start), until)
+        if seconds > 0:
+            window.charged_s[device_id] = window.charged_s.get(device_id, 0.0) + seconds
+    charger.since = max(charger.since, until)
+
+
+def observe_header(state: PlannerState, remaining: int, now: datetime) -> None:
+    """Take a RateLimit-Remaining value as the truth and learn from it."""
+    if state.pre_roll is not None:
+        if _looks_reset(state, state.pre_roll, remaining):
+            confirm(state, state.pre_roll, now)
+        else:
+            unroll(state, now, probe=True)
+    elif (
+        state.header_remaining is not None
+        and remaining > state.header_remaining + SLACK
+    ):
+        _reset_seen(state, now)
+    if state.header_remaining is None:
+        state.window.others_since = now
+    else:
+        gone = state.header_remaining - remaining - state.calls_since_header
+        state.window.others += max(gone, 0)
+    state.header_remaining = remaining
+    state.header_at = now
+    state.calls_since_header = 0
+    state.remaining = remaining
+
+
+def learn_reset(state: PlannerState, true_reset: datetime, now: datetime) -> None:
+    """Adopt a reset moment the server announced."""
+    state.probing = False
+    if state.pre_roll is not None:
+        if true_reset < state.reset_at - _RESET_TOLERANCE:
+            unroll(state, now, probe=False)
+        else:
+            confirm(state, state.pre_roll, None)
+    # Within the tolerance the header only carries request latency: keep the
+    # moment stable.
+    if abs(true_reset - state.reset_at) > _RESET_TOLERANCE:
+        state.reset_at = true_reset
+    state.reset_offset_s = offset_of(state.reset_at)
+
+
+def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> None:
+    """Accept the pending rollover and learn from the finished window."""
+    state.pre_roll = None
+    if pre.learnable:
+        finished = pre.window
+        state.command_ewma = _ewma(
+            state.command_ewma, finished.count(CallKind.COMMAND, CallKind.CONFIRM)
+        )
+        state.other_ewma = _ewma(state.other_ewma, finished.others)
+        for device_id, charger in state.chargers.items():
+            charger.charge_ewma_s = _ewma(
+                charger.charge_ewma_s, finished.charged_s.get(device_id, 0.0)
+            )
+    if pre.probe and proof_at is not None and pre.header_at is not None:
+        moment = estimate_reset(pre.header_at, proof_at)
+        state.reset_offset_s = offset_of(moment)
+        state.reset_at = moment + DAY
+        state.window.start = moment
+
+
+def unroll(state: PlannerState, now: datetime, *, probe: bool) -> None:
+    """Undo a rollover the server did not make; probe again later if asked."""
+    pre = state.pre_roll
+    if pre is None:
+        return
+    state.pre_roll = None
+    state.remaining = max(pre.remaining - state.window.ours, 0)
+    pre.window.absorb(state.window)
+    state.window = pre.window
+    state.header_remaining = pre.header_remaining
+    state.header_at = pre.header_at
+    if probe:
+        state.reset_at = next_hour(now)
+        state.probing = True
+
+
+def _reset_seen(state: PlannerState, now: datetime) -> None:
+    """Roll over at an unexpected moment because Remaining jumped up."""
+    moment = estimate_reset(state.header_at or state.window.start, now)
+    state.reset_offset_s = offset_of(moment)
+    state.reset_at = moment + DAY
+    confirm(state, roll(state, moment, closed_at=moment), None)
+    state.rate_limited_until = None
+
+
+def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
+    """Return whether a header proves the quota came back after a rollover."""
+    before = pre.header_remaining
+    return (
+        before is None
+        or before >= state.limit - 2 * SLACK
+        or remaining > before + SLACK
+    )
+
+
+def _ewma(average: float, sample: float) -> float:
+    """Blend one window's sample into a running average."""
+    return average + _EWMA_WEIGHT * (sample - average)

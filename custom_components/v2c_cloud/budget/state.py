@@ -1,0 +1,220 @@
+"""The planner's mutable state and its persisted form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .models import CallKind, ChargerActivity
+from .timekeeping import as_utc
+
+STATE_VERSION = 1
+DEFAULT_COMMANDS = 5.0
+DEFAULT_CHARGE_S = 4 * 3600.0
+
+
+@dataclass
+class Window:
+    """Calls and charging counted since the quota last reset."""
+
+    start: datetime
+    since: datetime
+    calls: dict[CallKind, int] = field(default_factory=dict)
+    others: int = 0
+    others_since: datetime | None = None
+    charged_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ours(self) -> int:
+        """Return every call this integration made in the window."""
+        return sum(self.calls.values())
+
+    def count(self, *kinds: CallKind) -> int:
+        """Return the calls of the given kinds."""
+        return sum(self.calls.get(kind, 0) for kind in kinds)
+
+    def absorb(self, later: Window) -> None:
+        """Add a window that turned out to belong to this one."""
+        for kind, calls in later.calls.items():
+            self.calls[kind] = self.calls.get(kind, 0) + calls
+        for device_id, seconds in later.charged_s.items():
+            self.charged_s[device_id] = self.charged_s.get(device_id, 0.0) + seconds
+        self.others += later.others
+
+
+@dataclass
+class ChargerState:
+    """What the planner tracks per charger."""
+
+    activity: ChargerActivity
+    since: datetime
+    charge_ewma_s: float = DEFAULT_CHARGE_S
+    last_poll_at: datetime | None = None
+    confirm_at: datetime | None = None
+
+
+@dataclass
+class Maintenance:
+    """A periodic slow read and when it last ran."""
+
+    every_s: float
+    asked_at: datetime
+    done_at: datetime | None = None
+
+
+@dataclass
+class PreRoll:
+    """A window closed by the clock, kept until a header proves the reset."""
+
+    window: Window
+    header_remaining: int | None
+    header_at: datetime | None
+    remaining: int
+    probe: bool
+    learnable: bool
+
+
+@dataclass
+class PlannerState:
+    """Everything the planner knows; headers overwrite the estimates."""
+
+    limit: int
+    remaining: int
+    reset_at: datetime
+    reset_offset_s: float
+    window: Window
+    header_remaining: int | None = None
+    header_at: datetime | None = None
+    calls_since_header: int = 0
+    pre_roll: PreRoll | None = None
+    probing: bool = False
+    rate_limited_until: datetime | None = None
+    command_ewma: float = DEFAULT_COMMANDS
+    other_ewma: float = 0.0
+    chargers: dict[str, ChargerState] = field(default_factory=dict)
+    maintenance: dict[str, Maintenance] = field(default_factory=dict)
+
+
+def state_to_dict(state: PlannerState) -> dict[str, Any]:
+    """Return a JSON-ready copy of the state worth keeping across restarts.
+
+    A rollover still awaiting proof is kept as made: the next header corrects
+    the estimate, and a reset that comes later shows up as a jump.
+    """
+    return {
+        "version": STATE_VERSION,
+        "limit": state.limit,
+        "remaining": state.remaining,
+        "reset_at": state.reset_at.isoformat(),
+        "reset_offset_s": state.reset_offset_s,
+        "window": _window_to_dict(state.window),
+        "header_remaining": state.header_remaining,
+        "header_at": _iso(state.header_at),
+        "calls_since_header": state.calls_since_header,
+        "probing": state.probing,
+        "rate_limited_until": _iso(state.rate_limited_until),
+        "command_ewma": state.command_ewma,
+        "other_ewma": state.other_ewma,
+        "chargers": {
+            device_id: {
+                "activity": charger.activity.value,
+                "charge_ewma_s": charger.charge_ewma_s,
+            }
+            for device_id, charger in state.chargers.items()
+        },
+        "maintenance": {
+            key: {
+                "every_s": job.every_s,
+                "asked_at": job.asked_at.isoformat(),
+                "done_at": _iso(job.done_at),
+            }
+            for key, job in state.maintenance.items()
+        },
+    }
+
+
+def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
+    """Rebuild a state saved by state_to_dict; raise ValueError if unreadable."""
+    if data.get("version") != STATE_VERSION:
+        raise ValueError(f"unsupported planner state version {data.get('version')}")
+    try:
+        return PlannerState(
+            limit=int(data["limit"]),
+            remaining=int(data["remaining"]),
+            reset_at=_parse(data["reset_at"]),
+            reset_offset_s=float(data["reset_offset_s"]),
+            window=_window_from_dict(data["window"]),
+            header_remaining=_optional_int(data["header_remaining"]),
+            header_at=_parse_optional(data["header_at"]),
+            calls_since_header=int(data["calls_since_header"]),
+            probing=bool(data["probing"]),
+            rate_limited_until=_parse_optional(data["rate_limited_until"]),
+            command_ewma=float(data["command_ewma"]),
+            other_ewma=float(data["other_ewma"]),
+            chargers={
+                str(device_id): ChargerState(
+                    activity=ChargerActivity(charger["activity"]),
+                    since=now,
+                    charge_ewma_s=float(charger["charge_ewma_s"]),
+                )
+                for device_id, charger in data["chargers"].items()
+            },
+            maintenance={
+                str(key): Maintenance(
+                    every_s=float(job["every_s"]),
+                    asked_at=_parse(job["asked_at"]),
+                    done_at=_parse_optional(job["done_at"]),
+                )
+                for key, job in data["maintenance"].items()
+            },
+        )
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise ValueError(f"unreadable planner state: {err!r}") from err
+
+
+def _window_to_dict(window: Window) -> dict[str, Any]:
+    """Return a JSON-ready copy of a window."""
+    return {
+        "start": window.start.isoformat(),
+        "since": window.since.isoformat(),
+        "calls": {kind.value: calls for kind, calls in window.calls.items()},
+        "others": window.others,
+        "others_since": _iso(window.others_since),
+        "charged_s": dict(window.charged_s),
+    }
+
+
+def _window_from_dict(data: dict[str, Any]) -> Window:
+    """Rebuild a window saved by _window_to_dict."""
+    return Window(
+        start=_parse(data["start"]),
+        since=_parse(data["since"]),
+        calls={CallKind(kind): int(calls) for kind, calls in data["calls"].items()},
+        others=int(data["others"]),
+        others_since=_parse_optional(data["others_since"]),
+        charged_s={
+            str(device_id): float(seconds)
+            for device_id, seconds in data["charged_s"].items()
+        },
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """Return an ISO 8601 string, or None."""
+    return None if moment is None else moment.isoformat()
+
+
+def _parse(text: str) -> datetime:
+    """Return the UTC moment an ISO 8601 string names."""
+    return as_utc(datetime.fromisoformat(text))
+
+
+def _parse_optional(text: str | None) -> datetime | None:
+    """Return the UTC moment an optional ISO 8601 string names."""
+    return None if text is None else _parse(text)
+
+
+def _optional_int(value: Any) -> int | None:
+    """Return an int, or None."""
+    return None if value is None else int(value)

@@ -1,0 +1,71 @@
+"""Buttons of the V2C Cloud integration: reboot and firmware update."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import V2CClient
+from .coordinator import V2CConfigEntry
+from .entity import V2CEntity
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CButtonEntityDescription(ButtonEntityDescription):
+    """Describes a V2C button: the command it sends."""
+
+    press_fn: Callable[[V2CClient, str], Awaitable[None]]
+
+
+BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
+    V2CButtonEntityDescription(
+        key="reboot",
+        translation_key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=V2CClient.reboot,
+    ),
+    # A button, not an update entity: the API can install the latest firmware but
+    # cannot tell whether one newer than the installed version exists.
+    V2CButtonEntityDescription(
+        key="update_firmware",
+        translation_key="update_firmware",
+        device_class=ButtonDeviceClass.UPDATE,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=V2CClient.update_firmware,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the buttons of each charger."""
+    async_add_entities(
+        V2CButtonEntity(coordinator, description)
+        for coordinator in entry.runtime_data.chargers.values()
+        for description in BUTTONS
+    )
+
+
+class V2CButtonEntity(V2CEntity, ButtonEntity):
+    """A one-shot charger command."""
+
+    entity_description: V2CButtonEntityDescription
+
+    async def async_press(self) -> None:
+        """Send the command."""
+        await self.coordinator.async_command(self.entity_description.press_fn)

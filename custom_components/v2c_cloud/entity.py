@@ -1,0 +1,54 @@
+"""Base entity of the V2C Cloud integration."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import V2CChargerCoordinator
+from .helpers import utcnow
+
+CONFIGURATION_URL = "https://v2c.cloud"
+
+
+class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
+    """An entity of one charger: shared device, unique id and availability."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: V2CChargerCoordinator, description: EntityDescription
+    ) -> None:
+        """Attach the entity to its charger's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        device_id = coordinator.device_id
+        self._attr_unique_id = f"{device_id}_{description.key}"
+        reported = coordinator.data.reported if coordinator.data else None
+        pairing = coordinator.pairing
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, device_id)},
+            name=pairing.tag or f"V2C {pairing.model or 'charger'} {device_id}",
+            manufacturer="V2C",
+            model=pairing.model,
+            serial_number=device_id,
+            sw_version=reported.firmware_version if reported else None,
+            connections=(
+                {(CONNECTION_NETWORK_MAC, reported.mac)}
+                if reported and reported.mac
+                else set()
+            ),
+            configuration_url=CONFIGURATION_URL,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the charger is offline or its data too old to trust."""
+        data = self.coordinator.data
+        return (
+            data is not None
+            and data.connected is not False
+            and not self.coordinator.is_stale(utcnow())
+        )

@@ -1,0 +1,93 @@
+"""Charging session events of V2C chargers."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import ChargeState, CurrentState
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .entity import V2CEntity
+
+PARALLEL_UPDATES = 0
+
+SESSION_STARTED = "session_started"
+SESSION_FINISHED = "session_finished"
+# Pole rounds session energy to 1 Wh; a smaller drop is noise, not a new session.
+SESSION_RESET_MIN_DROP_KWH = 0.01
+
+_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
+
+EVENTS: tuple[EventEntityDescription, ...] = (
+    EventEntityDescription(
+        key="session",
+        translation_key="session",
+        event_types=[SESSION_STARTED, SESSION_FINISHED],
+    ),
+)
+
+type SessionEvent = tuple[str, dict[str, float | int | None]]
+
+
+def new_session(before_kwh: float | None, after_kwh: float | None) -> bool:
+    """Return True when the session energy fell: the charger began a new session."""
+    if before_kwh is None or after_kwh is None:
+        return False
+    return before_kwh - after_kwh >= SESSION_RESET_MIN_DROP_KWH
+
+
+def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
+    """Return the session events between two readings of the live state."""
+    was_charging = before.charge_state in _CHARGING
+    is_charging = after.charge_state in _CHARGING
+    restarted = new_session(before.energy_kwh, after.energy_kwh)
+    events: list[SessionEvent] = []
+    if was_charging and (restarted or not is_charging):
+        last = before if restarted else after
+        events.append(
+            (
+                SESSION_FINISHED,
+                {"energy_kwh": last.energy_kwh, "duration_s": last.session_seconds},
+            )
+        )
+    if is_charging and (restarted or not was_charging):
+        events.append((SESSION_STARTED, {}))
+    return events
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up one session event entity per charger."""
+    async_add_entities(
+        V2CEventEntity(coordinator, description)
+        for coordinator in entry.runtime_data.chargers.values()
+        for description in EVENTS
+    )
+
+
+class V2CEventEntity(V2CEntity, EventEntity):
+    """Fires when a charging session starts or finishes."""
+
+    entity_description: EventEntityDescription
+
+    def __init__(
+        self, coordinator: V2CChargerCoordinator, description: EventEntityDescription
+    ) -> None:
+        """Remember the live state the next reading is compared with."""
+        super().__init__(coordinator, description)
+        self._last_state = coordinator.data.state
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Fire the events the new reading implies."""
+        state = self.coordinator.data.state
+        if state is not None and self._last_state is not None:
+            for event_type, attributes in session_events(self._last_state, state):
+                self._trigger_event(event_type, attributes)
+                self.async_write_ha_state()
+        self._last_state = state or self._last_state
+        super()._handle_coordinator_update()

@@ -1,0 +1,193 @@
+"""Import each charger's past sessions as a long-term energy statistic.
+
+The statistic is external (`v2c_cloud:charged_energy_<device id>`), so the Energy
+dashboard shows charging from before the integration was installed. The newest
+imported hour is read back from the recorder: everything that ended before it is
+already in the sum, so nothing is imported twice and no separate store is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+import logging
+
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import (
+    StatisticsRow,
+    async_add_external_statistics,
+    get_last_statistics,
+)
+from homeassistant.const import UnitOfEnergy
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util, slugify
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from .api import ChargingSession, V2CClient, V2CError, V2CRateLimitError
+from .budget import CallKind, QuotaPlanner
+from .const import DOMAIN, LOGGER
+from .coordinator import V2CConfigEntry
+from .helpers import mask_device_id, utcnow
+from .history_rows import LastRow, build_rows, fetch_windows, floor_hour
+
+HISTORY_EVERY_S = 6 * 3600
+CHECK_INTERVAL = timedelta(hours=1)
+# Sessions must have ended this long before the hour closes: the cloud files them late.
+SETTLE = timedelta(minutes=30)
+
+
+def _last_statistic(hass: HomeAssistant, stat_id: str) -> list[StatisticsRow]:
+    """Return the newest row of a statistic (recorder thread)."""
+    found = get_last_statistics(
+        hass, 1, stat_id, convert_units=False, types={"state", "sum"}
+    )
+    return found.get(stat_id, [])
+
+
+def statistic_id(device_id: str) -> str:
+    """Return the id of a charger's charged-energy statistic."""
+    return f"{DOMAIN}:charged_energy_{slugify(device_id)}"
+
+
+class V2CHistoryImporter:
+    """Bring one charger's finished sessions into the recorder, a few calls a day."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        client: V2CClient,
+        planner: QuotaPlanner,
+        device_id: str,
+        name: str,
+    ) -> None:
+        """Import for one charger, shown under name in the Energy dashboard."""
+        self.hass = hass
+        self.client = client
+        self.planner = planner
+        self.device_id = device_id
+        self.metadata = StatisticMetaData(
+            mean_type=StatisticMeanType.NONE,
+            has_sum=True,
+            name=f"{name} charged energy",
+            source=DOMAIN,
+            statistic_id=statistic_id(device_id),
+            unit_class=EnergyConverter.UNIT_CLASS,
+            unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        )
+        self._failing = False
+
+    async def async_run(self) -> None:
+        """Import new sessions when due and affordable; a failure waits for the next run."""
+        now = utcnow()
+        if not self.planner.maintenance_due(
+            f"history:{self.device_id}", now, HISTORY_EVERY_S
+        ):
+            return
+        try:
+            rows = await self._async_new_rows(now)
+        except V2CError as err:
+            if isinstance(err, V2CRateLimitError):
+                self.planner.observe_rate_limited(now, err.reset_at)
+            LOGGER.log(
+                logging.DEBUG if self._failing else logging.INFO,
+                "Charging history of %s not imported (%s); trying again in %d h",
+                mask_device_id(self.device_id),
+                type(err).__name__,
+                HISTORY_EVERY_S // 3600,
+            )
+            self._failing = True
+            return
+        self._failing = False
+        if rows is None:
+            LOGGER.debug(
+                "Charging history of %s postponed: the quota is needed for polling",
+                mask_device_id(self.device_id),
+            )
+            return
+        if rows:
+            async_add_external_statistics(self.hass, self.metadata, rows)
+        LOGGER.debug(
+            "Imported %d hours of charging history of %s",
+            len(rows),
+            mask_device_id(self.device_id),
+        )
+
+    async def _async_new_rows(self, now: datetime) -> list[StatisticData] | None:
+        """Return the rows to add, or None when the quota ran out meanwhile."""
+        zone = dt_util.get_default_time_zone()
+        last = await self._async_last_row()
+        since = last.start.astimezone(zone).date() if last is not None else None
+        sessions = await self._async_fetch(now, now.astimezone(zone).date(), since)
+        if sessions is None:
+            return None
+        return build_rows(sessions, zone, last, floor_hour(now - SETTLE))
+
+    async def _async_last_row(self) -> LastRow | None:
+        """Read the newest imported hour back from the recorder."""
+        stat_id = self.metadata["statistic_id"]
+        found = await get_instance(self.hass).async_add_executor_job(
+            _last_statistic, self.hass, stat_id
+        )
+        if not found:
+            return None
+        row = found[0]
+        return LastRow(
+            start=dt_util.utc_from_timestamp(row["start"]),
+            state=row.get("state") or 0.0,
+            sum=row.get("sum") or 0.0,
+        )
+
+    async def _async_fetch(
+        self, now: datetime, today: date, since: date | None
+    ) -> list[ChargingSession] | None:
+        """Ask month by month: back to since, or on a first import to the first empty month."""
+        sessions: list[ChargingSession] = []
+        for first, last in fetch_windows(today, since):
+            if self.planner.polling_blocked_until is not None:
+                return None
+            self.planner.record_call(CallKind.MAINTENANCE, now, self.device_id)
+            found = await self.client.get_charging_sessions(self.device_id, first, last)
+            if since is None and not found:
+                break
+            sessions.extend(found)
+        return sessions
+
+
+@callback
+def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
+    """Import every charger's history after setup, then whenever it is due."""
+    if "recorder" not in hass.config.components:
+        return
+    runtime = entry.runtime_data
+    importers = [
+        V2CHistoryImporter(
+            hass,
+            runtime.client,
+            runtime.planner,
+            coordinator.device_id,
+            coordinator.pairing.tag or coordinator.device_id,
+        )
+        for coordinator in runtime.chargers.values()
+    ]
+    running: asyncio.Task[None] | None = None
+
+    async def run_all() -> None:
+        for importer in importers:
+            await importer.async_run()
+
+    @callback
+    def start(_: datetime | None = None) -> None:
+        nonlocal running
+        if running is None or running.done():
+            running = entry.async_create_background_task(
+                hass, run_all(), f"{DOMAIN} charging history import"
+            )
+
+    start()
+    entry.async_on_unload(async_track_time_interval(hass, start, CHECK_INTERVAL))

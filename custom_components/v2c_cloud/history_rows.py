@@ -1,0 +1,138 @@
+"""Turn charging sessions into hourly rows of a cumulative energy statistic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from homeassistant.components.recorder.models import StatisticData
+
+from .api import ChargingSession
+
+HOUR = timedelta(hours=1)
+WINDOW_DAYS = 31
+MAX_WINDOWS = 12
+_INSTANT = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class LastRow:
+    """The newest imported hour: where the next import continues."""
+
+    start: datetime
+    state: float
+    sum: float
+
+    @property
+    def imported_until(self) -> datetime:
+        """Return the moment up to which every session has been imported."""
+        return self.start + HOUR
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSpan:
+    """A finished session's interval in UTC and its energy."""
+
+    start: datetime
+    end: datetime
+    session: ChargingSession
+
+    @classmethod
+    def of(cls, session: ChargingSession, zone: tzinfo) -> SessionSpan | None:
+        """Return a finished session's span; None while it runs or lacks dates."""
+        if session.finished is False or session.start is None or session.end is None:
+            return None
+        start, end = _utc(session.start, zone), _utc(session.end, zone)
+        return cls(start, max(start, end), session)
+
+    def hourly_energy(self) -> dict[datetime, float]:
+        """Spread the energy over the hours: per-hour values if given, else by overlap."""
+        # The last hour holds the last instant, so an end on the hour closes the one before.
+        last = floor_hour(self.end - _INSTANT)
+        first = min(floor_hour(self.start), last)
+        hours = {first + index * HOUR: 0.0 for index in range(_hours(first, last))}
+        weights = [max(value, 0.0) for value in self.session.energy_by_hour_kwh]
+        weight_sum = sum(weights)
+        energy = self.session.energy_kwh
+        total = max(weight_sum if energy is None else energy, 0.0)
+        if weight_sum > 0:
+            # The first value is the start hour; extra values belong to the last.
+            for index, weight in enumerate(weights):
+                hours[min(first + index * HOUR, last)] += total * weight / weight_sum
+            return hours
+        span = (self.end - self.start).total_seconds()
+        if span <= 0:
+            hours[first] += total
+            return hours
+        for hour in hours:
+            overlap = min(self.end, hour + HOUR) - max(self.start, hour)
+            hours[hour] += total * overlap.total_seconds() / span
+        return hours
+
+
+def floor_hour(moment: datetime) -> datetime:
+    """Return the start of the hour holding a moment."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _hours(first: datetime, last: datetime) -> int:
+    """Return how many hours run from first to last, both included."""
+    return int((last - first) / HOUR) + 1
+
+
+def _utc(moment: datetime, zone: tzinfo) -> datetime:
+    """Read a charger timestamp (naive means the charger's local time) as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def build_rows(
+    sessions: Iterable[ChargingSession],
+    zone: tzinfo,
+    last: LastRow | None,
+    horizon: datetime,
+) -> list[StatisticData]:
+    """Return the rows for sessions ending after the last import and by horizon."""
+    after = last.imported_until if last is not None else None
+    spans: dict[object, SessionSpan] = {}
+    for session in sessions:
+        span = SessionSpan.of(session, zone)
+        if (
+            span is not None
+            and span.end <= horizon
+            and (after is None or span.end > after)
+        ):
+            # A session across a window edge may be listed twice: count it once.
+            key = session.session_id
+            spans[key if key is not None else (span.start, span.end)] = span
+    energy: dict[datetime, float] = {}
+    for span in spans.values():
+        for moment, kwh in span.hourly_energy().items():
+            # Never rewrite hours before the last import: its sum stays monotonic.
+            hour = max(moment, last.start) if last is not None else moment
+            energy[hour] = energy.get(hour, 0.0) + kwh
+    total = last.sum if last is not None else 0.0
+    rows: list[StatisticData] = []
+    for hour in sorted(energy):
+        kwh = round(energy[hour], 3)
+        total = round(total + kwh, 3)
+        if last is not None and hour == last.start:
+            kwh = round(kwh + last.state, 3)
+        rows.append(StatisticData(start=hour, state=kwh, sum=total))
+    return rows
+
+
+def fetch_windows(today: date, since: date | None) -> list[tuple[date, date]]:
+    """Return date windows to ask for, newest first, back to since or a year."""
+    windows: list[tuple[date, date]] = []
+    since = min(since, today) if since is not None else None
+    for index in range(MAX_WINDOWS):
+        last = today - timedelta(days=index * WINDOW_DAYS)
+        first = last - timedelta(days=WINDOW_DAYS - 1)
+        if since is not None and first <= since:
+            windows.append((since, last))
+            break
+        windows.append((first, last))
+    return windows

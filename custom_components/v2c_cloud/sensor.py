@@ -1,0 +1,443 @@
+"""Sensors of V2C chargers and of the account's daily call quota."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Self
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import ChargeState, CurrentState, ReportedState
+from .budget import PlannerSnapshot
+from .const import DOMAIN
+from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .entity import V2CEntity
+from .event import new_session
+from .helpers import utcnow
+
+PARALLEL_UPDATES = 0
+
+CHARGE_STATES: dict[ChargeState, str] = {
+    ChargeState.NO_VEHICLE: "no_vehicle",
+    ChargeState.CONNECTED: "connected",
+    ChargeState.CHARGING: "charging",
+    ChargeState.VENTILATION: "ventilation_required",
+    ChargeState.NO_POWER: "no_power",
+    ChargeState.FAULT: "fault",
+}
+
+type ChargerReader = Callable[[V2CChargerCoordinator], StateType]
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CSensorEntityDescription(SensorEntityDescription):
+    """A charger sensor; created when its value is known after the first refresh."""
+
+    value_fn: ChargerReader
+    exists_fn: Callable[[V2CChargerCoordinator], bool] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CAccountSensorEntityDescription(SensorEntityDescription):
+    """A sensor of the account's quota, read from the planner."""
+
+    value_fn: Callable[[PlannerSnapshot], StateType | datetime]
+
+
+def _live(read: Callable[[CurrentState], StateType]) -> ChargerReader:
+    """Read a live value from `currentstatecharge`."""
+
+    def value(coordinator: V2CChargerCoordinator) -> StateType:
+        state = coordinator.data.state
+        return None if state is None else read(state)
+
+    return value
+
+
+def _shadow(read: Callable[[ReportedState], StateType]) -> ChargerReader:
+    """Read a value from the settings shadow."""
+
+    def value(coordinator: V2CChargerCoordinator) -> StateType:
+        reported = coordinator.data.reported
+        return None if reported is None else read(reported)
+
+    return value
+
+
+def _charge_state(state: CurrentState) -> str | None:
+    charge_state = state.charge_state
+    return None if charge_state is None else CHARGE_STATES[charge_state]
+
+
+def _error_code(state: CurrentState) -> int | None:
+    # An empty error field (Pole) is documented to mean "no error".
+    if state.error_code is None and state.error_message is None:
+        return 0
+    return state.error_code
+
+
+def _poll_interval(coordinator: V2CChargerCoordinator) -> float | None:
+    planner = coordinator.config_entry.runtime_data.planner
+    charger = planner.snapshot(utcnow()).chargers.get(coordinator.device_id)
+    return None if charger is None else charger.interval_s
+
+
+def _always(_: V2CChargerCoordinator) -> bool:
+    return True
+
+
+def _has_value(
+    description: V2CSensorEntityDescription,
+) -> Callable[[V2CChargerCoordinator], bool]:
+    return lambda coordinator: description.value_fn(coordinator) is not None
+
+
+SENSORS: tuple[V2CSensorEntityDescription, ...] = (
+    V2CSensorEntityDescription(
+        key="charge_state",
+        translation_key="charge_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(CHARGE_STATES.values()),
+        value_fn=_live(_charge_state),
+        exists_fn=_always,
+    ),
+    V2CSensorEntityDescription(
+        key="charging_power",
+        translation_key="charging_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.power_w),
+    ),
+    V2CSensorEntityDescription(
+        key="house_power",
+        translation_key="house_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.house_power_w),
+    ),
+    V2CSensorEntityDescription(
+        key="solar_power",
+        translation_key="solar_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.sun_power_w),
+    ),
+    V2CSensorEntityDescription(
+        key="battery_power",
+        translation_key="battery_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.battery_power_w),
+    ),
+    V2CSensorEntityDescription(
+        key="charging_current",
+        translation_key="charging_current",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.intensity_a),
+    ),
+    # No state class: the value falls at every new session and the charger gives
+    # no reliable session start for last_reset; lifetime_energy feeds statistics.
+    V2CSensorEntityDescription(
+        key="session_energy",
+        translation_key="session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=_live(lambda state: state.energy_kwh),
+    ),
+    V2CSensorEntityDescription(
+        key="session_duration",
+        translation_key="session_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.session_seconds),
+    ),
+    V2CSensorEntityDescription(
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_live(_error_code),
+        exists_fn=_always,
+    ),
+    V2CSensorEntityDescription(
+        key="phases",
+        translation_key="phases",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_live(lambda state: state.phases),
+    ),
+    V2CSensorEntityDescription(
+        key="cp_level",
+        translation_key="cp_level",
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_live(lambda state: state.cp_level_v),
+    ),
+    V2CSensorEntityDescription(
+        key="voltage",
+        translation_key="voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_live(lambda state: state.voltage_v),
+    ),
+    V2CSensorEntityDescription(
+        key="firmware_version",
+        translation_key="firmware_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_shadow(lambda reported: reported.firmware_version),
+    ),
+    # The shadow is read every few hours, so Wi-Fi details are rarely current.
+    V2CSensorEntityDescription(
+        key="wifi_ssid",
+        translation_key="wifi_ssid",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_shadow(lambda reported: reported.wifi_ssid),
+    ),
+    V2CSensorEntityDescription(
+        key="wifi_signal",
+        translation_key="wifi_signal",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_shadow(lambda reported: reported.wifi_rssi_dbm),
+    ),
+    V2CSensorEntityDescription(
+        key="ip_address",
+        translation_key="ip_address",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_shadow(lambda reported: reported.wifi_ip),
+    ),
+    V2CSensorEntityDescription(
+        key="contract_power",
+        translation_key="contract_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_shadow(lambda reported: reported.contract_power_w),
+    ),
+    V2CSensorEntityDescription(
+        key="poll_interval",
+        translation_key="poll_interval",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_poll_interval,
+        exists_fn=_always,
+    ),
+)
+
+LIFETIME_ENERGY = SensorEntityDescription(
+    key="lifetime_energy",
+    translation_key="lifetime_energy",
+    device_class=SensorDeviceClass.ENERGY,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    suggested_display_precision=2,
+)
+
+ACCOUNT_SENSORS: tuple[V2CAccountSensorEntityDescription, ...] = (
+    V2CAccountSensorEntityDescription(
+        key="calls_remaining",
+        translation_key="calls_remaining",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement="calls",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda snapshot: snapshot.remaining,
+    ),
+    V2CAccountSensorEntityDescription(
+        key="quota_reset",
+        translation_key="quota_reset",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda snapshot: snapshot.reset_at,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the sensors of every charger and of the account."""
+    entities: list[SensorEntity] = [
+        V2CAccountSensorEntity(entry, description) for description in ACCOUNT_SENSORS
+    ]
+    for coordinator in entry.runtime_data.chargers.values():
+        entities.extend(
+            V2CSensorEntity(coordinator, description)
+            for description in SENSORS
+            if (description.exists_fn or _has_value(description))(coordinator)
+        )
+        entities.append(V2CLifetimeEnergySensor(coordinator, LIFETIME_ENERGY))
+    async_add_entities(entities)
+
+
+class V2CSensorEntity(V2CEntity, SensorEntity):
+    """A value a charger reports."""
+
+    entity_description: V2CSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the value from the newest data."""
+        return self.entity_description.value_fn(self.coordinator)
+
+
+@dataclass
+class LifetimeEnergy(ExtraStoredData):
+    """Energy of the finished sessions plus the last reading of the current one."""
+
+    banked_kwh: float = 0.0
+    session_kwh: float | None = None
+
+    @property
+    def total_kwh(self) -> float | None:
+        """Return the energy ever charged, once a session reading is known."""
+        if self.session_kwh is None:
+            return None
+        return self.banked_kwh + self.session_kwh
+
+    def observe(self, session_kwh: float) -> None:
+        """Bank the last session when a new one began; ignore smaller wobbles."""
+        last = self.session_kwh
+        if last is not None and session_kwh < last:
+            if not new_session(last, session_kwh):
+                return
+            self.banked_kwh += last
+        self.session_kwh = session_kwh
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the data to store across restarts."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
+        """Rebuild the stored data; None when it is unusable."""
+        try:
+            banked = float(restored["banked_kwh"])
+            session = restored["session_kwh"]
+            return cls(banked, None if session is None else float(session))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
+    """Energy charged over all sessions, for the Energy dashboard; never decreases."""
+
+    def __init__(
+        self, coordinator: V2CChargerCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Start empty until the restored total is loaded."""
+        super().__init__(coordinator, description)
+        self._energy = LifetimeEnergy()
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the banked total, then add the newest reading."""
+        await super().async_added_to_hass()
+        restored = await self.async_get_last_extra_data()
+        if restored is not None:
+            self._energy = LifetimeEnergy.from_dict(restored.as_dict()) or self._energy
+        self._observe()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Fold the new session energy into the total."""
+        self._observe()
+        super()._handle_coordinator_update()
+
+    def _observe(self) -> None:
+        state = self.coordinator.data.state
+        if state is not None and state.energy_kwh is not None:
+            self._energy.observe(state.energy_kwh)
+
+    @property
+    def native_value(self) -> float | None:
+        """Return the total energy charged."""
+        return self._energy.total_kwh
+
+    @property
+    def extra_restore_state_data(self) -> LifetimeEnergy:
+        """Return the banked total and the last session reading."""
+        return self._energy
+
+
+class V2CAccountSensorEntity(CoordinatorEntity[V2CAccountCoordinator], SensorEntity):
+    """The account's daily call quota, as the planner knows it."""
+
+    _attr_has_entity_name = True
+    entity_description: V2CAccountSensorEntityDescription
+
+    def __init__(
+        self, entry: V2CConfigEntry, description: V2CAccountSensorEntityDescription
+    ) -> None:
+        """Attach the sensor to the account's service device."""
+        super().__init__(entry.runtime_data.account)
+        self.entity_description = description
+        self._planner = entry.runtime_data.planner
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            entry_type=DeviceEntryType.SERVICE,
+            manufacturer="V2C",
+            name="V2C Cloud account",
+        )
+
+    @property
+    def available(self) -> bool:
+        """Stay available: the planner counts calls even while the cloud fails."""
+        return True
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value from the planner's current view."""
+        return self.entity_description.value_fn(self._planner.snapshot(utcnow()))

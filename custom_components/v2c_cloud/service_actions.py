@@ -1,0 +1,351 @@
+"""The V2C Cloud actions: what each one sends, how it is paid and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME, CONF_PASSWORD
+from homeassistant.core import ServiceResponse, SupportsResponse
+from homeassistant.util.json import JsonObjectType, JsonValueType
+
+from . import service_schemas as schemas
+from .api import ChargingSession, GlobalStatistics, PowerProfile, V2CClient
+from .coordinator import V2CChargerCoordinator
+from .helpers import utcnow
+from .service_schemas import (
+    ATTR_DAYS,
+    ATTR_ENABLED,
+    ATTR_END,
+    ATTR_END_DATE,
+    ATTR_ENERGY,
+    ATTR_MINUTES,
+    ATTR_POWER,
+    ATTR_SSID,
+    ATTR_START,
+    ATTR_START_DATE,
+    ATTR_TIMER_ID,
+    ATTR_UPDATED_AT,
+    ATTR_VALUE,
+    TranslatedSchema,
+)
+
+type ServiceData = dict[str, Any]
+type Runner = Callable[[V2CChargerCoordinator, ServiceData], Awaitable[ServiceResponse]]
+type Send = Callable[[V2CClient, str, ServiceData], Awaitable[None]]
+type ProfileWriter = Callable[
+    [V2CClient, str, str, datetime, str, int], Awaitable[None]
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CAction:
+    """One action: its fields, what it runs on the charger and what it returns."""
+
+    name: str
+    schema: TranslatedSchema
+    run: Runner
+    response: SupportsResponse = SupportsResponse.NONE
+
+
+def _command(send: Send) -> Runner:
+    """Return a runner that sends a charger command through the coordinator."""
+
+    async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
+        await charger.async_command(
+            lambda client, device_id: send(client, device_id, data)
+        )
+
+    return run
+
+
+def _cloud_command(send: Send) -> Runner:
+    """Return a runner that changes a record kept in the cloud, not on the charger.
+
+    Such a change needs no online charger and leaves nothing in the charger's
+    shadow to confirm, so it is paid like a read instead of a command.
+    """
+
+    async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
+        await charger.async_read(
+            lambda client, device_id: send(client, device_id, data)
+        )
+
+    return run
+
+
+def _read[T](
+    fetch: Callable[[V2CClient, str, ServiceData], Awaitable[T]],
+    render: Callable[[T], JsonObjectType],
+) -> Runner:
+    """Return a runner that reads on demand from the command budget."""
+
+    async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
+        result = await charger.async_read(
+            lambda client, device_id: fetch(client, device_id, data)
+        )
+        return render(result)
+
+    return run
+
+
+def _profile_writer(write: ProfileWriter) -> Runner:
+    """Return a runner that stores a power profile (a cloud record) stamped now."""
+
+    async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
+        updated_at = utcnow().replace(microsecond=0)
+        await charger.async_read(
+            lambda client, device_id: write(
+                client,
+                device_id,
+                data[ATTR_NAME],
+                updated_at,
+                data[ATTR_MODE],
+                data[ATTR_VALUE],
+            )
+        )
+        return {ATTR_UPDATED_AT: updated_at.isoformat()}
+
+    return run
+
+
+def _iso(moment: date | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _profile(profile: PowerProfile) -> JsonObjectType:
+    return {
+        "name": profile.name,
+        "mode": profile.mode,
+        "value": profile.value,
+        "updated_at": _iso(profile.updated_at),
+    }
+
+
+def _session(session: ChargingSession) -> JsonObjectType:
+    return {
+        "start": _iso(session.start),
+        "end": _iso(session.end),
+        "energy_kwh": session.energy_kwh,
+        "cost": session.cost,
+        "rfid_name": session.rfid_name,
+        "energy_by_hour": list[JsonValueType](session.energy_by_hour_kwh),
+    }
+
+
+def _totals(statistics: Iterable[GlobalStatistics]) -> JsonObjectType:
+    """Add up the account totals (the API answers a list, usually of one)."""
+    items = list(statistics)
+    return {
+        "total_energy_kwh": round(sum(s.total_energy_kwh or 0.0 for s in items), 3),
+        "total_charges": sum(s.total_charges or 0 for s in items),
+    }
+
+
+def _listed[T](
+    key: str, render: Callable[[T], JsonObjectType]
+) -> Callable[[list[T]], JsonObjectType]:
+    """Return a renderer of a list of models under one key."""
+    return lambda items: {key: [render(item) for item in items]}
+
+
+ACTIONS: Final[tuple[V2CAction, ...]] = (
+    V2CAction(
+        name="start_charging_energy",
+        schema=schemas.START_CHARGING_ENERGY,
+        run=_command(
+            lambda client, device_id, data: client.start_charge_energy(
+                device_id, data[ATTR_ENERGY]
+            )
+        ),
+    ),
+    V2CAction(
+        name="start_charging_time",
+        schema=schemas.START_CHARGING_TIME,
+        run=_command(
+            lambda client, device_id, data: client.start_charge_minutes(
+                device_id, data[ATTR_MINUTES]
+            )
+        ),
+    ),
+    V2CAction(
+        name="learn_rfid_card",
+        schema=schemas.RFID_NEW,
+        run=_command(
+            lambda client, device_id, data: client.learn_rfid_card(
+                device_id, data[ATTR_NAME]
+            )
+        ),
+    ),
+    V2CAction(
+        name="add_rfid_card",
+        schema=schemas.RFID_NAMED_CARD,
+        run=_command(
+            lambda client, device_id, data: client.add_rfid_card(
+                device_id, data[ATTR_CODE], data[ATTR_NAME]
+            )
+        ),
+    ),
+    V2CAction(
+        name="rename_rfid_card",
+        schema=schemas.RFID_NAMED_CARD,
+        run=_command(
+            lambda client, device_id, data: client.rename_rfid_card(
+                device_id, data[ATTR_CODE], data[ATTR_NAME]
+            )
+        ),
+    ),
+    V2CAction(
+        name="delete_rfid_card",
+        schema=schemas.RFID_CARD,
+        run=_command(
+            lambda client, device_id, data: client.delete_rfid_card(
+                device_id, data[ATTR_CODE]
+            )
+        ),
+    ),
+    V2CAction(
+        name="list_rfid_cards",
+        schema=schemas.CHARGER_ONLY,
+        run=_read(
+            lambda client, device_id, _: client.list_rfid_cards(device_id),
+            _listed("cards", lambda card: {"code": card.code, "name": card.tag}),
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="set_timer",
+        schema=schemas.SET_TIMER,
+        run=_command(
+            lambda client, device_id, data: client.set_timer(
+                device_id,
+                data[ATTR_TIMER_ID],
+                data[ATTR_START],
+                data[ATTR_END],
+                data[ATTR_DAYS],
+            )
+        ),
+    ),
+    V2CAction(
+        name="scan_wifi_networks",
+        schema=schemas.CHARGER_ONLY,
+        run=_read(
+            lambda client, device_id, _: client.scan_wifi_networks(device_id),
+            _listed(
+                "networks",
+                lambda network: {
+                    "ssid": network.ssid,
+                    "rssi": network.rssi_dbm,
+                    "security": network.security,
+                },
+            ),
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="set_wifi",
+        schema=schemas.SET_WIFI,
+        run=_command(
+            lambda client, device_id, data: client.set_wifi(
+                device_id, data[ATTR_SSID], data[CONF_PASSWORD]
+            )
+        ),
+    ),
+    V2CAction(
+        name="save_power_profile",
+        schema=schemas.POWER_PROFILE,
+        run=_profile_writer(V2CClient.save_power_profile),
+        response=SupportsResponse.OPTIONAL,
+    ),
+    V2CAction(
+        name="update_power_profile",
+        schema=schemas.POWER_PROFILE,
+        run=_profile_writer(V2CClient.update_power_profile),
+        response=SupportsResponse.OPTIONAL,
+    ),
+    V2CAction(
+        name="get_power_profile",
+        schema=schemas.POWER_PROFILE_VERSION,
+        run=_read(
+            lambda client, device_id, data: client.get_power_profile(
+                device_id, data[ATTR_UPDATED_AT]
+            ),
+            _profile,
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="delete_power_profile",
+        schema=schemas.NAMED_POWER_PROFILE_VERSION,
+        run=_cloud_command(
+            lambda client, device_id, data: client.delete_power_profile(
+                device_id, data[ATTR_NAME], data[ATTR_UPDATED_AT]
+            )
+        ),
+    ),
+    V2CAction(
+        name="list_power_profiles",
+        schema=schemas.CHARGER_ONLY,
+        run=_read(
+            lambda client, device_id, _: client.list_power_profiles(device_id),
+            _listed("profiles", _profile),
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="get_charging_sessions",
+        schema=schemas.CHARGING_SESSIONS,
+        run=_read(
+            lambda client, device_id, data: client.get_charging_sessions(
+                device_id, data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
+            ),
+            _listed("sessions", _session),
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="get_account_statistics",
+        schema=schemas.ACCOUNT_STATISTICS,
+        run=_read(
+            lambda client, _, data: client.get_global_statistics(
+                data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
+            ),
+            _totals,
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="get_firmware_version",
+        schema=schemas.CHARGER_ONLY,
+        run=_read(
+            lambda client, device_id, _: client.get_firmware_version(device_id),
+            lambda firmware: {"version": firmware.version},
+        ),
+        response=SupportsResponse.ONLY,
+    ),
+    V2CAction(
+        name="update_firmware",
+        schema=schemas.CHARGER_ONLY,
+        run=_command(lambda client, device_id, _: client.update_firmware(device_id)),
+    ),
+    V2CAction(
+        name="set_max_power",
+        schema=schemas.SET_MAX_POWER,
+        run=_command(
+            lambda client, device_id, data: client.set_max_power(
+                device_id, data[ATTR_POWER]
+            )
+        ),
+    ),
+    V2CAction(
+        name="set_third_party_mode",
+        schema=schemas.SET_THIRD_PARTY_MODE,
+        run=_command(
+            lambda client, device_id, data: client.set_thirdparty_mode(
+                device_id, data[ATTR_MODE], data[ATTR_ENABLED]
+            )
+        ),
+    ),
+)

@@ -1,0 +1,233 @@
+"""Field schemas of the V2C Cloud actions: every input is checked before a call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import time
+from typing import Any, Final
+
+from homeassistant.const import (
+    ATTR_CODE,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_ID,
+    ATTR_MODE,
+    ATTR_NAME,
+    CONF_PASSWORD,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .api import V2CValidationError, validation as check
+from .api.client import (
+    MAX_MODE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PROFILE_VALUE,
+    MAX_THIRDPARTY_MODE,
+)
+from .const import DOMAIN
+
+ATTR_DAYS: Final = "days"
+ATTR_ENABLED: Final = "enabled"
+ATTR_END: Final = "end"
+ATTR_END_DATE: Final = "end_date"
+ATTR_ENERGY: Final = "energy"
+ATTR_MINUTES: Final = "minutes"
+ATTR_POWER: Final = "power"
+ATTR_SSID: Final = "ssid"
+ATTR_START: Final = "start"
+ATTR_START_DATE: Final = "start_date"
+ATTR_TIMER_ID: Final = "timer_id"
+ATTR_UPDATED_AT: Final = "updated_at"
+ATTR_VALUE: Final = "value"
+
+MIN_ENERGY_KWH: Final = 0.1
+MAX_TIMER_ID: Final = 32
+MAX_POWER_W: Final = 100_000
+WEEKDAYS: Final = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+class TranslatedSchema(vol.Schema):
+    """A schema whose errors are translated and name the field, never its value.
+
+    Home Assistant logs the whole call at debug level when a schema raises
+    vol.Invalid; raising ServiceValidationError instead keeps the Wi-Fi password
+    out of the log.
+    """
+
+    def __call__(self, data: Any) -> Any:
+        """Validate data or raise a translated ServiceValidationError."""
+        try:
+            return super().__call__(data)  # type: ignore[no-untyped-call]
+        except vol.Invalid as err:
+            first = err.errors[0] if isinstance(err, vol.MultipleInvalid) else err
+            field = ".".join(str(part) for part in first.path) or "data"
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_value",
+                translation_placeholders={
+                    "parameter": field,
+                    "error": first.error_message,
+                },
+            ) from None
+
+
+def _client_check(check_fn: Callable[[object], object]) -> Callable[[Any], Any]:
+    """Validate with the client's own rule, keeping the value as given."""
+
+    def validate(value: Any) -> Any:
+        try:
+            check_fn(value)
+        except V2CValidationError as err:
+            raise vol.Invalid(str(err)) from None
+        return value
+
+    return validate
+
+
+def _text(field: str, max_length: int) -> vol.All:
+    """Validate printable, non-blank text the client accepts."""
+    return vol.All(
+        cv.string, _client_check(lambda value: check.text(field, value, max_length))
+    )
+
+
+def _token(field: str, max_length: int) -> vol.All:
+    """Validate an identifier without whitespace."""
+    return vol.All(
+        cv.string, _client_check(lambda value: check.token(field, value, max_length))
+    )
+
+
+def _whole(value: Any) -> int:
+    """Accept 30, 30.0 or "30"; refuse 30.5 rather than cut it to 30."""
+    number = vol.Coerce(float)(value)
+    if not number.is_integer():
+        raise vol.Invalid("expected a whole number")
+    return int(number)
+
+
+def _whole_number(low: int, high: int) -> vol.All:
+    """Validate a whole number in a range."""
+    return vol.All(_whole, vol.Range(min=low, max=high))
+
+
+def _whole_minute(value: time) -> time:
+    """Refuse seconds: timers run on whole minutes."""
+    if value.second or value.microsecond:
+        raise vol.Invalid("time must be on a whole minute")
+    return value
+
+
+def _day_numbers(days: list[str]) -> list[int]:
+    """Turn weekday names into the API's numbers (Monday is 1)."""
+    return sorted({WEEKDAYS.index(day) + 1 for day in days})
+
+
+def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a date range that ends before it starts."""
+    start, end = data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
+    if start is not None and end is not None and start > end:
+        raise vol.Invalid("start_date must not be after end_date", [ATTR_START_DATE])
+    return data
+
+
+def _charger_schema(
+    fields: Mapping[Any, Any], *extra: Callable[[Any], Any]
+) -> TranslatedSchema:
+    """Return the schema of an action on one charger."""
+    return TranslatedSchema(
+        vol.All(vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string, **fields}), *extra)
+    )
+
+
+DATE_RANGE: Final[dict[vol.Marker, Any]] = {
+    vol.Optional(ATTR_START_DATE): cv.date,
+    vol.Optional(ATTR_END_DATE): cv.date,
+}
+RFID_CODE: Final = _token(ATTR_CODE, check.MAX_RFID_LENGTH)
+RFID_NAME: Final = _text(ATTR_NAME, check.MAX_RFID_LENGTH)
+PROFILE_NAME: Final = _text(ATTR_NAME, MAX_NAME_LENGTH)
+# A timestamp without offset is Home Assistant's local time, like the UI's picker.
+UPDATED_AT: Final = vol.All(cv.datetime, dt_util.as_utc)
+WALL_TIME: Final = vol.All(cv.time, _whole_minute)
+
+CHARGER_ONLY: Final = _charger_schema({})
+START_CHARGING_ENERGY: Final = _charger_schema(
+    {
+        vol.Required(ATTR_ENERGY): vol.All(
+            vol.Coerce(float), vol.Range(min=MIN_ENERGY_KWH, max=check.MAX_KWH)
+        )
+    }
+)
+START_CHARGING_TIME: Final = _charger_schema(
+    {vol.Required(ATTR_MINUTES): _whole_number(1, check.MAX_MINUTES)}
+)
+RFID_NEW: Final = _charger_schema({vol.Required(ATTR_NAME): RFID_NAME})
+RFID_CARD: Final = _charger_schema({vol.Required(ATTR_CODE): RFID_CODE})
+RFID_NAMED_CARD: Final = _charger_schema(
+    {vol.Required(ATTR_CODE): RFID_CODE, vol.Required(ATTR_NAME): RFID_NAME}
+)
+SET_TIMER: Final = _charger_schema(
+    {
+        vol.Required(ATTR_TIMER_ID): _whole_number(1, MAX_TIMER_ID),
+        vol.Required(ATTR_START): WALL_TIME,
+        vol.Required(ATTR_END): WALL_TIME,
+        vol.Required(ATTR_DAYS): vol.All(
+            cv.ensure_list, vol.Length(min=1), [vol.In(WEEKDAYS)], _day_numbers
+        ),
+    }
+)
+SET_WIFI: Final = _charger_schema(
+    {
+        vol.Required(ATTR_SSID): vol.All(cv.string, _client_check(check.ssid)),
+        vol.Optional(CONF_PASSWORD, default=""): vol.All(
+            cv.string, _client_check(check.wifi_password)
+        ),
+    }
+)
+POWER_PROFILE: Final = _charger_schema(
+    {
+        vol.Required(ATTR_NAME): PROFILE_NAME,
+        vol.Required(ATTR_MODE): _token(ATTR_MODE, MAX_MODE_LENGTH),
+        vol.Required(ATTR_VALUE): _whole_number(0, MAX_PROFILE_VALUE),
+    }
+)
+POWER_PROFILE_VERSION: Final = _charger_schema(
+    {vol.Required(ATTR_UPDATED_AT): UPDATED_AT}
+)
+NAMED_POWER_PROFILE_VERSION: Final = _charger_schema(
+    {vol.Required(ATTR_NAME): PROFILE_NAME, vol.Required(ATTR_UPDATED_AT): UPDATED_AT}
+)
+CHARGING_SESSIONS: Final = _charger_schema(DATE_RANGE, _ordered_dates)
+ACCOUNT_STATISTICS: Final = TranslatedSchema(
+    vol.All(
+        vol.Schema(
+            {
+                vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "account"): cv.string,
+                vol.Exclusive(ATTR_DEVICE_ID, "account"): cv.string,
+                **DATE_RANGE,
+            }
+        ),
+        cv.has_at_least_one_key(ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID),
+        _ordered_dates,
+    )
+)
+SET_MAX_POWER: Final = _charger_schema(
+    {vol.Required(ATTR_POWER): _whole_number(1, MAX_POWER_W)}
+)
+SET_THIRD_PARTY_MODE: Final = _charger_schema(
+    {
+        vol.Required(ATTR_MODE): _whole_number(0, MAX_THIRDPARTY_MODE),
+        vol.Required(ATTR_ENABLED): cv.boolean,
+    }
+)

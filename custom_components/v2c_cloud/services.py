@@ -1,0 +1,92 @@
+"""Actions of the V2C Cloud integration: the parts of the API no entity expresses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .service_actions import ACTIONS, V2CAction
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _loaded(hass: HomeAssistant, entry_id: str) -> V2CConfigEntry:
+    """Return a loaded V2C Cloud config entry."""
+    entry: V2CConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("entry_not_found", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("entry_not_loaded", title=entry.title)
+    return entry
+
+
+def _charger_of_device(hass: HomeAssistant, device_id: str) -> V2CChargerCoordinator:
+    """Return the coordinator of the charger behind a device of the registry."""
+    device = dr.async_get(hass).async_get(device_id)
+    entry_id = next(
+        (
+            entry_id
+            for entry_id in (device.config_entries if device else ())
+            if (entry := hass.config_entries.async_get_entry(entry_id))
+            and entry.domain == DOMAIN
+        ),
+        None,
+    )
+    if device is None or entry_id is None:
+        raise _invalid("device_not_found", device_id=device_id)
+    chargers = _loaded(hass, entry_id).runtime_data.chargers
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN and identifier in chargers:
+            return chargers[identifier]
+    raise _invalid("device_not_found", device_id=device_id)
+
+
+def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator:
+    """Return the charger an action targets, or one of the account's for account reads.
+
+    The quota belongs to the API key, so any charger of the account can pay for
+    an account-wide read.
+    """
+    if ATTR_DEVICE_ID in data:
+        return _charger_of_device(hass, data[ATTR_DEVICE_ID])
+    entry = _loaded(hass, data[ATTR_CONFIG_ENTRY_ID])
+    return next(iter(entry.runtime_data.chargers.values()))
+
+
+def _handler(
+    action: V2CAction,
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    """Return the service handler of an action."""
+
+    async def handle(call: ServiceCall) -> ServiceResponse:
+        data = dict(call.data)
+        return await action.run(_charger(call.hass, data), data)
+
+    return handle
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    for action in ACTIONS:
+        hass.services.async_register(
+            DOMAIN,
+            action.name,
+            _handler(action),
+            schema=action.schema,
+            supports_response=action.response,
+        )

@@ -1,0 +1,133 @@
+"""Switches of the V2C Cloud integration: charging and on/off settings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import ReportedState, V2CClient
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .entity import V2CEntity
+from .polling import ChargerData
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CSwitchEntityDescription(SwitchEntityDescription):
+    """Describes a V2C switch: how to read and set its flag."""
+
+    value_fn: Callable[[ReportedState], bool | None]
+    set_fn: Callable[[V2CClient, str, bool], Awaitable[None]]
+
+
+async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
+    """Resume or pause charging."""
+    if on:
+        await client.start_charge(device_id)
+    else:
+        await client.pause_charge(device_id)
+
+
+SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
+    V2CSwitchEntityDescription(
+        key="charging",
+        translation_key="charging",
+        value_fn=lambda reported: (
+            None if reported.paused is None else not reported.paused
+        ),
+        set_fn=_set_charging,
+    ),
+    V2CSwitchEntityDescription(
+        key="dynamic_power",
+        translation_key="dynamic_power",
+        value_fn=lambda reported: reported.dynamic,
+        set_fn=V2CClient.set_dynamic,
+    ),
+    V2CSwitchEntityDescription(
+        key="logo_led",
+        translation_key="logo_led",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda reported: reported.logo_led,
+        set_fn=V2CClient.set_logo_led,
+    ),
+    V2CSwitchEntityDescription(
+        key="rfid_reader",
+        translation_key="rfid_reader",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda reported: reported.rfid_reader,
+        set_fn=V2CClient.set_rfid_reader,
+    ),
+    V2CSwitchEntityDescription(
+        key="ocpp",
+        translation_key="ocpp",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda reported: reported.ocpp_enabled,
+        set_fn=V2CClient.set_ocpp,
+    ),
+)
+
+
+def _read(description: V2CSwitchEntityDescription, data: ChargerData) -> bool | None:
+    """Read a switch's flag from the charger's settings."""
+    return description.value_fn(data.reported) if data.reported else None
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches each charger reports."""
+    async_add_entities(
+        V2CSwitchEntity(coordinator, description)
+        for coordinator in entry.runtime_data.chargers.values()
+        for description in SWITCHES
+        if _read(description, coordinator.data) is not None
+    )
+
+
+class V2CSwitchEntity(V2CEntity, SwitchEntity):
+    """A charger flag that can be switched on and off."""
+
+    entity_description: V2CSwitchEntityDescription
+
+    def __init__(
+        self,
+        coordinator: V2CChargerCoordinator,
+        description: V2CSwitchEntityDescription,
+    ) -> None:
+        """Bind the description's reader for optimistic values."""
+        super().__init__(coordinator, description)
+        self._read = partial(_read, description)
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the pending value of a command, else the reported flag."""
+        value = self.coordinator.value(self.entity_description.key, self._read)
+        return value if isinstance(value, bool) else None
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the setting on."""
+        await self._async_set(on=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the setting off."""
+        await self._async_set(on=False)
+
+    async def _async_set(self, *, on: bool) -> None:
+        set_fn = self.entity_description.set_fn
+        await self.coordinator.async_command(
+            lambda client, device_id: set_fn(client, device_id, on),
+            key=self.entity_description.key,
+            value=on,
+            read=self._read,
+        )

@@ -1,0 +1,1 @@
+"""Tests of the V2C Cloud API client."""

@@ -1,0 +1,401 @@
+"""Tests of the response models: tolerant parsing, units and strictness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+import json
+
+import pytest
+
+from custom_components.v2c_cloud.api import (
+    ChargeState,
+    ChargingSession,
+    CurrentState,
+    FirmwareVersion,
+    GlobalStatistics,
+    InstallationType,
+    Language,
+    Pairing,
+    PowerProfile,
+    PvMode,
+    QuotaSnapshot,
+    ReportedState,
+    RfidCard,
+    SlaveType,
+    Timer,
+    V2CResponseError,
+    WifiNetwork,
+)
+from custom_components.v2c_cloud.api.models import parse_connected
+
+TRYDAN_STATE = {
+    "error": "244",
+    "battery": "0.000000",
+    "voltage": "230.50",
+    "intensity": "6",
+    "seconds": "93",
+    "photovoltaic_on": "1",
+    "house_power": "3.500000",
+    "charge_state": "2",
+    "power": "1.380000",
+    "sun_power": "1.500000",
+    "phases": "1",
+    "cp_level": "248.000000",
+    "energy": "0.000000",
+}
+POLE_STATE = {
+    "seconds": 0,
+    "photovoltaic_on": 0,
+    "charge_state": "0",
+    "power": 0.0,
+    "error": "",
+    "energy": 0.0,
+}
+SESSION = {
+    "id": 17307150,
+    "deviceId": "QRPW7LV",
+    "startChargeDate": "2025-10-28T11:44:47",
+    "endChargeDate": "2025-10-28T14:45:05",
+    "idCharge": "2025-10-28 11:44:47",
+    "energy": 9.6,
+    "cost": 1.44,
+    "coCost": 2.976,
+    "costFv": 0,
+    "energyByHour": "0.9|3.5|3.6|1.6",
+    "energyByHourFv": None,
+    "rfidCode": "aa23b601",
+    "rfidName": "Vicente",
+    "message": None,
+    "warning": False,
+    "finished": True,
+    "createdAt": "2025-10-28T10:44:52.000+00:00",
+    "updatedAt": "2025-10-28T13:45:07.000+00:00",
+}
+
+
+def test_current_state_trydan_strings_converted_to_watts() -> None:
+    state = CurrentState.from_json(TRYDAN_STATE)
+    assert state.charge_state is ChargeState.CHARGING
+    assert state.power_w == 1380.0
+    assert state.house_power_w == 3500.0
+    assert state.sun_power_w == 1500.0
+    assert state.battery_power_w == 0.0
+    assert state.intensity_a == 6.0
+    assert state.voltage_v == 230.5
+    assert state.cp_level_v == 248.0
+    assert state.energy_kwh == 0.0
+    assert state.session_seconds == 93
+    assert state.phases == 1
+    assert state.photovoltaic_on is True
+    assert state.error_code == 244
+    assert state.error_message is None
+    assert state.raw == TRYDAN_STATE
+
+
+def test_current_state_pole_numbers_and_missing_fields() -> None:
+    state = CurrentState.from_json(POLE_STATE)
+    assert state.charge_state is ChargeState.NO_VEHICLE
+    assert state.power_w == 0.0
+    assert state.session_seconds == 0
+    assert state.photovoltaic_on is False
+    assert state.error_code is None
+    assert state.error_message is None
+    assert state.house_power_w is None
+    assert state.voltage_v is None
+    assert state.phases is None
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        ("0", 0, None),
+        (0, 0, None),
+        ("", None, None),
+        ("Overcurrent", None, "Overcurrent"),
+    ],
+)
+def test_current_state_error_field(
+    error: object, code: int | None, message: str | None
+) -> None:
+    state = CurrentState.from_json({"error": error})
+    assert (state.error_code, state.error_message) == (code, message)
+
+
+def test_current_state_accepts_text_json_and_unknown_charge_state() -> None:
+    state = CurrentState.from_json(json.dumps({"charge_state": "9", "phases": "3.0"}))
+    assert state.charge_state is None
+    assert state.phases == 3
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        "OK",
+        True,
+        42,
+        [TRYDAN_STATE],
+        {"power": "fast"},
+        {"power": True},
+        {"power": "nan"},
+        {"phases": "1.5"},
+        {"photovoltaic_on": "maybe"},
+        {"seconds": [1]},
+    ],
+)
+def test_current_state_rejects_unparseable_bodies(payload: object) -> None:
+    with pytest.raises(V2CResponseError):
+        CurrentState.from_json(payload)
+
+
+def test_reported_state_parses_settings_and_wifi_json_in_string() -> None:
+    data = {
+        "device_id": "DFL2JPV",
+        "version": "2.1.7",
+        "mac": "AA:BB:CC:DD:EE:FF",
+        "wifi_info": json.dumps({"ssid": "Home", "rssi": "-61", "ip": "192.168.1.50"}),
+        "min_car_int": "6",
+        "max_car_int": "32",
+        "intensity": "16",
+        "locked": "0",
+        "pause": "1",
+        "dynamic": 1,
+        "charge_state": "1",
+        "logo_led": True,
+        "light_led": "0",
+        "contract_power": "7400",
+        "inst_type": "1",
+        "slave_type": "3",
+        "fv_mode": "1",
+        "rfid": "1",
+        "charge_until_energy": "12.5",
+        "charge_until_minutes": "0",
+        "language": "2",
+        "ocpp": "0",
+        "ocpp_id": "",
+        "timers": json.dumps(
+            [
+                {
+                    "timerId": 1,
+                    "timeStart": "22:00",
+                    "timeEnd": "06:00",
+                    "daysOfWeek": "531",
+                }
+            ]
+        ),
+        "brand_new_key": "kept",
+    }
+    reported = ReportedState.from_json(data)
+    assert reported.device_id == "DFL2JPV"
+    assert reported.firmware_version == "2.1.7"
+    assert (reported.wifi_ssid, reported.wifi_rssi_dbm, reported.wifi_ip) == (
+        "Home",
+        -61,
+        "192.168.1.50",
+    )
+    assert (reported.min_car_intensity_a, reported.max_car_intensity_a) == (6, 32)
+    assert reported.intensity_a == 16
+    assert reported.locked is False
+    assert reported.paused is True
+    assert reported.dynamic is True
+    assert reported.logo_led is True
+    assert reported.light_led is False
+    assert reported.charge_state is ChargeState.CONNECTED
+    assert reported.contract_power_w == 7400.0
+    assert reported.installation_type is InstallationType.THREE_PHASE
+    assert reported.slave_type is SlaveType.HUAWEI
+    assert reported.pv_mode is PvMode.PV_ONLY
+    assert reported.language is Language.PORTUGUESE
+    assert reported.ocpp_enabled is False
+    assert reported.ocpp_id is None
+    assert reported.rfid_reader is True
+    assert reported.charge_until_energy_kwh == 12.5
+    assert reported.charge_until_minutes == 0
+    assert reported.timers == (
+        Timer(timer_id=1, start=time(22), end=time(6), days=(1, 3, 5), active=True),
+    )
+    assert reported.extra == {"brand_new_key": "kept"}
+    assert reported.raw == data
+
+
+def test_reported_state_unknown_slave_type_and_missing_wifi() -> None:
+    reported = ReportedState.from_json({"slave_type": "2", "wifi_info": ""})
+    assert reported.slave_type is None
+    assert reported.wifi_ssid is None
+    assert reported.timers == ()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"wifi_info": "not json"},
+        {"wifi_info": "[1, 2]"},
+        {"timers": "x"},
+        {"locked": "2"},
+    ],
+)
+def test_reported_state_rejects_garbage(data: dict[str, object]) -> None:
+    with pytest.raises(V2CResponseError):
+        ReportedState.from_json(data)
+
+
+def test_timer_seed_form_and_day_list() -> None:
+    timer = Timer.from_json(
+        {
+            "timer_id": "2",
+            "start_time": "07:30",
+            "end_time": "08:00",
+            "days": [7, 1],
+            "active": "true",
+        }
+    )
+    assert timer == Timer(2, time(7, 30), time(8), (1, 7), True)
+
+
+@pytest.mark.parametrize("days", ["08", [0], "1x"])
+def test_timer_rejects_bad_days(days: object) -> None:
+    with pytest.raises(V2CResponseError):
+        Timer.from_json({"daysOfWeek": days})
+
+
+@pytest.mark.parametrize(
+    ("data", "device_id", "tag", "pairing_id"),
+    [
+        ({"deviceId": "TRY1", "tag": "Garage", "id": "p-1"}, "TRY1", "Garage", "p-1"),
+        ({"id": "TRY2", "name": "Street"}, "TRY2", "Street", None),
+        ({"deviceId": "TRY3", "pairingId": 7, "id": "x"}, "TRY3", None, "7"),
+        ({"deviceId": "", "id": "TRY4"}, "TRY4", None, None),
+    ],
+)
+def test_pairing_aliases(
+    data: dict[str, object], device_id: str, tag: str | None, pairing_id: str | None
+) -> None:
+    pairing = Pairing.from_json(data)
+    assert (pairing.device_id, pairing.tag, pairing.pairing_id) == (
+        device_id,
+        tag,
+        pairing_id,
+    )
+
+
+def test_pairing_keeps_unknown_keys_and_model() -> None:
+    pairing = Pairing.from_json(
+        {"deviceId": "TRY1", "model": "Trydan", "ip": "10.0.0.2"}
+    )
+    assert pairing.model == "Trydan"
+    assert pairing.extra == {"ip": "10.0.0.2"}
+
+
+def test_pairing_list_tolerates_empty_body_and_single_object() -> None:
+    assert Pairing.list_from_json(None) == []
+    assert Pairing.list_from_json("") == []
+    assert Pairing.list_from_json('[{"deviceId": "A"}]')[0].device_id == "A"
+    assert [p.device_id for p in Pairing.list_from_json({"deviceId": "B"})] == ["B"]
+
+
+@pytest.mark.parametrize("payload", [[{"tag": "no id"}], "OK", 5, "[1"])
+def test_pairing_list_rejects_garbage(payload: object) -> None:
+    with pytest.raises(V2CResponseError):
+        Pairing.list_from_json(payload)
+
+
+def test_charging_session_documented_example() -> None:
+    session = ChargingSession.from_json(SESSION)
+    assert session.session_id == 17307150
+    assert session.device_id == "QRPW7LV"
+    assert session.start == datetime.fromisoformat("2025-10-28T11:44:47")
+    assert session.end == datetime.fromisoformat("2025-10-28T14:45:05")
+    assert session.charge_id == "2025-10-28 11:44:47"
+    assert session.energy_kwh == 9.6
+    assert (session.cost, session.co2_cost, session.pv_cost) == (1.44, 2.976, 0.0)
+    assert session.energy_by_hour_kwh == (0.9, 3.5, 3.6, 1.6)
+    assert session.pv_energy_by_hour_kwh == ()
+    assert (session.rfid_code, session.rfid_name) == ("aa23b601", "Vicente")
+    assert session.warning is False
+    assert session.finished is True
+    assert session.created_at == datetime(2025, 10, 28, 10, 44, 52, tzinfo=UTC)
+    assert session.extra == {}
+
+
+def test_charging_session_rejects_bad_date() -> None:
+    with pytest.raises(V2CResponseError):
+        ChargingSession.from_json({**SESSION, "startChargeDate": "yesterday"})
+
+
+def test_global_statistics_and_rfid_and_profile() -> None:
+    totals = GlobalStatistics.list_from_json(
+        [{"totalEnergy": 1500.75, "totalCharges": 120}]
+    )
+    assert totals == [GlobalStatistics(1500.75, 120)]
+    card = RfidCard.from_json({"code": "aa23b601", "tag": "Vicente", "color": "red"})
+    assert (card.code, card.tag, card.extra) == (
+        "aa23b601",
+        "Vicente",
+        {"color": "red"},
+    )
+    profile = PowerProfile.from_json(
+        {
+            "name": "SolarMode",
+            "updateAt": "2023-10-27T10:00:00Z",
+            "mode": "solar",
+            "value": "32",
+        }
+    )
+    assert profile.updated_at == datetime(2023, 10, 27, 10, tzinfo=UTC)
+    assert (profile.name, profile.mode, profile.value) == ("SolarMode", "solar", 32)
+
+
+@pytest.mark.parametrize(
+    ("payload", "version"),
+    [
+        ("2.1.7", "2.1.7"),
+        (217, "217"),
+        ({"versionId": "2.1.8", "date": "x"}, "2.1.8"),
+        ('{"version": "3.0"}', "3.0"),
+        (None, None),
+    ],
+)
+def test_firmware_version_shapes(payload: object, version: str | None) -> None:
+    assert FirmwareVersion.from_json(payload).version == version
+
+
+def test_firmware_version_rejects_list() -> None:
+    with pytest.raises(V2CResponseError):
+        FirmwareVersion.from_json(["2.1.7"])
+
+
+def test_wifi_networks_objects_and_bare_names() -> None:
+    networks = WifiNetwork.list_from_json(
+        [{"ssid": "Home", "rssi": -40, "auth": "WPA2"}, "Guest"]
+    )
+    assert networks == [
+        WifiNetwork("Home", -40, "WPA2"),
+        WifiNetwork("Guest", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("0", False),
+        ({"connected": "1"}, True),
+        ({"isConnected": False}, False),
+    ],
+)
+def test_parse_connected_shapes(payload: object, expected: bool) -> None:
+    assert parse_connected(payload) is expected
+
+
+@pytest.mark.parametrize("payload", [None, "", {}, {"other": 1}, "maybe", [True]])
+def test_parse_connected_rejects_missing_flag(payload: object) -> None:
+    with pytest.raises(V2CResponseError):
+        parse_connected(payload)
+
+
+def test_quota_snapshot_reset_at() -> None:
+    seen = datetime(2025, 1, 1, 12, tzinfo=UTC)
+    assert QuotaSnapshot(1000, 10, 3600, seen).reset_at == seen + timedelta(hours=1)
+    assert QuotaSnapshot(1000, 10, None, seen).reset_at is None

@@ -1,0 +1,38 @@
+"""Edge cases of the value parsers and argument checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.v2c_cloud.api import (
+    ChargingSession,
+    Timer,
+    V2CResponseError,
+    V2CValidationError,
+)
+from custom_components.v2c_cloud.api.parsing import excerpt, to_int
+from custom_components.v2c_cloud.api.validation import ocpp_address
+
+
+def test_excerpt_ignores_empty_secrets() -> None:
+    assert excerpt("<b>key  abc</b>", ("", "abc")) == "key ***"
+
+
+def test_int_with_too_many_digits_is_response_error() -> None:
+    with pytest.raises(V2CResponseError):
+        to_int("9" * 5000, "seconds")
+
+
+def test_energy_by_hour_as_list() -> None:
+    session = ChargingSession.from_json({"energyByHour": [0.5, "1.5", ""]})
+    assert session.energy_by_hour_kwh == (0.5, 1.5)
+
+
+def test_unparseable_ocpp_url() -> None:
+    with pytest.raises(V2CValidationError):
+        ocpp_address("ws://[::1")
+
+
+def test_bad_timer_time_is_response_error() -> None:
+    with pytest.raises(V2CResponseError):
+        Timer.from_json({"timeStart": "25:00"})

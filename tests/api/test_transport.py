@@ -1,0 +1,195 @@
+"""Transport behaviour the simulator cannot show, against small stand-in servers."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+import pytest
+
+from custom_components.v2c_cloud.api import (
+    DEFAULT_BASE_URL,
+    Language,
+    V2CClient,
+    V2CResponseError,
+)
+from custom_components.v2c_cloud.api.transport import LAST_RESPONSES_SIZE
+from tests.api.conftest import Serve
+from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle
+
+STATE = {"charge_state": "1", "power": "0.000000"}
+
+
+async def test_state_path_falls_back_and_is_remembered(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    hits: list[str] = []
+
+    async def seed_path(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.json_response(STATE)
+
+    async def missing(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.json_response({"message": "no Route matched"}, status=404)
+
+    app = web.Application()
+    app.router.add_post("/device/currentstatecharge", seed_path)
+    app.router.add_post("/thirdparty/device/currentstatecharge", missing)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    first = await client.get_current_state(D)
+    second = await client.get_current_state(D)
+
+    assert first == second
+    assert first.charge_state == 1
+    assert hits == [
+        "/thirdparty/device/currentstatecharge",
+        "/device/currentstatecharge",
+        "/device/currentstatecharge",
+    ]
+    assert client.calls_made == 3
+
+
+async def test_redirect_is_not_followed(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    followed: list[str] = []
+
+    async def moved(_request: web.Request) -> web.Response:
+        raise web.HTTPFound("/elsewhere")
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        followed.append(request.headers.get("apikey", ""))
+        return web.json_response([])
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", moved)
+    app.router.add_get("/elsewhere", elsewhere)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    with pytest.raises(V2CResponseError) as info:
+        await client.get_pairings()
+
+    assert info.value.status == 302
+    assert followed == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body><h1>Maintenance</h1></body></html>", "text/html"),
+        (b"  <!DOCTYPE html><p>Maintenance</p>", "application/json"),
+    ],
+)
+async def test_html_on_success_is_response_error(
+    session: aiohttp.ClientSession, serve: Serve, body: bytes, content_type: str
+) -> None:
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type=content_type)
+
+    app = web.Application()
+    app.router.add_post("/device/startcharge", page)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    with pytest.raises(V2CResponseError) as info:
+        await client.start_charge(D)
+
+    assert info.value.status == 200
+    assert "Maintenance" in info.value.excerpt
+    assert "<" not in info.value.excerpt
+
+
+async def test_non_utf8_and_plain_text_bodies(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    async def latin1(_request: web.Request) -> web.Response:
+        return web.Response(
+            body="Versión 2.1".encode("latin-1"), content_type="text/plain"
+        )
+
+    app = web.Application()
+    app.router.add_get("/version", latin1)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    version = await client.get_firmware_version(D)
+
+    assert version.version == "Versi\ufffdn 2.1"
+
+
+async def test_long_error_excerpt_is_cut(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    async def noisy(_request: web.Request) -> web.Response:
+        return web.Response(status=500, text="<b>oops</b> " * 100)
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", noisy)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    with pytest.raises(V2CResponseError) as info:
+        await client.get_pairings()
+
+    assert len(info.value.excerpt) == 200
+    assert info.value.excerpt.startswith("oops oops")
+
+
+async def test_last_responses_is_bounded(v2c_sim: SimHandle, client: V2CClient) -> None:
+    calls = [
+        client.set_intensity(D, 10),
+        client.set_locked(D, True),
+        client.set_dynamic(D, True),
+        client.set_logo_led(D, True),
+        client.set_ocpp(D, True),
+        client.set_rfid_reader(D, True),
+        client.set_max_power(D, 4000),
+        client.set_denka_max_power(D, 4000),
+        client.set_language(D, Language.SPANISH),
+        client.set_max_car_intensity(D, 30),
+        client.set_min_car_intensity(D, 7),
+        client.set_charge_until_minutes(D, 30),
+        client.start_charge(D),
+        client.pause_charge(D),
+        client.list_rfid_cards(D),
+        client.list_power_profiles(D),
+    ]
+    assert len(calls) == LAST_RESPONSES_SIZE
+    await client.get_pairings()
+    for call in calls:
+        await call
+
+    assert len(client.last_responses) == LAST_RESPONSES_SIZE
+    assert "get_pairings" not in client.last_responses
+    assert next(iter(client.last_responses)) == "set_intensity"
+    assert client.last_responses["set_locked"] == {
+        "message": "Command executed successfully"
+    }
+    assert client.last_responses["list_power_profiles"] == []
+
+
+async def test_own_session_is_closed(v2c_sim: SimHandle) -> None:
+    async with V2CClient(v2c_sim.api_key, base_url=v2c_sim.base_url + "/") as client:
+        assert [p.device_id for p in await client.get_pairings()] == [D]
+        own = client._transport._session
+        assert own is not None
+        assert not own.closed
+    assert own.closed
+    await client.close()
+
+
+async def test_injected_session_stays_open(
+    v2c_sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    async with V2CClient(
+        v2c_sim.api_key, session=session, base_url=v2c_sim.base_url
+    ) as client:
+        await client.get_pairings()
+    assert not session.closed
+
+
+def test_repr_and_defaults_hide_key() -> None:
+    client = V2CClient("super-secret-key")
+    assert repr(client) == f"V2CClient(base_url={DEFAULT_BASE_URL!r})"
+    assert "super-secret-key" not in repr(vars(client))
+    assert client.quota is None
+    assert client.calls_made == 0
+    assert dict(client.last_responses) == {}

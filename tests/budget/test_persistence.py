@@ -1,0 +1,83 @@
+"""Tests for keeping the planner's knowledge across restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+    QuotaPlanner,
+)
+
+from .conftest import NOON
+
+MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
+
+
+def saved(planner: QuotaPlanner) -> dict[str, Any]:
+    """Return the planner's state as a Store would give it back."""
+    loaded: dict[str, Any] = json.loads(json.dumps(planner.to_dict()))
+    return loaded
+
+
+@pytest.fixture
+def busy_planner(settings: PlannerSettings) -> QuotaPlanner:
+    """Return a planner with a morning of history."""
+    planner = QuotaPlanner(settings, now=NOON - timedelta(hours=4))
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON - timedelta(hours=3))
+    planner.record_call(CallKind.POLL, NOON - timedelta(hours=3), "A")
+    planner.observe_quota(limit=1000, remaining=700, now=NOON - timedelta(hours=3))
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON - timedelta(hours=1))
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    planner.maintenance_due("pairings", NOON, 6 * 3600)
+    planner.observe_rate_limited(NOON, MIDNIGHT)
+    return planner
+
+
+def test_a_restart_at_noon_remembers_the_days_spending(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    restored = QuotaPlanner.from_dict(saved(busy_planner), settings, now=NOON)
+    assert restored.to_dict() == busy_planner.to_dict()
+    assert restored.remaining == 0
+    assert restored.polling_blocked_until == MIDNIGHT
+    assert restored.snapshot(NOON).chargers["A"].activity is ChargerActivity.PLUGGED
+    assert not restored.maintenance_due("pairings", NOON + timedelta(hours=1), 6 * 3600)
+
+
+def test_a_restart_after_the_reset_discards_the_old_window(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    tomorrow = MIDNIGHT + timedelta(hours=8)
+    restored = QuotaPlanner.from_dict(saved(busy_planner), settings, now=tomorrow)
+    snapshot = restored.snapshot(tomorrow)
+    assert snapshot.remaining == 1000
+    assert snapshot.calls_today[CallKind.COMMAND] == 0
+    assert snapshot.blocked_until is None
+    assert snapshot.reset_at == MIDNIGHT + timedelta(days=1)
+    assert restored.to_dict()["chargers"]["A"]["charge_ewma_s"] == 4 * 3600
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data.pop("window"),
+        lambda data: data.update(version=99),
+        lambda data: data.update(chargers={"A": {"activity": "flying"}}),
+        lambda data: data.update(reset_at=12),
+        lambda data: data["window"].update(calls=[]),
+    ],
+)
+def test_unreadable_state_is_refused(
+    busy_planner: QuotaPlanner, settings: PlannerSettings, damage: Any
+) -> None:
+    data = saved(busy_planner)
+    damage(data)
+    with pytest.raises(ValueError, match="planner state"):
+        QuotaPlanner.from_dict(data, settings, now=NOON)

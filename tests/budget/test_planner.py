@@ -1,0 +1,327 @@
+"""Unit tests for the quota planner's decisions, driven by a fake clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+    QuotaExhaustedError,
+    QuotaPlanner,
+)
+
+from .conftest import NOON
+
+MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
+
+
+def interval(planner: QuotaPlanner, device_id: str, now: datetime) -> float | None:
+    """Return the planner's current interval for a charger."""
+    return planner.snapshot(now).chargers[device_id].interval_s
+
+
+def poll(planner: QuotaPlanner, device_id: str, now: datetime, remaining: int) -> None:
+    """Make one poll and feed its headers back."""
+    planner.record_call(CallKind.POLL, now, device_id)
+    planner.observe_quota(limit=1000, remaining=remaining, now=now)
+
+
+def test_fresh_planner_assumes_a_full_quota_until_midnight_utc(
+    planner: QuotaPlanner,
+) -> None:
+    assert planner.limit == 1000
+    assert planner.remaining == 1000
+    assert planner.reset_at == MIDNIGHT
+    assert planner.polling_blocked_until is None
+    assert planner.now == NOON
+
+
+def test_a_charger_never_polled_is_polled_at_once(planner: QuotaPlanner) -> None:
+    assert planner.next_poll_at("A", NOON) == NOON
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    assert planner.next_poll_at("A", NOON) == NOON
+
+
+def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    poll(planner, "A", NOON, 999)
+    poll(planner, "B", NOON, 998)
+
+    charging = planner.next_poll_at("A", NOON)
+    idle = planner.next_poll_at("B", NOON)
+
+    assert charging is not None
+    assert idle is not None
+    assert timedelta(seconds=10) <= charging - NOON < timedelta(seconds=60)
+    assert idle - NOON == timedelta(seconds=480)
+
+
+def test_plugged_is_watched_closer_than_idle_and_offline_least(
+    planner: QuotaPlanner,
+) -> None:
+    for device_id, activity in (
+        ("P", ChargerActivity.PLUGGED),
+        ("I", ChargerActivity.IDLE),
+        ("O", ChargerActivity.OFFLINE),
+    ):
+        planner.set_activity(device_id, activity, NOON)
+    intervals = {
+        device_id: interval(planner, device_id, NOON) for device_id in ("P", "I", "O")
+    }
+    assert intervals == {"P": 360.0, "I": 480.0, "O": 1920.0}
+
+
+def test_charging_slows_down_as_the_quota_shrinks(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.observe_quota(limit=1000, remaining=900, now=NOON)
+    plenty = interval(planner, "A", NOON)
+    planner.observe_quota(limit=1000, remaining=300, now=NOON)
+    little = interval(planner, "A", NOON)
+    assert plenty is not None
+    assert little is not None
+    assert plenty < little
+
+
+def test_a_typical_short_charge_is_polled_faster(settings: PlannerSettings) -> None:
+    evening = NOON + timedelta(hours=6)
+    day = timedelta(days=1)
+    planner = QuotaPlanner(settings, now=NOON - day)
+    planner.set_activity("A", ChargerActivity.CHARGING, evening - day)
+    usual = interval(planner, "A", evening - day)
+    for _ in range(8):
+        # Eight days with a one-hour charge teach the planner its length.
+        planner.set_activity("A", ChargerActivity.CHARGING, evening)
+        planner.set_activity("A", ChargerActivity.PLUGGED, evening + timedelta(hours=1))
+        evening += day
+    planner.set_activity("A", ChargerActivity.CHARGING, evening)
+    planner.observe_quota(limit=1000, remaining=1000 - 40, now=evening)
+    learned = interval(planner, "A", evening)
+    assert usual is not None
+    assert learned is not None
+    assert learned < usual
+    assert planner.to_dict()["chargers"]["A"]["charge_ewma_s"] < 2 * 3600
+
+
+def test_idle_polling_stretches_only_when_the_budget_cannot_afford_it(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    assert interval(planner, "B", NOON) == 480.0
+    planner.observe_quota(limit=1000, remaining=90, now=NOON)
+    stretched = interval(planner, "B", NOON)
+    assert stretched is not None
+    assert 480.0 < stretched <= 3600.0
+
+
+def test_spare_calls_are_spent_as_the_reset_approaches(planner: QuotaPlanner) -> None:
+    late = MIDNIGHT - timedelta(minutes=30)
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    planner.observe_quota(limit=1000, remaining=700, now=late)
+    fast = interval(planner, "B", late)
+    assert fast is not None
+    assert 10.0 <= fast < 480.0
+
+
+def test_polling_never_dips_into_the_command_reserve(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.observe_quota(limit=1000, remaining=51, now=NOON)
+    assert planner.next_poll_at("A", NOON) is not None
+    poll(planner, "A", NOON, 50)
+
+    assert planner.next_poll_at("A", NOON) is None
+    assert planner.polling_blocked_until == MIDNIGHT
+    assert planner.snapshot(NOON).chargers["A"].interval_s is None
+    assert not planner.maintenance_due("pairings", NOON, 3600)
+    planner.check_command(NOON)
+
+
+def test_commands_may_use_the_reserve_until_nothing_is_left(
+    planner: QuotaPlanner,
+) -> None:
+    planner.observe_quota(limit=1000, remaining=1, now=NOON)
+    planner.check_command(NOON)
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(NOON)
+    assert err.value.calls_back_at == MIDNIGHT
+
+
+def test_a_429_stops_polling_and_commands_until_the_reset(
+    planner: QuotaPlanner,
+) -> None:
+    back = NOON + timedelta(hours=3)
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.observe_rate_limited(NOON, back)
+
+    assert planner.next_poll_at("A", NOON) is None
+    assert planner.polling_blocked_until == back
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(NOON)
+    assert err.value.calls_back_at == back
+
+    later = back + timedelta(seconds=1)
+    assert planner.next_poll_at("A", later) == later
+    assert planner.reset_at == back + timedelta(days=1)
+
+
+def test_a_429_without_reset_blocks_until_the_expected_reset(
+    planner: QuotaPlanner,
+) -> None:
+    planner.observe_rate_limited(NOON, None)
+    assert planner.polling_blocked_until == MIDNIGHT
+    assert planner.remaining == 0
+    with pytest.raises(QuotaExhaustedError):
+        planner.check_command(NOON)
+
+
+def test_quota_share_limits_our_calls_and_spares_the_rest() -> None:
+    planner = QuotaPlanner(PlannerSettings(quota_share=0.5), now=NOON)
+    for _ in range(449):
+        planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=551, now=NOON)
+    assert planner.next_poll_at("A", NOON) is not None
+    poll(planner, "A", NOON, 550)
+    assert planner.next_poll_at("A", NOON) is None
+    planner.check_command(NOON)
+    for _ in range(50):
+        planner.record_call(CallKind.COMMAND, NOON)
+    with pytest.raises(QuotaExhaustedError):
+        planner.check_command(NOON)
+
+
+def test_other_programs_eat_into_their_share_first() -> None:
+    planner = QuotaPlanner(PlannerSettings(quota_share=0.5), now=NOON)
+    poll(planner, "A", NOON, 999)
+    # 499 calls by someone else: they took their 500 and nothing of ours.
+    poll(planner, "A", NOON, 499)
+    assert planner.snapshot(NOON).other_calls_today == 499
+    assert planner.next_poll_at("A", NOON) is not None
+    # Once they overspend, what is left is the limit.
+    poll(planner, "A", NOON, 50)
+    assert planner.next_poll_at("A", NOON) is None
+
+
+def test_a_busy_command_day_slows_polling(
+    settings: PlannerSettings,
+) -> None:
+    quiet = QuotaPlanner(settings, now=NOON)
+    busy = QuotaPlanner(settings, now=NOON)
+    evening = NOON + timedelta(hours=7)
+    for planner in (quiet, busy):
+        planner.set_activity("A", ChargerActivity.CHARGING, evening)
+        planner.observe_quota(limit=1000, remaining=600, now=evening)
+    for _ in range(100):
+        busy.record_call(CallKind.COMMAND, evening)
+        quiet.record_call(CallKind.POLL, evening, "A")
+    busy.observe_quota(limit=1000, remaining=500, now=evening)
+    quiet.observe_quota(limit=1000, remaining=500, now=evening)
+    fast = interval(quiet, "A", evening)
+    slow = interval(busy, "A", evening)
+    assert fast is not None
+    assert slow is not None
+    assert fast < slow
+
+
+def test_other_programs_are_seen_through_the_headers(planner: QuotaPlanner) -> None:
+    poll(planner, "A", NOON, 990)
+    poll(planner, "A", NOON + timedelta(minutes=1), 980)
+    snapshot = planner.snapshot(NOON + timedelta(minutes=1))
+    assert snapshot.other_calls_today == 9
+    assert snapshot.calls_today[CallKind.POLL] == 2
+
+
+def test_headers_without_values_keep_the_estimates(planner: QuotaPlanner) -> None:
+    planner.record_call(CallKind.MAINTENANCE, NOON)
+    planner.observe_quota(limit=None, remaining=None, now=NOON, reset_after_s=-5)
+    planner.observe_quota(limit=0, remaining=None, now=NOON, reset_after_s=90000)
+    assert planner.limit == 1000
+    assert planner.remaining == 999
+    assert planner.reset_at == MIDNIGHT
+    planner.observe_quota(limit=2000, remaining=5000, now=NOON)
+    assert planner.limit == 2000
+    assert planner.remaining == 2000
+
+
+def test_maintenance_runs_once_per_period(planner: QuotaPlanner) -> None:
+    assert planner.maintenance_due("pairings", NOON, 3600)
+    assert not planner.maintenance_due("pairings", NOON + timedelta(minutes=59), 3600)
+    assert planner.maintenance_due("pairings", NOON + timedelta(hours=1), 3600)
+
+
+def test_a_confirmation_replaces_the_next_poll_when_sooner(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    poll(planner, "A", NOON, 999)
+    confirm_at = planner.request_confirmation("A", NOON)
+    assert confirm_at == NOON + timedelta(seconds=15)
+    assert planner.next_poll_at("A", NOON) == confirm_at
+    assert planner.next_poll_at("A", confirm_at + timedelta(seconds=5)) == (
+        confirm_at + timedelta(seconds=5)
+    )
+
+    planner.record_call(CallKind.CONFIRM, confirm_at, "A")
+    assert planner.next_poll_at("A", confirm_at) == confirm_at + timedelta(seconds=480)
+
+
+def test_a_regular_poll_counts_as_confirmation_only_once_due(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    poll(planner, "A", NOON, 999)
+    confirm_at = planner.request_confirmation("A", NOON)
+    poll(planner, "A", NOON + timedelta(seconds=5), 998)
+    assert planner.next_poll_at("A", NOON + timedelta(seconds=5)) == confirm_at
+    poll(planner, "A", confirm_at, 997)
+    due = planner.next_poll_at("A", confirm_at)
+    assert due is not None
+    assert due > confirm_at
+
+
+def test_idle_chargers_are_not_polled_when_idle_polling_is_off() -> None:
+    planner = QuotaPlanner(PlannerSettings(poll_idle=False), now=NOON)
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    poll(planner, "A", NOON, 999)
+    assert planner.next_poll_at("A", NOON) is None
+    confirm_at = planner.request_confirmation("A", NOON)
+    assert planner.next_poll_at("A", NOON) == confirm_at
+
+
+def test_removed_chargers_are_forgotten(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + timedelta(hours=1))
+    planner.remove_charger("A")
+    planner.remove_charger("unknown")
+    assert set(planner.snapshot(NOON).chargers) == {"B"}
+    assert planner.to_dict()["window"]["charged_s"] == {}
+
+
+def test_new_settings_apply_at_once(planner: QuotaPlanner) -> None:
+    planner.observe_quota(limit=1000, remaining=100, now=NOON)
+    assert planner.polling_blocked_until is None
+    planner.update_settings(PlannerSettings(command_reserve=150))
+    assert planner.polling_blocked_until == MIDNIGHT
+
+
+def test_snapshot_reports_the_plan(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    poll(planner, "A", NOON, 999)
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    snapshot = planner.snapshot(NOON)
+    assert snapshot.limit == 1000
+    assert snapshot.remaining == 998
+    assert snapshot.reset_at == MIDNIGHT
+    assert snapshot.blocked_until is None
+    assert snapshot.chargers["A"].activity is ChargerActivity.CHARGING
+    assert snapshot.calls_today == {
+        CallKind.POLL: 1,
+        CallKind.CONFIRM: 0,
+        CallKind.COMMAND: 1,
+        CallKind.MAINTENANCE: 0,
+    }

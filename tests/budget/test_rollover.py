@@ -1,0 +1,205 @@
+"""Tests for where the quota window ends: clock, headers, 429s and learning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+    QuotaPlanner,
+)
+
+from .conftest import NOON
+
+MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def call(planner: QuotaPlanner, now: datetime, remaining: int | None = None) -> None:
+    """Make one poll of charger A, with headers when remaining is given."""
+    planner.record_call(CallKind.POLL, now, "A")
+    if remaining is not None:
+        planner.observe_quota(limit=1000, remaining=remaining, now=now)
+
+
+def test_the_window_rolls_over_at_midnight(planner: QuotaPlanner) -> None:
+    call(planner, NOON, 400)
+    after = MIDNIGHT + timedelta(seconds=1)
+    snapshot = planner.snapshot(after)
+    assert snapshot.remaining == 1000
+    assert snapshot.calls_today[CallKind.POLL] == 0
+    assert snapshot.reset_at == MIDNIGHT + DAY
+    call(planner, after, 999)
+    assert planner.reset_at == MIDNIGHT + DAY
+
+
+def test_a_clock_jump_over_several_resets_rolls_once(planner: QuotaPlanner) -> None:
+    call(planner, NOON, 400)
+    later = NOON + 3 * DAY
+    assert planner.snapshot(later).reset_at == MIDNIGHT + 3 * DAY
+    assert planner.remaining == 1000
+    call(planner, later, 999)
+    call(planner, later + timedelta(minutes=1), 998)
+    assert planner.snapshot(later).other_calls_today == 0
+
+
+def test_a_clock_jump_backwards_keeps_the_counts(planner: QuotaPlanner) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    call(planner, NOON, 400)
+    earlier = NOON - DAY
+    snapshot = planner.snapshot(earlier)
+    assert snapshot.reset_at == MIDNIGHT - DAY
+    assert snapshot.calls_today[CallKind.POLL] == 1
+    assert planner.remaining == 400
+    planner.set_activity("A", ChargerActivity.IDLE, earlier + timedelta(hours=1))
+    assert planner.to_dict()["window"]["charged_s"] == {"A": 3600.0}
+
+
+def test_a_reset_at_an_unexpected_hour_is_learned(planner: QuotaPlanner) -> None:
+    evening = NOON + timedelta(hours=9, minutes=58)
+    call(planner, evening, 100)
+    call(planner, evening + timedelta(minutes=4), 999)
+    assert planner.reset_at == MIDNIGHT + timedelta(hours=22)
+    snapshot = planner.snapshot(evening + timedelta(minutes=4))
+    assert snapshot.remaining == 999
+    assert snapshot.calls_today[CallKind.POLL] == 0
+    # Midnight is no longer a reset; 22:00 is.
+    call(planner, MIDNIGHT + timedelta(hours=1), 800)
+    assert planner.remaining == 800
+    assert planner.reset_at == MIDNIGHT + timedelta(hours=22)
+
+
+def test_a_reset_later_than_assumed_is_probed_hourly_and_learned(
+    planner: QuotaPlanner,
+) -> None:
+    call(planner, MIDNIGHT - timedelta(minutes=10), 300)
+    after = MIDNIGHT + timedelta(minutes=5)
+    assert planner.snapshot(after).remaining == 1000
+
+    call(planner, after, 299)
+
+    snapshot = planner.snapshot(after)
+    assert snapshot.calls_today[CallKind.POLL] == 2
+    assert snapshot.reset_at == MIDNIGHT + timedelta(hours=1)
+    assert snapshot.remaining == 299
+
+    # Still not reset at 01:00: probe again at 02:00.
+    call(planner, MIDNIGHT + timedelta(hours=1, minutes=1), 298)
+    assert planner.reset_at == MIDNIGHT + timedelta(hours=2)
+
+    back = MIDNIGHT + timedelta(hours=2, minutes=3)
+    call(planner, back, 999)
+    assert planner.reset_at == MIDNIGHT + DAY + timedelta(hours=2)
+    assert planner.snapshot(back).calls_today[CallKind.POLL] == 1
+
+
+def test_charging_after_a_premature_rollover_stays_in_the_day(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, MIDNIGHT - timedelta(hours=1))
+    call(planner, MIDNIGHT - timedelta(minutes=10), 300)
+    planner.set_activity("A", ChargerActivity.PLUGGED, MIDNIGHT + timedelta(minutes=5))
+    call(planner, MIDNIGHT + timedelta(minutes=6), 299)
+    assert planner.to_dict()["window"]["charged_s"] == {"A": 3900.0}
+
+
+def test_a_rollover_after_a_quiet_day_is_accepted(planner: QuotaPlanner) -> None:
+    call(planner, MIDNIGHT - timedelta(minutes=10), 996)
+    call(planner, MIDNIGHT + timedelta(minutes=5), 999)
+    assert planner.reset_at == MIDNIGHT + DAY
+    assert planner.remaining == 999
+
+
+def test_the_reset_header_is_adopted(planner: QuotaPlanner) -> None:
+    planner.observe_quota(limit=1000, remaining=500, now=NOON, reset_after_s=3600)
+    assert planner.reset_at == NOON + timedelta(hours=1)
+    planner.observe_quota(
+        limit=1000, remaining=499, now=NOON + timedelta(seconds=30), reset_after_s=3571
+    )
+    assert planner.reset_at == NOON + timedelta(hours=1)
+    later = NOON + timedelta(hours=1, seconds=5)
+    assert planner.snapshot(later).reset_at == NOON + timedelta(hours=1) + DAY
+    planner.observe_quota(limit=1000, remaining=999, now=later, reset_after_s=86395)
+    assert planner.reset_at == NOON + timedelta(hours=1) + DAY
+
+
+def test_the_reset_header_undoes_a_premature_rollover(planner: QuotaPlanner) -> None:
+    call(planner, NOON, 600)
+    after = MIDNIGHT + timedelta(minutes=5)
+    planner.record_call(CallKind.POLL, after, "A")
+    planner.observe_quota(limit=1000, remaining=599, now=after, reset_after_s=1800)
+    snapshot = planner.snapshot(after)
+    assert snapshot.reset_at == after + timedelta(minutes=30)
+    assert snapshot.calls_today[CallKind.POLL] == 2
+    assert snapshot.remaining == 599
+
+
+def test_a_reset_header_alone_restores_the_estimate(planner: QuotaPlanner) -> None:
+    call(planner, NOON, 600)
+    after = MIDNIGHT + timedelta(minutes=5)
+    call(planner, after)
+    assert planner.remaining == 999
+    planner.observe_quota(limit=None, remaining=None, now=after, reset_after_s=1800)
+    assert planner.remaining == 599
+    assert planner.reset_at == after + timedelta(minutes=30)
+
+
+def test_a_429_right_after_the_rollover_means_the_reset_is_ahead(
+    planner: QuotaPlanner,
+) -> None:
+    call(planner, NOON, 60)
+    after = MIDNIGHT + timedelta(minutes=5)
+    planner.record_call(CallKind.POLL, after, "A")
+    planner.observe_rate_limited(after, None)
+    assert planner.polling_blocked_until == MIDNIGHT + timedelta(hours=1)
+    assert planner.snapshot(after).calls_today[CallKind.POLL] == 2
+
+
+def test_a_day_without_headers_is_still_learned_from(
+    settings: PlannerSettings,
+) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    for minute in range(30):
+        planner.record_call(CallKind.COMMAND, NOON + timedelta(minutes=minute))
+    planner.snapshot(MIDNIGHT + timedelta(hours=1))
+    planner.snapshot(MIDNIGHT + DAY + timedelta(hours=1))
+    assert planner.to_dict()["command_ewma"] == 5 + 0.3 * (30 - 5)
+
+
+def test_a_partial_first_day_teaches_nothing(planner: QuotaPlanner) -> None:
+    for minute in range(30):
+        planner.record_call(CallKind.COMMAND, NOON + timedelta(minutes=minute))
+    call(planner, MIDNIGHT + timedelta(minutes=1), 999)
+    assert planner.to_dict()["command_ewma"] == 5
+
+
+def test_other_programs_are_learned_and_expected(settings: PlannerSettings) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    call(planner, MIDNIGHT - DAY, 999)
+    call(planner, NOON, 599)
+    call(planner, MIDNIGHT + timedelta(seconds=1), 999)
+    assert planner.to_dict()["other_ewma"] == 0.3 * 399
+    # Between headers, the usual spending of others is assumed.
+    assert planner.snapshot(MIDNIGHT + timedelta(hours=12)).remaining < 999
+
+
+def test_charging_across_midnight_counts_on_both_days(
+    settings: PlannerSettings,
+) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    planner.set_activity("A", ChargerActivity.CHARGING, MIDNIGHT - timedelta(hours=1))
+    planner.set_activity("A", ChargerActivity.PLUGGED, MIDNIGHT + timedelta(hours=2))
+    call(planner, MIDNIGHT + timedelta(hours=2), 999)
+    data = planner.to_dict()
+    assert data["window"]["charged_s"] == {"A": 7200.0}
+    assert data["chargers"]["A"]["charge_ewma_s"] == 4 * 3600 + 0.3 * (3600 - 4 * 3600)
+
+
+def test_maintenance_of_gone_chargers_is_forgotten(planner: QuotaPlanner) -> None:
+    assert planner.maintenance_due("reported:A", NOON, 3600)
+    assert planner.maintenance_due("pairings", NOON, 6 * 3600)
+    planner.maintenance_due("pairings", MIDNIGHT - timedelta(hours=1), 6 * 3600)
+    planner.snapshot(MIDNIGHT + timedelta(seconds=1))
+    assert set(planner.to_dict()["maintenance"]) == {"pairings"}

@@ -1,0 +1,88 @@
+"""Helpers for the tests of the read-only platforms, driven through the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import timedelta
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import PropertyMock, patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, State
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from tests.sim_fixtures import SimSetup
+
+PACKAGE = Path(__file__).parents[3] / "custom_components" / "v2c_cloud"
+START = "2026-03-02 12:00:00+00:00"
+POLE = SimSetup(models=("pole",), device_ids=("POLE0001",), tags=("Driveway",))
+
+
+@pytest.fixture(autouse=True)
+def start_time(freezer: FrozenDateTimeFactory) -> None:
+    """Freeze the clock before the simulator is built, so its chargers start now."""
+    freezer.move_to(START)
+
+
+@pytest.fixture
+def all_enabled() -> Generator[None]:
+    """Create the entities that are disabled by default as enabled."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+def only_platform(platform: Platform) -> Generator[None]:
+    """Load a single platform while the generator is open."""
+    with patch("custom_components.v2c_cloud.PLATFORMS", [platform]):
+        yield
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up against the simulator."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def run_for(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int
+) -> None:
+    """Let time pass minute by minute so every planned poll runs."""
+    for _ in range(minutes):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> State:
+    """Return an entity's state, which must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
+
+
+def number_of(hass: HomeAssistant, entity_id: str) -> float:
+    """Return an entity's numeric state."""
+    return float(state_of(hass, entity_id).state)
+
+
+def entity_texts(
+    platform: Platform,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return a platform's entity strings, English translations and icons."""
+    strings, english, icons = (
+        json.loads((PACKAGE / name).read_text())["entity"][platform]
+        for name in ("strings.json", "translations/en.json", "icons.json")
+    )
+    return strings, english, icons

@@ -1,0 +1,146 @@
+"""Tests for the V2C Cloud binary sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.v2c_cloud.api import CurrentState
+from custom_components.v2c_cloud.binary_sensor import (
+    BINARY_SENSORS,
+    _charging,
+    _plugged,
+    _problem,
+)
+from tests.sim_fixtures import SimHandle, SimSetup
+
+from .read_helpers import (
+    POLE,
+    entity_texts,
+    only_platform,
+    run_for,
+    setup_entry,
+    start_time,  # noqa: F401
+    state_of,
+)
+
+
+@pytest.fixture(autouse=True)
+def only_binary_sensors() -> Generator[None]:
+    """Load the binary sensor platform alone."""
+    yield from only_platform(Platform.BINARY_SENSOR)
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(), POLE], ids=["trydan", "pole"])
+async def test_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every binary sensor of a Trydan and of a Pole."""
+    await setup_entry(hass, mock_config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_plug_in_and_charge(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Plugged and charging follow the car."""
+    await setup_entry(hass, mock_config_entry)
+    assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == STATE_OFF
+    assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_OFF
+
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, 15)
+    assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == STATE_ON
+    assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_ON
+    assert state_of(hass, "binary_sensor.garage_problem").state == STATE_OFF
+
+
+async def test_problem(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An error code or a fault pilot state is a problem."""
+    await setup_entry(hass, mock_config_entry)
+    v2c_sim.charger.set_error_code(244)
+    await run_for(hass, freezer, 15)
+    assert state_of(hass, "binary_sensor.garage_problem").state == STATE_ON
+
+    v2c_sim.charger.set_error_code(0)
+    v2c_sim.charger.set_pilot_state(5)
+    await run_for(hass, freezer, 15)
+    assert state_of(hass, "binary_sensor.garage_problem").state == STATE_ON
+    assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == "unknown"
+
+
+async def test_online_stays_available(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The connection sensor reports an offline charger; the others go unavailable."""
+    await setup_entry(hass, mock_config_entry)
+    assert state_of(hass, "binary_sensor.garage_cloud_connection").state == STATE_ON
+
+    v2c_sim.charger.set_online(False)
+    await run_for(hass, freezer, 180)
+    assert state_of(hass, "binary_sensor.garage_cloud_connection").state == STATE_OFF
+    assert (
+        state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state
+        == STATE_UNAVAILABLE
+    )
+
+    v2c_sim.charger.set_online(True)
+    await run_for(hass, freezer, 60)
+    assert state_of(hass, "binary_sensor.garage_cloud_connection").state == STATE_ON
+    assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == STATE_OFF
+
+
+@pytest.mark.parametrize(
+    ("fields", "plugged", "charging", "problem"),
+    [
+        ({}, None, None, False),
+        ({"charge_state": "0", "error": "0"}, False, False, False),
+        ({"charge_state": "1", "error": ""}, True, False, False),
+        ({"charge_state": "3"}, True, True, False),
+        ({"charge_state": "4"}, None, False, True),
+        ({"charge_state": "2", "error": "overheat"}, True, True, True),
+    ],
+)
+def test_flags(
+    fields: dict[str, str], plugged: bool | None, charging: bool | None, problem: bool
+) -> None:
+    """Pilot states and error fields map to the flags."""
+    state = CurrentState.from_dict(fields)
+    assert (_plugged(state), _charging(state), _problem(state)) == (
+        plugged,
+        charging,
+        problem,
+    )
+
+
+def test_texts() -> None:
+    """Every binary sensor has an English name."""
+    strings, english, _ = entity_texts(Platform.BINARY_SENSOR)
+    for description in BINARY_SENSORS:
+        key = description.translation_key
+        assert strings[key]["name"] == english[key]["name"]

@@ -1,0 +1,214 @@
+"""Tests of the planner-driven coordinators: cadence, auth, persistence, pairings."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.v2c_cloud.api import V2CClient
+from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.sim_fixtures import SimHandle
+from v2c_simulator import FaultKind
+
+STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
+
+
+def _charger(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:
+    coordinator: V2CChargerCoordinator = entry.runtime_data.chargers[device_id]
+    return coordinator
+
+
+async def _advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def _advance_to_next_poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    coordinator: V2CChargerCoordinator,
+) -> None:
+    due = coordinator.poller.next_refresh_at(utcnow())
+    assert due is not None
+    await _advance(hass, freezer, due - utcnow() + timedelta(seconds=1))
+
+
+def _state_reads(v2c_sim: SimHandle) -> int:
+    return sum(1 for record in v2c_sim.sim.request_log if record.path in STATE_PATHS)
+
+
+async def test_polls_when_the_planner_says_and_faster_while_charging(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Idle chargers are read slowly; a charging car is read far more often."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    idle_due = coordinator.poller.next_refresh_at(utcnow())
+    assert idle_due is not None
+    idle_interval = idle_due - utcnow()
+
+    v2c_sim.sim.clear_log()
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert _state_reads(v2c_sim) == 1
+
+    v2c_sim.charger.plug_in(energy_needed_kwh=20.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    charging_due = coordinator.poller.next_refresh_at(utcnow())
+    assert charging_due is not None
+    assert charging_due - utcnow() < idle_interval / 2
+
+
+async def test_a_burst_of_false_401s_does_not_start_reauth(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The cloud's outage 401s leave the entry loaded; success clears them."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, count=2)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert not coordinator.last_update_success
+
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.last_update_success
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_a_revoked_key_starts_reauth_once_confirmed(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """401s that persist over minutes prove the key bad and start reauth."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    v2c_sim.sim.revoke_key(v2c_sim.api_key)
+    for _ in range(6):
+        if hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+            break
+        await _advance(hass, freezer, timedelta(minutes=3))
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_quota_usage_survives_a_restart(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Reloading restores the day's usage instead of believing the quota fresh."""
+    planner = init_integration.runtime_data.planner
+    used_before = planner.limit - planner.remaining
+    assert used_before >= 3
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    restored = init_integration.runtime_data.planner
+    assert restored is not planner
+    assert restored.limit - restored.remaining >= used_before
+    assert restored.remaining == v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
+
+
+async def test_paired_charger_appears_without_restart(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger paired later shows up after the next pairings refresh."""
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+    for _ in range(14):
+        await _advance(hass, freezer, timedelta(minutes=30))
+    await hass.async_block_till_done()
+
+    assert "POL0002" in init_integration.runtime_data.chargers
+    registry = dr.async_get(hass)
+    assert registry.async_get_device(identifiers={(DOMAIN, "POL0002")}) is not None
+
+
+async def test_unpaired_charger_device_is_removed(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A device of a charger no longer on the account is removed at setup."""
+    mock_config_entry.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id, identifiers={(DOMAIN, "GONE999")}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert registry.async_get_device(identifiers={(DOMAIN, "GONE999")}) is None
+    assert registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+
+
+async def test_commands_skip_no_ops_and_coalesce_bursts(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A value already set costs nothing; a burst costs the call in flight plus one."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+
+    def read(data: object) -> object:
+        return (
+            coordinator.data.reported.intensity_a if coordinator.data.reported else None
+        )
+
+    current = read(coordinator.data)
+    v2c_sim.sim.clear_log()
+    await coordinator.async_command(
+        lambda client, device: client.set_intensity(device, current),
+        key="intensity",
+        value=current,
+        read=read,
+    )
+    assert v2c_sim.sim.request_log == []
+
+    def setter(amps: int):
+        async def send(client: V2CClient, device: str) -> None:
+            await client.set_intensity(device, amps)
+
+        return send
+
+    await asyncio.gather(
+        *(
+            coordinator.async_command(
+                setter(amps), key="intensity", value=amps, read=read
+            )
+            for amps in (10, 11, 12, 13, 14)
+        )
+    )
+    sent = [
+        r.query["value"]
+        for r in v2c_sim.sim.request_log
+        if r.path == "/device/intensity"
+    ]
+    assert sent == ["10", "14"]
+    assert coordinator.value("intensity", read) == 14

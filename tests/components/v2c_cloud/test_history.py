@@ -1,0 +1,682 @@
+"""Tests for the charging history import into long-term statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import UTC, date, datetime, timedelta
+import itertools
+import logging
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder.models import StatisticMeanType
+from homeassistant.components.recorder.statistics import (
+    get_metadata,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+from hypothesis import given, settings, strategies as st
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.v2c_cloud.api import ChargingSession, V2CClient
+from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.history import V2CHistoryImporter
+from custom_components.v2c_cloud.history_rows import LastRow, build_rows, fetch_windows
+from tests.sim_fixtures import SimHandle, SimSetup
+from v2c_simulator import Charger, FaultKind
+
+HISTORY_START = "2025-09-01 00:00:00+00:00"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
+STAT_ID = "v2c_cloud:charged_energy_try0001"
+RUN_AGAIN = timedelta(hours=6, minutes=1)
+HOUR = timedelta(hours=1)
+
+type Row = tuple[datetime, float | None, float | None]
+
+
+@pytest.fixture(autouse=True)
+def frozen_start(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Build the simulator months ago, so its charger can have a past."""
+    freezer.move_to(HISTORY_START)
+    return freezer
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: object) -> None:
+    """Prepare the recorder's database before hass, which every test here creates."""
+
+
+@pytest.fixture(autouse=True)
+def no_platforms() -> Generator[None]:
+    """Set the entry up without entity platforms: only the importer matters here."""
+    with patch("custom_components.v2c_cloud.PLATFORMS", []):
+        yield
+
+
+def charge(charger: Charger, start: datetime, hours: float, kwh: float) -> None:
+    """Record one session: plug a car needing kwh in at start, unplug hours later."""
+    charger.plug_in(kwh, at=start)
+    charger.unplug(at=start + timedelta(hours=hours))
+
+
+def a_month_of_sessions(charger: Charger, first_day: datetime) -> None:
+    """Charge every other evening for four weeks, once through the night."""
+    for day in range(0, 26, 2):
+        start = first_day + timedelta(days=day, hours=16 + day % 5, minutes=7 * day)
+        charge(charger, start, 3.5 + day % 3 * 2, 8.0 + day % 4 * 4)
+    charge(charger, first_day + timedelta(days=26, hours=22, minutes=40), 8.5, 45.0)
+
+
+def simulated_hours(charger: Charger) -> dict[datetime, float]:
+    """Return the energy the simulator booked per UTC hour over all sessions."""
+    hours: dict[datetime, float] = {}
+    for session in charger.state.sessions:
+        first = session.start.replace(minute=0, second=0, microsecond=0)
+        for index, kwh in enumerate(session.energy_by_hour):
+            hour = first + index * HOUR
+            hours[hour] = hours.get(hour, 0.0) + kwh
+    return hours
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for background imports and the recorder."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+    if "recorder" in hass.config.components:
+        await async_wait_recording_done(hass)
+
+
+async def set_up(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    *,
+    at: datetime = NOW,
+    time_zone: str = "UTC",
+) -> None:
+    """Set the integration up at a moment; the simulator's charger clock is UTC."""
+    freezer.move_to(at)
+    await hass.config.async_set_time_zone(time_zone)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Let time pass and the timers that came due run."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await settle(hass)
+
+
+async def imported(hass: HomeAssistant, stat_id: str = STAT_ID) -> list[Row]:
+    """Return the statistic's hourly rows as (start, state, sum)."""
+    found = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2000, 1, 1, tzinfo=UTC),
+        None,
+        {stat_id},
+        "hour",
+        None,
+        {"state", "sum"},
+    )
+    return [
+        (dt_util.utc_from_timestamp(row["start"]), row["state"], row["sum"])
+        for row in found.get(stat_id, [])
+    ]
+
+
+def history_requests(v2c_sim: SimHandle) -> list[dict[str, str]]:
+    """Return the queries of every statistics request the simulator answered."""
+    return [
+        record.query
+        for record in v2c_sim.sim.request_log
+        if record.path.endswith("/stadistic/device")
+    ]
+
+
+def assert_matches(rows: list[Row], expected: dict[datetime, float]) -> None:
+    """Check rows hold the expected hourly energy and a running sum of it."""
+    assert [start for start, _, _ in rows] == sorted(expected)
+    total = 0.0
+    for start, state, running in rows:
+        total += expected[start]
+        assert state == pytest.approx(expected[start], abs=0.011)
+        assert running == pytest.approx(total, abs=0.02)
+    sums = [running for _, _, running in rows]
+    assert sums == sorted(sums)
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_month_of_sessions_becomes_hourly_statistics(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A month charged before setup shows as hourly rows summing to the sessions."""
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry)
+
+    sessions = v2c_sim.charger.state.sessions
+    rows = await imported(hass)
+    assert_matches(rows, simulated_hours(v2c_sim.charger))
+    assert rows[-1][2] == pytest.approx(
+        sum(round(session.energy_kwh, 2) for session in sessions), abs=0.005
+    )
+    assert history_requests(v2c_sim) == [
+        {
+            "deviceId": "TRY0001",
+            "chargeDateStart": "2026-01-31",
+            "chargeDateEnd": "2026-03-02",
+        },
+        {
+            "deviceId": "TRY0001",
+            "chargeDateStart": "2025-12-31",
+            "chargeDateEnd": "2026-01-30",
+        },
+    ]
+    metadata = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={STAT_ID})
+    )
+    assert metadata[STAT_ID][1] == {
+        "has_mean": False,
+        "has_sum": True,
+        "mean_type": StatisticMeanType.NONE,
+        "name": "Garage charged energy",
+        "source": "v2c_cloud",
+        "statistic_id": STAT_ID,
+        "unit_class": "energy",
+        "unit_of_measurement": "kWh",
+    }
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_runs_import_nothing_twice_and_append_new_sessions(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Later runs cost one call, rewrite nothing, and continue the sum."""
+    charger = v2c_sim.charger
+    a_month_of_sessions(charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry)
+    first = await imported(hass)
+
+    await advance(hass, freezer, HOUR)
+    assert len(history_requests(v2c_sim)) == 2
+    await advance(hass, freezer, RUN_AGAIN - HOUR)
+    assert len(history_requests(v2c_sim)) == 3
+    assert history_requests(v2c_sim)[-1]["chargeDateStart"] == "2026-02-28"
+    assert await imported(hass) == first
+
+    charger.plug_in(15.0)
+    await advance(hass, freezer, timedelta(hours=4))
+    charger.unplug()
+    await advance(hass, freezer, RUN_AGAIN)
+
+    rows = await imported(hass)
+    assert rows[: len(first)] == first
+    assert_matches(rows, simulated_hours(charger))
+    new = rows[len(first) :]
+    assert new[0][0] == datetime(2026, 3, 2, 18, tzinfo=UTC)
+    assert new[-1][2] - first[-1][2] == pytest.approx(
+        round(charger.state.sessions[-1].energy_kwh, 2), abs=0.005
+    )
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_session_starting_in_the_last_imported_hour_adds_to_it(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A session that began in the hour the last import ended merges into that row."""
+    charger = v2c_sim.charger
+    charge(charger, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), 2 + 1 / 6, 10.0)
+    charger.plug_in(12.0, at=datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    await set_up(
+        hass, freezer, mock_config_entry, at=datetime(2026, 3, 2, 11, 40, tzinfo=UTC)
+    )
+    before = await imported(hass)
+    assert before[-1][0] == datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+    await advance(hass, freezer, timedelta(hours=1))
+    charger.unplug()
+    await advance(hass, freezer, RUN_AGAIN)
+
+    rows = await imported(hass)
+    assert rows[: len(before) - 1] == before[:-1]
+    assert_matches(rows, simulated_hours(charger))
+    assert rows[-1][2] == pytest.approx(
+        sum(round(session.energy_kwh, 2) for session in charger.state.sessions),
+        abs=0.005,
+    )
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_sessions_read_in_the_home_time_zone(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Charger dates are local wall-clock times: in Madrid they land an hour earlier in UTC."""
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry, time_zone="Europe/Madrid")
+
+    shifted = {
+        hour - HOUR: kwh for hour, kwh in simulated_hours(v2c_sim.charger).items()
+    }
+    assert_matches(await imported(hass), shifted)
+
+
+@pytest.mark.parametrize(
+    "sim_setup",
+    [
+        SimSetup(
+            models=("trydan", "pole"),
+            device_ids=("TRY0001", "POLE0001"),
+            tags=("Garage", "Driveway"),
+        )
+    ],
+)
+@pytest.mark.usefixtures("recorder_mock")
+async def test_each_charger_has_its_own_statistic(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Chargers of one account are imported side by side, each under its own id."""
+    trydan, pole = v2c_sim.chargers
+    a_month_of_sessions(trydan, FEBRUARY)
+    charge(pole, datetime(2026, 2, 14, 9, 15, tzinfo=UTC), 4, 6.0)
+    await set_up(hass, freezer, mock_config_entry)
+
+    assert_matches(await imported(hass), simulated_hours(trydan))
+    pole_id = "v2c_cloud:charged_energy_pole0001"
+    assert_matches(await imported(hass, pole_id), simulated_hours(pole))
+    metadata = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={pole_id})
+    )
+    assert metadata[pole_id][1]["name"] == "Driveway charged energy"
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_backfill_goes_back_month_by_month_until_an_empty_one(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Older months are fetched while they have sessions; a gap ends the backfill."""
+    charger = v2c_sim.charger
+    charge(charger, datetime(2025, 10, 15, 18, tzinfo=UTC), 3, 9.0)
+    charge(charger, datetime(2025, 12, 20, 18, tzinfo=UTC), 3, 9.0)
+    charge(charger, datetime(2026, 1, 20, 18, tzinfo=UTC), 3, 9.0)
+    charge(charger, datetime(2026, 2, 20, 18, tzinfo=UTC), 3, 9.0)
+    await set_up(hass, freezer, mock_config_entry)
+
+    starts = [query["chargeDateStart"] for query in history_requests(v2c_sim)]
+    assert starts == ["2026-01-31", "2025-12-31", "2025-11-30", "2025-10-30"]
+    rows = await imported(hass)
+    assert rows[0][0].date() == date(2025, 12, 20)
+    assert rows[-1][2] == pytest.approx(27.0, abs=0.005)
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_sessions_that_ended_this_hour_wait(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A session that ended too recently for the cloud to have filed it waits a run."""
+    charge(v2c_sim.charger, datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 3.25, 8.0)
+    await set_up(
+        hass, freezer, mock_config_entry, at=datetime(2026, 3, 2, 12, 40, tzinfo=UTC)
+    )
+
+    assert await imported(hass) == []
+    await advance(hass, freezer, RUN_AGAIN)
+    assert_matches(await imported(hass), simulated_hours(v2c_sim.charger))
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_api_errors_are_logged_once_and_retried_when_due(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failing run imports nothing, logs one line without traceback, retries 6 h later."""
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    v2c_sim.sim.faults.set(FaultKind.HTTP_503, route="/stadistic/device", count=2)
+    with caplog.at_level(logging.DEBUG, "custom_components.v2c_cloud"):
+        await set_up(hass, freezer, mock_config_entry)
+        await advance(hass, freezer, HOUR)
+        assert len(history_requests(v2c_sim)) == 1
+        await advance(hass, freezer, RUN_AGAIN)
+
+    failures = [
+        r
+        for r in caplog.records
+        if "history" in r.getMessage() and "not imported" in r.getMessage()
+    ]
+    assert [r.levelno for r in failures] == [logging.INFO, logging.DEBUG]
+    assert all(r.exc_info is None for r in failures)
+    assert "V2CResponseError" in failures[0].getMessage()
+    assert v2c_sim.api_key not in caplog.text
+    assert await imported(hass) == []
+
+    await advance(hass, freezer, RUN_AGAIN)
+    assert_matches(await imported(hass), simulated_hours(v2c_sim.charger))
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_rate_limit_stops_polling_until_the_reset(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A 429 on the statistics call is reported to the planner."""
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/stadistic/device", count=1)
+    await set_up(hass, freezer, mock_config_entry)
+
+    assert mock_config_entry.runtime_data.planner.polling_blocked_until is not None
+    assert await imported(hass) == []
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_calls_are_counted_and_skipped_without_budget(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Every statistics call is announced to the planner; none is made without budget."""
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry)
+    planner = mock_config_entry.runtime_data.planner
+    calls = planner.snapshot(dt_util.utcnow()).calls_today
+    assert sum(calls.values()) == len(v2c_sim.sim.request_log)
+    assert len(history_requests(v2c_sim)) == 2
+    assert calls[CallKind.MAINTENANCE] >= 2
+
+    v2c_sim.sim.add_external_consumer(v2c_sim.api_key, 24 * 60 * 60)
+    await advance(hass, freezer, HOUR)
+    assert planner.polling_blocked_until is not None
+    await advance(hass, freezer, RUN_AGAIN - HOUR)
+    assert len(history_requests(v2c_sim)) == 2
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_quota_running_out_mid_backfill_imports_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, v2c_sim: SimHandle
+) -> None:
+    """A backfill the budget cannot finish is abandoned, then done whole when due."""
+    charger = v2c_sim.charger
+    charge(charger, datetime(2026, 1, 20, 18, tzinfo=UTC), 3, 9.0)
+    charge(charger, datetime(2026, 2, 20, 18, tzinfo=UTC), 3, 9.0)
+    freezer.move_to(NOW)
+    await hass.config.async_set_time_zone("UTC")
+    client = V2CClient(
+        v2c_sim.api_key,
+        session=async_get_clientsession(hass),
+        base_url=v2c_sim.base_url,
+    )
+    planner = QuotaPlanner(PlannerSettings(command_reserve=50), now=NOW)
+    # Room for one call before the reserve; the client reports no headers to it.
+    planner.observe_quota(limit=1000, remaining=51, now=NOW)
+    importer = V2CHistoryImporter(hass, client, planner, "TRY0001", "Garage")
+
+    await importer.async_run()
+    await settle(hass)
+    assert len(history_requests(v2c_sim)) == 1
+    assert await imported(hass) == []
+
+    freezer.tick(RUN_AGAIN)
+    planner.observe_quota(limit=1000, remaining=900, now=dt_util.utcnow())
+    await importer.async_run()
+    await settle(hass)
+    assert len(history_requests(v2c_sim)) == 4
+    assert_matches(await imported(hass), simulated_hours(charger))
+
+
+async def test_no_import_without_recorder(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Without the recorder there is nowhere to import to, so no call is spent."""
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry)
+    await advance(hass, freezer, RUN_AGAIN)
+
+    assert history_requests(v2c_sim) == []
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_unload_stops_the_importer(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """After unload no timer runs another import."""
+    await set_up(hass, freezer, mock_config_entry)
+    assert len(history_requests(v2c_sim)) == 1
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+    await advance(hass, freezer, RUN_AGAIN)
+    assert len(history_requests(v2c_sim)) == 1
+
+
+def session(
+    start: str | None,
+    end: str | None,
+    energy: float | None,
+    hours: tuple[float, ...] = (),
+    *,
+    finished: bool | None = True,
+    session_id: int | None = None,
+) -> ChargingSession:
+    """Build a session as the client parses it (naive = charger local time)."""
+    return ChargingSession.from_dict(
+        {
+            "id": session_id,
+            "startChargeDate": start,
+            "endChargeDate": end,
+            "energy": energy,
+            "energyByHour": "|".join(str(value) for value in hours) or None,
+            "finished": finished,
+        }
+    )
+
+
+def utc(text: str) -> datetime:
+    """Return an aware UTC datetime from ISO text."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def as_tuples(rows: list[Any]) -> list[Row]:
+    """Return built rows as (start, state, sum)."""
+    return [(row["start"], row["state"], row["sum"]) for row in rows]
+
+
+HORIZON = utc("2026-01-01T00:00:00")
+
+
+def test_documented_sample_lands_on_its_utc_hours() -> None:
+    """The API document's session (Madrid, UTC+1) books each value on its hour."""
+    sample = session(
+        "2025-10-28T11:44:47", "2025-10-28T14:45:05", 9.6, (0.9, 3.5, 3.6, 1.6)
+    )
+    zone = dt_util.get_time_zone("Europe/Madrid")
+    assert zone is not None
+    rows = as_tuples(build_rows([sample], zone, None, HORIZON))
+    assert rows == [
+        (utc("2025-10-28T10:00:00"), 0.9, 0.9),
+        (utc("2025-10-28T11:00:00"), 3.5, 4.4),
+        (utc("2025-10-28T12:00:00"), 3.6, 8.0),
+        (utc("2025-10-28T13:00:00"), 1.6, 9.6),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T12:30:00", 4.0),
+            [("10", 1.0), ("11", 2.0), ("12", 1.0)],
+        ),
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T12:00:00", 3.0, (0.0, 0.0)),
+            [("10", 1.0), ("11", 2.0)],
+        ),
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T10:30:00", 1.5),
+            [("10", 1.5)],
+        ),
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T12:10:00", 10.0, (1, 1, 2)),
+            [("10", 2.5), ("11", 2.5), ("12", 5.0)],
+        ),
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T11:10:00", None, (1.25, 2, 0.5)),
+            [("10", 1.25), ("11", 2.5)],
+        ),
+        (
+            session("2025-06-01T10:30:00", "2025-06-01T11:10:00", -3.0, (1, -2)),
+            [("10", 0.0), ("11", 0.0)],
+        ),
+        (
+            session("2025-06-01T12:30:00+02:00", "2025-06-01T13:00:00+02:00", 2.0),
+            [("10", 2.0)],
+        ),
+    ],
+    ids=["overlap", "zero-hours", "instant", "scaled", "no-total", "negative", "aware"],
+)
+def test_energy_spread_over_hours(
+    item: ChargingSession, expected: list[tuple[str, float]]
+) -> None:
+    """Per-hour values are scaled to the total; without them energy follows overlap."""
+    rows = as_tuples(build_rows([item], UTC, None, HORIZON))
+    hours = [(start.strftime("%H"), state) for start, state, _ in rows]
+    assert hours == [(hour, pytest.approx(kwh)) for hour, kwh in expected]
+
+
+def test_only_finished_sessions_after_the_last_row_and_before_horizon() -> None:
+    """Running, undated, already imported and too recent sessions are left out."""
+    last = LastRow(start=utc("2025-06-01T10:00:00"), state=2.0, sum=50.0)
+    sessions = [
+        session("2025-06-01T08:00:00", "2025-06-01T10:20:00", 5.0),
+        session("2025-06-01T10:40:00", "2025-06-01T12:10:00", 3.0, (1, 1, 1)),
+        session("2025-06-01T10:40:00", "2025-06-01T12:10:00", 3.0, (1, 1, 1)),
+        session("2025-06-01T13:00:00", None, 4.0),
+        session(None, "2025-06-01T14:00:00", 4.0),
+        session("2025-06-01T13:00:00", "2025-06-01T13:30:00", 4.0, finished=False),
+        session("2025-06-01T22:00:00", "2025-06-01T23:30:00", 4.0),
+    ]
+    rows = as_tuples(build_rows(sessions, UTC, last, utc("2025-06-01T23:00:00")))
+    assert rows == [
+        (utc("2025-06-01T10:00:00"), 3.0, 51.0),
+        (utc("2025-06-01T11:00:00"), 1.0, 52.0),
+        (utc("2025-06-01T12:00:00"), 1.0, 53.0),
+    ]
+
+
+def test_hours_before_the_last_row_are_booked_on_it() -> None:
+    """Odd data reaching back before the last import never rewrites older sums."""
+    last = LastRow(start=utc("2025-06-01T10:00:00"), state=2.0, sum=50.0)
+    late = session("2025-06-01T09:00:00", "2025-06-01T11:30:00", 3.0, (1, 1, 1))
+    rows = as_tuples(build_rows([late], UTC, last, HORIZON))
+    assert rows == [
+        (utc("2025-06-01T10:00:00"), 4.0, 52.0),
+        (utc("2025-06-01T11:00:00"), 1.0, 53.0),
+    ]
+
+
+def test_fetch_windows() -> None:
+    """A first import walks back a year in 31-day windows; later ones stop at since."""
+    today = date(2026, 3, 2)
+    backfill = fetch_windows(today, None)
+    assert len(backfill) == 12
+    assert backfill[0] == (date(2026, 1, 31), today)
+    assert all(
+        newer[0] - older[1] == timedelta(days=1)
+        for newer, older in itertools.pairwise(backfill)
+    )
+    assert fetch_windows(today, date(2026, 2, 28)) == [(date(2026, 2, 28), today)]
+    assert fetch_windows(today, date(2026, 3, 5)) == [(today, today)]
+    assert fetch_windows(today, date(2026, 1, 1)) == [
+        (date(2026, 1, 31), today),
+        (date(2026, 1, 1), date(2026, 1, 30)),
+    ]
+    assert fetch_windows(today, date(2020, 1, 1))[-1] == backfill[-1]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[ChargingSession], datetime]:
+    """Draw non-overlapping sessions and a whole hour to split the import at."""
+    sessions: list[ChargingSession] = []
+    moment = utc("2025-06-01T00:00:00")
+    for index in range(draw(st.integers(1, 8))):
+        moment += timedelta(minutes=draw(st.integers(0, 600)))
+        length = timedelta(minutes=draw(st.integers(0, 600)))
+        hours = draw(st.lists(st.floats(0, 8, allow_nan=False), max_size=12))
+        energy = draw(st.none() | st.floats(0, 60, allow_nan=False))
+        start, end = moment, moment + length
+        sessions.append(
+            session(
+                start.replace(tzinfo=None).isoformat(),
+                end.replace(tzinfo=None).isoformat(),
+                energy,
+                tuple(hours),
+                session_id=index,
+            )
+        )
+        moment = end
+    split = utc("2025-06-01T00:00:00") + HOUR * draw(st.integers(0, 90))
+    return sessions, split
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories())
+def test_two_imports_equal_one(history: tuple[list[ChargingSession], datetime]) -> None:
+    """Importing in two runs gives the rows of one run, with a monotonic sum."""
+    sessions, split = history
+    once = as_tuples(build_rows(sessions, UTC, None, HORIZON))
+    first = as_tuples(build_rows(sessions, UTC, None, split))
+    last = LastRow(*first[-1]) if first else None
+    second = as_tuples(build_rows(sessions, UTC, last, HORIZON))
+    merged = {start: (state, total) for start, state, total in first + second}
+
+    assert sorted(merged) == [start for start, _, _ in once]
+    for start, state, total in once:
+        assert merged[start] == (
+            pytest.approx(state, abs=0.002),
+            pytest.approx(total, abs=0.002 * len(once)),
+        )
+    sums = [total for _, _, total in once]
+    assert sums == sorted(sums)

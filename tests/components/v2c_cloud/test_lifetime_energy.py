@@ -1,0 +1,149 @@
+"""Tests for the lifetime energy sensor: never backwards, across sessions and restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import replace
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, State
+from hypothesis import given, strategies as st
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_restore_state_shutdown_restart,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.v2c_cloud.sensor import LifetimeEnergy
+from tests.sim_fixtures import SimHandle
+
+from .read_helpers import (
+    number_of,
+    only_platform,
+    run_for,
+    setup_entry,
+    start_time,  # noqa: F401
+)
+
+LIFETIME = "sensor.garage_lifetime_energy"
+SESSION = "sensor.garage_session_energy"
+
+
+@pytest.fixture(autouse=True)
+def only_sensors() -> Generator[None]:
+    """Load the sensor platform alone."""
+    yield from only_platform(Platform.SENSOR)
+
+
+async def _charge(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    minutes: int,
+    seen: list[float],
+) -> float:
+    """Plug a car in, charge, unplug; record the lifetime total each minute."""
+    v2c_sim.charger.plug_in()
+    for _ in range(minutes):
+        await run_for(hass, freezer, 1)
+        seen.append(number_of(hass, LIFETIME))
+    session = number_of(hass, SESSION)
+    v2c_sim.charger.unplug()
+    return session
+
+
+async def test_two_sessions_and_a_restart(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Session resets are banked, a restart keeps the total, nothing goes back."""
+    await setup_entry(hass, mock_config_entry)
+    seen = [number_of(hass, LIFETIME)]
+    assert seen == [0.0]
+
+    first = await _charge(hass, freezer, v2c_sim, 40, seen)
+    second = await _charge(hass, freezer, v2c_sim, 25, seen)
+    assert 0 < second < first
+    third = await _charge(hass, freezer, v2c_sim, 20, seen)
+    assert number_of(hass, LIFETIME) == pytest.approx(first + second + third)
+
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, 10)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    seen.append(number_of(hass, LIFETIME))
+    fourth = number_of(hass, SESSION)
+    assert number_of(hass, LIFETIME) == pytest.approx(first + second + third + fourth)
+    await run_for(hass, freezer, 10)
+    seen.append(number_of(hass, LIFETIME))
+
+    assert seen == sorted(seen)
+    assert seen[-1] > seen[-2]
+
+
+@pytest.mark.parametrize(
+    ("restored", "expected"),
+    [
+        ({"banked_kwh": 10.0, "session_kwh": 3.0}, 13.0),
+        ({"banked_kwh": 10.0, "session_kwh": None}, 10.0),
+        ({"native_value": 99.0}, 0.0),
+    ],
+    ids=["new_session", "no_reading", "unusable"],
+)
+async def test_restore(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    restored: dict[str, object],
+    expected: float,
+) -> None:
+    """The banked total comes back; a session that ended meanwhile is banked."""
+    mock_restore_cache_with_extra_data(hass, [(State(LIFETIME, "13.0"), restored)])
+    await setup_entry(hass, mock_config_entry)
+
+    assert number_of(hass, LIFETIME) == expected
+
+
+async def test_reading_without_live_state(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, v2c_sim: SimHandle
+) -> None:
+    """Data without a live reading keeps the total."""
+    await setup_entry(hass, mock_config_entry)
+    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    coordinator.async_set_updated_data(replace(coordinator.data, state=None))
+    await hass.async_block_till_done()
+    assert number_of(hass, LIFETIME) == 0.0
+
+
+def test_wobble_is_not_a_new_session() -> None:
+    """A drop below the rounding noise keeps the session and the total."""
+    energy = LifetimeEnergy()
+    assert energy.total_kwh is None
+    energy.observe(5.0)
+    energy.observe(4.999)
+    assert energy.total_kwh == 5.0
+    energy.observe(5.5)
+    assert energy.total_kwh == 5.5
+    energy.observe(0.0)
+    assert energy.total_kwh == 5.5
+    energy.observe(1.0)
+    assert energy.total_kwh == 6.5
+    assert LifetimeEnergy.from_dict(energy.as_dict()) == energy
+
+
+@given(st.lists(st.floats(min_value=0, max_value=200), max_size=40))
+def test_never_decreases(readings: list[float]) -> None:
+    """Whatever the session energy does, the total never goes down."""
+    energy = LifetimeEnergy()
+    total = 0.0
+    for reading in readings:
+        energy.observe(reading)
+        assert energy.total_kwh is not None
+        assert energy.total_kwh >= total
+        total = energy.total_kwh

@@ -1,0 +1,216 @@
+"""Tests for the V2C Cloud sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.v2c_cloud.api import ChargeState, CurrentState
+from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.sensor import (
+    ACCOUNT_SENSORS,
+    CHARGE_STATES,
+    LIFETIME_ENERGY,
+    SENSORS,
+    _charge_state,
+    _error_code,
+)
+from tests.sim_fixtures import SimHandle, SimSetup
+
+from .read_helpers import (
+    POLE,
+    all_enabled,  # noqa: F401
+    entity_texts,
+    number_of,
+    only_platform,
+    run_for,
+    setup_entry,
+    start_time,  # noqa: F401
+    state_of,
+)
+
+
+@pytest.fixture
+def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Fix the entry id: the account sensors' unique ids contain it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=mock_config_entry.data,
+        entry_id="01JV2CACCOUNTENTRY00000000",
+    )
+
+
+@pytest.fixture(autouse=True)
+def only_sensors() -> Generator[None]:
+    """Load the sensor platform alone."""
+    yield from only_platform(Platform.SENSOR)
+
+
+@pytest.mark.usefixtures("all_enabled")
+@pytest.mark.parametrize("sim_setup", [SimSetup(), POLE], ids=["trydan", "pole"])
+async def test_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every sensor of a Trydan and of a Pole, with the account's quota sensors."""
+    await setup_entry(hass, mock_config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+async def test_disabled_by_default(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Unreliable and rarely updated diagnostics start disabled."""
+    await setup_entry(hass, mock_config_entry)
+    disabled = {
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+        if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    assert disabled == {
+        "sensor.garage_phases",
+        "sensor.garage_control_pilot_level",
+        "sensor.garage_voltage",
+        "sensor.garage_wi_fi_network",
+        "sensor.garage_wi_fi_signal",
+        "sensor.garage_poll_interval",
+    }
+
+
+async def test_values_follow_the_charger(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Power, current and energy follow the car as it charges."""
+    await setup_entry(hass, mock_config_entry)
+    assert state_of(hass, "sensor.garage_charge_state").state == "no_vehicle"
+    assert number_of(hass, "sensor.garage_charging_power") == 0
+
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, 15)
+    truth = v2c_sim.charger.state
+    assert state_of(hass, "sensor.garage_charge_state").state == "charging"
+    assert number_of(hass, "sensor.garage_charging_power") == pytest.approx(
+        truth.power_kw * 1000
+    )
+    assert number_of(hass, "sensor.garage_delivered_current") == truth.current_a
+    first = number_of(hass, "sensor.garage_session_energy")
+    assert first > 0
+
+    await run_for(hass, freezer, 30)
+    second = number_of(hass, "sensor.garage_session_energy")
+    assert second > first
+    assert second == pytest.approx(v2c_sim.charger.state.session_energy_kwh, abs=0.5)
+    assert number_of(hass, "sensor.garage_lifetime_energy") == pytest.approx(second)
+    assert number_of(hass, "sensor.garage_session_duration") > 30
+
+
+async def test_offline_and_back(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Sensors go unavailable while the charger is offline and return with it."""
+    await setup_entry(hass, mock_config_entry)
+    v2c_sim.charger.set_online(False)
+    await run_for(hass, freezer, 180)
+    assert state_of(hass, "sensor.garage_charging_power").state == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.garage_lifetime_energy").state == STATE_UNAVAILABLE
+
+    v2c_sim.charger.set_online(True)
+    await run_for(hass, freezer, 60)
+    assert number_of(hass, "sensor.garage_charging_power") == 0
+    assert number_of(hass, "sensor.garage_lifetime_energy") == 0
+
+
+async def test_quota_sensors(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The account's sensors show the quota the cloud reports, and follow it."""
+    await setup_entry(hass, mock_config_entry)
+    remaining = "sensor.v2c_cloud_account_calls_remaining_today"
+    assert (
+        number_of(hass, remaining) == v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
+    )
+    reset = state_of(hass, "sensor.v2c_cloud_account_quota_reset").state
+    assert dt_util.parse_datetime(reset) == dt_util.parse_datetime(
+        "2026-03-03 00:00:00+00:00"
+    )
+
+    await run_for(hass, freezer, 60)
+    quota = v2c_sim.sim.quota_for(v2c_sim.api_key)
+    assert quota.remaining < 1000 - 3
+    assert number_of(hass, remaining) == quota.remaining
+
+
+@pytest.mark.usefixtures("all_enabled")
+async def test_poll_interval(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The planner polls a charging charger more often than an idle one."""
+    await setup_entry(hass, mock_config_entry)
+    idle = number_of(hass, "sensor.garage_poll_interval")
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, 15)
+    assert 0 < number_of(hass, "sensor.garage_poll_interval") < idle
+
+
+@pytest.mark.parametrize(
+    ("charge_state", "expected"), [(None, None), *CHARGE_STATES.items()]
+)
+def test_charge_state_options(
+    charge_state: ChargeState | None, expected: str | None
+) -> None:
+    """Every pilot state has an option, including state A (0)."""
+    fields = {} if charge_state is None else {"charge_state": str(int(charge_state))}
+    assert _charge_state(CurrentState.from_dict(fields)) == expected
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"), [("", 0), ("0", 0), ("244", 244), ("overheat", None)]
+)
+def test_error_code(error: str, expected: int | None) -> None:
+    """An empty error means none; a text error has no code."""
+    assert _error_code(CurrentState.from_dict({"error": error})) == expected
+
+
+def test_texts() -> None:
+    """Every sensor and charge state has an English name; the states have icons."""
+    strings, english, icons = entity_texts(Platform.SENSOR)
+    keys = {
+        description.translation_key
+        for description in (*SENSORS, LIFETIME_ENERGY, *ACCOUNT_SENSORS)
+    }
+    assert all(strings[key]["name"] == english[key]["name"] for key in keys)
+    options = set(CHARGE_STATES.values())
+    assert set(strings["charge_state"]["state"]) == options
+    assert english["charge_state"] == strings["charge_state"]
+    assert set(icons["charge_state"]["state"]) == options
