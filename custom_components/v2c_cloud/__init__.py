@@ -88,7 +88,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL),
         quota_listener=observe_quota,
     )
-    errors = V2CErrorMapper(client, planner, guard)
+    errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
         await account.async_config_entry_first_refresh()

@@ -22,6 +22,7 @@ from .api import (
     V2CClient,
     V2CError,
     V2CRateLimitError,
+    V2CResponseError,
     V2CValidationError,
 )
 from .auth_guard import AuthGuard
@@ -29,12 +30,22 @@ from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .helpers import mask_device_id, utcnow
 from .polling import CONFIRM_WINDOW_S, ChargerData, ChargerPoller, ValueReader
+from .repairs import (
+    OFFLINE_ISSUE_AFTER_S,
+    async_clear_charger_offline,
+    async_clear_legacy_rejected,
+    async_clear_quota_exhausted,
+    async_report_charger_offline,
+    async_report_legacy_rejected,
+    async_report_quota_exhausted,
+)
 from .store import V2CStore
 
 PAIRINGS_REFRESH_S = 6 * 3600
 ACCOUNT_TICK = timedelta(minutes=30)
 BLOCKED_RECHECK = timedelta(minutes=15)
 STALE_AFTER_MIN = timedelta(minutes=20)
+RETIRED = frozenset({404, 405, 410})
 
 type CommandSender = Callable[[V2CClient, str], Awaitable[object]]
 
@@ -58,12 +69,26 @@ class V2CErrorMapper:
     """Turn client errors into Home Assistant's, confirming 401s before reauth."""
 
     def __init__(
-        self, client: V2CClient, planner: QuotaPlanner, guard: AuthGuard
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        planner: QuotaPlanner,
+        guard: AuthGuard,
     ) -> None:
         """Share the entry's planner and auth guard."""
-        self.client = client
+        self.hass = hass
+        self.entry_id = entry_id
         self.planner = planner
         self.guard = guard
+
+    def succeeded(self) -> None:
+        """Note an answered call: earlier 401s were false and the quota is back."""
+        self.guard.success()
+        async_clear_quota_exhausted(self.hass, self.entry_id)
+
+    def _rate_limited(self, err: V2CRateLimitError, now: datetime) -> None:
+        self.planner.observe_rate_limited(now, err.reset_at)
+        async_report_quota_exhausted(self.hass, self.entry_id, self.planner.reset_at)
 
     def update_failed(self, err: V2CError, now: datetime) -> Exception:
         """Return the exception a refresh should raise for err."""
@@ -76,7 +101,7 @@ class V2CErrorMapper:
                 translation_domain=DOMAIN, translation_key="auth_unconfirmed"
             )
         if isinstance(err, V2CRateLimitError):
-            self.planner.observe_rate_limited(now, err.reset_at)
+            self._rate_limited(err, now)
             return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
@@ -102,7 +127,7 @@ class V2CErrorMapper:
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
         if isinstance(err, V2CRateLimitError):
-            self.planner.observe_rate_limited(now, err.reset_at)
+            self._rate_limited(err, now)
             return _quota_exhausted(self.planner.reset_at)
         if isinstance(err, V2CAuthenticationError):
             self.guard.failure(now)
@@ -163,7 +188,7 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
             pairings = await self.client.get_pairings()
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
-        self.errors.guard.success()
+        self.errors.succeeded()
         return {pairing.device_id: pairing for pairing in pairings}
 
 
@@ -194,7 +219,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.errors = errors
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
-        self._was_online = True
+        self._offline_since: datetime | None = None
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
@@ -205,8 +230,8 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 data = await self.poller.refresh(now)
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
-        self.errors.guard.success()
-        self._log_connectivity(data)
+        self.errors.succeeded()
+        self._track_connectivity(data, now)
         for key in self.poller.pending.settle(data, now):
             LOGGER.warning(
                 "Charger %s did not apply %s within %d s; showing its real state",
@@ -216,15 +241,22 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             )
         return data
 
-    def _log_connectivity(self, data: ChargerData) -> None:
+    def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
         online = data.connected is not False
-        if online != self._was_online:
+        if online != (self._offline_since is None):
             LOGGER.info(
                 "Charger %s is %s the V2C Cloud",
                 mask_device_id(self.device_id),
                 "back on" if online else "offline from",
             )
-        self._was_online = online
+        if online:
+            self._offline_since = None
+            async_clear_charger_offline(self.hass, self.device_id)
+            return
+        since = self._offline_since = self._offline_since or now
+        if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
+            name = self.pairing.tag or self.device_id
+            async_report_charger_offline(self.hass, self.device_id, name, since)
 
     def is_stale(self, now: datetime) -> bool:
         """Return True when the newest data is too old to be shown as current."""
@@ -247,8 +279,13 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         key: str | None = None,
         value: object = None,
         read: ValueReader | None = None,
+        legacy: str | None = None,
     ) -> None:
-        """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429."""
+        """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429.
+
+        `legacy` names a seed-only operation V2C may retire; a rejection of it
+        raises a repair issue instead of looking like a passing cloud error.
+        """
         if self.data is not None and self.data.connected is False:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="charger_offline"
@@ -263,7 +300,11 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 read=read,
             )
         except (V2CError, QuotaExhaustedError) as err:
+            if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
+                async_report_legacy_rejected(self.hass, legacy)
             raise self.errors.command_failed(err, now) from err
+        if legacy:
+            async_clear_legacy_rejected(self.hass, legacy)
         if confirm_at is not None:
             self.async_update_listeners()
             self.async_schedule_refresh_at(confirm_at)

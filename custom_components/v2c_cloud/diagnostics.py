@@ -59,6 +59,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _planner(entry: V2CConfigEntry) -> dict[str, Any]:
+    """Return the planner's view with chargers listed, not keyed by device id."""
+    snapshot: dict[str, Any] = _plain(entry.runtime_data.planner.snapshot(utcnow()))
+    snapshot["chargers"] = list(snapshot["chargers"].values())
+    return snapshot
+
+
 def _charger(coordinator: V2CChargerCoordinator) -> dict[str, Any]:
     return {
         "pairing": _plain(coordinator.pairing),
@@ -77,7 +84,7 @@ async def async_get_config_entry_diagnostics(
     return async_redact_data(
         {
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
-            "planner": _plain(runtime.planner.snapshot(utcnow())),
+            "planner": _planner(entry),
             "client": {
                 "calls_made": runtime.client.calls_made,
                 "quota": _plain(runtime.client.quota),
@@ -97,6 +104,4 @@ async def async_get_device_diagnostics(
     for domain, identifier in device.identifiers:
         if domain == DOMAIN and identifier in runtime.chargers:
             return async_redact_data(_charger(runtime.chargers[identifier]), TO_REDACT)
-    return async_redact_data(
-        {"planner": _plain(runtime.planner.snapshot(utcnow()))}, TO_REDACT
-    )
+    return async_redact_data({"planner": _planner(entry)}, TO_REDACT)

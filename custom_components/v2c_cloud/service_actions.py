@@ -50,12 +50,12 @@ class V2CAction:
     response: SupportsResponse = SupportsResponse.NONE
 
 
-def _command(send: Send) -> Runner:
+def _command(send: Send, *, legacy: str | None = None) -> Runner:
     """Return a runner that sends a charger command through the coordinator."""
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
         await charger.async_command(
-            lambda client, device_id: send(client, device_id, data)
+            lambda client, device_id: send(client, device_id, data), legacy=legacy
         )
 
     return run
@@ -336,7 +336,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.set_max_power(
                 device_id, data[ATTR_POWER]
-            )
+            ),
+            legacy="set_max_power",
         ),
     ),
     V2CAction(
@@ -345,7 +346,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.set_thirdparty_mode(
                 device_id, data[ATTR_MODE], data[ATTR_ENABLED]
-            )
+            ),
+            legacy="set_third_party_mode",
         ),
     ),
 )

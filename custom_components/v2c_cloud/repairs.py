@@ -1,0 +1,80 @@
+"""Repair issues: problems a user should know about, each cleared when its cause goes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+
+OFFLINE_ISSUE_AFTER_S = 24 * 3600
+
+
+def _time(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M UTC") if moment else "00:00 UTC"
+
+
+@callback
+def async_report_quota_exhausted(
+    hass: HomeAssistant, entry_id: str, calls_back_at: datetime | None
+) -> None:
+    """Raise the issue: another program spent the key's quota (we never cause a 429)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"quota_exhausted_{entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="quota_exhausted",
+        translation_placeholders={"time": _time(calls_back_at)},
+    )
+
+
+@callback
+def async_clear_quota_exhausted(hass: HomeAssistant, entry_id: str) -> None:
+    """Clear the quota issue once calls are answered again."""
+    ir.async_delete_issue(hass, DOMAIN, f"quota_exhausted_{entry_id}")
+
+
+@callback
+def async_report_charger_offline(
+    hass: HomeAssistant, device_id: str, name: str, since: datetime
+) -> None:
+    """Raise the issue: the charger has not reached the cloud for over a day."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"charger_offline_{device_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="charger_offline",
+        translation_placeholders={"name": name, "since": since.strftime("%Y-%m-%d")},
+    )
+
+
+@callback
+def async_clear_charger_offline(hass: HomeAssistant, device_id: str) -> None:
+    """Clear the offline issue once the charger is back."""
+    ir.async_delete_issue(hass, DOMAIN, f"charger_offline_{device_id}")
+
+
+@callback
+def async_report_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
+    """Raise the issue: V2C retired a legacy endpoint this action still uses."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"legacy_rejected_{operation}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="legacy_endpoint_rejected",
+        translation_placeholders={"operation": operation},
+    )
+
+
+@callback
+def async_clear_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
+    """Clear the legacy issue once the endpoint answers again."""
+    ir.async_delete_issue(hass, DOMAIN, f"legacy_rejected_{operation}")

@@ -1,0 +1,65 @@
+"""Tests of the diagnostics: useful to support, with secrets and identifiers redacted."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from custom_components.v2c_cloud.const import DOMAIN
+from tests.sim_fixtures import SimHandle
+
+VOLATILE = props("base_url")
+
+
+def _assert_no_identifiers(payload: object, v2c_sim: SimHandle) -> None:
+    text = json.dumps(payload)
+    reported = v2c_sim.charger.state
+    assert v2c_sim.api_key not in text
+    assert v2c_sim.device_id not in text
+    assert reported.mac not in text
+
+
+async def test_entry_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The entry's diagnostics redact the key, device ids, MACs and network data."""
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    _assert_no_identifiers(diagnostics, v2c_sim)
+    assert diagnostics["client"]["calls_made"] >= 3
+    assert diagnostics == snapshot(exclude=VOLATILE)
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A charger's diagnostics hold its data, redacted."""
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+    _assert_no_identifiers(diagnostics, v2c_sim)
+    assert diagnostics["data"]["state"] is not None
+    assert diagnostics == snapshot

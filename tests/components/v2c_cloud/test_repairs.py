@@ -1,0 +1,117 @@
+"""Tests of the repair issues: raised by their cause, cleared when it goes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.v2c_cloud.api import V2CClient, V2CResponseError
+from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.sim_fixtures import SimHandle
+from v2c_simulator import FaultKind
+
+
+def _charger(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:
+    coordinator: V2CChargerCoordinator = entry.runtime_data.chargers[device_id]
+    return coordinator
+
+
+async def _advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A real 429 means someone else spent the quota; the next answer clears it."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    issue_id = f"quota_exhausted_{init_integration.entry_id}"
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, count=1)
+
+    await coordinator.async_refresh()
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "quota_exhausted"
+    assert coordinator.poller.next_refresh_at(utcnow()) is None
+
+    init_integration.runtime_data.planner.observe_quota(
+        limit=1000, remaining=900, now=utcnow() + timedelta(days=1)
+    )
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An issue appears after a day offline and goes when the charger returns."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    issue_id = f"charger_offline_{v2c_sim.device_id}"
+    v2c_sim.charger.set_online(False)
+    for _ in range(16):
+        await _advance(hass, freezer, timedelta(hours=2))
+    assert coordinator.data.connected is False
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    v2c_sim.charger.set_online(True)
+    for _ in range(3):
+        await _advance(hass, freezer, timedelta(hours=2))
+    assert coordinator.data.connected is True
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_rejected_legacy_command_raises_and_clears_an_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """When V2C retires /device/maxpower the legacy action raises a repair issue."""
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    issue_id = "legacy_rejected_set_max_power"
+    retired = V2CResponseError("gone", status=410)
+
+    # The simulator still answers the legacy route; only the client boundary is faked.
+    with (
+        patch.object(V2CClient, "set_max_power", autospec=True, side_effect=retired),
+        pytest.raises(HomeAssistantError),
+    ):
+        await hass.services.async_call(
+            DOMAIN,
+            "set_max_power",
+            {"device_id": device.id, "power": 5000},
+            blocking=True,
+        )
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.services.async_call(
+        DOMAIN, "set_max_power", {"device_id": device.id, "power": 5000}, blocking=True
+    )
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
