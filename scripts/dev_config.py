@@ -13,8 +13,16 @@ from pathlib import Path
 import sys
 import uuid
 
+# Not default_config: it starts discovery and cloud feeds (alerts, analytics) that
+# reach beyond this machine; development needs only the UI and the history views.
 CONFIGURATION = """\
-default_config:
+frontend:
+config:
+history:
+logbook:
+energy:
+recorder:
+system_log:
 
 http:
   server_port: {port}
