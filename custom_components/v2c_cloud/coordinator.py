@@ -179,9 +179,9 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()
         planner = self.errors.planner
-        if self.data is not None and not planner.maintenance_due(
-            "pairings", now, PAIRINGS_REFRESH_S
-        ):
+        # Asked even at setup, so the setup read counts as this period's refresh.
+        due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
+        if self.data is not None and not due:
             return self.data
         planner.record_call(CallKind.MAINTENANCE, now)
         try:
@@ -220,6 +220,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._offline_since: datetime | None = None
+        self._planned_interval = timedelta(0)
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
@@ -263,9 +264,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         data = self.data
         if data is None or data.state_at is None:
             return True
-        planned = self.poller.next_refresh_at(now)
-        interval = (planned - data.state_at) if planned else timedelta(0)
-        tolerance = max(STALE_AFTER_MIN, 3 * interval)
+        tolerance = max(STALE_AFTER_MIN, 3 * self._planned_interval)
         return now - data.state_at > tolerance
 
     def value(self, key: str, read: ValueReader) -> object:
@@ -324,6 +323,9 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """(Re)arm the timer for the planner's next read, or earlier when asked."""
         now = utcnow()
         planned = self.poller.next_refresh_at(now)
+        # Staleness is judged against the rhythm the planner chose, so a run of
+        # failed polls makes data stale after a few missed intervals.
+        self._planned_interval = (planned - now) if planned else timedelta(0)
         candidates = [moment for moment in (when, planned) if moment is not None]
         target = min(candidates) if candidates else now + BLOCKED_RECHECK
         if self._unsub_timer is not None:
@@ -335,6 +337,10 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
     async def _async_timer_fired(self, _: datetime) -> None:
         self._unsub_timer = None
         await self.async_refresh()
+        if not self.last_update_success:
+            # The coordinator only notifies on the first failure; entities must
+            # still re-check staleness as failures go on.
+            self.async_update_listeners()
         self.async_schedule_refresh_at()
 
     async def async_shutdown(self) -> None:

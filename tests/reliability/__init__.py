@@ -1,0 +1,1 @@
+"""Reliability and security suites of the V2C Cloud integration."""
