@@ -117,7 +117,9 @@ class ChargerPoller:
         if self._confirm_due:
             self._confirm_due = False
             await self._read_reported(now, CallKind.CONFIRM)
-            return self._publish(now)
+        # Live state is read on confirmations too: start, pause and current
+        # commands show in it at once, and a resumed charge must not wait for
+        # the next slow poll of a plugged car to be seen.
         await self._read_state(now, CallKind.POLL)
         if self.planner.maintenance_due(
             f"reported:{self.device_id}", now, REPORTED_REFRESH_S

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 import math
 
+from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
 # A PLUGGED car may start charging at any moment (timer, solar surplus), so it
@@ -29,6 +30,7 @@ class ChargerDemand:
     activity: ChargerActivity
     expected_charge_s: float
     possible_charge_s: float
+    expecting_arrival: bool = False
 
 
 def target_interval(
@@ -81,6 +83,12 @@ def allocate(
             intervals[demand.device_id] = None
         elif demand.activity is ChargerActivity.OFFLINE:
             intervals[demand.device_id] = _clamp(target * max(stretch, 1.0), settings)
+        elif demand.expecting_arrival and stretch <= 1.0:
+            # Only while calls are plentiful (nothing stretched): watch closely
+            # around the time a car usually arrives.
+            intervals[demand.device_id] = _clamp(
+                min(target, ARRIVAL_INTERVAL_S), settings
+            )
         else:
             intervals[demand.device_id] = _clamp(target * stretch, settings)
     return intervals

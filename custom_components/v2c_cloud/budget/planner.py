@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import math
 from typing import Any, Self
 
-from . import ledger, rollover
+from . import arrivals, ledger, rollover
 from .allocation import ChargerDemand, allocate
 from .models import (
     CallKind,
@@ -28,6 +28,7 @@ from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
 
 # A charge that outlasts its usual length is assumed to go on this much longer.
 _MIN_CHARGE_LEFT_S = 1800.0
+_CAR_PRESENT = frozenset({ChargerActivity.PLUGGED, ChargerActivity.CHARGING})
 # A charger may still charge this long before the reset, whatever it usually does;
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
@@ -156,6 +157,8 @@ class QuotaPlanner:
         now = self._tick(now)
         charger = self._charger(device_id, now)
         rollover.accrue(self._state.window, device_id, charger, now)
+        if charger.activity is ChargerActivity.IDLE and activity in _CAR_PRESENT:
+            arrivals.learn(charger.arrivals, now)
         charger.activity = activity
         charger.since = now
 
@@ -303,6 +306,8 @@ class QuotaPlanner:
         return ChargerDemand(
             device_id=device_id,
             activity=charger.activity,
+            expecting_arrival=charger.activity is ChargerActivity.IDLE
+            and arrivals.expecting(charger.arrivals, now),
             expected_charge_s=expected,
             possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .arrivals import habit_from, new_habit
 from .models import CallKind, ChargerActivity
 from .timekeeping import as_utc
 
@@ -50,6 +51,7 @@ class ChargerState:
     activity: ChargerActivity
     since: datetime
     charge_ewma_s: float = DEFAULT_CHARGE_S
+    arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
 
@@ -120,6 +122,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
             device_id: {
                 "activity": charger.activity.value,
                 "charge_ewma_s": charger.charge_ewma_s,
+                "arrivals": list(charger.arrivals),
             }
             for device_id, charger in state.chargers.items()
         },
@@ -157,6 +160,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     activity=ChargerActivity(charger["activity"]),
                     since=now,
                     charge_ewma_s=float(charger["charge_ewma_s"]),
+                    arrivals=habit_from(charger.get("arrivals")),
                 )
                 for device_id, charger in data["chargers"].items()
             },

@@ -1,0 +1,52 @@
+"""When cars usually arrive: a per-charger habit learned from observed plug-ins.
+
+Most plug-ins follow a daily routine. Polling an empty charger fast only around the
+times a car usually arrives notices the plug-in within a minute there, for a small
+fraction of the calls fast polling all day would cost; the rest of the day keeps
+the unhurried idle interval.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+SLOTS = 48
+SLOT_S = 86_400 // SLOTS
+# Each new arrival fades older ones, so a changed routine is followed within days.
+DECAY = 0.8
+# One observed arrival at a time of day is enough to watch it the next day.
+LIKELY = 0.5
+ARRIVAL_INTERVAL_S = 60.0
+
+
+def slot_of(moment: datetime) -> int:
+    """Return the half-hour slot of the day (UTC) a moment falls in."""
+    return (moment.hour * 3600 + moment.minute * 60 + moment.second) // SLOT_S
+
+
+def learn(habit: list[float], arrived_at: datetime) -> None:
+    """Fold one observed plug-in into a charger's habit."""
+    for index, weight in enumerate(habit):
+        habit[index] = weight * DECAY
+    habit[slot_of(arrived_at)] += 1.0
+
+
+def expecting(habit: list[float], now: datetime) -> bool:
+    """Return True when a car usually arrives within half an hour of now."""
+    half_hour = timedelta(seconds=SLOT_S)
+    return any(
+        habit[slot_of(moment)] >= LIKELY
+        for moment in (now - half_hour, now, now + half_hour)
+    )
+
+
+def new_habit() -> list[float]:
+    """Return a habit with nothing learned yet."""
+    return [0.0] * SLOTS
+
+
+def habit_from(data: object) -> list[float]:
+    """Rebuild a saved habit; anything unreadable starts afresh."""
+    if isinstance(data, list) and len(data) == SLOTS:
+        return [float(weight) for weight in data]
+    return new_habit()

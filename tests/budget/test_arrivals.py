@@ -1,0 +1,79 @@
+"""Tests of the learned arrival habit: watch closely when a car usually comes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+    QuotaPlanner,
+)
+from custom_components.v2c_cloud.budget.arrivals import (
+    ARRIVAL_INTERVAL_S,
+    SLOTS,
+    expecting,
+    habit_from,
+    learn,
+    new_habit,
+    slot_of,
+)
+
+DAY_ONE = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
+
+
+def test_one_arrival_is_expected_around_the_same_time_next_day() -> None:
+    habit = new_habit()
+    learn(habit, DAY_ONE.replace(hour=18, minute=35))
+    next_day = DAY_ONE + timedelta(days=1)
+
+    assert expecting(habit, next_day.replace(hour=18, minute=10))
+    assert expecting(habit, next_day.replace(hour=19, minute=5))
+    assert not expecting(habit, next_day.replace(hour=17, minute=0))
+    assert not expecting(habit, next_day.replace(hour=21, minute=0))
+
+
+def test_a_changed_routine_fades_the_old_one() -> None:
+    habit = new_habit()
+    learn(habit, DAY_ONE.replace(hour=7))
+    for _ in range(4):
+        learn(habit, DAY_ONE.replace(hour=19))
+    assert not expecting(habit, DAY_ONE.replace(hour=7))
+    assert expecting(habit, DAY_ONE.replace(hour=19))
+
+
+def test_saved_habits_round_trip_and_garbage_starts_afresh() -> None:
+    habit = new_habit()
+    learn(habit, DAY_ONE.replace(hour=23, minute=59))
+    assert slot_of(DAY_ONE.replace(hour=23, minute=59)) == SLOTS - 1
+    assert habit_from(list(habit)) == habit
+    assert habit_from("not a habit") == new_habit()
+    assert habit_from([1.0, 2.0]) == new_habit()
+
+
+def _poll_interval(planner: QuotaPlanner, device_id: str, now: datetime) -> float:
+    planner.record_call(CallKind.POLL, now, device_id)
+    planner.observe_quota(limit=1000, remaining=planner.remaining, now=now)
+    due = planner.next_poll_at(device_id, now)
+    assert due is not None
+    return (due - now).total_seconds()
+
+
+def test_planner_polls_an_empty_charger_fast_only_when_a_car_usually_arrives() -> None:
+    settings = PlannerSettings()
+    planner = QuotaPlanner(settings, now=DAY_ONE)
+    planner.set_activity("TRY1", ChargerActivity.IDLE, DAY_ONE)
+    plug_in = DAY_ONE.replace(hour=18, minute=30)
+    planner.set_activity("TRY1", ChargerActivity.PLUGGED, plug_in)
+    planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
+
+    restored = QuotaPlanner.from_dict(
+        planner.to_dict(), settings, now=DAY_ONE + timedelta(days=1)
+    )
+    next_day = DAY_ONE + timedelta(days=1)
+    usual = _poll_interval(restored, "TRY1", next_day.replace(hour=18, minute=20))
+    midday = _poll_interval(restored, "TRY1", next_day.replace(hour=12))
+
+    assert usual == ARRIVAL_INTERVAL_S
+    assert midday > 4 * ARRIVAL_INTERVAL_S
