@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
@@ -12,20 +10,16 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ReportedState, V2CClient
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
-from .polling import ChargerData
+from .api import V2CClient
+from .coordinator import V2CConfigEntry
+from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CSwitchEntityDescription(SwitchEntityDescription):
+class V2CSwitchEntityDescription(SwitchEntityDescription, V2CFlagEntityDescription):
     """Describes a V2C switch: how to read and set its flag."""
-
-    value_fn: Callable[[ReportedState], bool | None]
-    set_fn: Callable[[V2CClient, str, bool], Awaitable[None]]
 
 
 async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
@@ -76,11 +70,6 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
 )
 
 
-def _read(description: V2CSwitchEntityDescription, data: ChargerData) -> bool | None:
-    """Read a switch's flag from the charger's settings."""
-    return description.value_fn(data.reported) if data.reported else None
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: V2CConfigEntry,
@@ -91,43 +80,24 @@ async def async_setup_entry(
         V2CSwitchEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in SWITCHES
-        if _read(description, coordinator.data) is not None
+        if read_flag(description, coordinator.data) is not None
     )
 
 
-class V2CSwitchEntity(V2CEntity, SwitchEntity):
+class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
     """A charger flag that can be switched on and off."""
 
     entity_description: V2CSwitchEntityDescription
 
-    def __init__(
-        self,
-        coordinator: V2CChargerCoordinator,
-        description: V2CSwitchEntityDescription,
-    ) -> None:
-        """Bind the description's reader for optimistic values."""
-        super().__init__(coordinator, description)
-        self._read = partial(_read, description)
-
     @property
     def is_on(self) -> bool | None:
         """Return the pending value of a command, else the reported flag."""
-        value = self.coordinator.value(self.entity_description.key, self._read)
-        return value if isinstance(value, bool) else None
+        return self._flag
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the setting on."""
-        await self._async_set(on=True)
+        await self._async_set_flag(value=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the setting off."""
-        await self._async_set(on=False)
-
-    async def _async_set(self, *, on: bool) -> None:
-        set_fn = self.entity_description.set_fn
-        await self.coordinator.async_command(
-            lambda client, device_id: set_fn(client, device_id, on),
-            key=self.entity_description.key,
-            value=on,
-            read=self._read,
-        )
+        await self._async_set_flag(value=False)
