@@ -39,6 +39,7 @@ class CommandCall:
     key: str | None
     value: object
     read: ValueReader | None
+    live: bool = False
 
 
 def command_call(client: V2CClient, command: Command) -> CommandCall:
@@ -97,6 +98,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
             "charging",
             not paused,
             lambda data: (not data.reported.paused) if data.reported else None,
+            live=True,
         )
     raise ValueError(f"benchmark has no mapping for {command.path}")
 
@@ -203,7 +205,12 @@ class PlannerStrategy(Strategy):
         call = command_call(self.client, command)
         try:
             await poller.command(
-                now, call.send, key=call.key, value=call.value, read=call.read
+                now,
+                call.send,
+                key=call.key,
+                value=call.value,
+                read=call.read,
+                live=call.live,
             )
         except QuotaExhaustedError:
             return False

@@ -279,6 +279,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         value: object = None,
         read: ValueReader | None = None,
         legacy: str | None = None,
+        live: bool = False,
     ) -> None:
         """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429.
 
@@ -297,6 +298,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
                 key=key,
                 value=value,
                 read=read,
+                live=live,
             )
         except (V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:

@@ -20,6 +20,7 @@ class V2CFlagEntityDescription(EntityDescription):
 
     value_fn: Callable[[ReportedState], bool | None]
     set_fn: Callable[[V2CClient, str, bool], Awaitable[None]]
+    live: bool = False
 
 
 def read_flag(description: V2CFlagEntityDescription, data: ChargerData) -> bool | None:
@@ -54,4 +55,5 @@ class V2CFlagEntity(V2CEntity):
             key=self.entity_description.key,
             value=value,
             read=self._read,
+            live=self.entity_description.live,
         )

@@ -99,6 +99,7 @@ class ChargerPoller:
         self.data = ChargerData(device_id=device_id)
         self.pending = PendingCommands()
         self._confirm_due = False
+        self._confirm_live = False
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
 
@@ -117,9 +118,13 @@ class ChargerPoller:
         if self._confirm_due:
             self._confirm_due = False
             await self._read_reported(now, CallKind.CONFIRM)
-        # Live state is read on confirmations too: start, pause and current
-        # commands show in it at once, and a resumed charge must not wait for
-        # the next slow poll of a plugged car to be seen.
+            # Only start/pause change what the live state shows: a resumed
+            # charge must not wait for the next slow poll of a plugged car.
+            # Other confirmations stay one call, so a command storm can't
+            # double its cost.
+            if not self._confirm_live:
+                return self._publish(now)
+            self._confirm_live = False
         await self._read_state(now, CallKind.POLL)
         if self.planner.maintenance_due(
             f"reported:{self.device_id}", now, REPORTED_REFRESH_S
@@ -144,12 +149,15 @@ class ChargerPoller:
         key: str | None = None,
         value: object = None,
         read: ValueReader | None = None,
+        live: bool = False,
     ) -> datetime | None:
         """Send a command unless it changes nothing; return when to confirm it.
 
         Commands for the same key are serialised and a burst collapses into the
         call in flight plus the newest value: a dragged slider costs two calls.
+        `live` commands (start, pause) are confirmed with the live state as well.
         """
+        self._confirm_live = self._confirm_live or live
         if key is None or read is None:
             return await self._send(now, send)
         token = self._command_tokens.get(key, 0) + 1

@@ -38,6 +38,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
             None if reported.paused is None else not reported.paused
         ),
         set_fn=_set_charging,
+        live=True,
     ),
     V2CSwitchEntityDescription(
         key="dynamic_power",
