@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -48,6 +47,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .helpers import format_reset_time
 
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
@@ -109,13 +109,6 @@ def _normalize_url(value: str) -> str | None:
     ):
         return None
     return url
-
-
-def _reset_time(reset_at: datetime | None) -> str:
-    """Format when the quota comes back; V2C's day ends at midnight UTC."""
-    if reset_at is None:
-        return "00:00 UTC"
-    return reset_at.astimezone(UTC).strftime("%H:%M UTC")
 
 
 def _entry_title(pairings: list[Pairing]) -> str:
@@ -248,7 +241,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             validation.errors["base"] = "cannot_connect"
         except V2CRateLimitError as err:
             validation.errors["base"] = "rate_limited"
-            validation.placeholders["reset_time"] = _reset_time(err.reset_at)
+            validation.placeholders["reset_time"] = format_reset_time(err.reset_at)
         except V2CResponseError as err:
             if err.status is not None and err.status >= 500:
                 validation.errors["base"] = "cannot_connect"

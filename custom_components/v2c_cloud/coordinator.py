@@ -28,7 +28,7 @@ from .api import (
 from .auth_guard import AuthGuard
 from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
-from .helpers import mask_device_id, utcnow
+from .helpers import format_reset_time, mask_device_id, utcnow
 from .polling import CONFIRM_WINDOW_S, ChargerData, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
@@ -105,7 +105,9 @@ class V2CErrorMapper:
             return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                translation_placeholders={"time": _time(self.planner.reset_at)},
+                translation_placeholders={
+                    "time": format_reset_time(self.planner.reset_at)
+                },
             )
         return UpdateFailed(
             translation_domain=DOMAIN,
@@ -141,15 +143,11 @@ class V2CErrorMapper:
         )
 
 
-def _time(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M UTC") if moment else "?"
-
-
 def _quota_exhausted(calls_back_at: datetime | None) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key="quota_exhausted",
-        translation_placeholders={"time": _time(calls_back_at)},
+        translation_placeholders={"time": format_reset_time(calls_back_at)},
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from homeassistant.util import dt as dt_util
 
@@ -15,3 +15,10 @@ def utcnow() -> datetime:
 def mask_device_id(device_id: str) -> str:
     """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
     return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
+
+
+def format_reset_time(reset_at: datetime | None) -> str:
+    """Format when the quota comes back; V2C's day ends at midnight UTC."""
+    if reset_at is None:
+        return "00:00 UTC"
+    return reset_at.astimezone(UTC).strftime("%H:%M UTC")

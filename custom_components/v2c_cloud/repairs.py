@@ -8,12 +8,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+from .helpers import format_reset_time
 
 OFFLINE_ISSUE_AFTER_S = 24 * 3600
-
-
-def _time(moment: datetime | None) -> str:
-    return moment.strftime("%H:%M UTC") if moment else "00:00 UTC"
 
 
 @callback
@@ -28,7 +25,7 @@ def async_report_quota_exhausted(
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
         translation_key="quota_exhausted",
-        translation_placeholders={"time": _time(calls_back_at)},
+        translation_placeholders={"time": format_reset_time(calls_back_at)},
     )
 
 

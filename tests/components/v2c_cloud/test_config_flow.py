@@ -24,7 +24,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import DEFAULT_BASE_URL
-from custom_components.v2c_cloud.config_flow import _reset_time
 from custom_components.v2c_cloud.const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -32,6 +31,7 @@ from custom_components.v2c_cloud.const import (
     CONF_QUOTA_SHARE,
     DOMAIN,
 )
+from custom_components.v2c_cloud.helpers import format_reset_time
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
@@ -308,8 +308,8 @@ async def test_user_flow_rate_limited(hass: HomeAssistant, v2c_sim: SimHandle) -
 
 def test_reset_time_format() -> None:
     """The reset shows in UTC, and at midnight UTC when the server did not say."""
-    assert _reset_time(None) == "00:00 UTC"
-    assert _reset_time(
+    assert format_reset_time(None) == "00:00 UTC"
+    assert format_reset_time(
         datetime(2026, 3, 1, 1, 30, tzinfo=timezone(timedelta(hours=2)))
     ) == ("23:30 UTC")
 
