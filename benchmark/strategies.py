@@ -77,6 +77,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
             "dynamic",
             on,
             lambda data: data.reported.dynamic if data.reported else None,
+            live=True,
         )
     if command.path == "/device/chargefvmode":
         mode = PvMode(int(value or 0))
@@ -85,6 +86,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
             "pv_mode",
             mode,
             lambda data: data.reported.pv_mode if data.reported else None,
+            live=True,
         )
     paused = command.path == "/device/pausecharge"
     if paused or command.path == "/device/startcharge":

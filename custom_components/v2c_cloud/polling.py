@@ -44,6 +44,12 @@ class ChargerData:
             return ChargerActivity.CHARGING
         if charge_state is None or charge_state in _NO_CAR_STATES:
             return ChargerActivity.IDLE
+        if (
+            self.state
+            and self.state.photovoltaic_on
+            and (self.state.sun_power_w or 0) > 0
+        ):
+            return ChargerActivity.WAITING
         return ChargerActivity.PLUGGED
 
 
@@ -118,8 +124,9 @@ class ChargerPoller:
         if self._confirm_due:
             self._confirm_due = False
             await self._read_reported(now, CallKind.CONFIRM)
-            # Only start/pause change what the live state shows: a resumed
-            # charge must not wait for the next slow poll of a plugged car.
+            # Only start/pause and the PV settings change whether the car
+            # charges: a resumed charge must not wait for the next slow poll
+            # of a plugged car.
             # Other confirmations stay one call, so a command storm can't
             # double its cost.
             if not self._confirm_live:
@@ -155,7 +162,8 @@ class ChargerPoller:
 
         Commands for the same key are serialised and a burst collapses into the
         call in flight plus the newest value: a dragged slider costs two calls.
-        `live` commands (start, pause) are confirmed with the live state as well.
+        `live` commands (start, pause, PV settings) are confirmed with the live
+        state as well.
         """
         self._confirm_live = self._confirm_live or live
         if key is None or read is None:

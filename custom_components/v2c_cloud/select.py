@@ -27,6 +27,9 @@ class V2CSelectEntityDescription(SelectEntityDescription):
     enum: type[IntEnum]
     value_fn: Callable[[ReportedState], IntEnum | None]
     set_fn: Callable[[V2CClient, str, int], Awaitable[None]]
+    # Whether the setting changes what the live state shows (charging or not),
+    # so its confirmation reads the live state too.
+    live: bool = False
 
 
 SELECTS: tuple[V2CSelectEntityDescription, ...] = (
@@ -38,6 +41,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         set_fn=lambda client, device_id, value: client.set_pv_mode(
             device_id, PvMode(value)
         ),
+        live=True,
     ),
     V2CSelectEntityDescription(
         key="installation_type",
@@ -122,4 +126,5 @@ class V2CSelectEntity(V2CEntity, SelectEntity):
             key=description.key,
             value=member,
             read=self._read,
+            live=description.live,
         )

@@ -45,6 +45,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
         translation_key="dynamic_power",
         value_fn=lambda reported: reported.dynamic,
         set_fn=V2CClient.set_dynamic,
+        live=True,
     ),
     V2CSwitchEntityDescription(
         key="logo_led",

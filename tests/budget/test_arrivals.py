@@ -15,6 +15,7 @@ from custom_components.v2c_cloud.budget.arrivals import (
     SLOTS,
     expecting,
     habit_from,
+    has_routine,
     learn,
     new_habit,
     slot_of,
@@ -65,7 +66,7 @@ def test_planner_polls_an_empty_charger_fast_only_when_a_car_usually_arrives() -
     planner = QuotaPlanner(settings, now=DAY_ONE)
     planner.set_activity("TRY1", ChargerActivity.IDLE, DAY_ONE)
     plug_in = DAY_ONE.replace(hour=18, minute=30)
-    planner.set_activity("TRY1", ChargerActivity.PLUGGED, plug_in)
+    planner.set_activity("TRY1", ChargerActivity.CHARGING, plug_in)
     planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
 
     restored = QuotaPlanner.from_dict(
@@ -75,5 +76,26 @@ def test_planner_polls_an_empty_charger_fast_only_when_a_car_usually_arrives() -
     usual = _poll_interval(restored, "TRY1", next_day.replace(hour=18, minute=20))
     midday = _poll_interval(restored, "TRY1", next_day.replace(hour=12))
 
-    assert usual == ARRIVAL_INTERVAL_S
-    assert midday > 4 * ARRIVAL_INTERVAL_S
+    # Around the usual time the charger is watched as a coming charge is worth.
+    assert midday == PlannerSettings().idle_interval_s
+    assert ARRIVAL_INTERVAL_S <= usual < midday / 4
+
+
+def test_a_routine_takes_about_three_arrivals() -> None:
+    habit = new_habit()
+    for day in range(3):
+        assert not has_routine(habit)
+        learn(habit, DAY_ONE.replace(hour=18) + timedelta(days=day))
+    assert has_routine(habit)
+
+
+def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
+    settings = PlannerSettings()
+    planner = QuotaPlanner(settings, now=DAY_ONE)
+    for day in range(3):
+        plug_in = DAY_ONE.replace(hour=18, minute=30) + timedelta(days=day)
+        planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in - timedelta(hours=1))
+        planner.set_activity("TRY1", ChargerActivity.CHARGING, plug_in)
+        planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
+    noon = DAY_ONE.replace(hour=12) + timedelta(days=3)
+    assert _poll_interval(planner, "TRY1", noon) == 1.5 * settings.idle_interval_s

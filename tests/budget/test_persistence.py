@@ -81,3 +81,14 @@ def test_unreadable_state_is_refused(
     damage(data)
     with pytest.raises(ValueError, match="planner state"):
         QuotaPlanner.from_dict(data, settings, now=NOON)
+
+
+def test_a_state_saved_before_the_charge_spread_was_learned_still_loads(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    data["chargers"]["A"]["charge_var_s2"] = 3600.0**2
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    del data["chargers"]["A"]["charge_var_s2"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    assert restored.to_dict()["chargers"]["A"]["charge_var_s2"] == 0.0

@@ -61,7 +61,7 @@ def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> N
     assert idle - NOON == timedelta(seconds=480)
 
 
-def test_plugged_is_watched_closer_than_idle_and_offline_least(
+def test_a_car_is_watched_like_an_empty_charger_and_offline_least(
     planner: QuotaPlanner,
 ) -> None:
     for device_id, activity in (
@@ -73,7 +73,7 @@ def test_plugged_is_watched_closer_than_idle_and_offline_least(
     intervals = {
         device_id: interval(planner, device_id, NOON) for device_id in ("P", "I", "O")
     }
-    assert intervals == {"P": 360.0, "I": 480.0, "O": 1920.0}
+    assert intervals == {"P": 480.0, "I": 480.0, "O": 1920.0}
 
 
 def test_charging_slows_down_as_the_quota_shrinks(planner: QuotaPlanner) -> None:

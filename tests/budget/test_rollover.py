@@ -165,7 +165,7 @@ def test_a_day_without_headers_is_still_learned_from(
         planner.record_call(CallKind.COMMAND, NOON + timedelta(minutes=minute))
     planner.snapshot(MIDNIGHT + timedelta(hours=1))
     planner.snapshot(MIDNIGHT + DAY + timedelta(hours=1))
-    assert planner.to_dict()["command_ewma"] == 5 + 0.3 * (30 - 5)
+    assert planner.to_dict()["command_ewma"] == 5 + 0.6 * (30 - 5)
 
 
 def test_a_partial_first_day_teaches_nothing(planner: QuotaPlanner) -> None:
@@ -180,7 +180,7 @@ def test_other_programs_are_learned_and_expected(settings: PlannerSettings) -> N
     call(planner, MIDNIGHT - DAY, 999)
     call(planner, NOON, 599)
     call(planner, MIDNIGHT + timedelta(seconds=1), 999)
-    assert planner.to_dict()["other_ewma"] == 0.3 * 399
+    assert planner.to_dict()["other_ewma"] == 0.6 * 399
     # Between headers, the usual spending of others is assumed.
     assert planner.snapshot(MIDNIGHT + timedelta(hours=12)).remaining < 999
 
@@ -194,7 +194,9 @@ def test_charging_across_midnight_counts_on_both_days(
     call(planner, MIDNIGHT + timedelta(hours=2), 999)
     data = planner.to_dict()
     assert data["window"]["charged_s"] == {"A": 7200.0}
-    assert data["chargers"]["A"]["charge_ewma_s"] == 4 * 3600 + 0.3 * (3600 - 4 * 3600)
+    # Averaged evenly with the default four hours, and the miss becomes spread.
+    assert data["chargers"]["A"]["charge_ewma_s"] == 4 * 3600 + 0.5 * (3600 - 4 * 3600)
+    assert data["chargers"]["A"]["charge_var_s2"] == 0.5 * 0.5 * (3 * 3600) ** 2
 
 
 def test_maintenance_of_gone_chargers_is_forgotten(planner: QuotaPlanner) -> None:

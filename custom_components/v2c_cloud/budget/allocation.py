@@ -9,10 +9,8 @@ import math
 from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
-# A PLUGGED car may start charging at any moment (timer, solar surplus), so it
-# is watched more closely than an empty charger; an OFFLINE one announces its
-# return through errors and the connected flag, so it is watched least.
-_PLUGGED_FACTOR = 0.75
+# An OFFLINE charger announces its return through errors and the connected flag,
+# so it is watched least.
 _OFFLINE_FACTOR = 4.0
 # Charging data should stay at least this many times fresher than a naive poller
 # spreading the whole day's share evenly would get, before idle polling pays.
@@ -20,6 +18,14 @@ _CHARGING_ADVANTAGE = 4.0
 # Idle polling pays at most this much of its target before charging slows down
 # too, so a plug-in is still noticed within minutes.
 _IDLE_STRETCH = 1.25
+# A WAITING car starts charging unannounced when the sun comes out, and its
+# staleness counts from that moment: watch it nearly as closely as a charge.
+_WAITING_RATIO = 2.0
+# Around a usual arrival time the car may not come at all: watch it less closely.
+_ARRIVAL_RATIO = 4.0
+# Away from a known routine's arrival times a plug-in is rare enough to watch
+# an empty charger less often.
+_QUIET_FACTOR = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,7 @@ class ChargerDemand:
     expected_charge_s: float
     possible_charge_s: float
     expecting_arrival: bool = False
+    quiet_hours: bool = False
 
 
 def target_interval(
@@ -40,8 +47,6 @@ def target_interval(
     match activity:
         case ChargerActivity.IDLE if not settings.poll_idle:
             return None
-        case ChargerActivity.PLUGGED | ChargerActivity.CHARGING:
-            interval = settings.idle_interval_s * _PLUGGED_FACTOR
         case ChargerActivity.OFFLINE:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case _:
@@ -63,7 +68,7 @@ def allocate(
         target = target_interval(demand.activity, settings)
         if target is not None:
             steady += (horizon_s - demand.expected_charge_s) / target
-    tail = _clamp(settings.idle_interval_s * _PLUGGED_FACTOR, settings)
+    tail = _clamp(settings.idle_interval_s, settings)
     cap = min(_clamp(baseline_s / _CHARGING_ADVANTAGE, settings), tail)
     charging, stretch = _solve(
         budget,
@@ -81,13 +86,25 @@ def allocate(
             intervals[demand.device_id] = _clamp(charging, settings)
         elif target is None:
             intervals[demand.device_id] = None
+        elif demand.activity is ChargerActivity.WAITING:
+            intervals[demand.device_id] = _clamp(
+                min(target * stretch, charging * _WAITING_RATIO), settings
+            )
         elif demand.activity is ChargerActivity.OFFLINE:
             intervals[demand.device_id] = _clamp(target * max(stretch, 1.0), settings)
-        elif demand.expecting_arrival and stretch <= 1.0:
-            # Only while calls are plentiful (nothing stretched): watch closely
-            # around the time a car usually arrives.
+        elif demand.expecting_arrival:
+            # A car that usually arrives about now starts its charge unseen,
+            # so watch it as closely as the charging interval makes worth it.
             intervals[demand.device_id] = _clamp(
-                min(target, ARRIVAL_INTERVAL_S), settings
+                min(
+                    target * stretch,
+                    max(charging * _ARRIVAL_RATIO, ARRIVAL_INTERVAL_S),
+                ),
+                settings,
+            )
+        elif demand.quiet_hours:
+            intervals[demand.device_id] = _clamp(
+                target * stretch * _QUIET_FACTOR, settings
             )
         else:
             intervals[demand.device_id] = _clamp(target * stretch, settings)

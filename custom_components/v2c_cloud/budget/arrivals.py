@@ -17,6 +17,8 @@ DECAY = 0.8
 # One observed arrival at a time of day is enough to watch it the next day.
 LIKELY = 0.5
 ARRIVAL_INTERVAL_S = 60.0
+# Faded weight of the plug-ins that make a routine: about three recent ones.
+ROUTINE = 2.4
 
 
 def slot_of(moment: datetime) -> int:
@@ -38,6 +40,11 @@ def expecting(habit: list[float], now: datetime) -> bool:
         habit[slot_of(moment)] >= LIKELY
         for moment in (now - half_hour, now, now + half_hour)
     )
+
+
+def has_routine(habit: list[float]) -> bool:
+    """Return True once enough plug-ins were seen to call the rest of the day quiet."""
+    return sum(habit) >= ROUTINE
 
 
 def new_habit() -> list[float]:

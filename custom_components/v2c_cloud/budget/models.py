@@ -12,6 +12,9 @@ class ChargerActivity(StrEnum):
     """What a charger is doing, as far as polling cares."""
 
     CHARGING = "charging"
+    # Plugged in with charging that follows the sun while the sun shines: the
+    # charge may start at any moment.
+    WAITING = "waiting"
     PLUGGED = "plugged"
     IDLE = "idle"
     OFFLINE = "offline"

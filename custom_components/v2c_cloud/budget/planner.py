@@ -28,7 +28,9 @@ from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
 
 # A charge that outlasts its usual length is assumed to go on this much longer.
 _MIN_CHARGE_LEFT_S = 1800.0
-_CAR_PRESENT = frozenset({ChargerActivity.PLUGGED, ChargerActivity.CHARGING})
+_CAR_PRESENT = frozenset(
+    {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.CHARGING}
+)
 # A charger may still charge this long before the reset, whatever it usually does;
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
@@ -298,16 +300,24 @@ class QuotaPlanner:
         charged = self._state.window.charged_s.get(device_id, 0.0)
         left = charger.charge_ewma_s - charged
         if charger.activity is ChargerActivity.CHARGING:
-            charged_now = seconds_between(
-                max(charger.since, self._state.window.start), now
+            charged_now = max(
+                seconds_between(max(charger.since, self._state.window.start), now),
+                0.0,
             )
-            left = max(left - max(charged_now, 0.0), _MIN_CHARGE_LEFT_S)
+            # Plan for a charge one usual deviation longer than average: a long
+            # day must not spend the calls its end still needs.
+            spread = math.sqrt(charger.charge_var_s2)
+            left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
         expected = min(max(left, 0.0), horizon_s)
+        idle = charger.activity is ChargerActivity.IDLE
+        expecting = arrivals.expecting(charger.arrivals, now)
         return ChargerDemand(
             device_id=device_id,
             activity=charger.activity,
-            expecting_arrival=charger.activity is ChargerActivity.IDLE
-            and arrivals.expecting(charger.arrivals, now),
+            expecting_arrival=idle and expecting,
+            quiet_hours=idle
+            and not expecting
+            and arrivals.has_routine(charger.arrivals),
             expected_charge_s=expected,
             possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
         )

@@ -18,7 +18,13 @@ from .timekeeping import (
 # Responses of concurrent requests arrive out of order by a few calls.
 SLACK = 5
 _RESET_TOLERANCE = timedelta(minutes=2)
-_EWMA_WEIGHT = 0.3
+# Averages rise faster than they fall: expecting too little charging, too few
+# commands or too few calls by others runs the quota out before the reset,
+# expecting too much only leaves some freshness unused.
+_EWMA_RISE = 0.6
+_EWMA_FALL = 0.3
+# Charging time is averaged evenly: its spread, learned alongside, covers long days.
+_CHARGE_WEIGHT = 0.5
 # A window seen for less than this (a mid-day start, a probe) teaches nothing
 # about a whole day's commands, charging or other programs.
 _MIN_LEARNING_SPAN = timedelta(hours=20)
@@ -127,9 +133,12 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
         )
         state.other_ewma = _ewma(state.other_ewma, finished.others)
         for device_id, charger in state.chargers.items():
-            charger.charge_ewma_s = _ewma(
-                charger.charge_ewma_s, finished.charged_s.get(device_id, 0.0)
+            charged = finished.charged_s.get(device_id, 0.0)
+            deviation = charged - charger.charge_ewma_s
+            charger.charge_var_s2 = (1 - _CHARGE_WEIGHT) * (
+                charger.charge_var_s2 + _CHARGE_WEIGHT * deviation**2
             )
+            charger.charge_ewma_s += _CHARGE_WEIGHT * deviation
     if pre.probe and proof_at is not None and pre.header_at is not None:
         moment = estimate_reset(pre.header_at, proof_at)
         state.reset_offset_s = offset_of(moment)
@@ -174,4 +183,5 @@ def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
 
 def _ewma(average: float, sample: float) -> float:
     """Blend one window's sample into a running average."""
-    return average + _EWMA_WEIGHT * (sample - average)
+    weight = _EWMA_RISE if sample > average else _EWMA_FALL
+    return average + weight * (sample - average)

@@ -51,6 +51,8 @@ class ChargerState:
     activity: ChargerActivity
     since: datetime
     charge_ewma_s: float = DEFAULT_CHARGE_S
+    # Exponentially weighted variance of the daily charging time.
+    charge_var_s2: float = 0.0
     arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
@@ -122,6 +124,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
             device_id: {
                 "activity": charger.activity.value,
                 "charge_ewma_s": charger.charge_ewma_s,
+                "charge_var_s2": charger.charge_var_s2,
                 "arrivals": list(charger.arrivals),
             }
             for device_id, charger in state.chargers.items()
@@ -160,6 +163,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     activity=ChargerActivity(charger["activity"]),
                     since=now,
                     charge_ewma_s=float(charger["charge_ewma_s"]),
+                    charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
                     arrivals=habit_from(charger.get("arrivals")),
                 )
                 for device_id, charger in data["chargers"].items()

@@ -168,3 +168,32 @@ async def test_select_unavailable_cloud(
     assert err.value.translation_key == "communication_error"
     assert v2c_sim.charger.state.pv_mode == 2
     assert state_of(hass, entity).state == "max_power"
+
+
+@pytest.mark.parametrize(
+    ("key", "option", "live"),
+    [("pv_mode", "pv_plus_min", True), ("installation_type", "three_phase", False)],
+)
+async def test_confirmation_reads_the_live_state_when_charging_may_change(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    key: str,
+    option: str,
+    live: bool,
+) -> None:
+    """A PV mode change may start or stop the charge: its confirmation reads both."""
+    await setup_entry(hass, mock_config_entry, freezer)
+    entity = entity_id(entity_registry, Platform.SELECT, v2c_sim.device_id, key)
+    v2c_sim.sim.clear_log()
+
+    await _select(hass, entity, option)
+    await await_confirmation(hass, freezer, v2c_sim)
+
+    log = v2c_sim.sim.request_log
+    confirm = next(i for i, r in enumerate(log) if r.path == "/device/reported")
+    same_moment = [r.path for r in log[confirm:] if r.time == log[confirm].time]
+    assert any(path.endswith("/currentstatecharge") for path in same_moment) is live
