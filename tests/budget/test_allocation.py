@@ -68,6 +68,7 @@ def test_targets_stay_within_bounds_and_honour_poll_idle() -> None:
     quiet = PlannerSettings(poll_idle=False)
     assert target_interval(ChargerActivity.IDLE, quiet) is None
     assert target_interval(ChargerActivity.PLUGGED, quiet) == 480.0
+    assert target_interval(ChargerActivity.PLUGGED, quiet, charge_ended=True) == 960.0
 
 
 def test_charging_gets_what_the_targets_leave() -> None:

@@ -29,9 +29,10 @@ def test_one_arrival_is_expected_around_the_same_time_next_day() -> None:
     learn(habit, DAY_ONE.replace(hour=18, minute=35))
     next_day = DAY_ONE + timedelta(days=1)
 
-    assert expecting(habit, next_day.replace(hour=18, minute=10))
-    assert expecting(habit, next_day.replace(hour=19, minute=5))
-    assert not expecting(habit, next_day.replace(hour=17, minute=0))
+    assert expecting(habit, next_day.replace(hour=18, minute=20))
+    assert expecting(habit, next_day.replace(hour=19, minute=10))
+    assert not expecting(habit, next_day.replace(hour=18, minute=10))
+    assert not expecting(habit, next_day.replace(hour=19, minute=20))
     assert not expecting(habit, next_day.replace(hour=21, minute=0))
 
 

@@ -17,6 +17,7 @@ from custom_components.v2c_cloud.budget import (
 from .conftest import NOON
 
 MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 def interval(planner: QuotaPlanner, device_id: str, now: datetime) -> float | None:
@@ -325,3 +326,22 @@ def test_snapshot_reports_the_plan(planner: QuotaPlanner) -> None:
         CallKind.COMMAND: 1,
         CallKind.MAINTENANCE: 0,
     }
+
+
+def test_a_car_whose_charge_ended_by_itself_is_watched_half_as_often(
+    planner: QuotaPlanner,
+) -> None:
+    # A's charge ends by itself, B's is paused by a command: B may resume soon.
+    for device_id in ("A", "B"):
+        planner.set_activity(device_id, ChargerActivity.CHARGING, NOON - HOUR)
+    planner.request_confirmation("B", NOON - timedelta(seconds=15))
+    for device_id in ("A", "B"):
+        planner.set_activity(device_id, ChargerActivity.PLUGGED, NOON)
+    assert interval(planner, "A", NOON) == 2 * interval(planner, "B", NOON)  # type: ignore[operator]
+    # A stays full while plugged; a new plug-in forgets it.
+    later = NOON + timedelta(minutes=20)
+    planner.set_activity("A", ChargerActivity.PLUGGED, later)
+    assert interval(planner, "A", later) == 2 * interval(planner, "B", later)  # type: ignore[operator]
+    planner.set_activity("A", ChargerActivity.IDLE, later)
+    planner.set_activity("A", ChargerActivity.PLUGGED, later + HOUR)
+    assert interval(planner, "A", later + HOUR) == interval(planner, "B", later + HOUR)

@@ -9,8 +9,10 @@ import math
 from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
-# An OFFLINE charger announces its return through errors and the connected flag,
-# so it is watched least.
+# A car whose charge ended while it stayed plugged in is usually full: it starts
+# again by a command (confirmed anyway), a timer or the car itself. An OFFLINE
+# charger announces its return through errors and the connected flag.
+_CHARGE_ENDED_FACTOR = 2.0
 _OFFLINE_FACTOR = 4.0
 # Charging data should stay at least this many times fresher than a naive poller
 # spreading the whole day's share evenly would get, before idle polling pays.
@@ -38,15 +40,18 @@ class ChargerDemand:
     possible_charge_s: float
     expecting_arrival: bool = False
     quiet_hours: bool = False
+    charge_ended: bool = False
 
 
 def target_interval(
-    activity: ChargerActivity, settings: PlannerSettings
+    activity: ChargerActivity, settings: PlannerSettings, *, charge_ended: bool = False
 ) -> float | None:
     """Return the unhurried interval for an activity (CHARGING: once the charge ends)."""
     match activity:
         case ChargerActivity.IDLE if not settings.poll_idle:
             return None
+        case ChargerActivity.PLUGGED if charge_ended:
+            interval = settings.idle_interval_s * _CHARGE_ENDED_FACTOR
         case ChargerActivity.OFFLINE:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case _:
@@ -65,7 +70,9 @@ def allocate(
     """Return each charger's poll interval so the calls fit the budget."""
     steady = 0.0
     for demand in demands:
-        target = target_interval(demand.activity, settings)
+        target = target_interval(
+            demand.activity, settings, charge_ended=demand.charge_ended
+        )
         if target is not None:
             steady += (horizon_s - demand.expected_charge_s) / target
     tail = _clamp(settings.idle_interval_s, settings)
@@ -81,7 +88,9 @@ def allocate(
     )
     intervals: dict[str, float | None] = {}
     for demand in demands:
-        target = target_interval(demand.activity, settings)
+        target = target_interval(
+            demand.activity, settings, charge_ended=demand.charge_ended
+        )
         if demand.activity is ChargerActivity.CHARGING:
             intervals[demand.device_id] = _clamp(charging, settings)
         elif target is None:

@@ -17,6 +17,8 @@ DECAY = 0.8
 # One observed arrival at a time of day is enough to watch it the next day.
 LIKELY = 0.5
 ARRIVAL_INTERVAL_S = 60.0
+# How far around a usual arrival slot the charger is watched closely.
+_LOOKAROUND = timedelta(minutes=15)
 # Faded weight of the plug-ins that make a routine: about three recent ones.
 ROUTINE = 2.4
 
@@ -34,11 +36,10 @@ def learn(habit: list[float], arrived_at: datetime) -> None:
 
 
 def expecting(habit: list[float], now: datetime) -> bool:
-    """Return True when a car usually arrives within half an hour of now."""
-    half_hour = timedelta(seconds=SLOT_S)
+    """Return True when a car usually arrives within a quarter of an hour of now."""
     return any(
         habit[slot_of(moment)] >= LIKELY
-        for moment in (now - half_hour, now, now + half_hour)
+        for moment in (now - _LOOKAROUND, now, now + _LOOKAROUND)
     )
 
 

@@ -35,6 +35,8 @@ _CAR_PRESENT = frozenset(
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
 _POLL_KINDS = (CallKind.POLL, CallKind.CONFIRM)
+# A change seen this soon after a command is taken as the command's effect.
+_COMMAND_EFFECT_S = 120.0
 
 
 class QuotaPlanner:
@@ -161,6 +163,15 @@ class QuotaPlanner:
         rollover.accrue(self._state.window, device_id, charger, now)
         if charger.activity is ChargerActivity.IDLE and activity in _CAR_PRESENT:
             arrivals.learn(charger.arrivals, now)
+        # A charge that stopped by itself means a full car; one paused by a
+        # command is likely resumed soon.
+        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and (
+            charger.commanded_at is None
+            or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
+        )
+        charger.charge_ended = activity is ChargerActivity.PLUGGED and (
+            charger.charge_ended or stopped_by_itself
+        )
         charger.activity = activity
         charger.since = now
 
@@ -191,6 +202,7 @@ class QuotaPlanner:
         now = self._tick(now)
         charger = self._charger(device_id, now)
         charger.confirm_at = now + timedelta(seconds=self._settings.confirm_delay_s)
+        charger.commanded_at = now
         return charger.confirm_at
 
     def check_command(self, now: datetime) -> None:
@@ -318,6 +330,7 @@ class QuotaPlanner:
             quiet_hours=idle
             and not expecting
             and arrivals.has_routine(charger.arrivals),
+            charge_ended=charger.charge_ended,
             expected_charge_s=expected,
             possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
         )

@@ -56,6 +56,8 @@ class ChargerState:
     arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
+    charge_ended: bool = False
+    commanded_at: datetime | None = None
 
 
 @dataclass
