@@ -22,9 +22,15 @@ Why it works the way it does:
 * Idle, plugged and offline chargers get unhurried targets (a plug-in is noticed
   within minutes). What the targets, the expected commands (learned per day,
   or today's pace if busier) and maintenance leave goes to charging, spread over
-  the charging time still expected before the reset (learned per charger), not
-  over the whole remaining day: fresh data now, without starving the end of a
-  long charge, which stretches as the truth comes in.
+  the charging time still expected before the reset (learned per charger with
+  its day-to-day spread, planned one spread long), not over the whole remaining
+  day: fresh data now, without starving the end of a long charge.
+* Staleness counts from the moment a charge starts, seen or not, so chargers
+  where a charge may start unannounced are watched in step with the charging
+  interval: a car waiting for the sun (WAITING, twice the interval) and an empty
+  charger around the time a car usually arrives (four times). Away from a known
+  arrival routine an empty charger, and a car whose charge ended by itself (a
+  full battery, not a paused charge), are watched less.
 * When the calls run short, idle polling gives up a quarter of its target first,
   then charging slows down to twice its floor of "four times fresher than a
   naive fixed-interval poller", then everything stretches together.
