@@ -118,7 +118,9 @@ class ChargerPoller:
     async def refresh(self, now: datetime) -> ChargerData:
         """Do the reads that are due now and return the new snapshot."""
         if self.data.connected is False:
-            await self._read_connected(now)
+            # While offline this check is the charger's poll: it must move the
+            # next poll on, or an outage would be checked again at once.
+            await self._read_connected(now, CallKind.POLL)
             if self.data.connected is False:
                 return self._publish(now)
         if self._confirm_due:
@@ -140,7 +142,7 @@ class ChargerPoller:
         if self.planner.maintenance_due(
             f"connected:{self.device_id}", now, CONNECTED_CHECK_S
         ):
-            await self._read_connected(now)
+            await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
     def value(self, key: str, read: ValueReader) -> object:
@@ -204,7 +206,7 @@ class ChargerPoller:
         reported = await self.client.get_reported(self.device_id)
         self.data = replace(self.data, reported=reported, reported_at=now)
 
-    async def _read_connected(self, now: datetime) -> None:
-        self.planner.record_call(CallKind.MAINTENANCE, now, self.device_id)
+    async def _read_connected(self, now: datetime, kind: CallKind) -> None:
+        self.planner.record_call(kind, now, self.device_id)
         connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)

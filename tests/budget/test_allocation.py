@@ -156,3 +156,13 @@ def test_a_usual_arrival_is_watched_at_four_charging_intervals() -> None:
 def test_quiet_hours_of_a_known_routine_watch_an_empty_charger_less() -> None:
     quiet = _like(IDLE, quiet_hours=True)
     assert plan(202.5, CHARGING, quiet) == {"A": pytest.approx(20.0), "B": 720.0}
+
+
+@pytest.mark.parametrize(
+    ("offline_s", "expected"), [(None, 1920.0), (10.0, 60.0), (600.0, 300.0)]
+)
+def test_an_outage_is_checked_again_once_it_grew_by_half(
+    offline_s: float | None, expected: float
+) -> None:
+    outage = _like(OFFLINE, offline_s=offline_s)
+    assert plan(202.5, CHARGING, outage)["C"] == expected

@@ -71,8 +71,10 @@ def test_a_car_is_watched_like_an_empty_charger_and_offline_least(
         ("O", ChargerActivity.OFFLINE),
     ):
         planner.set_activity(device_id, activity, NOON)
+    # Once an outage has lasted a while, that is.
+    later = NOON + 2 * HOUR
     intervals = {
-        device_id: interval(planner, device_id, NOON) for device_id in ("P", "I", "O")
+        device_id: interval(planner, device_id, later) for device_id in ("P", "I", "O")
     }
     assert intervals == {"P": 480.0, "I": 480.0, "O": 1920.0}
 
@@ -345,3 +347,14 @@ def test_a_car_whose_charge_ended_by_itself_is_watched_half_as_often(
     planner.set_activity("A", ChargerActivity.IDLE, later)
     planner.set_activity("A", ChargerActivity.PLUGGED, later + HOUR)
     assert interval(planner, "A", later + HOUR) == interval(planner, "B", later + HOUR)
+
+
+def test_an_outage_is_timed_from_when_it_was_first_seen(planner: QuotaPlanner) -> None:
+    planner.observe_quota(limit=1000, remaining=400, now=NOON)
+    planner.set_activity("A", ChargerActivity.OFFLINE, NOON)
+    later = NOON + timedelta(minutes=10)
+    planner.set_activity("A", ChargerActivity.OFFLINE, later)
+    assert interval(planner, "A", later) == 300.0
+    planner.set_activity("A", ChargerActivity.IDLE, later)
+    planner.set_activity("A", ChargerActivity.OFFLINE, later)
+    assert interval(planner, "A", later) == 60.0

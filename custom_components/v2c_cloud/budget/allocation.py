@@ -14,6 +14,7 @@ from .models import ChargerActivity, PlannerSettings
 # charger announces its return through errors and the connected flag.
 _CHARGE_ENDED_FACTOR = 2.0
 _OFFLINE_FACTOR = 4.0
+_OUTAGE_GROWTH = 0.5
 # Charging data should stay at least this many times fresher than a naive poller
 # spreading the whole day's share evenly would get, before idle polling pays.
 _CHARGING_ADVANTAGE = 4.0
@@ -41,6 +42,7 @@ class ChargerDemand:
     expecting_arrival: bool = False
     quiet_hours: bool = False
     charge_ended: bool = False
+    offline_s: float | None = None
 
 
 def target_interval(
@@ -100,7 +102,14 @@ def allocate(
                 min(target * stretch, charging * _WAITING_RATIO), settings
             )
         elif demand.activity is ChargerActivity.OFFLINE:
-            intervals[demand.device_id] = _clamp(target * max(stretch, 1.0), settings)
+            # Most outages are short: check again once the outage has grown by
+            # half, so a charger is back in view within a third of its outage.
+            slowest = target * max(stretch, 1.0)
+            if demand.offline_s is not None:
+                slowest = min(
+                    slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S)
+                )
+            intervals[demand.device_id] = _clamp(slowest, settings)
         elif demand.expecting_arrival:
             # A car that usually arrives about now starts its charge unseen,
             # so watch it as closely as the charging interval makes worth it.

@@ -172,6 +172,10 @@ class QuotaPlanner:
         charger.charge_ended = activity is ChargerActivity.PLUGGED and (
             charger.charge_ended or stopped_by_itself
         )
+        if activity is not ChargerActivity.OFFLINE:
+            charger.offline_since = None
+        elif charger.activity is not ChargerActivity.OFFLINE:
+            charger.offline_since = now
         charger.activity = activity
         charger.since = now
 
@@ -308,6 +312,9 @@ class QuotaPlanner:
                 activity=charger.activity,
                 expected_charge_s=0.0,
                 possible_charge_s=0.0,
+                offline_s=None
+                if charger.offline_since is None
+                else seconds_between(charger.offline_since, now),
             )
         charged = self._state.window.charged_s.get(device_id, 0.0)
         left = charger.charge_ewma_s - charged

@@ -58,6 +58,7 @@ class ChargerState:
     confirm_at: datetime | None = None
     charge_ended: bool = False
     commanded_at: datetime | None = None
+    offline_since: datetime | None = None
 
 
 @dataclass

@@ -212,3 +212,26 @@ async def test_commands_skip_no_ops_and_coalesce_bursts(
     ]
     assert sent == ["10", "14"]
     assert coordinator.value("intensity", read) == 14
+
+
+async def test_a_long_outage_costs_a_few_checks_not_the_quota(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An offline charger is checked ever less often, and seen again when back."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    v2c_sim.charger.set_online(False)
+    v2c_sim.sim.clear_log()
+    for _ in range(4 * 60):
+        await _advance(hass, freezer, timedelta(minutes=1))
+    assert coordinator.data.connected is False
+    # The two-hourly check found the outage; from then on each check waits half
+    # as long as the outage has lasted, up to the offline target.
+    assert len(v2c_sim.sim.request_log) < 25
+
+    v2c_sim.charger.set_online(True)
+    for _ in range(35):
+        await _advance(hass, freezer, timedelta(minutes=1))
+    assert coordinator.data.connected is True
