@@ -10,11 +10,12 @@ from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
 # A car whose charge ended while it stayed plugged in is usually full: it starts
-# again by a command (confirmed anyway), a timer or the car itself. An OFFLINE
-# charger announces its return through errors and the connected flag.
+# again by a command (confirmed anyway), a timer or the car itself.
 _CHARGE_ENDED_FACTOR = 2.0
-_OFFLINE_FACTOR = 4.0
+# An OFFLINE charger is checked again once its outage has grown by this share,
+# from a minute up to this multiple of the idle target.
 _OUTAGE_GROWTH = 0.5
+_OFFLINE_FACTOR = 4.0
 # Charging data should stay at least this many times fresher than a naive poller
 # spreading the whole day's share evenly would get, before idle polling pays.
 _CHARGING_ADVANTAGE = 4.0
@@ -102,8 +103,8 @@ def allocate(
                 min(target * stretch, charging * _WAITING_RATIO), settings
             )
         elif demand.activity is ChargerActivity.OFFLINE:
-            # Most outages are short: check again once the outage has grown by
-            # half, so a charger is back in view within a third of its outage.
+            # Most outages are short: a charger is back in view within a third
+            # of its outage, a long outage costs a few calls.
             slowest = target * max(stretch, 1.0)
             if demand.offline_s is not None:
                 slowest = min(

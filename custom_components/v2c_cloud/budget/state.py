@@ -56,6 +56,7 @@ class ChargerState:
     arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
+    # Not persisted: they describe the moment, and a restart re-learns them.
     charge_ended: bool = False
     commanded_at: datetime | None = None
     offline_since: datetime | None = None
