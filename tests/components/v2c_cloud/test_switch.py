@@ -38,6 +38,7 @@ from .control_helpers import (
     setup_entry,
     state_of,
 )
+from .read_helpers import run_for
 
 pytestmark = pytest.mark.usefixtures("all_enabled")
 
@@ -171,6 +172,30 @@ async def test_switch_keeps_pending_value_until_charger_applies(
 
     assert v2c_sim.charger.state.dynamic is False
     assert state_of(hass, entity).state == STATE_ON
+
+
+async def test_switch_shows_the_real_state_once_the_charger_took_too_long(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After the confirmation window the switch shows what the charger reports."""
+    await setup_entry(hass, mock_config_entry, freezer)
+    entity = entity_id(
+        entity_registry, Platform.SWITCH, v2c_sim.device_id, "dynamic_power"
+    )
+    v2c_sim.sim.apply_delay = 1200.0
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: entity}, blocking=True
+    )
+
+    await run_for(hass, freezer, 15)
+    assert state_of(hass, entity).state == STATE_OFF
+    assert "did not apply dynamic_power within 90 s" in caplog.text
 
 
 async def test_switch_unavailable_cloud(
