@@ -71,11 +71,15 @@ def allocate(
     settings: PlannerSettings,
 ) -> dict[str, float | None]:
     """Return each charger's poll interval so the calls fit the budget."""
-    steady = 0.0
-    for demand in demands:
-        target = target_interval(
+    targets = {
+        demand.device_id: target_interval(
             demand.activity, settings, charge_ended=demand.charge_ended
         )
+        for demand in demands
+    }
+    steady = 0.0
+    for demand in demands:
+        target = targets[demand.device_id]
         if target is not None:
             steady += (horizon_s - demand.expected_charge_s) / target
     tail = _clamp(settings.idle_interval_s, settings)
@@ -91,9 +95,7 @@ def allocate(
     )
     intervals: dict[str, float | None] = {}
     for demand in demands:
-        target = target_interval(
-            demand.activity, settings, charge_ended=demand.charge_ended
-        )
+        target = targets[demand.device_id]
         if demand.activity is ChargerActivity.CHARGING:
             intervals[demand.device_id] = _clamp(charging, settings)
         elif target is None:

@@ -329,11 +329,11 @@ class QuotaPlanner:
             left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
         expected = min(max(left, 0.0), horizon_s)
         idle = charger.activity is ChargerActivity.IDLE
-        expecting = arrivals.expecting(charger.arrivals, now)
+        expecting = idle and arrivals.expecting(charger.arrivals, now)
         return ChargerDemand(
             device_id=device_id,
             activity=charger.activity,
-            expecting_arrival=idle and expecting,
+            expecting_arrival=expecting,
             quiet_hours=idle
             and not expecting
             and arrivals.has_routine(charger.arrivals),

@@ -22,6 +22,8 @@ from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
+from .read_helpers import run_for
+
 STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
 
 
@@ -224,14 +226,12 @@ async def test_a_long_outage_costs_a_few_checks_not_the_quota(
     coordinator = _charger(init_integration, v2c_sim.device_id)
     v2c_sim.charger.set_online(False)
     v2c_sim.sim.clear_log()
-    for _ in range(4 * 60):
-        await _advance(hass, freezer, timedelta(minutes=1))
+    await run_for(hass, freezer, 4 * 60)
     assert coordinator.data.connected is False
     # The two-hourly check found the outage; from then on each check waits half
     # as long as the outage has lasted, up to the offline target.
     assert len(v2c_sim.sim.request_log) < 25
 
     v2c_sim.charger.set_online(True)
-    for _ in range(35):
-        await _advance(hass, freezer, timedelta(minutes=1))
+    await run_for(hass, freezer, 35)
     assert coordinator.data.connected is True
