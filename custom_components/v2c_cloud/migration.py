@@ -129,8 +129,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return True
     if CONF_API_KEY not in entry.data:
         LOGGER.error(
-            "The V2C Cloud entry %s has no API key to keep; remove it and add the "
-            "integration again",
+            "The V2C Cloud entry %s has no API key to keep (a local-only entry of "
+            "the other V2C Cloud integration?); remove it and add the integration "
+            "again with an API key",
             entry.title,
         )
         return False
@@ -163,16 +164,23 @@ def _account_unique_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     Theirs is a hash of the key, which reauthentication would never match.
     """
     device_ids = set(_cached_device_ids(entry.data.get(LEGACY_PAIRINGS)))
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        device_ids.update(
-            identifier for domain, identifier in device.identifiers if domain == DOMAIN
-        )
+    device_ids.update(_registered_chargers(hass, entry))
     if not device_ids:
         return None
     unique_id = min(device_ids)
     taken = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id)
     return None if taken is not None and taken is not entry else unique_id
+
+
+def _registered_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
+    """Return the V2C device ids of the entry's devices."""
+    registry = dr.async_get(hass)
+    return {
+        identifier
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        for domain, identifier in device.identifiers
+        if domain == DOMAIN
+    }
 
 
 def _cached_device_ids(pairings: Any) -> Iterable[str]:
@@ -211,11 +219,15 @@ def async_take_over_entities(
     Runs before the platforms are set up, so our entities find their registry entries.
     """
     registry = er.async_get(hass)
+    chargers = _registered_chargers(hass, entry)
     removed: list[RemovedEntity] = []
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         device_id, suffix = parse_legacy_unique_id(entity.unique_id)
         if suffix is None:
             continue
+        if device_id not in chargers:
+            # A suffix of theirs we do not know can end like one we do.
+            device_id = None
         counterpart = LEGACY_ENTITIES.get(suffix)
         if (
             device_id is not None

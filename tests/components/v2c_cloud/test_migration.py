@@ -260,7 +260,7 @@ async def test_repair_issue_closes(hass: HomeAssistant, v2c_sim: SimHandle) -> N
 async def test_our_entity_already_there(
     hass: HomeAssistant, v2c_sim: SimHandle
 ) -> None:
-    """A same-meaning entity whose unique id ours already holds is removed and listed."""
+    """Taken unique ids and suffixes we do not know: removed and listed, never guessed."""
     entry = their_entry(hass, v2c_sim)
     registry = er.async_get(hass)
     registry.async_get_or_create(
@@ -277,6 +277,13 @@ async def test_our_entity_already_there(
         config_entry=entry,
         suggested_object_id="garage_something_new",
     )
+    registry.async_get_or_create(
+        "button",
+        DOMAIN,
+        f"v2c_{v2c_sim.device_id}_phase_reboot",
+        config_entry=entry,
+        suggested_object_id="garage_phase_reboot",
+    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -291,6 +298,10 @@ async def test_our_entity_already_there(
     listed = issue.translation_placeholders["entities"].splitlines()
     assert "- `sensor.garage_charge_power` → `sensor.garage_charging_power`" in listed
     assert "- `sensor.garage_something_new` → —" in listed
+    assert "- `button.garage_phase_reboot` → —" in listed
+    assert (
+        registry.async_get_entity_id("button", DOMAIN, "TRY0001_phase_reboot") is None
+    )
 
 
 async def test_our_version_1_entry(
