@@ -379,7 +379,12 @@ async def test_unique_id_of_another_entry_is_not_taken(
         unique_id="hash",
         data={CONF_API_KEY: v2c_sim.api_key, "cached_pairings": "garbage"},
     )
-    await setup_entry(hass, entry)
+    entry.add_to_hass(hass)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
 
     assert entry.version == 3
     assert entry.unique_id == "hash"
@@ -419,3 +424,20 @@ def test_parse_legacy_unique_id(
 ) -> None:
     """Their suffixes are matched longest first; ours are left alone."""
     assert parse_legacy_unique_id(unique_id) == expected
+
+
+async def test_newer_minor_version_loads(
+    hass: HomeAssistant, v2c_sim: SimHandle
+) -> None:
+    """A newer minor version of our own entry is compatible and left unchanged."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        version=3,
+        minor_version=2,
+        unique_id=v2c_sim.device_id,
+        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
+    )
+    await setup_entry(hass, entry)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (3, 2)
