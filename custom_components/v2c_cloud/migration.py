@@ -34,7 +34,8 @@ from .const import (
 DATA_KEYS: Final = (CONF_API_KEY, CONF_BASE_URL)
 OPTION_KEYS: Final = (CONF_QUOTA_SHARE, CONF_COMMAND_RESERVE, CONF_POLL_IDLE)
 LEGACY_VERSION: Final = 2
-LEGACY_PAIRINGS: Final = "cached_pairings"
+# Where their version 2 and version 1 entries keep the chargers they saw.
+LEGACY_PAIRINGS: Final = ("cached_pairings", "initial_pairings")
 LEGACY_PREFIX: Final = "v2c_"
 NO_REPLACEMENT: Final = "—"
 
@@ -127,7 +128,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return False
     if entry.version == version:
         return True
-    if CONF_API_KEY not in entry.data:
+    if not entry.data.get(CONF_API_KEY):
         LOGGER.error(
             "The V2C Cloud entry %s has no API key to keep (a local-only entry of "
             "the other V2C Cloud integration?); remove it and add the integration "
@@ -136,12 +137,15 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         )
         return False
     unique_id = entry.unique_id
+    kept: tuple[str, ...] = DATA_KEYS
     if _is_theirs(entry):
-        unique_id = _account_unique_id(hass, entry) or unique_id
+        unique_id = _account_unique_id(hass, entry)
+        # Their older entries may hold a server URL of their own; ours use V2C's.
+        kept = (CONF_API_KEY,)
         _clear_service_devices(hass, entry)
     hass.config_entries.async_update_entry(
         entry,
-        data={key: entry.data[key] for key in DATA_KEYS if key in entry.data},
+        data={key: entry.data[key] for key in kept if key in entry.data},
         options={
             key: entry.options[key] for key in OPTION_KEYS if key in entry.options
         },
@@ -154,7 +158,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 
 
 def _is_theirs(entry: ConfigEntry) -> bool:
-    """Tell the other integration's entries (version 2, or keys we never write)."""
+    """Tell the other integration's entries: version 2, or keys we never write."""
     return entry.version == LEGACY_VERSION or not set(entry.data) <= set(DATA_KEYS)
 
 
@@ -163,13 +167,14 @@ def _account_unique_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
 
     Theirs is a hash of the key, which reauthentication would never match.
     """
-    device_ids = set(_cached_device_ids(entry.data.get(LEGACY_PAIRINGS)))
-    device_ids.update(_registered_chargers(hass, entry))
-    if not device_ids:
-        return None
+    device_ids = _registered_chargers(hass, entry)
+    for key in LEGACY_PAIRINGS:
+        device_ids.update(_cached_device_ids(entry.data.get(key)))
+    if not device_ids or entry.unique_id in device_ids:
+        return entry.unique_id
     unique_id = min(device_ids)
     taken = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id)
-    return None if taken is not None and taken is not entry else unique_id
+    return entry.unique_id if taken not in (None, entry) else unique_id
 
 
 def _registered_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:

@@ -441,3 +441,24 @@ async def test_newer_minor_version_loads(
 
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.version, entry.minor_version) == (3, 2)
+
+
+@pytest.mark.usefixtures("cloud_at_simulator")
+async def test_their_version_1_entry(hass: HomeAssistant, v2c_sim: SimHandle) -> None:
+    """Their first schema (pairings snapshot, fallback address, own URL) also loads."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        version=1,
+        unique_id="pbkdf2-of-the-key",
+        data={
+            CONF_API_KEY: v2c_sim.api_key,
+            CONF_BASE_URL: "https://example.invalid/their_service",
+            "initial_pairings": [{"deviceId": v2c_sim.device_id, "tag": "Garage"}],
+            "fallback_ip": "192.168.1.50",
+        },
+    )
+    await setup_entry(hass, entry)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert dict(entry.data) == {CONF_API_KEY: v2c_sim.api_key}
+    assert entry.unique_id == v2c_sim.device_id
