@@ -30,6 +30,11 @@ from .coordinator import (
 )
 from .helpers import utcnow
 from .history import async_setup_history
+from .migration import (
+    async_migrate_entry as async_migrate_entry,
+    async_report_removed_entities,
+    async_take_over_entities,
+)
 from .polling import ChargerPoller
 from .services import async_setup_services
 from .store import V2CStore, async_remove_store
@@ -122,7 +127,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     entry.async_on_unload(
         account.async_add_listener(lambda: _reload_if_pairings_changed(hass, entry))
     )
+    removed = async_take_over_entities(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_report_removed_entities(hass, entry, removed)
     async_setup_history(hass, entry)
     return True
 

@@ -127,7 +127,8 @@ def _max_command_reserve(quota_share: int) -> int:
 class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     """Handle a config flow for V2C Cloud."""
 
-    VERSION = 1
+    # Above the other V2C Cloud integration's 2, so its entries migrate (migration.py).
+    VERSION = 3
 
     @staticmethod
     @callback

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
@@ -75,3 +76,10 @@ def async_report_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
 def async_clear_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
     """Clear the legacy issue once the endpoint answers again."""
     ir.async_delete_issue(hass, DOMAIN, f"legacy_rejected_{operation}")
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Let the user close the replaced-entities list once automations are updated."""
+    return ConfirmRepairFlow()
