@@ -11,6 +11,11 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
+from .chargers import (
+    V2CPairingsTracker,
+    async_remove_stale_devices,
+    charger_coordinator,
+)
 from .const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -30,7 +35,6 @@ from .coordinator import (
 )
 from .helpers import utcnow
 from .history import async_setup_history
-from .polling import ChargerPoller
 from .services import async_setup_services
 from .store import V2CStore, async_remove_store
 
@@ -97,8 +101,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
 
     chargers: dict[str, V2CChargerCoordinator] = {}
     for device_id, pairing in account.data.items():
-        poller = ChargerPoller(client, planner, device_id)
-        coordinator = V2CChargerCoordinator(hass, entry, poller, pairing, errors)
+        coordinator = charger_coordinator(account, pairing)
         await coordinator.async_config_entry_first_refresh()
         chargers[device_id] = coordinator
     if not chargers:
@@ -114,42 +117,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         account=account,
         chargers=chargers,
     )
-    _remove_stale_devices(hass, entry, set(chargers))
+    async_remove_stale_devices(hass, entry)
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
-        entry.async_on_unload(coordinator.async_shutdown)
     entry.async_on_unload(store.async_save)
-    entry.async_on_unload(
-        account.async_add_listener(lambda: _reload_if_pairings_changed(hass, entry))
-    )
+    tracker = V2CPairingsTracker(hass, entry)
+    entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_setup_history(hass, entry)
     return True
 
 
-@callback
-def _reload_if_pairings_changed(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Reload when chargers were paired or unpaired: setup builds devices from pairings."""
-    runtime = entry.runtime_data
-    if runtime.account.data is not None and set(runtime.account.data) != set(
-        runtime.chargers
-    ):
-        hass.config_entries.async_schedule_reload(entry.entry_id)
-
-
-def _remove_stale_devices(
-    hass: HomeAssistant, entry: V2CConfigEntry, device_ids: set[str]
-) -> None:
-    """Remove devices of chargers no longer paired with the account."""
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(
-            domain == DOMAIN and identifier in device_ids
-            for domain, identifier in device.identifiers
-        ):
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: V2CConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device unless it is a paired charger or the account."""
+    kept = {entry.entry_id, *entry.runtime_data.chargers}
+    return not any(
+        domain == DOMAIN and identifier in kept
+        for domain, identifier in device.identifiers
+    )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:

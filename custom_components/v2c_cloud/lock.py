@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
+from .entity import async_add_charger_entities
 from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
 
 PARALLEL_UPDATES = 1
@@ -37,11 +38,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the lock of each charger that reports it."""
-    async_add_entities(
-        V2CLockEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in LOCKS
-        if read_flag(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CLockEntity(coordinator, description)
+            for description in LOCKS
+            if read_flag(description, coordinator.data) is not None
+        ),
     )
 
 

@@ -27,7 +27,7 @@ from .api import ReportedState, V2CClient
 from .api.validation import MAX_AMPS, MAX_KWH, MAX_MINUTES, MIN_AMPS
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 1
@@ -159,11 +159,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the numbers each charger reports."""
-    async_add_entities(
-        V2CNumberEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in NUMBERS
-        if _read(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CNumberEntity(coordinator, description)
+            for description in NUMBERS
+            if _read(description, coordinator.data) is not None
+        ),
     )
 
 

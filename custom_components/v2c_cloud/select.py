@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import InstallationType, Language, PvMode, ReportedState, SlaveType, V2CClient
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 1
@@ -88,11 +88,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the selects each charger reports."""
-    async_add_entities(
-        V2CSelectEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in SELECTS
-        if _read(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CSelectEntity(coordinator, description)
+            for description in SELECTS
+            if _read(description, coordinator.data) is not None
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
+from .entity import async_add_charger_entities
 from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
 
 PARALLEL_UPDATES = 1
@@ -78,11 +79,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches each charger reports."""
-    async_add_entities(
-        V2CSwitchEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in SWITCHES
-        if read_flag(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CSwitchEntity(coordinator, description)
+            for description in SWITCHES
+            if read_flag(description, coordinator.data) is not None
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import ReportedState, V2CClient, V2CValidationError, validation as check
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 1
@@ -95,11 +95,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the texts each charger reports."""
-    async_add_entities(
-        V2CTextEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in TEXTS
-        if _exists(description, coordinator.data)
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CTextEntity(coordinator, description)
+            for description in TEXTS
+            if _exists(description, coordinator.data)
+        ),
     )
 
 
