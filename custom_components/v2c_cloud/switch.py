@@ -13,13 +13,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
 from .entity import async_add_charger_entities
-from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CSwitchEntityDescription(SwitchEntityDescription, V2CFlagEntityDescription):
+class V2CSwitchEntityDescription(
+    SwitchEntityDescription, V2CSettingEntityDescription[bool]
+):
     """Describes a V2C switch: how to read and set its flag."""
 
 
@@ -86,12 +88,12 @@ async def async_setup_entry(
         lambda coordinator: (
             V2CSwitchEntity(coordinator, description)
             for description in SWITCHES
-            if read_flag(description, coordinator.data) is not None
+            if has_setting(description, coordinator.data)
         ),
     )
 
 
-class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
+class V2CSwitchEntity(V2CSettingEntity[bool], SwitchEntity):
     """A charger flag that can be switched on and off."""
 
     entity_description: V2CSwitchEntityDescription
@@ -99,12 +101,12 @@ class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
     @property
     def is_on(self) -> bool | None:
         """Return the pending value of a command, else the reported flag."""
-        return self._flag
+        return self._setting if isinstance(self._setting, bool) else None
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the setting on."""
-        await self._async_set_flag(value=True)
+        await self._async_send(value=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the setting off."""
-        await self._async_set_flag(value=False)
+        await self._async_send(value=False)
