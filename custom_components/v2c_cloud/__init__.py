@@ -33,7 +33,7 @@ from .coordinator import (
     V2CErrorMapper,
     V2CRuntimeData,
 )
-from .helpers import utcnow
+from .helpers import own_identifiers, utcnow
 from .history import async_setup_history
 from .services import async_setup_services
 from .store import V2CStore, async_remove_store
@@ -132,11 +132,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: V2CConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a device unless it is a paired charger or the account."""
-    kept = {entry.entry_id, *entry.runtime_data.chargers}
-    return not any(
-        domain == DOMAIN and identifier in kept
-        for domain, identifier in device.identifiers
-    )
+    return not own_identifiers(device) & {entry.entry_id, *entry.runtime_data.chargers}
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:

@@ -9,7 +9,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from .api import Pairing
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
-from .helpers import mask_device_id
+from .helpers import mask_device_id, own_identifiers
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
 
@@ -36,10 +36,7 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> No
     kept = {entry.entry_id, *entry.runtime_data.chargers}
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(
-            domain == DOMAIN and identifier in kept
-            for domain, identifier in device.identifiers
-        ):
+        if not own_identifiers(device) & kept:
             registry.async_update_device(
                 device.id, remove_config_entry_id=entry.entry_id
             )

@@ -48,7 +48,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import format_reset_time
+from .helpers import format_reset_time, own_identifiers
 
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
@@ -125,9 +125,7 @@ def _known_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
     known = {entry.unique_id} if entry.unique_id else set()
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        known.update(
-            identifier for domain, identifier in device.identifiers if domain == DOMAIN
-        )
+        known |= own_identifiers(device)
     return known
 
 
