@@ -122,6 +122,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         coordinator.async_schedule_refresh_at()
     entry.async_on_unload(store.async_save)
     tracker = V2CPairingsTracker(hass, entry)
+    tracker.async_pairings_updated()
     entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_setup_history(hass, entry)

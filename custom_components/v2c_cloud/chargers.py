@@ -9,7 +9,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from .api import Pairing
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
-from .helpers import mask_device_id, own_identifiers
+from .helpers import mask_device_id, own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
 
@@ -58,6 +58,11 @@ class V2CPairingsTracker:
         paired = runtime.account.data
         for device_id in set(runtime.chargers) - set(paired):
             self._async_remove(device_id)
+        # The stored planner may remember chargers unpaired while Home Assistant
+        # was stopped, or one a read in flight met again after its removal.
+        planned = runtime.planner.snapshot(utcnow()).chargers
+        for device_id in set(planned) - set(paired) - set(runtime.chargers):
+            runtime.planner.remove_charger(device_id)
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
             self._adding.add(device_id)
             self.entry.async_create_task(

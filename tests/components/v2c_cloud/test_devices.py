@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
+from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -150,6 +151,24 @@ async def test_unpaired_charger_is_removed_without_reload(
     assert not [
         r for r in v2c_sim.sim.request_log if r.query.get("deviceId") == "POL0001"
     ]
+
+
+async def test_planner_forgets_chargers_no_longer_paired(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger the stored planner still remembers stops taking a share of the quota."""
+    planner = init_integration.runtime_data.planner
+    planner.record_call(CallKind.POLL, utcnow(), "GONE999")
+    assert "GONE999" in planner.snapshot(utcnow()).chargers
+
+    freezer.tick(timedelta(minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+    assert set(planner.snapshot(utcnow()).chargers) == {v2c_sim.device_id}
 
 
 async def test_a_failed_first_read_is_retried_at_the_next_check(
