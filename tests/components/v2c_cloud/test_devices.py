@@ -227,3 +227,17 @@ async def test_account_device_diagnostics_show_the_planner(
 
     assert set(diagnostics) == {"planner"}
     assert "remaining" in str(diagnostics["planner"])
+
+
+async def test_a_stopped_charger_is_never_rearmed(
+    hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
+) -> None:
+    """A read that ends after its charger was stopped plans nothing more for it."""
+    runtime = init_integration.runtime_data
+    coordinator = runtime.chargers[v2c_sim.device_id]
+    await coordinator.async_shutdown()
+    runtime.planner.remove_charger(v2c_sim.device_id)
+
+    coordinator.async_schedule_refresh_at()
+
+    assert v2c_sim.device_id not in runtime.planner.snapshot(utcnow()).chargers
