@@ -1,7 +1,7 @@
 """Pytest fixtures serving the V2C Cloud simulator on 127.0.0.1.
 
-Import them in a conftest.py (``from tests.sim_fixtures import sim_setup, v2c_sim``) and
-override ``sim_setup`` to change the world, e.g.::
+tests/conftest.py loads this module as a plugin (``pytest_plugins``); override
+``sim_setup`` to change the world, e.g.::
 
     @pytest.fixture
     def sim_setup() -> SimSetup:

@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 import re
 import struct
+import tomllib
 from typing import Any
 
 import pytest
 import voluptuous as vol
 import yaml
 
-from custom_components.v2c_cloud import config_flow
+from custom_components.v2c_cloud import api, config_flow
 from custom_components.v2c_cloud.const import CONF_BASE_URL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,16 +97,6 @@ def test_quality_scale_statuses_are_valid() -> None:
         assert status in STATUSES, rule
         if status != "done":
             assert comment, f"{rule} is {status} without a reason"
-
-
-def _todo_rules() -> list[str]:
-    return sorted(
-        rule for rule, value in _quality_scale().items() if _status(value)[0] == "todo"
-    )
-
-
-def test_quality_scale_has_no_todo() -> None:
-    assert _todo_rules() == []
 
 
 def test_manifest() -> None:
@@ -249,6 +240,28 @@ def test_core_packages_are_free_of_home_assistant(package: str) -> None:
         for module, level in _imports(path):
             assert level < 2, f"{path.name} imports outside {package}/"
             assert module.split(".")[0] != "homeassistant", path.name
+
+
+def test_client_tests_need_no_home_assistant() -> None:
+    """tests/api must run where only the client and its package are installed."""
+    files = sorted((ROOT / "tests" / "api").rglob("*.py"))
+    assert files
+    for path in files:
+        for module, _ in _imports(path):
+            top = module.split(".")[0]
+            assert top not in {"homeassistant", "pytest_homeassistant_custom_component"}
+            if top == "custom_components":
+                assert module.startswith("custom_components.v2c_cloud.api"), path.name
+
+
+def test_client_package_version_matches_its_code() -> None:
+    pyproject = tomllib.loads(
+        (INTEGRATION / "api" / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    assert pyproject["project"]["version"] == api.__version__
+    assert pyproject["project"]["dependencies"] == ["aiohttp>=3.9"]
+    assert (INTEGRATION / "api" / "README.md").is_file()
+    assert (INTEGRATION / "api" / "py.typed").is_file()
 
 
 def test_integration_never_imports_the_simulator() -> None:

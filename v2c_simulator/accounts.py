@@ -60,6 +60,14 @@ class Account:
         self.chargers.append(charger)
         return charger
 
+    def remove_charger(self, device_id: str) -> Charger:
+        """Unpair a charger: it leaves the account's pairings but still exists."""
+        charger = self.charger(device_id)
+        if charger is None:
+            raise KeyError(device_id)
+        self.chargers.remove(charger)
+        return charger
+
     def charger(self, device_id: str) -> Charger | None:
         """Return this account's charger with a device id."""
         return next((c for c in self.chargers if c.device_id == device_id), None)

@@ -11,6 +11,11 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
+from .chargers import (
+    V2CPairingsTracker,
+    async_remove_stale_devices,
+    charger_coordinator,
+)
 from .const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -28,14 +33,13 @@ from .coordinator import (
     V2CErrorMapper,
     V2CRuntimeData,
 )
-from .helpers import utcnow
+from .helpers import own_identifiers, utcnow
 from .history import async_setup_history
 from .migration import (
     async_migrate_entry as async_migrate_entry,
     async_report_removed_entities,
     async_take_over_entities,
 )
-from .polling import ChargerPoller
 from .services import async_setup_services
 from .store import V2CStore, async_remove_store
 
@@ -102,8 +106,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
 
     chargers: dict[str, V2CChargerCoordinator] = {}
     for device_id, pairing in account.data.items():
-        poller = ChargerPoller(client, planner, device_id)
-        coordinator = V2CChargerCoordinator(hass, entry, poller, pairing, errors)
+        coordinator = charger_coordinator(account, pairing)
         await coordinator.async_config_entry_first_refresh()
         chargers[device_id] = coordinator
     if not chargers:
@@ -119,14 +122,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         account=account,
         chargers=chargers,
     )
-    _remove_stale_devices(hass, entry, set(chargers))
+    async_remove_stale_devices(hass, entry)
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
-        entry.async_on_unload(coordinator.async_shutdown)
     entry.async_on_unload(store.async_save)
-    entry.async_on_unload(
-        account.async_add_listener(lambda: _reload_if_pairings_changed(hass, entry))
-    )
+    tracker = V2CPairingsTracker(hass, entry)
+    tracker.async_pairings_updated()
+    entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
     removed = async_take_over_entities(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_report_removed_entities(hass, entry, removed)
@@ -134,29 +136,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     return True
 
 
-@callback
-def _reload_if_pairings_changed(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Reload when chargers were paired or unpaired: setup builds devices from pairings."""
-    runtime = entry.runtime_data
-    if runtime.account.data is not None and set(runtime.account.data) != set(
-        runtime.chargers
-    ):
-        hass.config_entries.async_schedule_reload(entry.entry_id)
-
-
-def _remove_stale_devices(
-    hass: HomeAssistant, entry: V2CConfigEntry, device_ids: set[str]
-) -> None:
-    """Remove devices of chargers no longer paired with the account."""
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if not any(
-            domain == DOMAIN and identifier in device_ids
-            for domain, identifier in device.identifiers
-        ):
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: V2CConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device unless it is a paired charger or the account."""
+    return not own_identifiers(device) & {entry.entry_id, *entry.runtime_data.chargers}
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:

@@ -16,7 +16,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ChargeState, CurrentState
 from .coordinator import V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
+from .helpers import utcnow
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 0
@@ -108,11 +109,15 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the binary sensors of every charger."""
-    async_add_entities(
-        V2CBinarySensorEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in BINARY_SENSORS
-        if description.exists_fn(coordinator.data)
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CBinarySensorEntity(coordinator, description)
+            for description in BINARY_SENSORS
+            if description.exists_fn(coordinator.data)
+        ),
     )
 
 
@@ -123,9 +128,9 @@ class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
 
     @property
     def available(self) -> bool:
-        """Keep connectivity available while the charger is offline."""
+        """Keep connectivity available while the charger is offline, not the cloud."""
         if self.entity_description.available_offline:
-            return self.coordinator.data is not None
+            return not self.coordinator.is_unreachable(utcnow())
         return super().available
 
     @property

@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 
 PARALLEL_UPDATES = 1
 
@@ -54,10 +54,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of each charger."""
-    async_add_entities(
-        V2CButtonEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in BUTTONS
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CButtonEntity(coordinator, description) for description in BUTTONS
+        ),
     )
 
 

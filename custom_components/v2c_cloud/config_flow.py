@@ -13,7 +13,8 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_API_KEY, PERCENTAGE
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -47,7 +48,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import format_reset_time
+from .helpers import format_reset_time, own_identifiers
 
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
@@ -119,6 +120,15 @@ def _entry_title(pairings: list[Pairing]) -> str:
     return f"V2C Cloud {tag}" if tag else "V2C Cloud"
 
 
+def _known_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
+    """Return the device ids an entry knows: its unique id and its chargers' devices."""
+    known = {entry.unique_id} if entry.unique_id else set()
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        known |= own_identifiers(device)
+    return known
+
+
 def _max_command_reserve(quota_share: int) -> int:
     """Return the largest reserve that still leaves half of the share for polling."""
     return DAILY_CALL_LIMIT * quota_share // 200
@@ -171,7 +181,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input, entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
             )
             if not validation.errors:
-                return self._async_update_entry(entry, validation)
+                return await self._async_update_entry(entry, validation)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=REAUTH_SCHEMA,
@@ -193,7 +203,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             validation = await self._async_validate(user_input, base_url)
             if not validation.errors:
-                return self._async_update_entry(entry, validation)
+                return await self._async_update_entry(entry, validation)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self._key_schema(user_input, base_url),
@@ -260,23 +270,37 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 validation.data[CONF_BASE_URL] = url
         return validation
 
-    async def _async_create_entry(self, validation: _Validation) -> ConfigFlowResult:
-        """Create the entry unless one of the account's chargers is configured."""
-        device_ids = validation.device_ids
+    def _account_unique_id(self, validation: _Validation) -> str:
+        """Return the unique id of the entry for this account, or a new one.
+
+        V2C names no account, so an account is known by its chargers: an entry
+        matches while one charger it knows is still paired, which outlives the
+        charger its unique id was taken from.
+        """
+        paired = set(validation.device_ids)
         for entry in self._async_current_entries(include_ignore=False):
-            if entry.unique_id in device_ids:
-                return self.async_abort(reason="already_configured")
-        await self.async_set_unique_id(device_ids[0], raise_on_progress=False)
+            if entry.unique_id and paired & _known_chargers(self.hass, entry):
+                return entry.unique_id
+        return validation.device_ids[0]
+
+    async def _async_create_entry(self, validation: _Validation) -> ConfigFlowResult:
+        """Create the entry unless the account is configured already."""
+        await self.async_set_unique_id(
+            self._account_unique_id(validation), raise_on_progress=False
+        )
+        self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=_entry_title(validation.pairings), data=validation.data
         )
 
-    def _async_update_entry(
+    async def _async_update_entry(
         self, entry: ConfigEntry, validation: _Validation
     ) -> ConfigFlowResult:
         """Store the new key and reload, if it belongs to the entry's account."""
-        if entry.unique_id not in validation.device_ids:
-            return self.async_abort(reason="wrong_account")
+        await self.async_set_unique_id(
+            self._account_unique_id(validation), raise_on_progress=False
+        )
+        self._abort_if_unique_id_mismatch(reason="wrong_account")
         return self.async_update_reload_and_abort(entry, data=validation.data)
 
 

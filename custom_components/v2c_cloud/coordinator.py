@@ -44,7 +44,10 @@ from .store import V2CStore
 PAIRINGS_REFRESH_S = 6 * 3600
 ACCOUNT_TICK = timedelta(minutes=30)
 BLOCKED_RECHECK = timedelta(minutes=15)
-STALE_AFTER_MIN = timedelta(minutes=20)
+# Live values outlast this many planned reads that fail, plus a margin for a
+# slow answer; the Cloud connection sensor uses the same bound for any read.
+STALE_AFTER_READS = 2
+STALE_MARGIN = timedelta(minutes=5)
 RETIRED = frozenset({404, 405, 410})
 
 type CommandSender = Callable[[V2CClient, str], Awaitable[object]]
@@ -218,7 +221,8 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._offline_since: datetime | None = None
-        self._planned_interval = timedelta(0)
+        self._planned_interval = BLOCKED_RECHECK
+        self.last_read_at: datetime | None = None
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
@@ -230,6 +234,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
+        self.last_read_at = now
         self._track_connectivity(data, now)
         for key in self.poller.pending.settle(data, now):
             LOGGER.warning(
@@ -257,13 +262,19 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             name = self.pairing.tag or self.device_id
             async_report_charger_offline(self.hass, self.device_id, name, since)
 
-    def is_stale(self, now: datetime) -> bool:
-        """Return True when the newest data is too old to be shown as current."""
-        data = self.data
-        if data is None or data.state_at is None:
+    def _too_old(self, read_at: datetime | None, now: datetime) -> bool:
+        if read_at is None:
             return True
-        tolerance = max(STALE_AFTER_MIN, 3 * self._planned_interval)
-        return now - data.state_at > tolerance
+        bound = STALE_AFTER_READS * self._planned_interval + STALE_MARGIN
+        return now - read_at > bound
+
+    def is_stale(self, now: datetime) -> bool:
+        """Return True when the live values are too old to be shown as current."""
+        return self.data is None or self._too_old(self.data.state_at, now)
+
+    def is_unreachable(self, now: datetime) -> bool:
+        """Return True when no read of this charger has succeeded for too long."""
+        return self._too_old(self.last_read_at, now)
 
     def value(self, key: str, read: ValueReader) -> object:
         """Return a command's optimistic value while pending, else what was read."""
@@ -321,11 +332,15 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
 
     def async_schedule_refresh_at(self, when: datetime | None = None) -> None:
         """(Re)arm the timer for the planner's next read, or earlier when asked."""
+        if self._shutdown_requested:
+            # A read in flight when its charger was unpaired must not re-arm it.
+            return
         now = utcnow()
         planned = self.poller.next_refresh_at(now)
-        # Staleness is judged against the rhythm the planner chose, so a run of
-        # failed polls makes data stale after a few missed intervals.
-        self._planned_interval = (planned - now) if planned else timedelta(0)
+        # Staleness is judged against the rhythm the planner chose after the
+        # last good read; retries after failures must not stretch it.
+        if self.last_update_success:
+            self._planned_interval = (planned - now) if planned else BLOCKED_RECHECK
         candidates = [moment for moment in (when, planned) if moment is not None]
         target = min(candidates) if candidates else now + BLOCKED_RECHECK
         if self._unsub_timer is not None:

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .chargers import signal_charger_added
 from .const import DOMAIN
-from .coordinator import V2CChargerCoordinator
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .helpers import utcnow
 
 CONFIGURATION_URL = "https://v2c.cloud"
+
+type ChargerEntities = Callable[[V2CChargerCoordinator], Iterable[Entity]]
+
+
+@callback
+def async_add_charger_entities(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entities: ChargerEntities,
+) -> None:
+    """Add each charger's entities now, and those of chargers paired later."""
+
+    @callback
+    def add(coordinator: V2CChargerCoordinator) -> None:
+        async_add_entities(entities(coordinator))
+
+    for coordinator in entry.runtime_data.chargers.values():
+        add(coordinator)
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_charger_added(entry.entry_id), add)
+    )
 
 
 class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):

@@ -8,7 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ChargeState, CurrentState
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 
 PARALLEL_UPDATES = 0
 
@@ -62,10 +62,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up one session event entity per charger."""
-    async_add_entities(
-        V2CEventEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in EVENTS
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CEventEntity(coordinator, description) for description in EVENTS
+        ),
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
 
 
 def utcnow() -> datetime:
@@ -22,3 +25,8 @@ def format_reset_time(reset_at: datetime | None) -> str:
     if reset_at is None:
         return "00:00 UTC"
     return reset_at.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def own_identifiers(device: DeviceEntry) -> set[str]:
+    """Return the identifiers this integration gave a device: device ids, entry id."""
+    return {identifier for domain, identifier in device.identifiers if domain == DOMAIN}

@@ -165,21 +165,21 @@ def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
     if "recorder" not in hass.config.components:
         return
     runtime = entry.runtime_data
-    importers = [
-        V2CHistoryImporter(
-            hass,
-            runtime.client,
-            runtime.planner,
-            coordinator.device_id,
-            coordinator.pairing.tag or coordinator.device_id,
-        )
-        for coordinator in runtime.chargers.values()
-    ]
+    importers: dict[str, V2CHistoryImporter] = {}
     running: asyncio.Task[None] | None = None
 
     async def run_all() -> None:
-        for importer in importers:
-            await importer.async_run()
+        # Chargers come and go with the pairings, so the list is read on each run.
+        for device_id, coordinator in list(runtime.chargers.items()):
+            if device_id not in importers:
+                importers[device_id] = V2CHistoryImporter(
+                    hass,
+                    runtime.client,
+                    runtime.planner,
+                    device_id,
+                    coordinator.pairing.tag or device_id,
+                )
+            await importers[device_id].async_run()
 
     @callback
     def start(_: datetime | None = None) -> None:

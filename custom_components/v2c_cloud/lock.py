@@ -11,13 +11,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
-from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
+from .entity import async_add_charger_entities
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CLockEntityDescription(LockEntityDescription, V2CFlagEntityDescription):
+class V2CLockEntityDescription(
+    LockEntityDescription, V2CSettingEntityDescription[bool]
+):
     """Describes a V2C lock: how to read and set its state."""
 
 
@@ -37,15 +40,19 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the lock of each charger that reports it."""
-    async_add_entities(
-        V2CLockEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in LOCKS
-        if read_flag(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CLockEntity(coordinator, description)
+            for description in LOCKS
+            if has_setting(description, coordinator.data)
+        ),
     )
 
 
-class V2CLockEntity(V2CFlagEntity, LockEntity):
+class V2CLockEntity(V2CSettingEntity[bool], LockEntity):
     """The charging point lock: locked, nobody can charge."""
 
     entity_description: V2CLockEntityDescription
@@ -53,12 +60,12 @@ class V2CLockEntity(V2CFlagEntity, LockEntity):
     @property
     def is_locked(self) -> bool | None:
         """Return the pending value of a command, else the reported state."""
-        return self._flag
+        return self._setting if isinstance(self._setting, bool) else None
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Lock the charging point."""
-        await self._async_set_flag(value=True)
+        await self._async_send(value=True)
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlock the charging point."""
-        await self._async_set_flag(value=False)
+        await self._async_send(value=False)

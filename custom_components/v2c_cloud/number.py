@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -23,27 +22,29 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ReportedState, V2CClient
 from .api.validation import MAX_AMPS, MAX_KWH, MAX_MINUTES, MIN_AMPS
 from .const import DOMAIN
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
-from .polling import ChargerData
+from .coordinator import V2CConfigEntry
+from .entity import async_add_charger_entities
+from .setting import (
+    V2CSettingEntity,
+    V2CSettingEntityDescription,
+    has_setting,
+    read_setting,
+)
 
 PARALLEL_UPDATES = 1
 
 MIN_POWER_W = 1_000
 MAX_POWER_W = 50_000
 
-type Bounds = tuple[float, float]
-
 
 @dataclass(frozen=True, kw_only=True)
-class V2CNumberEntityDescription(NumberEntityDescription):
-    """Describes a V2C number: how to read and set it, and what bounds it."""
+class V2CNumberEntityDescription(
+    NumberEntityDescription, V2CSettingEntityDescription[float]
+):
+    """Describes a V2C number: its step kind and the settings that bound it."""
 
-    value_fn: Callable[[ReportedState], float | None]
-    set_fn: Callable[[V2CClient, str, float, Bounds], Awaitable[None]]
     whole: bool = True
     min_key: str | None = None
     max_key: str | None = None
@@ -62,8 +63,9 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         min_key="min_car_current",
         max_key="max_car_current",
         value_fn=lambda reported: reported.intensity_a,
-        set_fn=lambda client, device_id, value, bounds: client.set_intensity(
-            device_id, int(value), min_amps=int(bounds[0]), max_amps=int(bounds[1])
+        # Home Assistant has held the value within the car's limits already.
+        set_fn=lambda client, device_id, value: client.set_intensity(
+            device_id, int(value)
         ),
     ),
     V2CNumberEntityDescription(
@@ -78,7 +80,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         max_key="max_car_current",
         value_fn=lambda reported: reported.min_car_intensity_a,
-        set_fn=lambda client, device_id, value, _: client.set_min_car_intensity(
+        set_fn=lambda client, device_id, value: client.set_min_car_intensity(
             device_id, int(value)
         ),
     ),
@@ -94,7 +96,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         min_key="min_car_current",
         value_fn=lambda reported: reported.max_car_intensity_a,
-        set_fn=lambda client, device_id, value, _: client.set_max_car_intensity(
+        set_fn=lambda client, device_id, value: client.set_max_car_intensity(
             device_id, int(value)
         ),
     ),
@@ -110,7 +112,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=100,
         mode=NumberMode.BOX,
         value_fn=lambda reported: reported.denka_max_power_w,
-        set_fn=lambda client, device_id, value, _: client.set_denka_max_power(
+        set_fn=lambda client, device_id, value: client.set_denka_max_power(
             device_id, int(value)
         ),
     ),
@@ -125,7 +127,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         mode=NumberMode.BOX,
         whole=False,
         value_fn=lambda reported: reported.charge_until_energy_kwh,
-        set_fn=lambda client, device_id, value, _: client.set_charge_until_energy(
+        set_fn=lambda client, device_id, value: client.set_charge_until_energy(
             device_id, value
         ),
     ),
@@ -139,7 +141,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         value_fn=lambda reported: reported.charge_until_minutes,
-        set_fn=lambda client, device_id, value, _: client.set_charge_until_minutes(
+        set_fn=lambda client, device_id, value: client.set_charge_until_minutes(
             device_id, int(value)
         ),
     ),
@@ -148,42 +150,33 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
 NUMBERS_BY_KEY = {description.key: description for description in NUMBERS}
 
 
-def _read(description: V2CNumberEntityDescription, data: ChargerData) -> float | None:
-    """Read a number from the charger's settings."""
-    return description.value_fn(data.reported) if data.reported else None
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: V2CConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the numbers each charger reports."""
-    async_add_entities(
-        V2CNumberEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in NUMBERS
-        if _read(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CNumberEntity(coordinator, description)
+            for description in NUMBERS
+            if has_setting(description, coordinator.data)
+        ),
     )
 
 
-class V2CNumberEntity(V2CEntity, NumberEntity):
+class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
     """A numeric charger setting."""
 
     entity_description: V2CNumberEntityDescription
 
-    def __init__(
-        self,
-        coordinator: V2CChargerCoordinator,
-        description: V2CNumberEntityDescription,
-    ) -> None:
-        """Bind the description's reader for optimistic values."""
-        super().__init__(coordinator, description)
-        self._read = partial(_read, description)
-
     def _value_of(self, description: V2CNumberEntityDescription) -> float | None:
         """Return a number's pending value, else its reported one."""
-        value = self.coordinator.value(description.key, partial(_read, description))
+        read = partial(read_setting, description)
+        value = self.coordinator.value(description.key, read)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
         return int(value) if description.whole else value
@@ -220,13 +213,6 @@ class V2CNumberEntity(V2CEntity, NumberEntity):
                 translation_placeholders={"value": f"{value:g}"},
             )
         # The client sends energy with three decimals; keep what the charger will echo.
-        command = int(value) if description.whole else round(value, 3)
-        bounds = (self.native_min_value, self.native_max_value)
-        await self.coordinator.async_command(
-            lambda client, device_id: description.set_fn(
-                client, device_id, command, bounds
-            ),
-            key=description.key,
-            value=command,
-            read=self._read,
+        await self._async_send(
+            value=int(value) if description.whole else round(value, 3)
         )

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import partial
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import InstallationType, Language, PvMode, ReportedState, SlaveType, V2CClient
+from .api import InstallationType, Language, PvMode, SlaveType
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
-from .polling import ChargerData
+from .entity import async_add_charger_entities
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CSelectEntityDescription(SelectEntityDescription):
+class V2CSelectEntityDescription(
+    SelectEntityDescription, V2CSettingEntityDescription[IntEnum]
+):
     """Describes a V2C select: its enum, and how to read and set it."""
 
     enum: type[IntEnum]
-    value_fn: Callable[[ReportedState], IntEnum | None]
-    set_fn: Callable[[V2CClient, str, int], Awaitable[None]]
-    # Whether the setting changes what the live state shows (charging or not),
-    # so its confirmation reads the live state too.
-    live: bool = False
 
 
 SELECTS: tuple[V2CSelectEntityDescription, ...] = (
@@ -77,26 +72,25 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
 )
 
 
-def _read(description: V2CSelectEntityDescription, data: ChargerData) -> IntEnum | None:
-    """Read a select's enum member from the charger's settings."""
-    return description.value_fn(data.reported) if data.reported else None
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: V2CConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the selects each charger reports."""
-    async_add_entities(
-        V2CSelectEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in SELECTS
-        if _read(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CSelectEntity(coordinator, description)
+            for description in SELECTS
+            if has_setting(description, coordinator.data)
+        ),
     )
 
 
-class V2CSelectEntity(V2CEntity, SelectEntity):
+class V2CSelectEntity(V2CSettingEntity[IntEnum], SelectEntity):
     """A charger setting with a fixed set of values; options are translation keys."""
 
     entity_description: V2CSelectEntityDescription
@@ -106,25 +100,16 @@ class V2CSelectEntity(V2CEntity, SelectEntity):
         coordinator: V2CChargerCoordinator,
         description: V2CSelectEntityDescription,
     ) -> None:
-        """List the enum's members as options and bind the reader."""
+        """List the enum's members as options."""
         super().__init__(coordinator, description)
         self._attr_options = [member.name.lower() for member in description.enum]
-        self._read = partial(_read, description)
 
     @property
     def current_option(self) -> str | None:
         """Return the pending option of a command, else the reported one."""
-        value = self.coordinator.value(self.entity_description.key, self._read)
+        value = self._setting
         return value.name.lower() if isinstance(value, IntEnum) else None
 
     async def async_select_option(self, option: str) -> None:
         """Send the chosen option."""
-        description = self.entity_description
-        member = description.enum[option.upper()]
-        await self.coordinator.async_command(
-            lambda client, device_id: description.set_fn(client, device_id, member),
-            key=description.key,
-            value=member,
-            read=self._read,
-            live=description.live,
-        )
+        await self._async_send(value=self.entity_description.enum[option.upper()])

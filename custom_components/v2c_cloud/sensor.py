@@ -33,7 +33,7 @@ from .api import ChargeState, CurrentState, ReportedState
 from .budget import PlannerSnapshot
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, async_add_charger_entities
 from .event import new_session
 from .helpers import utcnow
 
@@ -309,17 +309,20 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the sensors of every charger and of the account."""
-    entities: list[SensorEntity] = [
+    async_add_entities(
         V2CAccountSensorEntity(entry, description) for description in ACCOUNT_SENSORS
-    ]
-    for coordinator in entry.runtime_data.chargers.values():
-        entities.extend(
+    )
+
+    def charger_sensors(coordinator: V2CChargerCoordinator) -> list[SensorEntity]:
+        entities: list[SensorEntity] = [
             V2CSensorEntity(coordinator, description)
             for description in SENSORS
             if (description.exists_fn or _has_value(description))(coordinator)
-        )
+        ]
         entities.append(V2CLifetimeEnergySensor(coordinator, LIFETIME_ENERGY))
-    async_add_entities(entities)
+        return entities
+
+    async_add_charger_entities(hass, entry, async_add_entities, charger_sensors)
 
 
 class V2CSensorEntity(V2CEntity, SensorEntity):

@@ -12,13 +12,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
-from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
+from .entity import async_add_charger_entities
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CSwitchEntityDescription(SwitchEntityDescription, V2CFlagEntityDescription):
+class V2CSwitchEntityDescription(
+    SwitchEntityDescription, V2CSettingEntityDescription[bool]
+):
     """Describes a V2C switch: how to read and set its flag."""
 
 
@@ -78,15 +81,19 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switches each charger reports."""
-    async_add_entities(
-        V2CSwitchEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in SWITCHES
-        if read_flag(description, coordinator.data) is not None
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CSwitchEntity(coordinator, description)
+            for description in SWITCHES
+            if has_setting(description, coordinator.data)
+        ),
     )
 
 
-class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
+class V2CSwitchEntity(V2CSettingEntity[bool], SwitchEntity):
     """A charger flag that can be switched on and off."""
 
     entity_description: V2CSwitchEntityDescription
@@ -94,12 +101,12 @@ class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
     @property
     def is_on(self) -> bool | None:
         """Return the pending value of a command, else the reported flag."""
-        return self._flag
+        return self._setting if isinstance(self._setting, bool) else None
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Turn the setting on."""
-        await self._async_set_flag(value=True)
+        await self._async_send(value=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the setting off."""
-        await self._async_set_flag(value=False)
+        await self._async_send(value=False)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
@@ -14,9 +13,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ReportedState, V2CClient, V2CValidationError, validation as check
 from .const import DOMAIN
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
-from .polling import ChargerData
+from .coordinator import V2CConfigEntry
+from .entity import async_add_charger_entities
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
 
 PARALLEL_UPDATES = 1
 
@@ -26,13 +25,15 @@ IPV4_LENGTH = 15
 
 
 @dataclass(frozen=True, kw_only=True)
-class V2CTextEntityDescription(TextEntityDescription):
-    """Describes a V2C text: which shadow keys carry it, how to check and set it."""
+class V2CTextEntityDescription(TextEntityDescription, V2CSettingEntityDescription[str]):
+    """Describes a V2C text: how to check it before it is sent."""
 
-    reported_keys: tuple[str, ...]
-    value_fn: Callable[[ReportedState], str | None]
     check_fn: Callable[[str], str]
-    set_fn: Callable[[V2CClient, str, str], Awaitable[None]]
+
+
+def _carries(*keys: str) -> Callable[[ReportedState], bool]:
+    """Return whether the shadow has one of the keys; an empty text reads as None."""
+    return lambda reported: any(key in reported.raw for key in keys)
 
 
 TEXTS: tuple[V2CTextEntityDescription, ...] = (
@@ -44,7 +45,7 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=1,
         native_max=check.MAX_OCPP_ID_LENGTH,
         pattern=r"^\S+$",
-        reported_keys=("ocpp_id",),
+        exists_fn=_carries("ocpp_id"),
         value_fn=lambda reported: reported.ocpp_id,
         check_fn=lambda value: check.token("value", value, check.MAX_OCPP_ID_LENGTH),
         set_fn=V2CClient.set_ocpp_id,
@@ -57,7 +58,7 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=1,
         native_max=MAX_STATE_LENGTH,
         pattern=r"^wss?://\S+$",
-        reported_keys=("ocpp_addr", "ocpp_address"),
+        exists_fn=_carries("ocpp_addr", "ocpp_address"),
         value_fn=lambda reported: reported.ocpp_address,
         check_fn=check.ocpp_address,
         set_fn=V2CClient.set_ocpp_address,
@@ -70,23 +71,12 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=7,
         native_max=IPV4_LENGTH,
         pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
-        reported_keys=("inverter_ip",),
+        exists_fn=_carries("inverter_ip"),
         value_fn=lambda reported: reported.inverter_ip,
         check_fn=lambda value: check.ipv4("ip", value),
         set_fn=V2CClient.set_inverter_ip,
     ),
 )
-
-
-def _read(description: V2CTextEntityDescription, data: ChargerData) -> str | None:
-    """Read a text from the charger's settings."""
-    return description.value_fn(data.reported) if data.reported else None
-
-
-def _exists(description: V2CTextEntityDescription, data: ChargerData) -> bool:
-    """Return whether the shadow carries the setting; empty text reads as None."""
-    raw = data.reported.raw if data.reported else {}
-    return any(key in raw for key in description.reported_keys)
 
 
 async def async_setup_entry(
@@ -95,33 +85,27 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the texts each charger reports."""
-    async_add_entities(
-        V2CTextEntity(coordinator, description)
-        for coordinator in entry.runtime_data.chargers.values()
-        for description in TEXTS
-        if _exists(description, coordinator.data)
+    async_add_charger_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            V2CTextEntity(coordinator, description)
+            for description in TEXTS
+            if has_setting(description, coordinator.data)
+        ),
     )
 
 
-class V2CTextEntity(V2CEntity, TextEntity):
+class V2CTextEntity(V2CSettingEntity[str], TextEntity):
     """A textual charger setting, checked before it is sent."""
 
     entity_description: V2CTextEntityDescription
 
-    def __init__(
-        self,
-        coordinator: V2CChargerCoordinator,
-        description: V2CTextEntityDescription,
-    ) -> None:
-        """Bind the description's reader for optimistic values."""
-        super().__init__(coordinator, description)
-        self._read = partial(_read, description)
-
     @property
     def native_value(self) -> str | None:
         """Return the pending value of a command, else the reported text."""
-        value = self.coordinator.value(self.entity_description.key, self._read)
-        return value if isinstance(value, str) else None
+        return self._setting if isinstance(self._setting, str) else None
 
     async def async_set_value(self, value: str) -> None:
         """Check the text, then send it."""
@@ -134,9 +118,4 @@ class V2CTextEntity(V2CEntity, TextEntity):
                 translation_key=f"invalid_{description.key}",
                 translation_placeholders={"value": value},
             ) from err
-        await self.coordinator.async_command(
-            lambda client, device_id: description.set_fn(client, device_id, checked),
-            key=description.key,
-            value=checked,
-            read=self._read,
-        )
+        await self._async_send(value=checked)

@@ -1,9 +1,12 @@
-"""Fixtures of the reliability suites: the integration's entry against the simulator."""
+"""Fixtures of the reliability suites; the shared ones are in tests/conftest.py."""
 
 from __future__ import annotations
 
-from tests.components.v2c_cloud.conftest import (  # noqa: F401
-    frozen_start,
-    init_integration,
-    mock_config_entry,
-)
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def frozen_start(frozen_start: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Start every test at the same frozen moment, before the simulator exists."""
+    return frozen_start

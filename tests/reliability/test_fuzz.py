@@ -19,7 +19,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-from tests.components.v2c_cloud.control_helpers import all_enabled  # noqa: F401
 from tests.sim_fixtures import SimHandle
 
 from .helpers import entity_of

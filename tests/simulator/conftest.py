@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from aiohttp import ClientSession
 import pytest
 
-from tests.sim_fixtures import SimHandle, SimSetup, v2c_sim
+from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import VirtualClock
-
-__all__ = ["v2c_sim"]
 
 START = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 

@@ -219,6 +219,21 @@ async def test_pairings(v2c_sim: SimHandle, client: ClientSession) -> None:
     assert all(isinstance(p["id"], str) and p["id"] for p in body)
 
 
+async def test_unpaired_charger_leaves_the_pairings(
+    v2c_sim: SimHandle, client: ClientSession
+) -> None:
+    """An unpaired charger is gone from /pairings/me and no longer the caller's."""
+    v2c_sim.account.remove_charger("POL0001")
+
+    body = (await api(client, "GET", "/pairings/me")).body
+    state = await api(client, "GET", "/device/currentstatecharge", deviceId="POL0001")
+
+    assert [p["deviceId"] for p in body] == ["TRY0001"]
+    assert state.status == 403
+    with pytest.raises(KeyError):
+        v2c_sim.account.remove_charger("POL0001")
+
+
 async def _run_sessions(v2c_sim: SimHandle, clock: VirtualClock, days: int) -> None:
     """Charge every evening 19:00-22:00 for some days."""
     charger = v2c_sim.charger

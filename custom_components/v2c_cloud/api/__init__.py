@@ -25,6 +25,8 @@ from .models import (
 )
 from .operations import OPERATIONS, OPERATIONS_BY_NAME, Operation
 
+__version__ = "0.1.0"
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "OPERATIONS",

@@ -1,59 +1,12 @@
-"""Fixtures for the V2C Cloud integration tests: a config entry against the simulator."""
+"""Fixtures for the V2C Cloud integration tests; the shared ones are in tests/conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING
-from unittest.mock import AsyncMock, patch
-
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_API_KEY
-from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-
-if TYPE_CHECKING:
-    from tests.sim_fixtures import SimHandle
-
-
-START = "2026-03-02 12:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
-def frozen_start(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Freeze time before the simulator exists, so its chargers charge as time ticks."""
-    freezer.move_to(START)
-    return freezer
-
-
-@pytest.fixture
-def mock_config_entry(v2c_sim: SimHandle) -> MockConfigEntry:
-    """Return a config entry pointed at the simulator."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="V2C Cloud",
-        unique_id=v2c_sim.device_id,
-        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
-    )
-
-
-@pytest.fixture
-def mock_setup_entry() -> Generator[AsyncMock]:
-    """Keep the entry from being set up, for tests of the flows alone."""
-    with patch(
-        "custom_components.v2c_cloud.async_setup_entry", return_value=True
-    ) as mock:
-        yield mock
-
-
-@pytest.fixture
-async def init_integration(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Set the integration up against the simulator and return its entry."""
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return mock_config_entry
+def frozen_start(frozen_start: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Start every test at the same frozen moment, before the simulator exists."""
+    return frozen_start

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from unittest.mock import PropertyMock, patch
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
-import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -33,17 +32,6 @@ READ_PATHS = frozenset(
 )
 CONFIRM_WAIT = timedelta(minutes=5)
 TICK = timedelta(seconds=10)
-
-
-@pytest.fixture
-def all_enabled() -> Generator[None]:
-    """Create the entities that are disabled by default as enabled."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 def only_platform(platform: Platform) -> Generator[None]:

@@ -7,12 +7,11 @@ from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
-import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -21,25 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from tests.sim_fixtures import SimSetup
 
 PACKAGE = Path(__file__).parents[3] / "custom_components" / "v2c_cloud"
-START = "2026-03-02 12:00:00+00:00"
 POLE = SimSetup(models=("pole",), device_ids=("POLE0001",), tags=("Driveway",))
-
-
-@pytest.fixture(autouse=True)
-def start_time(freezer: FrozenDateTimeFactory) -> None:
-    """Freeze the clock before the simulator is built, so its chargers start now."""
-    freezer.move_to(START)
-
-
-@pytest.fixture
-def all_enabled() -> Generator[None]:
-    """Create the entities that are disabled by default as enabled."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 def only_platform(platform: Platform) -> Generator[None]:

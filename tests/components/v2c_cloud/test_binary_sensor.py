@@ -30,7 +30,6 @@ from .read_helpers import (
     only_platform,
     run_for,
     setup_entry,
-    start_time,  # noqa: F401
     state_of,
 )
 

@@ -26,14 +26,7 @@ from custom_components.v2c_cloud.event import (
 )
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import (
-    entity_texts,
-    only_platform,
-    run_for,
-    setup_entry,
-    start_time,  # noqa: F401
-    state_of,
-)
+from .read_helpers import entity_texts, only_platform, run_for, setup_entry, state_of
 
 SESSION = "event.garage_charging_session"
 

@@ -19,13 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.v2c_cloud.sensor import LifetimeEnergy
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import (
-    number_of,
-    only_platform,
-    run_for,
-    setup_entry,
-    start_time,  # noqa: F401
-)
+from .read_helpers import number_of, only_platform, run_for, setup_entry
 
 LIFETIME = "sensor.garage_lifetime_energy"
 SESSION = "sensor.garage_session_energy"

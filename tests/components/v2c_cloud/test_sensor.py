@@ -30,13 +30,11 @@ from tests.sim_fixtures import SimHandle, SimSetup
 
 from .read_helpers import (
     POLE,
-    all_enabled,  # noqa: F401
     entity_texts,
     number_of,
     only_platform,
     run_for,
     setup_entry,
-    start_time,  # noqa: F401
     state_of,
 )
 

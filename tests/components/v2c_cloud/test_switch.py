@@ -30,7 +30,6 @@ from v2c_simulator import FaultKind
 from .control_helpers import (
     POLE,
     TRYDAN,
-    all_enabled,  # noqa: F401
     await_confirmation,
     commands,
     entity_id,

@@ -1,0 +1,117 @@
+"""Chargers paired or unpaired while the entry runs, without a reload."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from .api import Pairing
+from .const import DOMAIN, LOGGER
+from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .helpers import mask_device_id, own_identifiers, utcnow
+from .polling import ChargerPoller
+from .repairs import async_clear_charger_offline
+
+
+def signal_charger_added(entry_id: str) -> str:
+    """Return the signal the platforms listen to for a newly paired charger."""
+    return f"{DOMAIN}_{entry_id}_charger_added"
+
+
+def charger_coordinator(
+    account: V2CAccountCoordinator, pairing: Pairing
+) -> V2CChargerCoordinator:
+    """Return the coordinator of one of the account's chargers, not yet refreshed."""
+    errors = account.errors
+    poller = ChargerPoller(account.client, errors.planner, pairing.device_id)
+    return V2CChargerCoordinator(
+        account.hass, account.config_entry, poller, pairing, errors
+    )
+
+
+@callback
+def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
+    """Remove devices of chargers no longer paired; keep the account's own device."""
+    kept = {entry.entry_id, *entry.runtime_data.chargers}
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not own_identifiers(device) & kept:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
+
+
+class V2CPairingsTracker:
+    """Follow the account's pairings: add new chargers, drop unpaired ones."""
+
+    def __init__(self, hass: HomeAssistant, entry: V2CConfigEntry) -> None:
+        """Track the chargers of one entry."""
+        self.hass = hass
+        self.entry = entry
+        self._adding: set[str] = set()
+
+    @callback
+    def async_pairings_updated(self) -> None:
+        """Compare the pairings just read with the chargers the entry runs."""
+        runtime = self.entry.runtime_data
+        paired = runtime.account.data
+        for device_id in set(runtime.chargers) - set(paired):
+            self._async_remove(device_id)
+        # The stored planner may remember chargers unpaired while Home Assistant
+        # was stopped, or one a read in flight met again after its removal.
+        planned = runtime.planner.snapshot(utcnow()).chargers
+        for device_id in set(planned) - set(paired) - set(runtime.chargers):
+            runtime.planner.remove_charger(device_id)
+        for device_id in set(paired) - set(runtime.chargers) - self._adding:
+            self._adding.add(device_id)
+            self.entry.async_create_task(
+                self.hass,
+                self._async_add(paired[device_id]),
+                f"{DOMAIN} add charger {mask_device_id(device_id)}",
+            )
+
+    async def _async_add(self, pairing: Pairing) -> None:
+        """Read the new charger once (two calls), then let the platforms add it."""
+        runtime = self.entry.runtime_data
+        device_id = pairing.device_id
+        coordinator = charger_coordinator(runtime.account, pairing)
+        try:
+            await coordinator.async_refresh()
+        finally:
+            self._adding.discard(device_id)
+        # A failed first read is retried at the next pairings check, in 30 minutes.
+        if not coordinator.last_update_success or device_id not in (
+            runtime.account.data
+        ):
+            await coordinator.async_shutdown()
+            return
+        runtime.chargers[device_id] = coordinator
+        coordinator.async_schedule_refresh_at()
+        LOGGER.info("Charger %s was paired; adding it", mask_device_id(device_id))
+        async_dispatcher_send(
+            self.hass, signal_charger_added(self.entry.entry_id), coordinator
+        )
+
+    @callback
+    def _async_remove(self, device_id: str) -> None:
+        """Stop an unpaired charger and remove its device with its entities."""
+        runtime = self.entry.runtime_data
+        coordinator = runtime.chargers.pop(device_id)
+        self.entry.async_create_task(
+            self.hass,
+            self._async_stop(coordinator),
+            f"{DOMAIN} stop charger {mask_device_id(device_id)}",
+        )
+        async_clear_charger_offline(self.hass, device_id)
+        registry = dr.async_get(self.hass)
+        if device := registry.async_get_device(identifiers={(DOMAIN, device_id)}):
+            registry.async_update_device(
+                device.id, remove_config_entry_id=self.entry.entry_id
+            )
+        LOGGER.info("Charger %s was unpaired; removed it", mask_device_id(device_id))
+
+    async def _async_stop(self, coordinator: V2CChargerCoordinator) -> None:
+        """Stop polling, then let the planner forget the charger's share."""
+        await coordinator.async_shutdown()
+        self.entry.runtime_data.planner.remove_charger(coordinator.device_id)

@@ -1,0 +1,74 @@
+"""Settings of a charger's shadow: one contract for switch, lock, number, select and text."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+
+from homeassistant.helpers.entity import EntityDescription
+
+from .api import ReportedState, V2CClient
+from .coordinator import V2CChargerCoordinator
+from .entity import V2CEntity
+from .polling import ChargerData
+
+
+@dataclass(frozen=True, kw_only=True)
+class V2CSettingEntityDescription[T](EntityDescription):
+    """How to read a setting from the shadow, whether a charger has it, how to set it."""
+
+    value_fn: Callable[[ReportedState], T | None]
+    set_fn: Callable[[V2CClient, str, T], Awaitable[None]]
+    # Without it, a charger has the setting when it reports a value.
+    exists_fn: Callable[[ReportedState], bool] | None = None
+    # Whether the setting changes if the car charges, so its confirmation reads
+    # the live state too.
+    live: bool = False
+
+
+def read_setting[T](
+    description: V2CSettingEntityDescription[T], data: ChargerData
+) -> T | None:
+    """Read a setting from the charger's shadow."""
+    return description.value_fn(data.reported) if data.reported else None
+
+
+def has_setting[T](
+    description: V2CSettingEntityDescription[T], data: ChargerData
+) -> bool:
+    """Return whether the charger's shadow carries the setting."""
+    if description.exists_fn is not None:
+        return data.reported is not None and description.exists_fn(data.reported)
+    return read_setting(description, data) is not None
+
+
+class V2CSettingEntity[T](V2CEntity):
+    """An entity over one setting: optimistic while its command is pending."""
+
+    entity_description: V2CSettingEntityDescription[T]
+
+    def __init__(
+        self,
+        coordinator: V2CChargerCoordinator,
+        description: V2CSettingEntityDescription[T],
+    ) -> None:
+        """Bind the description's reader for optimistic values."""
+        super().__init__(coordinator, description)
+        self._read = partial(read_setting, description)
+
+    @property
+    def _setting(self) -> object:
+        """Return the value a pending command asked for, else the reported one."""
+        return self.coordinator.value(self.entity_description.key, self._read)
+
+    async def _async_send(self, *, value: T) -> None:
+        """Send the new value through the coordinator, which confirms it."""
+        description = self.entity_description
+        await self.coordinator.async_command(
+            lambda client, device_id: description.set_fn(client, device_id, value),
+            key=description.key,
+            value=value,
+            read=self._read,
+            live=description.live,
+        )

@@ -1,0 +1,243 @@
+"""Tests of the entry's devices: kept on reload, added and removed with the pairings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.v2c_cloud import async_remove_config_entry_device
+from custom_components.v2c_cloud.budget import CallKind
+from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.sim_fixtures import SimHandle, SimSetup
+from v2c_simulator import FaultKind
+
+PAIRINGS_PATH = "/pairings/me"
+STATE_PATH = "/thirdparty/device/currentstatecharge"
+TWO_CHARGERS = SimSetup(
+    models=("trydan", "pole"),
+    device_ids=("TRY0001", "POL0001"),
+    tags=("Garage", "Drive"),
+)
+
+
+def _registry_ids(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> tuple[set[str], set[str]]:
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    return {device.id for device in devices}, {entity.id for entity in entities}
+
+
+def _device_entities(hass: HomeAssistant, device_id: str) -> list[er.RegistryEntry]:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, device_id)})
+    if device is None:
+        return []
+    return er.async_entries_for_device(er.async_get(hass), device.id)
+
+
+async def _until_pairings_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    *,
+    failing_reads: bool = False,
+) -> None:
+    """Let time pass in 30-minute ticks until the pairings are read again."""
+    v2c_sim.sim.clear_log()
+    for _ in range(16):
+        freezer.tick(timedelta(minutes=30))
+        if failing_reads:
+            # Fails the reads of this tick only: the rule lapses before the next.
+            v2c_sim.sim.faults.set(FaultKind.HTTP_503, route=STATE_PATH, duration_s=60)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        if any(r.path == PAIRINGS_PATH for r in v2c_sim.sim.request_log):
+            return
+    pytest.fail("the pairings were not read again within 8 hours")
+
+
+async def test_reload_keeps_every_device_and_entity(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A reload neither removes the account's device nor any registry entry."""
+    before = _registry_ids(hass, init_integration)
+    account = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, init_integration.entry_id)}
+    )
+    assert account is not None
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert _registry_ids(hass, init_integration) == before
+    assert all(
+        hass.states.get(entity.entity_id) is not None
+        for entity in er.async_entries_for_device(er.async_get(hass), account.id)
+    )
+
+
+async def test_paired_charger_is_added_without_reload(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger paired later gets its device and entities for its own two reads."""
+    runtime = init_integration.runtime_data
+    first = runtime.chargers[v2c_sim.device_id]
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+
+    assert init_integration.runtime_data is runtime
+    assert runtime.chargers[v2c_sim.device_id] is first
+    assert "POL0002" in runtime.chargers
+    new_reads = [
+        r.path for r in v2c_sim.sim.request_log if r.query.get("deviceId") == "POL0002"
+    ]
+    assert len(new_reads) == 2
+    assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1
+    entities = _device_entities(hass, "POL0002")
+    assert entities
+    assert all(hass.states.get(entity.entity_id) is not None for entity in entities)
+    charging = hass.states.get("binary_sensor.drive_vehicle_charging")
+    assert charging is not None
+    assert charging.state == "off"
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_unpaired_charger_is_removed_without_reload(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An unpaired charger's device, entities and polling go at the pairings refresh."""
+    runtime = init_integration.runtime_data
+    gone = _device_entities(hass, "POL0001")
+    kept = _device_entities(hass, "TRY0001")
+    assert gone
+    v2c_sim.account.remove_charger("POL0001")
+
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+
+    assert init_integration.runtime_data is runtime
+    assert set(runtime.chargers) == {"TRY0001"}
+    assert (
+        dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "POL0001")}) is None
+    )
+    assert all(hass.states.get(entity.entity_id) is None for entity in gone)
+    assert _device_entities(hass, "TRY0001") == kept
+    assert "POL0001" not in runtime.planner.snapshot(utcnow()).chargers
+
+    v2c_sim.sim.clear_log()
+    for _ in range(8):
+        freezer.tick(timedelta(hours=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert not [
+        r for r in v2c_sim.sim.request_log if r.query.get("deviceId") == "POL0001"
+    ]
+
+
+async def test_planner_forgets_chargers_no_longer_paired(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger the stored planner still remembers stops taking a share of the quota."""
+    planner = init_integration.runtime_data.planner
+    planner.record_call(CallKind.POLL, utcnow(), "GONE999")
+    assert "GONE999" in planner.snapshot(utcnow()).chargers
+
+    freezer.tick(timedelta(minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+    assert set(planner.snapshot(utcnow()).chargers) == {v2c_sim.device_id}
+
+
+async def test_a_failed_first_read_is_retried_at_the_next_check(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A new charger whose first read fails is added at a later pairings check."""
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+
+    await _until_pairings_refresh(hass, freezer, v2c_sim, failing_reads=True)
+    assert "POL0002" not in init_integration.runtime_data.chargers
+    assert not _device_entities(hass, "POL0002")
+
+    freezer.tick(timedelta(minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert "POL0002" in init_integration.runtime_data.chargers
+    assert _device_entities(hass, "POL0002")
+
+
+async def test_only_unpaired_devices_can_be_deleted(
+    hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
+) -> None:
+    """The user may delete a left-over device, never a paired charger or the account."""
+    registry = dr.async_get(hass)
+    entry_id = init_integration.entry_id
+    stale = registry.async_get_or_create(
+        config_entry_id=entry_id, identifiers={(DOMAIN, "GONE999")}
+    )
+    charger = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    account = registry.async_get_device(identifiers={(DOMAIN, entry_id)})
+    assert charger is not None
+    assert account is not None
+
+    assert await async_remove_config_entry_device(hass, init_integration, stale)
+    assert not await async_remove_config_entry_device(hass, init_integration, charger)
+    assert not await async_remove_config_entry_device(hass, init_integration, account)
+
+
+async def test_account_device_diagnostics_show_the_planner(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The account's service device gives the planner's view, not a charger's."""
+    account = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, init_integration.entry_id)}
+    )
+    assert account is not None
+
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, account
+    )
+
+    assert set(diagnostics) == {"planner"}
+    assert "remaining" in str(diagnostics["planner"])
+
+
+async def test_a_stopped_charger_is_never_rearmed(
+    hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
+) -> None:
+    """A read that ends after its charger was stopped plans nothing more for it."""
+    runtime = init_integration.runtime_data
+    coordinator = runtime.chargers[v2c_sim.device_id]
+    await coordinator.async_shutdown()
+    runtime.planner.remove_charger(v2c_sim.device_id)
+
+    coordinator.async_schedule_refresh_at()
+
+    assert v2c_sim.device_id not in runtime.planner.snapshot(utcnow()).chargers

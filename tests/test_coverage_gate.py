@@ -1,0 +1,88 @@
+"""Tests for the per-module coverage gate that scripts/test runs after pytest."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "coverage_gate.py"
+
+
+@pytest.fixture(scope="module")
+def gate() -> ModuleType:
+    """Load the script as a module: scripts/ is not a package."""
+    spec = importlib.util.spec_from_file_location("coverage_gate", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write(tmp_path: Path, report: dict[str, Any]) -> str:
+    path = tmp_path / "coverage.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    return str(path)
+
+
+def test_one_module_under_the_gate_fails_despite_a_high_total(
+    gate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = {
+        "files": {
+            "custom_components/v2c_cloud/sensor.py": {
+                "summary": {"percent_covered": 100.0}
+            },
+            "custom_components/v2c_cloud/store.py": {
+                "summary": {"percent_covered": 94.9}
+            },
+        }
+    }
+
+    assert gate.main([_write(tmp_path, report)]) == 1
+    assert (
+        "custom_components/v2c_cloud/store.py is at 94.90 %" in capsys.readouterr().out
+    )
+
+
+def test_every_module_at_the_gate_passes(gate: ModuleType, tmp_path: Path) -> None:
+    report = {
+        "files": {
+            "custom_components/v2c_cloud/sensor.py": {
+                "summary": {"percent_covered": 95.0}
+            },
+            "custom_components/v2c_cloud/api/client.py": {
+                "summary": {"percent_covered": 99.0}
+            },
+        }
+    }
+
+    assert gate.main([_write(tmp_path, report)]) == 0
+
+
+def test_only_the_integration_counts(gate: ModuleType, tmp_path: Path) -> None:
+    """The simulator and test helpers neither hide nor fail an integration module."""
+    report = {
+        "files": {
+            "custom_components/v2c_cloud/sensor.py": {
+                "summary": {"percent_covered": 96.0}
+            },
+            "v2c_simulator/app.py": {"summary": {"percent_covered": 10.0}},
+        }
+    }
+
+    assert gate.modules_below(report, 95.0) == {}
+    assert gate.main([_write(tmp_path, report), "--min", "97"]) == 1
+
+
+def test_a_report_without_the_integration_fails(
+    gate: ModuleType, tmp_path: Path
+) -> None:
+    report = {"files": {"v2c_simulator/app.py": {"summary": {"percent_covered": 100}}}}
+
+    assert gate.main([_write(tmp_path, report)]) == 2
