@@ -14,7 +14,7 @@ from .clock import Clock
 from .commands import Action
 from .physics import integrate, pad_hours, refresh_live
 from .solar import SolarSite
-from .state import ChargerState, Model, RfidCard, Session
+from .state import ChargerState, Model, RfidCard, Session, Wire
 
 FIRMWARE: dict[Model, tuple[str, str]] = {
     Model.TRYDAN: ("2.1.7", "2.2.0"),
@@ -32,6 +32,8 @@ class World:
     site: SolarSite
     apply_delay: float
     statistic_ids: Iterator[int]
+    wire: Wire = Wire.DOCUMENT
+    fb_limits: bool = False
 
 
 @dataclass(order=True)

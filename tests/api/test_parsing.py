@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from custom_components.v2c_cloud.api import (
@@ -33,6 +35,6 @@ def test_unparseable_ocpp_url() -> None:
         ocpp_address("ws://[::1")
 
 
-def test_bad_timer_time_is_response_error() -> None:
-    with pytest.raises(V2CResponseError):
-        Timer.from_json({"timeStart": "25:00"})
+def test_bad_timer_time_is_none() -> None:
+    timer = Timer.from_json({"timeStart": "25:00", "timeEnd": "06:00"})
+    assert (timer.start, timer.end) == (None, time(6))
