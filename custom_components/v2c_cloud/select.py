@@ -25,6 +25,9 @@ class V2CSelectEntityDescription(SelectEntityDescription):
     """Describes a V2C select: its enum, and how to read and set it."""
 
     enum: type[IntEnum]
+    # The shadow keys carrying the setting: present means the charger has it,
+    # even when its value is one this integration does not know.
+    keys: tuple[str, ...]
     value_fn: Callable[[ReportedState], IntEnum | None]
     set_fn: Callable[[V2CClient, str, int], Awaitable[None]]
     # Whether the setting changes what the live state shows (charging or not),
@@ -37,6 +40,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         key="pv_mode",
         translation_key="pv_mode",
         enum=PvMode,
+        keys=("chargefvmode", "fv_mode", "pv_mode"),
         value_fn=lambda reported: reported.pv_mode,
         set_fn=lambda client, device_id, value: client.set_pv_mode(
             device_id, PvMode(value)
@@ -48,6 +52,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         translation_key="installation_type",
         entity_category=EntityCategory.CONFIG,
         enum=InstallationType,
+        keys=("inst_type",),
         value_fn=lambda reported: reported.installation_type,
         set_fn=lambda client, device_id, value: client.set_installation_type(
             device_id, InstallationType(value)
@@ -58,6 +63,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         translation_key="meter_type",
         entity_category=EntityCategory.CONFIG,
         enum=SlaveType,
+        keys=("slave_type",),
         value_fn=lambda reported: reported.slave_type,
         set_fn=lambda client, device_id, value: client.set_slave_type(
             device_id, SlaveType(value)
@@ -69,6 +75,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         enum=Language,
+        keys=("language",),
         value_fn=lambda reported: reported.language,
         set_fn=lambda client, device_id, value: client.set_language(
             device_id, Language(value)
@@ -82,6 +89,12 @@ def _read(description: V2CSelectEntityDescription, data: ChargerData) -> IntEnum
     return description.value_fn(data.reported) if data.reported else None
 
 
+def _reports(description: V2CSelectEntityDescription, data: ChargerData) -> bool:
+    """Return whether the charger's settings carry the select's key."""
+    reported = data.reported
+    return reported is not None and any(key in reported.raw for key in description.keys)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: V2CConfigEntry,
@@ -92,7 +105,7 @@ async def async_setup_entry(
         V2CSelectEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in SELECTS
-        if _read(description, coordinator.data) is not None
+        if _reports(description, coordinator.data)
     )
 
 

@@ -38,3 +38,9 @@ def test_unparseable_ocpp_url() -> None:
 def test_bad_timer_time_is_none() -> None:
     timer = Timer.from_json({"timeStart": "25:00", "timeEnd": "06:00"})
     assert (timer.start, timer.end) == (None, time(6))
+
+
+def test_int_with_a_digit_int_cannot_read_is_response_error() -> None:
+    # "²" is a digit to str.isdigit but not to int().
+    with pytest.raises(V2CResponseError):
+        to_int("²", "seconds")
