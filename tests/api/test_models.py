@@ -27,6 +27,7 @@ from custom_components.v2c_cloud.api import (
     Timer,
     V2CResponseError,
     WifiNetwork,
+    parsing,
 )
 from custom_components.v2c_cloud.api.models import parse_connected
 
@@ -185,8 +186,10 @@ def test_current_state_unusable_field_is_none_and_the_rest_carries_on(
 
 
 def test_unusable_field_is_logged_once_by_key_only(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Start from a process that has not met a broken field yet.
+    monkeypatch.setattr(parsing, "_skipped", set())
     secret = "hidden-value-7781"
     with caplog.at_level(logging.DEBUG, "custom_components.v2c_cloud.api"):
         for _ in range(3):

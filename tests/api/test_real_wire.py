@@ -24,9 +24,11 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CResponseError,
 )
+from custom_components.v2c_cloud.api.parsing import decode_body
 from custom_components.v2c_cloud.api.transport import MAX_BODY_BYTES
 from tests.api.conftest import Serve
-from tests.sim_fixtures import DEFAULT_DEVICE_ID as D
+from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle, SimSetup
+from v2c_simulator import Wire
 from v2c_simulator.templates import wire_fixture
 
 LIVE = "trydan-2.4.6-currentstatecharge"
@@ -255,3 +257,28 @@ async def test_body_just_under_the_cap_is_read(
     client = V2CClient("key", session=session, base_url=await serve(app))
 
     assert (await client.get_reported(D)).firmware_version == "2.4.6"
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(), SimSetup(wire=Wire.DOCUMENT)])
+async def test_both_wire_profiles_read_alike(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    """The document's shape and the real firmware's mean the same to the client."""
+    v2c_sim.charger.plug_in(20)
+
+    state = await client.get_current_state(D)
+    reported = await client.get_reported(D)
+
+    truth = v2c_sim.charger.state
+    assert state.charge_state is ChargeState.CHARGING
+    assert state.power_w == pytest.approx(truth.power_kw * 1000, abs=1)
+    assert state.installation_voltage_v == truth.mains_voltage
+    assert (reported.min_car_intensity_a, reported.max_car_intensity_a) == (6, 32)
+    assert reported.contract_power_w == truth.contract_power
+    assert reported.led_brightness_pct == 100.0
+
+
+def test_integer_past_pythons_digit_limit_spoils_only_its_field() -> None:
+    body = '{"power": ' + "9" * 5000 + ', "energy": "4.179506"}'
+    state = CurrentState.from_json(decode_body(body.encode(), "text/plain", 200))
+    assert (state.power_w, state.energy_kwh) == (None, 4.179506)

@@ -39,6 +39,17 @@ def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
     return plain[:EXCERPT_LENGTH]
 
 
+def _integer(digits: str) -> int | str:
+    # Python refuses to turn more than 4,300 digits into an int, which would fail
+    # the whole body: such a number stays text and only its field is dropped.
+    return int(digits) if len(digits) <= MAX_NUMBER_TEXT else digits
+
+
+def loads(text: str) -> object:
+    """Decode JSON; an integer too long to be a value stays text."""
+    return json.loads(text, parse_int=_integer)
+
+
 def decode_body(
     raw: bytes, content_type: str, status: int, secrets: Iterable[str] = ()
 ) -> object:
@@ -53,7 +64,7 @@ def decode_body(
             excerpt=excerpt(text, secrets),
         )
     try:
-        return json.loads(text)
+        return loads(text)
     except (ValueError, RecursionError):
         return text
 
@@ -62,7 +73,7 @@ def as_mapping(payload: object, what: str) -> Mapping[str, object]:
     """Return payload as an object, decoding a JSON document sent inside a string."""
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload)
+            payload = loads(payload)
         except (ValueError, RecursionError):
             raise V2CResponseError(f"Expected an object for {what}") from None
     if not isinstance(payload, Mapping):
@@ -74,7 +85,7 @@ def as_list(payload: object, what: str) -> list[object]:
     """Return payload as a list: an empty body is [], a lone object a one-item list."""
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload) if payload.strip() else None
+            payload = loads(payload) if payload.strip() else None
         except (ValueError, RecursionError):
             raise V2CResponseError(f"Expected a list for {what}") from None
     if payload is None:
