@@ -352,7 +352,13 @@ def test_pairing_list_tolerates_empty_body_and_single_object() -> None:
     assert [p.device_id for p in Pairing.list_from_json({"deviceId": "B"})] == ["B"]
 
 
-@pytest.mark.parametrize("payload", [[{"tag": "no id"}], "OK", 5, "[1"])
+def test_pairing_without_device_id_is_skipped() -> None:
+    pairings = Pairing.list_from_json([{"tag": "no id"}, {"deviceId": "A"}])
+    assert [pairing.device_id for pairing in pairings] == ["A"]
+    assert Pairing.list_from_json([{"deviceId": "x" * 65}]) == []
+
+
+@pytest.mark.parametrize("payload", [[1], "OK", 5, "[1"])
 def test_pairing_list_rejects_garbage(payload: object) -> None:
     with pytest.raises(V2CResponseError):
         Pairing.list_from_json(payload)

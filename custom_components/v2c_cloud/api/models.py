@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+import logging
 import re
 from typing import Self
 
@@ -28,6 +29,8 @@ from .parsing import (
     to_bool,
     to_str,
 )
+
+_LOGGER = logging.getLogger(__package__)
 
 # Physical bounds, in the unit the charger sends: anything outside is a broken value.
 POWER_KW = Bounds(-100, 100)
@@ -300,6 +303,10 @@ def _timers(fields: FieldReader) -> tuple[Timer, ...]:
         return ()
 
 
+def _has_device_id(item: Mapping[str, object]) -> bool:
+    return FieldReader(item).ident("deviceId", "id", limit=ID_LIMIT) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Pairing(V2CModel):
     """A charger paired with the account (`/pairings/me`)."""
@@ -309,6 +316,17 @@ class Pairing(V2CModel):
     model: str | None
     pairing_id: str | None
     extra: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def list_from_json(cls, payload: object) -> list[Self]:
+        """Build the pairings; one without a usable device id does not hide the rest."""
+        pairings: list[Self] = []
+        for item in as_list(payload, cls.__name__):
+            if isinstance(item, Mapping) and not _has_device_id(item):
+                _LOGGER.debug("Ignoring a pairing without a usable device id")
+                continue
+            pairings.append(cls.from_json(item))
+        return pairings
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
