@@ -9,8 +9,19 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator
 from .helpers import utcnow
+from .polling import ChargerData
 
 CONFIGURATION_URL = "https://v2c.cloud"
+
+
+def reports(data: ChargerData | None, keys: tuple[str, ...]) -> bool:
+    """Return whether the settings carry one of keys, whatever its value.
+
+    Entities exist for what a charger has: a value that cannot be read today
+    shows as unknown instead of removing the entity.
+    """
+    reported = data.reported if data else None
+    return reported is not None and any(key in reported.raw for key in keys)
 
 
 def _model_name(model: str | None) -> str | None:

@@ -18,6 +18,7 @@ from .polling import ChargerData
 class V2CFlagEntityDescription(EntityDescription):
     """How to read a flag from the shadow and how to set it."""
 
+    reported_keys: tuple[str, ...]
     value_fn: Callable[[ReportedState], bool | None]
     set_fn: Callable[[V2CClient, str, bool], Awaitable[None]]
     live: bool = False

@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
-from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
+from .entity import reports
+from .flag import V2CFlagEntity, V2CFlagEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -25,6 +26,7 @@ LOCKS: tuple[V2CLockEntityDescription, ...] = (
     V2CLockEntityDescription(
         key="locked",
         translation_key="locked",
+        reported_keys=("locked",),
         value_fn=lambda reported: reported.locked,
         set_fn=V2CClient.set_locked,
     ),
@@ -41,7 +43,7 @@ async def async_setup_entry(
         V2CLockEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in LOCKS
-        if read_flag(description, coordinator.data) is not None
+        if reports(coordinator.data, description.reported_keys)
     )
 
 

@@ -27,7 +27,7 @@ from .api import ReportedState, V2CClient
 from .api.validation import MAX_AMPS, MAX_KWH, MAX_MINUTES, MIN_AMPS
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, reports
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 1
@@ -42,6 +42,7 @@ type Bounds = tuple[float, float]
 class V2CNumberEntityDescription(NumberEntityDescription):
     """Describes a V2C number: how to read and set it, and what bounds it."""
 
+    reported_keys: tuple[str, ...]
     value_fn: Callable[[ReportedState], float | None]
     set_fn: Callable[[V2CClient, str, float, Bounds], Awaitable[None]]
     whole: bool = True
@@ -61,6 +62,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         mode=NumberMode.SLIDER,
         min_key="min_car_current",
         max_key="max_car_current",
+        reported_keys=("intensity",),
         value_fn=lambda reported: reported.intensity_a,
         set_fn=lambda client, device_id, value, bounds: client.set_intensity(
             device_id, int(value), min_amps=int(bounds[0]), max_amps=int(bounds[1])
@@ -77,6 +79,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         max_key="max_car_current",
+        reported_keys=("min_car_int", "min_car_int_fb"),
         value_fn=lambda reported: reported.min_car_intensity_a,
         set_fn=lambda client, device_id, value, _: client.set_min_car_intensity(
             device_id, int(value)
@@ -93,6 +96,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         min_key="min_car_current",
+        reported_keys=("max_car_int", "max_car_int_fb"),
         value_fn=lambda reported: reported.max_car_intensity_a,
         set_fn=lambda client, device_id, value, _: client.set_max_car_intensity(
             device_id, int(value)
@@ -109,6 +113,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_max_value=MAX_POWER_W,
         native_step=100,
         mode=NumberMode.BOX,
+        reported_keys=("denka_max_power",),
         value_fn=lambda reported: reported.denka_max_power_w,
         set_fn=lambda client, device_id, value, _: client.set_denka_max_power(
             device_id, int(value)
@@ -124,6 +129,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=0.1,
         mode=NumberMode.BOX,
         whole=False,
+        reported_keys=("charge_until_energy", "charger_until_energy"),
         value_fn=lambda reported: reported.charge_until_energy_kwh,
         set_fn=lambda client, device_id, value, _: client.set_charge_until_energy(
             device_id, value
@@ -138,6 +144,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_max_value=MAX_MINUTES,
         native_step=1,
         mode=NumberMode.BOX,
+        reported_keys=("charge_until_minutes", "charger_until_minutes"),
         value_fn=lambda reported: reported.charge_until_minutes,
         set_fn=lambda client, device_id, value, _: client.set_charge_until_minutes(
             device_id, int(value)
@@ -163,7 +170,7 @@ async def async_setup_entry(
         V2CNumberEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in NUMBERS
-        if _read(description, coordinator.data) is not None
+        if reports(coordinator.data, description.reported_keys)
     )
 
 

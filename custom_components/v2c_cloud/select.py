@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import InstallationType, Language, PvMode, ReportedState, SlaveType, V2CClient
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import V2CEntity
+from .entity import V2CEntity, reports
 from .polling import ChargerData
 
 PARALLEL_UPDATES = 1
@@ -25,9 +25,7 @@ class V2CSelectEntityDescription(SelectEntityDescription):
     """Describes a V2C select: its enum, and how to read and set it."""
 
     enum: type[IntEnum]
-    # The shadow keys carrying the setting: present means the charger has it,
-    # even when its value is one this integration does not know.
-    keys: tuple[str, ...]
+    reported_keys: tuple[str, ...]
     value_fn: Callable[[ReportedState], IntEnum | None]
     set_fn: Callable[[V2CClient, str, int], Awaitable[None]]
     # Whether the setting changes what the live state shows (charging or not),
@@ -40,7 +38,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         key="pv_mode",
         translation_key="pv_mode",
         enum=PvMode,
-        keys=("chargefvmode", "fv_mode", "pv_mode"),
+        reported_keys=("chargefvmode", "fv_mode", "pv_mode"),
         value_fn=lambda reported: reported.pv_mode,
         set_fn=lambda client, device_id, value: client.set_pv_mode(
             device_id, PvMode(value)
@@ -52,7 +50,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         translation_key="installation_type",
         entity_category=EntityCategory.CONFIG,
         enum=InstallationType,
-        keys=("inst_type",),
+        reported_keys=("inst_type",),
         value_fn=lambda reported: reported.installation_type,
         set_fn=lambda client, device_id, value: client.set_installation_type(
             device_id, InstallationType(value)
@@ -63,7 +61,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         translation_key="meter_type",
         entity_category=EntityCategory.CONFIG,
         enum=SlaveType,
-        keys=("slave_type",),
+        reported_keys=("slave_type",),
         value_fn=lambda reported: reported.slave_type,
         set_fn=lambda client, device_id, value: client.set_slave_type(
             device_id, SlaveType(value)
@@ -75,7 +73,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         enum=Language,
-        keys=("language",),
+        reported_keys=("language",),
         value_fn=lambda reported: reported.language,
         set_fn=lambda client, device_id, value: client.set_language(
             device_id, Language(value)
@@ -89,12 +87,6 @@ def _read(description: V2CSelectEntityDescription, data: ChargerData) -> IntEnum
     return description.value_fn(data.reported) if data.reported else None
 
 
-def _reports(description: V2CSelectEntityDescription, data: ChargerData) -> bool:
-    """Return whether the charger's settings carry the select's key."""
-    reported = data.reported
-    return reported is not None and any(key in reported.raw for key in description.keys)
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: V2CConfigEntry,
@@ -105,7 +97,7 @@ async def async_setup_entry(
         V2CSelectEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in SELECTS
-        if _reports(description, coordinator.data)
+        if reports(coordinator.data, description.reported_keys)
     )
 
 

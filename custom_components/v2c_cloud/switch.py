@@ -12,7 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
-from .flag import V2CFlagEntity, V2CFlagEntityDescription, read_flag
+from .entity import reports
+from .flag import V2CFlagEntity, V2CFlagEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -34,6 +35,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="charging",
         translation_key="charging",
+        reported_keys=("pause", "paused"),
         value_fn=lambda reported: (
             None if reported.paused is None else not reported.paused
         ),
@@ -43,6 +45,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="dynamic_power",
         translation_key="dynamic_power",
+        reported_keys=("dynamic",),
         value_fn=lambda reported: reported.dynamic,
         set_fn=V2CClient.set_dynamic,
         live=True,
@@ -50,6 +53,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="logo_led",
         translation_key="logo_led",
+        reported_keys=("logo_led",),
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda reported: reported.logo_led,
         set_fn=V2CClient.set_logo_led,
@@ -57,6 +61,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="rfid_reader",
         translation_key="rfid_reader",
+        reported_keys=("set_rfid", "rfid_reader", "rfid"),
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda reported: reported.rfid_reader,
         set_fn=V2CClient.set_rfid_reader,
@@ -64,6 +69,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="ocpp",
         translation_key="ocpp",
+        reported_keys=("ocpp",),
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda reported: reported.ocpp_enabled,
@@ -82,7 +88,7 @@ async def async_setup_entry(
         V2CSwitchEntity(coordinator, description)
         for coordinator in entry.runtime_data.chargers.values()
         for description in SWITCHES
-        if read_flag(description, coordinator.data) is not None
+        if reports(coordinator.data, description.reported_keys)
     )
 
 

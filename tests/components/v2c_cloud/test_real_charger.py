@@ -11,6 +11,7 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -308,3 +309,42 @@ async def test_document_shape_still_sets_up(
     assert value(Platform.SENSOR, "contract_power") == "5700.0"
     assert value(Platform.NUMBER, "max_car_current") == "32"
     assert value(Platform.SENSOR, "charge_state") == "no_vehicle"
+
+
+@pytest.mark.parametrize(
+    "value", MUTATIONS, ids=["", "x", "null", "-5", "1e306", "10k", "10e400"]
+)
+@pytest.mark.parametrize("sim_setup", [SimSetup(fb_limits=True)])
+async def test_setup_succeeds_with_every_field_broken(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    caplog: pytest.LogCaptureFixture,
+    value: Json,
+) -> None:
+    """Setup still succeeds and creates the charger's entities, as unknown."""
+    for key in wire_fixture(LIVE):
+        v2c_sim.sim.override_field("currentstatecharge", key, value)
+    for key in wire_fixture(SHADOW):
+        v2c_sim.sim.override_field("reported", key, value)
+
+    await setup_entry(hass, mock_config_entry, freezer)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    for platform, key in (
+        (Platform.SENSOR, "cp_level"),
+        (Platform.SENSOR, "grid_power"),
+        (Platform.SENSOR, "contract_power"),
+        (Platform.SENSOR, "charge_state"),
+        (Platform.NUMBER, "max_car_current"),
+        (Platform.SELECT, "meter_type"),
+        (Platform.SWITCH, "charging"),
+    ):
+        state = state_of(hass, entity_id(entity_registry, platform, "TRY0001", key))
+        assert state.state != STATE_UNAVAILABLE
+        if value in NONSENSE:
+            assert state.state == STATE_UNKNOWN, key
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
