@@ -399,15 +399,15 @@ async def test_firmware_update_bumps_version_later(
     assert (answer.status, answer.text) == (200, "")
     await api(client, "POST", "/device/update", deviceId=v2c_sim.device_id)
     assert (await api(client, "GET", "/version", deviceId=v2c_sim.device_id)).body == {
-        "versionId": "2.1.7"
+        "versionId": "2.4.6"
     }
 
     clock.advance(120)
 
     assert (await api(client, "GET", "/version", deviceId=v2c_sim.device_id)).body == {
-        "versionId": "2.2.0"
+        "versionId": "2.4.7"
     }
     await api(client, "POST", "/device/update", deviceId=v2c_sim.device_id)
     clock.advance(600)
-    assert v2c_sim.charger.state.version == "2.2.0"
+    assert v2c_sim.charger.state.version == "2.4.7"
     assert v2c_sim.charger.state.update_ready_at is None

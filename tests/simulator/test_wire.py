@@ -9,7 +9,7 @@ from aiohttp import ClientSession
 import pytest
 
 from tests.sim_fixtures import SimHandle, SimSetup
-from v2c_simulator import VirtualClock, Wire
+from v2c_simulator import Simulator, VirtualClock, Wire
 from v2c_simulator.templates import wire_fixture
 
 from .helpers import api
@@ -134,3 +134,19 @@ async def test_pole_is_not_shaped_by_the_profile(
 
     assert set(answer.body) == set(wire_fixture("pole-currentstatecharge"))
     assert answer.body["error"] == ""
+
+
+@pytest.mark.parametrize(
+    ("wire", "installed", "latest"),
+    [(Wire.TRYDAN_2_4_6, "2.4.6", "2.4.7"), (Wire.DOCUMENT, "2.1.7", "2.2.0")],
+)
+def test_firmware_follows_the_profile(
+    clock: VirtualClock, wire: Wire, installed: str, latest: str
+) -> None:
+    charger = Simulator(clock, wire=wire).add_account("K").add_charger("trydan")
+    assert charger.state.version == installed
+
+    charger.start_update()
+    clock.advance(600)
+
+    assert charger.state.version == latest
