@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 
 from custom_components.v2c_cloud.api import QuotaSnapshot, V2CClient
-from v2c_simulator import Simulator, VirtualClock
+from v2c_simulator import Simulator, VirtualClock, Wire
 from v2c_simulator.scenarios import EventKind, Scenario, ScenarioDriver
 from v2c_simulator.server import start_server
 
@@ -50,7 +50,7 @@ def make_strategy(name: str, client: V2CClient, device_ids: list[str]) -> Strate
 async def run(scenario: Scenario, strategy_name: str, days: int) -> RunMetrics:
     """Simulate `days` days of `scenario` under one strategy and measure it."""
     clock = VirtualClock(START)
-    sim = Simulator(clock=clock, daily_limit=DAILY_LIMIT)
+    sim = Simulator(clock=clock, daily_limit=DAILY_LIMIT, wire=Wire.TRYDAN_2_4_6)
     driver = ScenarioDriver(sim, scenario, START, api_key=API_KEY)
     server = await start_server(sim, "127.0.0.1", 0)
     metrics = RunMetrics()

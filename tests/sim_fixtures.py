@@ -16,7 +16,7 @@ from datetime import time
 
 import pytest
 
-from v2c_simulator import Account, Charger, Clock, Simulator
+from v2c_simulator import Account, Charger, Clock, Simulator, Wire
 from v2c_simulator.server import RunningServer, start_server
 
 DEFAULT_API_KEY = "test-api-key-7f3c9e2a"
@@ -26,7 +26,10 @@ DEFAULT_TAG = "Garage"
 
 @dataclass(frozen=True, kw_only=True)
 class SimSetup:
-    """How to build the simulated cloud; the first charger is TRY0001 "Garage"."""
+    """How to build the simulated cloud; the first charger is TRY0001 "Garage".
+
+    Trydans answer as a real one on firmware 2.4.6 unless `wire` says otherwise.
+    """
 
     models: tuple[str, ...] = ("trydan",)
     api_key: str = DEFAULT_API_KEY
@@ -36,6 +39,8 @@ class SimSetup:
     clock: Clock | None = None
     device_ids: tuple[str, ...] = (DEFAULT_DEVICE_ID,)
     tags: tuple[str, ...] = (DEFAULT_TAG,)
+    wire: Wire = Wire.TRYDAN_2_4_6
+    fb_limits: bool = False
 
 
 @dataclass
@@ -67,6 +72,8 @@ def build_simulator(setup: SimSetup) -> tuple[Simulator, Account]:
         daily_limit=setup.daily_limit,
         reset_time=setup.reset_time,
         apply_delay=setup.apply_delay,
+        wire=setup.wire,
+        fb_limits=setup.fb_limits,
     )
     account = sim.add_account(setup.api_key)
     for index, model in enumerate(setup.models):

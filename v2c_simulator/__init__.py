@@ -10,7 +10,7 @@ from .log import RequestRecord
 from .quota import QuotaStatus
 from .scenarios import SCENARIOS, Scenario, ScenarioDriver
 from .simulator import Simulator
-from .state import ChargerState, Model
+from .state import ChargerState, Model, Wire
 
 __all__ = [
     "SCENARIOS",
@@ -28,5 +28,6 @@ __all__ = [
     "Simulator",
     "SystemClock",
     "VirtualClock",
+    "Wire",
     "key_hash",
 ]

@@ -14,7 +14,7 @@ from typing import TextIO
 from .scenarios import SCENARIOS, ScenarioDriver
 from .server import start_server
 from .simulator import Simulator
-from .state import Model
+from .state import Model, Wire
 
 MAX_IDLE_S = 30.0
 
@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated models for the chargers, cycled (trydan, pole; default trydan)",
     )
     parser.add_argument(
+        "--wire",
+        type=Wire,
+        choices=list(Wire),
+        default=Wire.TRYDAN_2_4_6,
+        help="how Trydans answer: as a real charger on firmware 2.4.6 (default) "
+        "or as the API document shows",
+    )
+    parser.add_argument(
+        "--fb-limits",
+        action="store_true",
+        help="send the current limits only as min_car_int_fb/max_car_int_fb",
+    )
+    parser.add_argument(
         "--daily-limit",
         type=_positive,
         default=1000,
@@ -134,7 +147,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def build(args: argparse.Namespace) -> tuple[Simulator, ScenarioDriver | None]:
     """Create the simulator, the account, its chargers and the scenario driver."""
     sim = Simulator(
-        daily_limit=args.daily_limit, reset_time=args.reset_time, apply_delay=args.delay
+        daily_limit=args.daily_limit,
+        reset_time=args.reset_time,
+        apply_delay=args.delay,
+        wire=args.wire,
+        fb_limits=args.fb_limits,
     )
     account = sim.add_account(args.api_key)
     models: list[Model] = args.models

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .accounts import Account
 from .charger import Charger
 from .params import ApiError, Params
-from .render import Json
+from .templates import Json
 
 if TYPE_CHECKING:
     from .simulator import Simulator

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import ipaddress
 import math
 
-from .render import Json
+from .templates import Json
 
 
 class ApiError(Exception):

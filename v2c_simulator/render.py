@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 import json
 
-from .state import ChargerState, Model, PowerProfile, RfidCard, Session
+from .state import ChargerState, Model, PowerProfile, RfidCard, Session, Wire
+from .templates import Json, wire_fixture
 
-type Json = bool | int | float | str | list[Json] | dict[str, Json] | None
-
-CP_LEVEL = {0: 255.0, 1: 250.0, 2: 248.0, 3: 246.0, 4: 0.0, 5: 0.0}
 PRICE_PER_KWH = 0.15
 CO2_PER_KWH = 0.31
 POLE_LACKS = frozenset(
@@ -34,7 +32,7 @@ def _fixed(value: float) -> str:
     return f"{value:.6f}"
 
 
-def current_state(state: ChargerState) -> dict[str, Json]:
+def current_state(state: ChargerState, wire: Wire = Wire.DOCUMENT) -> dict[str, Json]:
     """Return the body of currentstatecharge."""
     if state.model is Model.POLE:
         return {
@@ -45,6 +43,8 @@ def current_state(state: ChargerState) -> dict[str, Json]:
             "error": "" if state.error_code == 0 else str(state.error_code),
             "energy": round(state.session_energy_kwh, 3),
         }
+    if wire is Wire.TRYDAN_2_4_6:
+        return _real_current_state(state)
     return {
         "error": str(state.error_code),
         "battery": _fixed(0.0),
@@ -57,9 +57,37 @@ def current_state(state: ChargerState) -> dict[str, Json]:
         "power": _fixed(state.power_kw),
         "sun_power": _fixed(state.sun_power_kw),
         "phases": str(state.phases),
-        "cp_level": _fixed(CP_LEVEL[state.charge_state]),
+        "cp_level": _fixed(state.mains_voltage),
         "energy": _fixed(state.session_energy_kwh),
     }
+
+
+def _real_current_state(state: ChargerState) -> dict[str, Json]:
+    """Answer as firmware 2.4.6 does: keys the template has, live values filled in.
+
+    `cp_level` is the mains voltage, `voltage` a small pilot signal, and `phases`
+    is "0" while no current flows (the charger does not know them then).
+    """
+    body = wire_fixture("trydan-2.4.6-currentstatecharge")
+    body.update(
+        {
+            "seconds": str(int(state.session_seconds)),
+            "error": str(state.error_code),
+            "voltage": _fixed(state.pilot_signal),
+            "phases": str(state.phases) if state.current_a else "0",
+            "battery": _fixed(0.0),
+            "intensity": str(state.current_a),
+            "energy": _fixed(state.session_energy_kwh),
+            "power": _fixed(state.power_kw),
+            "house_power": _fixed(state.house_power_kw),
+            "sun_power": _fixed(state.sun_power_kw),
+            "grid_power": _fixed(state.house_power_kw - state.sun_power_kw),
+            "photovoltaic_on": str(int(state.photovoltaic_on)),
+            "cp_level": _fixed(state.mains_voltage),
+            "charge_state": str(state.charge_state),
+        }
+    )
+    return body
 
 
 def timers_document(state: ChargerState) -> str:
@@ -77,8 +105,14 @@ def timers_document(state: ChargerState) -> str:
     )
 
 
-def reported(state: ChargerState) -> dict[str, Json]:
-    """Return the device shadow: strings on Trydan, numbers where numeric on Pole."""
+def reported(
+    state: ChargerState, wire: Wire = Wire.DOCUMENT, *, fb_limits: bool = False
+) -> dict[str, Json]:
+    """Return the device shadow: strings on Trydan, numbers where numeric on Pole.
+
+    `light_led` is a brightness fraction and `contract_power` counts 100 W units on
+    every shape: the document shows neither, a real charger sends them so.
+    """
     numbers: dict[str, int | float] = {
         "min_car_int": state.min_car_int,
         "max_car_int": state.max_car_int,
@@ -87,10 +121,10 @@ def reported(state: ChargerState) -> dict[str, Json]:
         "pause": int(state.paused),
         "dynamic": int(state.dynamic),
         "charge_state": state.charge_state,
-        "light_led": int(state.light_led),
+        "light_led": state.led_brightness,
         "logo_led": int(state.logo_led),
         "rfid": int(state.rfid_reader),
-        "contract_power": state.contract_power,
+        "contract_power": state.contract_power / 100,
         "inst_type": state.inst_type,
         "slave_type": state.slave_type,
         "fv_mode": state.pv_mode,
@@ -120,9 +154,42 @@ def reported(state: ChargerState) -> dict[str, Json]:
     if state.model is Model.POLE:
         body.update(texts)
         body.update(numbers)
+        body["light_led"] = int(state.led_brightness > 0)
         return {key: value for key, value in body.items() if key not in POLE_LACKS}
+    if wire is Wire.TRYDAN_2_4_6:
+        return _real_reported(state, texts, numbers, fb_limits=fb_limits)
     body.update(texts)
     body.update({key: _trydan_number(value) for key, value in numbers.items()})
+    return body
+
+
+def _real_reported(
+    state: ChargerState,
+    texts: dict[str, str],
+    numbers: dict[str, int | float],
+    *,
+    fb_limits: bool,
+) -> dict[str, Json]:
+    """Answer as firmware 2.4.6 does, on the template's undocumented keys."""
+    body = wire_fixture("trydan-2.4.6-reported")
+    for key in ("min_car_int", "max_car_int", "min_car_int_fb", "max_car_int_fb"):
+        body.pop(key, None)
+    template_wifi = json.loads(str(body.get("wifi_info", "{}")))
+    body.update(texts)
+    body.update({key: _trydan_number(value) for key, value in numbers.items()})
+    body["deviceId"] = state.device_id
+    body["light_led"] = _fixed(state.led_brightness)
+    body["wifi_info"] = json.dumps(
+        {
+            "ssid": state.wifi_ssid,
+            "ip": state.ip,
+            "static_mode": template_wifi.get("static_mode", "0"),
+            "status": template_wifi.get("status", "3"),
+        }
+    )
+    if fb_limits:
+        body["min_car_int_fb"] = body.pop("min_car_int")
+        body["max_car_int_fb"] = body.pop("max_car_int")
     return body
 
 

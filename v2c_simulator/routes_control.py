@@ -90,7 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
         "id",
     ),
     Setting("/device/slave_type", _integer(0, 20), _field("slave_type")),
-    Setting("/device/language", _integer(0, 6), _field("language")),
+    Setting("/device/language", _integer(0, 9), _field("language")),
     Setting("/device/logo_led", _flag, _field("logo_led")),
     Setting("/device/set_rfid", _flag, _field("rfid_reader")),
 )

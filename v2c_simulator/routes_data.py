@@ -20,12 +20,17 @@ LAST_SESSIONS = 5
 
 def current_state(call: Call) -> Reply:
     """Return the live charging data."""
-    return Reply(render.current_state(call.charger().visible_state()))
+    body = render.current_state(call.charger().visible_state(), call.sim.wire)
+    return Reply(call.sim.apply_overrides("currentstatecharge", body))
 
 
 def reported(call: Call) -> Reply:
     """Return the device shadow."""
-    return Reply(render.reported(call.charger().visible_state()))
+    world = call.sim.world
+    body = render.reported(
+        call.charger().visible_state(), world.wire, fb_limits=world.fb_limits
+    )
+    return Reply(call.sim.apply_overrides("reported", body))
 
 
 def connected(call: Call) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import time
 import itertools
+from typing import Literal
 
 from aiohttp import web
 
@@ -16,6 +17,10 @@ from .faults import FaultInjector
 from .log import RequestRecord
 from .quota import KeyQuota, QuotaStatus
 from .solar import SolarSite
+from .state import Wire
+from .templates import Json
+
+type Endpoint = Literal["currentstatecharge", "reported"]
 
 FIRST_STATISTIC_ID = 17307150
 
@@ -31,15 +36,27 @@ class Simulator:
         reset_time: time = time(0, 0),
         apply_delay: float = 0.0,
         pv_peak_kw: float = 4.5,
+        wire: Wire | str = Wire.DOCUMENT,
+        fb_limits: bool = False,
     ) -> None:
-        """Create an empty cloud."""
+        """Create an empty cloud; `wire` shapes the Trydans' answers.
+
+        With `fb_limits` a trydan-2.4.6 shadow carries the current limits only as
+        `min_car_int_fb` / `max_car_int_fb`, as some firmware does.
+        """
         self.clock: Clock = clock or SystemClock()
         self.daily_limit = daily_limit
         self.reset_time = reset_time
         self.site = SolarSite(pv_peak_kw)
         self.world = World(
-            self.clock, self.site, apply_delay, itertools.count(FIRST_STATISTIC_ID)
+            self.clock,
+            self.site,
+            apply_delay,
+            itertools.count(FIRST_STATISTIC_ID),
+            Wire(wire),
+            fb_limits,
         )
+        self._overrides: dict[Endpoint, dict[str, Json]] = {}
         self.faults = FaultInjector(self.clock)
         self.request_log: list[RequestRecord] = []
         self._accounts: dict[str, Account] = {}
@@ -57,6 +74,25 @@ class Simulator:
     def apply_delay(self, seconds: float) -> None:
         """Change the propagation delay for commands sent from now on."""
         self.world.apply_delay = seconds
+
+    @property
+    def wire(self) -> Wire:
+        """Return the shape of the Trydans' answers."""
+        return self.world.wire
+
+    def override_field(self, endpoint: Endpoint, key: str, value: Json) -> None:
+        """Answer `key` with `value` in every body of an endpoint (a broken field)."""
+        self._overrides.setdefault(endpoint, {})[key] = value
+
+    def clear_overrides(self) -> None:
+        """Answer with the computed values again."""
+        self._overrides.clear()
+
+    def apply_overrides(
+        self, endpoint: Endpoint, body: dict[str, Json]
+    ) -> dict[str, Json]:
+        """Return body with the overridden fields replaced."""
+        return {**body, **self._overrides.get(endpoint, {})}
 
     @property
     def accounts(self) -> list[Account]:

@@ -14,6 +14,13 @@ class Model(StrEnum):
     POLE = "pole"
 
 
+class Wire(StrEnum):
+    """How a Trydan's answers look: as the API document shows, or as firmware 2.4.6."""
+
+    DOCUMENT = "document"
+    TRYDAN_2_4_6 = "trydan-2.4.6"
+
+
 @dataclass
 class RfidCard:
     """A card on the charger's whitelist."""
@@ -86,9 +93,9 @@ class ChargerState:
     dynamic: bool = False
     pv_mode: int = 2
     logo_led: bool = True
-    light_led: bool = True
+    led_brightness: float = 1.0
     rfid_reader: bool = False
-    contract_power: int = 7400
+    contract_power: int = 5700
     max_power: int = 7400
     denka_max_power: int = 7400
     inst_type: int = 0
@@ -103,6 +110,8 @@ class ChargerState:
     thirdparty_mode: int = 0
     thirdparty_mode_kind: int = 0
     voltage: float = 230.0
+    mains_voltage: float = 248.0
+    pilot_signal: float = 0.0728
     error_code: int = 0
     pilot_override: int | None = None
     plugged: bool = False

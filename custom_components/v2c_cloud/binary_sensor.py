@@ -14,7 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ChargeState, CurrentState
+from .api import ChargeState, CurrentState, MeterError
 from .coordinator import V2CConfigEntry
 from .entity import V2CEntity, async_add_charger_entities
 from .helpers import utcnow
@@ -27,6 +27,21 @@ _PLUGGED = frozenset(
 )
 _CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 _BROKEN = frozenset({ChargeState.NO_POWER, ChargeState.FAULT})
+# Meter errors the user can fix (wiring, address, meter choice). Waiting for Wi-Fi
+# or for the meter passes by itself, and codes the charger does not name (the API
+# document shows 244 while charging normally) are not faults.
+_ACTIONABLE = frozenset(
+    {
+        MeterError.COMMUNICATION,
+        MeterError.READING,
+        MeterError.SLAVE,
+        MeterError.WRONG_IP,
+        MeterError.METER_NOT_FOUND,
+        MeterError.WRONG_METER,
+        MeterError.NO_RESPONSE,
+        MeterError.CLAMP_NOT_CONNECTED,
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,12 +71,16 @@ def _charging(state: CurrentState) -> bool | None:
     return None if state.charge_state is None else state.charge_state in _CHARGING
 
 
-def _problem(state: CurrentState) -> bool:
-    return (
-        bool(state.error_code)
-        or state.error_message is not None
-        or state.charge_state in _BROKEN
-    )
+def _problem(state: CurrentState) -> bool | None:
+    if state.charge_state in _BROKEN or state.meter_error in _ACTIONABLE:
+        return True
+    # An unreadable meter error is no known problem; an unknown pilot state is.
+    return None if state.charge_state is None else False
+
+
+def _has_solar(data: ChargerData) -> bool:
+    # A charger without a PV meter (Pole) sends photovoltaic_on but no sun power.
+    return data.state is not None and "sun_power" in data.state.raw
 
 
 BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
@@ -81,9 +100,7 @@ BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
         key="solar_active",
         translation_key="solar_active",
         is_on_fn=_live(lambda state: state.photovoltaic_on),
-        exists_fn=lambda data: (
-            data.state is not None and data.state.photovoltaic_on is not None
-        ),
+        exists_fn=_has_solar,
     ),
     V2CBinarySensorEntityDescription(
         key="online",

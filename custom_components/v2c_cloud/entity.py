@@ -41,6 +41,13 @@ def async_add_charger_entities(
     )
 
 
+def _model_name(model: str | None) -> str | None:
+    """Spell a model as V2C does ("trydan" -> "Trydan"); mixed case is kept."""
+    if model is None or not (model.islower() or model.isupper()):
+        return model
+    return model.title()
+
+
 class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
     """An entity of one charger: shared device, unique id and availability."""
 
@@ -56,11 +63,12 @@ class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
         self._attr_unique_id = f"{device_id}_{description.key}"
         reported = coordinator.data.reported if coordinator.data else None
         pairing = coordinator.pairing
+        model = _model_name(pairing.model)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, device_id)},
-            name=pairing.tag or f"V2C {pairing.model or 'charger'} {device_id}",
+            name=pairing.tag or f"V2C {model or 'charger'} {device_id}",
             manufacturer="V2C",
-            model=pairing.model,
+            model=model,
             serial_number=device_id,
             sw_version=reported.firmware_version if reported else None,
             connections=(

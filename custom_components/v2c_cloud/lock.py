@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
 from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -28,6 +28,7 @@ LOCKS: tuple[V2CLockEntityDescription, ...] = (
     V2CLockEntityDescription(
         key="locked",
         translation_key="locked",
+        exists_fn=sends("locked"),
         value_fn=lambda reported: reported.locked,
         set_fn=V2CClient.set_locked,
     ),

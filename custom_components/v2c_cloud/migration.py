@@ -69,7 +69,7 @@ LEGACY_ENTITIES: Final[Mapping[str, Counterpart | None]] = {
     "charge_energy": _same(Platform.SENSOR, "session_energy"),
     "charge_time": _same(Platform.SENSOR, "session_duration"),
     "firmware_version": _same(Platform.SENSOR, "firmware_version"),
-    "grid_voltage": _same(Platform.SENSOR, "installation_voltage"),
+    "grid_voltage": _same(Platform.SENSOR, "cp_level"),
     "contracted_power": _same(Platform.SENSOR, "contract_power"),
     "wifi_ssid": _same(Platform.SENSOR, "wifi_ssid"),
     "wifi_ip": _same(Platform.SENSOR, "ip_address"),

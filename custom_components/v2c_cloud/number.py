@@ -31,6 +31,7 @@ from .setting import (
     V2CSettingEntityDescription,
     has_setting,
     read_setting,
+    sends,
 )
 
 PARALLEL_UPDATES = 1
@@ -54,6 +55,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_current",
         translation_key="charge_current",
+        exists_fn=sends("intensity"),
         device_class=NumberDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         native_min_value=MIN_AMPS,
@@ -71,6 +73,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="min_car_current",
         translation_key="min_car_current",
+        exists_fn=sends("min_car_int", "min_car_int_fb"),
         device_class=NumberDeviceClass.CURRENT,
         entity_category=EntityCategory.CONFIG,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
@@ -87,6 +90,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="max_car_current",
         translation_key="max_car_current",
+        exists_fn=sends("max_car_int", "max_car_int_fb"),
         device_class=NumberDeviceClass.CURRENT,
         entity_category=EntityCategory.CONFIG,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
@@ -103,6 +107,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="max_power",
         translation_key="max_power",
+        exists_fn=sends("denka_max_power"),
         device_class=NumberDeviceClass.POWER,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
@@ -119,6 +124,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_until_energy",
         translation_key="charge_until_energy",
+        exists_fn=sends("charge_until_energy", "charger_until_energy"),
         device_class=NumberDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         native_min_value=0.1,
@@ -134,6 +140,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_until_minutes",
         translation_key="charge_until_minutes",
+        exists_fn=sends("charge_until_minutes", "charger_until_minutes"),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         native_min_value=1,

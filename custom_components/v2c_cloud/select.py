@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import InstallationType, Language, PvMode, SlaveType
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -31,6 +31,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
     V2CSelectEntityDescription(
         key="pv_mode",
         translation_key="pv_mode",
+        exists_fn=sends("chargefvmode", "fv_mode", "pv_mode"),
         enum=PvMode,
         value_fn=lambda reported: reported.pv_mode,
         set_fn=lambda client, device_id, value: client.set_pv_mode(
@@ -41,6 +42,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
     V2CSelectEntityDescription(
         key="installation_type",
         translation_key="installation_type",
+        exists_fn=sends("inst_type"),
         entity_category=EntityCategory.CONFIG,
         enum=InstallationType,
         value_fn=lambda reported: reported.installation_type,
@@ -51,6 +53,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
     V2CSelectEntityDescription(
         key="meter_type",
         translation_key="meter_type",
+        exists_fn=sends("slave_type"),
         entity_category=EntityCategory.CONFIG,
         enum=SlaveType,
         value_fn=lambda reported: reported.slave_type,
@@ -61,6 +64,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
     V2CSelectEntityDescription(
         key="language",
         translation_key="language",
+        exists_fn=sends("language"),
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         enum=Language,

@@ -14,6 +14,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    PERCENTAGE,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfElectricCurrent,
@@ -29,7 +30,7 @@ from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import ChargeState, CurrentState, ReportedState
+from .api import ChargeState, CurrentState, MeterError, ReportedState
 from .budget import PlannerSnapshot
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
@@ -48,12 +49,18 @@ CHARGE_STATES: dict[ChargeState, str] = {
     ChargeState.FAULT: "fault",
 }
 
+METER_ERRORS: dict[MeterError, str] = {
+    error: error.name.lower() for error in MeterError
+}
+# A code the charger does not name: its number is the Meter error code sensor.
+OTHER_METER_ERROR = "other"
+
 type ChargerReader = Callable[[V2CChargerCoordinator], StateType]
 
 
 @dataclass(frozen=True, kw_only=True)
 class V2CSensorEntityDescription(SensorEntityDescription):
-    """A charger sensor; created when its value is known after the first refresh."""
+    """A charger sensor; created when the charger sends its field (else its value)."""
 
     value_fn: ChargerReader
     exists_fn: Callable[[V2CChargerCoordinator], bool] | None = None
@@ -91,17 +98,37 @@ def _charge_state(state: CurrentState) -> str | None:
     return None if charge_state is None else CHARGE_STATES[charge_state]
 
 
-def _error_code(state: CurrentState) -> int | None:
-    # An empty error field (Pole) is documented to mean "no error".
-    if state.error_code is None and state.error_message is None:
-        return 0
-    return state.error_code
+def _meter_error(state: CurrentState) -> str | None:
+    if state.error_code is None:
+        return None
+    error = state.meter_error
+    return OTHER_METER_ERROR if error is None else METER_ERRORS[error]
 
 
 def _poll_interval(coordinator: V2CChargerCoordinator) -> float | None:
     planner = coordinator.config_entry.runtime_data.planner
     charger = planner.snapshot(utcnow()).chargers.get(coordinator.device_id)
     return None if charger is None else charger.interval_s
+
+
+def _in_live(*keys: str) -> Callable[[V2CChargerCoordinator], bool]:
+    """Exist when the live state carries a key, even while its value is unusable."""
+
+    def exists(coordinator: V2CChargerCoordinator) -> bool:
+        state = coordinator.data.state
+        return state is not None and any(key in state.raw for key in keys)
+
+    return exists
+
+
+def _in_shadow(*keys: str) -> Callable[[V2CChargerCoordinator], bool]:
+    """Exist when the settings carry a key, even while its value is unusable."""
+
+    def exists(coordinator: V2CChargerCoordinator) -> bool:
+        reported = coordinator.data.reported
+        return reported is not None and any(key in reported.raw for key in keys)
+
+    return exists
 
 
 def _always(_: V2CChargerCoordinator) -> bool:
@@ -131,6 +158,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.power_w),
+        exists_fn=_in_live("power"),
     ),
     V2CSensorEntityDescription(
         key="house_power",
@@ -140,6 +168,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.house_power_w),
+        exists_fn=_in_live("house_power"),
     ),
     V2CSensorEntityDescription(
         key="solar_power",
@@ -149,6 +178,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.sun_power_w),
+        exists_fn=_in_live("sun_power"),
     ),
     V2CSensorEntityDescription(
         key="battery_power",
@@ -158,6 +188,17 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.battery_power_w),
+        exists_fn=_in_live("battery"),
+    ),
+    V2CSensorEntityDescription(
+        key="grid_power",
+        translation_key="grid_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=_live(lambda state: state.grid_power_w),
+        exists_fn=_in_live("grid_power"),
     ),
     V2CSensorEntityDescription(
         key="charging_current",
@@ -167,6 +208,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.intensity_a),
+        exists_fn=_in_live("intensity"),
     ),
     # No state class: the value falls at every new session and the charger gives
     # no reliable session start for last_reset; lifetime_energy feeds statistics.
@@ -177,6 +219,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
         value_fn=_live(lambda state: state.energy_kwh),
+        exists_fn=_in_live("energy"),
     ),
     V2CSensorEntityDescription(
         key="session_duration",
@@ -186,12 +229,23 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
         value_fn=_live(lambda state: state.session_seconds),
+        exists_fn=_in_live("seconds"),
+    ),
+    V2CSensorEntityDescription(
+        key="meter_error",
+        translation_key="meter_error",
+        device_class=SensorDeviceClass.ENUM,
+        options=[*METER_ERRORS.values(), OTHER_METER_ERROR],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_live(_meter_error),
+        # A Pole has no energy meter: its shadow carries no meter type.
+        exists_fn=_in_shadow("slave_type"),
     ),
     V2CSensorEntityDescription(
         key="error_code",
         translation_key="error_code",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_live(_error_code),
+        value_fn=_live(lambda state: state.error_code),
         exists_fn=_always,
     ),
     V2CSensorEntityDescription(
@@ -200,34 +254,36 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_live(lambda state: state.phases),
+        exists_fn=_in_live("phases"),
     ),
+    # A real Trydan sends the mains voltage as `cp_level`; the key stays, so the
+    # entity keeps its unique id.
     V2CSensorEntityDescription(
         key="cp_level",
-        translation_key="cp_level",
+        translation_key="installation_voltage",
         device_class=SensorDeviceClass.VOLTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
         suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=_live(lambda state: state.cp_level_v),
+        value_fn=_live(lambda state: state.installation_voltage_v),
+        exists_fn=_in_live("cp_level"),
     ),
+    # `voltage` is a small internal signal (0.07 on a real Trydan), not a voltage.
     V2CSensorEntityDescription(
         key="voltage",
         translation_key="voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=_live(lambda state: state.voltage_v),
+        value_fn=_live(lambda state: state.voltage_signal),
+        exists_fn=_in_live("voltage"),
     ),
     V2CSensorEntityDescription(
         key="firmware_version",
         translation_key="firmware_version",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_shadow(lambda reported: reported.firmware_version),
+        exists_fn=_in_shadow("version", "firmware_version", "versionId"),
     ),
     # The shadow is read every few hours, so Wi-Fi details are rarely current.
     V2CSensorEntityDescription(
@@ -261,6 +317,17 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_shadow(lambda reported: reported.contract_power_w),
+        exists_fn=_in_shadow("contract_power"),
+    ),
+    # Read-only: the API has no command for the LED brightness.
+    V2CSensorEntityDescription(
+        key="led_brightness",
+        translation_key="led_brightness",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_shadow(lambda reported: reported.led_brightness_pct),
+        exists_fn=_in_shadow("light_led"),
     ),
     V2CSensorEntityDescription(
         key="poll_interval",

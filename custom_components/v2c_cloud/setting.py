@@ -27,6 +27,15 @@ class V2CSettingEntityDescription[T](EntityDescription):
     live: bool = False
 
 
+def sends(*keys: str) -> Callable[[ReportedState], bool]:
+    """Return an `exists_fn`: the charger has the setting when its shadow carries a key.
+
+    Whatever the value: one that cannot be read today shows as unknown instead
+    of removing the entity.
+    """
+    return lambda reported: any(key in reported.raw for key in keys)
+
+
 def read_setting[T](
     description: V2CSettingEntityDescription[T], data: ChargerData
 ) -> T | None:

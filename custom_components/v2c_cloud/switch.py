@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import V2CClient
 from .coordinator import V2CConfigEntry
 from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -37,6 +37,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="charging",
         translation_key="charging",
+        exists_fn=sends("pause", "paused"),
         value_fn=lambda reported: (
             None if reported.paused is None else not reported.paused
         ),
@@ -46,6 +47,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="dynamic_power",
         translation_key="dynamic_power",
+        exists_fn=sends("dynamic"),
         value_fn=lambda reported: reported.dynamic,
         set_fn=V2CClient.set_dynamic,
         live=True,
@@ -53,6 +55,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="logo_led",
         translation_key="logo_led",
+        exists_fn=sends("logo_led"),
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda reported: reported.logo_led,
         set_fn=V2CClient.set_logo_led,
@@ -60,6 +63,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="rfid_reader",
         translation_key="rfid_reader",
+        exists_fn=sends("set_rfid", "rfid_reader", "rfid"),
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda reported: reported.rfid_reader,
         set_fn=V2CClient.set_rfid_reader,
@@ -67,6 +71,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
     V2CSwitchEntityDescription(
         key="ocpp",
         translation_key="ocpp",
+        exists_fn=sends("ocpp"),
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         value_fn=lambda reported: reported.ocpp_enabled,

@@ -105,7 +105,16 @@ class V2CTextEntity(V2CSettingEntity[str], TextEntity):
     @property
     def native_value(self) -> str | None:
         """Return the pending value of a command, else the reported text."""
-        return self._setting if isinstance(self._setting, str) else None
+        value = self._setting
+        if not isinstance(value, str):
+            return None
+        # Home Assistant refuses a state outside the length or pattern and the
+        # update would fail: an odd reported value reads as unknown instead.
+        if not self.native_min <= len(value) <= self.native_max:
+            return None
+        if self.pattern_cmp is not None and not self.pattern_cmp.match(value):
+            return None
+        return value
 
     async def async_set_value(self, value: str) -> None:
         """Check the text, then send it."""

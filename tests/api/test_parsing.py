@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from custom_components.v2c_cloud.api import (
@@ -33,6 +35,12 @@ def test_unparseable_ocpp_url() -> None:
         ocpp_address("ws://[::1")
 
 
-def test_bad_timer_time_is_response_error() -> None:
+def test_bad_timer_time_is_none() -> None:
+    timer = Timer.from_json({"timeStart": "25:00", "timeEnd": "06:00"})
+    assert (timer.start, timer.end) == (None, time(6))
+
+
+def test_int_with_a_digit_int_cannot_read_is_response_error() -> None:
+    # "²" is a digit to str.isdigit but not to int().
     with pytest.raises(V2CResponseError):
-        Timer.from_json({"timeStart": "25:00"})
+        to_int("²", "seconds")

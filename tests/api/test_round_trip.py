@@ -245,7 +245,7 @@ CASES = [
         lambda s, r: (
             isinstance(r, CurrentState)
             and r.charge_state is ChargeState.NO_VEHICLE
-            and r.voltage_v == s.voltage
+            and r.installation_voltage_v == s.mains_voltage
         ),
     ),
     Case(
@@ -425,8 +425,9 @@ async def test_pole_shapes_parse(v2c_sim: SimHandle, client: V2CClient) -> None:
 
     assert state.charge_state is ChargeState.CHARGING
     assert state.power_w == pytest.approx(pole.state.power_kw * 1000, abs=1)
-    assert state.voltage_v is None
-    assert state.error_code is None
+    assert state.voltage_signal is None
+    assert state.installation_voltage_v is None
+    assert state.error_code == 0
     assert reported.dynamic is None
     assert reported.max_car_intensity_a == pole.state.max_car_int
     assert version.version == pole.state.version

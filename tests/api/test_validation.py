@@ -41,8 +41,8 @@ BAD_CALLS: list[tuple[str, Call]] = [
     ("mode", lambda c: c.set_pv_mode(D, 3)),  # type: ignore[arg-type]
     ("mode", lambda c: c.set_pv_mode(D, "1")),  # type: ignore[arg-type]
     ("installation_type", lambda c: c.set_installation_type(D, 5)),  # type: ignore[arg-type]
-    ("slave_type", lambda c: c.set_slave_type(D, 2)),  # type: ignore[arg-type]
-    ("language", lambda c: c.set_language(D, 7)),  # type: ignore[arg-type]
+    ("slave_type", lambda c: c.set_slave_type(D, 7)),  # type: ignore[arg-type]
+    ("language", lambda c: c.set_language(D, 10)),  # type: ignore[arg-type]
     ("on", lambda c: c.set_logo_led(D, None)),  # type: ignore[arg-type]
     ("watts", lambda c: c.set_max_power(D, 0)),
     ("watts", lambda c: c.set_denka_max_power(D, -5)),

@@ -13,7 +13,7 @@ from aiohttp import ClientSession
 import pytest
 
 from v2c_simulator import cli
-from v2c_simulator.state import Model
+from v2c_simulator.state import Model, Wire
 
 from .helpers import api
 
@@ -76,6 +76,9 @@ def test_parse_arguments() -> None:
             "trydan,Pole",
             "--reset-time",
             "02:30",
+            "--wire",
+            "document",
+            "--fb-limits",
         ]
     )
     assert (args.host, args.port, args.api_key, args.chargers) == (
@@ -87,7 +90,10 @@ def test_parse_arguments() -> None:
     assert (args.daily_limit, args.scenario, args.delay) == (500, "develop", 3.0)
     assert args.models == [Model.TRYDAN, Model.POLE]
     assert args.reset_time == time(2, 30)
+    assert (args.wire, args.fb_limits) == (Wire.DOCUMENT, True)
+    assert cli.build(args)[0].wire is Wire.DOCUMENT
     defaults = cli.parse_args([])
+    assert (defaults.wire, defaults.fb_limits) == (Wire.TRYDAN_2_4_6, False)
     assert (defaults.host, defaults.chargers, defaults.models, defaults.scenario) == (
         "127.0.0.1",
         1,

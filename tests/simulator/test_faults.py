@@ -137,7 +137,7 @@ async def test_json_as_text_plain(v2c_sim: SimHandle, client: ClientSession) -> 
     answer = await api(client, "GET", "/version", **DEVICE)
 
     assert answer.content_type == "text/plain"
-    assert answer.body == {"versionId": "2.1.7"}
+    assert answer.body == {"versionId": "2.4.6"}
 
 
 async def test_bare_scalars(v2c_sim: SimHandle, client: ClientSession) -> None:

@@ -9,7 +9,7 @@ from aiohttp import ClientSession
 import pytest
 
 from tests.sim_fixtures import SimHandle, SimSetup
-from v2c_simulator import VirtualClock
+from v2c_simulator import VirtualClock, Wire
 
 from .helpers import api
 
@@ -79,9 +79,12 @@ POLE_MISSING = {
 
 @pytest.fixture(name="sim_setup")
 def two_models(clock: VirtualClock) -> SimSetup:
-    """Serve a Trydan and a Pole."""
+    """Serve a Trydan and a Pole, the Trydan answering as the API document shows."""
     return SimSetup(
-        clock=clock, models=("trydan", "pole"), device_ids=("TRY0001", "POL0001")
+        clock=clock,
+        models=("trydan", "pole"),
+        device_ids=("TRY0001", "POL0001"),
+        wire=Wire.DOCUMENT,
     )
 
 
@@ -156,7 +159,8 @@ async def test_reported_trydan(v2c_sim: SimHandle, client: ClientSession) -> Non
         "rssi": -58,
         "ip": "192.168.1.50",
     }
-    assert body["contract_power"] == "7400"
+    assert body["contract_power"] == "57"
+    assert body["light_led"] == "1"
     assert json.loads(body["timers"]) == []
 
 

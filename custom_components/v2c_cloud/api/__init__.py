@@ -1,7 +1,14 @@
 """Async client for the V2C Cloud third-party API (no Home Assistant imports)."""
 
 from .client import DEFAULT_BASE_URL, V2CClient
-from .enums import ChargeState, InstallationType, Language, PvMode, SlaveType
+from .enums import (
+    ChargeState,
+    InstallationType,
+    Language,
+    MeterError,
+    PvMode,
+    SlaveType,
+)
 from .exceptions import (
     V2CAuthenticationError,
     V2CConnectionError,
@@ -38,6 +45,7 @@ __all__ = [
     "GlobalStatistics",
     "InstallationType",
     "Language",
+    "MeterError",
     "Operation",
     "Pairing",
     "PowerProfile",

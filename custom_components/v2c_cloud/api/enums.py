@@ -33,25 +33,44 @@ class InstallationType(IntEnum):
 
 
 class SlaveType(IntEnum):
-    """Energy meter used for load balancing (`/device/slave_type`).
-
-    Only the documented values: sending an undocumented meter type could misconfigure
-    load balancing, so the enum is closed and unknown reported values parse to None.
-    """
+    """Energy meter used for load balancing (`slave_type`), as a real Trydan names them."""
 
     SHELLY = 0
     V2C_V2 = 1
+    V2C_LEGACY = 2
     HUAWEI = 3
     SOLAX = 4
+    CARLO_GAVAZZI = 5
+    GROWATT = 6
+    MQTT = 11
 
 
 class Language(IntEnum):
-    """Display language (`/device/language`); V2C names only values 0-2."""
+    """Display language (`language`), as a real Trydan numbers them."""
 
     ENGLISH = 0
     SPANISH = 1
     PORTUGUESE = 2
-    LANGUAGE_3 = 3
-    LANGUAGE_4 = 4
-    LANGUAGE_5 = 5
-    LANGUAGE_6 = 6
+    FRENCH = 3
+    ITALIAN = 4
+    GERMAN = 5
+    ROMANIAN = 6
+    DUTCH = 7
+    DANISH = 8
+    CATALAN = 9
+
+
+class MeterError(IntEnum):
+    """Error of the energy ("slave") meter, the `error` of `currentstatecharge`."""
+
+    NONE = 0
+    COMMUNICATION = 1
+    READING = 2
+    SLAVE = 3
+    WAITING_WIFI = 4
+    WAITING_COMMUNICATION = 5
+    WRONG_IP = 6
+    METER_NOT_FOUND = 7
+    WRONG_METER = 8
+    NO_RESPONSE = 9
+    CLAMP_NOT_CONNECTED = 10

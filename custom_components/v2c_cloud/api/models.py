@@ -6,21 +6,58 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+import logging
+import re
 from typing import Self
 
-from .enums import ChargeState, InstallationType, Language, PvMode, SlaveType
+from .enums import (
+    ChargeState,
+    InstallationType,
+    Language,
+    MeterError,
+    PvMode,
+    SlaveType,
+)
 from .exceptions import V2CResponseError
 from .parsing import (
+    Bounds,
     FieldReader,
     as_list,
     as_mapping,
+    clean_text,
     kw_to_w,
     to_bool,
-    to_days,
-    to_float_series,
-    to_int,
     to_str,
 )
+
+_LOGGER = logging.getLogger(__package__)
+
+# Physical bounds, in the unit the charger sends: anything outside is a broken value.
+POWER_KW = Bounds(-100, 100)
+CHARGER_POWER_KW = Bounds(0, 100)
+CURRENT_A = Bounds(0, 80)
+MAINS_V = Bounds(0, 500)
+SIGNAL = Bounds(-1000, 1000)
+SESSION_KWH = Bounds(0, 1000)
+TOTAL_KWH = Bounds(0, 1e9)
+SESSION_S = Bounds(0, 400 * 86400)
+MINUTES = Bounds(0, 100_000)
+PHASES = Bounds(0, 3)
+ERROR_CODE = Bounds(0, 65535)
+RSSI_DBM = Bounds(-127, 0)
+CONTRACT_100W = Bounds(0, 1000)
+POWER_W = Bounds(0, 100_000)
+FRACTION = Bounds(0, 1)
+COUNT = Bounds(0, 2**53)
+MONEY = Bounds(-1e9, 1e9)
+PROFILE_VALUE = Bounds(-1e9, 1e9)
+
+ID_LIMIT = 64
+_NUMERIC = re.compile(r"[\d\s.eE+-]+")
+NAME_LIMIT = 64
+VERSION_LIMIT = 32
+MAC_LIMIT = 32
+IP_LIMIT = 45
 
 
 class V2CModel(ABC):
@@ -59,6 +96,14 @@ class QuotaSnapshot:
         return self.observed_at + timedelta(seconds=self.reset_after)
 
 
+def _error_text(value: str) -> str | None:
+    """Return an error sent as words; a broken number is no message."""
+    text = clean_text(value, NAME_LIMIT)
+    if text is None or _NUMERIC.fullmatch(text):
+        return None
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class CurrentState(V2CModel):
     """Live charging data from `currentstatecharge` (powers in W)."""
@@ -67,10 +112,11 @@ class CurrentState(V2CModel):
     power_w: float | None
     house_power_w: float | None
     sun_power_w: float | None
+    grid_power_w: float | None
     battery_power_w: float | None
     intensity_a: float | None
-    voltage_v: float | None
-    cp_level_v: float | None
+    voltage_signal: float | None
+    installation_voltage_v: float | None
     energy_kwh: float | None
     session_seconds: int | None
     phases: int | None
@@ -79,29 +125,45 @@ class CurrentState(V2CModel):
     error_message: str | None
     raw: Mapping[str, object] = field(default_factory=dict)
 
+    @property
+    def meter_error(self) -> MeterError | None:
+        """Return the meter error when the code is one the charger names."""
+        if self.error_code is None or self.error_code not in MeterError:
+            return None
+        return MeterError(self.error_code)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
-        """Parse strings, numbers or "" ("" and a missing field are None; error "0" is 0)."""
+        """Parse strings, numbers or "" (a missing field is None; error "" is 0).
+
+        On a real Trydan `cp_level` carries the mains voltage and `voltage` a small
+        internal signal; `phases` 0 means unknown.
+        """
         fields = FieldReader(data)
-        error = (fields.str_("error") or "").strip() or None
-        error_code = (
-            to_int(error, "error") if error and error.strip().isdigit() else None
-        )
+        error = fields.value("error")
+        error_code = 0 if error == "" else None
+        error_message = None
+        if error_code is None and error is not None:
+            error_code = fields.int_("error", bounds=ERROR_CODE)
+            if error_code is None and isinstance(error, str):
+                error_message = _error_text(error)
+        phases = fields.int_("phases", bounds=PHASES)
         return cls(
             charge_state=fields.enum(ChargeState, "charge_state"),
-            power_w=kw_to_w(fields.float_("power")),
-            house_power_w=kw_to_w(fields.float_("house_power")),
-            sun_power_w=kw_to_w(fields.float_("sun_power")),
-            battery_power_w=kw_to_w(fields.float_("battery")),
-            intensity_a=fields.float_("intensity"),
-            voltage_v=fields.float_("voltage"),
-            cp_level_v=fields.float_("cp_level"),
-            energy_kwh=fields.float_("energy"),
-            session_seconds=fields.int_("seconds"),
-            phases=fields.int_("phases"),
+            power_w=kw_to_w(fields.float_("power", bounds=CHARGER_POWER_KW)),
+            house_power_w=kw_to_w(fields.float_("house_power", bounds=POWER_KW)),
+            sun_power_w=kw_to_w(fields.float_("sun_power", bounds=POWER_KW)),
+            grid_power_w=kw_to_w(fields.float_("grid_power", bounds=POWER_KW)),
+            battery_power_w=kw_to_w(fields.float_("battery", bounds=POWER_KW)),
+            intensity_a=fields.float_("intensity", bounds=CURRENT_A),
+            voltage_signal=fields.float_("voltage", bounds=SIGNAL),
+            installation_voltage_v=fields.float_("cp_level", bounds=MAINS_V),
+            energy_kwh=fields.float_("energy", bounds=SESSION_KWH),
+            session_seconds=fields.int_("seconds", bounds=SESSION_S),
+            phases=phases or None,
             photovoltaic_on=fields.bool_("photovoltaic_on"),
             error_code=error_code,
-            error_message=error if error and error_code is None else None,
+            error_message=error_message,
             raw=dict(data),
         )
 
@@ -124,15 +186,15 @@ class Timer(V2CModel):
         """
         fields = FieldReader(data)
         days_value = fields.value("daysOfWeek", "days")
-        days = to_days(days_value, "daysOfWeek")
+        days = fields.days("daysOfWeek", "days")
         active = fields.bool_("active", "enabled")
-        if active is None and days_value is not None:
+        if active is None and days_value is not None and days is not None:
             active = bool(days)
         return cls(
-            timer_id=fields.int_("timerId", "timer_id", "id"),
+            timer_id=fields.int_("timerId", "timer_id", "id", bounds=COUNT),
             start=fields.time_("timeStart", "start_time", "start"),
             end=fields.time_("timeEnd", "end_time", "end"),
-            days=days,
+            days=days or (),
             active=active,
         )
 
@@ -155,7 +217,7 @@ class ReportedState(V2CModel):
     paused: bool | None
     dynamic: bool | None
     logo_led: bool | None
-    light_led: bool | None
+    led_brightness_pct: float | None
     rfid_reader: bool | None
     contract_power_w: float | None
     installation_type: InstallationType | None
@@ -176,50 +238,73 @@ class ReportedState(V2CModel):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
-        """Parse the flat snake_case shadow; `wifi_info` is JSON inside a string."""
+        """Parse the flat snake_case shadow; `wifi_info` is JSON inside a string.
+
+        `light_led` is a brightness fraction and `contract_power` counts 100 W units;
+        some firmware sends the current limits only as `*_fb`.
+        """
         fields = FieldReader(data)
-        wifi_value = fields.value("wifi_info")
-        wifi = FieldReader(
-            {} if wifi_value in (None, "") else as_mapping(wifi_value, "wifi_info")
-        )
+        wifi = FieldReader(fields.mapping("wifi_info"))
+        brightness = fields.float_("light_led", bounds=FRACTION)
+        contract = fields.float_("contract_power", bounds=CONTRACT_100W)
         return cls(
-            device_id=fields.str_("device_id", "deviceId"),
-            firmware_version=fields.str_("version", "firmware_version", "versionId"),
-            mac=fields.str_("mac"),
-            wifi_ssid=wifi.str_("ssid", "SSID"),
-            wifi_rssi_dbm=wifi.int_("rssi", "RSSI"),
-            wifi_ip=wifi.str_("ip", "IP"),
+            device_id=fields.ident("device_id", "deviceId", limit=ID_LIMIT),
+            firmware_version=fields.str_(
+                "version", "firmware_version", "versionId", limit=VERSION_LIMIT
+            ),
+            mac=fields.ident("mac", limit=MAC_LIMIT),
+            wifi_ssid=wifi.str_("ssid", "SSID", limit=NAME_LIMIT),
+            wifi_rssi_dbm=wifi.int_("rssi", "RSSI", bounds=RSSI_DBM),
+            wifi_ip=wifi.ident("ip", "IP", limit=IP_LIMIT),
             charge_state=fields.enum(ChargeState, "charge_state"),
-            min_car_intensity_a=fields.int_("min_car_int"),
-            max_car_intensity_a=fields.int_("max_car_int"),
-            intensity_a=fields.int_("intensity"),
+            min_car_intensity_a=fields.int_(
+                "min_car_int", "min_car_int_fb", bounds=CURRENT_A
+            ),
+            max_car_intensity_a=fields.int_(
+                "max_car_int", "max_car_int_fb", bounds=CURRENT_A
+            ),
+            intensity_a=fields.int_("intensity", bounds=CURRENT_A),
             locked=fields.bool_("locked"),
             paused=fields.bool_("pause", "paused"),
             dynamic=fields.bool_("dynamic"),
             logo_led=fields.bool_("logo_led"),
-            light_led=fields.bool_("light_led"),
+            led_brightness_pct=None
+            if brightness is None
+            else round(brightness * 100, 1),
             rfid_reader=fields.bool_("set_rfid", "rfid_reader", "rfid"),
-            contract_power_w=fields.float_("contract_power"),
+            contract_power_w=None if contract is None else round(contract * 100, 1),
             installation_type=fields.enum(InstallationType, "inst_type"),
             slave_type=fields.enum(SlaveType, "slave_type"),
             pv_mode=fields.enum(PvMode, "chargefvmode", "fv_mode", "pv_mode"),
             language=fields.enum(Language, "language"),
             ocpp_enabled=fields.bool_("ocpp"),
-            ocpp_id=fields.str_("ocpp_id"),
+            ocpp_id=fields.str_("ocpp_id", limit=ID_LIMIT),
             ocpp_address=fields.str_("ocpp_addr", "ocpp_address"),
             inverter_ip=fields.str_("inverter_ip"),
-            denka_max_power_w=fields.float_("denka_max_power"),
-            max_power_w=fields.float_("max_power", "maxpower"),
+            denka_max_power_w=fields.float_("denka_max_power", bounds=POWER_W),
+            max_power_w=fields.float_("max_power", "maxpower", bounds=POWER_W),
             charge_until_energy_kwh=fields.float_(
-                "charge_until_energy", "charger_until_energy"
+                "charge_until_energy", "charger_until_energy", bounds=SESSION_KWH
             ),
             charge_until_minutes=fields.int_(
-                "charge_until_minutes", "charger_until_minutes"
+                "charge_until_minutes", "charger_until_minutes", bounds=MINUTES
             ),
-            timers=tuple(Timer.list_from_json(fields.value("timers", "timer"))),
+            timers=_timers(fields),
             extra=fields.extra(),
             raw=dict(data),
         )
+
+
+def _timers(fields: FieldReader) -> tuple[Timer, ...]:
+    """Read the timers list; an unusable one is empty, not a failed read."""
+    try:
+        return tuple(Timer.list_from_json(fields.value("timers", "timer")))
+    except V2CResponseError:
+        return ()
+
+
+def _has_device_id(item: Mapping[str, object]) -> bool:
+    return FieldReader(item).ident("deviceId", "id", limit=ID_LIMIT) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,20 +318,31 @@ class Pairing(V2CModel):
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
+    def list_from_json(cls, payload: object) -> list[Self]:
+        """Build the pairings; one without a usable device id does not hide the rest."""
+        pairings: list[Self] = []
+        for item in as_list(payload, cls.__name__):
+            if isinstance(item, Mapping) and not _has_device_id(item):
+                _LOGGER.debug("Ignoring a pairing without a usable device id")
+                continue
+            pairings.append(cls.from_json(item))
+        return pairings
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Take the device id from `deviceId` or `id` and the name from `tag` or `name`."""
         fields = FieldReader(data)
         has_device_id = data.get("deviceId") not in (None, "")
-        pairing_id = fields.str_("pairingId")
+        pairing_id = fields.ident("pairingId", limit=ID_LIMIT)
         if pairing_id is None and has_device_id:
-            pairing_id = fields.str_("id")
-        device_id = fields.str_("deviceId", "id")
+            pairing_id = fields.ident("id", limit=ID_LIMIT)
+        device_id = fields.ident("deviceId", "id", limit=ID_LIMIT)
         if device_id is None:
             raise V2CResponseError("Pairing without a device id")
         return cls(
             device_id=device_id,
-            tag=fields.str_("tag", "name"),
-            model=fields.str_("model", "deviceModel", "type"),
+            tag=fields.str_("tag", "name", limit=NAME_LIMIT),
+            model=fields.str_("model", "deviceModel", "type", limit=NAME_LIMIT),
             pairing_id=pairing_id,
             extra=fields.extra(),
         )
@@ -265,8 +361,8 @@ class RfidCard(V2CModel):
         """Parse a card (code/UID and name)."""
         fields = FieldReader(data)
         return cls(
-            code=fields.str_("code", "rfidCode", "uid"),
-            tag=fields.str_("tag", "name", "rfidName"),
+            code=fields.str_("code", "rfidCode", "uid", limit=ID_LIMIT),
+            tag=fields.str_("tag", "name", "rfidName", limit=NAME_LIMIT),
             extra=fields.extra(),
         )
 
@@ -285,9 +381,11 @@ class WifiNetwork(V2CModel):
         """Parse one scan result."""
         fields = FieldReader(data)
         return cls(
-            ssid=fields.str_("ssid", "SSID", "name"),
-            rssi_dbm=fields.int_("rssi", "RSSI", "signal"),
-            security=fields.str_("security", "encryption", "auth", "authmode"),
+            ssid=fields.str_("ssid", "SSID", "name", limit=NAME_LIMIT),
+            rssi_dbm=fields.int_("rssi", "RSSI", "signal", bounds=RSSI_DBM),
+            security=fields.str_(
+                "security", "encryption", "auth", "authmode", limit=NAME_LIMIT
+            ),
             extra=fields.extra(),
         )
 
@@ -295,7 +393,9 @@ class WifiNetwork(V2CModel):
     def from_json(cls, payload: object) -> Self:
         """Accept a bare SSID string as well as an object."""
         if isinstance(payload, str) and not payload.lstrip().startswith("{"):
-            return cls(ssid=payload or None, rssi_dbm=None, security=None)
+            return cls(
+                ssid=clean_text(payload, NAME_LIMIT), rssi_dbm=None, security=None
+            )
         return cls.from_dict(as_mapping(payload, cls.__name__))
 
 
@@ -315,11 +415,11 @@ class PowerProfile(V2CModel):
         """Parse a profile."""
         fields = FieldReader(data)
         return cls(
-            name=fields.str_("name"),
+            name=fields.str_("name", limit=NAME_LIMIT),
             updated_at=fields.datetime_("updateAt", "updatedAt", "updated_at"),
             mode=fields.str_("mode"),
-            value=fields.int_("value"),
-            device_id=fields.str_("deviceId", "device_id"),
+            value=fields.int_("value", bounds=PROFILE_VALUE),
+            device_id=fields.ident("deviceId", "device_id", limit=ID_LIMIT),
             extra=fields.extra(),
         )
 
@@ -353,23 +453,19 @@ class ChargingSession(V2CModel):
         """Parse a session."""
         fields = FieldReader(data)
         return cls(
-            session_id=fields.int_("id"),
-            device_id=fields.str_("deviceId"),
+            session_id=fields.int_("id", bounds=COUNT),
+            device_id=fields.ident("deviceId", limit=ID_LIMIT),
             start=fields.datetime_("startChargeDate"),
             end=fields.datetime_("endChargeDate"),
-            charge_id=fields.str_("idCharge"),
-            energy_kwh=fields.float_("energy"),
-            cost=fields.float_("cost"),
-            co2_cost=fields.float_("coCost"),
-            pv_cost=fields.float_("costFv"),
-            energy_by_hour_kwh=to_float_series(
-                fields.value("energyByHour"), "energyByHour"
-            ),
-            pv_energy_by_hour_kwh=to_float_series(
-                fields.value("energyByHourFv"), "energyByHourFv"
-            ),
-            rfid_code=fields.str_("rfidCode"),
-            rfid_name=fields.str_("rfidName"),
+            charge_id=fields.str_("idCharge", limit=ID_LIMIT),
+            energy_kwh=fields.float_("energy", bounds=SESSION_KWH),
+            cost=fields.float_("cost", bounds=MONEY),
+            co2_cost=fields.float_("coCost", bounds=MONEY),
+            pv_cost=fields.float_("costFv", bounds=MONEY),
+            energy_by_hour_kwh=fields.series("energyByHour"),
+            pv_energy_by_hour_kwh=fields.series("energyByHourFv"),
+            rfid_code=fields.str_("rfidCode", limit=ID_LIMIT),
+            rfid_name=fields.str_("rfidName", limit=NAME_LIMIT),
             message=fields.str_("message"),
             warning=fields.bool_("warning"),
             finished=fields.bool_("finished"),
@@ -392,8 +488,8 @@ class GlobalStatistics(V2CModel):
         """Parse totals."""
         fields = FieldReader(data)
         return cls(
-            total_energy_kwh=fields.float_("totalEnergy"),
-            total_charges=fields.int_("totalCharges"),
+            total_energy_kwh=fields.float_("totalEnergy", bounds=TOTAL_KWH),
+            total_charges=fields.int_("totalCharges", bounds=COUNT),
             extra=fields.extra(),
         )
 
@@ -409,7 +505,10 @@ class FirmwareVersion(V2CModel):
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Parse an object carrying `versionId` or `version`."""
         fields = FieldReader(data)
-        return cls(version=fields.str_("versionId", "version"), extra=fields.extra())
+        return cls(
+            version=fields.str_("versionId", "version", limit=VERSION_LIMIT),
+            extra=fields.extra(),
+        )
 
     @classmethod
     def from_json(cls, payload: object) -> Self:
@@ -418,7 +517,8 @@ class FirmwareVersion(V2CModel):
             isinstance(payload, str) and payload.lstrip().startswith("{")
         ):
             return cls.from_dict(as_mapping(payload, cls.__name__))
-        return cls(version=to_str(payload, "version"))
+        text = to_str(payload, "version")
+        return cls(version=None if text is None else clean_text(text, VERSION_LIMIT))
 
 
 def parse_connected(payload: object) -> bool:

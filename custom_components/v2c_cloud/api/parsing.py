@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time
 from enum import IntEnum
 import html
 import json
+import logging
 import math
 import re
+from typing import NamedTuple
+import unicodedata
 
 from .exceptions import V2CResponseError
 
+_LOGGER = logging.getLogger(__package__)
+
 EXCERPT_LENGTH = 200
+MAX_NUMBER_TEXT = 64
+TEXT_LIMIT = 255
+# Format and other invisible characters (bidi overrides, zero-width joiners) could
+# disguise a device or entity name; line and paragraph separators break layouts.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 _TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
@@ -29,6 +39,17 @@ def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
     return plain[:EXCERPT_LENGTH]
 
 
+def _integer(digits: str) -> int | str:
+    # Python refuses to turn more than 4,300 digits into an int, which would fail
+    # the whole body: such a number stays text and only its field is dropped.
+    return int(digits) if len(digits) <= MAX_NUMBER_TEXT else digits
+
+
+def loads(text: str) -> object:
+    """Decode JSON; an integer too long to be a value stays text."""
+    return json.loads(text, parse_int=_integer)
+
+
 def decode_body(
     raw: bytes, content_type: str, status: int, secrets: Iterable[str] = ()
 ) -> object:
@@ -43,7 +64,7 @@ def decode_body(
             excerpt=excerpt(text, secrets),
         )
     try:
-        return json.loads(text)
+        return loads(text)
     except (ValueError, RecursionError):
         return text
 
@@ -52,7 +73,7 @@ def as_mapping(payload: object, what: str) -> Mapping[str, object]:
     """Return payload as an object, decoding a JSON document sent inside a string."""
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload)
+            payload = loads(payload)
         except (ValueError, RecursionError):
             raise V2CResponseError(f"Expected an object for {what}") from None
     if not isinstance(payload, Mapping):
@@ -64,7 +85,7 @@ def as_list(payload: object, what: str) -> list[object]:
     """Return payload as a list: an empty body is [], a lone object a one-item list."""
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload) if payload.strip() else None
+            payload = loads(payload) if payload.strip() else None
         except (ValueError, RecursionError):
             raise V2CResponseError(f"Expected a list for {what}") from None
     if payload is None:
@@ -74,6 +95,33 @@ def as_list(payload: object, what: str) -> list[object]:
     if not isinstance(payload, list):
         raise V2CResponseError(f"Expected a list for {what}")
     return payload
+
+
+class Bounds(NamedTuple):
+    """The physically possible range of a number, in the unit the charger sends."""
+
+    low: float
+    high: float
+
+
+_skipped: set[str] = set()
+
+
+def _skip(field: str) -> None:
+    """Note once, by key only, that a field's value was dropped (it may be private)."""
+    if field not in _skipped:
+        _skipped.add(field)
+        _LOGGER.debug("Ignoring an unusable value of field '%s'", field)
+
+
+def clean_text(text: str, limit: int = TEXT_LIMIT) -> str | None:
+    """Remove control and bidi characters, trim, cap the length; empty means None."""
+    if len(text) > limit * 4:
+        text = text[: limit * 4]
+    kept = "".join(
+        char for char in text if unicodedata.category(char) not in _DROPPED_CATEGORIES
+    )
+    return kept.strip()[:limit].strip() or None
 
 
 def _invalid(field: str) -> V2CResponseError:
@@ -90,6 +138,8 @@ def to_float(value: object, field: str) -> float | None:
         value = value.strip()
         if not value:
             return None
+        if len(value) > MAX_NUMBER_TEXT:
+            raise _invalid(field)
     try:
         result = float(value)
     except (ValueError, OverflowError):
@@ -105,6 +155,8 @@ def to_int(value: object, field: str) -> int | None:
         return value
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise _invalid(field)
         if text.lstrip("+-").isdigit():
             try:
                 return int(text)
@@ -208,6 +260,16 @@ def to_float_series(value: object, field: str) -> tuple[float, ...]:
     return tuple(number for number in numbers if number is not None)
 
 
+def within(value: float | None, bounds: Bounds, field: str) -> float | None:
+    """Return value when it lies inside bounds, else None (noted once)."""
+    if value is None:
+        return None
+    if bounds.low <= value <= bounds.high:
+        return value
+    _skip(field)
+    return None
+
+
 def kw_to_w(value: float | None) -> float | None:
     """Convert kilowatts to watts, rounded to the milliwatt."""
     return None if value is None else round(value * 1000, 3)
@@ -233,33 +295,72 @@ class FieldReader:
                 return self._data[key]
         return None
 
-    def float_(self, *keys: str) -> float | None:
-        """Read a number."""
-        return to_float(self.value(*keys), keys[0])
+    def _parse[T](
+        self, parse: Callable[[object, str], T], keys: tuple[str, ...]
+    ) -> T | None:
+        """Parse the first usable alias; a value that does not parse is None."""
+        try:
+            return parse(self.value(*keys), keys[0])
+        except V2CResponseError:
+            _skip(keys[0])
+            return None
 
-    def int_(self, *keys: str) -> int | None:
-        """Read an integer."""
-        return to_int(self.value(*keys), keys[0])
+    def float_(self, *keys: str, bounds: Bounds) -> float | None:
+        """Read a number inside its physical bounds."""
+        return within(self._parse(to_float, keys), bounds, keys[0])
+
+    def int_(self, *keys: str, bounds: Bounds) -> int | None:
+        """Read an integer inside its physical bounds."""
+        number = self._parse(to_int, keys)
+        return None if within(number, bounds, keys[0]) is None else number
 
     def bool_(self, *keys: str) -> bool | None:
         """Read a flag."""
-        return to_bool(self.value(*keys), keys[0])
+        return self._parse(to_bool, keys)
 
-    def str_(self, *keys: str) -> str | None:
-        """Read text."""
-        return to_str(self.value(*keys), keys[0])
+    def str_(self, *keys: str, limit: int = TEXT_LIMIT) -> str | None:
+        """Read text without control characters, cut to limit characters."""
+        text = self._parse(to_str, keys)
+        return None if text is None else clean_text(text, limit)
+
+    def ident(self, *keys: str, limit: int) -> str | None:
+        """Read an identifier: text longer than limit is not one, so it is None."""
+        text = self.str_(*keys, limit=limit + 1)
+        if text is not None and len(text) > limit:
+            _skip(keys[0])
+            return None
+        return text
 
     def enum[E: IntEnum](self, enum: type[E], *keys: str) -> E | None:
         """Read an enum member."""
-        return to_enum(enum, self.value(*keys), keys[0])
+        return self._parse(lambda value, field: to_enum(enum, value, field), keys)
 
     def datetime_(self, *keys: str) -> datetime | None:
         """Read a timestamp."""
-        return to_datetime(self.value(*keys), keys[0])
+        return self._parse(to_datetime, keys)
 
     def time_(self, *keys: str) -> time | None:
         """Read a wall-clock time."""
-        return to_time(self.value(*keys), keys[0])
+        return self._parse(to_time, keys)
+
+    def days(self, *keys: str) -> tuple[int, ...] | None:
+        """Read days of week; None when present but unusable."""
+        return self._parse(to_days, keys)
+
+    def series(self, *keys: str) -> tuple[float, ...]:
+        """Read a pipe-separated series; unusable means empty."""
+        return self._parse(to_float_series, keys) or ()
+
+    def mapping(self, *keys: str) -> Mapping[str, object]:
+        """Read an object, possibly JSON inside a string; unusable means empty."""
+        value = self.value(*keys)
+        if value in (None, ""):
+            return {}
+        try:
+            return as_mapping(value, keys[0])
+        except V2CResponseError:
+            _skip(keys[0])
+            return {}
 
     def extra(self) -> dict[str, object]:
         """Return the keys no reader asked for."""

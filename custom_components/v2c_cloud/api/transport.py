@@ -28,6 +28,8 @@ from .parsing import decode_body, excerpt
 _LOGGER = logging.getLogger(__package__)
 
 LAST_RESPONSES_SIZE = 16
+MAX_BODY_BYTES = 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
 
 
 def mask_device_id(device_id: str | None) -> str:
@@ -35,6 +37,23 @@ def mask_device_id(device_id: str | None) -> str:
     if not device_id:
         return "-"
     return f"…{device_id[-3:]}"
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """Read a body of at most MAX_BODY_BYTES; past it, drop the connection."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            # Closing (not releasing) stops the rest from being read at all.
+            response.close()
+            raise V2CResponseError(
+                f"V2C Cloud sent a body larger than {MAX_BODY_BYTES // 1024} KiB",
+                status=response.status,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class Transport:
@@ -149,7 +168,7 @@ class Transport:
                 self.calls_made += 1
                 self._observe_quota(response.headers)
                 status, headers = response.status, response.headers
-                raw = await response.read()
+                raw = await _read_capped(response)
         except TimeoutError as err:
             self._count_unanswered(answered, err)
             self._log_failure(operation, path, device_id, "timeout")

@@ -77,9 +77,14 @@ async def test_problem(
     v2c_sim: SimHandle,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An error code or a fault pilot state is a problem."""
+    """A meter error the user can fix or a fault pilot state is a problem."""
     await setup_entry(hass, mock_config_entry)
+    # The API document's sample shows 244 while charging normally.
     v2c_sim.charger.set_error_code(244)
+    await run_for(hass, freezer, 15)
+    assert state_of(hass, "binary_sensor.garage_problem").state == STATE_OFF
+
+    v2c_sim.charger.set_error_code(10)
     await run_for(hass, freezer, 15)
     assert state_of(hass, "binary_sensor.garage_problem").state == STATE_ON
 
@@ -117,16 +122,24 @@ async def test_online_stays_available(
 @pytest.mark.parametrize(
     ("fields", "plugged", "charging", "problem"),
     [
-        ({}, None, None, False),
+        ({}, None, None, None),
         ({"charge_state": "0", "error": "0"}, False, False, False),
         ({"charge_state": "1", "error": ""}, True, False, False),
         ({"charge_state": "3"}, True, True, False),
         ({"charge_state": "4"}, None, False, True),
-        ({"charge_state": "2", "error": "overheat"}, True, True, True),
+        ({"charge_state": "5", "error": "0"}, None, False, True),
+        ({"charge_state": "2", "error": "244"}, True, True, False),
+        ({"charge_state": "2", "error": "4"}, True, True, False),
+        ({"charge_state": "2", "error": "7"}, True, True, True),
+        ({"charge_state": "2", "error": "overheat"}, True, True, False),
+        ({"error": "1"}, None, None, True),
     ],
 )
 def test_flags(
-    fields: dict[str, str], plugged: bool | None, charging: bool | None, problem: bool
+    fields: dict[str, str],
+    plugged: bool | None,
+    charging: bool | None,
+    problem: bool | None,
 ) -> None:
     """Pilot states and error fields map to the flags."""
     state = CurrentState.from_dict(fields)

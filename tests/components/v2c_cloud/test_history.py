@@ -567,8 +567,10 @@ def test_documented_sample_lands_on_its_utc_hours() -> None:
             [("10", 1.25), ("11", 2.5)],
         ),
         (
+            # A negative total is no energy at all: it reads as unknown, so the
+            # hourly figures count, and a negative hour counts as nothing.
             session("2025-06-01T10:30:00", "2025-06-01T11:10:00", -3.0, (1, -2)),
-            [("10", 0.0), ("11", 0.0)],
+            [("10", 1.0), ("11", 0.0)],
         ),
         (
             session("2025-06-01T12:30:00+02:00", "2025-06-01T13:00:00+02:00", 2.0),

@@ -54,9 +54,6 @@ MAPPED = (
     ("button", "trigger_update"),
     ("binary_sensor", "connected_status"),
 )
-# The sensor issue 15 adds under the key `installation_voltage`; until it lands, its
-# registry entry is migrated but no entity provides it.
-NOT_PROVIDED_YET = {"grid_voltage"}
 UNMAPPED = (
     ("switch", "charging_pause"),
     ("switch", "locked"),
@@ -152,8 +149,7 @@ async def test_their_entry_becomes_ours(
         entity = registry.async_get(entity_id)
         assert entity is not None, entity_id
         assert entity.unique_id == f"{v2c_sim.device_id}_{counterpart.key}"
-        if suffix not in NOT_PROVIDED_YET:
-            assert state_of(hass, entity_id).state != STATE_UNAVAILABLE, entity_id
+        assert state_of(hass, entity_id).state != STATE_UNAVAILABLE, entity_id
 
     charger = v2c_sim.charger.state
     power = state_of(hass, "sensor.garage_charge_power")
@@ -163,6 +159,7 @@ async def test_their_entry_becomes_ours(
     assert state_of(hass, "sensor.garage_charge_state").state == "charging"
     assert state_of(hass, "sensor.garage_firmware_version").state == charger.version
     assert state_of(hass, "sensor.garage_wifi_ssid").state == charger.wifi_ssid
+    assert number_of(hass, "sensor.garage_grid_voltage") == 248
     assert number_of(hass, "number.garage_intensity_number") == charger.intensity
     assert number_of(hass, "number.garage_min_intensity_number") == 6
     assert number_of(hass, "number.garage_max_intensity_number") == 32

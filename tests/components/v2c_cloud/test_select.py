@@ -76,7 +76,7 @@ async def test_entities(
         ("meter_type", "huawei", "/device/slave_type", "3", "slave_type"),
         ("meter_type", "solax", "/device/slave_type", "4", "slave_type"),
         ("language", "spanish", "/device/language", "1", "language"),
-        ("language", "language_6", "/device/language", "6", "language"),
+        ("language", "catalan", "/device/language", "9", "language"),
     ],
 )
 async def test_select_command(
@@ -196,3 +196,50 @@ async def test_confirmation_reads_the_live_state_when_charging_may_change(
     confirm = next(i for i, r in enumerate(log) if r.path == "/device/reported")
     same_moment = [r.path for r in log[confirm:] if r.time == log[confirm].time]
     assert any(path.endswith("/currentstatecharge") for path in same_moment) is live
+
+
+async def test_unknown_reported_value_shows_unknown(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """A meter type or language outside the known set keeps the entity, as unknown."""
+    v2c_sim.sim.override_field("reported", "slave_type", "9")
+    v2c_sim.sim.override_field("reported", "language", "42")
+    await setup_entry(hass, mock_config_entry, freezer)
+
+    for key in ("meter_type", "language"):
+        entity = entity_id(entity_registry, Platform.SELECT, v2c_sim.device_id, key)
+        assert state_of(hass, entity).state == "unknown"
+
+
+async def test_every_known_meter_and_language_is_offered(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """All eight meter types and all ten display languages the charger knows."""
+    await setup_entry(hass, mock_config_entry, freezer)
+    meter = entity_id(entity_registry, Platform.SELECT, v2c_sim.device_id, "meter_type")
+    language = entity_id(
+        entity_registry, Platform.SELECT, v2c_sim.device_id, "language"
+    )
+
+    assert state_of(hass, meter).attributes["options"] == [
+        "shelly",
+        "v2c_v2",
+        "v2c_legacy",
+        "huawei",
+        "solax",
+        "carlo_gavazzi",
+        "growatt",
+        "mqtt",
+    ]
+    assert len(state_of(hass, language).attributes["options"]) == 10
+
+    await _select(hass, meter, "mqtt")
+    assert v2c_sim.charger.state.slave_type == 11

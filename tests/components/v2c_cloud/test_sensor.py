@@ -22,9 +22,11 @@ from custom_components.v2c_cloud.sensor import (
     ACCOUNT_SENSORS,
     CHARGE_STATES,
     LIFETIME_ENERGY,
+    METER_ERRORS,
+    OTHER_METER_ERROR,
     SENSORS,
     _charge_state,
-    _error_code,
+    _meter_error,
 )
 from tests.sim_fixtures import SimHandle, SimSetup
 
@@ -86,10 +88,8 @@ async def test_disabled_by_default(
     }
     assert disabled == {
         "sensor.garage_phases",
-        "sensor.garage_control_pilot_level",
-        "sensor.garage_voltage",
+        "sensor.garage_voltage_signal_raw",
         "sensor.garage_wi_fi_network",
-        "sensor.garage_wi_fi_signal",
         "sensor.garage_poll_interval",
     }
 
@@ -193,11 +193,20 @@ def test_charge_state_options(
 
 
 @pytest.mark.parametrize(
-    ("error", "expected"), [("", 0), ("0", 0), ("244", 244), ("overheat", None)]
+    ("error", "expected"),
+    [
+        ("", "none"),
+        ("0", "none"),
+        ("7", "meter_not_found"),
+        ("10", "clamp_not_connected"),
+        ("244", OTHER_METER_ERROR),
+        ("overheat", None),
+        ("x" * 10_000, None),
+    ],
 )
-def test_error_code(error: str, expected: int | None) -> None:
-    """An empty error means none; a text error has no code."""
-    assert _error_code(CurrentState.from_dict({"error": error})) == expected
+def test_meter_error(error: str, expected: str | None) -> None:
+    """Named codes show their name, others "other" (the number is error_code)."""
+    assert _meter_error(CurrentState.from_dict({"error": error})) == expected
 
 
 def test_texts() -> None:
@@ -212,3 +221,6 @@ def test_texts() -> None:
     assert set(strings["charge_state"]["state"]) == options
     assert english["charge_state"] == strings["charge_state"]
     assert set(icons["charge_state"]["state"]) == options
+    meter_errors = {*METER_ERRORS.values(), OTHER_METER_ERROR}
+    assert set(strings["meter_error"]["state"]) == meter_errors
+    assert english["meter_error"] == strings["meter_error"]

@@ -298,7 +298,7 @@ async def test_reads(
 
 @pytest.mark.parametrize(
     ("sim_setup", "version"),
-    [(SimSetup(), "2.1.7"), (POLE, "1.4.2")],
+    [(SimSetup(), "2.4.6"), (POLE, "1.4.2")],
     ids=["trydan", "pole"],
 )
 async def test_firmware_version(
