@@ -20,8 +20,7 @@ class V2CSettingEntityDescription[T](EntityDescription):
 
     value_fn: Callable[[ReportedState], T | None]
     set_fn: Callable[[V2CClient, str, T], Awaitable[None]]
-    # Without it, a charger has the setting when it reports a value.
-    exists_fn: Callable[[ReportedState], bool] | None = None
+    exists_fn: Callable[[ReportedState], bool]
     # Whether the setting changes if the car charges, so its confirmation reads
     # the live state too.
     live: bool = False
@@ -47,9 +46,7 @@ def has_setting[T](
     description: V2CSettingEntityDescription[T], data: ChargerData
 ) -> bool:
     """Return whether the charger's shadow carries the setting."""
-    if description.exists_fn is not None:
-        return data.reported is not None and description.exists_fn(data.reported)
-    return read_setting(description, data) is not None
+    return data.reported is not None and description.exists_fn(data.reported)
 
 
 class V2CSettingEntity[T](V2CEntity):

@@ -11,11 +11,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ReportedState, V2CClient, V2CValidationError, validation as check
+from .api import V2CClient, V2CValidationError, validation as check
 from .const import DOMAIN
 from .coordinator import V2CConfigEntry
 from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting
+from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -31,11 +31,6 @@ class V2CTextEntityDescription(TextEntityDescription, V2CSettingEntityDescriptio
     check_fn: Callable[[str], str]
 
 
-def _carries(*keys: str) -> Callable[[ReportedState], bool]:
-    """Return whether the shadow has one of the keys; an empty text reads as None."""
-    return lambda reported: any(key in reported.raw for key in keys)
-
-
 TEXTS: tuple[V2CTextEntityDescription, ...] = (
     V2CTextEntityDescription(
         key="ocpp_id",
@@ -45,7 +40,7 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=1,
         native_max=check.MAX_OCPP_ID_LENGTH,
         pattern=r"^\S+$",
-        exists_fn=_carries("ocpp_id"),
+        exists_fn=sends("ocpp_id"),
         value_fn=lambda reported: reported.ocpp_id,
         check_fn=lambda value: check.token("value", value, check.MAX_OCPP_ID_LENGTH),
         set_fn=V2CClient.set_ocpp_id,
@@ -58,7 +53,7 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=1,
         native_max=MAX_STATE_LENGTH,
         pattern=r"^wss?://\S+$",
-        exists_fn=_carries("ocpp_addr", "ocpp_address"),
+        exists_fn=sends("ocpp_addr", "ocpp_address"),
         value_fn=lambda reported: reported.ocpp_address,
         check_fn=check.ocpp_address,
         set_fn=V2CClient.set_ocpp_address,
@@ -71,7 +66,7 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         native_min=7,
         native_max=IPV4_LENGTH,
         pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
-        exists_fn=_carries("inverter_ip"),
+        exists_fn=sends("inverter_ip"),
         value_fn=lambda reported: reported.inverter_ip,
         check_fn=lambda value: check.ipv4("ip", value),
         set_fn=V2CClient.set_inverter_ip,
