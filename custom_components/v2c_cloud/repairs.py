@@ -75,3 +75,22 @@ def async_report_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
 def async_clear_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
     """Clear the legacy issue once the endpoint answers again."""
     ir.async_delete_issue(hass, DOMAIN, f"legacy_rejected_{operation}")
+
+
+@callback
+def async_report_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
+    """Raise the issue: the key is valid but lacks permission, polling is paused."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"key_forbidden_{entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="key_forbidden",
+    )
+
+
+@callback
+def async_clear_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
+    """Clear the permission issue once a call is answered."""
+    ir.async_delete_issue(hass, DOMAIN, f"key_forbidden_{entry_id}")

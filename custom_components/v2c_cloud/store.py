@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .auth_guard import AuthGuard
 from .budget import PlannerSettings, QuotaPlanner
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .helpers import utcnow
 
 STORAGE_VERSION = 1
@@ -37,15 +38,26 @@ class V2CStore:
     ) -> V2CStore:
         """Restore the entry's planner and auth guard (new ones on first run)."""
         store = _store(hass, entry_id)
-        data = await store.async_load() or {}
+        data = await _async_read(store)
         now = utcnow()
-        planner_data = data.get("planner")
-        planner = (
-            QuotaPlanner.from_dict(planner_data, settings, now=now)
-            if planner_data
-            else QuotaPlanner(settings, now=now)
-        )
-        return cls(store, planner, AuthGuard.from_dict(data.get("auth", {})))
+        planner = QuotaPlanner(settings, now=now)
+        if data is None:
+            planner.assume_half_spent()
+            data = {}
+        elif (planner_data := data.get("planner")) is not None:
+            try:
+                if not isinstance(planner_data, dict):
+                    raise TypeError("not a mapping")  # noqa: TRY301
+                planner = QuotaPlanner.from_dict(planner_data, settings, now=now)
+            except (TypeError, ValueError) as err:
+                _warn_damaged(store, "quota planner", err)
+                planner.assume_half_spent()
+        try:
+            guard = AuthGuard.from_dict(data.get("auth") or {})
+        except (AttributeError, TypeError, ValueError) as err:
+            _warn_damaged(store, "authentication", err)
+            guard = AuthGuard()
+        return cls(store, planner, guard)
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
@@ -57,6 +69,34 @@ class V2CStore:
 
     def _data(self) -> dict[str, Any]:
         return {"planner": self.planner.to_dict(), "auth": self.guard.to_dict()}
+
+
+async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the saved data ({} on first run), None if damaged or from a newer version.
+
+    A file HA cannot parse is moved aside by HA itself; a newer or unknown
+    layout is left in place and overwritten at the next save.
+    """
+    try:
+        data = await store.async_load()
+    except (HomeAssistantError, NotImplementedError, KeyError, TypeError) as err:
+        _warn_damaged(store, "whole", err)
+        return None
+    if data is not None and not isinstance(data, dict):
+        _warn_damaged(store, "whole", TypeError("not a mapping"))
+        return None
+    return data or {}
+
+
+def _warn_damaged(store: Store[dict[str, Any]], part: str, err: Exception) -> None:
+    LOGGER.warning(
+        "Saved V2C Cloud state %s (%s part) is damaged or from a newer version "
+        "(%s); starting from safe defaults, assuming half the daily quota spent "
+        "until the V2C Cloud reports it",
+        store.path,
+        part,
+        type(err).__name__,
+    )
 
 
 async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
