@@ -55,7 +55,7 @@ class V2CStore:
         try:
             guard = AuthGuard.from_dict(data.get("auth") or {})
         except (AttributeError, TypeError, ValueError) as err:
-            _warn_damaged(store, "authentication", err)
+            _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
             guard = AuthGuard()
         return cls(store, planner, guard)
 
@@ -88,14 +88,23 @@ async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
     return data or {}
 
 
-def _warn_damaged(store: Store[dict[str, Any]], part: str, err: Exception) -> None:
+_QUOTA_DEFAULT = "assuming half the daily quota spent until the V2C Cloud reports it"
+_AUTH_DEFAULT = "forgetting earlier authentication failures"
+
+
+def _warn_damaged(
+    store: Store[dict[str, Any]],
+    part: str,
+    err: Exception,
+    consequence: str = _QUOTA_DEFAULT,
+) -> None:
     LOGGER.warning(
         "Saved V2C Cloud state %s (%s part) is damaged or from a newer version "
-        "(%s); starting from safe defaults, assuming half the daily quota spent "
-        "until the V2C Cloud reports it",
+        "(%s); starting from safe defaults, %s",
         store.path,
         part,
         type(err).__name__,
+        consequence,
     )
 
 
