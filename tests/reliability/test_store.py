@@ -63,6 +63,7 @@ async def test_damaged_store_never_stops_setup(
     v2c_sim: SimHandle,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    *,
     name: str,
 ) -> None:
     """Setup succeeds, warns once about the store, and follows the real quota."""
