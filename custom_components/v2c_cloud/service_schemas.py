@@ -12,7 +12,6 @@ from homeassistant.const import (
     ATTR_DEVICE_ID,
     ATTR_MODE,
     ATTR_NAME,
-    CONF_PASSWORD,
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -63,8 +62,8 @@ class TranslatedSchema(vol.Schema):
     """A schema whose errors are translated and name the field, never its value.
 
     Home Assistant logs the whole call at debug level when a schema raises
-    vol.Invalid; raising ServiceValidationError instead keeps the Wi-Fi password
-    out of the log.
+    vol.Invalid; raising ServiceValidationError instead keeps the values out of
+    the log.
     """
 
     def __call__(self, data: Any) -> Any:
@@ -211,14 +210,6 @@ SET_TIMER: Final = _charger_schema(
         vol.Required(ATTR_END): WALL_TIME,
         vol.Required(ATTR_DAYS): vol.All(
             cv.ensure_list, vol.Length(min=1), [vol.In(WEEKDAYS)], _day_numbers
-        ),
-    }
-)
-SET_WIFI: Final = _charger_schema(
-    {
-        vol.Required(ATTR_SSID): vol.All(cv.string, _client_check(check.ssid)),
-        vol.Optional(CONF_PASSWORD, default=""): vol.All(
-            cv.string, _client_check(check.wifi_password)
         ),
     }
 )
