@@ -11,6 +11,7 @@ from homeassistant.helpers.storage import Store
 from .auth_guard import AuthGuard
 from .budget import PlannerSettings, QuotaPlanner
 from .const import DOMAIN, LOGGER
+from .energy import LifetimeEnergy
 from .helpers import utcnow
 
 STORAGE_VERSION = 1
@@ -25,12 +26,18 @@ class V2CStore:
     """Keeps the day's quota usage, so a restart at noon doesn't believe it is fresh."""
 
     def __init__(
-        self, store: Store[dict[str, Any]], planner: QuotaPlanner, guard: AuthGuard
+        self,
+        store: Store[dict[str, Any]],
+        planner: QuotaPlanner,
+        guard: AuthGuard,
+        energy: dict[str, LifetimeEnergy] | None = None,
     ) -> None:
-        """Wrap the restored planner and auth guard."""
+        """Wrap the restored planner, auth guard and lifetime energy totals."""
         self._store = store
         self.planner = planner
         self.guard = guard
+        # Per charger; the sensors fill it in and keep it current.
+        self.energy: dict[str, LifetimeEnergy] = energy or {}
 
     @classmethod
     async def async_load(
@@ -57,7 +64,7 @@ class V2CStore:
         except (AttributeError, TypeError, ValueError) as err:
             _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
             guard = AuthGuard()
-        return cls(store, planner, guard)
+        return cls(store, planner, guard, _energy_from(store, data.get("energy")))
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
@@ -68,7 +75,32 @@ class V2CStore:
         await self._store.async_save(self._data())
 
     def _data(self) -> dict[str, Any]:
-        return {"planner": self.planner.to_dict(), "auth": self.guard.to_dict()}
+        return {
+            "planner": self.planner.to_dict(),
+            "auth": self.guard.to_dict(),
+            "energy": {
+                device_id: energy.as_dict() for device_id, energy in self.energy.items()
+            },
+        }
+
+
+def _energy_from(store: Store[dict[str, Any]], data: Any) -> dict[str, LifetimeEnergy]:
+    """Return the saved lifetime totals, skipping any that cannot be read."""
+    if data is None:
+        return {}
+    damaged = not isinstance(data, dict)
+    if damaged:
+        data = {}
+    totals: dict[str, LifetimeEnergy] = {}
+    for device_id, saved in data.items():
+        energy = LifetimeEnergy.from_dict(saved) if isinstance(saved, dict) else None
+        if energy is not None:
+            totals[str(device_id)] = energy
+    if damaged or len(totals) != len(data):
+        _warn_damaged(
+            store, "lifetime energy", ValueError("unusable total"), _ENERGY_DEFAULT
+        )
+    return totals
 
 
 async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
@@ -90,6 +122,7 @@ async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
 
 _QUOTA_DEFAULT = "assuming half the daily quota spent until the V2C Cloud reports it"
 _AUTH_DEFAULT = "forgetting earlier authentication failures"
+_ENERGY_DEFAULT = "keeping the lifetime energy last shown by Home Assistant"
 
 
 def _warn_damaged(
