@@ -257,7 +257,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             # Any refresh (a timer, a manual update) must wait for the quota.
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="rate_limited",
+                translation_key="quota_exhausted",
                 translation_placeholders={"time": format_reset_time(blocked_until)},
             )
         try:
