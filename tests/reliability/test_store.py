@@ -53,6 +53,11 @@ DAMAGED: dict[str, dict[str, Any]] = {
         "data": {"planner": saved_planner(), "something_new": True},
     },
     "store_data_not_a_mapping": {"version": 1, "data": "garbage"},
+    "unusable_energy_total": {
+        "version": 1,
+        "data": {"energy": {"TRY0001": {"banked_kwh": "lots", "session_kwh": -1}}},
+    },
+    "energy_not_a_mapping": {"version": 1, "data": {"energy": [12.5]}},
 }
 
 
