@@ -212,7 +212,8 @@ def _schema_keys(schema: vol.Schema) -> set[str]:
         ("config", "user", {config_flow.CONF_API_KEY, CONF_BASE_URL}),
         ("config", "reconfigure", {config_flow.CONF_API_KEY, CONF_BASE_URL}),
         ("config", "reauth_confirm", _schema_keys(config_flow.REAUTH_SCHEMA)),
-        ("options", "init", _schema_keys(config_flow.OPTIONS_SCHEMA)),
+        ("options", "quota", _schema_keys(config_flow.OPTIONS_SCHEMA)),
+        ("options", "wifi", {"device", "ssid", "password"}),
     ],
 )
 def test_flow_fields_are_translated(section: str, step: str, keys: set[str]) -> None:

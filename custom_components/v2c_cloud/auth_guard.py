@@ -41,7 +41,10 @@ class AuthGuard:
     def from_dict(cls, data: dict[str, Any]) -> AuthGuard:
         """Restore from the entry's store, tolerating missing keys."""
         first = data.get("first_failure")
+        first_failure = datetime.fromisoformat(first) if first else None
+        if first_failure is not None and first_failure.tzinfo is None:
+            raise ValueError("first_failure has no timezone")
         return cls(
-            first_failure=datetime.fromisoformat(first) if first else None,
-            failures=int(data.get("failures", 0)),
+            first_failure=first_failure,
+            failures=max(int(data.get("failures", 0)), 0),
         )

@@ -49,6 +49,7 @@ from .const import (
     LOGGER,
 )
 from .helpers import format_reset_time, own_identifiers
+from .wifi_flow import WifiOptionsStep
 
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
@@ -304,10 +305,16 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_update_reload_and_abort(entry, data=validation.data)
 
 
-class V2CCloudOptionsFlow(OptionsFlowWithReload):
-    """Handle the quota options of a V2C Cloud entry."""
+class V2CCloudOptionsFlow(WifiOptionsStep, OptionsFlowWithReload):
+    """Handle the quota options of a V2C Cloud entry, and Wi-Fi changes."""
 
     async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer the quota options or a charger's Wi-Fi network."""
+        return self.async_show_menu(step_id="init", menu_options=["quota", "wifi"])
+
+    async def async_step_quota(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the quota share, the command reserve and idle polling."""
@@ -328,7 +335,7 @@ class V2CCloudOptionsFlow(OptionsFlowWithReload):
             errors[CONF_COMMAND_RESERVE] = "reserve_too_large"
             placeholders["max_reserve"] = str(max_reserve)
         return self.async_show_form(
-            step_id="init",
+            step_id="quota",
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA, user_input or self.config_entry.options
             ),

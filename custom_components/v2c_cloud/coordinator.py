@@ -6,14 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -33,9 +33,11 @@ from .polling import CONFIRM_WINDOW_S, ChargerData, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
+    async_clear_key_forbidden,
     async_clear_legacy_rejected,
     async_clear_quota_exhausted,
     async_report_charger_offline,
+    async_report_key_forbidden,
     async_report_legacy_rejected,
     async_report_quota_exhausted,
 )
@@ -48,6 +50,11 @@ BLOCKED_RECHECK = timedelta(minutes=15)
 # slow answer; the Cloud connection sensor uses the same bound for any read.
 STALE_AFTER_READS = 2
 STALE_MARGIN = timedelta(minutes=5)
+# A key without permission is retried this rarely: a few calls a day, not ~150.
+FORBIDDEN_RECHECK = timedelta(hours=6)
+# No timer is armed further ahead than a day plus clock skew.
+MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
+FORBIDDEN = 403
 RETIRED = frozenset({404, 405, 410})
 
 type CommandSender = Callable[[V2CClient, str], Awaitable[object]]
@@ -83,11 +90,21 @@ class V2CErrorMapper:
         self.entry_id = entry_id
         self.planner = planner
         self.guard = guard
+        self.forbidden = False
 
     def succeeded(self) -> None:
         """Note an answered call: earlier 401s were false and the quota is back."""
         self.guard.success()
+        self.forbidden = False
         async_clear_quota_exhausted(self.hass, self.entry_id)
+        async_clear_key_forbidden(self.hass, self.entry_id)
+
+    def reauth_pending(self) -> bool:
+        """Return True while the user is asked for a new key: the old one is rejected."""
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        return entry is not None and any(
+            entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
+        )
 
     def _rate_limited(self, err: V2CRateLimitError, now: datetime) -> None:
         self.planner.observe_rate_limited(now, err.reset_at)
@@ -112,6 +129,14 @@ class V2CErrorMapper:
                     "time": format_reset_time(self.planner.reset_at)
                 },
             )
+        if (
+            isinstance(err, V2CResponseError)
+            and err.status == FORBIDDEN
+            and self.guard.failure(now)
+        ):
+            # Permission errors persist: poll rarely and tell the user once.
+            self.forbidden = True
+            async_report_key_forbidden(self.hass, self.entry_id)
         return UpdateFailed(
             translation_domain=DOMAIN,
             translation_key="communication_error",
@@ -135,9 +160,13 @@ class V2CErrorMapper:
             self._rate_limited(err, now)
             return _quota_exhausted(self.planner.reset_at)
         if isinstance(err, V2CAuthenticationError):
-            self.guard.failure(now)
+            if self.guard.failure(now):
+                return HomeAssistantError(
+                    translation_domain=DOMAIN, translation_key="auth_failed"
+                )
+            # The cloud answers false 401s during outages: one proves nothing.
             return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="auth_failed"
+                translation_domain=DOMAIN, translation_key="auth_unconfirmed_command"
             )
         return HomeAssistantError(
             translation_domain=DOMAIN,
@@ -182,7 +211,7 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
         planner = self.errors.planner
         # Asked even at setup, so the setup read counts as this period's refresh.
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
-        if self.data is not None and not due:
+        if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
         planner.record_call(CallKind.MAINTENANCE, now)
         try:
@@ -220,12 +249,21 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.errors = errors
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
+        self._shut_down = False
         self._offline_since: datetime | None = None
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
+        blocked_until = self.poller.planner.blocked_until(now)
+        if self.data is not None and blocked_until is not None:
+            # Any refresh (a timer, a manual update) must wait for the quota.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="quota_exhausted",
+                translation_placeholders={"time": format_reset_time(blocked_until)},
+            )
         try:
             if self.data is None:
                 data = await self.poller.first_refresh(now)
@@ -331,35 +369,80 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             raise self.errors.command_failed(err, now) from err
 
     def async_schedule_refresh_at(self, when: datetime | None = None) -> None:
-        """(Re)arm the timer for the planner's next read, or earlier when asked."""
-        if self._shutdown_requested:
+        """(Re)arm the timer for the planner's next read, or earlier when asked.
+
+        The wait runs on the loop's monotonic clock: a wall clock moved back a
+        day must not hold the timer for a day. The planner reasons in UTC and
+        the wait is capped, so it is asked again at least once a day.
+        """
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+        if self._shut_down:
             # A read in flight when its charger was unpaired must not re-arm it.
             return
         now = utcnow()
+        try:
+            delay = self._next_delay(now, when)
+        except Exception as err:  # noqa: BLE001 - a broken plan must not end polling
+            LOGGER.warning(
+                "Could not plan the next read of charger %s (%s); retrying in %s",
+                mask_device_id(self.device_id),
+                type(err).__name__,
+                BLOCKED_RECHECK,
+            )
+            delay = BLOCKED_RECHECK
+        self._unsub_timer = async_call_later(
+            self.hass, delay.total_seconds(), self._async_timer_fired
+        )
+
+    def _next_delay(self, now: datetime, when: datetime | None) -> timedelta:
+        """Return how long to wait before the timer should fire next."""
         planned = self.poller.next_refresh_at(now)
         # Staleness is judged against the rhythm the planner chose after the
         # last good read; retries after failures must not stretch it.
         if self.last_update_success:
             self._planned_interval = (planned - now) if planned else BLOCKED_RECHECK
-        candidates = [moment for moment in (when, planned) if moment is not None]
-        target = min(candidates) if candidates else now + BLOCKED_RECHECK
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-        self._unsub_timer = async_track_point_in_utc_time(
-            self.hass, self._async_timer_fired, max(target, now)
-        )
+        blocked_until = self.poller.planner.blocked_until(now)
+        if self.errors.forbidden:
+            target = now + FORBIDDEN_RECHECK
+        elif blocked_until is not None:
+            # Wake at the reset, or earlier to re-check the (UTC) quota without a call.
+            target = min(blocked_until, now + BLOCKED_RECHECK)
+        else:
+            candidates = [moment for moment in (when, planned) if moment is not None]
+            target = min(candidates) if candidates else now + BLOCKED_RECHECK
+        return min(max(target - now, timedelta(0)), MAX_TIMER_WAIT)
+
+    def _may_poll(self, now: datetime) -> bool:
+        """Return False while the quota is out or the key awaits re-authentication."""
+        if self.errors.reauth_pending():
+            return False
+        return self.poller.planner.blocked_until(now) is None
 
     async def _async_timer_fired(self, _: datetime) -> None:
         self._unsub_timer = None
-        await self.async_refresh()
-        if not self.last_update_success:
-            # The coordinator only notifies on the first failure; entities must
-            # still re-check staleness as failures go on.
-            self.async_update_listeners()
-        self.async_schedule_refresh_at()
+        try:
+            polled = self._may_poll(utcnow())
+            if polled:
+                await self.async_refresh()
+            # The coordinator only notifies on the first failure and after a
+            # success; entities must still re-check staleness in between.
+            if not polled or not self.last_update_success:
+                self.async_update_listeners()
+        except Exception:  # noqa: BLE001
+            # A failing listener (a value an entity cannot show) must not end
+            # polling: log it and carry on with the next read.
+            LOGGER.exception(
+                "Unexpected error while refreshing charger %s",
+                mask_device_id(self.device_id),
+            )
+        finally:
+            self.async_schedule_refresh_at()
 
     async def async_shutdown(self) -> None:
-        """Stop the planner's timer with the coordinator."""
+        """Stop the planner's timer with the coordinator, for good."""
+        self._shut_down = True
         if self._unsub_timer is not None:
             self._unsub_timer()
             self._unsub_timer = None

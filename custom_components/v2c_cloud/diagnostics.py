@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -41,7 +41,16 @@ TO_REDACT = {
     "pairing_id",
     "unique_id",
     "serial_number",
+    "uid",
+    "rfid_cards",
+    "email",
 }
+# Compared case-insensitively: replies say `SSID` as well as `ssid`.
+_KEYS = frozenset(key.lower() for key in TO_REDACT)
+# Shorter values (a "1", an "on") would redact harmless text everywhere.
+_MIN_SECRET_LENGTH = 4
+# Model fields that keep a reply as received.
+_UNPARSED = frozenset({"extra", "raw"})
 
 
 def _plain(value: Any) -> Any:
@@ -57,6 +66,66 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def _names_only(value: Any) -> Any:
+    """Return a raw reply's field names and value types, never its values.
+
+    Raw replies hold whatever V2C sends, including fields no one here knows
+    (an e-mail address, a card holder's name); the parsed data holds the values.
+    """
+    if isinstance(value, dict):
+        return {str(key): _names_only(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_names_only(item) for item in value]
+    return type(value).__name__
+
+
+def _unknown_as_names(value: Any) -> Any:
+    """Replace unparsed fields (a model's `extra` and `raw` reply) by their names."""
+    if isinstance(value, dict):
+        return {
+            key: _names_only(item) if key in _UNPARSED else _unknown_as_names(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_unknown_as_names(item) for item in value]
+    return value
+
+
+def _redact(value: Any, secrets: frozenset[str]) -> Any:
+    """Redact sensitive keys (any case) and every known secret wherever it appears."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if str(key).lower() in _KEYS else _redact(item, secrets)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(item, secrets) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+    return value
+
+
+def _secrets(entry: V2CConfigEntry) -> frozenset[str]:
+    """Return the values never to show: the key and every charger's identifiers."""
+    values: set[str] = {str(entry.data.get(CONF_API_KEY, ""))}
+    for device_id, coordinator in entry.runtime_data.chargers.items():
+        values.add(device_id)
+        reported = coordinator.data.reported if coordinator.data else None
+        if reported is not None:
+            values.update(
+                str(getattr(reported, name, None) or "")
+                for name in ("mac", "wifi_ssid", "ocpp_id", "inverter_ip")
+            )
+    return frozenset(value for value in values if len(value) >= _MIN_SECRET_LENGTH)
+
+
+def _safe(entry: V2CConfigEntry, data: dict[str, Any]) -> dict[str, Any]:
+    """Return data fit for a file shared with strangers."""
+    redacted: dict[str, Any] = _redact(_unknown_as_names(data), _secrets(entry))
+    return redacted
 
 
 def _planner(entry: V2CConfigEntry) -> dict[str, Any]:
@@ -81,18 +150,20 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics for a config entry."""
     runtime = entry.runtime_data
     chargers = [_charger(coordinator) for coordinator in runtime.chargers.values()]
-    return async_redact_data(
+    return _safe(
+        entry,
         {
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             "planner": _planner(entry),
             "client": {
                 "calls_made": runtime.client.calls_made,
                 "quota": _plain(runtime.client.quota),
-                "last_responses": _plain(dict(runtime.client.last_responses)),
+                "last_responses": _names_only(
+                    _plain(dict(runtime.client.last_responses))
+                ),
             },
             "chargers": chargers,
         },
-        TO_REDACT,
     )
 
 
@@ -103,5 +174,5 @@ async def async_get_device_diagnostics(
     runtime = entry.runtime_data
     for domain, identifier in device.identifiers:
         if domain == DOMAIN and identifier in runtime.chargers:
-            return async_redact_data(_charger(runtime.chargers[identifier]), TO_REDACT)
-    return async_redact_data({"planner": _planner(entry)}, TO_REDACT)
+            return _safe(entry, _charger(runtime.chargers[identifier]))
+    return _safe(entry, {"planner": _planner(entry)})

@@ -8,14 +8,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ChargeState, CurrentState
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .energy import new_session
 from .entity import V2CEntity, async_add_charger_entities
 
 PARALLEL_UPDATES = 0
 
 SESSION_STARTED = "session_started"
 SESSION_FINISHED = "session_finished"
-# Pole rounds session energy to 1 Wh; a smaller drop is noise, not a new session.
-SESSION_RESET_MIN_DROP_KWH = 0.01
 
 _CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 
@@ -28,13 +27,6 @@ EVENTS: tuple[EventEntityDescription, ...] = (
 )
 
 type SessionEvent = tuple[str, dict[str, float | int | None]]
-
-
-def new_session(before_kwh: float | None, after_kwh: float | None) -> bool:
-    """Return True when the session energy fell: the charger began a new session."""
-    if before_kwh is None or after_kwh is None:
-        return False
-    return before_kwh - after_kwh >= SESSION_RESET_MIN_DROP_KWH
 
 
 def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:

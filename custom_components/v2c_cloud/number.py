@@ -201,14 +201,26 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
     @property
     def native_min_value(self) -> float:
         """Return the lowest value, raised by a bounding setting."""
-        description = self.entity_description
-        return self._bound(description.min_key, super().native_min_value)
+        return self._limits()[0]
 
     @property
     def native_max_value(self) -> float:
         """Return the highest value, lowered by a bounding setting."""
+        return self._limits()[1]
+
+    def _limits(self) -> tuple[float, float]:
+        """Return the slider's range: the own range narrowed by the bounding settings.
+
+        A charger reporting its limits reversed (minimum 40 A, maximum 5 A)
+        would give an empty range no value fits; the own range is used then.
+        """
         description = self.entity_description
-        return self._bound(description.max_key, super().native_max_value)
+        low, high = super().native_min_value, super().native_max_value
+        lower = self._bound(description.min_key, low)
+        upper = self._bound(description.max_key, high)
+        if not low <= lower <= upper <= high:
+            return low, high
+        return lower, upper
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value; Home Assistant has checked the bounds."""

@@ -83,3 +83,22 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Let the user close the replaced-entities list once automations are updated."""
     return ConfirmRepairFlow()
+
+
+@callback
+def async_report_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
+    """Raise the issue: the key is valid but lacks permission, polling is paused."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"key_forbidden_{entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="key_forbidden",
+    )
+
+
+@callback
+def async_clear_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
+    """Clear the permission issue once a call is answered."""
+    ir.async_delete_issue(hass, DOMAIN, f"key_forbidden_{entry_id}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,7 +26,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
+from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -34,8 +34,8 @@ from .api import ChargeState, CurrentState, MeterError, ReportedState
 from .budget import PlannerSnapshot
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .energy import LifetimeEnergy, charger_max_kw
 from .entity import V2CEntity, async_add_charger_entities
-from .event import new_session
 from .helpers import utcnow
 
 PARALLEL_UPDATES = 0
@@ -403,60 +403,38 @@ class V2CSensorEntity(V2CEntity, SensorEntity):
         return self.entity_description.value_fn(self.coordinator)
 
 
-@dataclass
-class LifetimeEnergy(ExtraStoredData):
-    """Energy of the finished sessions plus the last reading of the current one."""
-
-    banked_kwh: float = 0.0
-    session_kwh: float | None = None
-
-    @property
-    def total_kwh(self) -> float | None:
-        """Return the energy ever charged, once a session reading is known."""
-        if self.session_kwh is None:
-            return None
-        return self.banked_kwh + self.session_kwh
-
-    def observe(self, session_kwh: float) -> None:
-        """Bank the last session when a new one began; ignore smaller wobbles."""
-        last = self.session_kwh
-        if last is not None and session_kwh < last:
-            if not new_session(last, session_kwh):
-                return
-            self.banked_kwh += last
-        self.session_kwh = session_kwh
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the data to store across restarts."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
-        """Rebuild the stored data; None when it is unusable."""
-        try:
-            banked = float(restored["banked_kwh"])
-            session = restored["session_kwh"]
-            return cls(banked, None if session is None else float(session))
-        except (KeyError, TypeError, ValueError):
-            return None
-
-
 class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
-    """Energy charged over all sessions, for the Energy dashboard; never decreases."""
+    """Energy charged over all sessions, for the Energy dashboard; never decreases.
+
+    The total lives in the integration's Store, written within seconds of a
+    change and at once when a session ends: Home Assistant's restore state is
+    only written every 15 minutes, so an unclean stop made it go back.
+    """
 
     def __init__(
         self, coordinator: V2CChargerCoordinator, description: SensorEntityDescription
     ) -> None:
-        """Start empty until the restored total is loaded."""
+        """Start empty until the saved total is loaded."""
         super().__init__(coordinator, description)
+        self._store = coordinator.config_entry.runtime_data.store
         self._energy = LifetimeEnergy()
 
     async def async_added_to_hass(self) -> None:
-        """Restore the banked total, then add the newest reading."""
+        """Load the saved total, then add the newest reading."""
         await super().async_added_to_hass()
-        restored = await self.async_get_last_extra_data()
-        if restored is not None:
-            self._energy = LifetimeEnergy.from_dict(restored.as_dict()) or self._energy
+        device_id = self.coordinator.device_id
+        energy = self._store.energy.get(device_id)
+        if energy is None:
+            # Before the Store kept it, the total lived in restore state.
+            restored = await self.async_get_last_extra_data()
+            energy = (
+                LifetimeEnergy.from_dict(restored.as_dict()) if restored else None
+            ) or LifetimeEnergy()
+        # Never below the last state shown, whichever save is newer.
+        if (last := await self.async_get_last_state()) is not None:
+            with suppress(ValueError):
+                energy.raise_to(float(last.state))
+        self._energy = self._store.energy[device_id] = energy
         self._observe()
 
     @callback
@@ -466,9 +444,19 @@ class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
         super()._handle_coordinator_update()
 
     def _observe(self) -> None:
-        state = self.coordinator.data.state
-        if state is not None and state.energy_kwh is not None:
-            self._energy.observe(state.energy_kwh)
+        data = self.coordinator.data
+        state = data.state
+        if state is None or state.energy_kwh is None or data.state_at is None:
+            return
+        reported = data.reported
+        max_kw = charger_max_kw(
+            state.power_w, reported.max_power_w if reported else None
+        )
+        before = self._energy.as_dict()
+        if self._energy.observe(state.energy_kwh, data.state_at, max_kw):
+            self.hass.async_create_task(self._store.async_save())
+        elif self._energy.as_dict() != before:
+            self._store.schedule_save()
 
     @property
     def native_value(self) -> float | None:
@@ -477,7 +465,7 @@ class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
 
     @property
     def extra_restore_state_data(self) -> LifetimeEnergy:
-        """Return the banked total and the last session reading."""
+        """Return the total as well, for installs going back to an older version."""
         return self._energy
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME, CONF_PASSWORD
+from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME
 from homeassistant.core import ServiceResponse, SupportsResponse
 from homeassistant.util.json import JsonObjectType, JsonValueType
 
@@ -23,7 +23,6 @@ from .service_schemas import (
     ATTR_ENERGY,
     ATTR_MINUTES,
     ATTR_POWER,
-    ATTR_SSID,
     ATTR_START,
     ATTR_START_DATE,
     ATTR_TIMER_ID,
@@ -243,15 +242,6 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
             ),
         ),
         response=SupportsResponse.ONLY,
-    ),
-    V2CAction(
-        name="set_wifi",
-        schema=schemas.SET_WIFI,
-        run=_command(
-            lambda client, device_id, data: client.set_wifi(
-                device_id, data[ATTR_SSID], data[CONF_PASSWORD]
-            )
-        ),
     ),
     V2CAction(
         name="save_power_profile",

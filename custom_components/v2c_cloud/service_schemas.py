@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import time
+from datetime import date, datetime, time
 from typing import Any, Final
 
 from homeassistant.const import (
@@ -12,7 +12,6 @@ from homeassistant.const import (
     ATTR_DEVICE_ID,
     ATTR_MODE,
     ATTR_NAME,
-    CONF_PASSWORD,
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -43,6 +42,9 @@ ATTR_UPDATED_AT: Final = "updated_at"
 ATTR_VALUE: Final = "value"
 
 MIN_ENERGY_KWH: Final = 0.1
+# V2C keeps no records from before its cloud existed, nor plans centuries ahead.
+MIN_YEAR: Final = 2000
+MAX_YEAR: Final = 2100
 MAX_TIMER_ID: Final = 32
 MAX_POWER_W: Final = 100_000
 WEEKDAYS: Final = (
@@ -60,8 +62,8 @@ class TranslatedSchema(vol.Schema):
     """A schema whose errors are translated and name the field, never its value.
 
     Home Assistant logs the whole call at debug level when a schema raises
-    vol.Invalid; raising ServiceValidationError instead keeps the Wi-Fi password
-    out of the log.
+    vol.Invalid; raising ServiceValidationError instead keeps the values out of
+    the log.
     """
 
     def __call__(self, data: Any) -> Any:
@@ -108,9 +110,17 @@ def _token(field: str, max_length: int) -> vol.All:
     )
 
 
+def _number(value: Any) -> float:
+    """Accept 7, 7.5 or "7.5"; refuse true/false, which Python counts as 1 and 0."""
+    if isinstance(value, bool):
+        raise vol.Invalid("expected a number, not true or false")
+    number: float = vol.Coerce(float)(value)
+    return number
+
+
 def _whole(value: Any) -> int:
     """Accept 30, 30.0 or "30"; refuse 30.5 rather than cut it to 30."""
-    number = vol.Coerce(float)(value)
+    number = _number(value)
     if not number.is_integer():
         raise vol.Invalid("expected a whole number")
     return int(number)
@@ -133,6 +143,22 @@ def _day_numbers(days: list[str]) -> list[int]:
     return sorted({WEEKDAYS.index(day) + 1 for day in days})
 
 
+def _plausible_date(value: date) -> date:
+    """Refuse dates V2C can hold nothing for, before they overflow a conversion."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise vol.Invalid(f"date must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+def _utc_moment(value: datetime) -> datetime:
+    """Return a plausible moment in UTC; a naive one is Home Assistant's local time."""
+    _plausible_date(value.date())
+    try:
+        return dt_util.as_utc(value)
+    except (OverflowError, ValueError):
+        raise vol.Invalid("date and time out of range") from None
+
+
 def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse a date range that ends before it starts."""
     start, end = data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
@@ -151,21 +177,21 @@ def _charger_schema(
 
 
 DATE_RANGE: Final[dict[vol.Marker, Any]] = {
-    vol.Optional(ATTR_START_DATE): cv.date,
-    vol.Optional(ATTR_END_DATE): cv.date,
+    vol.Optional(ATTR_START_DATE): vol.All(cv.date, _plausible_date),
+    vol.Optional(ATTR_END_DATE): vol.All(cv.date, _plausible_date),
 }
 RFID_CODE: Final = _token(ATTR_CODE, check.MAX_RFID_LENGTH)
 RFID_NAME: Final = _text(ATTR_NAME, check.MAX_RFID_LENGTH)
 PROFILE_NAME: Final = _text(ATTR_NAME, MAX_NAME_LENGTH)
 # A timestamp without offset is Home Assistant's local time, like the UI's picker.
-UPDATED_AT: Final = vol.All(cv.datetime, dt_util.as_utc)
+UPDATED_AT: Final = vol.All(cv.datetime, _utc_moment)
 WALL_TIME: Final = vol.All(cv.time, _whole_minute)
 
 CHARGER_ONLY: Final = _charger_schema({})
 START_CHARGING_ENERGY: Final = _charger_schema(
     {
         vol.Required(ATTR_ENERGY): vol.All(
-            vol.Coerce(float), vol.Range(min=MIN_ENERGY_KWH, max=check.MAX_KWH)
+            _number, vol.Range(min=MIN_ENERGY_KWH, max=check.MAX_KWH)
         )
     }
 )
@@ -184,14 +210,6 @@ SET_TIMER: Final = _charger_schema(
         vol.Required(ATTR_END): WALL_TIME,
         vol.Required(ATTR_DAYS): vol.All(
             cv.ensure_list, vol.Length(min=1), [vol.In(WEEKDAYS)], _day_numbers
-        ),
-    }
-)
-SET_WIFI: Final = _charger_schema(
-    {
-        vol.Required(ATTR_SSID): vol.All(cv.string, _client_check(check.ssid)),
-        vol.Optional(CONF_PASSWORD, default=""): vol.All(
-            cv.string, _client_check(check.wifi_password)
         ),
     }
 )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
 from .auth_guard import AuthGuard
 from .budget import PlannerSettings, QuotaPlanner
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
+from .energy import LifetimeEnergy
 from .helpers import utcnow
 
 STORAGE_VERSION = 1
@@ -24,12 +26,18 @@ class V2CStore:
     """Keeps the day's quota usage, so a restart at noon doesn't believe it is fresh."""
 
     def __init__(
-        self, store: Store[dict[str, Any]], planner: QuotaPlanner, guard: AuthGuard
+        self,
+        store: Store[dict[str, Any]],
+        planner: QuotaPlanner,
+        guard: AuthGuard,
+        energy: dict[str, LifetimeEnergy] | None = None,
     ) -> None:
-        """Wrap the restored planner and auth guard."""
+        """Wrap the restored planner, auth guard and lifetime energy totals."""
         self._store = store
         self.planner = planner
         self.guard = guard
+        # Per charger; the sensors fill it in and keep it current.
+        self.energy: dict[str, LifetimeEnergy] = energy or {}
 
     @classmethod
     async def async_load(
@@ -37,15 +45,26 @@ class V2CStore:
     ) -> V2CStore:
         """Restore the entry's planner and auth guard (new ones on first run)."""
         store = _store(hass, entry_id)
-        data = await store.async_load() or {}
+        data = await _async_read(store)
         now = utcnow()
-        planner_data = data.get("planner")
-        planner = (
-            QuotaPlanner.from_dict(planner_data, settings, now=now)
-            if planner_data
-            else QuotaPlanner(settings, now=now)
-        )
-        return cls(store, planner, AuthGuard.from_dict(data.get("auth", {})))
+        planner = QuotaPlanner(settings, now=now)
+        if data is None:
+            planner.assume_half_spent()
+            data = {}
+        elif (planner_data := data.get("planner")) is not None:
+            try:
+                if not isinstance(planner_data, dict):
+                    raise TypeError("not a mapping")  # noqa: TRY301
+                planner = QuotaPlanner.from_dict(planner_data, settings, now=now)
+            except (TypeError, ValueError) as err:
+                _warn_damaged(store, "quota planner", err)
+                planner.assume_half_spent()
+        try:
+            guard = AuthGuard.from_dict(data.get("auth") or {})
+        except (AttributeError, TypeError, ValueError) as err:
+            _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
+            guard = AuthGuard()
+        return cls(store, planner, guard, _energy_from(store, data.get("energy")))
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
@@ -56,7 +75,70 @@ class V2CStore:
         await self._store.async_save(self._data())
 
     def _data(self) -> dict[str, Any]:
-        return {"planner": self.planner.to_dict(), "auth": self.guard.to_dict()}
+        return {
+            "planner": self.planner.to_dict(),
+            "auth": self.guard.to_dict(),
+            "energy": {
+                device_id: energy.as_dict() for device_id, energy in self.energy.items()
+            },
+        }
+
+
+def _energy_from(store: Store[dict[str, Any]], data: Any) -> dict[str, LifetimeEnergy]:
+    """Return the saved lifetime totals, skipping any that cannot be read."""
+    if data is None:
+        return {}
+    damaged = not isinstance(data, dict)
+    if damaged:
+        data = {}
+    totals: dict[str, LifetimeEnergy] = {}
+    for device_id, saved in data.items():
+        energy = LifetimeEnergy.from_dict(saved) if isinstance(saved, dict) else None
+        if energy is not None:
+            totals[str(device_id)] = energy
+    if damaged or len(totals) != len(data):
+        _warn_damaged(
+            store, "lifetime energy", ValueError("unusable total"), _ENERGY_DEFAULT
+        )
+    return totals
+
+
+async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the saved data ({} on first run), None if damaged or from a newer version.
+
+    A file HA cannot parse is moved aside by HA itself; a newer or unknown
+    layout is left in place and overwritten at the next save.
+    """
+    try:
+        data = await store.async_load()
+    except (HomeAssistantError, NotImplementedError, KeyError, TypeError) as err:
+        _warn_damaged(store, "whole", err)
+        return None
+    if data is not None and not isinstance(data, dict):
+        _warn_damaged(store, "whole", TypeError("not a mapping"))
+        return None
+    return data or {}
+
+
+_QUOTA_DEFAULT = "assuming half the daily quota spent until the V2C Cloud reports it"
+_AUTH_DEFAULT = "forgetting earlier authentication failures"
+_ENERGY_DEFAULT = "keeping the lifetime energy last shown by Home Assistant"
+
+
+def _warn_damaged(
+    store: Store[dict[str, Any]],
+    part: str,
+    err: Exception,
+    consequence: str = _QUOTA_DEFAULT,
+) -> None:
+    LOGGER.warning(
+        "Saved V2C Cloud state %s (%s part) is damaged or from a newer version "
+        "(%s); starting from safe defaults, %s",
+        store.path,
+        part,
+        type(err).__name__,
+        consequence,
+    )
 
 
 async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:

@@ -21,6 +21,7 @@ from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
 from .helpers import charger, run_for
+from .test_wifi_secret import change_wifi
 
 WIFI_PASSWORD = "Wifi-Pa55-q7Zx!9d8c"
 ACTION_DATA: dict[str, dict[str, Any]] = {
@@ -38,7 +39,6 @@ ACTION_DATA: dict[str, dict[str, Any]] = {
         "days": ["monday"],
     },
     "scan_wifi_networks": {},
-    "set_wifi": {"ssid": "HomeNetwork", "password": WIFI_PASSWORD},
     "save_power_profile": {"name": "SolarMode", "mode": "solar", "value": 32},
     "update_power_profile": {"name": "SolarMode", "mode": "solar", "value": 30},
     "get_power_profile": {"updated_at": "2026-03-02T12:00:00+00:00"},
@@ -105,6 +105,9 @@ async def test_no_secret_leaks(
 
     await run_for(hass, freezer, timedelta(hours=1))
     await run_every_action(hass, device.id, outputs)
+    await change_wifi(
+        hass, init_integration, v2c_sim.device_id, "HomeNetwork", WIFI_PASSWORD
+    )
     for kind in FAULTS:
         v2c_sim.sim.faults.set(kind, duration_s=600)
         await run_for(hass, freezer, timedelta(minutes=20))

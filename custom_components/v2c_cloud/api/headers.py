@@ -10,6 +10,9 @@ import re
 from .models import QuotaSnapshot
 
 _LEADING_INT_RE = re.compile(r"\s*([0-9]{1,9})(?![0-9])")
+# The quota window is a day: anything later than a day plus some clock skew is
+# a broken or hostile header, and believing it would silence an entry for years.
+MAX_WAIT = timedelta(hours=24, minutes=5)
 
 
 def _header_int(headers: Mapping[str, str], *names: str) -> int | None:
@@ -32,23 +35,44 @@ def quota_from_headers(
     return QuotaSnapshot(
         limit=limit,
         remaining=remaining,
-        reset_after=_header_int(headers, "RateLimit-Reset"),
+        reset_after=_plausible_seconds(_header_int(headers, "RateLimit-Reset")),
         observed_at=observed_at,
     )
 
 
 def retry_at(headers: Mapping[str, str], now: datetime) -> datetime | None:
-    """Return when a 429 may be retried, from `Retry-After` or `RateLimit-Reset`."""
+    """Return when a 429 may be retried, from `Retry-After` or `RateLimit-Reset`.
+
+    Any moment is clamped to at most MAX_WAIT ahead; one in the past means
+    nothing and is ignored.
+    """
     retry_after = headers.get("Retry-After", "").strip()
     seconds = _header_int(headers, "Retry-After")
     if seconds is not None and retry_after.isdigit():
-        return now + timedelta(seconds=seconds)
+        return _clamped(now, now + timedelta(seconds=min(seconds, _MAX_WAIT_S)))
     if retry_after:
         try:
             when = parsedate_to_datetime(retry_after)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             when = None
         if when is not None:
-            return when if when.tzinfo else when.replace(tzinfo=UTC)
+            return _clamped(now, when if when.tzinfo else when.replace(tzinfo=UTC))
     reset = _header_int(headers, "RateLimit-Reset")
-    return None if reset is None else now + timedelta(seconds=reset)
+    if reset is None:
+        return None
+    return _clamped(now, now + timedelta(seconds=min(reset, _MAX_WAIT_S)))
+
+
+_MAX_WAIT_S = int(MAX_WAIT.total_seconds())
+
+
+def _plausible_seconds(seconds: int | None) -> int | None:
+    """Return a reset delay no longer than MAX_WAIT, dropping longer ones."""
+    return seconds if seconds is not None and seconds <= _MAX_WAIT_S else None
+
+
+def _clamped(now: datetime, when: datetime) -> datetime | None:
+    """Return when, at most MAX_WAIT ahead; None when it is not ahead at all."""
+    if when <= now:
+        return None
+    return min(when, now + MAX_WAIT)

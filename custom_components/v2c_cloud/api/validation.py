@@ -124,19 +124,40 @@ def ocpp_address(value: object) -> str:
         parts = urlsplit(url)
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("ws", "wss") or not parts.hostname:
-        raise V2CValidationError("url", "url must be a ws:// or wss:// URL with a host")
+    try:
+        # Reading the port checks it: urlsplit alone accepts ws://host:70000.
+        port_ok = parts is not None and (parts.port is None or parts.port > 0)
+    except ValueError:
+        port_ok = False
+    if (
+        parts is None
+        or parts.scheme not in ("ws", "wss")
+        or not parts.hostname
+        or not port_ok
+    ):
+        raise V2CValidationError(
+            "url", "url must be a ws:// or wss:// URL with a host and a port 1-65535"
+        )
     return url
 
 
 def ipv4(parameter: str, value: object) -> str:
-    """Check a dotted-quad IPv4 address."""
+    """Check the dotted-quad IPv4 address of a device (not 0.0.0.0, a broadcast...)."""
     try:
-        return str(ipaddress.IPv4Address(value if isinstance(value, str) else ""))
+        address = ipaddress.IPv4Address(value if isinstance(value, str) else "")
     except ValueError:
+        address = None
+    if (
+        address is None
+        or address.is_unspecified
+        or address.is_loopback
+        or address.is_multicast
+        or address.is_reserved
+    ):
         raise V2CValidationError(
             parameter, f"{parameter} must be an IPv4 address such as 192.168.1.100"
-        ) from None
+        )
+    return str(address)
 
 
 def ssid(value: object) -> str:

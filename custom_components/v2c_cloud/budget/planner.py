@@ -37,6 +37,10 @@ _POSSIBLE_CHARGE_S = 2 * 3600.0
 _POLL_KINDS = (CallKind.POLL, CallKind.CONFIRM)
 # A change seen this soon after a command is taken as the command's effect.
 _COMMAND_EFFECT_S = 120.0
+# No server-announced moment is believed further ahead than a day plus clock
+# skew: a broken header must not block polling for years, nor be saved.
+MAX_BLOCK = timedelta(hours=24, minutes=5)
+_MAX_LIMIT = 1_000_000
 
 
 class QuotaPlanner:
@@ -64,7 +68,10 @@ class QuotaPlanner:
     ) -> Self:
         """Restore a planner saved by to_dict; raise ValueError if unreadable."""
         planner = cls(settings, now=now)
-        planner._restore(state_from_dict(data, planner.now))
+        try:
+            planner._restore(state_from_dict(data, planner.now))
+        except (OverflowError, TypeError) as err:
+            raise ValueError(f"unusable planner state: {err!r}") from err
         return planner
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,9 +79,31 @@ class QuotaPlanner:
         return state_to_dict(self._state)
 
     def _restore(self, state: PlannerState) -> None:
-        """Replace the state; windows that ended meanwhile roll over."""
+        """Replace the state; windows that ended meanwhile roll over.
+
+        A saved reset or block further ahead than a day comes from a broken
+        header or clock; it is dropped, the next header says the truth.
+        """
+        if not 0 < state.limit <= _MAX_LIMIT:
+            raise ValueError(f"implausible saved daily limit {state.limit}")
+        state.remaining = min(max(state.remaining, 0), state.limit)
+        horizon = self._now + MAX_BLOCK
+        if not 0.0 <= state.reset_offset_s < DAY_S:
+            state.reset_offset_s = 0.0
+        if state.rate_limited_until is not None and state.rate_limited_until > horizon:
+            state.rate_limited_until = None
+        if state.reset_at > horizon:
+            state.reset_at = next_reset(self._now, state.reset_offset_s)
         self._state = state
         rollover.advance(state, self._now)
+
+    def assume_half_spent(self) -> None:
+        """Plan as if half the quota were gone, until a header says otherwise.
+
+        Used when the saved state could not be read: a restart at noon must
+        not believe the day's calls are all still there.
+        """
+        self._state.remaining = min(self._state.remaining, self._state.limit // 2)
 
     def update_settings(self, settings: PlannerSettings) -> None:
         """Plan with new settings from now on."""
@@ -104,6 +133,10 @@ class QuotaPlanner:
     def polling_blocked_until(self) -> datetime | None:
         """Return until when polling is stopped, or None."""
         return self._blocked_until(self._now)
+
+    def blocked_until(self, now: datetime) -> datetime | None:
+        """Return until when no poll may be sent, as of now, or None."""
+        return self._blocked_until(self._tick(now))
 
     def observe_quota(
         self,
@@ -146,8 +179,9 @@ class QuotaPlanner:
         now = self._tick(now)
         state = self._state
         if reset_at is not None and as_utc(reset_at) > now:
-            rollover.learn_reset(state, as_utc(reset_at), now)
-            state.rate_limited_until = as_utc(reset_at)
+            reset_at = min(as_utc(reset_at), now + MAX_BLOCK)
+            rollover.learn_reset(state, reset_at, now)
+            state.rate_limited_until = reset_at
         else:
             # A 429 right after a clock rollover means the reset is still ahead.
             rollover.unroll(state, now, probe=True)

@@ -181,7 +181,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                 for key, job in data["maintenance"].items()
             },
         )
-    except (KeyError, TypeError, AttributeError, ValueError) as err:
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError) as err:
         raise ValueError(f"unreadable planner state: {err!r}") from err
 
 

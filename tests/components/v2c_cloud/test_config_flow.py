@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
     SOURCE_USER,
     ConfigEntryState,
     ConfigFlowContext,
+    ConfigFlowResult,
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
@@ -599,6 +600,18 @@ async def test_reconfigure_keeps_server(
     }
 
 
+async def _quota_options(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> ConfigFlowResult:
+    """Open the options and pick the quota form from the menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["quota", "wifi"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "quota"}
+    )
+
+
 async def test_options_flow(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_setup_entry: AsyncMock
 ) -> None:
@@ -608,9 +621,9 @@ async def test_options_flow(
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.LOADED
 
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await _quota_options(hass, mock_config_entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "quota"
     assert _filled(result, {}) == {
         CONF_QUOTA_SHARE: 100,
         CONF_COMMAND_RESERVE: 50,
@@ -645,7 +658,7 @@ async def test_options_flow_reserve_too_large(
         mock_config_entry,
         options={CONF_QUOTA_SHARE: 50, CONF_COMMAND_RESERVE: 20, CONF_POLL_IDLE: True},
     )
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await _quota_options(hass, mock_config_entry)
     assert _suggested(result) == {
         CONF_QUOTA_SHARE: 50,
         CONF_COMMAND_RESERVE: 20,
@@ -683,7 +696,7 @@ async def test_options_flow_out_of_range(
 ) -> None:
     """Values outside the selector ranges never reach the entry."""
     mock_config_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await _quota_options(hass, mock_config_entry)
 
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(result["flow_id"], user_input)
@@ -728,6 +741,12 @@ def test_translations_match_strings() -> None:
         "reconfigure_successful",
         "wrong_account",
     }
-    assert set(strings["options"]["error"]) == {"reserve_too_large"}
+    assert set(strings["options"]["error"]) == {
+        "reserve_too_large",
+        "invalid_ssid",
+        "invalid_password",
+        "wifi_failed",
+    }
+    assert set(strings["options"]["abort"]) == {"wifi_changed", "not_loaded"}
     for step in strings["config"]["step"].values():
         assert set(step["data"]) == set(step["data_description"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -16,11 +17,16 @@ from pytest_homeassistant_custom_component.common import (
     mock_restore_cache_with_extra_data,
 )
 
-from custom_components.v2c_cloud.sensor import LifetimeEnergy
+from custom_components.v2c_cloud.energy import (
+    PHYSICAL_MAX_KW,
+    STEP_SLACK_KWH,
+    LifetimeEnergy,
+)
 from tests.sim_fixtures import SimHandle
 
 from .read_helpers import number_of, only_platform, run_for, setup_entry
 
+START = datetime(2026, 3, 2, 12, tzinfo=UTC)
 LIFETIME = "sensor.garage_lifetime_energy"
 SESSION = "sensor.garage_session_energy"
 
@@ -86,10 +92,11 @@ async def test_two_sessions_and_a_restart(
     ("restored", "expected"),
     [
         ({"banked_kwh": 10.0, "session_kwh": 3.0}, 13.0),
-        ({"banked_kwh": 10.0, "session_kwh": None}, 10.0),
-        ({"native_value": 99.0}, 0.0),
+        ({"banked_kwh": 12.0, "session_kwh": 3.0}, 15.0),
+        ({"banked_kwh": 10.0, "session_kwh": None}, 13.0),
+        ({"native_value": 99.0}, 13.0),
     ],
-    ids=["new_session", "no_reading", "unusable"],
+    ids=["new_session", "newer_than_state", "no_reading", "unusable"],
 )
 async def test_restore(
     hass: HomeAssistant,
@@ -97,7 +104,7 @@ async def test_restore(
     restored: dict[str, object],
     expected: float,
 ) -> None:
-    """The banked total comes back; a session that ended meanwhile is banked."""
+    """The total comes back, never below the state last shown (13 kWh)."""
     mock_restore_cache_with_extra_data(hass, [(State(LIFETIME, "13.0"), restored)])
     await setup_entry(hass, mock_config_entry)
 
@@ -118,26 +125,44 @@ async def test_reading_without_live_state(
 def test_wobble_is_not_a_new_session() -> None:
     """A drop below the rounding noise keeps the session and the total."""
     energy = LifetimeEnergy()
+    hours = iter(START + timedelta(hours=hour) for hour in range(10))
     assert energy.total_kwh is None
-    energy.observe(5.0)
-    energy.observe(4.999)
+    energy.observe(5.0, next(hours))
+    energy.observe(4.999, next(hours))
     assert energy.total_kwh == 5.0
-    energy.observe(5.5)
+    energy.observe(5.5, next(hours))
     assert energy.total_kwh == 5.5
-    energy.observe(0.0)
+    energy.observe(0.0, next(hours))
     assert energy.total_kwh == 5.5
-    energy.observe(1.0)
+    energy.observe(1.0, next(hours))
     assert energy.total_kwh == 6.5
     assert LifetimeEnergy.from_dict(energy.as_dict()) == energy
 
 
-@given(st.lists(st.floats(min_value=0, max_value=200), max_size=40))
-def test_never_decreases(readings: list[float]) -> None:
-    """Whatever the session energy does, the total never goes down."""
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(min_value=0, max_value=86400),
+        ),
+        max_size=40,
+    )
+)
+def test_never_decreases(readings: list[tuple[float, int]]) -> None:
+    """Whatever the session energy does, the total never goes down or leaps."""
     energy = LifetimeEnergy()
     total = 0.0
-    for reading in readings:
-        energy.observe(reading)
-        assert energy.total_kwh is not None
-        assert energy.total_kwh >= total
+    at = changed_at = START
+    for reading, seconds in readings:
+        at += timedelta(seconds=seconds)
+        energy.observe(reading, at)
+        if energy.total_kwh is None:
+            continue
+        step = energy.total_kwh - total
+        assert step >= 0
+        # A first reading counts whole; later steps only as fast as a charger charges.
+        hours = (at - changed_at).total_seconds() / 3600
+        assert total == 0 or step <= PHYSICAL_MAX_KW * hours + STEP_SLACK_KWH
+        if energy.read_at == at:
+            changed_at = at
         total = energy.total_kwh

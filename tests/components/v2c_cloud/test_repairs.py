@@ -41,6 +41,7 @@ async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A real 429 means someone else spent the quota; the next answer clears it."""
     coordinator = _charger(init_integration, v2c_sim.device_id)
@@ -53,9 +54,10 @@ async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
     assert issue.translation_key == "quota_exhausted"
     assert coordinator.poller.next_refresh_at(utcnow()) is None
 
-    init_integration.runtime_data.planner.observe_quota(
-        limit=1000, remaining=900, now=utcnow() + timedelta(days=1)
-    )
+    # No call at all before the announced retry moment.
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    freezer.tick(timedelta(minutes=2))
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

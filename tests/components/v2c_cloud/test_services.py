@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from datetime import timedelta
 import json
-import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -132,8 +131,8 @@ async def test_actions_registered_without_entries(hass: HomeAssistant) -> None:
     assert set(hass.services.async_services_for_domain(DOMAIN)) == set(RESPONSES)
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
     assert set(descriptions) == set(RESPONSES)
-    password = descriptions["set_wifi"]["fields"]["password"]
-    assert password["selector"]["text"]["type"] == "password"
+    # Wi-Fi changes moved to the options flow: action data is recorded.
+    assert "set_wifi" not in descriptions
 
 
 COMMANDS: list[tuple[str, dict[str, Any], Request, Callable[[ChargerState], bool]]] = [
@@ -176,20 +175,6 @@ COMMANDS: list[tuple[str, dict[str, Any], Request, Callable[[ChargerState], bool
             {"timeStart": "22:00", "timeEnd": "06:00", "daysOfWeek": "135"},
         ),
         lambda state: state.timers == {2: Timer(2, "22:00", "06:00", "135")},
-    ),
-    (
-        "set_wifi",
-        {"ssid": "Garage-AP", "password": PASSWORD},
-        (
-            "POST",
-            "/device/wifi",
-            {"ssid": "Garage-AP", "password": f"<redacted:{len(PASSWORD)}>"},
-            None,
-        ),
-        lambda state: (
-            state.wifi_ssid == "Garage-AP"
-            and state.wifi_password_length == len(PASSWORD)
-        ),
     ),
     (
         "update_firmware",
@@ -524,8 +509,6 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
         {"timer_id": 1, "start": "22:00", "end": "06:00", "days": ["funday"]},
         "days.0",
     ),
-    ("set_wifi", {"ssid": "x" * 33, "password": PASSWORD}, "ssid"),
-    ("set_wifi", {"ssid": "Garage-AP", "password": "short"}, "password"),
     ("save_power_profile", {"name": "Solar", "mode": "so lar", "value": 1}, "mode"),
     ("save_power_profile", {"name": "Solar", "mode": "solar", "value": -1}, "value"),
     ("get_power_profile", {"updated_at": "yesterday"}, "updated_at"),
@@ -584,34 +567,6 @@ async def test_account_statistics_target(
 
     assert err.value.translation_key == "invalid_value"
     assert requests(v2c_sim) == []
-
-
-async def test_wifi_password_stays_secret(
-    hass: HomeAssistant,
-    device_id: str,
-    v2c_sim: SimHandle,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The password is in no log line, response or error, even when the call fails."""
-    caplog.set_level(logging.DEBUG)
-    response = await call(
-        hass, "set_wifi", device_id=device_id, ssid="Garage-AP", password=PASSWORD
-    )
-    v2c_sim.sim.faults.set(FaultKind.HTTP_503, route="/device/wifi")
-    with pytest.raises(HomeAssistantError) as failed:
-        await call(
-            hass, "set_wifi", device_id=device_id, ssid="Other", password=PASSWORD
-        )
-    with pytest.raises(ServiceValidationError) as invalid:
-        await call(hass, "set_wifi", device_id=device_id, ssid="", password=PASSWORD)
-
-    assert response is None
-    assert failed.value.translation_key == "communication_error"
-    assert sim_state(v2c_sim).wifi_ssid == "Garage-AP"
-    for err in (failed.value, invalid.value):
-        assert PASSWORD not in f"{err} {err!r} {err.translation_placeholders}"
-    assert "/device/wifi" in caplog.text
-    assert PASSWORD not in caplog.text
 
 
 @pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=3)])

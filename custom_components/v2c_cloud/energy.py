@@ -1,0 +1,121 @@
+"""Lifetime energy of a charger: sessions banked, implausible readings ignored.
+
+The total feeds long-term statistics as a meter, where any decrease counts as
+a meter reset. So a reading only moves it when the charger could physically
+have delivered that energy in the time since the last accepted reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+import math
+from typing import Any, Self
+
+from homeassistant.helpers.restore_state import ExtraStoredData
+
+# Three phases at 32 A and 240 V, the most a V2C charger delivers, with margin.
+PHYSICAL_MAX_KW = 23.5
+# The slowest a charger is assumed able to charge when it reports less.
+MIN_CHARGER_KW = 7.4
+# Readings are rounded to a few decimals.
+STEP_SLACK_KWH = 0.05
+# No car battery takes more in one session; a larger first reading is a glitch.
+MAX_SESSION_KWH = 250.0
+# Pole rounds session energy to 1 Wh; a smaller drop is noise, not a new session.
+SESSION_RESET_MIN_DROP_KWH = 0.01
+
+
+def new_session(before_kwh: float | None, after_kwh: float | None) -> bool:
+    """Return True when the session energy fell: the charger began a new session."""
+    if before_kwh is None or after_kwh is None:
+        return False
+    return before_kwh - after_kwh >= SESSION_RESET_MIN_DROP_KWH
+
+
+@dataclass
+class LifetimeEnergy(ExtraStoredData):
+    """Energy of the finished sessions plus the last accepted session reading."""
+
+    banked_kwh: float = 0.0
+    session_kwh: float | None = None
+    read_at: datetime | None = None
+
+    @property
+    def total_kwh(self) -> float | None:
+        """Return the energy ever charged, once a session reading is known."""
+        if self.session_kwh is None:
+            return None
+        return self.banked_kwh + self.session_kwh
+
+    def observe(
+        self, session_kwh: float, at: datetime, max_kw: float = PHYSICAL_MAX_KW
+    ) -> bool:
+        """Fold a reading in; return True when a finished session was banked.
+
+        A negative, non-finite or too large step is ignored and the next
+        reading is judged against the last accepted one, so a glitch neither
+        inflates the total nor stalls it for long.
+        """
+        if not math.isfinite(session_kwh) or not 0 <= session_kwh <= MAX_SESSION_KWH:
+            return False
+        last = self.session_kwh
+        allowance = self._allowance(at, max_kw)
+        if last is None or session_kwh >= last:
+            if last is not None and session_kwh - last > allowance:
+                return False
+            self.session_kwh, self.read_at = session_kwh, at
+            return False
+        if not new_session(last, session_kwh) or session_kwh > allowance:
+            return False
+        self.banked_kwh += last
+        self.session_kwh, self.read_at = session_kwh, at
+        return True
+
+    def raise_to(self, total_kwh: float) -> None:
+        """Never show less than a total already shown (an older save was restored)."""
+        current = self.banked_kwh + (self.session_kwh or 0.0)
+        if math.isfinite(total_kwh) and total_kwh > current:
+            self.banked_kwh += total_kwh - current
+
+    def _allowance(self, at: datetime, max_kw: float) -> float:
+        """Return the most energy the charger can have delivered since read_at."""
+        if self.read_at is None:
+            return MAX_SESSION_KWH
+        hours = max((at - self.read_at).total_seconds(), 0.0) / 3600
+        return max_kw * hours + STEP_SLACK_KWH
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the data to store across restarts."""
+        return {
+            "banked_kwh": self.banked_kwh,
+            "session_kwh": self.session_kwh,
+            "read_at": None if self.read_at is None else self.read_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, restored: dict[str, Any]) -> Self | None:
+        """Rebuild the stored data; None when it is unusable."""
+        try:
+            banked = float(restored["banked_kwh"])
+            session = restored["session_kwh"]
+            read_at = restored.get("read_at")
+            energy = cls(
+                banked,
+                None if session is None else float(session),
+                None if read_at is None else datetime.fromisoformat(read_at),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        values = [energy.banked_kwh, energy.session_kwh or 0.0]
+        if any(not math.isfinite(value) or value < 0 for value in values) or (
+            energy.read_at is not None and energy.read_at.tzinfo is None
+        ):
+            return None
+        return energy
+
+
+def charger_max_kw(power_w: float | None, max_power_w: float | None) -> float:
+    """Return the most power a charger may deliver, from what it reports."""
+    reported = max(power_w or 0.0, max_power_w or 0.0) / 1000 * 1.25
+    return min(max(reported, MIN_CHARGER_KW), PHYSICAL_MAX_KW)

@@ -1,0 +1,79 @@
+"""A key without permission, a rejected key and a false 401: few calls, clear words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.v2c_cloud.const import DOMAIN
+from tests.sim_fixtures import SimHandle
+from v2c_simulator import FaultKind, gateway
+from v2c_simulator.faults import FaultRule
+
+from .helpers import run_for
+from .test_faults import assert_command_fails, set_current
+
+
+def forbidden(rule: FaultRule) -> web.Response:
+    """Answer like Kong for a key whose consumer may not use the service."""
+    return web.json_response({"message": "You cannot consume this service"}, status=403)
+
+
+async def test_a_day_of_403_raises_an_issue_and_stops_polling(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every call answers 403 for a day: a repair issue, and a handful of calls."""
+    monkeypatch.setattr(gateway, "replacement", forbidden)
+    v2c_sim.sim.faults.set(FaultKind.HTTP_500)
+    calls = len(v2c_sim.sim.request_log)
+    await run_for(hass, freezer, timedelta(days=1), step=timedelta(minutes=5))
+    # Before: 162 calls that day; now 10 (a few to be sure, then one every 6 hours).
+    assert len(v2c_sim.sim.request_log) - calls <= 10
+    issue_id = f"key_forbidden_{init_integration.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    v2c_sim.sim.faults.clear()
+    await run_for(hass, freezer, timedelta(hours=7), step=timedelta(minutes=10))
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    calls = len(v2c_sim.sim.request_log)
+    await run_for(hass, freezer, timedelta(hours=2))
+    assert len(v2c_sim.sim.request_log) > calls
+
+
+async def test_no_polling_with_a_rejected_key_once_reauth_started(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Once the user is asked for a new key, the old one is not tried again."""
+    v2c_sim.sim.revoke_key(v2c_sim.api_key)
+    await run_for(hass, freezer, timedelta(hours=2))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    calls = len(v2c_sim.sim.request_log)
+    await run_for(hass, freezer, timedelta(hours=12), step=timedelta(minutes=10))
+    assert len(v2c_sim.sim.request_log) == calls
+
+
+async def test_a_single_false_401_on_a_command_says_try_again(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+) -> None:
+    """One 401 during an outage is not a reason to re-authenticate."""
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, count=1)
+    await assert_command_fails(hass, v2c_sim.device_id, 12, "auth_unconfirmed_command")
+    await set_current(hass, v2c_sim.device_id, 12)
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)

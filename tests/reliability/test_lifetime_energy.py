@@ -1,0 +1,121 @@
+"""Lifetime energy: glitches, negative readings and unclean stops never move it wrongly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant, State
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.v2c_cloud.const import DOMAIN
+from tests.sim_fixtures import SimHandle
+from v2c_simulator import render
+from v2c_simulator.state import ChargerState
+
+from .helpers import run_for
+
+LIFETIME = "sensor.garage_lifetime_energy"
+SESSION = "sensor.garage_session_energy"
+
+
+def value(hass: HomeAssistant, entity_id: str) -> float:
+    """Return a sensor's numeric state."""
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return float(state.state)
+
+
+@pytest.fixture
+def glitches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Let the test make the next live readings report odd session energies."""
+    queued: list[str] = []
+    real = render.current_state
+
+    def current_state(state: ChargerState, *args: Any) -> dict[str, Any]:
+        reply = real(state, *args)
+        if queued:
+            reply["energy"] = queued.pop(0)
+        return reply
+
+    monkeypatch.setattr(render, "current_state", current_state)
+    return queued
+
+
+async def test_glitches_and_negative_readings_leave_the_total_alone(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    glitches: list[str],
+) -> None:
+    """5.0 -> 99,999 -> 5.2 kWh and a negative reading: the total tracks the charge."""
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, timedelta(minutes=40))
+    seen = [value(hass, LIFETIME)]
+    assert seen[0] > 0
+
+    for odd in ("99999", "-3.5", "99999", "1e308"):
+        glitches.append(odd)
+        await run_for(hass, freezer, timedelta(minutes=10))
+        seen.append(value(hass, LIFETIME))
+    await run_for(hass, freezer, timedelta(minutes=30))
+    seen.append(value(hass, LIFETIME))
+
+    assert seen == sorted(seen)
+    assert seen[-1] == pytest.approx(value(hass, SESSION), abs=0.01)
+    assert seen[-1] < 50
+
+
+async def test_total_survives_an_unclean_stop(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """HA's restore state is older than the Store after a kill: the Store wins."""
+    mock_config_entry.add_to_hass(hass)
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    hass_storage[key] = {
+        "key": key,
+        "version": 1,
+        "data": {
+            "energy": {
+                v2c_sim.device_id: {
+                    "banked_kwh": 2.0,
+                    "session_kwh": 0.14,
+                    "read_at": "2026-03-02T11:59:00+00:00",
+                }
+            }
+        },
+    }
+    mock_restore_cache_with_extra_data(
+        hass, [(State(LIFETIME, "1.61"), {"banked_kwh": 1.5, "session_kwh": 0.11})]
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert value(hass, LIFETIME) >= 2.14
+
+
+async def test_total_is_written_to_the_store_soon(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Once a charge stops, the Store holds the shown total within minutes."""
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, timedelta(minutes=30))
+    v2c_sim.charger.unplug()
+    await run_for(hass, freezer, timedelta(minutes=20))
+    key = f"{DOMAIN}.{init_integration.entry_id}"
+    saved = hass_storage[key]["data"]["energy"][v2c_sim.device_id]
+    total = saved["banked_kwh"] + saved["session_kwh"]
+    assert total > 0
+    assert total == pytest.approx(value(hass, LIFETIME))

@@ -1,0 +1,124 @@
+"""A damaged, unknown or newer Store: a warning, safe defaults, and setup goes on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.v2c_cloud import planner_settings
+from custom_components.v2c_cloud.budget import PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.store import V2CStore
+from tests.sim_fixtures import SimHandle
+
+from .helpers import assert_quota_in_step, unavailable
+
+FAR = "9999-12-31T23:59:59+00:00"
+
+
+def saved_planner(**changes: Any) -> dict[str, Any]:
+    """Return a planner state as saved today, with some fields changed."""
+    data = QuotaPlanner(PlannerSettings(), now=utcnow()).to_dict()
+    data.update(changes)
+    return data
+
+
+DAMAGED: dict[str, dict[str, Any]] = {
+    "planner_of_unknown_version": {
+        "version": 1,
+        "data": {"planner": saved_planner(version=7), "auth": {}},
+    },
+    "unparsable_planner_fields": {
+        "version": 1,
+        "data": {"planner": saved_planner(reset_at="tomorrow", limit="lots")},
+    },
+    "planner_not_a_mapping": {"version": 1, "data": {"planner": [1, 2, 3]}},
+    "unparsable_auth_state": {
+        "version": 1,
+        "data": {"auth": {"first_failure": "yesterday", "failures": "x"}},
+    },
+    "naive_auth_time": {
+        "version": 1,
+        "data": {"auth": {"first_failure": "2026-03-02T11:00:00", "failures": 2}},
+    },
+    "store_of_a_future_version": {
+        "version": 9,
+        "data": {"planner": saved_planner(), "something_new": True},
+    },
+    "store_data_not_a_mapping": {"version": 1, "data": "garbage"},
+    "unusable_energy_total": {
+        "version": 1,
+        "data": {"energy": {"TRY0001": {"banked_kwh": "lots", "session_kwh": -1}}},
+    },
+    "energy_not_a_mapping": {"version": 1, "data": {"energy": [12.5]}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DAMAGED))
+async def test_damaged_store_never_stops_setup(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    name: str,
+) -> None:
+    """Setup succeeds, warns once about the store, and follows the real quota."""
+    mock_config_entry.add_to_hass(hass)
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    hass_storage[key] = {"key": key, "minor_version": 1, **DAMAGED[name]}
+    caplog.set_level(logging.WARNING)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert unavailable(hass, mock_config_entry) == []
+    assert_quota_in_step(mock_config_entry, v2c_sim)
+    warnings = [r for r in caplog.records if "safe defaults" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["planner_of_unknown_version", "store_of_a_future_version"]
+)
+async def test_damaged_store_assumes_half_the_quota_spent(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    name: str,
+) -> None:
+    """Until a header says otherwise, half the day's calls count as gone."""
+    mock_config_entry.add_to_hass(hass)
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    hass_storage[key] = {"key": key, "minor_version": 1, **DAMAGED[name]}
+    store = await V2CStore.async_load(
+        hass, mock_config_entry.entry_id, planner_settings(mock_config_entry)
+    )
+    assert store.planner.remaining == store.planner.limit // 2
+
+
+async def test_absurd_saved_times_are_dropped(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A block or reset saved for the year 9999 does not silence the entry."""
+    mock_config_entry.add_to_hass(hass)
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    planner = saved_planner(reset_at=FAR, rate_limited_until=FAR, remaining=0)
+    hass_storage[key] = {"key": key, "version": 1, "data": {"planner": planner}}
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    runtime = mock_config_entry.runtime_data
+    assert runtime.planner.reset_at <= utcnow() + timedelta(hours=24, minutes=5)
+    assert runtime.planner.blocked_until(utcnow()) is None
+    assert unavailable(hass, mock_config_entry) == []
