@@ -11,12 +11,9 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ChargeState, CurrentState, MeterError
-from .coordinator import V2CConfigEntry
-from .entity import V2CEntity, async_add_charger_entities
+from .entity import V2CEntity, charger_platform
 from .helpers import utcnow
 from .polling import ChargerData
 
@@ -83,6 +80,10 @@ def _has_solar(data: ChargerData) -> bool:
     return data.state is not None and "sun_power" in data.state.raw
 
 
+def _exists(description: V2CBinarySensorEntityDescription, data: ChargerData) -> bool:
+    return description.exists_fn(data)
+
+
 BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
     V2CBinarySensorEntityDescription(
         key="plugged",
@@ -120,24 +121,6 @@ BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the binary sensors of every charger."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CBinarySensorEntity(coordinator, description)
-            for description in BINARY_SENSORS
-            if description.exists_fn(coordinator.data)
-        ),
-    )
-
-
 class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
     """A flag a charger reports."""
 
@@ -154,3 +137,6 @@ class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Return the flag from the newest data."""
         return self.entity_description.is_on_fn(self.coordinator.data)
+
+
+async_setup_entry = charger_platform(V2CBinarySensorEntity, BINARY_SENSORS, _exists)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
 from .api import ChargeState, CurrentState
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import V2CChargerCoordinator
 from .energy import new_session
-from .entity import V2CEntity, async_add_charger_entities
+from .entity import V2CEntity, charger_platform
 
 PARALLEL_UPDATES = 0
 
@@ -48,22 +47,6 @@ def session_events(before: CurrentState, after: CurrentState) -> list[SessionEve
     return events
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up one session event entity per charger."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CEventEntity(coordinator, description) for description in EVENTS
-        ),
-    )
-
-
 class V2CEventEntity(V2CEntity, EventEntity):
     """Fires when a charging session starts or finishes."""
 
@@ -86,3 +69,6 @@ class V2CEventEntity(V2CEntity, EventEntity):
                 self.async_write_ha_state()
         self._last_state = state or self._last_state
         super()._handle_coordinator_update()
+
+
+async_setup_entry = charger_platform(V2CEventEntity, EVENTS)

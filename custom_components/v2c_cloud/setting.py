@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from homeassistant.helpers.entity import EntityDescription
 
@@ -78,3 +79,21 @@ class V2CSettingEntity[T](V2CEntity):
             read=self._read,
             live=description.live,
         )
+
+
+class V2CFlagEntity(V2CSettingEntity[bool]):
+    """A setting that is on or off; switch and lock name its members their way."""
+
+    @property
+    def flag(self) -> bool | None:
+        """Return the pending value of a command, else the reported flag."""
+        value = self._setting
+        return value if isinstance(value, bool) else None
+
+    async def async_set_on(self, **kwargs: Any) -> None:
+        """Set the flag."""
+        await self._async_send(value=True)
+
+    async def async_set_off(self, **kwargs: Any) -> None:
+        """Clear the flag."""
+        await self._async_send(value=False)
