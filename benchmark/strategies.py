@@ -21,7 +21,8 @@ from custom_components.v2c_cloud.budget import (
     QuotaExhaustedError,
     QuotaPlanner,
 )
-from custom_components.v2c_cloud.polling import ChargerData, ChargerPoller, ValueReader
+from custom_components.v2c_cloud.data import ChargerData
+from custom_components.v2c_cloud.polling import ChargerPoller, ValueReader
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600

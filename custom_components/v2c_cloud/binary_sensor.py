@@ -13,16 +13,13 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 
 from .api import ChargeState, CurrentState, MeterError
+from .data import CHARGING_STATES, ChargerData
 from .entity import V2CEntity, charger_platform
 from .helpers import utcnow
-from .polling import ChargerData
 
 PARALLEL_UPDATES = 0
 
-_PLUGGED = frozenset(
-    {ChargeState.CONNECTED, ChargeState.CHARGING, ChargeState.VENTILATION}
-)
-_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
+_PLUGGED = frozenset({ChargeState.CONNECTED, *CHARGING_STATES})
 _BROKEN = frozenset({ChargeState.NO_POWER, ChargeState.FAULT})
 # Meter errors the user can fix (wiring, address, meter choice). Waiting for Wi-Fi
 # or for the meter passes by itself, and codes the charger does not name (the API
@@ -65,7 +62,7 @@ def _plugged(state: CurrentState) -> bool | None:
 
 
 def _charging(state: CurrentState) -> bool | None:
-    return None if state.charge_state is None else state.charge_state in _CHARGING
+    return None if state.charge_state is None else state.charge_state in CHARGING_STATES
 
 
 def _problem(state: CurrentState) -> bool | None:

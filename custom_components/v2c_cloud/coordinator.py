@@ -24,12 +24,14 @@ from .api import (
     V2CRateLimitError,
     V2CResponseError,
     V2CValidationError,
+    mask_device_id,
 )
 from .auth_guard import AuthGuard
 from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
-from .helpers import format_reset_time, mask_device_id, utcnow
-from .polling import CONFIRM_WINDOW_S, ChargerData, ChargerPoller, ValueReader
+from .data import ChargerData
+from .helpers import format_reset_time, utcnow
+from .polling import CONFIRM_WINDOW_S, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,

@@ -14,8 +14,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .chargers import signal_charger_added
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .data import ChargerData
 from .helpers import utcnow
-from .polling import ChargerData
 
 CONFIGURATION_URL = "https://v2c.cloud"
 

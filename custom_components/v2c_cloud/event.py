@@ -5,8 +5,9 @@ from __future__ import annotations
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
-from .api import ChargeState, CurrentState
+from .api import CurrentState
 from .coordinator import V2CChargerCoordinator
+from .data import CHARGING_STATES
 from .energy import new_session
 from .entity import V2CEntity, charger_platform
 
@@ -14,8 +15,6 @@ PARALLEL_UPDATES = 0
 
 SESSION_STARTED = "session_started"
 SESSION_FINISHED = "session_finished"
-
-_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 
 EVENTS: tuple[EventEntityDescription, ...] = (
     EventEntityDescription(
@@ -30,8 +29,8 @@ type SessionEvent = tuple[str, dict[str, float | int | None]]
 
 def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
     """Return the session events between two readings of the live state."""
-    was_charging = before.charge_state in _CHARGING
-    is_charging = after.charge_state in _CHARGING
+    was_charging = before.charge_state in CHARGING_STATES
+    is_charging = after.charge_state in CHARGING_STATES
     restarted = new_session(before.energy_kwh, after.energy_kwh)
     events: list[SessionEvent] = []
     if was_charging and (restarted or not is_charging):

@@ -29,11 +29,11 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import ChargingSession, V2CClient, V2CError, V2CRateLimitError
+from .api import ChargingSession, V2CClient, V2CError, V2CRateLimitError, mask_device_id
 from .budget import CallKind, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CConfigEntry
-from .helpers import mask_device_id, utcnow
+from .helpers import utcnow
 from .history_rows import LastRow, build_rows, fetch_windows, floor_hour
 
 HISTORY_EVERY_S = 6 * 3600

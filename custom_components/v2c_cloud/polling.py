@@ -12,46 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from .api import ChargeState, CurrentState, ReportedState, V2CClient
-from .budget import CallKind, ChargerActivity, QuotaPlanner
+from .api import V2CClient
+from .budget import CallKind, QuotaPlanner
+from .data import ChargerData
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
 CONFIRM_WINDOW_S = 90.0
-
-_CHARGING_STATES = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
-_NO_CAR_STATES = frozenset({ChargeState.NO_VEHICLE})
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChargerData:
-    """Everything known about one charger, with when each part was read."""
-
-    device_id: str
-    state: CurrentState | None = None
-    reported: ReportedState | None = None
-    connected: bool | None = None
-    state_at: datetime | None = None
-    reported_at: datetime | None = None
-
-    @property
-    def activity(self) -> ChargerActivity:
-        """Classify the charger for the planner."""
-        if self.connected is False:
-            return ChargerActivity.OFFLINE
-        charge_state = self.state.charge_state if self.state else None
-        if charge_state in _CHARGING_STATES:
-            return ChargerActivity.CHARGING
-        if charge_state is None or charge_state in _NO_CAR_STATES:
-            return ChargerActivity.IDLE
-        if (
-            self.state
-            and self.state.photovoltaic_on
-            and (self.state.sun_power_w or 0) > 0
-        ):
-            return ChargerActivity.WAITING
-        return ChargerActivity.PLUGGED
-
 
 type ValueReader = Callable[[ChargerData], object]
 

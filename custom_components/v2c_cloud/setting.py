@@ -11,8 +11,8 @@ from homeassistant.helpers.entity import EntityDescription
 
 from .api import ReportedState, V2CClient
 from .coordinator import V2CChargerCoordinator
+from .data import ChargerData
 from .entity import V2CEntity
-from .polling import ChargerData
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,7 @@ from .models import (
     WifiNetwork,
 )
 from .operations import OPERATIONS, OPERATIONS_BY_NAME, Operation
+from .transport import mask_device_id
 
 __version__ = "0.1.0"
 
@@ -63,4 +64,5 @@ __all__ = [
     "V2CResponseError",
     "V2CValidationError",
     "WifiNetwork",
+    "mask_device_id",
 ]

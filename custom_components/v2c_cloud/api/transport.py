@@ -33,10 +33,10 @@ _CHUNK_BYTES = 64 * 1024
 
 
 def mask_device_id(device_id: str | None) -> str:
-    """Shorten a device id for logs to its last three characters."""
+    """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
     if not device_id:
         return "-"
-    return f"…{device_id[-3:]}"
+    return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
