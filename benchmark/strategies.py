@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import math
+from typing import Any
 
 from custom_components.v2c_cloud.api import (
     ChargeState,
@@ -22,14 +23,14 @@ from custom_components.v2c_cloud.budget import (
     QuotaPlanner,
 )
 from custom_components.v2c_cloud.data import ChargerData
-from custom_components.v2c_cloud.polling import ChargerPoller, ValueReader
+from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller, ValueReader
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600
 START_OF_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ACCOUNT_TICK = timedelta(minutes=30)
 
-type Send = Callable[[], Awaitable[object]]
+type Send = ChargerCall[Any, object]
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,20 @@ class CommandCall:
     live: bool = False
 
 
-def command_call(client: V2CClient, command: Command) -> CommandCall:
+async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
+    if on:
+        await client.start_charge(device_id)
+    else:
+        await client.pause_charge(device_id)
+
+
+def command_call(command: Command) -> CommandCall:
     """Map a scenario command (seed path + value) to the client method behind it."""
-    device = command.device_id
     value = command.value
     if command.path == "/device/intensity":
         amps = int(value or 0)
         return CommandCall(
-            lambda: client.set_intensity(device, amps),
+            V2CClient.set_intensity,
             "intensity",
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
@@ -58,7 +65,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/logo_led":
         on = value == "1"
         return CommandCall(
-            lambda: client.set_logo_led(device, on),
+            V2CClient.set_logo_led,
             "logo_led",
             on,
             lambda data: data.reported.logo_led if data.reported else None,
@@ -66,7 +73,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/min_car_int":
         amps = int(value or 0)
         return CommandCall(
-            lambda: client.set_min_car_intensity(device, amps),
+            V2CClient.set_min_car_intensity,
             "min_car_intensity",
             amps,
             lambda data: data.reported.min_car_intensity_a if data.reported else None,
@@ -74,7 +81,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/dynamic":
         on = value == "1"
         return CommandCall(
-            lambda: client.set_dynamic(device, on),
+            V2CClient.set_dynamic,
             "dynamic",
             on,
             lambda data: data.reported.dynamic if data.reported else None,
@@ -83,7 +90,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/chargefvmode":
         mode = PvMode(int(value or 0))
         return CommandCall(
-            lambda: client.set_pv_mode(device, mode),
+            V2CClient.set_pv_mode,
             "pv_mode",
             mode,
             lambda data: data.reported.pv_mode if data.reported else None,
@@ -91,13 +98,8 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
         )
     paused = command.path == "/device/pausecharge"
     if paused or command.path == "/device/startcharge":
-        send: Send = (
-            (lambda: client.pause_charge(device))
-            if paused
-            else (lambda: client.start_charge(device))
-        )
         return CommandCall(
-            send,
+            _set_charging,
             "charging",
             not paused,
             lambda data: (not data.reported.paused) if data.reported else None,
@@ -205,15 +207,10 @@ class PlannerStrategy(Strategy):
     async def command(self, now: datetime, command: Command) -> bool:
         """Send through the poller: no-ops skipped, quota checked, one confirmation."""
         poller = self.pollers[self.device_ids.index(command.device_id)]
-        call = command_call(self.client, command)
+        call = command_call(command)
         try:
             await poller.command(
-                now,
-                call.send,
-                key=call.key,
-                value=call.value,
-                read=call.read,
-                live=call.live,
+                now, call.send, call.value, key=call.key, read=call.read, live=call.live
             )
         except QuotaExhaustedError:
             return False
@@ -277,7 +274,8 @@ class FixedStrategy(Strategy):
     async def command(self, now: datetime, command: Command) -> bool:
         """Send the command as is; a 429 means it was refused."""
         try:
-            await command_call(self.client, command).send()
+            call = command_call(command)
+            await call.send(self.client, command.device_id, call.value)
         except V2CRateLimitError:
             self.rate_limited += 1
             return False

@@ -18,11 +18,19 @@ from .entity import V2CEntity, charger_platform
 PARALLEL_UPDATES = 1
 
 
+type PressFn = Callable[[V2CClient, str], Awaitable[None]]
+
+
 @dataclass(frozen=True, kw_only=True)
 class V2CButtonEntityDescription(ButtonEntityDescription):
     """Describes a V2C button: the command it sends."""
 
-    press_fn: Callable[[V2CClient, str], Awaitable[None]]
+    press_fn: PressFn
+
+
+async def _press(client: V2CClient, device_id: str, press_fn: PressFn) -> None:
+    """Send a button's command with the client and charger the poller passes."""
+    await press_fn(client, device_id)
 
 
 BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
@@ -52,7 +60,7 @@ class V2CButtonEntity(V2CEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command."""
-        await self.coordinator.async_command(self.entity_description.press_fn)
+        await self.coordinator.async_command(_press, self.entity_description.press_fn)
 
 
 async_setup_entry = charger_platform(V2CButtonEntity, BUTTONS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +30,7 @@ from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import format_reset_time, utcnow
-from .polling import CONFIRM_WINDOW_S, ChargerPoller, ValueReader
+from .polling import ChargerCall, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
@@ -58,8 +57,6 @@ FORBIDDEN_RECHECK = timedelta(hours=6)
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
 RETIRED = frozenset({404, 405, 410})
-
-type CommandSender = Callable[[V2CClient, str], Awaitable[object]]
 
 
 @dataclass
@@ -276,13 +273,6 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.errors.succeeded()
         self.last_read_at = now
         self._track_connectivity(data, now)
-        for key in self.poller.pending.settle(data, now):
-            LOGGER.warning(
-                "Charger %s did not apply %s within %d s; showing its real state",
-                mask_device_id(self.device_id),
-                key,
-                CONFIRM_WINDOW_S,
-            )
         return data
 
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
@@ -320,12 +310,12 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """Return a command's optimistic value while pending, else what was read."""
         return self.poller.value(key, read) if self.data is not None else None
 
-    async def async_command(
+    async def async_command[T](
         self,
-        send: CommandSender,
+        send: ChargerCall[T, object],
+        value: T,
         *,
         key: str | None = None,
-        value: object = None,
         read: ValueReader | None = None,
         legacy: str | None = None,
         live: bool = False,
@@ -342,12 +332,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         now = utcnow()
         try:
             confirm_at = await self.poller.command(
-                now,
-                lambda: send(self.poller.client, self.device_id),
-                key=key,
-                value=value,
-                read=read,
-                live=live,
+                now, send, value, key=key, read=read, live=live
             )
         except (V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
@@ -359,14 +344,11 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             self.async_update_listeners()
             self.async_schedule_refresh_at(confirm_at)
 
-    async def async_read[T](self, fetch: Callable[[V2CClient, str], Awaitable[T]]) -> T:
+    async def async_read[T, R](self, fetch: ChargerCall[T, R], value: T) -> R:
         """Run an on-demand read for an action, paid from the command budget."""
         now = utcnow()
-        planner = self.poller.planner
         try:
-            planner.check_command(now)
-            planner.record_call(CallKind.COMMAND, now, self.device_id)
-            return await fetch(self.poller.client, self.device_id)
+            return await self.poller.read(now, fetch, value)
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
 

@@ -73,9 +73,9 @@ class V2CSettingEntity[T](V2CEntity):
         """Send the new value through the coordinator, which confirms it."""
         description = self.entity_description
         await self.coordinator.async_command(
-            lambda client, device_id: description.set_fn(client, device_id, value),
+            description.set_fn,
+            value,
             key=description.key,
-            value=value,
             read=self._read,
             live=description.live,
         )
