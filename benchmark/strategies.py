@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from custom_components.v2c_cloud.api import (
+    CallListener,
     ChargeState,
     PvMode,
     V2CClient,
@@ -23,6 +24,11 @@ from custom_components.v2c_cloud.budget import (
     QuotaPlanner,
 )
 from custom_components.v2c_cloud.data import ChargerData
+from custom_components.v2c_cloud.metering import (
+    PlannerMeter,
+    charged_as,
+    current_charge,
+)
 from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller, ValueReader
 from v2c_simulator.scenarios import Command
 
@@ -118,6 +124,8 @@ class Strategy(ABC):
         self.client = client
         self.device_ids = device_ids
         self.rate_limited = 0
+        # What charges the client's calls to a budget; fixed intervals keep none.
+        self.meter: CallListener | None = None
 
     @abstractmethod
     async def start(self, now: datetime) -> None:
@@ -146,6 +154,18 @@ class Strategy(ABC):
         """Take the quota headers of a response."""
 
 
+class _VirtualClockMeter(PlannerMeter):
+    """The integration's meter, but a 429's reset comes from the planner.
+
+    The transport dates Retry-After by the wall clock, which means nothing on the
+    benchmark's virtual clock.
+    """
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        """Stop polling until the reset the planner knows."""
+        self.planner.observe_rate_limited(current_charge().now, None)
+
+
 class PlannerStrategy(Strategy):
     """The integration's own logic: QuotaPlanner plus ChargerPoller."""
 
@@ -156,6 +176,8 @@ class PlannerStrategy(Strategy):
         super().__init__(client, device_ids)
         self.settings = PlannerSettings()
         self.planner = QuotaPlanner(self.settings, now=START_OF_TIME)
+        self.planner_meter = _VirtualClockMeter(self.planner)
+        self.meter = self.planner_meter
         self.started = False
         self.pollers: list[ChargerPoller] = []
         self._next_account_tick: datetime | None = None
@@ -168,14 +190,14 @@ class PlannerStrategy(Strategy):
             else QuotaPlanner(self.settings, now=now)
         )
         self.started = True
-        self.planner.record_call(CallKind.MAINTENANCE, now)
-        await self._guard(now, self.client.get_pairings())
+        self.planner_meter.planner = self.planner
+        await self._pairings(now)
         self.pollers = [
             ChargerPoller(self.client, self.planner, device_id)
             for device_id in self.device_ids
         ]
         for poller in self.pollers:
-            await self._guard(now, poller.first_refresh(now))
+            await self._guard(poller.first_refresh(now))
         self._next_account_tick = now + ACCOUNT_TICK
 
     def observe_quota(
@@ -197,12 +219,11 @@ class PlannerStrategy(Strategy):
         if self._next_account_tick and now >= self._next_account_tick:
             self._next_account_tick = now + ACCOUNT_TICK
             if self.planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S):
-                self.planner.record_call(CallKind.MAINTENANCE, now)
-                await self._guard(now, self.client.get_pairings())
+                await self._pairings(now)
         for poller in self.pollers:
             due = poller.next_refresh_at(now)
             if due is not None and due <= now:
-                await self._guard(now, poller.refresh(now))
+                await self._guard(poller.refresh(now))
 
     async def command(self, now: datetime, command: Command) -> bool:
         """Send through the poller: no-ops skipped, quota checked, one confirmation."""
@@ -216,7 +237,6 @@ class PlannerStrategy(Strategy):
             return False
         except V2CRateLimitError:
             self.rate_limited += 1
-            self.planner.observe_rate_limited(now, None)
             return False
         except V2CError:
             return True
@@ -226,12 +246,15 @@ class PlannerStrategy(Strategy):
         """Return the poller's snapshot."""
         return self.pollers[index].data
 
-    async def _guard(self, now: datetime, call: Awaitable[object]) -> None:
+    async def _pairings(self, now: datetime) -> None:
+        with charged_as(CallKind.MAINTENANCE, now):
+            await self._guard(self.client.get_pairings())
+
+    async def _guard(self, call: Awaitable[object]) -> None:
         try:
             await call
         except V2CRateLimitError:
             self.rate_limited += 1
-            self.planner.observe_rate_limited(now, None)
         except V2CError:
             pass
 

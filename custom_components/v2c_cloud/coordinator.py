@@ -30,6 +30,7 @@ from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import format_reset_time, utcnow
+from .metering import charged_as
 from .polling import ChargerCall, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
@@ -105,8 +106,8 @@ class V2CErrorMapper:
             entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
         )
 
-    def _rate_limited(self, err: V2CRateLimitError, now: datetime) -> None:
-        self.planner.observe_rate_limited(now, err.reset_at)
+    def _rate_limited(self) -> None:
+        # The client's meter has told the planner already.
         async_report_quota_exhausted(self.hass, self.entry_id, self.planner.reset_at)
 
     def update_failed(self, err: V2CError, now: datetime) -> Exception:
@@ -120,7 +121,7 @@ class V2CErrorMapper:
                 translation_domain=DOMAIN, translation_key="auth_unconfirmed"
             )
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited(err, now)
+            self._rate_limited()
             return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
@@ -156,7 +157,7 @@ class V2CErrorMapper:
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited(err, now)
+            self._rate_limited()
             return _quota_exhausted(self.planner.reset_at)
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
@@ -212,9 +213,9 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
         if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
-        planner.record_call(CallKind.MAINTENANCE, now)
         try:
-            pairings = await self.client.get_pairings()
+            with charged_as(CallKind.MAINTENANCE, now):
+                pairings = await self.client.get_pairings()
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()

@@ -1,8 +1,8 @@
 """Refresh and command logic for one charger, free of Home Assistant.
 
 The coordinator and the benchmark both run this code, so the budget behaviour the
-benchmark measures is the behaviour users get. Every request is announced to the
-planner before it is sent; the client reports the quota headers afterwards.
+benchmark measures is the behaviour users get. Each read or command declares its
+kind of call; the client's meter charges it to the planner as it goes out.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import logging
 from .api import V2CClient, mask_device_id
 from .budget import CallKind, QuotaPlanner
 from .data import ChargerData
+from .metering import charged_as
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
@@ -156,8 +157,8 @@ class ChargerPoller:
             ):
                 return None
             self.planner.check_command(now)
-            self.planner.record_call(CallKind.COMMAND, now, self.device_id)
-            await send(self.client, self.device_id, value)
+            with charged_as(CallKind.COMMAND, now):
+                await send(self.client, self.device_id, value)
             self._confirm_due = True
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now)
@@ -166,8 +167,8 @@ class ChargerPoller:
     async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:
         """Read on demand for an action, paid from the command budget."""
         self.planner.check_command(now)
-        self.planner.record_call(CallKind.COMMAND, now, self.device_id)
-        return await fetch(self.client, self.device_id, value)
+        with charged_as(CallKind.COMMAND, now):
+            return await fetch(self.client, self.device_id, value)
 
     def next_refresh_at(self, now: datetime) -> datetime | None:
         """Return when the planner wants this charger read next."""
@@ -185,16 +186,16 @@ class ChargerPoller:
         return self.data
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        state = await self.client.get_current_state(self.device_id)
+        with charged_as(kind, now):
+            state = await self.client.get_current_state(self.device_id)
         self.data = replace(self.data, state=state, state_at=now)
 
     async def _read_reported(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        reported = await self.client.get_reported(self.device_id)
+        with charged_as(kind, now):
+            reported = await self.client.get_reported(self.device_id)
         self.data = replace(self.data, reported=reported, reported_at=now)
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        connected = await self.client.is_connected(self.device_id)
+        with charged_as(kind, now):
+            connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)
