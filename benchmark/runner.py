@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from custom_components.v2c_cloud.api import QuotaSnapshot, V2CClient
+from custom_components.v2c_cloud.api import (
+    CallListener,
+    QuotaSnapshot,
+    V2CClient,
+    V2CRateLimitError,
+)
 from v2c_simulator import Simulator, VirtualClock, Wire
 from v2c_simulator.scenarios import EventKind, Scenario, ScenarioDriver
 from v2c_simulator.server import start_server
@@ -60,6 +65,8 @@ async def run(scenario: Scenario, strategy_name: str, days: int) -> RunMetrics:
         if strategy is not None:
             strategy.observe_quota(clock.now(), snapshot.limit, snapshot.remaining)
 
+    calls = _StrategyCalls()
+
     try:
         async with aiohttp.ClientSession() as session:
             client = V2CClient(
@@ -67,15 +74,32 @@ async def run(scenario: Scenario, strategy_name: str, days: int) -> RunMetrics:
                 session=session,
                 base_url=server.base_url,
                 quota_listener=on_quota,
+                call_listener=calls,
             )
             device_ids = [charger.device_id for charger in driver.chargers]
             strategy = make_strategy(strategy_name, client, device_ids)
+            calls.meter = strategy.meter
             world = _World(clock, sim, driver, client)
             await _simulate(world, strategy, metrics, days)
             metrics.http_429 = strategy.rate_limited
     finally:
         await server.stop()
     return metrics
+
+
+class _StrategyCalls:
+    """Hand the client's call events to the strategy's meter, once it has one."""
+
+    def __init__(self) -> None:
+        self.meter: CallListener | None = None
+
+    def sending(self, operation: str, device_id: str | None) -> None:
+        if self.meter is not None:
+            self.meter.sending(operation, device_id)
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        if self.meter is not None:
+            self.meter.rate_limited(err)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import math
+from typing import Any
 
 from custom_components.v2c_cloud.api import (
+    CallListener,
     ChargeState,
     PvMode,
     V2CClient,
@@ -21,14 +23,20 @@ from custom_components.v2c_cloud.budget import (
     QuotaExhaustedError,
     QuotaPlanner,
 )
-from custom_components.v2c_cloud.polling import ChargerData, ChargerPoller, ValueReader
+from custom_components.v2c_cloud.data import ChargerData
+from custom_components.v2c_cloud.metering import (
+    PlannerMeter,
+    charged_as,
+    current_charge,
+)
+from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller, ValueReader
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600
 START_OF_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ACCOUNT_TICK = timedelta(minutes=30)
 
-type Send = Callable[[], Awaitable[object]]
+type Send = ChargerCall[Any, object]
 
 
 @dataclass(frozen=True)
@@ -42,14 +50,20 @@ class CommandCall:
     live: bool = False
 
 
-def command_call(client: V2CClient, command: Command) -> CommandCall:
+async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
+    if on:
+        await client.start_charge(device_id)
+    else:
+        await client.pause_charge(device_id)
+
+
+def command_call(command: Command) -> CommandCall:
     """Map a scenario command (seed path + value) to the client method behind it."""
-    device = command.device_id
     value = command.value
     if command.path == "/device/intensity":
         amps = int(value or 0)
         return CommandCall(
-            lambda: client.set_intensity(device, amps),
+            V2CClient.set_intensity,
             "intensity",
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
@@ -57,7 +71,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/logo_led":
         on = value == "1"
         return CommandCall(
-            lambda: client.set_logo_led(device, on),
+            V2CClient.set_logo_led,
             "logo_led",
             on,
             lambda data: data.reported.logo_led if data.reported else None,
@@ -65,7 +79,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/min_car_int":
         amps = int(value or 0)
         return CommandCall(
-            lambda: client.set_min_car_intensity(device, amps),
+            V2CClient.set_min_car_intensity,
             "min_car_intensity",
             amps,
             lambda data: data.reported.min_car_intensity_a if data.reported else None,
@@ -73,7 +87,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/dynamic":
         on = value == "1"
         return CommandCall(
-            lambda: client.set_dynamic(device, on),
+            V2CClient.set_dynamic,
             "dynamic",
             on,
             lambda data: data.reported.dynamic if data.reported else None,
@@ -82,7 +96,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
     if command.path == "/device/chargefvmode":
         mode = PvMode(int(value or 0))
         return CommandCall(
-            lambda: client.set_pv_mode(device, mode),
+            V2CClient.set_pv_mode,
             "pv_mode",
             mode,
             lambda data: data.reported.pv_mode if data.reported else None,
@@ -90,13 +104,8 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
         )
     paused = command.path == "/device/pausecharge"
     if paused or command.path == "/device/startcharge":
-        send: Send = (
-            (lambda: client.pause_charge(device))
-            if paused
-            else (lambda: client.start_charge(device))
-        )
         return CommandCall(
-            send,
+            _set_charging,
             "charging",
             not paused,
             lambda data: (not data.reported.paused) if data.reported else None,
@@ -115,6 +124,8 @@ class Strategy(ABC):
         self.client = client
         self.device_ids = device_ids
         self.rate_limited = 0
+        # What charges the client's calls to a budget; fixed intervals keep none.
+        self.meter: CallListener | None = None
 
     @abstractmethod
     async def start(self, now: datetime) -> None:
@@ -143,6 +154,18 @@ class Strategy(ABC):
         """Take the quota headers of a response."""
 
 
+class _VirtualClockMeter(PlannerMeter):
+    """The integration's meter, but a 429's reset comes from the planner.
+
+    The transport dates Retry-After by the wall clock, which means nothing on the
+    benchmark's virtual clock.
+    """
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        """Stop polling until the reset the planner knows."""
+        self.planner.observe_rate_limited(current_charge().now, None)
+
+
 class PlannerStrategy(Strategy):
     """The integration's own logic: QuotaPlanner plus ChargerPoller."""
 
@@ -153,6 +176,8 @@ class PlannerStrategy(Strategy):
         super().__init__(client, device_ids)
         self.settings = PlannerSettings()
         self.planner = QuotaPlanner(self.settings, now=START_OF_TIME)
+        self.planner_meter = _VirtualClockMeter(self.planner)
+        self.meter = self.planner_meter
         self.started = False
         self.pollers: list[ChargerPoller] = []
         self._next_account_tick: datetime | None = None
@@ -165,14 +190,14 @@ class PlannerStrategy(Strategy):
             else QuotaPlanner(self.settings, now=now)
         )
         self.started = True
-        self.planner.record_call(CallKind.MAINTENANCE, now)
-        await self._guard(now, self.client.get_pairings())
+        self.planner_meter.planner = self.planner
+        await self._pairings(now)
         self.pollers = [
             ChargerPoller(self.client, self.planner, device_id)
             for device_id in self.device_ids
         ]
         for poller in self.pollers:
-            await self._guard(now, poller.first_refresh(now))
+            await self._guard(poller.first_refresh(now))
         self._next_account_tick = now + ACCOUNT_TICK
 
     def observe_quota(
@@ -194,31 +219,24 @@ class PlannerStrategy(Strategy):
         if self._next_account_tick and now >= self._next_account_tick:
             self._next_account_tick = now + ACCOUNT_TICK
             if self.planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S):
-                self.planner.record_call(CallKind.MAINTENANCE, now)
-                await self._guard(now, self.client.get_pairings())
+                await self._pairings(now)
         for poller in self.pollers:
             due = poller.next_refresh_at(now)
             if due is not None and due <= now:
-                await self._guard(now, poller.refresh(now))
+                await self._guard(poller.refresh(now))
 
     async def command(self, now: datetime, command: Command) -> bool:
         """Send through the poller: no-ops skipped, quota checked, one confirmation."""
         poller = self.pollers[self.device_ids.index(command.device_id)]
-        call = command_call(self.client, command)
+        call = command_call(command)
         try:
             await poller.command(
-                now,
-                call.send,
-                key=call.key,
-                value=call.value,
-                read=call.read,
-                live=call.live,
+                now, call.send, call.value, key=call.key, read=call.read, live=call.live
             )
         except QuotaExhaustedError:
             return False
         except V2CRateLimitError:
             self.rate_limited += 1
-            self.planner.observe_rate_limited(now, None)
             return False
         except V2CError:
             return True
@@ -228,12 +246,15 @@ class PlannerStrategy(Strategy):
         """Return the poller's snapshot."""
         return self.pollers[index].data
 
-    async def _guard(self, now: datetime, call: Awaitable[object]) -> None:
+    async def _pairings(self, now: datetime) -> None:
+        with charged_as(CallKind.MAINTENANCE, now):
+            await self._guard(self.client.get_pairings())
+
+    async def _guard(self, call: Awaitable[object]) -> None:
         try:
             await call
         except V2CRateLimitError:
             self.rate_limited += 1
-            self.planner.observe_rate_limited(now, None)
         except V2CError:
             pass
 
@@ -276,7 +297,8 @@ class FixedStrategy(Strategy):
     async def command(self, now: datetime, command: Command) -> bool:
         """Send the command as is; a 429 means it was refused."""
         try:
-            await command_call(self.client, command).send()
+            call = command_call(command)
+            await call.send(self.client, command.device_id, call.value)
         except V2CRateLimitError:
             self.rate_limited += 1
             return False

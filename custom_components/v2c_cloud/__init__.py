@@ -35,6 +35,7 @@ from .coordinator import (
 )
 from .helpers import own_identifiers, utcnow
 from .history import async_setup_history
+from .metering import PlannerMeter
 from .migration import (
     async_migrate_entry as async_migrate_entry,
     async_report_removed_entities,
@@ -96,6 +97,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         session=async_get_clientsession(hass),
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL),
         quota_listener=observe_quota,
+        call_listener=PlannerMeter(planner),
     )
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     account = V2CAccountCoordinator(hass, entry, client, errors)

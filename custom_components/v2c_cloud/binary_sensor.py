@@ -11,21 +11,15 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ChargeState, CurrentState, MeterError
-from .coordinator import V2CConfigEntry
-from .entity import V2CEntity, async_add_charger_entities
+from .data import CHARGING_STATES, ChargerData
+from .entity import V2CEntity, charger_platform
 from .helpers import utcnow
-from .polling import ChargerData
 
 PARALLEL_UPDATES = 0
 
-_PLUGGED = frozenset(
-    {ChargeState.CONNECTED, ChargeState.CHARGING, ChargeState.VENTILATION}
-)
-_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
+_PLUGGED = frozenset({ChargeState.CONNECTED, *CHARGING_STATES})
 _BROKEN = frozenset({ChargeState.NO_POWER, ChargeState.FAULT})
 # Meter errors the user can fix (wiring, address, meter choice). Waiting for Wi-Fi
 # or for the meter passes by itself, and codes the charger does not name (the API
@@ -68,7 +62,7 @@ def _plugged(state: CurrentState) -> bool | None:
 
 
 def _charging(state: CurrentState) -> bool | None:
-    return None if state.charge_state is None else state.charge_state in _CHARGING
+    return None if state.charge_state is None else state.charge_state in CHARGING_STATES
 
 
 def _problem(state: CurrentState) -> bool | None:
@@ -81,6 +75,10 @@ def _problem(state: CurrentState) -> bool | None:
 def _has_solar(data: ChargerData) -> bool:
     # A charger without a PV meter (Pole) sends photovoltaic_on but no sun power.
     return data.state is not None and "sun_power" in data.state.raw
+
+
+def _exists(description: V2CBinarySensorEntityDescription, data: ChargerData) -> bool:
+    return description.exists_fn(data)
 
 
 BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
@@ -120,24 +118,6 @@ BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the binary sensors of every charger."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CBinarySensorEntity(coordinator, description)
-            for description in BINARY_SENSORS
-            if description.exists_fn(coordinator.data)
-        ),
-    )
-
-
 class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
     """A flag a charger reports."""
 
@@ -154,3 +134,6 @@ class V2CBinarySensorEntity(V2CEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Return the flag from the newest data."""
         return self.entity_description.is_on_fn(self.coordinator.data)
+
+
+async_setup_entry = charger_platform(V2CBinarySensorEntity, BINARY_SENSORS, _exists)

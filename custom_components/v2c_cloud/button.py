@@ -11,21 +11,26 @@ from homeassistant.components.button import (
     ButtonEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
-from .coordinator import V2CConfigEntry
-from .entity import V2CEntity, async_add_charger_entities
+from .entity import V2CEntity, charger_platform
 
 PARALLEL_UPDATES = 1
+
+
+type PressFn = Callable[[V2CClient, str], Awaitable[None]]
 
 
 @dataclass(frozen=True, kw_only=True)
 class V2CButtonEntityDescription(ButtonEntityDescription):
     """Describes a V2C button: the command it sends."""
 
-    press_fn: Callable[[V2CClient, str], Awaitable[None]]
+    press_fn: PressFn
+
+
+async def _press(client: V2CClient, device_id: str, press_fn: PressFn) -> None:
+    """Send a button's command with the client and charger the poller passes."""
+    await press_fn(client, device_id)
 
 
 BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
@@ -48,22 +53,6 @@ BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the buttons of each charger."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CButtonEntity(coordinator, description) for description in BUTTONS
-        ),
-    )
-
-
 class V2CButtonEntity(V2CEntity, ButtonEntity):
     """A one-shot charger command."""
 
@@ -71,4 +60,7 @@ class V2CButtonEntity(V2CEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command."""
-        await self.coordinator.async_command(self.entity_description.press_fn)
+        await self.coordinator.async_command(_press, self.entity_description.press_fn)
+
+
+async_setup_entry = charger_platform(V2CButtonEntity, BUTTONS)

@@ -6,10 +6,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import Pairing
+from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
-from .helpers import mask_device_id, own_identifiers, utcnow
+from .helpers import own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,12 +23,15 @@ from .api import (
     V2CRateLimitError,
     V2CResponseError,
     V2CValidationError,
+    mask_device_id,
 )
 from .auth_guard import AuthGuard
 from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
 from .const import DOMAIN, LOGGER
-from .helpers import format_reset_time, mask_device_id, utcnow
-from .polling import CONFIRM_WINDOW_S, ChargerData, ChargerPoller, ValueReader
+from .data import ChargerData
+from .helpers import format_reset_time, utcnow
+from .metering import charged_as
+from .polling import ChargerCall, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
@@ -56,8 +58,6 @@ FORBIDDEN_RECHECK = timedelta(hours=6)
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
 RETIRED = frozenset({404, 405, 410})
-
-type CommandSender = Callable[[V2CClient, str], Awaitable[object]]
 
 
 @dataclass
@@ -106,8 +106,8 @@ class V2CErrorMapper:
             entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
         )
 
-    def _rate_limited(self, err: V2CRateLimitError, now: datetime) -> None:
-        self.planner.observe_rate_limited(now, err.reset_at)
+    def _rate_limited(self) -> None:
+        # The client's meter has told the planner already.
         async_report_quota_exhausted(self.hass, self.entry_id, self.planner.reset_at)
 
     def update_failed(self, err: V2CError, now: datetime) -> Exception:
@@ -121,7 +121,7 @@ class V2CErrorMapper:
                 translation_domain=DOMAIN, translation_key="auth_unconfirmed"
             )
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited(err, now)
+            self._rate_limited()
             return UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
@@ -157,7 +157,7 @@ class V2CErrorMapper:
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited(err, now)
+            self._rate_limited()
             return _quota_exhausted(self.planner.reset_at)
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
@@ -213,9 +213,9 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
         if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
-        planner.record_call(CallKind.MAINTENANCE, now)
         try:
-            pairings = await self.client.get_pairings()
+            with charged_as(CallKind.MAINTENANCE, now):
+                pairings = await self.client.get_pairings()
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
@@ -274,13 +274,6 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         self.errors.succeeded()
         self.last_read_at = now
         self._track_connectivity(data, now)
-        for key in self.poller.pending.settle(data, now):
-            LOGGER.warning(
-                "Charger %s did not apply %s within %d s; showing its real state",
-                mask_device_id(self.device_id),
-                key,
-                CONFIRM_WINDOW_S,
-            )
         return data
 
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
@@ -318,12 +311,12 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         """Return a command's optimistic value while pending, else what was read."""
         return self.poller.value(key, read) if self.data is not None else None
 
-    async def async_command(
+    async def async_command[T](
         self,
-        send: CommandSender,
+        send: ChargerCall[T, object],
+        value: T,
         *,
         key: str | None = None,
-        value: object = None,
         read: ValueReader | None = None,
         legacy: str | None = None,
         live: bool = False,
@@ -340,12 +333,7 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         now = utcnow()
         try:
             confirm_at = await self.poller.command(
-                now,
-                lambda: send(self.poller.client, self.device_id),
-                key=key,
-                value=value,
-                read=read,
-                live=live,
+                now, send, value, key=key, read=read, live=live
             )
         except (V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
@@ -357,14 +345,11 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             self.async_update_listeners()
             self.async_schedule_refresh_at(confirm_at)
 
-    async def async_read[T](self, fetch: Callable[[V2CClient, str], Awaitable[T]]) -> T:
+    async def async_read[T, R](self, fetch: ChargerCall[T, R], value: T) -> R:
         """Run an on-demand read for an action, paid from the command budget."""
         now = utcnow()
-        planner = self.poller.planner
         try:
-            planner.check_command(now)
-            planner.record_call(CallKind.COMMAND, now, self.device_id)
-            return await fetch(self.poller.client, self.device_id)
+            return await self.poller.read(now, fetch, value)
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
@@ -14,11 +14,18 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .chargers import signal_charger_added
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .data import ChargerData
 from .helpers import utcnow
 
 CONFIGURATION_URL = "https://v2c.cloud"
 
 type ChargerEntities = Callable[[V2CChargerCoordinator], Iterable[Entity]]
+type DescribedEntity[D: EntityDescription] = Callable[
+    [V2CChargerCoordinator, D], Entity
+]
+type PlatformSetup = Callable[
+    [HomeAssistant, V2CConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
 
 
 @callback
@@ -39,6 +46,32 @@ def async_add_charger_entities(
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_charger_added(entry.entry_id), add)
     )
+
+
+def charger_platform[D: EntityDescription](
+    entity: DescribedEntity[D],
+    descriptions: Iterable[D],
+    exists: Callable[[D, ChargerData], bool] | None = None,
+) -> PlatformSetup:
+    """Return a platform's `async_setup_entry`: one entity per description a charger has."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: V2CConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_add_charger_entities(
+            hass,
+            entry,
+            async_add_entities,
+            lambda coordinator: (
+                entity(coordinator, description)
+                for description in descriptions
+                if exists is None or exists(description, coordinator.data)
+            ),
+        )
+
+    return async_setup_entry
 
 
 def _model_name(model: str | None) -> str | None:

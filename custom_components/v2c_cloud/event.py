@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
-from .api import ChargeState, CurrentState
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .api import CurrentState
+from .coordinator import V2CChargerCoordinator
+from .data import CHARGING_STATES
 from .energy import new_session
-from .entity import V2CEntity, async_add_charger_entities
+from .entity import V2CEntity, charger_platform
 
 PARALLEL_UPDATES = 0
 
 SESSION_STARTED = "session_started"
 SESSION_FINISHED = "session_finished"
-
-_CHARGING = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 
 EVENTS: tuple[EventEntityDescription, ...] = (
     EventEntityDescription(
@@ -31,8 +29,8 @@ type SessionEvent = tuple[str, dict[str, float | int | None]]
 
 def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
     """Return the session events between two readings of the live state."""
-    was_charging = before.charge_state in _CHARGING
-    is_charging = after.charge_state in _CHARGING
+    was_charging = before.charge_state in CHARGING_STATES
+    is_charging = after.charge_state in CHARGING_STATES
     restarted = new_session(before.energy_kwh, after.energy_kwh)
     events: list[SessionEvent] = []
     if was_charging and (restarted or not is_charging):
@@ -46,22 +44,6 @@ def session_events(before: CurrentState, after: CurrentState) -> list[SessionEve
     if is_charging and (restarted or not was_charging):
         events.append((SESSION_STARTED, {}))
     return events
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up one session event entity per charger."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CEventEntity(coordinator, description) for description in EVENTS
-        ),
-    )
 
 
 class V2CEventEntity(V2CEntity, EventEntity):
@@ -86,3 +68,6 @@ class V2CEventEntity(V2CEntity, EventEntity):
                 self.async_write_ha_state()
         self._last_state = state or self._last_state
         super()._handle_coordinator_update()
+
+
+async_setup_entry = charger_platform(V2CEventEntity, EVENTS)

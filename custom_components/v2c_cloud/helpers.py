@@ -15,11 +15,6 @@ def utcnow() -> datetime:
     return dt_util.utcnow()
 
 
-def mask_device_id(device_id: str) -> str:
-    """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
-    return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
-
-
 def format_reset_time(reset_at: datetime | None) -> str:
     """Format when the quota comes back; V2C's day ends at midnight UTC."""
     if reset_at is None:

@@ -29,12 +29,13 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import ChargingSession, V2CClient, V2CError, V2CRateLimitError
+from .api import ChargingSession, V2CClient, V2CError, mask_device_id
 from .budget import CallKind, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CConfigEntry
-from .helpers import mask_device_id, utcnow
+from .helpers import utcnow
 from .history_rows import LastRow, build_rows, fetch_windows, floor_hour
+from .metering import charged_as
 
 HISTORY_EVERY_S = 6 * 3600
 CHECK_INTERVAL = timedelta(hours=1)
@@ -92,8 +93,6 @@ class V2CHistoryImporter:
         try:
             rows = await self._async_new_rows(now)
         except V2CError as err:
-            if isinstance(err, V2CRateLimitError):
-                self.planner.observe_rate_limited(now, err.reset_at)
             LOGGER.log(
                 logging.DEBUG if self._failing else logging.INFO,
                 "Charging history of %s not imported (%s); trying again in %d h",
@@ -151,8 +150,10 @@ class V2CHistoryImporter:
         for first, last in fetch_windows(today, since):
             if self.planner.polling_blocked_until is not None:
                 return None
-            self.planner.record_call(CallKind.MAINTENANCE, now, self.device_id)
-            found = await self.client.get_charging_sessions(self.device_id, first, last)
+            with charged_as(CallKind.MAINTENANCE, now):
+                found = await self.client.get_charging_sessions(
+                    self.device_id, first, last
+                )
             if since is None and not found:
                 break
             sessions.extend(found)

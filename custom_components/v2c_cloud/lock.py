@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
-from .coordinator import V2CConfigEntry
-from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
+from .entity import charger_platform
+from .setting import V2CFlagEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -35,38 +31,14 @@ LOCKS: tuple[V2CLockEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the lock of each charger that reports it."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CLockEntity(coordinator, description)
-            for description in LOCKS
-            if has_setting(description, coordinator.data)
-        ),
-    )
-
-
-class V2CLockEntity(V2CSettingEntity[bool], LockEntity):
+class V2CLockEntity(V2CFlagEntity, LockEntity):
     """The charging point lock: locked, nobody can charge."""
 
     entity_description: V2CLockEntityDescription
 
-    @property
-    def is_locked(self) -> bool | None:
-        """Return the pending value of a command, else the reported state."""
-        return self._setting if isinstance(self._setting, bool) else None
+    is_locked = V2CFlagEntity.flag
+    async_lock = V2CFlagEntity.async_set_on
+    async_unlock = V2CFlagEntity.async_set_off
 
-    async def async_lock(self, **kwargs: Any) -> None:
-        """Lock the charging point."""
-        await self._async_send(value=True)
 
-    async def async_unlock(self, **kwargs: Any) -> None:
-        """Unlock the charging point."""
-        await self._async_send(value=False)
+async_setup_entry = charger_platform(V2CLockEntity, LOCKS, has_setting)

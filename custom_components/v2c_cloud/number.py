@@ -18,14 +18,11 @@ from homeassistant.const import (
     UnitOfPower,
     UnitOfTime,
 )
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.validation import MAX_AMPS, MAX_KWH, MAX_MINUTES, MIN_AMPS
 from .const import DOMAIN
-from .coordinator import V2CConfigEntry
-from .entity import async_add_charger_entities
+from .entity import charger_platform
 from .setting import (
     V2CSettingEntity,
     V2CSettingEntityDescription,
@@ -157,24 +154,6 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
 NUMBERS_BY_KEY = {description.key: description for description in NUMBERS}
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the numbers each charger reports."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CNumberEntity(coordinator, description)
-            for description in NUMBERS
-            if has_setting(description, coordinator.data)
-        ),
-    )
-
-
 class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
     """A numeric charger setting."""
 
@@ -235,3 +214,6 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
         await self._async_send(
             value=int(value) if description.whole else round(value, 3)
         )
+
+
+async_setup_entry = charger_platform(V2CNumberEntity, NUMBERS, has_setting)

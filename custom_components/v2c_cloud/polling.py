@@ -1,59 +1,33 @@
 """Refresh and command logic for one charger, free of Home Assistant.
 
 The coordinator and the benchmark both run this code, so the budget behaviour the
-benchmark measures is the behaviour users get. Every request is announced to the
-planner before it is sent; the client reports the quota headers afterwards.
+benchmark measures is the behaviour users get. Each read or command declares its
+kind of call; the client's meter charges it to the planner as it goes out.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+import logging
 
-from .api import ChargeState, CurrentState, ReportedState, V2CClient
-from .budget import CallKind, ChargerActivity, QuotaPlanner
+from .api import V2CClient, mask_device_id
+from .budget import CallKind, QuotaPlanner
+from .data import ChargerData
+from .metering import charged_as
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
 CONFIRM_WINDOW_S = 90.0
 
-_CHARGING_STATES = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
-_NO_CAR_STATES = frozenset({ChargeState.NO_VEHICLE})
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChargerData:
-    """Everything known about one charger, with when each part was read."""
-
-    device_id: str
-    state: CurrentState | None = None
-    reported: ReportedState | None = None
-    connected: bool | None = None
-    state_at: datetime | None = None
-    reported_at: datetime | None = None
-
-    @property
-    def activity(self) -> ChargerActivity:
-        """Classify the charger for the planner."""
-        if self.connected is False:
-            return ChargerActivity.OFFLINE
-        charge_state = self.state.charge_state if self.state else None
-        if charge_state in _CHARGING_STATES:
-            return ChargerActivity.CHARGING
-        if charge_state is None or charge_state in _NO_CAR_STATES:
-            return ChargerActivity.IDLE
-        if (
-            self.state
-            and self.state.photovoltaic_on
-            and (self.state.sun_power_w or 0) > 0
-        ):
-            return ChargerActivity.WAITING
-        return ChargerActivity.PLUGGED
-
+_LOGGER = logging.getLogger(__package__)
 
 type ValueReader = Callable[[ChargerData], object]
+# A command or an on-demand read: the poller calls it with its client and charger.
+type ChargerCall[T, R] = Callable[[V2CClient, str, T], Awaitable[R]]
 
 
 @dataclass(frozen=True)
@@ -150,43 +124,51 @@ class ChargerPoller:
         pending = self.pending.get(key)
         return pending.value if pending is not None else read(self.data)
 
-    async def command(
+    async def command[T](
         self,
         now: datetime,
-        send: Callable[[], Awaitable[object]],
+        send: ChargerCall[T, object],
+        value: T,
         *,
         key: str | None = None,
-        value: object = None,
         read: ValueReader | None = None,
         live: bool = False,
     ) -> datetime | None:
         """Send a command unless it changes nothing; return when to confirm it.
 
-        Commands for the same key are serialised and a burst collapses into the
-        call in flight plus the newest value: a dragged slider costs two calls.
+        With a key, value is shown until the charger confirms it; commands for
+        the same key are serialised and a burst collapses into the call in
+        flight plus the newest value: a dragged slider costs two calls.
         `live` commands (start, pause, PV settings) are confirmed with the live
         state as well.
         """
         self._confirm_live = self._confirm_live or live
-        if key is None or read is None:
-            return await self._send(now, send)
-        token = self._command_tokens.get(key, 0) + 1
-        self._command_tokens[key] = token
-        async with self._command_locks.setdefault(key, asyncio.Lock()):
-            if self._command_tokens[key] != token or self.value(key, read) == value:
+        tracked = None if key is None or read is None else (key, read)
+        serial: AbstractAsyncContextManager[object] = nullcontext()
+        token = 0
+        if tracked is not None:
+            token = self._command_tokens.get(tracked[0], 0) + 1
+            self._command_tokens[tracked[0]] = token
+            serial = self._command_locks.setdefault(tracked[0], asyncio.Lock())
+        async with serial:
+            if tracked is not None and (
+                self._command_tokens[tracked[0]] != token
+                or self.value(*tracked) == value
+            ):
                 return None
-            confirm_at = await self._send(now, send)
-            self.pending.add(key, value, read, now)
-            return confirm_at
+            self.planner.check_command(now)
+            with charged_as(CallKind.COMMAND, now):
+                await send(self.client, self.device_id, value)
+            self._confirm_due = True
+            if tracked is not None:
+                self.pending.add(tracked[0], value, tracked[1], now)
+            return self.planner.request_confirmation(self.device_id, now)
 
-    async def _send(
-        self, now: datetime, send: Callable[[], Awaitable[object]]
-    ) -> datetime:
+    async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:
+        """Read on demand for an action, paid from the command budget."""
         self.planner.check_command(now)
-        self.planner.record_call(CallKind.COMMAND, now, self.device_id)
-        await send()
-        self._confirm_due = True
-        return self.planner.request_confirmation(self.device_id, now)
+        with charged_as(CallKind.COMMAND, now):
+            return await fetch(self.client, self.device_id, value)
 
     def next_refresh_at(self, now: datetime) -> datetime | None:
         """Return when the planner wants this charger read next."""
@@ -194,19 +176,26 @@ class ChargerPoller:
 
     def _publish(self, now: datetime) -> ChargerData:
         self.planner.set_activity(self.device_id, self.data.activity, now)
+        for key in self.pending.settle(self.data, now):
+            _LOGGER.warning(
+                "Charger %s did not apply %s within %d s; showing its real state",
+                mask_device_id(self.device_id),
+                key,
+                CONFIRM_WINDOW_S,
+            )
         return self.data
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        state = await self.client.get_current_state(self.device_id)
+        with charged_as(kind, now):
+            state = await self.client.get_current_state(self.device_id)
         self.data = replace(self.data, state=state, state_at=now)
 
     async def _read_reported(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        reported = await self.client.get_reported(self.device_id)
+        with charged_as(kind, now):
+            reported = await self.client.get_reported(self.device_id)
         self.data = replace(self.data, reported=reported, reported_at=now)
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> None:
-        self.planner.record_call(kind, now, self.device_id)
-        connected = await self.client.is_connected(self.device_id)
+        with charged_as(kind, now):
+            connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)

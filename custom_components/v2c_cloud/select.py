@@ -7,12 +7,10 @@ from enum import IntEnum
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import InstallationType, Language, PvMode, SlaveType
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .entity import async_add_charger_entities
+from .coordinator import V2CChargerCoordinator
+from .entity import charger_platform
 from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
@@ -76,24 +74,6 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the selects each charger reports."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CSelectEntity(coordinator, description)
-            for description in SELECTS
-            if has_setting(description, coordinator.data)
-        ),
-    )
-
-
 class V2CSelectEntity(V2CSettingEntity[IntEnum], SelectEntity):
     """A charger setting with a fixed set of values; options are translation keys."""
 
@@ -117,3 +97,6 @@ class V2CSelectEntity(V2CSettingEntity[IntEnum], SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Send the chosen option."""
         await self._async_send(value=self.entity_description.enum[option.upper()])
+
+
+async_setup_entry = charger_platform(V2CSelectEntity, SELECTS, has_setting)

@@ -53,9 +53,7 @@ def _command(send: Send, *, legacy: str | None = None) -> Runner:
     """Return a runner that sends a charger command through the coordinator."""
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
-        await charger.async_command(
-            lambda client, device_id: send(client, device_id, data), legacy=legacy
-        )
+        await charger.async_command(send, data, legacy=legacy)
 
     return run
 
@@ -68,9 +66,7 @@ def _cloud_command(send: Send) -> Runner:
     """
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
-        await charger.async_read(
-            lambda client, device_id: send(client, device_id, data)
-        )
+        await charger.async_read(send, data)
 
     return run
 
@@ -82,9 +78,7 @@ def _read[T](
     """Return a runner that reads on demand from the command budget."""
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
-        result = await charger.async_read(
-            lambda client, device_id: fetch(client, device_id, data)
-        )
+        result = await charger.async_read(fetch, data)
         return render(result)
 
     return run
@@ -96,14 +90,15 @@ def _profile_writer(write: ProfileWriter) -> Runner:
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
         updated_at = utcnow().replace(microsecond=0)
         await charger.async_read(
-            lambda client, device_id: write(
+            lambda client, device_id, fields: write(
                 client,
                 device_id,
-                data[ATTR_NAME],
+                fields[ATTR_NAME],
                 updated_at,
-                data[ATTR_MODE],
-                data[ATTR_VALUE],
-            )
+                fields[ATTR_MODE],
+                fields[ATTR_VALUE],
+            ),
+            data,
         )
         return {ATTR_UPDATED_AT: updated_at.isoformat()}
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from homeassistant.helpers.entity import EntityDescription
 
 from .api import ReportedState, V2CClient
 from .coordinator import V2CChargerCoordinator
+from .data import ChargerData
 from .entity import V2CEntity
-from .polling import ChargerData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,9 +73,27 @@ class V2CSettingEntity[T](V2CEntity):
         """Send the new value through the coordinator, which confirms it."""
         description = self.entity_description
         await self.coordinator.async_command(
-            lambda client, device_id: description.set_fn(client, device_id, value),
+            description.set_fn,
+            value,
             key=description.key,
-            value=value,
             read=self._read,
             live=description.live,
         )
+
+
+class V2CFlagEntity(V2CSettingEntity[bool]):
+    """A setting that is on or off; switch and lock name its members their way."""
+
+    @property
+    def flag(self) -> bool | None:
+        """Return the pending value of a command, else the reported flag."""
+        value = self._setting
+        return value if isinstance(value, bool) else None
+
+    async def async_set_on(self, **kwargs: Any) -> None:
+        """Set the flag."""
+        await self._async_send(value=True)
+
+    async def async_set_off(self, **kwargs: Any) -> None:
+        """Clear the flag."""
+        await self._async_send(value=False)

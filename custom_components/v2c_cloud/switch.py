@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient
-from .coordinator import V2CConfigEntry
-from .entity import async_add_charger_entities
-from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
+from .entity import charger_platform
+from .setting import V2CFlagEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
 
@@ -80,38 +76,14 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the switches each charger reports."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CSwitchEntity(coordinator, description)
-            for description in SWITCHES
-            if has_setting(description, coordinator.data)
-        ),
-    )
-
-
-class V2CSwitchEntity(V2CSettingEntity[bool], SwitchEntity):
+class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
     """A charger flag that can be switched on and off."""
 
     entity_description: V2CSwitchEntityDescription
 
-    @property
-    def is_on(self) -> bool | None:
-        """Return the pending value of a command, else the reported flag."""
-        return self._setting if isinstance(self._setting, bool) else None
+    is_on = V2CFlagEntity.flag
+    async_turn_on = V2CFlagEntity.async_set_on
+    async_turn_off = V2CFlagEntity.async_set_off
 
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the setting on."""
-        await self._async_send(value=True)
 
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the setting off."""
-        await self._async_send(value=False)
+async_setup_entry = charger_platform(V2CSwitchEntity, SWITCHES, has_setting)

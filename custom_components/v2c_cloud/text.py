@@ -7,14 +7,11 @@ from dataclasses import dataclass
 
 from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import V2CClient, V2CValidationError, validation as check
 from .const import DOMAIN
-from .coordinator import V2CConfigEntry
-from .entity import async_add_charger_entities
+from .entity import charger_platform
 from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
@@ -74,24 +71,6 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: V2CConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the texts each charger reports."""
-    async_add_charger_entities(
-        hass,
-        entry,
-        async_add_entities,
-        lambda coordinator: (
-            V2CTextEntity(coordinator, description)
-            for description in TEXTS
-            if has_setting(description, coordinator.data)
-        ),
-    )
-
-
 class V2CTextEntity(V2CSettingEntity[str], TextEntity):
     """A textual charger setting, checked before it is sent."""
 
@@ -123,3 +102,6 @@ class V2CTextEntity(V2CSettingEntity[str], TextEntity):
                 translation_placeholders={"value": value},
             ) from err
         await self._async_send(value=checked)
+
+
+async_setup_entry = charger_platform(V2CTextEntity, TEXTS, has_setting)

@@ -60,9 +60,10 @@ class WifiOptionsStep(OptionsFlow):
             else:
                 try:
                     await coordinator.async_command(
-                        lambda client, device_id: client.set_wifi(
-                            device_id, ssid, password
-                        )
+                        lambda client, device_id, network: client.set_wifi(
+                            device_id, *network
+                        ),
+                        (ssid, password),
                     )
                 except HomeAssistantError as err:
                     errors["base"] = "wifi_failed"

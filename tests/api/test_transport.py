@@ -10,6 +10,7 @@ from custom_components.v2c_cloud.api import (
     DEFAULT_BASE_URL,
     Language,
     V2CClient,
+    V2CRateLimitError,
     V2CResponseError,
 )
 from custom_components.v2c_cloud.api.transport import LAST_RESPONSES_SIZE
@@ -193,3 +194,58 @@ def test_repr_and_defaults_hide_key() -> None:
     assert client.quota is None
     assert client.calls_made == 0
     assert dict(client.last_responses) == {}
+
+
+class RecordingListener:
+    """A call listener that writes down what it hears."""
+
+    def __init__(self) -> None:
+        """Start having heard nothing."""
+        self.sent: list[tuple[str, str | None]] = []
+        self.refused: list[V2CRateLimitError] = []
+
+    def sending(self, operation: str, device_id: str | None) -> None:
+        self.sent.append((operation, device_id))
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        self.refused.append(err)
+
+
+async def test_call_listener_hears_every_request_and_each_429(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """A fallback path is a second request on the wire; a 429 is reported once."""
+
+    async def seed_path(_request: web.Request) -> web.Response:
+        return web.json_response(STATE)
+
+    async def missing(_request: web.Request) -> web.Response:
+        return web.json_response({"message": "no Route matched"}, status=404)
+
+    async def refused(_request: web.Request) -> web.Response:
+        return web.json_response(
+            {"message": "API rate limit exceeded"},
+            status=429,
+            headers={"Retry-After": "60"},
+        )
+
+    app = web.Application()
+    app.router.add_post("/device/currentstatecharge", seed_path)
+    app.router.add_post("/thirdparty/device/currentstatecharge", missing)
+    app.router.add_get("/pairings/me", refused)
+    listener = RecordingListener()
+    client = V2CClient(
+        "key", session=session, base_url=await serve(app), call_listener=listener
+    )
+
+    await client.get_current_state(D)
+    with pytest.raises(V2CRateLimitError) as info:
+        await client.get_pairings()
+
+    assert listener.sent == [
+        ("get_current_state", D),
+        ("get_current_state", D),
+        ("get_pairings", None),
+    ]
+    assert listener.refused == [info.value]
+    assert client.calls_made == len(listener.sent)

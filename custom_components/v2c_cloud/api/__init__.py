@@ -31,6 +31,7 @@ from .models import (
     WifiNetwork,
 )
 from .operations import OPERATIONS, OPERATIONS_BY_NAME, Operation
+from .transport import CallListener, mask_device_id
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "OPERATIONS",
     "OPERATIONS_BY_NAME",
+    "CallListener",
     "ChargeState",
     "ChargingSession",
     "CurrentState",
@@ -63,4 +65,5 @@ __all__ = [
     "V2CResponseError",
     "V2CValidationError",
     "WifiNetwork",
+    "mask_device_id",
 ]

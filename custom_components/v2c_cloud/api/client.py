@@ -25,7 +25,7 @@ from .models import (
     parse_connected,
 )
 from .operations import OPERATIONS_BY_NAME
-from .transport import Transport
+from .transport import CallListener, Transport
 
 DEFAULT_BASE_URL: Final = "https://v2c.cloud/kong/v2c_service"
 
@@ -47,8 +47,13 @@ class V2CClient:
         base_url: str = DEFAULT_BASE_URL,
         request_timeout: float = 15.0,
         quota_listener: Callable[[QuotaSnapshot], None] | None = None,
+        call_listener: CallListener | None = None,
     ) -> None:
-        """Create a client; without a session one is opened and closed by the client."""
+        """Create a client; without a session one is opened and closed by the client.
+
+        `call_listener` hears of every request before it goes out and of every 429,
+        so a quota budget can count what really reaches the wire.
+        """
         if not isinstance(api_key, str) or not api_key.strip():
             raise V2CValidationError("api_key", "api_key must be a non-empty string")
         self._transport = Transport(
@@ -57,6 +62,7 @@ class V2CClient:
             base_url=base_url,
             request_timeout=request_timeout,
             quota_listener=quota_listener,
+            call_listener=call_listener,
         )
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ import logging
 import socket
 import time
 from types import MappingProxyType
+from typing import Protocol
 
 import aiohttp
 
@@ -32,11 +33,21 @@ MAX_BODY_BYTES = 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
 
 
+class CallListener(Protocol):
+    """Told of every request the client puts on the wire, and of every 429."""
+
+    def sending(self, operation: str, device_id: str | None) -> None:
+        """Note a request about to be sent (a fallback path is a second one)."""
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        """Note that the server refused a request for the quota."""
+
+
 def mask_device_id(device_id: str | None) -> str:
-    """Shorten a device id for logs to its last three characters."""
+    """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
     if not device_id:
         return "-"
-    return f"…{device_id[-3:]}"
+    return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
@@ -67,6 +78,7 @@ class Transport:
         base_url: str,
         request_timeout: float,
         quota_listener: Callable[[QuotaSnapshot], None] | None,
+        call_listener: CallListener | None = None,
     ) -> None:
         """Keep the key private; a session is created on first use if none is given."""
         self._api_key = api_key
@@ -75,6 +87,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.request_timeout = request_timeout
         self._quota_listener = quota_listener
+        self._call_listener = call_listener
         self._working_paths: dict[str, str] = {}
         self._last_responses: OrderedDict[str, object] = OrderedDict()
         self.quota: QuotaSnapshot | None = None
@@ -149,6 +162,8 @@ class Transport:
         device_id: str | None,
     ) -> object:
         session = self._client_session()
+        if self._call_listener is not None:
+            self._call_listener.sending(operation.name, device_id)
         started = time.monotonic()
         answered = False
         try:
@@ -190,7 +205,12 @@ class Transport:
             time.monotonic() - started,
             "?" if self.quota is None else self.quota.remaining,
         )
-        return self._result(status, headers, raw, (self._api_key, *secrets))
+        try:
+            return self._result(status, headers, raw, (self._api_key, *secrets))
+        except V2CRateLimitError as err:
+            if self._call_listener is not None:
+                self._call_listener.rate_limited(err)
+            raise
 
     def _count_unanswered(self, answered: bool, err: BaseException) -> None:
         """Count a failed request unless it surely never left (connect or DNS error)."""

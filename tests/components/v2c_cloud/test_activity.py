@@ -6,7 +6,7 @@ import pytest
 
 from custom_components.v2c_cloud.api import CurrentState
 from custom_components.v2c_cloud.budget import ChargerActivity
-from custom_components.v2c_cloud.polling import ChargerData
+from custom_components.v2c_cloud.data import ChargerData
 
 
 @pytest.mark.parametrize(

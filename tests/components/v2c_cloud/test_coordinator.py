@@ -186,23 +186,14 @@ async def test_commands_skip_no_ops_and_coalesce_bursts(
     current = read(coordinator.data)
     v2c_sim.sim.clear_log()
     await coordinator.async_command(
-        lambda client, device: client.set_intensity(device, current),
-        key="intensity",
-        value=current,
-        read=read,
+        V2CClient.set_intensity, current, key="intensity", read=read
     )
     assert v2c_sim.sim.request_log == []
-
-    def setter(amps: int):
-        async def send(client: V2CClient, device: str) -> None:
-            await client.set_intensity(device, amps)
-
-        return send
 
     await asyncio.gather(
         *(
             coordinator.async_command(
-                setter(amps), key="intensity", value=amps, read=read
+                V2CClient.set_intensity, amps, key="intensity", read=read
             )
             for amps in (10, 11, 12, 13, 14)
         )

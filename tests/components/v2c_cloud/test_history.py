@@ -33,6 +33,7 @@ from custom_components.v2c_cloud.api import ChargingSession, V2CClient
 from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
 from custom_components.v2c_cloud.history import V2CHistoryImporter
 from custom_components.v2c_cloud.history_rows import LastRow, build_rows, fetch_windows
+from custom_components.v2c_cloud.metering import PlannerMeter
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import Charger, FaultKind
 
@@ -439,12 +440,13 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     charge(charger, datetime(2026, 2, 20, 18, tzinfo=UTC), 3, 9.0)
     freezer.move_to(NOW)
     await hass.config.async_set_time_zone("UTC")
+    planner = QuotaPlanner(PlannerSettings(command_reserve=50), now=NOW)
     client = V2CClient(
         v2c_sim.api_key,
         session=async_get_clientsession(hass),
         base_url=v2c_sim.base_url,
+        call_listener=PlannerMeter(planner),
     )
-    planner = QuotaPlanner(PlannerSettings(command_reserve=50), now=NOW)
     # Room for one call before the reserve; the client reports no headers to it.
     planner.observe_quota(limit=1000, remaining=51, now=NOW)
     importer = V2CHistoryImporter(hass, client, planner, "TRY0001", "Garage")

@@ -1,0 +1,59 @@
+"""The one place that charges requests to the quota planner, free of Home Assistant.
+
+The client tells the meter of every request it puts on the wire and of every 429.
+Callers only declare, around their calls, what kind of call they make and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .api import V2CRateLimitError
+from .budget import CallKind, QuotaPlanner
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What the requests made now are for."""
+
+    kind: CallKind
+    now: datetime
+
+
+_CHARGE: ContextVar[Charge | None] = ContextVar("v2c_cloud_charge", default=None)
+
+
+@contextmanager
+def charged_as(kind: CallKind, now: datetime) -> Iterator[None]:
+    """Charge the requests made inside the block as kind, at now."""
+    token = _CHARGE.set(Charge(kind, now))
+    try:
+        yield
+    finally:
+        _CHARGE.reset(token)
+
+
+def current_charge() -> Charge:
+    """Return the declared charge; an undeclared request is paid like a command."""
+    return _CHARGE.get() or Charge(CallKind.COMMAND, datetime.now(UTC))
+
+
+class PlannerMeter:
+    """Charge every request to the planner and record every 429 (a client listener)."""
+
+    def __init__(self, planner: QuotaPlanner) -> None:
+        """Charge this planner."""
+        self.planner = planner
+
+    def sending(self, operation: str, device_id: str | None) -> None:
+        """Count a request about to be sent."""
+        charge = current_charge()
+        self.planner.record_call(charge.kind, charge.now, device_id)
+
+    def rate_limited(self, err: V2CRateLimitError) -> None:
+        """Stop polling until the quota comes back."""
+        self.planner.observe_rate_limited(current_charge().now, err.reset_at)

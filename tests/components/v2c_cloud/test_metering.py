@@ -1,0 +1,62 @@
+"""Every request is charged to the planner by the client's meter, as its caller declared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+
+from custom_components.v2c_cloud.api import V2CClient, V2CRateLimitError
+from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
+from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle, SimSetup
+
+NOON = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+def _client(
+    v2c_sim: SimHandle, session: aiohttp.ClientSession, planner: QuotaPlanner
+) -> V2CClient:
+    return V2CClient(
+        v2c_sim.api_key,
+        session=session,
+        base_url=v2c_sim.base_url,
+        call_listener=PlannerMeter(planner),
+    )
+
+
+async def test_calls_are_charged_as_declared(v2c_sim: SimHandle) -> None:
+    """Each kind lands in its own count; an undeclared call is paid as a command."""
+    planner = QuotaPlanner(PlannerSettings(), now=NOON)
+    async with aiohttp.ClientSession() as session:
+        client = _client(v2c_sim, session, planner)
+        with charged_as(CallKind.MAINTENANCE, NOON):
+            await client.get_pairings()
+        with charged_as(CallKind.POLL, NOON):
+            await client.get_current_state(D)
+        await client.start_charge(D)
+
+    calls = planner.snapshot(NOON).calls_today
+    assert dict(calls) == {
+        CallKind.MAINTENANCE: 1,
+        CallKind.POLL: 1,
+        CallKind.CONFIRM: 0,
+        CallKind.COMMAND: 1,
+    }
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=1)])
+async def test_a_429_stops_polling_until_the_reset(v2c_sim: SimHandle) -> None:
+    """The meter hears the 429 and the planner stops polling."""
+    now = datetime.now(UTC)
+    planner = QuotaPlanner(PlannerSettings(), now=now)
+    async with aiohttp.ClientSession() as session:
+        client = _client(v2c_sim, session, planner)
+        with charged_as(CallKind.POLL, now):
+            await client.get_current_state(D)
+            with pytest.raises(V2CRateLimitError):
+                await client.get_current_state(D)
+
+    assert planner.polling_blocked_until is not None
+    assert planner.polling_blocked_until > now + timedelta(seconds=1)
