@@ -6,15 +6,12 @@ from datetime import UTC, datetime
 
 from homeassistant.util import dt as dt_util
 
+from .api import transport
+
 
 def utcnow() -> datetime:
     """Return the current time; one place so tests can freeze it."""
     return dt_util.utcnow()
-
-
-def mask_device_id(device_id: str) -> str:
-    """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
-    return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
 
 
 def format_reset_time(reset_at: datetime | None) -> str:
@@ -22,3 +19,8 @@ def format_reset_time(reset_at: datetime | None) -> str:
     if reset_at is None:
         return "00:00 UTC"
     return reset_at.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def mask_device_id(device_id: str) -> str:
+    """Shorten a device id for logs the way the client's request logs do."""
+    return transport.mask_device_id(device_id)

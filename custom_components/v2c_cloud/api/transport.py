@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
+import hashlib
 import logging
 import socket
 import time
@@ -31,10 +32,15 @@ LAST_RESPONSES_SIZE = 16
 
 
 def mask_device_id(device_id: str | None) -> str:
-    """Shorten a device id for logs to its last three characters."""
+    """Shorten a device id for logs: distinct per charger, not the id itself.
+
+    The last characters alone clash across models (TRY0001 and POL0001 both end
+    in 001), so a short digest of the whole id follows them.
+    """
     if not device_id:
         return "-"
-    return f"…{device_id[-3:]}"
+    digest = hashlib.blake2s(device_id.encode(), digest_size=2).hexdigest()
+    return f"…{device_id[-3:]}~{digest}"
 
 
 class Transport:
