@@ -123,7 +123,11 @@ class DevOnboarding:
             await ws.send_json({"type": "auth", "access_token": token})
             if (await ws.receive_json())["type"] != "auth_ok":
                 return None
-            await ws.send_json({"id": 1, "type": "config/device_registry/list"})
+            # The skipped location step would have set the country; without
+            # it Home Assistant raises a repair about it.
+            await ws.send_json({"id": 1, "type": "config/core/update", "country": "ES"})
+            await ws.receive_json()
+            await ws.send_json({"id": 2, "type": "config/device_registry/list"})
             devices = (await ws.receive_json()).get("result") or []
         chargers = [
             device
