@@ -143,7 +143,7 @@ async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> N
         lambda client, device_id: client.set_timer_legacy(
             device_id, timer_id, start, end, active=False
         ),
-        legacy="set_timer_legacy",
+        legacy="disable_timer",
     )
 
 
