@@ -1,7 +1,8 @@
 """Write the development Home Assistant configuration used by scripts/develop.
 
 Creates configuration.yaml and, unless one exists already, a v2c_cloud config entry
-pointing at the given base URL, so a newcomer sees live entities after onboarding.
+pointing at the given base URL, so a newcomer sees live entities after logging in,
+and marks onboarding's location step done.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ http:
   server_port: {port}
 
 logger:
-  default: info
+  default: warning
   logs:
     custom_components.v2c_cloud: debug
 """
@@ -85,10 +86,33 @@ def ensure_entry(config_dir: Path, api_key: str, base_url: str) -> None:
     store.write_text(json.dumps(content, indent=2))
 
 
+def skip_location_step(config_dir: Path) -> None:
+    """Mark onboarding's location step done on a fresh configuration.
+
+    That step sets up weather and radio integrations that reach the internet;
+    dev_onboard.py finishes the other steps through HA's onboarding API.
+    """
+    store = config_dir / ".storage" / "onboarding"
+    if store.exists():
+        return
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "minor_version": 1,
+                "key": "onboarding",
+                "data": {"done": ["core_config"]},
+            }
+        )
+    )
+
+
 def main() -> None:
     """Entry point: dev_config.py CONFIG_DIR BASE_URL PORT (key in V2C_DEV_API_KEY)."""
     config_dir, base_url, port = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     write_configuration(config_dir, port)
+    skip_location_step(config_dir)
     ensure_entry(config_dir, os.environ["V2C_DEV_API_KEY"], base_url)
 
 

@@ -297,7 +297,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             name="develop",
-            description="A Trydan whose car plugs in a minute after start, and a Pole 10 min later.",
+            description="A Trydan whose car is plugged in and charging from the start, and a Pole whose car plugs in 5 min later.",
             models=(Model.TRYDAN, Model.POLE),
             habits=(
                 Habit(
@@ -308,8 +308,10 @@ SCENARIOS: dict[str, Scenario] = {
                 ),
             ),
             startup=(
-                Startup(60, EventKind.PLUG_IN, 0, 22.0),
-                Startup(600, EventKind.PLUG_IN, 1, 8.0),
+                # Plugged in before Home Assistant's first read, so a newcomer
+                # sees a charging car at once rather than after an idle poll.
+                Startup(0, EventKind.PLUG_IN, 0, 22.0),
+                Startup(300, EventKind.PLUG_IN, 1, 8.0),
             ),
             seed=4,
         ),

@@ -54,6 +54,8 @@ from .wifi_flow import WifiOptionsStep
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
 DAILY_CALL_LIMIT = 1000
+# Statuses of a server that answers but has no V2C API at that path.
+NOT_AN_API = frozenset({404, 405})
 
 API_KEY_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -219,12 +221,21 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     def _key_schema(
         self, user_input: Mapping[str, Any] | None, base_url: str
     ) -> vol.Schema:
-        """Return the key form, with the server URL field in advanced mode."""
+        """Return the key form, with the server URL field in advanced mode.
+
+        After an error the form keeps what was typed, the key included, so one
+        wrong field does not mean typing everything again.
+        """
         fields: dict[vol.Marker, Any] = {vol.Required(CONF_API_KEY): API_KEY_SELECTOR}
         if self.show_advanced_options:
             shown_url = (user_input or {}).get(CONF_BASE_URL, base_url)
             fields[vol.Required(CONF_BASE_URL, default=shown_url)] = URL_SELECTOR
-        return vol.Schema(fields)
+        schema = vol.Schema(fields)
+        if user_input and CONF_API_KEY in user_input:
+            schema = self.add_suggested_values_to_schema(
+                schema, {CONF_API_KEY: user_input[CONF_API_KEY]}
+            )
+        return schema
 
     async def _async_validate(
         self, user_input: Mapping[str, Any], base_url: str
@@ -257,6 +268,11 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         except V2CResponseError as err:
             if err.status is not None and err.status >= 500:
                 validation.errors["base"] = "cannot_connect"
+            elif err.status in NOT_AN_API:
+                LOGGER.warning("No V2C Cloud API at %s (HTTP %s)", url, err.status)
+                validation.errors["base"] = "cannot_connect"
+                if CONF_BASE_URL in user_input:
+                    validation.errors[CONF_BASE_URL] = "url_not_found"
             else:
                 LOGGER.exception("Unexpected answer from V2C Cloud")
                 validation.errors["base"] = "unknown"

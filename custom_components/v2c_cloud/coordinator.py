@@ -240,7 +240,13 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} charger {mask_device_id(pairing.device_id)}",
+            # The tag (the user's name for the charger) tells chargers apart at a glance.
+            name=" ".join(
+                filter(
+                    None,
+                    (DOMAIN, "charger", pairing.tag, mask_device_id(pairing.device_id)),
+                )
+            ),
             update_interval=None,
             always_update=False,
         )

@@ -44,6 +44,8 @@ class V2CNumberEntityDescription(
     """Describes a V2C number: its step kind and the settings that bound it."""
 
     whole: bool = True
+    # Stop-after targets read 0 when none is set: unknown, not a value below the minimum.
+    unset_below_min: bool = False
     min_key: str | None = None
     max_key: str | None = None
 
@@ -129,6 +131,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_step=0.1,
         mode=NumberMode.BOX,
         whole=False,
+        unset_below_min=True,
         value_fn=lambda reported: reported.charge_until_energy_kwh,
         set_fn=lambda client, device_id, value: client.set_charge_until_energy(
             device_id, value
@@ -144,6 +147,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         native_max_value=MAX_MINUTES,
         native_step=1,
         mode=NumberMode.BOX,
+        unset_below_min=True,
         value_fn=lambda reported: reported.charge_until_minutes,
         set_fn=lambda client, device_id, value: client.set_charge_until_minutes(
             device_id, int(value)
@@ -175,7 +179,16 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
     @property
     def native_value(self) -> float | None:
         """Return the pending value of a command, else the reported value."""
-        return self._value_of(self.entity_description)
+        description = self.entity_description
+        value = self._value_of(description)
+        if (
+            description.unset_below_min
+            and value is not None
+            and description.native_min_value is not None
+            and value < description.native_min_value
+        ):
+            return None
+        return value
 
     @property
     def native_min_value(self) -> float:

@@ -9,10 +9,12 @@ from typing import Any, Final
 
 from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME
 from homeassistant.core import ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.json import JsonObjectType, JsonValueType
 
 from . import service_schemas as schemas
 from .api import ChargingSession, GlobalStatistics, PowerProfile, V2CClient
+from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator
 from .helpers import utcnow
 from .service_schemas import (
@@ -103,6 +105,41 @@ def _profile_writer(write: ProfileWriter) -> Runner:
         return {ATTR_UPDATED_AT: updated_at.isoformat()}
 
     return run
+
+
+async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> None:
+    """Switch a programmed timer off with the legacy body, the only one with a flag.
+
+    That body also needs the times, so they are taken from the charger's settings:
+    a timer the charger does not report cannot be switched off.
+    """
+    timer_id = data[ATTR_TIMER_ID]
+    reported = charger.data.reported if charger.data is not None else None
+    timer = next(
+        (
+            timer
+            for timer in (reported.timers if reported is not None else ())
+            if timer.timer_id == timer_id
+        ),
+        None,
+    )
+    if timer is None or timer.start is None or timer.end is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="timer_not_found",
+            translation_placeholders={
+                "timer_id": str(timer_id),
+                "name": charger.pairing.tag or charger.device_id,
+            },
+        )
+    start, end = timer.start, timer.end
+    await charger.async_command(
+        lambda client, device_id, timer: client.set_timer_legacy(
+            device_id, timer, start, end, active=False
+        ),
+        timer_id,
+        legacy="disable_timer",
+    )
 
 
 def _iso(moment: date | None) -> str | None:
@@ -222,6 +259,7 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
             )
         ),
     ),
+    V2CAction(name="disable_timer", schema=schemas.TIMER, run=_disable_timer),
     V2CAction(
         name="scan_wifi_networks",
         schema=schemas.CHARGER_ONLY,

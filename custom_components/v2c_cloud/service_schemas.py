@@ -58,29 +58,40 @@ WEEKDAYS: Final = (
 )
 
 
-class TranslatedSchema(vol.Schema):
-    """A schema whose errors are translated and name the field, never its value.
+class InvalidActionInputError(vol.Invalid, ServiceValidationError):
+    """Action input refused by its schema, before any call.
 
-    Home Assistant logs the whole call at debug level when a schema raises
-    vol.Invalid; raising ServiceValidationError instead keeps the values out of
-    the log.
+    A vol.Invalid, so Home Assistant's REST API answers 400 and the websocket API
+    an invalid-format error instead of a 500; a ServiceValidationError with a
+    translated message naming the field, never its value.
     """
 
+    def __init__(self, field: str, error: str) -> None:
+        """Refuse the field with the schema's reason."""
+        ServiceValidationError.__init__(
+            self,
+            translation_domain=DOMAIN,
+            translation_key="invalid_value",
+            translation_placeholders={"parameter": field, "error": error},
+        )
+        vol.Invalid.__init__(self, f"Invalid value for {field}: {error}")
+
+    def __str__(self) -> str:
+        """Return the translated message rather than voluptuous' path notation."""
+        return ServiceValidationError.__str__(self)
+
+
+class TranslatedSchema(vol.Schema):
+    """A schema whose errors are translated and name the field, never its value."""
+
     def __call__(self, data: Any) -> Any:
-        """Validate data or raise a translated ServiceValidationError."""
+        """Validate data or raise InvalidActionInputError."""
         try:
             return super().__call__(data)  # type: ignore[no-untyped-call]
         except vol.Invalid as err:
             first = err.errors[0] if isinstance(err, vol.MultipleInvalid) else err
             field = ".".join(str(part) for part in first.path) or "data"
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_value",
-                translation_placeholders={
-                    "parameter": field,
-                    "error": first.error_message,
-                },
-            ) from None
+            raise InvalidActionInputError(field, first.error_message) from None
 
 
 def _client_check(check_fn: Callable[[object], object]) -> Callable[[Any], Any]:
@@ -136,6 +147,13 @@ def _whole_minute(value: time) -> time:
     if value.second or value.microsecond:
         raise vol.Invalid("time must be on a whole minute")
     return value
+
+
+def _distinct_times(data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a timer that would open and close at the same minute."""
+    if data[ATTR_START] == data[ATTR_END]:
+        raise vol.Invalid("end must differ from start", [ATTR_END])
+    return data
 
 
 def _day_numbers(days: list[str]) -> list[int]:
@@ -211,7 +229,11 @@ SET_TIMER: Final = _charger_schema(
         vol.Required(ATTR_DAYS): vol.All(
             cv.ensure_list, vol.Length(min=1), [vol.In(WEEKDAYS)], _day_numbers
         ),
-    }
+    },
+    _distinct_times,
+)
+TIMER: Final = _charger_schema(
+    {vol.Required(ATTR_TIMER_ID): _whole_number(1, MAX_TIMER_ID)}
 )
 POWER_PROFILE: Final = _charger_schema(
     {

@@ -16,6 +16,7 @@ from custom_components.v2c_cloud.api import (
     V2CError,
     V2CResponseError,
 )
+from custom_components.v2c_cloud.api.transport import mask_device_id
 from tests.api.conftest import Serve
 from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle
 from v2c_simulator import FaultKind
@@ -78,8 +79,10 @@ async def test_full_run_never_shows_secrets(
         assert PASSWORD not in text
     for record in api_records:
         assert D not in record.getMessage()
-    assert "…001" in caplog.text
-    assert "GET /device/reported (device …001) -> HTTP 200" in caplog.text
+    masked = mask_device_id(D)
+    assert masked.startswith("…001~")
+    assert masked != mask_device_id("POL0001")
+    assert f"GET /device/reported (device {masked}) -> HTTP 200" in caplog.text
     assert "failed: ServerDisconnectedError" in caplog.text
 
 

@@ -38,6 +38,7 @@ ACTION_DATA: dict[str, dict[str, Any]] = {
         "end": "06:00",
         "days": ["monday"],
     },
+    "disable_timer": {"timer_id": 1},
     "scan_wifi_networks": {},
     "save_power_profile": {"name": "SolarMode", "mode": "solar", "value": 32},
     "update_power_profile": {"name": "SolarMode", "mode": "solar", "value": 30},

@@ -149,23 +149,23 @@ def test_day_plans_are_reproducible_and_vary() -> None:
     )
 
 
-def test_develop_scenario_plugs_in_after_a_minute(clock: VirtualClock) -> None:
-    """The develop scenario connects a car a minute after start, then the Pole's."""
+def test_develop_scenario_charges_from_the_start(clock: VirtualClock) -> None:
+    """The develop scenario's Trydan charges from the start; the Pole's car comes later."""
     sim = Simulator(clock)
     account = sim.add_account("dev")
     account.add_charger("trydan")
     start = clock.now()
     driver = ScenarioDriver(sim, SCENARIOS["develop"], start, account=account)
     assert [c.model.value for c in driver.chargers] == ["trydan", "pole"]
-    assert driver.next_event_at() == start + timedelta(seconds=60)
+    assert driver.next_event_at() == start
 
-    clock.advance(59)
-    assert driver.apply_until(clock.now()) == []
-    clock.advance(1)
     assert [e.kind for e in driver.apply_until(clock.now())] == [EventKind.PLUG_IN]
     assert driver.chargers[0].state.charge_state == 2
-    clock.advance(600)
-    driver.apply_until(clock.now())
+    clock.advance(299)
+    assert driver.apply_until(clock.now()) == []
+    assert driver.chargers[1].state.charge_state != 2
+    clock.advance(1)
+    assert [e.kind for e in driver.apply_until(clock.now())] == [EventKind.PLUG_IN]
     assert driver.chargers[1].state.charge_state == 2
     assert driver.next_command_at() is None
 

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
+import hashlib
 import logging
 import socket
 import time
@@ -44,10 +45,15 @@ class CallListener(Protocol):
 
 
 def mask_device_id(device_id: str | None) -> str:
-    """Shorten a device id for logs: enough to tell chargers apart, not to identify one."""
+    """Shorten a device id for logs: distinct per charger, not the id itself.
+
+    The last characters alone clash across models (TRY0001 and POL0001 both end
+    in 001), so a short digest of the whole id follows them.
+    """
     if not device_id:
         return "-"
-    return f"…{device_id[-3:]}" if len(device_id) > 3 else "…"
+    digest = hashlib.blake2s(device_id.encode(), digest_size=2).hexdigest()
+    return f"…{device_id[-3:]}~{digest}"
 
 
 async def _read_capped(response: aiohttp.ClientResponse) -> bytes:

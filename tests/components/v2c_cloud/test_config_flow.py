@@ -330,6 +330,33 @@ async def test_user_flow_no_chargers(hass: HomeAssistant, v2c_sim: SimHandle) ->
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+async def test_user_flow_wrong_path(
+    hass: HomeAssistant, v2c_sim: SimHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server without the API at that path is cannot_connect with a URL hint.
+
+    The form keeps what was typed, so only the path needs fixing.
+    """
+    wrong = f"{v2c_sim.base_url}/kong"
+    result = await _user_form(hass)
+
+    result = await _submit(hass, result["flow_id"], v2c_sim.api_key, wrong)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        "base": "cannot_connect",
+        CONF_BASE_URL: "url_not_found",
+    }
+    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == wrong
+    assert _suggested(result) == {CONF_API_KEY: v2c_sim.api_key}
+    assert "Traceback" not in caplog.text
+    assert f"No V2C Cloud API at {wrong} (HTTP 404)" in caplog.text
+    assert v2c_sim.api_key not in caplog.text
+
+    result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_user_flow_unexpected_error(
     hass: HomeAssistant, v2c_sim: SimHandle, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -734,6 +761,7 @@ def test_translations_match_strings() -> None:
         "no_chargers",
         "rate_limited",
         "unknown",
+        "url_not_found",
     }
     assert set(strings["config"]["abort"]) == {
         "already_configured",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from datetime import timedelta
+from http import HTTPStatus
 import json
+import logging
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -23,6 +25,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
 )
 from syrupy.assertion import SnapshotAssertion
 
@@ -509,6 +515,12 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
         {"timer_id": 1, "start": "22:00", "end": "06:00", "days": ["funday"]},
         "days.0",
     ),
+    (
+        "set_timer",
+        {"timer_id": 1, "start": "07:30", "end": "07:30:00", "days": ["monday"]},
+        "end",
+    ),
+    ("disable_timer", {"timer_id": 33}, "timer_id"),
     ("save_power_profile", {"name": "Solar", "mode": "so lar", "value": 1}, "mode"),
     ("save_power_profile", {"name": "Solar", "mode": "solar", "value": -1}, "value"),
     ("get_power_profile", {"updated_at": "yesterday"}, "updated_at"),
@@ -673,3 +685,74 @@ async def test_unloaded_entry(
         assert err.value.translation_key == "entry_not_loaded"
         assert str(err.value).startswith("The V2C Cloud account V2C Cloud is not")
     assert requests(v2c_sim) == []
+
+
+async def test_invalid_input_is_a_bad_request(
+    hass: HomeAssistant,
+    *,
+    device_id: str,
+    v2c_sim: SimHandle,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """REST and websocket callers get a 400 and the reason, not a 500 and a trace."""
+    assert await async_setup_component(hass, "api", {})
+    client = await hass_client()
+    websocket = await hass_ws_client(hass)
+    data = {"timer_id": 1, "start": "07:30", "end": "07:30", "days": ["monday"]}
+
+    response = await client.post(
+        f"/api/services/{DOMAIN}/set_timer", json={"device_id": device_id, **data}
+    )
+    await websocket.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "set_timer",
+            "service_data": {"device_id": device_id, **data},
+        }
+    )
+    answer = await websocket.receive_json()
+
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert answer["success"] is False
+    assert answer["error"]["code"] == "invalid_format"
+    assert answer["error"]["message"] == (
+        "Invalid value for end: end must differ from start"
+    )
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert requests(v2c_sim) == []
+
+
+async def test_disable_timer(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """A programmed timer is switched off with the legacy body and its own times."""
+    sim_state(v2c_sim).timers[2] = Timer(2, "22:00", "06:00", "135")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    device = device_registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    v2c_sim.sim.clear_log()
+
+    assert await call(hass, "disable_timer", device_id=device.id, timer_id=2) is None
+    with pytest.raises(ServiceValidationError) as unknown:
+        await call(hass, "disable_timer", device_id=device.id, timer_id=3)
+
+    assert requests(v2c_sim) == [
+        (
+            "POST",
+            "/device/timer",
+            {"deviceId": v2c_sim.device_id, "timer id": "2"},
+            {"start_time": "22:00", "end_time": "06:00", "active": False},
+        )
+    ]
+    assert not sim_state(v2c_sim).timers[2].active
+    assert unknown.value.translation_key == "timer_not_found"
+    assert str(unknown.value) == "Timer 3 is not programmed on Garage"
