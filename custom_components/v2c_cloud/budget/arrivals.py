@@ -21,6 +21,10 @@ ARRIVAL_INTERVAL_S = 60.0
 _LOOKAROUND = timedelta(minutes=15)
 # Faded weight of the plug-ins that make a routine: about three recent ones.
 ROUTINE = 2.4
+# A slot with any trace of a plug-in in the last couple of weeks (0.8^14) may
+# see one again: only the hours around none of them are quiet.
+TRACE = 0.04
+_QUIET_MARGIN = timedelta(hours=1)
 
 
 def slot_of(moment: datetime) -> int:
@@ -41,6 +45,15 @@ def expecting(habit: list[float], now: datetime) -> bool:
         habit[slot_of(moment)] >= LIKELY
         for moment in (now - _LOOKAROUND, now, now + _LOOKAROUND)
     )
+
+
+def quiet(habit: list[float], now: datetime) -> bool:
+    """Return True when a known routine never brought a car within an hour of now."""
+    if sum(habit) < ROUTINE:
+        return False
+    first = slot_of(now - _QUIET_MARGIN)
+    span = (2 * _QUIET_MARGIN).seconds // SLOT_S + 1
+    return all(habit[(first + step) % SLOTS] < TRACE for step in range(span))
 
 
 def has_routine(habit: list[float]) -> bool:
