@@ -34,6 +34,16 @@ from .runner import START, BenchCase
 CHARGE_KW = 32 * 230.0 / 1000
 _WEEK = 7
 _TIMER_ID = 1
+# The user's commands: settings only, so a day's last command never leaves the
+# charger paused (pause and resume are measured by the classic scenarios).
+FILE_CYCLE: tuple[tuple[str, str | None], ...] = (
+    ("/device/intensity", "16"),
+    ("/device/logo_led", "0"),
+    ("/device/intensity", "32"),
+    ("/device/logo_led", "1"),
+    ("/device/min_car_int", "6"),
+    ("/device/dynamic", "0"),
+)
 # Without a given stay, a car leaves this long after its charge would end.
 _DEFAULT_STAY_AFTER_S = 3600.0
 
@@ -182,9 +192,11 @@ class FileScenarioDriver(ScenarioDriver):
             start_at = self.scenario.timer_starts.pop((event.charger, event.at), None)
             charger = self.chargers[event.charger]
             if start_at is not None and not charger.plugged:
-                # The window runs a day less a minute, so it only delays the start.
+                # Charging is allowed from the timer's start until the time of
+                # day the car arrived: only the start is delayed.
                 begin = _hhmm(start_at)
-                end = _hhmm((start_at - 60) % 86_400)
+                arrived = event.at
+                end = _hhmm(arrived.hour * 3600 + arrived.minute * 60)
                 charger.state.timers = {
                     _TIMER_ID: Timer(_TIMER_ID, begin, end, "1234567")
                 }
@@ -217,6 +229,7 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
             spread_commands=int(spec.get("commands_per_day", 0)),
             spread_from=parse_hhmm(str(spec.get("commands_from", "07:00"))),
             spread_to=parse_hhmm(str(spec.get("commands_to", "23:00"))),
+            spread_cycle=FILE_CYCLE,
             external_calls_per_day=int(spec.get("external_calls_per_day", 0)),
             restart_at=_optional_time(spec.get("restart_utc")),
             seed=int(spec.get("seed", 0)),

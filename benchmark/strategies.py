@@ -53,6 +53,7 @@ def command_call(client: V2CClient, command: Command) -> CommandCall:
             "intensity",
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
+            live=True,
         )
     if command.path == "/device/logo_led":
         on = value == "1"

@@ -47,12 +47,16 @@ class V2CNumberEntityDescription(NumberEntityDescription):
     whole: bool = True
     min_key: str | None = None
     max_key: str | None = None
+    # Whether the value changes whether or how much the car charges, so its
+    # confirmation reads the live state too.
+    live: bool = False
 
 
 NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_current",
         translation_key="charge_current",
+        live=True,
         device_class=NumberDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         native_min_value=MIN_AMPS,
@@ -101,6 +105,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="max_power",
         translation_key="max_power",
+        live=True,
         device_class=NumberDeviceClass.POWER,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
@@ -117,6 +122,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_until_energy",
         translation_key="charge_until_energy",
+        live=True,
         device_class=NumberDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         native_min_value=0.1,
@@ -132,6 +138,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
     V2CNumberEntityDescription(
         key="charge_until_minutes",
         translation_key="charge_until_minutes",
+        live=True,
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         native_min_value=1,
@@ -229,4 +236,5 @@ class V2CNumberEntity(V2CEntity, NumberEntity):
             key=description.key,
             value=command,
             read=self._read,
+            live=description.live,
         )

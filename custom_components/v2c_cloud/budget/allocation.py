@@ -25,13 +25,14 @@ _UNCERTAIN_FACTOR = 1.5
 # - outside the hours a known routine ever brought a car, or a car whose charge
 #   ended by itself (usually full: it starts again by a command, which is
 #   confirmed anyway);
-_UNLIKELY_FACTOR = 4.0
+_UNLIKELY_FACTOR = 16.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
 # from a minute up to this multiple of the idle interval setting. A charger that
-# went silent mid-charge is checked sooner: its return matters to the user.
+# went silent mid-charge is checked at least this often: the charge goes on
+# unseen, and its data ages from the moment it went silent.
 _OUTAGE_GROWTH = 0.5
-_OUTAGE_GROWTH_CHARGING = 0.25
 _OFFLINE_FACTOR = 4.0
+_SILENT_CHARGE_CHECK_S = 300.0
 # Short of calls, the slow targets give up to this much more before a charge is
 # read more slowly than the baseline.
 _IDLE_STRETCH = 1.25
@@ -77,6 +78,9 @@ def target_interval(
         case ChargerActivity.OFFLINE:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case ChargerActivity.PLUGGED if charge_ended:
+            interval = baseline_s * _UNLIKELY_FACTOR
+        case ChargerActivity.CHARGING:
+            # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.IDLE if quiet_hours:
             interval = baseline_s * _UNLIKELY_FACTOR
@@ -158,10 +162,11 @@ def _outage_check(demand: ChargerDemand, slowest: float) -> float:
     Most outages are short: a charger is back in view within a share of its
     outage, and a long outage costs a few calls.
     """
+    if demand.offline_charging:
+        slowest = min(slowest, _SILENT_CHARGE_CHECK_S)
     if demand.offline_s is None:
         return slowest
-    growth = _OUTAGE_GROWTH_CHARGING if demand.offline_charging else _OUTAGE_GROWTH
-    return min(slowest, max(demand.offline_s * growth, ARRIVAL_INTERVAL_S))
+    return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))
 
 
 def _solve(

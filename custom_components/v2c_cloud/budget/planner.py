@@ -357,6 +357,9 @@ class QuotaPlanner:
             and arrivals.quiet(charger.arrivals, now),
             charge_ended=charger.charge_ended,
             expected_charge_s=expected,
-            possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
+            # A full car only charges again by a command, paid for by then.
+            possible_charge_s=expected
+            if charger.charge_ended
+            else max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
             guard_s=guard,
         )
