@@ -373,3 +373,43 @@ def test_an_outage_is_timed_from_when_it_was_first_seen(planner: QuotaPlanner) -
     planner.set_activity("A", ChargerActivity.IDLE, later)
     planner.set_activity("A", ChargerActivity.OFFLINE, later)
     assert interval(planner, "A", later) == 60.0
+
+
+def test_an_unlearned_charge_keeps_the_rest_of_the_day_fundable(
+    settings: PlannerSettings,
+) -> None:
+    """Until three windows taught its length, a charge may last until the reset."""
+    planner = QuotaPlanner(settings, now=NOON)
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.observe_quota(limit=1000, remaining=400, now=NOON)
+    data = planner.to_dict()
+    charger = data["chargers"]["A"]
+    charger["charge_ewma_s"] = 2 * 3600.0
+    by_days = {}
+    for days in (0, 2, 3):
+        charger["charge_days"] = days
+        restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+        restored.set_activity("A", ChargerActivity.CHARGING, NOON)
+        by_days[days] = interval(restored, "A", NOON)
+    # 350 calls for 12 hours: unlearned, the ten hours after the usual charge
+    # stay funded at the 91 s baseline, so the charge is read at the baseline;
+    # learned, only half an hour beyond its spread is held back.
+    assert by_days[0] == by_days[2]
+    assert by_days[3] is not None
+    assert by_days[0] is not None
+    assert by_days[3] < by_days[0] <= baseline(1)
+
+
+def test_a_charge_that_went_silent_is_checked_every_five_minutes(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON - HOUR)
+    planner.set_activity("A", ChargerActivity.OFFLINE, NOON)
+    planner.set_activity("B", ChargerActivity.IDLE, NOON - HOUR)
+    planner.set_activity("B", ChargerActivity.OFFLINE, NOON)
+    later = NOON + HOUR
+    assert interval(planner, "A", later) == 300.0
+    assert interval(planner, "B", later) == 1800.0
+    planner.set_activity("A", ChargerActivity.CHARGING, later)
+    planner.set_activity("A", ChargerActivity.OFFLINE, later + HOUR)
+    assert interval(planner, "A", later + 2 * HOUR) == 300.0
