@@ -1,17 +1,25 @@
-"""Command line of the quota benchmark: `python -m benchmark [--days N] [--json PATH]`."""
+"""Command line of the quota benchmark.
+
+`python -m benchmark [--days N] [--scenario NAME ...] [--scenario-file PATH ...]
+[--json PATH] [--jobs N]`: with no scenario given, the six classic scenarios and
+every file under `benchmark/scenarios/` run.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from concurrent.futures import ProcessPoolExecutor
 import json
+import math
 from pathlib import Path
 import sys
 import time
 
 from v2c_simulator.scenarios import SCENARIOS
 
-from .runner import STRATEGIES, run
+from .runner import STRATEGIES, BenchCase, run
+from .scenario_file import ScenarioFileError, load
 
 BENCH_SCENARIOS = (
     "commuter",
@@ -21,16 +29,29 @@ BENCH_SCENARIOS = (
     "external_consumer",
     "restart",
 )
+FAMILY_DIR = Path(__file__).parent / "scenarios"
+# The anchor is the old integration's rhythm: only the classics compare with it.
+FILE_STRATEGIES = ("planner", "fixed")
 COLUMNS = (
     ("calls_total", "calls"),
-    ("calls_max_day", "max/day"),
+    ("calls_max_window", "max/window"),
     ("http_429", "429s"),
     ("min_reserve", "min left"),
-    ("staleness_charging_mean_s", "stale mean s"),
-    ("staleness_charging_p95_s", "stale p95 s"),
+    ("true_age_charging_mean_s", "age mean s"),
+    ("true_age_charging_p95_s", "age p95 s"),
+    ("charge_start_detect_mean_s", "start s"),
+    ("charge_end_detect_mean_s", "end s"),
     ("plugin_detect_mean_s", "plug-in s"),
+    ("plugin_detect_day1_mean_s", "day-1 plug s"),
+    ("frozen_visible_mean_s", "frozen s"),
     ("commands_refused", "refused"),
 )
+RATIO_KEY = "true_age_charging_mean_s"
+
+type Figures = dict[str, float | int]
+type Results = dict[str, dict[str, Figures]]
+# ("classic", name) or ("file", path): what a worker process can rebuild.
+type Source = tuple[str, str]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -47,50 +68,115 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--scenario",
         action="append",
         choices=BENCH_SCENARIOS,
-        help="run only this scenario (repeatable; default all)",
+        help="run this classic scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--scenario-file",
+        action="append",
+        type=Path,
+        help="run the scenario described in this JSON file (repeatable)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="runs in parallel processes (default 2)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to PATH")
     return parser.parse_args(argv)
 
 
-def render(results: dict[str, dict[str, dict[str, float | int]]]) -> str:
-    """Format the figures as a text table with staleness ratios to `fixed`."""
-    header = f"{'scenario':<18}{'strategy':<9}" + "".join(
+def sources(args: argparse.Namespace) -> list[Source]:
+    """Return the scenarios to run: the chosen ones, or the classics and the family."""
+    chosen: list[Source] = [("classic", name) for name in args.scenario or ()]
+    chosen += [("file", str(path)) for path in args.scenario_file or ()]
+    if chosen:
+        return chosen
+    family = sorted(FAMILY_DIR.glob("*.json"))
+    return [("classic", name) for name in BENCH_SCENARIOS] + [
+        ("file", str(path)) for path in family
+    ]
+
+
+def case_of(source: Source) -> BenchCase:
+    """Rebuild a bench case from its source."""
+    kind, name = source
+    return BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
+
+
+def strategies_for(source: Source) -> tuple[str, ...]:
+    """Return the strategies a scenario is measured under."""
+    return STRATEGIES if source[0] == "classic" else FILE_STRATEGIES
+
+
+def run_one(source: Source, strategy: str, days: int) -> tuple[str, Figures, float]:
+    """Run one scenario under one strategy (in a worker process)."""
+    case = case_of(source)
+    started = time.monotonic()
+    metrics = asyncio.run(run(case, strategy, days))
+    return case.name, metrics.as_dict(), time.monotonic() - started
+
+
+def ratio(figures: Figures, fixed: Figures) -> float | None:
+    """Return the planner's true age as a share of the fixed baseline's."""
+    base = fixed[RATIO_KEY]
+    return figures[RATIO_KEY] / base if base else None
+
+
+def render(results: Results) -> str:
+    """Format the figures as a text table with true-age ratios to `fixed`."""
+    header = f"{'scenario':<20}{'strategy':<9}" + "".join(
         f"{title:>13}" for _, title in COLUMNS
     )
     lines = [header, "-" * len(header)]
+    ratios: list[float] = []
     for scenario, by_strategy in results.items():
-        fixed_mean = by_strategy["fixed"]["staleness_charging_mean_s"]
+        fixed = by_strategy["fixed"]
         for strategy, figures in by_strategy.items():
-            row = f"{scenario:<18}{strategy:<9}" + "".join(
+            row = f"{scenario:<20}{strategy:<9}" + "".join(
                 f"{figures[key]:>13}" for key, _ in COLUMNS
             )
-            if fixed_mean:
-                ratio = figures["staleness_charging_mean_s"] / fixed_mean
-                row += f"   staleness × {ratio:.2f} of fixed"
+            share = ratio(figures, fixed)
+            if share is not None:
+                row += f"   age × {share:.2f} of fixed"
+                if strategy == "planner":
+                    ratios.append(share)
             lines.append(row)
+    if ratios:
+        geomean = math.exp(sum(math.log(max(r, 1e-9)) for r in ratios) / len(ratios))
+        lines.append(f"geometric mean of planner/fixed true age: {geomean:.3f}")
     return "\n".join(lines)
 
 
-async def main(argv: list[str]) -> None:
-    """Run every scenario under every strategy and report."""
+def main(argv: list[str]) -> int:
+    """Run every chosen scenario under its strategies and report."""
     args = parse_args(argv)
-    results: dict[str, dict[str, dict[str, float | int]]] = {}
-    for name in args.scenario or BENCH_SCENARIOS:
-        results[name] = {}
-        for strategy in STRATEGIES:
-            started = time.monotonic()
-            metrics = await run(SCENARIOS[name], strategy, args.days)
-            results[name][strategy] = metrics.as_dict()
+    chosen = sources(args)
+    try:
+        names = [case_of(source).name for source in chosen]
+    except ScenarioFileError as err:
+        print(f"scenario file: {err}", file=sys.stderr)
+        return 2
+    jobs = [
+        (index, source, strategy)
+        for index, source in enumerate(chosen)
+        for strategy in strategies_for(source)
+    ]
+    results: Results = {name: {} for name in names}
+    with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+        futures = [
+            (index, strategy, pool.submit(run_one, source, strategy, args.days))
+            for index, source, strategy in jobs
+        ]
+        for index, strategy, future in futures:
+            name, figures, seconds = future.result()
+            results[names[index]][strategy] = figures
             print(
-                f"{name}/{strategy}: {args.days} days in "
-                f"{time.monotonic() - started:.1f} s",
+                f"{name}/{strategy}: {args.days} days in {seconds:.1f} s",
                 file=sys.stderr,
             )
     print(render(results))
     if args.json:
         args.json.write_text(json.dumps({"scenarios": results}, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -7,24 +7,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 import math
 
+# Seconds counted for a charging second while HA holds no data at all.
+NOTHING_READ_AGE_S = 86_400
+
 
 @dataclass
 class StalenessHistogram:
-    """Age of the newest data HA holds, counted for every simulated second of charging."""
+    """Age of the data HA holds, counted for every simulated second of charging."""
 
     counts: Counter[int] = field(default_factory=Counter)
 
     def add_span(
         self, start: datetime, end: datetime, data_at: datetime | None
     ) -> None:
-        """Count each second in [start, end) with the age data read at data_at has."""
+        """Count each second in [start, end) with the age of data describing data_at."""
         first = math.ceil(start.timestamp())
         last = math.ceil(end.timestamp())
         if last <= first:
             return
         if data_at is None:
             # Nothing read yet: count the whole span as a day old, the worst case.
-            self.counts[86_400] += last - first
+            self.counts[NOTHING_READ_AGE_S] += last - first
             return
         read = int(data_at.timestamp())
         for second in range(first, last):
@@ -56,15 +59,30 @@ class StalenessHistogram:
         return float(max(self.counts))
 
 
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 1) if values else 0.0
+
+
 @dataclass
 class RunMetrics:
     """Everything one strategy's run over one scenario measured."""
 
     calls_per_day: Counter[date] = field(default_factory=Counter)
+    # Keyed by the moment the quota window ends: a window runs reset to reset.
+    calls_per_window: Counter[datetime] = field(default_factory=Counter)
     http_429: int = 0
     min_remaining: int | None = None
+    # Age since the last read, while the car charges (the older figure).
     staleness: StalenessHistogram = field(default_factory=StalenessHistogram)
+    # Age since the moment the data describes, while the car charges or HA
+    # shows it charging.
+    true_age: StalenessHistogram = field(default_factory=StalenessHistogram)
     plugin_delays_s: list[float] = field(default_factory=list)
+    plugin_delays_day1_s: list[float] = field(default_factory=list)
+    charge_start_delays_s: list[float] = field(default_factory=list)
+    charge_end_delays_s: list[float] = field(default_factory=list)
+    frozen_visible_s: list[float] = field(default_factory=list)
+    outage_calls: int = 0
     commands_sent: int = 0
     commands_refused: int = 0
 
@@ -74,17 +92,26 @@ class RunMetrics:
             self.min_remaining = remaining
 
     def as_dict(self) -> dict[str, float | int]:
-        """Return the figures under the JSON keys the issue defines."""
-        delays = self.plugin_delays_s
+        """Return the figures under the JSON keys the issues define."""
+        outages = len(self.frozen_visible_s)
         return {
             "calls_total": sum(self.calls_per_day.values()),
             "calls_max_day": max(self.calls_per_day.values(), default=0),
+            "calls_max_window": max(self.calls_per_window.values(), default=0),
             "http_429": self.http_429,
             "min_reserve": self.min_remaining if self.min_remaining is not None else 0,
             "staleness_charging_mean_s": round(self.staleness.mean(), 1),
             "staleness_charging_p95_s": round(self.staleness.percentile(0.95), 1),
-            "plugin_detect_mean_s": round(sum(delays) / len(delays), 1)
-            if delays
+            "true_age_charging_mean_s": round(self.true_age.mean(), 1),
+            "true_age_charging_p95_s": round(self.true_age.percentile(0.95), 1),
+            "plugin_detect_mean_s": _mean(self.plugin_delays_s),
+            "plugin_detect_day1_mean_s": _mean(self.plugin_delays_day1_s),
+            "charge_start_detect_mean_s": _mean(self.charge_start_delays_s),
+            "charge_end_detect_mean_s": _mean(self.charge_end_delays_s),
+            "frozen_visible_mean_s": _mean(self.frozen_visible_s),
+            "outages": outages,
+            "calls_per_outage": round(self.outage_calls / outages, 1)
+            if outages
             else 0.0,
             "commands_refused": self.commands_refused,
         }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 
 import aiohttp
 
@@ -13,7 +14,9 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CRateLimitError,
 )
+from custom_components.v2c_cloud.data import ChargerData
 from v2c_simulator import Simulator, VirtualClock, Wire
+from v2c_simulator.charger import Charger
 from v2c_simulator.scenarios import EventKind, Scenario, ScenarioDriver
 from v2c_simulator.server import start_server
 
@@ -25,6 +28,8 @@ from .strategies import (
     anchor_interval_s,
     fixed_interval_s,
     sees_car,
+    shows_charging,
+    shows_live,
 )
 
 API_KEY = "bench-api-key"
@@ -34,15 +39,41 @@ START = datetime(2026, 3, 2, tzinfo=UTC)
 # Ground truth (is the car charging?) is re-read at least this often.
 TRUTH_STEP = timedelta(seconds=10)
 STRATEGIES = ("planner", "fixed", "anchor")
+_CHARGING_PILOT = (2, 3)
+
+type DriverFactory = Callable[[Simulator, str], ScenarioDriver]
 
 
-def make_strategy(name: str, client: V2CClient, device_ids: list[str]) -> Strategy:
+@dataclass(frozen=True)
+class BenchCase:
+    """A scenario with the quota it runs under and the driver that plays it."""
+
+    scenario: Scenario
+    daily_limit: int = DAILY_LIMIT
+    reset_time: time = time(0, 0)
+    make_driver: DriverFactory | None = None
+
+    @property
+    def name(self) -> str:
+        """Return the scenario's name."""
+        return self.scenario.name
+
+    def driver(self, sim: Simulator) -> ScenarioDriver:
+        """Return a driver playing the scenario on this simulator."""
+        if self.make_driver is not None:
+            return self.make_driver(sim, API_KEY)
+        return ScenarioDriver(sim, self.scenario, START, api_key=API_KEY)
+
+
+def make_strategy(
+    name: str, client: V2CClient, device_ids: list[str], daily_limit: int
+) -> Strategy:
     """Build a strategy by name for these chargers."""
     if name == "planner":
         return PlannerStrategy(client, device_ids)
     chargers = len(device_ids)
     if name == "fixed":
-        interval = fixed_interval_s(chargers, DAILY_LIMIT, RESERVE)
+        interval = fixed_interval_s(chargers, daily_limit, RESERVE)
         return FixedStrategy(
             client, device_ids, name=name, interval_s=interval, reads_per_poll=1
         )
@@ -52,11 +83,18 @@ def make_strategy(name: str, client: V2CClient, device_ids: list[str]) -> Strate
     )
 
 
-async def run(scenario: Scenario, strategy_name: str, days: int) -> RunMetrics:
-    """Simulate `days` days of `scenario` under one strategy and measure it."""
+async def run(case: BenchCase | Scenario, strategy_name: str, days: int) -> RunMetrics:
+    """Simulate `days` days of a scenario under one strategy and measure it."""
+    if isinstance(case, Scenario):
+        case = BenchCase(case)
     clock = VirtualClock(START)
-    sim = Simulator(clock=clock, daily_limit=DAILY_LIMIT, wire=Wire.TRYDAN_2_4_6)
-    driver = ScenarioDriver(sim, scenario, START, api_key=API_KEY)
+    sim = Simulator(
+        clock=clock,
+        daily_limit=case.daily_limit,
+        reset_time=case.reset_time,
+        wire=Wire.TRYDAN_2_4_6,
+    )
+    driver = case.driver(sim)
     server = await start_server(sim, "127.0.0.1", 0)
     metrics = RunMetrics()
     strategy: Strategy | None = None
@@ -77,7 +115,9 @@ async def run(scenario: Scenario, strategy_name: str, days: int) -> RunMetrics:
                 call_listener=calls,
             )
             device_ids = [charger.device_id for charger in driver.chargers]
-            strategy = make_strategy(strategy_name, client, device_ids)
+            strategy = make_strategy(
+                strategy_name, client, device_ids, case.daily_limit
+            )
             calls.meter = strategy.meter
             world = _World(clock, sim, driver, client)
             await _simulate(world, strategy, metrics, days)
@@ -110,23 +150,44 @@ class _World:
     client: V2CClient
 
 
+@dataclass
+class _Watch:
+    """What the benchmark knows about one charger that HA may not know yet."""
+
+    charging: bool = False
+    # The moment the data HA shows describes, and the read it came from.
+    described_at: datetime | None = None
+    seen_read: datetime | None = None
+    offline_since: datetime | None = None
+    frozen_s: float = 0.0
+    start_since: datetime | None = None
+    end_since: datetime | None = None
+    plugged_at: datetime | None = None
+    plug_day1: bool = field(default=False)
+
+
+def _truly_charging(charger: Charger) -> bool:
+    return charger.state.charge_state in _CHARGING_PILOT
+
+
 async def _simulate(
     world: _World, strategy: Strategy, metrics: RunMetrics, days: int
 ) -> None:
     clock, sim, driver, client = world.clock, world.sim, world.driver, world.client
     end = START + timedelta(days=days)
+    day1_end = START + timedelta(days=1)
     restart_at = driver.scenario.restart_at
     next_restart = (
         START.replace(hour=restart_at.hour, minute=restart_at.minute)
         if restart_at
         else None
     )
-    plugged_at: dict[int, datetime] = {}
+    watches = [_Watch() for _ in driver.chargers]
     now = START
     calls_seen = 0
     await strategy.start(now)
+    _observe(watches, driver.chargers, strategy, metrics, now)
     while now < end:
-        charging = [charger.state.charge_state in (2, 3) for charger in driver.chargers]
         candidates = [
             driver.next_event_at(),
             driver.next_command_at(),
@@ -136,13 +197,27 @@ async def _simulate(
             end,
         ]
         step_to = max(now, min(moment for moment in candidates if moment is not None))
-        for index, is_charging in enumerate(charging):
-            if is_charging:
-                metrics.staleness.add_span(now, step_to, strategy.data(index).state_at)
+        for index, watch in enumerate(watches):
+            data = strategy.data(index)
+            if watch.charging:
+                metrics.staleness.add_span(now, step_to, data.state_at)
+            if watch.charging or shows_charging(data):
+                metrics.true_age.add_span(now, step_to, watch.described_at)
+            if watch.offline_since is not None and shows_live(data):
+                watch.frozen_s += (step_to - now).total_seconds()
         now = clock.set(step_to)
         for event in driver.apply_until(now):
+            watch = watches[event.charger]
             if event.kind is EventKind.PLUG_IN:
-                plugged_at[event.charger] = event.at
+                watch.plugged_at = event.at
+                watch.plug_day1 = event.at < day1_end
+            elif event.kind is EventKind.OFFLINE and watch.offline_since is None:
+                watch.offline_since = event.at
+                watch.frozen_s = 0.0
+            elif event.kind is EventKind.ONLINE and watch.offline_since is not None:
+                metrics.frozen_visible_s.append(watch.frozen_s)
+                watch.offline_since = None
+        outage = any(watch.offline_since is not None for watch in watches)
         for command in driver.due_commands(now):
             metrics.commands_sent += 1
             if not await strategy.command(now, command):
@@ -151,10 +226,74 @@ async def _simulate(
             next_restart += timedelta(days=1)
             await strategy.start(now)
         await strategy.poll_due(now)
-        for index, since in list(plugged_at.items()):
-            if sees_car(strategy.data(index)):
-                metrics.plugin_delays_s.append((now - since).total_seconds())
-                del plugged_at[index]
-        metrics.calls_per_day[now.date()] += client.calls_made - calls_seen
+        _observe(watches, driver.chargers, strategy, metrics, now)
+        spent = client.calls_made - calls_seen
         calls_seen = client.calls_made
+        metrics.calls_per_day[now.date()] += spent
+        metrics.calls_per_window[sim.quota_for(API_KEY).resets_at] += spent
+        if outage:
+            metrics.outage_calls += spent
         metrics.observe_remaining(sim.quota_for(API_KEY).remaining)
+
+
+def _observe(
+    watches: list[_Watch],
+    chargers: list[Charger],
+    strategy: Strategy,
+    metrics: RunMetrics,
+    now: datetime,
+) -> None:
+    """Compare what HA shows with the truth after everything done at `now`."""
+    for index, (watch, charger) in enumerate(zip(watches, chargers, strict=True)):
+        data = strategy.data(index)
+        if data.state_at is not None and data.state_at != watch.seen_read:
+            watch.seen_read = data.state_at
+            # The cloud serves an offline charger's last report: a read made
+            # during an outage describes the moment the charger went silent.
+            outage = watch.offline_since
+            watch.described_at = (
+                data.state_at if outage is None or data.state_at < outage else outage
+            )
+        _follow_charge(watch, _truly_charging(charger), data, metrics, now)
+        if watch.plugged_at is not None and sees_car(data):
+            delay = (now - watch.plugged_at).total_seconds()
+            metrics.plugin_delays_s.append(delay)
+            if watch.plug_day1:
+                metrics.plugin_delays_day1_s.append(delay)
+            watch.plugged_at = None
+
+
+def _follow_charge(
+    watch: _Watch,
+    charging: bool,
+    data: ChargerData,
+    metrics: RunMetrics,
+    now: datetime,
+) -> None:
+    """Time how long a real charge start or end takes to show in HA."""
+    if charging != watch.charging:
+        watch.charging = charging
+        if charging:
+            watch.start_since, watch.end_since = now, None
+        else:
+            if watch.start_since is not None:
+                # A charge HA never showed: it was missed for its whole length.
+                metrics.charge_start_delays_s.append(
+                    (now - watch.start_since).total_seconds()
+                )
+            watch.start_since, watch.end_since = None, now
+    read = data.state_at
+    if (
+        watch.start_since is not None
+        and read is not None
+        and read >= watch.start_since
+        and shows_charging(data)
+    ):
+        metrics.charge_start_delays_s.append((now - watch.start_since).total_seconds())
+        watch.start_since = None
+    if watch.end_since is not None and (
+        not shows_live(data)
+        or (read is not None and read >= watch.end_since and not shows_charging(data))
+    ):
+        metrics.charge_end_delays_s.append((now - watch.end_since).total_seconds())
+        watch.end_since = None

@@ -67,6 +67,7 @@ def command_call(command: Command) -> CommandCall:
             "intensity",
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
+            live=True,
         )
     if command.path == "/device/logo_led":
         on = value == "1"
@@ -347,3 +348,17 @@ def sees_car(data: ChargerData) -> bool:
     """Return True when the data HA holds shows a vehicle at the charger."""
     state = data.state.charge_state if data.state else None
     return state is not None and state is not ChargeState.NO_VEHICLE
+
+
+def shows_live(data: ChargerData) -> bool:
+    """Return True when HA shows the charger's values as current."""
+    return data.state is not None and data.connected is not False
+
+
+def shows_charging(data: ChargerData) -> bool:
+    """Return True when HA shows the car charging."""
+    return (
+        shows_live(data)
+        and data.state is not None
+        and data.state.charge_state in (ChargeState.CHARGING, ChargeState.VENTILATION)
+    )

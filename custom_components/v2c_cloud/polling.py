@@ -14,14 +14,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 import logging
 
-from .api import V2CClient, mask_device_id
+from .api import CurrentState, V2CClient, mask_device_id
 from .budget import CallKind, QuotaPlanner
-from .data import ChargerData
+from .data import CHARGING_STATES, ChargerData
 from .metering import charged_as
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
 CONFIRM_WINDOW_S = 90.0
+# The cloud keeps serving an offline charger's last report. A charge whose
+# report did not change between two reads has likely gone silent: one
+# connectivity check tells, at most this often.
+FROZEN_CHECK_S = 600.0
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -82,6 +86,7 @@ class ChargerPoller:
         self._confirm_live = False
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
+        self._frozen_checked_at: datetime | None = None
 
     async def first_refresh(self, now: datetime) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger."""
@@ -108,7 +113,12 @@ class ChargerPoller:
             if not self._confirm_live:
                 return self._publish(now)
             self._confirm_live = False
+        before = self.data.state
         await self._read_state(now, CallKind.POLL)
+        if self._looks_frozen(before, now):
+            self._frozen_checked_at = now
+            if not await self._read_connected(now, CallKind.POLL):
+                return self._publish(now)
         if self.planner.maintenance_due(
             f"reported:{self.device_id}", now, REPORTED_REFRESH_S
         ):
@@ -174,6 +184,16 @@ class ChargerPoller:
         """Return when the planner wants this charger read next."""
         return self.planner.next_poll_at(self.device_id, now)
 
+    def _looks_frozen(self, before: CurrentState | None, now: datetime) -> bool:
+        """Return True when a running charge reported exactly the same twice."""
+        checked = self._frozen_checked_at
+        return (
+            before is not None
+            and before.charge_state in CHARGING_STATES
+            and self.data.state == before
+            and (checked is None or (now - checked).total_seconds() >= FROZEN_CHECK_S)
+        )
+
     def _publish(self, now: datetime) -> ChargerData:
         self.planner.set_activity(self.device_id, self.data.activity, now)
         for key in self.pending.settle(self.data, now):
@@ -195,7 +215,8 @@ class ChargerPoller:
             reported = await self.client.get_reported(self.device_id)
         self.data = replace(self.data, reported=reported, reported_at=now)
 
-    async def _read_connected(self, now: datetime, kind: CallKind) -> None:
+    async def _read_connected(self, now: datetime, kind: CallKind) -> bool:
         with charged_as(kind, now):
             connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)
+        return connected

@@ -51,11 +51,15 @@ class V2CAction:
     response: SupportsResponse = SupportsResponse.NONE
 
 
-def _command(send: Send, *, legacy: str | None = None) -> Runner:
-    """Return a runner that sends a charger command through the coordinator."""
+def _command(send: Send, *, legacy: str | None = None, live: bool = False) -> Runner:
+    """Return a runner that sends a charger command through the coordinator.
+
+    `live` commands can change whether or how much the car charges: their
+    confirmation reads the live state too.
+    """
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
-        await charger.async_command(send, data, legacy=legacy)
+        await charger.async_command(send, data, legacy=legacy, live=live)
 
     return run
 
@@ -189,7 +193,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.start_charge_energy(
                 device_id, data[ATTR_ENERGY]
-            )
+            ),
+            live=True,
         ),
     ),
     V2CAction(
@@ -198,7 +203,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.start_charge_minutes(
                 device_id, data[ATTR_MINUTES]
-            )
+            ),
+            live=True,
         ),
     ),
     V2CAction(
@@ -256,7 +262,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
                 data[ATTR_START],
                 data[ATTR_END],
                 data[ATTR_DAYS],
-            )
+            ),
+            live=True,
         ),
     ),
     V2CAction(name="disable_timer", schema=schemas.TIMER, run=_disable_timer),
@@ -361,6 +368,7 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
                 device_id, data[ATTR_POWER]
             ),
             legacy="set_max_power",
+            live=True,
         ),
     ),
     V2CAction(

@@ -32,12 +32,15 @@ OFFLINE = ChargerDemand(
     expected_charge_s=0.0,
     possible_charge_s=0.0,
 )
-# With the default settings the two chargers above need 22.5 calls at their
-# targets over two hours: (7200 - 3600) / 480 for A after its charge, 7200 / 480 for B.
+# With a 320 s baseline an uncertain charger's target is 480 s, an unlikely
+# start's (and a car's once its charge ended) the 3600 s maximum: the two
+# chargers above need 16 calls at their targets over two hours: 3600 / 3600 for
+# A after its charge, 7200 / 480 for B. Charging is never planned slower than 320 s.
+BASELINE_S = 320.0
 
 
 def plan(
-    budget: float, *demands: ChargerDemand, baseline_s: float = 400.0
+    budget: float, *demands: ChargerDemand, baseline_s: float = BASELINE_S
 ) -> dict[str, float | None]:
     return allocate(
         demands or (CHARGING, IDLE),
@@ -54,30 +57,66 @@ def plan(
         (ChargerActivity.IDLE, 480.0),
         (ChargerActivity.PLUGGED, 480.0),
         (ChargerActivity.WAITING, 480.0),
-        (ChargerActivity.CHARGING, 480.0),
+        (ChargerActivity.CHARGING, 3600.0),
         (ChargerActivity.OFFLINE, 1920.0),
     ],
 )
-def test_targets(activity: ChargerActivity, expected: float) -> None:
-    assert target_interval(activity, PlannerSettings()) == expected
+def test_targets_are_slower_than_the_baseline(
+    activity: ChargerActivity, expected: float
+) -> None:
+    assert target_interval(activity, PlannerSettings(), BASELINE_S) == expected
+
+
+def test_unlikely_starts_are_watched_least() -> None:
+    settings = PlannerSettings()
+    ended = target_interval(ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True)
+    quiet = target_interval(ChargerActivity.IDLE, settings, 200.0, quiet_hours=True)
+    after = target_interval(ChargerActivity.CHARGING, settings, 200.0)
+    assert ended == quiet == after == 3200.0
+    # Quiet hours are about arrivals: a plugged car may start any time.
+    assert (
+        target_interval(ChargerActivity.PLUGGED, settings, BASELINE_S, quiet_hours=True)
+        == 480.0
+    )
 
 
 def test_targets_stay_within_bounds_and_honour_poll_idle() -> None:
     slow = PlannerSettings(idle_interval_s=3000.0)
-    assert target_interval(ChargerActivity.OFFLINE, slow) == 3600.0
+    assert target_interval(ChargerActivity.OFFLINE, slow, BASELINE_S) == 3600.0
+    assert target_interval(ChargerActivity.IDLE, slow, 4000.0) == 3600.0
+    assert target_interval(ChargerActivity.IDLE, slow, 1.0) == 10.0
     quiet = PlannerSettings(poll_idle=False)
-    assert target_interval(ChargerActivity.IDLE, quiet) is None
-    assert target_interval(ChargerActivity.PLUGGED, quiet) == 480.0
-    assert target_interval(ChargerActivity.PLUGGED, quiet, charge_ended=True) == 960.0
+    assert target_interval(ChargerActivity.IDLE, quiet, BASELINE_S) is None
+    assert target_interval(ChargerActivity.PLUGGED, quiet, BASELINE_S) == 480.0
 
 
 def test_charging_gets_what_the_targets_leave() -> None:
-    assert plan(202.5) == {"A": pytest.approx(20.0), "B": 480.0}
+    assert plan(196.0) == {"A": pytest.approx(20.0), "B": 480.0}
+
+
+def test_a_charge_that_may_run_on_keeps_its_calls_at_the_baseline() -> None:
+    # One more hour of A at 320 s instead of 3600 s costs 10.25 calls.
+    guarded = _like(CHARGING, guard_s=3600.0)
+    intervals = plan(206.25, guarded, IDLE)
+    assert intervals == {"A": pytest.approx(20.0), "B": 480.0}
+
+
+def test_a_guard_without_a_slow_target_costs_the_whole_baseline() -> None:
+    guarded = _like(IDLE, guard_s=3200.0)
+    intervals = allocate(
+        (CHARGING, guarded),
+        budget=191.0,
+        horizon_s=HORIZON_S,
+        baseline_s=BASELINE_S,
+        settings=PlannerSettings(poll_idle=False),
+    )
+    # 1 call for A after its charge, 10 for B's guarded hour: 180 for the charge.
+    assert intervals == {"A": pytest.approx(20.0), "B": None}
 
 
 def test_spare_calls_speed_up_idle_polling() -> None:
-    # B could still charge for two hours at the floor: 1080 calls; 67.5 are spare.
-    assert plan(1147.5) == {"A": 10.0, "B": pytest.approx(160.0)}
+    # B could still charge for two hours at the floor: 1080 calls; 48 are spare.
+    assert plan(1128.0) == {"A": 10.0, "B": pytest.approx(160.0)}
 
 
 def test_calls_a_possible_charge_could_use_are_not_spare() -> None:
@@ -95,21 +134,31 @@ def test_without_expected_charging_targets_hold() -> None:
     assert plan(500.0, IDLE, OFFLINE) == {"B": 480.0, "C": 1920.0}
 
 
-def test_short_budget_stretches_idle_first() -> None:
-    # cap = 100 / 4 = 25 s: charging holds it while idle stretches up to 1.25x.
-    intervals = plan(165.0, baseline_s=100.0)
-    assert intervals == {"A": 25.0, "B": pytest.approx(480 * 22.5 / 21)}
+def test_short_budget_stretches_the_slow_targets_first() -> None:
+    # A's charge at the 320 s baseline needs 11.25 calls: 14.75 are left for 16.
+    intervals = plan(26.0)
+    assert intervals == {"A": 320.0, "B": pytest.approx(480 * 16 / 14.75)}
 
 
-def test_shorter_budget_slows_charging_once_idle_gave_its_part() -> None:
-    intervals = plan(150.0, baseline_s=100.0)
-    # Idle gives up to 22.5 - 22.5 / 1.25 = 4.5 calls: 132 are left for A's charge.
-    assert intervals == {"A": pytest.approx(3600 / 132), "B": 600.0}
+def test_a_guard_is_kept_while_the_targets_stretch() -> None:
+    guarded = _like(CHARGING, guard_s=3600.0)
+    intervals = plan(36.0, guarded, IDLE)
+    assert intervals == {"A": 320.0, "B": pytest.approx(480 * 16 / 14.5)}
+
+
+def test_shorter_budget_slows_charging_once_the_targets_gave_their_part() -> None:
+    intervals = plan(22.0)
+    # The targets give up to 16 - 16 / 1.25 = 3.2 calls: 9.2 are left for A.
+    assert intervals == {"A": pytest.approx(3600 / 9.2), "B": 600.0}
 
 
 def test_shortest_budget_stretches_everything_together() -> None:
-    intervals = plan(80.0, baseline_s=100.0)
-    assert intervals == {"A": pytest.approx(56.25), "B": pytest.approx(675.0)}
+    intervals = plan(12.0)
+    scale = (12.8 + 3600 / 640) / 12
+    assert intervals == {
+        "A": pytest.approx(640 * scale),
+        "B": pytest.approx(600 * scale),
+    }
 
 
 def test_short_budget_without_charging_stretches_idle() -> None:
@@ -125,9 +174,9 @@ def test_no_budget_polls_at_the_maximum_interval() -> None:
 def test_idle_chargers_are_left_alone_when_idle_polling_is_off() -> None:
     intervals = allocate(
         (CHARGING, IDLE),
-        budget=187.5,
+        budget=181.0,
         horizon_s=HORIZON_S,
-        baseline_s=400.0,
+        baseline_s=BASELINE_S,
         settings=PlannerSettings(poll_idle=False),
     )
     assert intervals == {"A": pytest.approx(20.0), "B": None}
@@ -139,23 +188,24 @@ def _like(demand: ChargerDemand, **changes: object) -> ChargerDemand:
 
 def test_a_waiting_car_is_watched_at_twice_the_charging_interval() -> None:
     waiting = _like(IDLE, activity=ChargerActivity.WAITING)
-    assert plan(202.5, CHARGING, waiting) == {"A": pytest.approx(20.0), "B": 40.0}
+    assert plan(196.0, CHARGING, waiting) == {"A": pytest.approx(20.0), "B": 40.0}
 
 
-def test_a_waiting_car_slows_down_with_the_charging_interval() -> None:
+def test_a_waiting_car_keeps_its_target_when_charging_slows_down() -> None:
     waiting = _like(IDLE, activity=ChargerActivity.WAITING)
-    intervals = plan(80.0, CHARGING, waiting, baseline_s=100.0)
-    assert intervals == {"A": pytest.approx(56.25), "B": pytest.approx(112.5)}
+    intervals = plan(26.0, CHARGING, waiting)
+    assert intervals == {"A": 320.0, "B": pytest.approx(480 * 16 / 14.75)}
 
 
 def test_a_usual_arrival_is_watched_at_four_charging_intervals() -> None:
     arriving = _like(IDLE, expecting_arrival=True)
-    assert plan(202.5, CHARGING, arriving) == {"A": pytest.approx(20.0), "B": 80.0}
+    assert plan(196.0, CHARGING, arriving) == {"A": pytest.approx(20.0), "B": 80.0}
 
 
 def test_quiet_hours_of_a_known_routine_watch_an_empty_charger_less() -> None:
     quiet = _like(IDLE, quiet_hours=True)
-    assert plan(202.5, CHARGING, quiet) == {"A": pytest.approx(20.0), "B": 720.0}
+    # 1 call for A after its charge, 2 for B at the 3600 s maximum.
+    assert plan(183.0, CHARGING, quiet) == {"A": pytest.approx(20.0), "B": 3600.0}
 
 
 @pytest.mark.parametrize(
@@ -165,4 +215,14 @@ def test_an_outage_is_checked_again_once_it_grew_by_half(
     offline_s: float | None, expected: float
 ) -> None:
     outage = _like(OFFLINE, offline_s=offline_s)
-    assert plan(202.5, CHARGING, outage)["C"] == expected
+    assert plan(196.0, CHARGING, outage)["C"] == expected
+
+
+@pytest.mark.parametrize(
+    ("offline_s", "expected"), [(None, 300.0), (10.0, 60.0), (4000.0, 300.0)]
+)
+def test_a_charger_silent_mid_charge_is_checked_every_five_minutes_at_most(
+    offline_s: float | None, expected: float
+) -> None:
+    outage = _like(OFFLINE, offline_s=offline_s, offline_charging=True)
+    assert plan(196.0, CHARGING, outage)["C"] == expected

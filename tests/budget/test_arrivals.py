@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from custom_components.v2c_cloud.budget import (
     CallKind,
     ChargerActivity,
@@ -15,13 +17,15 @@ from custom_components.v2c_cloud.budget.arrivals import (
     SLOTS,
     expecting,
     habit_from,
-    has_routine,
     learn,
     new_habit,
+    quiet,
     slot_of,
 )
 
 DAY_ONE = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
+# A fixed interval spreading 1,000 calls less the 50 reserved over one charger.
+BASELINE_S = 86_400 / 950
 
 
 def test_one_arrival_is_expected_around_the_same_time_next_day() -> None:
@@ -77,17 +81,35 @@ def test_planner_polls_an_empty_charger_fast_only_when_a_car_usually_arrives() -
     usual = _poll_interval(restored, "TRY1", next_day.replace(hour=18, minute=20))
     midday = _poll_interval(restored, "TRY1", next_day.replace(hour=12))
 
-    # Around the usual time the charger is watched as a coming charge is worth.
-    assert midday == PlannerSettings().idle_interval_s
-    assert ARRIVAL_INTERVAL_S <= usual < midday / 4
+    # Around the usual time the charger is watched as a coming charge is worth;
+    # one arrival is no routine yet, the rest of the day stays near the baseline.
+    assert midday == pytest.approx(1.5 * BASELINE_S, abs=1e-3)
+    assert ARRIVAL_INTERVAL_S <= usual < midday
 
 
-def test_a_routine_takes_about_three_arrivals() -> None:
+def test_two_arrivals_outline_quiet_hours_around_the_routine() -> None:
     habit = new_habit()
-    for day in range(3):
-        assert not has_routine(habit)
-        learn(habit, DAY_ONE.replace(hour=18) + timedelta(days=day))
-    assert has_routine(habit)
+    learn(habit, DAY_ONE.replace(hour=18, minute=20))
+    assert not quiet(habit, DAY_ONE.replace(hour=4))
+    learn(habit, DAY_ONE.replace(hour=18, minute=40) + timedelta(days=1))
+    next_day = DAY_ONE + timedelta(days=2)
+    assert quiet(habit, next_day.replace(hour=4))
+    assert quiet(habit, next_day.replace(hour=16, minute=50))
+    # An hour either side of a seen arrival is never quiet.
+    assert not quiet(habit, next_day.replace(hour=17, minute=30))
+    assert not quiet(habit, next_day.replace(hour=19, minute=50))
+    assert quiet(habit, next_day.replace(hour=20, minute=30))
+
+
+def test_an_irregular_routine_keeps_its_whole_span_watched() -> None:
+    habit = new_habit()
+    for day, hour in enumerate((15, 22, 19)):
+        learn(habit, DAY_ONE.replace(hour=hour) + timedelta(days=day))
+    later = DAY_ONE + timedelta(days=3)
+    # 17:00 and 20:30 saw no car yet, but lie between arrivals: a car may come.
+    assert not quiet(habit, later.replace(hour=17))
+    assert not quiet(habit, later.replace(hour=20, minute=30))
+    assert quiet(habit, later.replace(hour=8))
 
 
 def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
@@ -99,4 +121,6 @@ def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
         planner.set_activity("TRY1", ChargerActivity.CHARGING, plug_in)
         planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
     noon = DAY_ONE.replace(hour=12) + timedelta(days=3)
-    assert _poll_interval(planner, "TRY1", noon) == 1.5 * settings.idle_interval_s
+    assert _poll_interval(planner, "TRY1", noon) == pytest.approx(
+        16 * BASELINE_S, abs=1e-3
+    )

@@ -92,3 +92,15 @@ def test_a_state_saved_before_the_charge_spread_was_learned_still_loads(
     del data["chargers"]["A"]["charge_var_s2"]
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
     assert restored.to_dict()["chargers"]["A"]["charge_var_s2"] == 0.0
+
+
+def test_the_days_a_charge_length_was_learned_from_are_kept(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    data["chargers"]["A"]["charge_days"] = 4
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    # A state saved before they were counted starts unlearned.
+    del data["chargers"]["A"]["charge_days"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    assert restored.to_dict()["chargers"]["A"]["charge_days"] == 0

@@ -197,6 +197,8 @@ def test_charging_across_midnight_counts_on_both_days(
     # Averaged evenly with the default four hours, and the miss becomes spread.
     assert data["chargers"]["A"]["charge_ewma_s"] == 4 * 3600 + 0.5 * (3600 - 4 * 3600)
     assert data["chargers"]["A"]["charge_var_s2"] == 0.5 * 0.5 * (3 * 3600) ** 2
+    # One whole window taught the charge length.
+    assert data["chargers"]["A"]["charge_days"] == 1
 
 
 def test_maintenance_of_gone_chargers_is_forgotten(planner: QuotaPlanner) -> None:

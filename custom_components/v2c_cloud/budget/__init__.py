@@ -19,21 +19,25 @@ Why it works the way it does:
 * Calls are planned over the time left until the reset, and replanned from the
   truth at every decision, so a long charge, a command storm or a busy neighbour
   stretches intervals instead of overspending.
-* Idle, plugged and offline chargers get unhurried targets (a plug-in is noticed
-  within minutes). What the targets, the expected commands (learned per day,
-  or today's pace if busier) and maintenance leave goes to charging, spread over
-  the charging time still expected before the reset (learned per charger with
-  its day-to-day spread, planned one spread long), not over the whole remaining
-  day: fresh data now, without starving the end of a long charge.
-* Staleness counts from the moment a charge starts, seen or not, so chargers
-  where a charge may start unannounced are watched in step with the charging
-  interval: a car waiting for the sun (WAITING, twice the interval) and an empty
-  charger around the time a car usually arrives (four times). Away from a known
-  arrival routine an empty charger, and a car whose charge ended by itself (a
-  full battery, not a paused charge), are watched less.
-* When the calls run short, idle polling gives up a quarter of its target first,
-  then charging slows down to twice its floor of "four times fresher than a
-  naive fixed-interval poller", then everything stretches together.
+* The yardstick is the baseline: the interval a fixed poller spreading the
+  day's calls (after other programs and the reserve) evenly over every charger
+  would use. A charger that is not charging is read more slowly than that, by
+  how unlikely a charge start is: 1.5 baselines when nothing is known (a start
+  is still seen within about twice a fixed poller's delay), 16 baselines in the
+  quiet hours outside the span of a known arrival routine or once a charge
+  ended by itself (a full car), more often around a usual arrival time and for
+  a car waiting for the sun (in step with the charging interval).
+* What those targets, the expected commands (learned per day, or today's pace
+  if busier) and maintenance leave goes to charging, spread over the charging
+  time still expected before the reset (learned per charger with its spread,
+  planned one spread long). The time a charge might run beyond that stays
+  fundable at the baseline rate: any time to the reset until three windows
+  taught the charge length, one spread (at least half an hour) after. So a
+  charge is read at least as often as by the fixed poller, and an unexpected
+  day is never worse than a fixed interval.
+* When the calls run short, slow targets give up a quarter first, then
+  charging slows down below the baseline (to twice it), then everything
+  stretches together.
 * Calls that no charge could use before the reset are lost at the reset, so
   they are spent on faster polling as the reset approaches.
 * Time is always an argument, never read from the system, so tests and the

@@ -1,4 +1,13 @@
-"""Split the calls left before the reset into one poll interval per charger."""
+"""Split the calls left before the reset into one poll interval per charger.
+
+The yardstick is the baseline: the interval a plain poller spreading the day's
+calls evenly over every charger would use. A charger that cannot charge now, or
+is unlikely to start, is read more slowly than the baseline; the calls it saves
+make charging fresher. A charge is never read more slowly than the baseline
+while the calls allow it, and the calls a charge might still need if it runs
+longer than expected stay set aside at the baseline rate, so an unexpected day
+is no worse than a fixed interval would have made it.
+"""
 
 from __future__ import annotations
 
@@ -9,56 +18,74 @@ import math
 from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
-# A car whose charge ended while it stayed plugged in is usually full: it starts
-# again by a command (confirmed anyway), a timer or the car itself.
-_CHARGE_ENDED_FACTOR = 2.0
+# Slower than the baseline, by how unlikely the charger is to start charging:
+# - an empty charger or a waiting car, nothing known: a start is seen within
+#   about 1.5 baseline intervals on average, still within 2x a fixed poller;
+_UNCERTAIN_FACTOR = 1.5
+# - outside the hours a known routine ever brought a car, or a car whose charge
+#   ended by itself (usually full: it starts again by a command, which is
+#   confirmed anyway);
+_UNLIKELY_FACTOR = 16.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
-# from a minute up to this multiple of the idle target.
+# from a minute up to this multiple of the idle interval setting. A charger that
+# went silent mid-charge is checked at least this often: the charge goes on
+# unseen, and its data ages from the moment it went silent.
 _OUTAGE_GROWTH = 0.5
 _OFFLINE_FACTOR = 4.0
-# Charging data should stay at least this many times fresher than a naive poller
-# spreading the whole day's share evenly would get, before idle polling pays.
-_CHARGING_ADVANTAGE = 4.0
-# Idle polling pays at most this much of its target before charging slows down
-# too, so a plug-in is still noticed within minutes.
+_SILENT_CHARGE_CHECK_S = 300.0
+# Short of calls, the slow targets give up to this much more before a charge is
+# read more slowly than the baseline.
 _IDLE_STRETCH = 1.25
-# A WAITING car starts charging unannounced when the sun comes out, and its
-# staleness counts from that moment: watch it nearly as closely as a charge.
+# A WAITING car starts charging unannounced when the sun comes out: watch it
+# nearly as closely as a charge.
 _WAITING_RATIO = 2.0
 # Around a usual arrival time the car may not come at all: watch it less closely.
 _ARRIVAL_RATIO = 4.0
-# Away from a known routine's arrival times a plug-in is rare enough to watch
-# an empty charger less often.
-_QUIET_FACTOR = 1.5
 
 
 @dataclass(frozen=True, slots=True)
 class ChargerDemand:
-    """What one charger needs until the reset."""
+    """What one charger needs until the reset.
+
+    `expected_charge_s` is how long it likely charges before the reset;
+    `guard_s` how much longer it might, which is kept fundable at the baseline.
+    """
 
     device_id: str
     activity: ChargerActivity
     expected_charge_s: float
     possible_charge_s: float
+    guard_s: float = 0.0
     expecting_arrival: bool = False
     quiet_hours: bool = False
     charge_ended: bool = False
     offline_s: float | None = None
+    offline_charging: bool = False
 
 
 def target_interval(
-    activity: ChargerActivity, settings: PlannerSettings, *, charge_ended: bool = False
+    activity: ChargerActivity,
+    settings: PlannerSettings,
+    baseline_s: float,
+    *,
+    charge_ended: bool = False,
+    quiet_hours: bool = False,
 ) -> float | None:
-    """Return the unhurried interval for an activity (CHARGING: once the charge ends)."""
+    """Return the unhurried interval of a charger that is not charging."""
     match activity:
         case ChargerActivity.IDLE if not settings.poll_idle:
             return None
-        case ChargerActivity.PLUGGED if charge_ended:
-            interval = settings.idle_interval_s * _CHARGE_ENDED_FACTOR
         case ChargerActivity.OFFLINE:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
+        case ChargerActivity.PLUGGED if charge_ended:
+            interval = baseline_s * _UNLIKELY_FACTOR
+        case ChargerActivity.CHARGING:
+            # After its charge, a car is usually full or gone.
+            interval = baseline_s * _UNLIKELY_FACTOR
+        case ChargerActivity.IDLE if quiet_hours:
+            interval = baseline_s * _UNLIKELY_FACTOR
         case _:
-            interval = settings.idle_interval_s
+            interval = baseline_s * _UNCERTAIN_FACTOR
     return _clamp(interval, settings)
 
 
@@ -71,26 +98,32 @@ def allocate(
     settings: PlannerSettings,
 ) -> dict[str, float | None]:
     """Return each charger's poll interval so the calls fit the budget."""
+    baseline = _clamp(baseline_s, settings)
     targets = {
         demand.device_id: target_interval(
-            demand.activity, settings, charge_ended=demand.charge_ended
+            demand.activity,
+            settings,
+            baseline,
+            charge_ended=demand.charge_ended,
+            quiet_hours=demand.quiet_hours,
         )
         for demand in demands
     }
     steady = 0.0
+    guard = 0.0
     for demand in demands:
         target = targets[demand.device_id]
-        if target is not None:
-            steady += (horizon_s - demand.expected_charge_s) / target
-    tail = _clamp(settings.idle_interval_s, settings)
-    cap = min(_clamp(baseline_s / _CHARGING_ADVANTAGE, settings), tail)
+        idle_rate = 0.0 if target is None else 1 / target
+        steady += max(horizon_s - demand.expected_charge_s, 0.0) * idle_rate
+        # A longer charge costs the baseline rate instead of the slow one.
+        guard += demand.guard_s * max(1 / baseline - idle_rate, 0.0)
     charging, stretch = _solve(
         budget,
         steady,
+        guard,
         work=sum(demand.expected_charge_s for demand in demands),
-        guard=sum(demand.possible_charge_s for demand in demands),
-        cap=cap,
-        ceiling=min(2 * cap, tail * _IDLE_STRETCH),
+        possible=sum(demand.possible_charge_s for demand in demands),
+        cap=baseline,
         floor=settings.min_interval_s,
     )
     intervals: dict[str, float | None] = {}
@@ -105,14 +138,9 @@ def allocate(
                 min(target * stretch, charging * _WAITING_RATIO), settings
             )
         elif demand.activity is ChargerActivity.OFFLINE:
-            # Most outages are short: a charger is back in view within a third
-            # of its outage, a long outage costs a few calls.
-            slowest = target * max(stretch, 1.0)
-            if demand.offline_s is not None:
-                slowest = min(
-                    slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S)
-                )
-            intervals[demand.device_id] = _clamp(slowest, settings)
+            intervals[demand.device_id] = _clamp(
+                _outage_check(demand, target * max(stretch, 1.0)), settings
+            )
         elif demand.expecting_arrival:
             # A car that usually arrives about now starts its charge unseen,
             # so watch it as closely as the charging interval makes worth it.
@@ -123,45 +151,54 @@ def allocate(
                 ),
                 settings,
             )
-        elif demand.quiet_hours:
-            intervals[demand.device_id] = _clamp(
-                target * stretch * _QUIET_FACTOR, settings
-            )
         else:
             intervals[demand.device_id] = _clamp(target * stretch, settings)
     return intervals
 
 
+def _outage_check(demand: ChargerDemand, slowest: float) -> float:
+    """Return when to look again at an offline charger.
+
+    Most outages are short: a charger is back in view within a share of its
+    outage, and a long outage costs a few calls.
+    """
+    if demand.offline_charging:
+        slowest = min(slowest, _SILENT_CHARGE_CHECK_S)
+    if demand.offline_s is None:
+        return slowest
+    return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))
+
+
 def _solve(
     budget: float,
     steady: float,
+    guard: float,
     *,
     work: float,
-    guard: float,
+    possible: float,
     cap: float,
-    ceiling: float,
     floor: float,
 ) -> tuple[float, float]:
-    """Return the charging interval and the stretch of every other target."""
+    """Return the charging interval and the stretch of every slow target."""
     if budget <= 0:
         return math.inf, math.inf
-    pool = budget - steady
-    if (work <= 0 and pool >= 0) or (pool > 0 and work / pool <= cap):
-        if work > 0 and work / pool >= floor:
+    pool = budget - steady - guard
+    if pool > 0 and work / pool <= cap:
+        if work / pool >= floor:
             return work / pool, 1.0
         # Only calls that no possible charge could use before the reset are
         # spare: they would be lost at the reset.
-        spare = budget - max(work, guard) / floor
+        spare = budget - max(work, possible) / floor
         return floor, min(steady / spare, 1.0) if spare > 0 else 1.0
-    # Short of calls: idle polling pays first, then charging, then both.
-    left = budget - work / cap
+    # Short of calls: the slow targets give first, then charging, then both.
+    left = budget - work / cap - guard
     if left > 0 and steady / left <= _IDLE_STRETCH:
-        return cap, steady / left
+        return cap, max(steady / left, 1.0)
     left = budget - steady / _IDLE_STRETCH
-    if left > 0 and work / left <= ceiling:
-        return work / left, _IDLE_STRETCH
-    scale = (steady / _IDLE_STRETCH + work / ceiling) / budget
-    return ceiling * scale, _IDLE_STRETCH * scale
+    if left > 0 and work / left <= 2 * cap:
+        return max(work / left, cap), _IDLE_STRETCH
+    scale = (steady / _IDLE_STRETCH + work / (2 * cap)) / budget
+    return 2 * cap * scale, _IDLE_STRETCH * scale
 
 
 def _clamp(interval: float, settings: PlannerSettings) -> float:

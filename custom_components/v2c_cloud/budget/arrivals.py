@@ -19,8 +19,12 @@ LIKELY = 0.5
 ARRIVAL_INTERVAL_S = 60.0
 # How far around a usual arrival slot the charger is watched closely.
 _LOOKAROUND = timedelta(minutes=15)
-# Faded weight of the plug-ins that make a routine: about three recent ones.
-ROUTINE = 2.4
+# A slot with any trace of a plug-in in the last couple of weeks (0.8^14) may
+# see one again; quiet hours keep an hour (two slots) away from every trace.
+TRACE = 0.04
+_QUIET_MARGIN_SLOTS = 2
+# Two recent plug-ins already outline a routine's quiet hours.
+QUIET_ROUTINE = 1.8
 
 
 def slot_of(moment: datetime) -> int:
@@ -43,9 +47,27 @@ def expecting(habit: list[float], now: datetime) -> bool:
     )
 
 
-def has_routine(habit: list[float]) -> bool:
-    """Return True once enough plug-ins were seen to call the rest of the day quiet."""
-    return sum(habit) >= ROUTINE
+def quiet(habit: list[float], now: datetime) -> bool:
+    """Return True when now lies well inside the longest stretch of the day without arrivals.
+
+    Only the gap around the routine is quiet: an irregular habit (cars any time in
+    the afternoon) keeps its whole afternoon watched, not just the half-hours a car
+    happened to come lately.
+    """
+    traced = [slot for slot, weight in enumerate(habit) if weight >= TRACE]
+    if sum(habit) < QUIET_ROUTINE or not traced:
+        return False
+    gap_start, gap = max(
+        ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
+        key=lambda pair: pair[1],
+    )
+    into = (slot_of(now) - gap_start) % SLOTS
+    return _QUIET_MARGIN_SLOTS < into < gap - _QUIET_MARGIN_SLOTS
+
+
+def _pairs(slots: list[int]) -> list[tuple[int, int]]:
+    """Return each traced slot with the next one around the day."""
+    return list(zip(slots, [*slots[1:], slots[0]], strict=True))
 
 
 def new_habit() -> list[float]:

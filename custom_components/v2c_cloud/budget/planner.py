@@ -28,6 +28,11 @@ from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
 
 # A charge that outlasts its usual length is assumed to go on this much longer.
 _MIN_CHARGE_LEFT_S = 1800.0
+# Until this many whole windows taught a charger's charging time, any charge may
+# last until the reset: its calls stay fundable at the baseline.
+_LEARNED_DAYS = 3
+# Once learned, a charge may still outlast the plan by its spread, at least this.
+_MIN_GUARD_S = 1800.0
 _CAR_PRESENT = frozenset(
     {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.CHARGING}
 )
@@ -208,8 +213,10 @@ class QuotaPlanner:
         )
         if activity is not ChargerActivity.OFFLINE:
             charger.offline_since = None
+            charger.offline_charging = False
         elif charger.activity is not ChargerActivity.OFFLINE:
             charger.offline_since = now
+            charger.offline_charging = charger.activity is ChargerActivity.CHARGING
         charger.activity = activity
         charger.since = now
 
@@ -322,7 +329,11 @@ class QuotaPlanner:
             self._demand(device_id, charger, now, horizon_s)
             for device_id, charger in state.chargers.items()
         ]
-        share = self._settings.quota_share * state.limit
+        # The baseline: a fixed interval spreading what is left of a day's
+        # quota, after other programs and the reserve, over every charger.
+        share = min(
+            self._settings.quota_share * state.limit, state.limit - state.other_ewma
+        )
         baseline_s = (
             DAY_S
             * max(len(demands), 1)
@@ -349,6 +360,7 @@ class QuotaPlanner:
                 offline_s=None
                 if charger.offline_since is None
                 else seconds_between(charger.offline_since, now),
+                offline_charging=charger.offline_charging,
             )
         charged = self._state.window.charged_s.get(device_id, 0.0)
         left = charger.charge_ewma_s - charged
@@ -362,6 +374,12 @@ class QuotaPlanner:
             spread = math.sqrt(charger.charge_var_s2)
             left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
         expected = min(max(left, 0.0), horizon_s)
+        rest = horizon_s - expected
+        guard = (
+            min(rest, max(math.sqrt(charger.charge_var_s2), _MIN_GUARD_S))
+            if charger.charge_days >= _LEARNED_DAYS
+            else rest
+        )
         idle = charger.activity is ChargerActivity.IDLE
         expecting = idle and arrivals.expecting(charger.arrivals, now)
         return ChargerDemand(
@@ -370,8 +388,12 @@ class QuotaPlanner:
             expecting_arrival=expecting,
             quiet_hours=idle
             and not expecting
-            and arrivals.has_routine(charger.arrivals),
+            and arrivals.quiet(charger.arrivals, now),
             charge_ended=charger.charge_ended,
             expected_charge_s=expected,
-            possible_charge_s=max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
+            # A full car only charges again by a command, paid for by then.
+            possible_charge_s=expected
+            if charger.charge_ended
+            else max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
+            guard_s=guard,
         )

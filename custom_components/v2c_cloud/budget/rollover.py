@@ -139,6 +139,7 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
                 charger.charge_var_s2 + _CHARGE_WEIGHT * deviation**2
             )
             charger.charge_ewma_s += _CHARGE_WEIGHT * deviation
+            charger.charge_days += 1
     if pre.probe and proof_at is not None and pre.header_at is not None:
         moment = estimate_reset(pre.header_at, proof_at)
         state.reset_offset_s = offset_of(moment)

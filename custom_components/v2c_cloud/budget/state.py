@@ -53,6 +53,8 @@ class ChargerState:
     charge_ewma_s: float = DEFAULT_CHARGE_S
     # Exponentially weighted variance of the daily charging time.
     charge_var_s2: float = 0.0
+    # Whole windows the charging time was learned from.
+    charge_days: int = 0
     arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
@@ -60,6 +62,7 @@ class ChargerState:
     charge_ended: bool = False
     commanded_at: datetime | None = None
     offline_since: datetime | None = None
+    offline_charging: bool = False
 
 
 @dataclass
@@ -129,6 +132,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "activity": charger.activity.value,
                 "charge_ewma_s": charger.charge_ewma_s,
                 "charge_var_s2": charger.charge_var_s2,
+                "charge_days": charger.charge_days,
                 "arrivals": list(charger.arrivals),
             }
             for device_id, charger in state.chargers.items()
@@ -168,6 +172,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     since=now,
                     charge_ewma_s=float(charger["charge_ewma_s"]),
                     charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
+                    charge_days=int(charger.get("charge_days", 0)),
                     arrivals=habit_from(charger.get("arrivals")),
                 )
                 for device_id, charger in data["chargers"].items()

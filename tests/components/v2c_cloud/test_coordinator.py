@@ -226,3 +226,30 @@ async def test_a_long_outage_costs_a_few_checks_not_the_quota(
     v2c_sim.charger.set_online(True)
     await run_for(hass, freezer, 35)
     assert coordinator.data.connected is True
+
+
+async def test_a_charger_silent_mid_charge_is_shown_offline_within_minutes(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charge whose report stops changing gets one connectivity check, not 2 h of frozen values."""
+    coordinator = _charger(init_integration, v2c_sim.device_id)
+    v2c_sim.charger.plug_in(30.0)
+    await run_for(hass, freezer, 10)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    v2c_sim.charger.set_online(False)
+    v2c_sim.sim.clear_log()
+
+    await run_for(hass, freezer, 5)
+    assert coordinator.data.connected is False
+    checks = [r for r in v2c_sim.sim.request_log if r.path == "/device/connected"]
+    # One check found the silence, then the outage is re-checked each minute at first.
+    assert len(checks) <= 5
+
+    v2c_sim.charger.set_online(True)
+    # A silent charge is checked again at least every five minutes.
+    await run_for(hass, freezer, 6)
+    assert coordinator.data.connected is True
+    assert coordinator.data.activity is ChargerActivity.CHARGING

@@ -265,3 +265,36 @@ async def test_number_unavailable_cloud(
     assert err.value.translation_key == "communication_error"
     assert v2c_sim.charger.state.intensity == 32
     assert state_of(hass, entity).state == "32"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "live"),
+    [
+        ("charge_current", 20, True),
+        ("charge_until_minutes", 90, True),
+        ("min_car_current", 8, False),
+    ],
+)
+async def test_confirmation_reads_the_live_state_when_charging_may_change(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    key: str,
+    value: float,
+    live: bool,
+) -> None:
+    """The current or a stop-after target changes the charge: confirm it live too."""
+    await setup_entry(hass, mock_config_entry, freezer)
+    entity = entity_id(entity_registry, Platform.NUMBER, v2c_sim.device_id, key)
+    v2c_sim.sim.clear_log()
+
+    await _set(hass, entity, value)
+    await await_confirmation(hass, freezer, v2c_sim)
+
+    log = v2c_sim.sim.request_log
+    confirm = next(i for i, r in enumerate(log) if r.path == "/device/reported")
+    same_moment = [r.path for r in log[confirm:] if r.time == log[confirm].time]
+    assert any(path.endswith("/currentstatecharge") for path in same_moment) is live

@@ -756,3 +756,38 @@ async def test_disable_timer(
     assert not sim_state(v2c_sim).timers[2].active
     assert unknown.value.translation_key == "timer_not_found"
     assert str(unknown.value) == "Timer 3 is not programmed on Garage"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "live"),
+    [
+        ("start_charging_energy", {"energy": 5.0}, True),
+        ("start_charging_time", {"minutes": 30}, True),
+        (
+            "set_timer",
+            {"timer_id": 1, "start": "02:00", "end": "06:00", "days": ["monday"]},
+            True,
+        ),
+        ("learn_rfid_card", {"name": "Spare"}, False),
+    ],
+)
+async def test_commands_that_change_the_charge_are_confirmed_live(
+    *,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_id: str,
+    v2c_sim: SimHandle,
+    action: str,
+    data: dict[str, Any],
+    live: bool,
+) -> None:
+    """Energy/time starts and timers change whether the car charges: confirm live."""
+    await call(hass, action, device_id=device_id, **data)
+    for _ in range(12):
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    log = v2c_sim.sim.request_log
+    confirm = next(i for i, r in enumerate(log) if r.path == "/device/reported")
+    same_moment = [r.path for r in log[confirm:] if r.time == log[confirm].time]
+    assert any(path.endswith("/currentstatecharge") for path in same_moment) is live

@@ -1,0 +1,1 @@
+"""Tests of the quota benchmark: scenario files and figures."""

@@ -1,0 +1,123 @@
+"""The benchmark's figures: data age from what it describes, detection delays, windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from benchmark.metrics import NOTHING_READ_AGE_S, RunMetrics, StalenessHistogram
+from benchmark.runner import _follow_charge, _Watch, run
+from benchmark.scenario_file import parse
+from custom_components.v2c_cloud.api import ChargeState, CurrentState
+from custom_components.v2c_cloud.data import ChargerData
+
+T0 = datetime(2026, 3, 2, 18, tzinfo=UTC)
+
+
+def data(
+    state: ChargeState | None, read_at: datetime | None, **extra: object
+) -> ChargerData:
+    current = (
+        None
+        if state is None
+        else CurrentState.from_dict({"charge_state": str(int(state))})
+    )
+    return ChargerData(device_id="d", state=current, state_at=read_at, **extra)  # type: ignore[arg-type]
+
+
+def test_age_counts_from_the_moment_the_data_describes() -> None:
+    histogram = StalenessHistogram()
+    histogram.add_span(T0, T0 + timedelta(seconds=4), T0 - timedelta(seconds=10))
+    assert histogram.mean() == 11.5
+    histogram.add_span(T0, T0 + timedelta(seconds=2), None)
+    assert histogram.percentile(1.0) == NOTHING_READ_AGE_S
+    assert StalenessHistogram().mean() == StalenessHistogram().percentile(0.5) == 0.0
+
+
+def test_a_charge_start_counts_until_ha_shows_it_from_a_later_read() -> None:
+    metrics = RunMetrics()
+    watch = _Watch()
+    idle = data(ChargeState.CONNECTED, T0)
+    _follow_charge(watch, True, idle, metrics, T0)
+    # A read from before the start that happened to say charging does not count.
+    early = data(ChargeState.CHARGING, T0 - timedelta(seconds=5))
+    _follow_charge(watch, True, early, metrics, T0 + timedelta(seconds=20))
+    assert metrics.charge_start_delays_s == []
+    seen = data(ChargeState.CHARGING, T0 + timedelta(seconds=45))
+    _follow_charge(watch, True, seen, metrics, T0 + timedelta(seconds=45))
+    assert metrics.charge_start_delays_s == [45.0]
+
+
+def test_a_charge_end_counts_until_ha_shows_it_or_marks_the_charger_offline() -> None:
+    metrics = RunMetrics()
+    watch = _Watch(charging=True)
+    charging = data(ChargeState.CHARGING, T0)
+    _follow_charge(watch, False, charging, metrics, T0)
+    ended = data(ChargeState.CONNECTED, T0 + timedelta(seconds=30))
+    _follow_charge(watch, False, ended, metrics, T0 + timedelta(seconds=30))
+    assert metrics.charge_end_delays_s == [30.0]
+    _follow_charge(watch, True, ended, metrics, T0 + timedelta(seconds=40))
+    _follow_charge(watch, False, ended, metrics, T0 + timedelta(seconds=60))
+    offline = data(ChargeState.CHARGING, T0, connected=False)
+    _follow_charge(watch, False, offline, metrics, T0 + timedelta(seconds=70))
+    # The short charge was never shown: it counts as missed for its length.
+    assert metrics.charge_start_delays_s == [20.0]
+    assert metrics.charge_end_delays_s == [30.0, 10.0]
+
+
+def test_figures_are_reported_under_the_documented_keys() -> None:
+    metrics = RunMetrics()
+    metrics.calls_per_window[T0] = 900
+    metrics.calls_per_window[T0 + timedelta(days=1)] = 950
+    metrics.frozen_visible_s += [100.0, 200.0]
+    metrics.outage_calls = 9
+    figures = metrics.as_dict()
+    assert figures["calls_max_window"] == 950
+    assert figures["frozen_visible_mean_s"] == 150.0
+    assert figures["calls_per_outage"] == 4.5
+    for key in (
+        "true_age_charging_mean_s",
+        "true_age_charging_p95_s",
+        "charge_start_detect_mean_s",
+        "charge_end_detect_mean_s",
+        "plugin_detect_day1_mean_s",
+    ):
+        assert figures[key] == 0.0
+
+
+OUTAGE_DAY = {
+    "name": "outage_day",
+    "seed": 1,
+    "commands_per_day": 0,
+    "chargers": [
+        {
+            "model": "trydan",
+            "sessions": [{"arrive": "06:00", "charge_hours": 4}],
+            "outages": [{"at": "07:00", "minutes": 30}],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("strategy", ["planner", "fixed"])
+@pytest.mark.usefixtures("socket_enabled")
+async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
+    strategy: str,
+) -> None:
+    figures = (await run(parse(OUTAGE_DAY), strategy, 1)).as_dict()
+    # Frozen data served during the outage ages from its start: the true age
+    # is far above the age since the last read for a poller that keeps reading.
+    assert figures["true_age_charging_mean_s"] > 100
+    assert figures["outages"] == 1
+    assert figures["calls_max_window"] <= 1000
+    assert figures["http_429"] == 0
+    if strategy == "fixed":
+        assert figures["frozen_visible_mean_s"] == pytest.approx(1800, abs=10)
+        assert figures["staleness_charging_mean_s"] < 60
+    else:
+        # The planner notices the silent charger within a few reads.
+        assert figures["frozen_visible_mean_s"] <= 300
+        assert figures["calls_per_outage"] <= 15
+    assert figures["charge_start_detect_mean_s"] > 0
+    assert figures["charge_end_detect_mean_s"] >= 0

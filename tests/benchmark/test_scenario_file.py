@@ -1,0 +1,231 @@
+"""Scenario files: the declarative format `scripts/bench --scenario-file` reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmark.runner import START
+from benchmark.scenario_file import (
+    CHARGE_KW,
+    FileScenario,
+    FileScenarioDriver,
+    ScenarioFileError,
+    load,
+    parse,
+)
+from v2c_simulator import Simulator, VirtualClock
+from v2c_simulator.scenarios import EventKind
+
+FAMILY = sorted((Path(__file__).parents[2] / "benchmark" / "scenarios").glob("*.json"))
+MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def spec(**changes: object) -> dict[str, object]:
+    charger: dict[str, object] = {
+        "model": "trydan",
+        "sessions": [{"arrive": ["18:00", "19:00"], "charge_hours": [2, 3]}],
+    }
+    base: dict[str, object] = {"name": "test", "seed": 3, "chargers": [charger]}
+    return {**base, **changes}
+
+
+def scenario_of(data: dict[str, object]) -> FileScenario:
+    scenario = parse(data).scenario
+    assert isinstance(scenario, FileScenario)
+    return scenario
+
+
+def test_the_example_of_the_issue_reads_with_its_quota() -> None:
+    case = parse(
+        {
+            "name": "irregular",
+            "seed": 7,
+            "daily_limit": 500,
+            "reset_utc": "22:00",
+            "external_calls_per_day": 100,
+            "commands_per_day": 5,
+            "chargers": [
+                {
+                    "model": "trydan",
+                    "pv": False,
+                    "sessions": [
+                        {
+                            "arrive": ["15:00", "23:00"],
+                            "charge_hours": [1, 8],
+                            "start_at": None,
+                        }
+                    ],
+                    "days_without_car": 2,
+                    "outages": [
+                        {"at": ["18:00", "22:00"], "minutes": 40, "every_days": 3}
+                    ],
+                }
+            ],
+        }
+    )
+    assert case.name == "irregular"
+    assert case.daily_limit == 500
+    assert case.reset_time == time(22, 0)
+    assert case.scenario.external_calls_per_day == 100
+    assert case.scenario.commands_per_day == 5
+
+
+def test_sessions_arrive_and_charge_within_their_ranges() -> None:
+    scenario = scenario_of(spec())
+    for day in range(5):
+        events, _ = scenario.day_plan(MIDNIGHT + timedelta(days=day), day)
+        plug = next(event for event in events if event.kind is EventKind.PLUG_IN)
+        unplug = next(event for event in events if event.kind is EventKind.UNPLUG)
+        midnight = MIDNIGHT + timedelta(days=day)
+        assert (
+            midnight + timedelta(hours=18) <= plug.at <= midnight + timedelta(hours=19)
+        )
+        assert 2 * CHARGE_KW <= plug.energy_kwh <= 3 * CHARGE_KW
+        # The car leaves an hour after its charge would end.
+        hours = plug.energy_kwh / CHARGE_KW
+        stay_s = (unplug.at - plug.at).total_seconds()
+        assert stay_s == pytest.approx((hours + 1) * 3600, abs=60)
+
+
+def test_days_without_car_are_drawn_per_week() -> None:
+    data = spec()
+    data["chargers"][0]["days_without_car"] = 2  # type: ignore[index]
+    scenario = scenario_of(data)
+    empty = [
+        day
+        for day in range(14)
+        if not scenario.day_plan(MIDNIGHT + timedelta(days=day), day)[0]
+    ]
+    assert len(empty) == 4
+    assert len([day for day in empty if day < 7]) == 2
+
+
+def test_outages_come_every_few_days() -> None:
+    data = spec()
+    data["chargers"][0]["outages"] = [  # type: ignore[index]
+        {"at": "20:00", "minutes": [10, 20], "every_days": 2}
+    ]
+    scenario = scenario_of(data)
+    for day in range(4):
+        events, _ = scenario.day_plan(MIDNIGHT + timedelta(days=day), day)
+        kinds = [event.kind for event in events]
+        assert (EventKind.OFFLINE in kinds) is (day % 2 == 0)
+        if day % 2 == 0:
+            off = next(e for e in events if e.kind is EventKind.OFFLINE)
+            on = next(e for e in events if e.kind is EventKind.ONLINE)
+            assert off.at == MIDNIGHT + timedelta(days=day, hours=20)
+            assert timedelta(minutes=10) <= on.at - off.at <= timedelta(minutes=20)
+
+
+def test_a_timer_start_holds_the_charge_until_its_time() -> None:
+    data = spec()
+    data["chargers"][0]["sessions"] = [  # type: ignore[index]
+        {"arrive": "19:00", "charge_hours": 2, "start_at": "02:00", "stay_hours": 10}
+    ]
+    clock = VirtualClock(START)
+    sim = Simulator(clock=clock)
+    driver = FileScenarioDriver(sim, scenario_of(data), "key")
+    charger = driver.chargers[0]
+
+    def state_at(moment: datetime) -> int:
+        clock.set(moment)
+        driver.apply_until(moment)
+        return charger.state.charge_state
+
+    assert state_at(START + timedelta(hours=19, minutes=1)) == 1
+    assert state_at(START + timedelta(hours=25, minutes=59)) == 1
+    assert state_at(START + timedelta(hours=26, minutes=1)) == 2
+    assert state_at(START + timedelta(hours=28, minutes=30)) == 1
+    # The car left: the timer goes with it.
+    assert state_at(START + timedelta(hours=29, minutes=30)) == 0
+    assert charger.state.timers == {}
+
+
+def test_pv_chargers_follow_the_sun() -> None:
+    data = spec()
+    data["chargers"] = [*data["chargers"], {"model": "pole", "pv": True}]  # type: ignore[misc]
+    scenario = scenario_of(data)
+    driver = FileScenarioDriver(Simulator(clock=VirtualClock(START)), scenario, "key")
+    assert driver.chargers[1].state.pv_mode == 1
+    assert driver.chargers[1].state.dynamic
+    events, _ = scenario.day_plan(MIDNIGHT, 0)
+    assert events[0].kind is EventKind.PV_DAY
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "expected an object"),
+        ({"chargers": []}, "at least one charger"),
+        ({"chargers": {}}, "expected a list"),
+        ({}, "KeyError"),
+        (spec(daily_limit=0), "daily_limit"),
+        (spec(reset_utc="25h"), "ValueError"),
+        (
+            spec(
+                chargers=[
+                    {"sessions": [{"arrive": ["19:00", "18:00"], "charge_hours": 1}]}
+                ]
+            ),
+            "ends before it starts",
+        ),
+        (
+            spec(chargers=[{"sessions": [{"arrive": [1, 2, 3], "charge_hours": 1}]}]),
+            "one or two values",
+        ),
+        (spec(chargers=[{"model": "wallbox"}]), "ValueError"),
+    ],
+)
+def test_malformed_files_are_refused_clearly(data: object, message: str) -> None:
+    with pytest.raises(ScenarioFileError, match=message):
+        parse(data)
+
+
+def test_unreadable_files_are_refused_clearly(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ScenarioFileError, match=r"broken\.json"):
+        load(broken)
+    with pytest.raises(ScenarioFileError, match=r"missing\.json"):
+        load(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("path", FAMILY, ids=[path.stem for path in FAMILY])
+def test_every_shipped_scenario_file_loads(path: Path) -> None:
+    case = load(path)
+    assert case.name == path.stem
+    assert json.loads(path.read_text())["description"]
+    scenario = case.scenario
+    assert isinstance(scenario, FileScenario)
+    events = [
+        event
+        for day in range(7)
+        for event in scenario.day_plan(MIDNIGHT + timedelta(days=day), day)[0]
+    ]
+    assert any(event.kind is EventKind.PLUG_IN for event in events)
+
+
+def test_the_family_covers_what_the_benchmark_promises() -> None:
+    cases = {path.stem: load(path) for path in FAMILY}
+    assert {
+        "irregular",
+        "top_ups",
+        "overnight",
+        "timer_start",
+        "five_chargers",
+        "ten_chargers",
+        "limit_500",
+        "reset_2200",
+        "other_poller",
+        "outage_mid_charge",
+    } <= set(cases)
+    assert len(cases["five_chargers"].scenario.models) == 5
+    assert len(cases["ten_chargers"].scenario.models) == 10
+    assert cases["limit_500"].daily_limit == 500
+    assert cases["reset_2200"].reset_time == time(22, 0)
+    # Another program reading every 180 s spends 480 calls a day.
+    assert cases["other_poller"].scenario.external_calls_per_day == 480
