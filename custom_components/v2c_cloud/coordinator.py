@@ -114,21 +114,12 @@ class V2CErrorMapper:
         """Return the exception a refresh should raise for err."""
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
-                return ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN, translation_key="auth_failed"
-                )
-            return UpdateFailed(
-                translation_domain=DOMAIN, translation_key="auth_unconfirmed"
-            )
+                return _translated(ConfigEntryAuthFailed, "auth_failed")
+            return _translated(UpdateFailed, "auth_unconfirmed")
         if isinstance(err, V2CRateLimitError):
             self._rate_limited()
-            return UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                translation_placeholders={
-                    "time": format_reset_time(self.planner.reset_at)
-                },
-            )
+            reset = format_reset_time(self.planner.reset_at)
+            return _translated(UpdateFailed, "rate_limited", time=reset)
         if (
             isinstance(err, V2CResponseError)
             and err.status == FORBIDDEN
@@ -137,22 +128,18 @@ class V2CErrorMapper:
             # Permission errors persist: poll rarely and tell the user once.
             self.forbidden = True
             async_report_key_forbidden(self.hass, self.entry_id)
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={"error": type(err).__name__},
+        return _translated(
+            UpdateFailed, "communication_error", error=type(err).__name__
         )
 
     def command_failed(self, err: Exception, now: datetime) -> HomeAssistantError:
         """Return the translated error a command should raise for err."""
         if isinstance(err, V2CValidationError):
-            return ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_value",
-                translation_placeholders={
-                    "parameter": err.parameter,
-                    "error": str(err),
-                },
+            return _translated(
+                ServiceValidationError,
+                "invalid_value",
+                parameter=err.parameter,
+                error=str(err),
             )
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
@@ -161,25 +148,28 @@ class V2CErrorMapper:
             return _quota_exhausted(self.planner.reset_at)
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
-                return HomeAssistantError(
-                    translation_domain=DOMAIN, translation_key="auth_failed"
-                )
+                return _translated(HomeAssistantError, "auth_failed")
             # The cloud answers false 401s during outages: one proves nothing.
-            return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="auth_unconfirmed_command"
-            )
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={"error": type(err).__name__},
+            return _translated(HomeAssistantError, "auth_unconfirmed_command")
+        return _translated(
+            HomeAssistantError, "communication_error", error=type(err).__name__
         )
 
 
-def _quota_exhausted(calls_back_at: datetime | None) -> HomeAssistantError:
-    return HomeAssistantError(
+def _translated[E: HomeAssistantError](
+    error_class: type[E], key: str, /, **placeholders: str
+) -> E:
+    """Build one of Home Assistant's translated errors."""
+    return error_class(
         translation_domain=DOMAIN,
-        translation_key="quota_exhausted",
-        translation_placeholders={"time": format_reset_time(calls_back_at)},
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _quota_exhausted(calls_back_at: datetime | None) -> HomeAssistantError:
+    return _translated(
+        HomeAssistantError, "quota_exhausted", time=format_reset_time(calls_back_at)
     )
 
 

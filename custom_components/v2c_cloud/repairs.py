@@ -14,19 +14,35 @@ from .helpers import format_reset_time
 OFFLINE_ISSUE_AFTER_S = 24 * 3600
 
 
+def _raise_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    translation_key: str,
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+    **placeholders: str,
+) -> None:
+    """Raise a repair issue the user cannot fix from the dialog."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=severity,
+        translation_key=translation_key,
+        translation_placeholders=placeholders or None,
+    )
+
+
 @callback
 def async_report_quota_exhausted(
     hass: HomeAssistant, entry_id: str, calls_back_at: datetime | None
 ) -> None:
     """Raise the issue: another program spent the key's quota (we never cause a 429)."""
-    ir.async_create_issue(
+    _raise_issue(
         hass,
-        DOMAIN,
         f"quota_exhausted_{entry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="quota_exhausted",
-        translation_placeholders={"time": format_reset_time(calls_back_at)},
+        "quota_exhausted",
+        time=format_reset_time(calls_back_at),
     )
 
 
@@ -41,14 +57,12 @@ def async_report_charger_offline(
     hass: HomeAssistant, device_id: str, name: str, since: datetime
 ) -> None:
     """Raise the issue: the charger has not reached the cloud for over a day."""
-    ir.async_create_issue(
+    _raise_issue(
         hass,
-        DOMAIN,
         f"charger_offline_{device_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="charger_offline",
-        translation_placeholders={"name": name, "since": since.strftime("%Y-%m-%d")},
+        "charger_offline",
+        name=name,
+        since=since.strftime("%Y-%m-%d"),
     )
 
 
@@ -61,14 +75,11 @@ def async_clear_charger_offline(hass: HomeAssistant, device_id: str) -> None:
 @callback
 def async_report_legacy_rejected(hass: HomeAssistant, operation: str) -> None:
     """Raise the issue: V2C retired a legacy endpoint this action still uses."""
-    ir.async_create_issue(
+    _raise_issue(
         hass,
-        DOMAIN,
         f"legacy_rejected_{operation}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="legacy_endpoint_rejected",
-        translation_placeholders={"operation": operation},
+        "legacy_endpoint_rejected",
+        operation=operation,
     )
 
 
@@ -88,13 +99,8 @@ async def async_create_fix_flow(
 @callback
 def async_report_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
     """Raise the issue: the key is valid but lacks permission, polling is paused."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"key_forbidden_{entry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="key_forbidden",
+    _raise_issue(
+        hass, f"key_forbidden_{entry_id}", "key_forbidden", ir.IssueSeverity.ERROR
     )
 
 
