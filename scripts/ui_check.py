@@ -240,10 +240,12 @@ def check_device_page(page: Page) -> None:
 
 
 def check_options(page: Page) -> None:
-    """Open the entry's options, keep fewer calls for commands, save."""
+    """Open the entry's quota options from the Configure menu, keep fewer calls for commands, save."""
     page.goto("/config/integrations/integration/v2c_cloud")
     page.get_by_role("button", name="Configure").first.click()
-    see(page, "Quota options")
+    # Configure is a menu: the quota options, or a charger's Wi-Fi network.
+    see(page, "Change a charger's Wi-Fi network")
+    page.get_by_text("Quota options", exact=True).click()
     # The README's option names (the slider's label is not in the page's text).
     for label in ("Command reserve", "Poll idle chargers"):
         see(page, label)
@@ -253,6 +255,7 @@ def check_options(page: Page) -> None:
     see(page, "Options successfully saved")
     page.get_by_role("button", name="Finish").click()
     page.get_by_role("button", name="Configure").first.click()
+    page.get_by_text("Quota options", exact=True).click()
     expect(page.locator("input[type=number]").last).to_have_value("40")
     page.keyboard.press("Escape")
 
