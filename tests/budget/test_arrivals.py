@@ -112,6 +112,15 @@ def test_an_irregular_routine_keeps_its_whole_span_watched() -> None:
     assert quiet(habit, later.replace(hour=8))
 
 
+def test_arrivals_scattered_over_the_day_leave_no_quiet_hours() -> None:
+    habit = new_habit()
+    for day, hour in enumerate((1, 7, 13, 19)):
+        learn(habit, DAY_ONE.replace(hour=hour) + timedelta(days=day))
+    later = DAY_ONE + timedelta(days=4)
+    # The longest gap (6 h) is chance, not a routine: every hour stays watched.
+    assert not any(quiet(habit, later.replace(hour=hour)) for hour in range(24))
+
+
 def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
     settings = PlannerSettings()
     planner = QuotaPlanner(settings, now=DAY_ONE)

@@ -25,6 +25,10 @@ TRACE = 0.04
 _QUIET_MARGIN_SLOTS = 2
 # Two recent plug-ins already outline a routine's quiet hours.
 QUIET_ROUTINE = 1.8
+# A routine is only a routine when it leaves at least half the day without any
+# arrival: cars that came at scattered hours leave gaps by chance, and a charger
+# watched 16 times less in such a gap misses the next car that comes in it.
+MIN_QUIET_GAP_SLOTS = SLOTS // 2
 
 
 def slot_of(moment: datetime) -> int:
@@ -61,6 +65,8 @@ def quiet(habit: list[float], now: datetime) -> bool:
         ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
         key=lambda pair: pair[1],
     )
+    if gap < MIN_QUIET_GAP_SLOTS:
+        return False
     into = (slot_of(now) - gap_start) % SLOTS
     return _QUIET_MARGIN_SLOTS < into < gap - _QUIET_MARGIN_SLOTS
 
