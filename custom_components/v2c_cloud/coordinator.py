@@ -173,10 +173,33 @@ def _quota_exhausted(calls_back_at: datetime | None) -> HomeAssistantError:
     )
 
 
-class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
-    """The account's chargers, re-read every few hours when the budget allows."""
+class _V2CCoordinator[T](DataUpdateCoordinator[T]):
+    """A coordinator of one V2C Cloud entry, logging under the integration's logger."""
 
     config_entry: V2CConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: V2CConfigEntry,
+        name: str,
+        update_interval: timedelta | None,
+        *,
+        always_update: bool = True,
+    ) -> None:
+        """Name the coordinator; only the account ticks on a fixed interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=name,
+            update_interval=update_interval,
+            always_update=always_update,
+        )
+
+
+class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
+    """The account's chargers, re-read every few hours when the budget allows."""
 
     def __init__(
         self,
@@ -186,13 +209,7 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
         errors: V2CErrorMapper,
     ) -> None:
         """Tick often, but only spend a call when the pairings refresh is due."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} account",
-            update_interval=ACCOUNT_TICK,
-        )
+        super().__init__(hass, entry, f"{DOMAIN} account", ACCOUNT_TICK)
         self.client = client
         self.errors = errors
 
@@ -212,10 +229,8 @@ class V2CAccountCoordinator(DataUpdateCoordinator[dict[str, Pairing]]):
         return {pairing.device_id: pairing for pairing in pairings}
 
 
-class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
+class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     """One charger, read whenever the quota planner says it is worth a call."""
-
-    config_entry: V2CConfigEntry
 
     def __init__(
         self,
@@ -226,20 +241,10 @@ class V2CChargerCoordinator(DataUpdateCoordinator[ChargerData]):
         errors: V2CErrorMapper,
     ) -> None:
         """Create the coordinator; its own timer replaces a fixed update interval."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            # The tag (the user's name for the charger) tells chargers apart at a glance.
-            name=" ".join(
-                filter(
-                    None,
-                    (DOMAIN, "charger", pairing.tag, mask_device_id(pairing.device_id)),
-                )
-            ),
-            update_interval=None,
-            always_update=False,
-        )
+        # The tag (the user's name for the charger) tells chargers apart at a glance.
+        parts = (DOMAIN, "charger", pairing.tag, mask_device_id(pairing.device_id))
+        name = " ".join(filter(None, parts))
+        super().__init__(hass, entry, name, None, always_update=False)
         self.poller = poller
         self.pairing = pairing
         self.errors = errors
