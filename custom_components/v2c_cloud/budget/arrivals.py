@@ -23,12 +23,12 @@ _LOOKAROUND = timedelta(minutes=15)
 # see one again; quiet hours keep an hour (two slots) away from every trace.
 TRACE = 0.04
 _QUIET_MARGIN_SLOTS = 2
-# Two recent plug-ins already outline a routine's quiet hours.
-QUIET_ROUTINE = 1.8
-# A routine is only a routine when it leaves at least half the day without any
-# arrival: cars that came at scattered hours leave gaps by chance, and a charger
-# watched 16 times less in such a gap misses the next car that comes in it.
-MIN_QUIET_GAP_SLOTS = SLOTS // 2
+# Quiet hours need evidence of a routine: cars arriving at random hours leave
+# gaps by chance, and a charger watched 16 times less in such a gap misses the
+# next car that comes in it. With n recent plug-ins all within a share s of the
+# day, random arrivals would do that with a chance of about n * s^(n-1); below
+# this chance the plug-ins are taken for a routine.
+ROUTINE_CHANCE = 0.05
 
 
 def slot_of(moment: datetime) -> int:
@@ -59,16 +59,21 @@ def quiet(habit: list[float], now: datetime) -> bool:
     happened to come lately.
     """
     traced = [slot for slot, weight in enumerate(habit) if weight >= TRACE]
-    if sum(habit) < QUIET_ROUTINE or not traced:
+    if not traced:
         return False
     gap_start, gap = max(
         ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
         key=lambda pair: pair[1],
     )
-    if gap < MIN_QUIET_GAP_SLOTS:
+    if not _routine(sum(habit), (SLOTS - gap + 1) / SLOTS):
         return False
     into = (slot_of(now) - gap_start) % SLOTS
     return _QUIET_MARGIN_SLOTS < into < gap - _QUIET_MARGIN_SLOTS
+
+
+def _routine(plug_ins: float, span: float) -> bool:
+    """Return True when plug-ins this close together are unlikely to be chance."""
+    return plug_ins > 1 and plug_ins * span ** (plug_ins - 1) < ROUTINE_CHANCE
 
 
 def _pairs(slots: list[int]) -> list[tuple[int, int]]:

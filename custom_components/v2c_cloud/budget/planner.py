@@ -375,9 +375,13 @@ class QuotaPlanner:
             left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
         expected = min(max(left, 0.0), horizon_s)
         rest = horizon_s - expected
+        # A running charge may outlast anything learned: until the reset it stays
+        # fundable at the baseline rate, so it is never read less often than a
+        # fixed poller would. A future charge needs only its learned spread.
         guard = (
             min(rest, max(math.sqrt(charger.charge_var_s2), _MIN_GUARD_S))
             if charger.charge_days >= _LEARNED_DAYS
+            and charger.activity is not ChargerActivity.CHARGING
             else rest
         )
         idle = charger.activity is ChargerActivity.IDLE
