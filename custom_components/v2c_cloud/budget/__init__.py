@@ -24,17 +24,19 @@ Why it works the way it does:
   would use. A charger that is not charging is read more slowly than that, by
   how unlikely a charge start is: 1.5 baselines when nothing is known (a start
   is still seen within about twice a fixed poller's delay), 16 baselines in the
-  quiet hours outside the span of a known arrival routine or once a charge
-  ended by itself (a full car), more often around a usual arrival time and for
-  a car waiting for the sun (in step with the charging interval).
+  quiet hours outside the span of a known arrival routine (only once the
+  plug-ins are too close together to be chance) or once a charge ended by
+  itself (a full car), more often around a usual arrival time and for a car
+  waiting for the sun (in step with the charging interval).
 * What those targets, the expected commands (learned per day, or today's pace
   if busier) and maintenance leave goes to charging, spread over the charging
   time still expected before the reset (learned per charger with its spread,
   planned one spread long). The time a charge might run beyond that stays
-  fundable at the baseline rate: any time to the reset until three windows
-  taught the charge length, one spread (at least half an hour) after. So a
-  charge is read at least as often as by the fixed poller, and an unexpected
-  day is never worse than a fixed interval.
+  fundable at the baseline rate: for a running charge, and for every charge
+  until three windows taught its length, any time up to the reset; for a
+  charge yet to come on a learned charger, one spread (at least half an
+  hour). So a running charge keeps the calls to be read as often as by the
+  fixed poller, whatever it was expected to last.
 * When the calls run short, slow targets give up a quarter first, then
   charging slows down below the baseline (to twice it), then everything
   stretches together.
