@@ -7,7 +7,7 @@ have delivered that energy in the time since the last accepted reading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 import math
 from typing import Any, Self
@@ -40,6 +40,11 @@ class LifetimeEnergy(ExtraStoredData):
     banked_kwh: float = 0.0
     session_kwh: float | None = None
     read_at: datetime | None = None
+    # The session just banked, until the new one grows: a reading that drops to
+    # zero and comes back was a glitch, and the old session goes on.
+    _banked_last: tuple[float, datetime | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def total_kwh(self) -> float | None:
@@ -63,14 +68,30 @@ class LifetimeEnergy(ExtraStoredData):
         allowance = self._allowance(at, max_kw)
         if last is None or session_kwh >= last:
             if last is not None and session_kwh - last > allowance:
+                self._resume_banked(session_kwh, at, max_kw)
                 return False
+            if last is not None and session_kwh > last:
+                self._banked_last = None
             self.session_kwh, self.read_at = session_kwh, at
             return False
         if not new_session(last, session_kwh) or session_kwh > allowance:
             return False
+        self._banked_last = (last, self.read_at)
         self.banked_kwh += last
         self.session_kwh, self.read_at = session_kwh, at
         return True
+
+    def _resume_banked(self, session_kwh: float, at: datetime, max_kw: float) -> None:
+        """Take back a session banked by a dip when its reading comes back."""
+        if self._banked_last is None:
+            return
+        banked, banked_at = self._banked_last
+        since = _deliverable_kwh(banked_at, at, max_kw)
+        # Never below the total already shown: the Energy dashboard reads a meter.
+        if banked + (self.session_kwh or 0.0) <= session_kwh <= banked + since:
+            self.banked_kwh -= banked
+            self.session_kwh, self.read_at = session_kwh, at
+            self._banked_last = None
 
     def raise_to(self, total_kwh: float) -> None:
         """Never show less than a total already shown (an older save was restored)."""
@@ -80,10 +101,7 @@ class LifetimeEnergy(ExtraStoredData):
 
     def _allowance(self, at: datetime, max_kw: float) -> float:
         """Return the most energy the charger can have delivered since read_at."""
-        if self.read_at is None:
-            return MAX_SESSION_KWH
-        hours = max((at - self.read_at).total_seconds(), 0.0) / 3600
-        return max_kw * hours + STEP_SLACK_KWH
+        return _deliverable_kwh(self.read_at, at, max_kw)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the data to store across restarts."""
@@ -113,6 +131,14 @@ class LifetimeEnergy(ExtraStoredData):
         ):
             return None
         return energy
+
+
+def _deliverable_kwh(since: datetime | None, at: datetime, max_kw: float) -> float:
+    """Return the most energy a charger can deliver between two readings."""
+    if since is None:
+        return MAX_SESSION_KWH
+    hours = max((at - since).total_seconds(), 0.0) / 3600
+    return max_kw * hours + STEP_SLACK_KWH
 
 
 def charger_max_kw(power_w: float | None, max_power_w: float | None) -> float:

@@ -139,6 +139,29 @@ def test_wobble_is_not_a_new_session() -> None:
     assert LifetimeEnergy.from_dict(energy.as_dict()) == energy
 
 
+def test_a_dip_to_zero_that_comes_back_is_no_new_session() -> None:
+    """5.0 -> 0.0 -> 5.2 kWh within minutes: one session, counted once."""
+    energy = LifetimeEnergy()
+    minutes = iter(START + timedelta(minutes=minute) for minute in range(0, 60, 2))
+    energy.observe(5.0, next(minutes))
+    assert energy.observe(0.0, next(minutes))
+    energy.observe(5.2, next(minutes))
+    assert energy.total_kwh == pytest.approx(5.2)
+    energy.observe(5.3, next(minutes))
+    assert energy.total_kwh == pytest.approx(5.3)
+
+
+def test_a_new_session_that_grows_is_kept() -> None:
+    """After a real new session has grown, an old value coming back is a glitch."""
+    energy = LifetimeEnergy()
+    minutes = iter(START + timedelta(minutes=minute) for minute in range(0, 60, 2))
+    energy.observe(5.0, next(minutes))
+    energy.observe(0.0, next(minutes))
+    energy.observe(0.1, next(minutes))
+    energy.observe(5.1, next(minutes))
+    assert energy.total_kwh == pytest.approx(5.1)
+
+
 @given(
     st.lists(
         st.tuples(
