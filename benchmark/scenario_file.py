@@ -10,21 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-import heapq
 import json
 from pathlib import Path
 import random
 from typing import Any
 
 from v2c_simulator import Simulator
-from v2c_simulator.scenarios import (
-    PLANNING_HORIZON_DAYS,
-    Command,
-    Event,
-    EventKind,
-    Scenario,
-    ScenarioDriver,
-)
+from v2c_simulator.scenarios import Command, Event, EventKind, Scenario, ScenarioDriver
 from v2c_simulator.state import Model, Timer
 from v2c_simulator.timers import parse_hhmm
 
@@ -163,28 +155,9 @@ class FileScenarioDriver(ScenarioDriver):
                 charger.state.dynamic = True
                 charger.state.pv_mode = 1
 
-    def _plan(self) -> None:
-        """Plan a day ahead of the earliest pending item, every day having events."""
-        while self._planned_days < PLANNING_HORIZON_DAYS:
-            settled = self._midnight + timedelta(days=self._planned_days - 1)
-            if (
-                self._events
-                and self._events[0].at < settled
-                and (
-                    not self.scenario.commands_per_day
-                    or (self._commands and self._commands[0].at < settled)
-                )
-            ):
-                return
-            midnight = self._midnight + timedelta(days=self._planned_days)
-            events, commands = self.scenario.day_plan(midnight, self._planned_days)
-            for event in events:
-                if event.at >= self.start:
-                    heapq.heappush(self._events, event)
-            for command in commands:
-                if command.at >= self.start:
-                    heapq.heappush(self._commands, command)
-            self._planned_days += 1
+    def _daily_events(self) -> bool:
+        """Return True: a file scenario's days always carry its cars' visits."""
+        return True
 
     def _apply(self, event: Event) -> None:
         """Arm the charger's timer for a session that waits for it."""

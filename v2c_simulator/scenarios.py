@@ -385,10 +385,15 @@ class ScenarioDriver:
             )
         return due
 
+    def _daily_events(self) -> bool:
+        """Return whether every day may bring events the plan must reach past."""
+        scenario = self.scenario
+        return bool(scenario.habits or scenario.pv or scenario.outage_chance)
+
     def _plan(self) -> None:
         """Plan days until the earliest pending items can no longer change."""
         scenario = self.scenario
-        daily_events = bool(scenario.habits or scenario.pv or scenario.outage_chance)
+        daily_events = self._daily_events()
         while self._planned_days < PLANNING_HORIZON_DAYS:
             settled = self._midnight + timedelta(days=self._planned_days - 1)
             events_final = not daily_events or (
