@@ -260,11 +260,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         blocked_until = self.poller.planner.blocked_until(now)
         if self.data is not None and blocked_until is not None:
             # Any refresh (a timer, a manual update) must wait for the quota.
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="quota_exhausted",
-                translation_placeholders={"time": format_reset_time(blocked_until)},
-            )
+            reset = format_reset_time(blocked_until)
+            raise _translated(UpdateFailed, "quota_exhausted", time=reset)
         try:
             if self.data is None:
                 data = await self.poller.first_refresh(now)
@@ -328,9 +325,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         raises a repair issue instead of looking like a passing cloud error.
         """
         if self.data is not None and self.data.connected is False:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="charger_offline"
-            )
+            raise _translated(HomeAssistantError, "charger_offline")
         now = utcnow()
         try:
             confirm_at = await self.poller.command(
