@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 
 from .api import V2CClient
-from .entity import charger_platform
-from .setting import V2CFlagEntity, V2CSettingEntityDescription, has_setting, sends
+from .setting import V2CSettingEntityDescription, flag_platform, sends
 
 PARALLEL_UPDATES = 1
 
@@ -17,7 +16,7 @@ PARALLEL_UPDATES = 1
 class V2CLockEntityDescription(
     LockEntityDescription, V2CSettingEntityDescription[bool]
 ):
-    """Describes a V2C lock: how to read and set its state."""
+    """Describes a V2C lock: how to read and set its state (locked, nobody can charge)."""
 
 
 LOCKS: tuple[V2CLockEntityDescription, ...] = (
@@ -31,14 +30,4 @@ LOCKS: tuple[V2CLockEntityDescription, ...] = (
 )
 
 
-class V2CLockEntity(V2CFlagEntity, LockEntity):
-    """The charging point lock: locked, nobody can charge."""
-
-    entity_description: V2CLockEntityDescription
-
-    is_locked = V2CFlagEntity.flag
-    async_lock = V2CFlagEntity.async_set_on
-    async_unlock = V2CFlagEntity.async_set_off
-
-
-async_setup_entry = charger_platform(V2CLockEntity, LOCKS, has_setting)
+async_setup_entry = flag_platform(LockEntity, LOCKS)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.components.lock import LockEntity
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .api import ReportedState, V2CClient
 from .coordinator import V2CChargerCoordinator
 from .data import ChargerData
-from .entity import V2CEntity
+from .entity import PlatformSetup, V2CEntity, charger_platform
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +84,7 @@ class V2CSettingEntity[T](V2CEntity):
 
 
 class V2CFlagEntity(V2CSettingEntity[bool]):
-    """A setting that is on or off; switch and lock name its members their way."""
+    """A setting that is on or off; each platform gives its members its own names."""
 
     @property
     def flag(self) -> bool | None:
@@ -97,3 +99,28 @@ class V2CFlagEntity(V2CSettingEntity[bool]):
     async def async_set_off(self, **kwargs: Any) -> None:
         """Clear the flag."""
         await self._async_send(value=False)
+
+
+# Home Assistant's names for a flag's state, its setter and its clearer.
+FLAG_MEMBERS: dict[type[Entity], tuple[str, str, str]] = {
+    LockEntity: ("is_locked", "async_lock", "async_unlock"),
+    SwitchEntity: ("is_on", "async_turn_on", "async_turn_off"),
+}
+
+
+def flag_platform(
+    platform: type[Entity],
+    descriptions: Iterable[V2CSettingEntityDescription[bool]],
+) -> PlatformSetup:
+    """Return the setup of a platform of flags: `V2CFlagEntity` under its names."""
+    state, set_on, set_off = FLAG_MEMBERS[platform]
+    entity: type[V2CFlagEntity] = type(
+        f"V2C{platform.__name__}",
+        (V2CFlagEntity, platform),
+        {
+            state: V2CFlagEntity.flag,
+            set_on: V2CFlagEntity.async_set_on,
+            set_off: V2CFlagEntity.async_set_off,
+        },
+    )
+    return charger_platform(entity, descriptions, has_setting)

@@ -8,8 +8,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .api import V2CClient
-from .entity import charger_platform
-from .setting import V2CFlagEntity, V2CSettingEntityDescription, has_setting, sends
+from .setting import V2CSettingEntityDescription, flag_platform, sends
 
 PARALLEL_UPDATES = 1
 
@@ -76,14 +75,4 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
 )
 
 
-class V2CSwitchEntity(V2CFlagEntity, SwitchEntity):
-    """A charger flag that can be switched on and off."""
-
-    entity_description: V2CSwitchEntityDescription
-
-    is_on = V2CFlagEntity.flag
-    async_turn_on = V2CFlagEntity.async_set_on
-    async_turn_off = V2CFlagEntity.async_set_off
-
-
-async_setup_entry = charger_platform(V2CSwitchEntity, SWITCHES, has_setting)
+async_setup_entry = flag_platform(SwitchEntity, SWITCHES)
