@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time
 from enum import IntEnum
+from functools import partial
 import html
 import json
 import logging
@@ -209,24 +210,13 @@ def to_enum[E: IntEnum](enum: type[E], value: object, field: str) -> E | None:
         return None
 
 
-def to_datetime(value: object, field: str) -> datetime | None:
-    """Parse an ISO 8601 timestamp; naive values stay naive (charger local time)."""
+def to_iso[T](parse: Callable[[str], T], value: object, field: str) -> T | None:
+    """Parse ISO 8601 text with parse ("22:00", a timestamp); naive values stay naive."""
     text = to_str(value, field)
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise _invalid(field) from None
-
-
-def to_time(value: object, field: str) -> time | None:
-    """Parse a wall-clock time such as "22:00"."""
-    text = to_str(value, field)
-    if text is None:
-        return None
-    try:
-        return time.fromisoformat(text.strip())
+        return parse(text.strip())
     except ValueError:
         raise _invalid(field) from None
 
@@ -336,12 +326,12 @@ class FieldReader:
         return self._parse(lambda value, field: to_enum(enum, value, field), keys)
 
     def datetime_(self, *keys: str) -> datetime | None:
-        """Read a timestamp."""
-        return self._parse(to_datetime, keys)
+        """Read a timestamp; a naive one is in the charger's local time."""
+        return self._parse(partial(to_iso, datetime.fromisoformat), keys)
 
     def time_(self, *keys: str) -> time | None:
         """Read a wall-clock time."""
-        return self._parse(to_time, keys)
+        return self._parse(partial(to_iso, time.fromisoformat), keys)
 
     def days(self, *keys: str) -> tuple[int, ...] | None:
         """Read days of week; None when present but unusable."""
