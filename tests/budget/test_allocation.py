@@ -58,7 +58,7 @@ def plan(
         (ChargerActivity.PLUGGED, 480.0),
         (ChargerActivity.WAITING, 480.0),
         (ChargerActivity.CHARGING, 3600.0),
-        (ChargerActivity.OFFLINE, 1920.0),
+        (ChargerActivity.OFFLINE, 480.0),
     ],
 )
 def test_targets_are_slower_than_the_baseline(
@@ -82,7 +82,9 @@ def test_unlikely_starts_are_watched_least() -> None:
 
 def test_targets_stay_within_bounds_and_honour_poll_idle() -> None:
     slow = PlannerSettings(idle_interval_s=3000.0)
-    assert target_interval(ChargerActivity.OFFLINE, slow, BASELINE_S) == 3600.0
+    assert target_interval(ChargerActivity.OFFLINE, slow, BASELINE_S) == 480.0
+    unpolled = PlannerSettings(idle_interval_s=3000.0, poll_idle=False)
+    assert target_interval(ChargerActivity.OFFLINE, unpolled, BASELINE_S) == 3600.0
     assert target_interval(ChargerActivity.IDLE, slow, 4000.0) == 3600.0
     assert target_interval(ChargerActivity.IDLE, slow, 1.0) == 10.0
     quiet = PlannerSettings(poll_idle=False)
@@ -123,15 +125,14 @@ def test_calls_a_possible_charge_could_use_are_not_spare() -> None:
     assert plan(500.0) == {"A": 10.0, "B": 480.0}
 
 
-def test_spare_calls_never_speed_up_offline_chargers() -> None:
-    # Targets need 15 + 3.75 calls; 800 - 720 are spare.
+def test_spare_calls_speed_up_an_offline_charger_like_an_empty_one() -> None:
+    # Targets need 15 + 15 calls; 800 - 720 are spare.
     intervals = plan(800.0, IDLE, OFFLINE)
-    assert intervals["B"] == pytest.approx(480 * 18.75 / 80)
-    assert intervals["C"] == 1920.0
+    assert intervals == {"B": pytest.approx(480 * 30 / 80), "C": pytest.approx(180.0)}
 
 
 def test_without_expected_charging_targets_hold() -> None:
-    assert plan(500.0, IDLE, OFFLINE) == {"B": 480.0, "C": 1920.0}
+    assert plan(500.0, IDLE, OFFLINE) == {"B": 480.0, "C": 480.0}
 
 
 def test_short_budget_stretches_the_slow_targets_first() -> None:
@@ -202,6 +203,25 @@ def test_a_usual_arrival_is_watched_at_four_charging_intervals() -> None:
     assert plan(196.0, CHARGING, arriving) == {"A": pytest.approx(20.0), "B": 80.0}
 
 
+def test_an_outage_in_quiet_hours_is_checked_as_an_empty_charger_would_be() -> None:
+    outage = _like(OFFLINE, offline_s=7200.0, quiet_hours=True)
+    assert plan(183.0, CHARGING, outage)["C"] == 3600.0
+
+
+def test_an_outage_near_a_usual_arrival_is_watched_as_closely_as_the_arrival() -> None:
+    outage = _like(OFFLINE, offline_s=7200.0, expecting_arrival=True)
+    assert plan(196.0, CHARGING, outage)["C"] == 80.0
+
+
+def test_a_record_charge_keeps_a_slow_tail_until_the_reset() -> None:
+    # Two hours of A at 8 x 320 s instead of 3600 s cost 0.8 calls more.
+    tailed = _like(CHARGING, tail_s=7200.0)
+    untailed = plan(185.0, CHARGING, IDLE)["A"]
+    assert plan(185.0 + 7200 / 2560 - 7200 / 3600, tailed, IDLE)["A"] == pytest.approx(
+        untailed
+    )
+
+
 def test_quiet_hours_of_a_known_routine_watch_an_empty_charger_less() -> None:
     quiet = _like(IDLE, quiet_hours=True)
     # 1 call for A after its charge, 2 for B at the 3600 s maximum.
@@ -209,7 +229,7 @@ def test_quiet_hours_of_a_known_routine_watch_an_empty_charger_less() -> None:
 
 
 @pytest.mark.parametrize(
-    ("offline_s", "expected"), [(None, 1920.0), (10.0, 60.0), (600.0, 300.0)]
+    ("offline_s", "expected"), [(None, 480.0), (10.0, 60.0), (600.0, 300.0)]
 )
 def test_an_outage_is_checked_again_once_it_grew_by_half(
     offline_s: float | None, expected: float

@@ -68,7 +68,7 @@ def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> N
     assert (idle - NOON).total_seconds() == pytest.approx(1.5 * baseline(2), abs=1e-3)
 
 
-def test_a_car_is_watched_like_an_empty_charger_and_offline_least(
+def test_a_car_and_an_offline_charger_are_watched_like_an_empty_one(
     planner: QuotaPlanner,
 ) -> None:
     for device_id, activity in (
@@ -77,7 +77,8 @@ def test_a_car_is_watched_like_an_empty_charger_and_offline_least(
         ("O", ChargerActivity.OFFLINE),
     ):
         planner.set_activity(device_id, activity, NOON)
-    # Once an outage has lasted a while, that is.
+    # Once an outage has lasted a while, that is: a car may arrive unseen
+    # during it, and must not wait longer to be seen once it is back.
     later = NOON + 2 * HOUR
     intervals = {
         device_id: interval(planner, device_id, later) for device_id in ("P", "I", "O")
@@ -85,7 +86,7 @@ def test_a_car_is_watched_like_an_empty_charger_and_offline_least(
     assert intervals == {
         "P": pytest.approx(1.5 * baseline(3)),
         "I": pytest.approx(1.5 * baseline(3)),
-        "O": 1920.0,
+        "O": pytest.approx(1.5 * baseline(3)),
     }
 
 
@@ -367,35 +368,80 @@ def test_a_car_whose_charge_ended_by_itself_is_watched_least(
 def test_an_outage_is_timed_from_when_it_was_first_seen(planner: QuotaPlanner) -> None:
     planner.observe_quota(limit=1000, remaining=400, now=NOON)
     planner.set_activity("A", ChargerActivity.OFFLINE, NOON)
-    later = NOON + timedelta(minutes=10)
+    later = NOON + timedelta(minutes=3)
     planner.set_activity("A", ChargerActivity.OFFLINE, later)
-    assert interval(planner, "A", later) == 300.0
+    assert interval(planner, "A", later) == 90.0
     planner.set_activity("A", ChargerActivity.IDLE, later)
     planner.set_activity("A", ChargerActivity.OFFLINE, later)
     assert interval(planner, "A", later) == 60.0
 
 
-def test_an_unlearned_charge_keeps_the_rest_of_the_day_fundable(
-    settings: PlannerSettings,
-) -> None:
-    """A running charge may last until the reset, however well its length is known."""
+def _restored_charge(
+    settings: PlannerSettings, days: int, longest_s: float = 0.0
+) -> QuotaPlanner:
+    """Return a planner with 400 calls left at noon and a charge 2 h a day learned."""
     planner = QuotaPlanner(settings, now=NOON)
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.observe_quota(limit=1000, remaining=400, now=NOON)
     data = planner.to_dict()
     charger = data["chargers"]["A"]
     charger["charge_ewma_s"] = 2 * 3600.0
+    charger["charge_days"] = days
+    charger["charge_longest_s"] = longest_s
+    return QuotaPlanner.from_dict(data, settings, now=NOON)
+
+
+def test_an_unlearned_charge_keeps_the_rest_of_the_day_fundable(
+    settings: PlannerSettings,
+) -> None:
+    """Until its length is learned, a running charge may last until the reset."""
     by_days = {}
     for days in (0, 2, 3):
-        charger["charge_days"] = days
-        restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+        restored = _restored_charge(settings, days)
         restored.set_activity("A", ChargerActivity.CHARGING, NOON)
         by_days[days] = interval(restored, "A", NOON)
     # 350 calls for 12 hours: the ten hours after the usual charge stay funded
-    # at the 91 s baseline, so the charge is read at the baseline, learned or not.
-    assert by_days[0] == by_days[2] == by_days[3]
+    # at the 91 s baseline, so the unlearned charge is read at the baseline.
+    assert by_days[0] == by_days[2]
     assert by_days[0] is not None
     assert by_days[0] <= baseline(1)
+    # Learned, only the longest plausible day stays funded: the charge is read
+    # faster.
+    assert by_days[3] is not None
+    assert by_days[3] < by_days[0] / 2
+
+
+def test_a_learned_long_day_stays_funded_at_the_baseline(
+    settings: PlannerSettings,
+) -> None:
+    usual = _restored_charge(settings, days=5)
+    long_days = _restored_charge(settings, days=5, longest_s=8 * 3600.0)
+    for planner in (usual, long_days):
+        planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    fast = interval(usual, "A", NOON)
+    guarded = interval(long_days, "A", NOON)
+    assert fast is not None
+    assert guarded is not None
+    assert fast < guarded <= baseline(1)
+
+
+def test_a_record_charge_is_never_left_without_calls(
+    settings: PlannerSettings,
+) -> None:
+    """A charge far past anything learned is still read, if slowly."""
+    planner = _restored_charge(settings, days=5, longest_s=2 * 3600.0)
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    moment, remaining, longest_wait = NOON, 400, 0.0
+    while moment < NOON + 11 * HOUR:
+        due = planner.next_poll_at("A", moment)
+        assert due is not None
+        longest_wait = max(longest_wait, (due - moment).total_seconds())
+        moment, remaining = due, remaining - 1
+        poll(planner, "A", moment, remaining)
+    # Eleven hours of a charge learned as two: read fast at first, then never
+    # slower than eight baselines, and the reserve stays untouched.
+    assert longest_wait <= 8 * baseline(1)
+    assert remaining >= 50
 
 
 def test_a_charge_that_went_silent_is_checked_every_five_minutes(
@@ -407,7 +453,7 @@ def test_a_charge_that_went_silent_is_checked_every_five_minutes(
     planner.set_activity("B", ChargerActivity.OFFLINE, NOON)
     later = NOON + HOUR
     assert interval(planner, "A", later) == 300.0
-    assert interval(planner, "B", later) == 1800.0
+    assert interval(planner, "B", later) == pytest.approx(1.5 * baseline(2))
     planner.set_activity("A", ChargerActivity.CHARGING, later)
     planner.set_activity("A", ChargerActivity.OFFLINE, later + HOUR)
     assert interval(planner, "A", later + 2 * HOUR) == 300.0

@@ -27,12 +27,18 @@ _UNCERTAIN_FACTOR = 1.5
 #   confirmed anyway);
 _UNLIKELY_FACTOR = 16.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
-# from a minute up to this multiple of the idle interval setting. A charger that
-# went silent mid-charge is checked at least this often: the charge goes on
-# unseen, and its data ages from the moment it went silent.
+# from a minute up to the interval it would have if it were empty: a car may
+# arrive during the outage, and its charge must not wait longer to be seen than
+# any other. With idle polling off, it is checked at this multiple of the idle
+# interval setting. A charger that went silent mid-charge is checked at least
+# this often: the charge goes on unseen, and its data ages from the moment it
+# went silent; a few calls per outage pay for it.
 _OUTAGE_GROWTH = 0.5
 _OFFLINE_FACTOR = 4.0
 _SILENT_CHARGE_CHECK_S = 300.0
+# A charge longer than any learned is still read at least this many times
+# slower than the baseline, never left without calls until the reset.
+_TAIL_FACTOR = 8.0
 # Short of calls, the slow targets give up to this much more before a charge is
 # read more slowly than the baseline.
 _IDLE_STRETCH = 1.25
@@ -48,7 +54,8 @@ class ChargerDemand:
     """What one charger needs until the reset.
 
     `expected_charge_s` is how long it likely charges before the reset;
-    `guard_s` how much longer it might, which is kept fundable at the baseline.
+    `guard_s` how much longer it might, which is kept fundable at the baseline;
+    `tail_s` the rest of the window, kept fundable at a slow tail rate.
     """
 
     device_id: str
@@ -56,6 +63,7 @@ class ChargerDemand:
     expected_charge_s: float
     possible_charge_s: float
     guard_s: float = 0.0
+    tail_s: float = 0.0
     expecting_arrival: bool = False
     quiet_hours: bool = False
     charge_ended: bool = False
@@ -75,14 +83,14 @@ def target_interval(
     match activity:
         case ChargerActivity.IDLE if not settings.poll_idle:
             return None
-        case ChargerActivity.OFFLINE:
+        case ChargerActivity.OFFLINE if not settings.poll_idle:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case ChargerActivity.PLUGGED if charge_ended:
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
-        case ChargerActivity.IDLE if quiet_hours:
+        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if quiet_hours:
             interval = baseline_s * _UNLIKELY_FACTOR
         case _:
             interval = baseline_s * _UNCERTAIN_FACTOR
@@ -117,6 +125,7 @@ def allocate(
         steady += max(horizon_s - demand.expected_charge_s, 0.0) * idle_rate
         # A longer charge costs the baseline rate instead of the slow one.
         guard += demand.guard_s * max(1 / baseline - idle_rate, 0.0)
+        guard += demand.tail_s * max(1 / (baseline * _TAIL_FACTOR) - idle_rate, 0.0)
     charging, stretch = _solve(
         budget,
         steady,
@@ -137,22 +146,17 @@ def allocate(
             intervals[demand.device_id] = _clamp(
                 min(target * stretch, charging * _WAITING_RATIO), settings
             )
-        elif demand.activity is ChargerActivity.OFFLINE:
-            intervals[demand.device_id] = _clamp(
-                _outage_check(demand, target * max(stretch, 1.0)), settings
-            )
-        elif demand.expecting_arrival:
-            # A car that usually arrives about now starts its charge unseen,
-            # so watch it as closely as the charging interval makes worth it.
-            intervals[demand.device_id] = _clamp(
-                min(
-                    target * stretch,
-                    max(charging * _ARRIVAL_RATIO, ARRIVAL_INTERVAL_S),
-                ),
-                settings,
-            )
         else:
-            intervals[demand.device_id] = _clamp(target * stretch, settings)
+            interval = target * stretch
+            if demand.expecting_arrival:
+                # A car that usually arrives about now starts its charge unseen,
+                # so watch it as closely as the charging interval makes worth it.
+                interval = min(
+                    interval, max(charging * _ARRIVAL_RATIO, ARRIVAL_INTERVAL_S)
+                )
+            if demand.activity is ChargerActivity.OFFLINE:
+                interval = _outage_check(demand, interval)
+            intervals[demand.device_id] = _clamp(interval, settings)
     return intervals
 
 
@@ -163,7 +167,7 @@ def _outage_check(demand: ChargerDemand, slowest: float) -> float:
     outage, and a long outage costs a few calls.
     """
     if demand.offline_charging:
-        slowest = min(slowest, _SILENT_CHARGE_CHECK_S)
+        slowest = _SILENT_CHARGE_CHECK_S
     if demand.offline_s is None:
         return slowest
     return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))

@@ -27,12 +27,13 @@ from .state import (
 from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
 
 # A charge that outlasts its usual length is assumed to go on this much longer.
-_MIN_CHARGE_LEFT_S = 1800.0
+_MIN_CHARGE_LEFT_S = 600.0
 # Until this many whole windows taught a charger's charging time, any charge may
 # last until the reset: its calls stay fundable at the baseline.
 _LEARNED_DAYS = 3
-# Once learned, a charge may still outlast the plan by its spread, at least this.
+# Once learned, a charge may still outlast the plan by at least this.
 _MIN_GUARD_S = 1800.0
+_LONGEST_MARGIN = 1.25
 _CAR_PRESENT = frozenset(
     {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.CHARGING}
 )
@@ -351,40 +352,38 @@ class QuotaPlanner:
         self, device_id: str, charger: ChargerState, now: datetime, horizon_s: float
     ) -> ChargerDemand:
         """Return how long a charger likely (and possibly) charges before the reset."""
-        if charger.activity is ChargerActivity.OFFLINE:
-            return ChargerDemand(
-                device_id=device_id,
-                activity=charger.activity,
-                expected_charge_s=0.0,
-                possible_charge_s=0.0,
-                offline_s=None
-                if charger.offline_since is None
-                else seconds_between(charger.offline_since, now),
-                offline_charging=charger.offline_charging,
-            )
         charged = self._state.window.charged_s.get(device_id, 0.0)
         left = charger.charge_ewma_s - charged
+        spread = math.sqrt(charger.charge_var_s2)
         if charger.activity is ChargerActivity.CHARGING:
             charged_now = max(
                 seconds_between(max(charger.since, self._state.window.start), now),
                 0.0,
             )
+            charged += charged_now
             # Plan for a charge one usual deviation longer than average: a long
             # day must not spend the calls its end still needs.
-            spread = math.sqrt(charger.charge_var_s2)
             left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
+        # Until learned, any charge may last until the reset; once learned, as
+        # long as the longest day lately (with a margin) or three deviations
+        # above the average. That much stays fundable at the baseline rate; the
+        # rest of the window keeps a slow tail. A charge already longer than
+        # that is planned to last until the reset: its calls are spread evenly.
+        plausible = horizon_s
+        if charger.charge_days >= _LEARNED_DAYS:
+            longest = max(
+                charger.charge_longest_s * _LONGEST_MARGIN,
+                charger.charge_ewma_s + 3 * spread,
+            )
+            plausible = longest - charged
+            if plausible <= 0 and charger.activity is ChargerActivity.CHARGING:
+                left = horizon_s
         expected = min(max(left, 0.0), horizon_s)
         rest = horizon_s - expected
-        # A running charge may outlast anything learned: until the reset it stays
-        # fundable at the baseline rate, so it is never read less often than a
-        # fixed poller would. A future charge needs only its learned spread.
-        guard = (
-            min(rest, max(math.sqrt(charger.charge_var_s2), _MIN_GUARD_S))
-            if charger.charge_days >= _LEARNED_DAYS
-            and charger.activity is not ChargerActivity.CHARGING
-            else rest
-        )
-        idle = charger.activity is ChargerActivity.IDLE
+        guard = min(rest, max(plausible - expected, _MIN_GUARD_S))
+        # An offline charger may have a car arriving unseen: it is watched as an
+        # empty one, from the moment its outage began.
+        idle = charger.activity in (ChargerActivity.IDLE, ChargerActivity.OFFLINE)
         expecting = idle and arrivals.expecting(charger.arrivals, now)
         return ChargerDemand(
             device_id=device_id,
@@ -400,4 +399,9 @@ class QuotaPlanner:
             if charger.charge_ended
             else max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),
             guard_s=guard,
+            tail_s=rest - guard,
+            offline_s=None
+            if charger.offline_since is None
+            else seconds_between(charger.offline_since, now),
+            offline_charging=charger.offline_charging,
         )

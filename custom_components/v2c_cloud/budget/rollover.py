@@ -25,6 +25,8 @@ _EWMA_RISE = 0.6
 _EWMA_FALL = 0.3
 # Charging time is averaged evenly: its spread, learned alongside, covers long days.
 _CHARGE_WEIGHT = 0.5
+# The longest day fades by this share a day: after a month it counts half.
+_LONGEST_FADE = 0.98
 # A window seen for less than this (a mid-day start, a probe) teaches nothing
 # about a whole day's commands, charging or other programs.
 _MIN_LEARNING_SPAN = timedelta(hours=20)
@@ -139,6 +141,9 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
                 charger.charge_var_s2 + _CHARGE_WEIGHT * deviation**2
             )
             charger.charge_ewma_s += _CHARGE_WEIGHT * deviation
+            charger.charge_longest_s = max(
+                charged, charger.charge_longest_s * _LONGEST_FADE
+            )
             charger.charge_days += 1
     if pre.probe and proof_at is not None and pre.header_at is not None:
         moment = estimate_reset(pre.header_at, proof_at)

@@ -55,6 +55,9 @@ class ChargerState:
     charge_var_s2: float = 0.0
     # Whole windows the charging time was learned from.
     charge_days: int = 0
+    # The longest daily charging time lately; it fades slowly, so a long day
+    # is remembered for weeks.
+    charge_longest_s: float = 0.0
     arrivals: list[float] = field(default_factory=new_habit)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
@@ -133,6 +136,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "charge_ewma_s": charger.charge_ewma_s,
                 "charge_var_s2": charger.charge_var_s2,
                 "charge_days": charger.charge_days,
+                "charge_longest_s": charger.charge_longest_s,
                 "arrivals": list(charger.arrivals),
             }
             for device_id, charger in state.chargers.items()
@@ -173,6 +177,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     charge_ewma_s=float(charger["charge_ewma_s"]),
                     charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
                     charge_days=int(charger.get("charge_days", 0)),
+                    charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
                     arrivals=habit_from(charger.get("arrivals")),
                 )
                 for device_id, charger in data["chargers"].items()
