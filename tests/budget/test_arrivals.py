@@ -105,6 +105,21 @@ def test_a_tight_routine_outlines_quiet_hours_after_a_few_arrivals() -> None:
     assert quiet(habit, next_day.replace(hour=20, minute=30))
 
 
+def test_quiet_hours_keep_as_far_from_a_spread_routine_as_it_is_wide() -> None:
+    habit = new_habit()
+    for day, (hour, minute) in enumerate(
+        ((10, 0), (11, 0), (12, 0), (12, 30), (11, 30))
+    ):
+        learn(habit, DAY_ONE.replace(hour=hour, minute=minute) + timedelta(days=day))
+    later = DAY_ONE + timedelta(days=5)
+    # Five arrivals over 10:00-12:30 are a routine, but the next car may come
+    # well outside what was seen: three hours either side stay watched.
+    assert not quiet(habit, later.replace(hour=7, minute=30))
+    assert not quiet(habit, later.replace(hour=15, minute=30))
+    assert quiet(habit, later.replace(hour=5))
+    assert quiet(habit, later.replace(hour=17))
+
+
 def test_an_irregular_routine_keeps_the_whole_day_watched() -> None:
     habit = new_habit()
     for day, hour in enumerate((15, 22, 19, 16, 21)):
@@ -133,5 +148,5 @@ def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
         planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
     noon = DAY_ONE.replace(hour=12) + timedelta(days=3)
     assert _poll_interval(planner, "TRY1", noon) == pytest.approx(
-        16 * BASELINE_S, abs=1e-3
+        8 * BASELINE_S, abs=1e-3
     )

@@ -22,10 +22,12 @@ from .models import ChargerActivity, PlannerSettings
 # - an empty charger or a waiting car, nothing known: a start is seen within
 #   about 1.5 baseline intervals on average, still within 2x a fixed poller;
 _UNCERTAIN_FACTOR = 1.5
-# - outside the hours a known routine ever brought a car, or a car whose charge
-#   ended by itself (usually full: it starts again by a command, which is
-#   confirmed anyway);
+# - a car whose charge ended by itself (usually full: it starts again by a
+#   command, which is confirmed anyway);
 _UNLIKELY_FACTOR = 16.0
+# - outside the hours a known routine ever brought a car: a car that comes
+#   anyway is seen within about four baseline intervals.
+_QUIET_FACTOR = 8.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
 # from a minute up to the interval it would have if it were empty: a car may
 # arrive during the outage, and its charge must not wait longer to be seen than
@@ -91,7 +93,7 @@ def target_interval(
             # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.IDLE | ChargerActivity.OFFLINE if quiet_hours:
-            interval = baseline_s * _UNLIKELY_FACTOR
+            interval = baseline_s * _QUIET_FACTOR
         case _:
             interval = baseline_s * _UNCERTAIN_FACTOR
     return _clamp(interval, settings)

@@ -20,7 +20,10 @@ ARRIVAL_INTERVAL_S = 60.0
 # How far around a usual arrival slot the charger is watched closely.
 _LOOKAROUND = timedelta(minutes=15)
 # A slot with any trace of a plug-in in the last couple of weeks (0.8^14) may
-# see one again; quiet hours keep an hour (two slots) away from every trace.
+# see one again. Quiet hours keep away from the traced span by as much as the
+# span is wide, at least an hour (two slots): the few plug-ins learned rarely
+# show the earliest and latest a car really comes, and the wider they spread,
+# the further out the next one may fall.
 TRACE = 0.04
 _QUIET_MARGIN_SLOTS = 2
 # Quiet hours need evidence of a routine: cars arriving at random hours leave
@@ -65,10 +68,12 @@ def quiet(habit: list[float], now: datetime) -> bool:
         ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
         key=lambda pair: pair[1],
     )
-    if not _routine(sum(habit), (SLOTS - gap + 1) / SLOTS):
+    span = SLOTS - gap + 1
+    if not _routine(sum(habit), span / SLOTS):
         return False
+    margin = max(_QUIET_MARGIN_SLOTS, span)
     into = (slot_of(now) - gap_start) % SLOTS
-    return _QUIET_MARGIN_SLOTS < into < gap - _QUIET_MARGIN_SLOTS
+    return margin < into < gap - margin
 
 
 def _routine(plug_ins: float, span: float) -> bool:

@@ -33,7 +33,7 @@ _MIN_CHARGE_LEFT_S = 600.0
 _LEARNED_DAYS = 3
 # Once learned, a charge may still outlast the plan by at least this.
 _MIN_GUARD_S = 1800.0
-_LONGEST_MARGIN = 1.25
+_LONGEST_MARGIN = 1.1
 _CAR_PRESENT = frozenset(
     {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.CHARGING}
 )
