@@ -23,20 +23,23 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A charger that is not charging is read more slowly than that, by
   how unlikely a charge start is: 1.5 baselines when nothing is known (a start
-  is still seen within about twice a fixed poller's delay), 16 baselines in the
-  quiet hours outside the span of a known arrival routine (only once the
-  plug-ins are too close together to be chance) or once a charge ended by
-  itself (a full car), more often around a usual arrival time and for a car
-  waiting for the sun (in step with the charging interval).
+  is still seen within about twice a fixed poller's delay), 8 baselines in the
+  quiet hours of a known arrival routine (only once the plug-ins are too close
+  together to be chance, and as far from the traced arrivals as they spread),
+  16 baselines once a charge ended by itself (a full car), more often around a
+  usual arrival time and for a car waiting for the sun (in step with the
+  charging interval). An offline charger is watched as an empty one: a car may
+  arrive during the outage.
 * What those targets, the expected commands (learned per day, or today's pace
   if busier) and maintenance leave goes to charging, spread over the charging
   time still expected before the reset (learned per charger with its spread,
   planned one spread long). The time a charge might run beyond that stays
-  fundable at the baseline rate: for a running charge, and for every charge
-  until three windows taught its length, any time up to the reset; for a
-  charge yet to come on a learned charger, one spread (at least half an
-  hour). So a running charge keeps the calls to be read as often as by the
-  fixed poller, whatever it was expected to last.
+  fundable at the baseline rate: until three windows taught its length, any
+  time up to the reset; then up to the longest day lately (a maximum fading
+  over weeks, plus a margin) or three spreads, at least half an hour, with a
+  slow tail for the rest of the window. A charge longer than anything learned
+  is planned to last until the reset: what is left is spread evenly, never
+  spent first and missed at the end.
 * When the calls run short, slow targets give up a quarter first, then
   charging slows down below the baseline (to twice it), then everything
   stretches together.
