@@ -94,6 +94,18 @@ def test_a_state_saved_before_the_charge_spread_was_learned_still_loads(
     assert restored.to_dict()["chargers"]["A"]["charge_var_s2"] == 0.0
 
 
+def test_the_longest_day_learned_is_kept(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    data["chargers"]["A"]["charge_longest_s"] = 9 * 3600.0
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    # A state saved before it was learned starts with none.
+    del data["chargers"]["A"]["charge_longest_s"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    assert restored.to_dict()["chargers"]["A"]["charge_longest_s"] == 0.0
+
+
 def test_the_days_a_charge_length_was_learned_from_are_kept(
     busy_planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:

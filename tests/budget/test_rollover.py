@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from custom_components.v2c_cloud.budget import (
     CallKind,
     ChargerActivity,
@@ -199,6 +201,24 @@ def test_charging_across_midnight_counts_on_both_days(
     assert data["chargers"]["A"]["charge_var_s2"] == 0.5 * 0.5 * (3 * 3600) ** 2
     # One whole window taught the charge length.
     assert data["chargers"]["A"]["charge_days"] == 1
+    assert data["chargers"]["A"]["charge_longest_s"] == 3600.0
+
+
+def test_the_longest_day_fades_until_a_longer_one_replaces_it(
+    settings: PlannerSettings,
+) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    planner.set_activity("A", ChargerActivity.CHARGING, MIDNIGHT - timedelta(hours=8))
+    planner.set_activity("A", ChargerActivity.IDLE, MIDNIGHT - timedelta(hours=1))
+    call(planner, MIDNIGHT + timedelta(hours=1), 999)
+    assert planner.to_dict()["chargers"]["A"]["charge_longest_s"] == 7 * 3600.0
+    # A short day only fades it: a long day stays remembered for weeks.
+    planner.set_activity("A", ChargerActivity.CHARGING, MIDNIGHT + timedelta(hours=2))
+    planner.set_activity("A", ChargerActivity.IDLE, MIDNIGHT + timedelta(hours=3))
+    call(planner, MIDNIGHT + DAY + timedelta(hours=1), 999)
+    assert planner.to_dict()["chargers"]["A"]["charge_longest_s"] == pytest.approx(
+        0.98 * 7 * 3600.0
+    )
 
 
 def test_maintenance_of_gone_chargers_is_forgotten(planner: QuotaPlanner) -> None:

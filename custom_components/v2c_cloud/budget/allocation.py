@@ -166,7 +166,8 @@ def _outage_check(demand: ChargerDemand, slowest: float) -> float:
     """Return when to look again at an offline charger.
 
     Most outages are short: a charger is back in view within a share of its
-    outage, and a long outage costs a few calls.
+    outage. A long one is checked as the charger would be read if empty (a car
+    may arrive meanwhile), or every few minutes if it went silent mid-charge.
     """
     if demand.offline_charging:
         slowest = _SILENT_CHARGE_CHECK_S

@@ -381,8 +381,8 @@ class QuotaPlanner:
         expected = min(max(left, 0.0), horizon_s)
         rest = horizon_s - expected
         guard = min(rest, max(plausible - expected, _MIN_GUARD_S))
-        # An offline charger may have a car arriving unseen: it is watched as an
-        # empty one, from the moment its outage began.
+        # A car may arrive unseen at an offline charger: it is watched as an
+        # empty one.
         idle = charger.activity in (ChargerActivity.IDLE, ChargerActivity.OFFLINE)
         expecting = idle and arrivals.expecting(charger.arrivals, now)
         return ChargerDemand(
