@@ -12,9 +12,11 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from tests.sim_fixtures import SimHandle
 
 from .control_helpers import Harness
+from .read_helpers import coordinator_of
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +62,11 @@ def harness(
 async def loaded(harness: Harness) -> Harness:
     """Return the integration against the simulator, set up at START."""
     return await harness.load()
+
+
+@pytest.fixture
+def coordinator(
+    init_integration: MockConfigEntry, v2c_sim: SimHandle
+) -> V2CChargerCoordinator:
+    """Return the first charger's coordinator, with every platform loaded."""
+    return coordinator_of(init_integration, v2c_sim.device_id)

@@ -124,59 +124,36 @@ class Sent(Case):
 
 
 @cases(
-    Sent(
-        command=set_number("charge_current", 16),
-        shown_before="32",
-        path="/device/intensity",
-        query=params("16"),
-        setting="intensity",
-        value=16,
-        shown="16",
-    ),
-    Sent(
-        command=set_number("min_car_current", 10),
-        shown_before="6",
-        path="/device/min_car_int",
-        query=params("10"),
-        setting="min_car_int",
-        value=10,
-        shown="10",
-    ),
-    Sent(
-        command=set_number("max_car_current", 20),
-        shown_before="32",
-        path="/device/max_car_int",
-        query=params("20"),
-        setting="max_car_int",
-        value=20,
-        shown="20",
-    ),
-    Sent(
-        command=set_number("max_power", 5000),
-        shown_before="7400",
-        path="/device/denka/max_power",
-        query=params("5000"),
-        setting="denka_max_power",
-        value=5000,
-        shown="5000",
-    ),
-    Sent(
-        command=set_number("charge_until_energy", 7.25),
-        shown_before=STATE_UNKNOWN,
-        path="/device/charger_until_energy",
-        query=params("7.25"),
-        setting="charge_until_energy",
-        value=7.25,
-        shown="7.25",
-    ),
-    Sent(
-        command=set_number("charge_until_minutes", 90),
-        shown_before=STATE_UNKNOWN,
-        path="/device/charger_until_minutes",
-        query=params("90"),
-        setting="charge_until_minutes",
-        value=90,
-        shown="90",
+    *(
+        Sent(
+            command=set_number(key, value),
+            shown_before=default,
+            path=path,
+            query=params(str(value)),
+            setting=setting,
+            value=value,
+            shown=str(value),
+        )
+        for key, value, default, path, setting in (
+            ("charge_current", 16, "32", "/device/intensity", "intensity"),
+            ("min_car_current", 10, "6", "/device/min_car_int", "min_car_int"),
+            ("max_car_current", 20, "32", "/device/max_car_int", "max_car_int"),
+            ("max_power", 5000, "7400", "/device/denka/max_power", "denka_max_power"),
+            (
+                "charge_until_energy",
+                7.25,
+                STATE_UNKNOWN,
+                "/device/charger_until_energy",
+                "charge_until_energy",
+            ),
+            (
+                "charge_until_minutes",
+                90,
+                STATE_UNKNOWN,
+                "/device/charger_until_minutes",
+                "charge_until_minutes",
+            ),
+        )
     ),
     *(
         Sent(
