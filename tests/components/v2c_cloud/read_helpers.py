@@ -1,4 +1,4 @@
-"""Helpers for the tests of the read-only platforms, driven through the simulator."""
+"""Helpers shared by the integration tests: setup, time passing, states and coordinators."""
 
 from __future__ import annotations
 
