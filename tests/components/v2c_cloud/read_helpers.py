@@ -1,13 +1,11 @@
-"""Helpers for the tests of the read-only platforms, driven through the simulator."""
+"""Helpers shared by the integration tests: setup, time passing, states and coordinators."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -17,16 +15,9 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from tests.sim_fixtures import SimSetup
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 
 PACKAGE = Path(__file__).parents[3] / "custom_components" / "v2c_cloud"
-POLE = SimSetup(models=("pole",), device_ids=("POLE0001",), tags=("Driveway",))
-
-
-def only_platform(platform: Platform) -> Generator[None]:
-    """Load a single platform while the generator is open."""
-    with patch("custom_components.v2c_cloud.PLATFORMS", [platform]):
-        yield
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -36,14 +27,27 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move the clock on at once and run what became due."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
 async def run_for(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int
 ) -> None:
     """Let time pass minute by minute so every planned poll runs."""
     for _ in range(minutes):
-        freezer.tick(timedelta(minutes=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await advance(hass, freezer, timedelta(minutes=1))
+
+
+def coordinator_of(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:
+    """Return the coordinator of one charger of a loaded entry."""
+    coordinator: V2CChargerCoordinator = entry.runtime_data.chargers[device_id]
+    return coordinator
 
 
 def state_of(hass: HomeAssistant, entity_id: str) -> State:

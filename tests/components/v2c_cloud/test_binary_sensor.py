@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.v2c_cloud.api import CurrentState
 from custom_components.v2c_cloud.binary_sensor import (
@@ -22,45 +14,18 @@ from custom_components.v2c_cloud.binary_sensor import (
     _plugged,
     _problem,
 )
-from tests.sim_fixtures import SimHandle, SimSetup
+from tests.sim_fixtures import SimHandle
 
-from .read_helpers import (
-    POLE,
-    entity_texts,
-    only_platform,
-    run_for,
-    setup_entry,
-    state_of,
-)
+from .read_helpers import entity_texts, run_for, state_of
+
+PLATFORM = Platform.BINARY_SENSOR
 
 
-@pytest.fixture(autouse=True)
-def only_binary_sensors() -> Generator[None]:
-    """Load the binary sensor platform alone."""
-    yield from only_platform(Platform.BINARY_SENSOR)
-
-
-@pytest.mark.parametrize("sim_setup", [SimSetup(), POLE], ids=["trydan", "pole"])
-async def test_entities(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """Every binary sensor of a Trydan and of a Pole."""
-    await setup_entry(hass, mock_config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-
+@pytest.mark.usefixtures("loaded")
 async def test_plug_in_and_charge(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """Plugged and charging follow the car."""
-    await setup_entry(hass, mock_config_entry)
     assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == STATE_OFF
     assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_OFF
 
@@ -71,14 +36,11 @@ async def test_plug_in_and_charge(
     assert state_of(hass, "binary_sensor.garage_problem").state == STATE_OFF
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_problem(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """A meter error the user can fix or a fault pilot state is a problem."""
-    await setup_entry(hass, mock_config_entry)
     # The API document's sample shows 244 while charging normally.
     v2c_sim.charger.set_error_code(244)
     await run_for(hass, freezer, 15)
@@ -95,14 +57,11 @@ async def test_problem(
     assert state_of(hass, "binary_sensor.garage_vehicle_plugged_in").state == "unknown"
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_online_stays_available(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """The connection sensor reports an offline charger; the others go unavailable."""
-    await setup_entry(hass, mock_config_entry)
     assert state_of(hass, "binary_sensor.garage_cloud_connection").state == STATE_ON
 
     v2c_sim.charger.set_online(False)

@@ -9,10 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import V2CClient
 from custom_components.v2c_cloud.budget import ChargerActivity
@@ -22,22 +19,9 @@ from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
-from .read_helpers import run_for
+from .read_helpers import advance, run_for
 
 STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
-
-
-def _charger(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:
-    coordinator: V2CChargerCoordinator = entry.runtime_data.chargers[device_id]
-    return coordinator
-
-
-async def _advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def _advance_to_next_poll(
@@ -47,7 +31,7 @@ async def _advance_to_next_poll(
 ) -> None:
     due = coordinator.poller.next_refresh_at(utcnow())
     assert due is not None
-    await _advance(hass, freezer, due - utcnow() + timedelta(seconds=1))
+    await advance(hass, freezer, due - utcnow() + timedelta(seconds=1))
 
 
 def _state_reads(v2c_sim: SimHandle) -> int:
@@ -57,11 +41,10 @@ def _state_reads(v2c_sim: SimHandle) -> int:
 async def test_polls_when_the_planner_says_and_faster_while_charging(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Idle chargers are read slowly; a charging car is read far more often."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     idle_due = coordinator.poller.next_refresh_at(utcnow())
     assert idle_due is not None
     idle_interval = idle_due - utcnow()
@@ -82,10 +65,10 @@ async def test_a_burst_of_false_401s_does_not_start_reauth(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The cloud's outage 401s leave the entry loaded; success clears them."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     v2c_sim.sim.faults.set(FaultKind.FALSE_401, count=2)
     await _advance_to_next_poll(hass, freezer, coordinator)
     await _advance_to_next_poll(hass, freezer, coordinator)
@@ -100,16 +83,15 @@ async def test_a_burst_of_false_401s_does_not_start_reauth(
 async def test_a_revoked_key_starts_reauth_once_confirmed(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """401s that persist over minutes prove the key bad and start reauth."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
     for _ in range(6):
         if hass.config_entries.flow.async_progress_by_handler(DOMAIN):
             break
-        await _advance(hass, freezer, timedelta(minutes=3))
+        await advance(hass, freezer, timedelta(minutes=3))
         await coordinator.async_refresh()
         await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -144,7 +126,7 @@ async def test_paired_charger_appears_without_restart(
     """A charger paired later shows up after the next pairings refresh."""
     v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
     for _ in range(14):
-        await _advance(hass, freezer, timedelta(minutes=30))
+        await advance(hass, freezer, timedelta(minutes=30))
     await hass.async_block_till_done()
 
     assert "POL0002" in init_integration.runtime_data.chargers
@@ -173,10 +155,9 @@ async def test_unpaired_charger_device_is_removed(
 async def test_commands_skip_no_ops_and_coalesce_bursts(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
 ) -> None:
     """A value already set costs nothing; a burst costs the call in flight plus one."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
 
     def read(data: object) -> object:
         return (
@@ -210,11 +191,10 @@ async def test_commands_skip_no_ops_and_coalesce_bursts(
 async def test_a_long_outage_costs_no_more_than_an_empty_charger(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An offline charger is checked as an empty one is read, and seen again when back."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     v2c_sim.sim.clear_log()
     await run_for(hass, freezer, 4 * 60)
     empty = len(v2c_sim.sim.request_log)
@@ -235,11 +215,10 @@ async def test_a_long_outage_costs_no_more_than_an_empty_charger(
 async def test_a_charger_silent_mid_charge_is_shown_offline_within_minutes(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A charge whose report stops changing gets one connectivity check, not 2 h of frozen values."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     v2c_sim.charger.plug_in(30.0)
     await run_for(hass, freezer, 10)
     assert coordinator.data.activity is ChargerActivity.CHARGING

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import replace
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_capture_events,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.v2c_cloud.api import CurrentState
 from custom_components.v2c_cloud.event import (
@@ -26,37 +19,18 @@ from custom_components.v2c_cloud.event import (
 )
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import entity_texts, only_platform, run_for, setup_entry, state_of
+from .control_helpers import Harness
+from .read_helpers import entity_texts, run_for, state_of
 
+PLATFORM = Platform.EVENT
 SESSION = "event.garage_charging_session"
 
 
-@pytest.fixture(autouse=True)
-def only_events() -> Generator[None]:
-    """Load the event platform alone."""
-    yield from only_platform(Platform.EVENT)
-
-
-async def test_entity(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """One session event entity per charger."""
-    await setup_entry(hass, mock_config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-
+@pytest.mark.usefixtures("loaded")
 async def test_session_start_and_finish(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """Charging starts a session; unplugging finishes it with its energy and time."""
-    await setup_entry(hass, mock_config_entry)
     changes = async_capture_events(hass, "state_changed")
     assert state_of(hass, SESSION).state == STATE_UNKNOWN
 
@@ -82,19 +56,13 @@ async def test_session_start_and_finish(
     assert fired == [SESSION_STARTED, SESSION_FINISHED]
 
 
-async def test_reading_without_live_state(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
-) -> None:
+async def test_reading_without_live_state(loaded: Harness) -> None:
     """Data without a live reading is skipped; the next reading compares with the last."""
-    await setup_entry(hass, mock_config_entry)
-    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    coordinator = loaded.coordinator()
     coordinator.async_set_updated_data(replace(coordinator.data, state=None))
-    v2c_sim.charger.plug_in()
-    await run_for(hass, freezer, 15)
-    assert state_of(hass, SESSION).attributes["event_type"] == SESSION_STARTED
+    loaded.sim.charger.plug_in()
+    await run_for(loaded.hass, loaded.freezer, 15)
+    assert state_of(loaded.hass, SESSION).attributes["event_type"] == SESSION_STARTED
 
 
 def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -24,17 +23,13 @@ from custom_components.v2c_cloud.energy import (
 )
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import number_of, only_platform, run_for, setup_entry
+from .control_helpers import Harness
+from .read_helpers import number_of, run_for
 
+PLATFORM = Platform.SENSOR
 START = datetime(2026, 3, 2, 12, tzinfo=UTC)
 LIFETIME = "sensor.garage_lifetime_energy"
 SESSION = "sensor.garage_session_energy"
-
-
-@pytest.fixture(autouse=True)
-def only_sensors() -> Generator[None]:
-    """Load the sensor platform alone."""
-    yield from only_platform(Platform.SENSOR)
 
 
 async def _charge(
@@ -54,6 +49,7 @@ async def _charge(
     return session
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_two_sessions_and_a_restart(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -61,7 +57,6 @@ async def test_two_sessions_and_a_restart(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Session resets are banked, a restart keeps the total, nothing goes back."""
-    await setup_entry(hass, mock_config_entry)
     seen = [number_of(hass, LIFETIME)]
     assert seen == [0.0]
 
@@ -99,27 +94,23 @@ async def test_two_sessions_and_a_restart(
     ids=["new_session", "newer_than_state", "no_reading", "unusable"],
 )
 async def test_restore(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    restored: dict[str, object],
-    expected: float,
+    harness: Harness, restored: dict[str, object], expected: float
 ) -> None:
     """The total comes back, never below the state last shown (13 kWh)."""
-    mock_restore_cache_with_extra_data(hass, [(State(LIFETIME, "13.0"), restored)])
-    await setup_entry(hass, mock_config_entry)
+    mock_restore_cache_with_extra_data(
+        harness.hass, [(State(LIFETIME, "13.0"), restored)]
+    )
+    await harness.load()
 
-    assert number_of(hass, LIFETIME) == expected
+    assert number_of(harness.hass, LIFETIME) == expected
 
 
-async def test_reading_without_live_state(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, v2c_sim: SimHandle
-) -> None:
+async def test_reading_without_live_state(loaded: Harness) -> None:
     """Data without a live reading keeps the total."""
-    await setup_entry(hass, mock_config_entry)
-    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    coordinator = loaded.coordinator()
     coordinator.async_set_updated_data(replace(coordinator.data, state=None))
-    await hass.async_block_till_done()
-    assert number_of(hass, LIFETIME) == 0.0
+    await loaded.hass.async_block_till_done()
+    assert number_of(loaded.hass, LIFETIME) == 0.0
 
 
 def test_wobble_is_not_a_new_session() -> None:

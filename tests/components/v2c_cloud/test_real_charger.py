@@ -27,7 +27,8 @@ from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import Wire
 from v2c_simulator.templates import Json, wire_fixture
 
-from .control_helpers import entity_id, reported_reads, setup_entry, state_of
+from .control_helpers import entity_id, reported_reads, setup_entry
+from .read_helpers import state_of
 
 LIVE = "trydan-2.4.6-currentstatecharge"
 SHADOW = "trydan-2.4.6-reported"

@@ -10,10 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import V2CClient, V2CResponseError
 from custom_components.v2c_cloud.const import DOMAIN
@@ -22,29 +19,17 @@ from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
-
-def _charger(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:
-    coordinator: V2CChargerCoordinator = entry.runtime_data.chargers[device_id]
-    return coordinator
-
-
-async def _advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+from .read_helpers import advance
 
 
 async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
-    hass: HomeAssistant,
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A real 429 means someone else spent the quota; the next answer clears it."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     issue_id = f"quota_exhausted_{init_integration.entry_id}"
     v2c_sim.sim.faults.set(FaultKind.EARLY_429, count=1)
 
@@ -66,22 +51,21 @@ async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
 async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An issue appears after a day offline and goes when the charger returns."""
-    coordinator = _charger(init_integration, v2c_sim.device_id)
     issue_id = f"charger_offline_{v2c_sim.device_id}"
     v2c_sim.charger.set_online(False)
     for _ in range(16):
-        await _advance(hass, freezer, timedelta(hours=2))
+        await advance(hass, freezer, timedelta(hours=2))
     assert coordinator.data.connected is False
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     v2c_sim.charger.set_online(True)
     for _ in range(3):
-        await _advance(hass, freezer, timedelta(hours=2))
+        await advance(hass, freezer, timedelta(hours=2))
     assert coordinator.data.connected is True
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import ChargeState, CurrentState
-from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.sensor import (
     ACCOUNT_SENSORS,
     CHARGE_STATES,
@@ -28,57 +21,18 @@ from custom_components.v2c_cloud.sensor import (
     _charge_state,
     _meter_error,
 )
-from tests.sim_fixtures import SimHandle, SimSetup
+from tests.sim_fixtures import SimHandle
 
-from .read_helpers import (
-    POLE,
-    entity_texts,
-    number_of,
-    only_platform,
-    run_for,
-    setup_entry,
-    state_of,
-)
+from .read_helpers import entity_texts, number_of, run_for, state_of
+
+PLATFORM = Platform.SENSOR
 
 
-@pytest.fixture
-def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
-    """Fix the entry id: the account sensors' unique ids contain it."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=mock_config_entry.title,
-        unique_id=mock_config_entry.unique_id,
-        data=mock_config_entry.data,
-        entry_id="01JV2CACCOUNTENTRY00000000",
-    )
-
-
-@pytest.fixture(autouse=True)
-def only_sensors() -> Generator[None]:
-    """Load the sensor platform alone."""
-    yield from only_platform(Platform.SENSOR)
-
-
-@pytest.mark.usefixtures("all_enabled")
-@pytest.mark.parametrize("sim_setup", [SimSetup(), POLE], ids=["trydan", "pole"])
-async def test_entities(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """Every sensor of a Trydan and of a Pole, with the account's quota sensors."""
-    await setup_entry(hass, mock_config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-
+@pytest.mark.usefixtures("loaded")
 async def test_disabled_by_default(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
+    mock_config_entry: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
     """Unreliable and rarely updated diagnostics start disabled."""
-    await setup_entry(hass, mock_config_entry)
     disabled = {
         entry.entity_id
         for entry in er.async_entries_for_config_entry(
@@ -94,14 +48,11 @@ async def test_disabled_by_default(
     }
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_values_follow_the_charger(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """Power, current and energy follow the car as it charges."""
-    await setup_entry(hass, mock_config_entry)
     assert state_of(hass, "sensor.garage_charge_state").state == "no_vehicle"
     assert number_of(hass, "sensor.garage_charging_power") == 0
 
@@ -124,14 +75,11 @@ async def test_values_follow_the_charger(
     assert number_of(hass, "sensor.garage_session_duration") > 30
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_offline_and_back(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """Sensors go unavailable while the charger is offline and return with it."""
-    await setup_entry(hass, mock_config_entry)
     v2c_sim.charger.set_online(False)
     await run_for(hass, freezer, 180)
     assert state_of(hass, "sensor.garage_charging_power").state == STATE_UNAVAILABLE
@@ -143,14 +91,11 @@ async def test_offline_and_back(
     assert number_of(hass, "sensor.garage_lifetime_energy") == 0
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_quota_sensors(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """The account's sensors show the quota the cloud reports, and follow it."""
-    await setup_entry(hass, mock_config_entry)
     remaining = "sensor.v2c_cloud_account_calls_remaining_today"
     assert (
         number_of(hass, remaining) == v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
@@ -166,15 +111,11 @@ async def test_quota_sensors(
     assert number_of(hass, remaining) == quota.remaining
 
 
-@pytest.mark.usefixtures("all_enabled")
+@pytest.mark.usefixtures("all_enabled", "loaded")
 async def test_poll_interval(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    v2c_sim: SimHandle,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
     """The planner polls a charging charger more often than an idle one."""
-    await setup_entry(hass, mock_config_entry)
     idle = number_of(hass, "sensor.garage_poll_interval")
     v2c_sim.charger.plug_in()
     await run_for(hass, freezer, 15)
