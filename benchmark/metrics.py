@@ -106,6 +106,9 @@ class RunMetrics:
             "true_age_charging_p95_s": round(self.true_age.percentile(0.95), 1),
             "plugin_detect_mean_s": _mean(self.plugin_delays_s),
             "plugin_detect_day1_mean_s": _mean(self.plugin_delays_day1_s),
+            # Day 1 sees one or two plug-ins per charger: a mean of so few
+            # samples is weighed by its count.
+            "plugins_day1": len(self.plugin_delays_day1_s),
             "charge_start_detect_mean_s": _mean(self.charge_start_delays_s),
             "charge_end_detect_mean_s": _mean(self.charge_end_delays_s),
             "frozen_visible_mean_s": _mean(self.frozen_visible_s),

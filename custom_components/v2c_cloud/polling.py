@@ -105,11 +105,11 @@ class ChargerPoller:
         if self._confirm_due:
             self._confirm_due = False
             await self._read_reported(now, CallKind.CONFIRM)
-            # Only start/pause and the PV settings change whether the car
-            # charges: a resumed charge must not wait for the next slow poll
-            # of a plugged car.
-            # Other confirmations stay one call, so a command storm can't
-            # double its cost.
+            # A command that changes whether or how much the car charges is
+            # also confirmed with the live state: a resumed charge must not
+            # wait for the next slow poll of a plugged car. Other
+            # confirmations stay one call, so a command storm can't double
+            # its cost.
             if not self._confirm_live:
                 return self._publish(now)
             self._confirm_live = False

@@ -76,6 +76,7 @@ def test_figures_are_reported_under_the_documented_keys() -> None:
     assert figures["calls_max_window"] == 950
     assert figures["frozen_visible_mean_s"] == 150.0
     assert figures["calls_per_outage"] == 4.5
+    assert figures["plugins_day1"] == 0
     for key in (
         "true_age_charging_mean_s",
         "true_age_charging_p95_s",
@@ -121,3 +122,6 @@ async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
         assert figures["calls_per_outage"] <= 15
     assert figures["charge_start_detect_mean_s"] > 0
     assert figures["charge_end_detect_mean_s"] >= 0
+    # The one plug-in of the day, at 06:00, is a first-day plug-in.
+    assert figures["plugins_day1"] == 1
+    assert figures["plugin_detect_day1_mean_s"] == figures["plugin_detect_mean_s"]

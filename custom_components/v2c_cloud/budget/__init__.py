@@ -31,9 +31,12 @@ Why it works the way it does:
   charging interval). An offline charger is watched as an empty one: a car may
   arrive during the outage.
 * What those targets, the expected commands (learned per day, or today's pace
-  if busier) and maintenance leave goes to charging, spread over the charging
-  time still expected before the reset (learned per charger with its spread,
-  planned one spread long). The time a charge might run beyond that stays
+  if busier, plus two deviations of a random count so a busy hour is not paid
+  from the reserve) and maintenance leave goes to charging, spread over the
+  charging time still expected before the reset: learned per charger as an
+  average and a spread, and planned as what a day that has lasted this long
+  still has to come (the mean residual of a normal spread: the average at
+  first, a shrinking share of the spread once overdue). The time a charge might run beyond that stays
   fundable at the baseline rate: until three windows taught its length, any
   time up to the reset; then up to the longest day lately (a maximum fading
   over weeks, plus a margin) or three spreads, at least half an hour, with a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+import math
 
 from .models import CallKind, PlannerSettings
 from .state import PlannerState
@@ -55,6 +56,10 @@ def planning_budget(
         seconds_between(window.since, now),
         horizon_s,
     )
+    # Commands come at random moments: about two deviations of a random count
+    # more than expected stay unplanned, so a busy hour is paid from polling,
+    # not from the reserve.
+    commands += 2 * math.sqrt(commands)
     others = _expected_rest(
         state.other_ewma,
         window.others,

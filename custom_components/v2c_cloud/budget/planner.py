@@ -16,6 +16,7 @@ from .models import (
     PlannerSnapshot,
     QuotaExhaustedError,
 )
+from .residual import mean_residual
 from .state import (
     ChargerState,
     Maintenance,
@@ -26,7 +27,7 @@ from .state import (
 )
 from .timekeeping import DAY, DAY_S, as_utc, next_reset, seconds_between
 
-# A charge that outlasts its usual length is assumed to go on this much longer.
+# However well its length is known, a running charge may go on this much longer.
 _MIN_CHARGE_LEFT_S = 600.0
 # Until this many whole windows taught a charger's charging time, any charge may
 # last until the reset: its calls stay fundable at the baseline.
@@ -361,9 +362,12 @@ class QuotaPlanner:
                 0.0,
             )
             charged += charged_now
-            # Plan for a charge one usual deviation longer than average: a long
-            # day must not spend the calls its end still needs.
-            left = max(left + spread - charged_now, _MIN_CHARGE_LEFT_S)
+            # Plan for what is still to come of a day that has lasted this long:
+            # the average at first, a share of the spread once it is overdue.
+            left = max(
+                mean_residual(charger.charge_ewma_s, spread, charged),
+                _MIN_CHARGE_LEFT_S,
+            )
         # Until learned, any charge may last until the reset; once learned, as
         # long as the longest day lately (with a margin) or three deviations
         # above the average. That much stays fundable at the baseline rate; the

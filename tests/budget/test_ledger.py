@@ -1,0 +1,38 @@
+"""Tests for what the planner keeps apart for commands it expects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import math
+
+import pytest
+
+from custom_components.v2c_cloud.budget import PlannerSettings, ledger
+from custom_components.v2c_cloud.budget.state import PlannerState, Window
+
+from .conftest import NOON
+
+MIDNIGHT = NOON.replace(hour=0)
+
+
+def _state(command_ewma: float) -> PlannerState:
+    return PlannerState(
+        limit=1000,
+        remaining=1000,
+        reset_at=MIDNIGHT + timedelta(days=1),
+        reset_offset_s=0.0,
+        window=Window(start=MIDNIGHT, since=MIDNIGHT),
+        command_ewma=command_ewma,
+    )
+
+
+@pytest.mark.parametrize("per_day", [4.0, 100.0, 600.0])
+def test_commands_are_planned_with_room_for_a_busy_hour(per_day: float) -> None:
+    """A random count of commands often exceeds its average: polling pays, not the reserve."""
+    settings = PlannerSettings()
+    horizon_s = 12 * 3600.0
+    budget = ledger.planning_budget(_state(per_day), settings, NOON, horizon_s)
+    # Nothing sent yet: the whole usual count is still to come.
+    expected = per_day
+    unplanned = 1000 - settings.command_reserve - budget
+    assert unplanned == pytest.approx(expected + 2 * math.sqrt(expected), abs=0.01)
