@@ -23,7 +23,8 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A charger that is not charging is read more slowly than that, by
   how unlikely a charge start is: 1.5 baselines when nothing is known (a start
-  is still seen within about twice a fixed poller's delay), 8 baselines in the
+  is seen after 1.5 times a fixed poller's average delay, about 1.9 times when
+  calls run short and the slow targets stretch), 8 baselines in the
   quiet hours of a known arrival routine (only once the plug-ins are too close
   together to be chance, and as far from the traced arrivals as they spread),
   16 baselines once a charge ended by itself (a full car), more often around a
@@ -36,8 +37,8 @@ Why it works the way it does:
   charging time still expected before the reset: learned per charger as an
   average and a spread, and planned as what a day that has lasted this long
   still has to come (the mean residual of a normal spread: the average at
-  first, a shrinking share of the spread once overdue). The time a charge might run beyond that stays
-  fundable at the baseline rate: until three windows taught its length, any
+  first, a shrinking share of the spread once overdue). The time a charge
+  might run beyond that stays fundable at the baseline rate: until three windows taught its length, any
   time up to the reset; then up to the longest day lately (a maximum fading
   over weeks, plus a margin) or three spreads, at least half an hour, with a
   slow tail for the rest of the window. A charge longer than anything learned

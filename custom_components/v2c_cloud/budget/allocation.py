@@ -19,8 +19,10 @@ from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
 # Slower than the baseline, by how unlikely the charger is to start charging:
-# - an empty charger or a waiting car, nothing known: a start is seen within
-#   about 1.5 baseline intervals on average, still within 2x a fixed poller;
+# - an empty charger or a waiting car, nothing known: a start is seen after
+#   0.75 baselines on average, 1.5x a fixed poller's delay, and about 1.9x
+#   once calls run short and the slow targets stretch (which leaves little
+#   margin under 2x: see the held-out scenarios in the README);
 _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself (usually full: it starts again by a
 #   command, which is confirmed anyway);
