@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -162,21 +162,33 @@ def test_a_new_session_that_grows_is_kept() -> None:
         max_size=40,
     )
 )
+@example([(1.5, 0), (0.0, 1), (2.0, 68)])
 def test_never_decreases(readings: list[tuple[float, int]]) -> None:
     """Whatever the session energy does, the total never goes down or leaps."""
     energy = LifetimeEnergy()
     total = 0.0
     at = changed_at = START
+    # The total and the time of the last reading before the latest session was
+    # banked: a dip that comes back continues that session, so its step is
+    # judged from there (the dip's own reading delivered nothing).
+    before_bank = (total, changed_at)
     for reading, seconds in readings:
         at += timedelta(seconds=seconds)
-        energy.observe(reading, at)
+        read_before, banked_before = energy.read_at, energy.banked_kwh
+        if energy.observe(reading, at):
+            before_bank = (total, read_before or at)
         if energy.total_kwh is None:
             continue
         step = energy.total_kwh - total
         assert step >= 0
+        from_total, from_at = (
+            before_bank if energy.banked_kwh < banked_before else (total, changed_at)
+        )
         # A first reading counts whole; later steps only as fast as a charger charges.
-        hours = (at - changed_at).total_seconds() / 3600
-        assert total == 0 or step <= PHYSICAL_MAX_KW * hours + STEP_SLACK_KWH
+        hours = (at - from_at).total_seconds() / 3600
+        assert from_total == 0 or (
+            energy.total_kwh - from_total <= PHYSICAL_MAX_KW * hours + STEP_SLACK_KWH
+        )
         if energy.read_at == at:
             changed_at = at
         total = energy.total_kwh
