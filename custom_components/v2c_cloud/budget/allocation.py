@@ -71,6 +71,7 @@ class ChargerDemand:
     expecting_arrival: bool = False
     quiet_hours: bool = False
     charge_ended: bool = False
+    awaiting_start: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
 
@@ -81,6 +82,7 @@ def target_interval(
     baseline_s: float,
     *,
     charge_ended: bool = False,
+    awaiting_start: bool = False,
     quiet_hours: bool = False,
 ) -> float | None:
     """Return the unhurried interval of a charger that is not charging."""
@@ -91,6 +93,8 @@ def target_interval(
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case ChargerActivity.PLUGGED if charge_ended:
             interval = baseline_s * _UNLIKELY_FACTOR
+        case ChargerActivity.PLUGGED if awaiting_start:
+            interval = baseline_s
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
@@ -117,6 +121,7 @@ def allocate(
             settings,
             baseline,
             charge_ended=demand.charge_ended,
+            awaiting_start=demand.awaiting_start,
             quiet_hours=demand.quiet_hours,
         )
         for demand in demands

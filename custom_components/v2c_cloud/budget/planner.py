@@ -214,6 +214,9 @@ class QuotaPlanner:
             charger.charge_ended or stopped_by_itself
         )
         if activity is not ChargerActivity.OFFLINE:
+            charger.awaiting_start = activity is ChargerActivity.PLUGGED and (
+                charger.awaiting_start or charger.activity is ChargerActivity.IDLE
+            )
             charger.offline_since = None
             charger.offline_charging = False
         elif charger.activity is not ChargerActivity.OFFLINE:
@@ -397,6 +400,7 @@ class QuotaPlanner:
             and not expecting
             and arrivals.quiet(charger.arrivals, now),
             charge_ended=charger.charge_ended,
+            awaiting_start=charger.awaiting_start,
             expected_charge_s=expected,
             # A full car only charges again by a command, paid for by then.
             possible_charge_s=expected

@@ -63,6 +63,8 @@ class ChargerState:
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
     charge_ended: bool = False
+    # A car plugged in that has not charged yet: a timer or the car starts it.
+    awaiting_start: bool = False
     commanded_at: datetime | None = None
     offline_since: datetime | None = None
     offline_charging: bool = False
