@@ -18,8 +18,10 @@ import math
 from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
+# A car plugged in that has not charged yet is read at the baseline: its charge
+# is sure to start, by the car or a timer, at a moment nothing announces.
 # Slower than the baseline, by how unlikely the charger is to start charging:
-# - an empty charger or a waiting car, nothing known: a start is seen after
+# - an empty charger or a paused car, nothing known: a start is seen after
 #   0.75 baselines on average, 1.5x a fixed poller's delay, and about 1.9x
 #   once calls run short and the slow targets stretch (which leaves little
 #   margin under 2x: see the held-out scenarios in the README);
