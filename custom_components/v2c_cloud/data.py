@@ -34,10 +34,8 @@ class ChargerData:
             return ChargerActivity.CHARGING
         if charge_state is None or charge_state in _NO_CAR_STATES:
             return ChargerActivity.IDLE
-        if (
-            self.state
-            and self.state.photovoltaic_on
-            and (self.state.sun_power_w or 0) > 0
-        ):
-            return ChargerActivity.WAITING
+        if self.state and self.state.photovoltaic_on:
+            if (self.state.sun_power_w or 0) > 0:
+                return ChargerActivity.WAITING
+            return ChargerActivity.SUNLESS
         return ChargerActivity.PLUGGED

@@ -81,6 +81,11 @@ def test_unlikely_starts_are_watched_least() -> None:
         target_interval(ChargerActivity.PLUGGED, settings, BASELINE_S, quiet_hours=True)
         == 480.0
     )
+    # A car that has not charged yet is sure to start: read at the baseline.
+    awaited = target_interval(
+        ChargerActivity.PLUGGED, settings, BASELINE_S, awaiting_start=True
+    )
+    assert awaited == BASELINE_S
 
 
 def test_targets_stay_within_bounds_and_honour_poll_idle() -> None:

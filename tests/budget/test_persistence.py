@@ -116,3 +116,19 @@ def test_the_days_a_charge_length_was_learned_from_are_kept(
     del data["chargers"]["A"]["charge_days"]
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
     assert restored.to_dict()["chargers"]["A"]["charge_days"] == 0
+
+
+def test_whether_the_plugged_car_charged_and_is_full_is_kept(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    assert data["chargers"]["A"]["charged_since_plug_in"] is True
+    assert data["chargers"]["A"]["charge_ended"] is True
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    # A state saved before they were kept takes a present car to have charged
+    # (not read at the baseline as one awaiting its start), and not to be full.
+    del data["chargers"]["A"]["charged_since_plug_in"]
+    del data["chargers"]["A"]["charge_ended"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
+    assert restored["chargers"]["A"]["charged_since_plug_in"] is True
+    assert restored["chargers"]["A"]["charge_ended"] is False

@@ -68,11 +68,11 @@ def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> N
     assert (idle - NOON).total_seconds() == pytest.approx(1.5 * baseline(2), abs=1e-3)
 
 
-def test_a_car_and_an_offline_charger_are_watched_like_an_empty_one(
+def test_a_car_before_sunrise_and_an_offline_charger_are_watched_like_an_empty_one(
     planner: QuotaPlanner,
 ) -> None:
     for device_id, activity in (
-        ("P", ChargerActivity.PLUGGED),
+        ("P", ChargerActivity.SUNLESS),
         ("I", ChargerActivity.IDLE),
         ("O", ChargerActivity.OFFLINE),
     ):
@@ -356,13 +356,34 @@ def test_a_car_whose_charge_ended_by_itself_is_watched_least(
     ended = 16 * baseline(2)
     assert interval(planner, "A", NOON) == pytest.approx(ended)
     assert interval(planner, "B", NOON) == pytest.approx(1.5 * baseline(2))
-    # A stays full while plugged; a new plug-in forgets it.
+    # A stays full while plugged, after sunset too; a new plug-in forgets it.
     later = NOON + timedelta(minutes=20)
     planner.set_activity("A", ChargerActivity.PLUGGED, later)
     assert interval(planner, "A", later) == pytest.approx(ended)
+    planner.set_activity("A", ChargerActivity.SUNLESS, later)
+    assert interval(planner, "A", later) == pytest.approx(ended)
     planner.set_activity("A", ChargerActivity.IDLE, later)
     planner.set_activity("A", ChargerActivity.PLUGGED, later + HOUR)
-    assert interval(planner, "A", later + HOUR) == interval(planner, "B", later + HOUR)
+    assert interval(planner, "A", later + HOUR) == pytest.approx(baseline(2))
+
+
+def test_a_car_plugged_in_is_read_at_the_baseline_until_it_charges(
+    planner: QuotaPlanner,
+) -> None:
+    # A timer starts the charge later, at a moment nothing announces: until then
+    # the car is read as a fixed poller would read it, across an outage too.
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON)
+    assert interval(planner, "A", NOON) == pytest.approx(baseline(2))
+    planner.set_activity("A", ChargerActivity.OFFLINE, NOON + HOUR)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + 2 * HOUR)
+    assert interval(planner, "A", NOON + 2 * HOUR) == pytest.approx(baseline(2))
+    # Once it charged, a plugged car is no longer awaited: paused by a command,
+    # it is read as any uncertain start.
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON + 3 * HOUR)
+    planner.request_confirmation("A", NOON + 4 * HOUR)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + 4 * HOUR)
+    assert interval(planner, "A", NOON + 4 * HOUR) == pytest.approx(1.5 * baseline(2))
 
 
 def test_an_outage_is_timed_from_when_it_was_first_seen(planner: QuotaPlanner) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -13,6 +14,8 @@ from .simulation import FakeQuota, Simulation, Stats, Timeline
 CHARGING = ChargerActivity.CHARGING
 PLUGGED = ChargerActivity.PLUGGED
 IDLE = ChargerActivity.IDLE
+SUNLESS = ChargerActivity.SUNLESS
+WAITING = ChargerActivity.WAITING
 RESERVE = PlannerSettings().command_reserve
 
 
@@ -46,15 +49,15 @@ THIRD_CAR: Timeline = [
     (hours(19), IDLE),
 ]
 SOLAR: Timeline = [
-    (hours(0), PLUGGED),
+    (hours(0), SUNLESS),
     (hours(10), CHARGING),
-    (hours(11), PLUGGED),
+    (hours(11), WAITING),
     (hours(11.5), CHARGING),
-    (hours(13), PLUGGED),
+    (hours(13), WAITING),
     (hours(13 + 1 / 3), CHARGING),
     (hours(16), PLUGGED),
     (hours(17), IDLE),
-    (hours(21), PLUGGED),
+    (hours(21), SUNLESS),
 ]
 
 
@@ -149,6 +152,16 @@ def test_a_reset_at_another_hour_is_learned(reset_hour: int) -> None:
 
 def test_without_idle_polling_only_maintenance_watches_empty_chargers() -> None:
     settings = PlannerSettings(poll_idle=False)
-    stats = Simulation({"A": THIRD_CAR}, settings=settings).run(2)
+    simulation = Simulation({"A": THIRD_CAR}, settings=settings)
+    stats = simulation.run(2)
     assert_safe(stats)
-    assert stats.ours < 100
+    # After a poll that found the charger empty, the next waits for maintenance
+    # to see a car: longer than any interval idle polling could use.
+    polls = stats.polls["A"]
+    gaps_after_empty = [
+        later - earlier
+        for earlier, later in pairwise(polls)
+        if simulation.truth("A", earlier) is IDLE
+    ]
+    assert gaps_after_empty
+    assert min(gaps_after_empty) > timedelta(seconds=settings.max_interval_s)

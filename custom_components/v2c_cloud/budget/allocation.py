@@ -21,10 +21,11 @@ from .models import ChargerActivity, PlannerSettings
 # A car plugged in that has not charged yet is read at the baseline: its charge
 # is sure to start, by the car or a timer, at a moment nothing announces.
 # Slower than the baseline, by how unlikely the charger is to start charging:
-# - an empty charger or a paused car, nothing known: a start is seen after
-#   0.75 baselines on average, 1.5x a fixed poller's delay, and about 1.9x
-#   once calls run short and the slow targets stretch (which leaves little
-#   margin under 2x: see the held-out scenarios in the README);
+# - an empty charger, a paused car or one waiting for the sun, nothing known:
+#   a start is seen after 0.75 baselines on average, 1.5x a fixed poller's
+#   delay, and about 1.9x once calls run short and the slow targets stretch
+#   (which leaves little margin under 2x: see the held-out scenarios in the
+#   README);
 _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself (usually full: it starts again by a
 #   command, which is confirmed anyway);
@@ -93,7 +94,7 @@ def target_interval(
             return None
         case ChargerActivity.OFFLINE if not settings.poll_idle:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
-        case ChargerActivity.PLUGGED if charge_ended:
+        case ChargerActivity.PLUGGED | ChargerActivity.SUNLESS if charge_ended:
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.PLUGGED if awaiting_start:
             interval = baseline_s

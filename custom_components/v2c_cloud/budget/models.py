@@ -15,6 +15,9 @@ class ChargerActivity(StrEnum):
     # Plugged in with charging that follows the sun while the sun shines: the
     # charge may start at any moment.
     WAITING = "waiting"
+    # Plugged in with charging that follows the sun, and no sun: nothing starts
+    # before it rises, and then the charger says so (WAITING).
+    SUNLESS = "sunless"
     PLUGGED = "plugged"
     IDLE = "idle"
     OFFLINE = "offline"

@@ -36,8 +36,15 @@ _LEARNED_DAYS = 3
 _MIN_GUARD_S = 1800.0
 _LONGEST_MARGIN = 1.1
 _CAR_PRESENT = frozenset(
-    {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.CHARGING}
+    {
+        ChargerActivity.PLUGGED,
+        ChargerActivity.WAITING,
+        ChargerActivity.SUNLESS,
+        ChargerActivity.CHARGING,
+    }
 )
+# A car that stays plugged when the sun sets is as full as before.
+_FULL_CAN_STAY = frozenset({ChargerActivity.PLUGGED, ChargerActivity.SUNLESS})
 # A charger may still charge this long before the reset, whatever it usually does;
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
@@ -210,13 +217,15 @@ class QuotaPlanner:
             charger.commanded_at is None
             or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
         )
-        charger.charge_ended = activity is ChargerActivity.PLUGGED and (
-            charger.charge_ended or stopped_by_itself
+        charger.charge_ended = activity in _FULL_CAN_STAY and (
+            charger.charge_ended
+            or (stopped_by_itself and activity is ChargerActivity.PLUGGED)
         )
+        if activity is ChargerActivity.IDLE:
+            charger.charged_since_plug_in = False
+        elif activity is ChargerActivity.CHARGING:
+            charger.charged_since_plug_in = True
         if activity is not ChargerActivity.OFFLINE:
-            charger.awaiting_start = activity is ChargerActivity.PLUGGED and (
-                charger.awaiting_start or charger.activity is ChargerActivity.IDLE
-            )
             charger.offline_since = None
             charger.offline_charging = False
         elif charger.activity is not ChargerActivity.OFFLINE:
@@ -400,7 +409,8 @@ class QuotaPlanner:
             and not expecting
             and arrivals.quiet(charger.arrivals, now),
             charge_ended=charger.charge_ended,
-            awaiting_start=charger.awaiting_start,
+            awaiting_start=charger.activity is ChargerActivity.PLUGGED
+            and not charger.charged_since_plug_in,
             expected_charge_s=expected,
             # A full car only charges again by a command, paid for by then.
             possible_charge_s=expected

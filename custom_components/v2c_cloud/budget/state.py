@@ -59,12 +59,14 @@ class ChargerState:
     # is remembered for weeks.
     charge_longest_s: float = 0.0
     arrivals: list[float] = field(default_factory=new_habit)
+    # Whether the car plugged in now has charged yet (until it has, a timer or
+    # the car itself starts its charge), and whether that charge ended by
+    # itself: a restart cannot see either again while the car stays.
+    charged_since_plug_in: bool = False
+    charge_ended: bool = False
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
-    charge_ended: bool = False
-    # A car plugged in that has not charged yet: a timer or the car starts it.
-    awaiting_start: bool = False
     commanded_at: datetime | None = None
     offline_since: datetime | None = None
     offline_charging: bool = False
@@ -140,6 +142,8 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "charge_days": charger.charge_days,
                 "charge_longest_s": charger.charge_longest_s,
                 "arrivals": list(charger.arrivals),
+                "charged_since_plug_in": charger.charged_since_plug_in,
+                "charge_ended": charger.charge_ended,
             }
             for device_id, charger in state.chargers.items()
         },
@@ -181,6 +185,12 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     charge_days=int(charger.get("charge_days", 0)),
                     charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
                     arrivals=habit_from(charger.get("arrivals")),
+                    # A state saved before these were kept: as before, a car
+                    # already there is taken to have charged, not to be full.
+                    charged_since_plug_in=bool(
+                        charger.get("charged_since_plug_in", True)
+                    ),
+                    charge_ended=bool(charger.get("charge_ended", False)),
                 )
                 for device_id, charger in data["chargers"].items()
             },

@@ -15,11 +15,11 @@ from custom_components.v2c_cloud.data import ChargerData
         ("0", "1", "3.2", ChargerActivity.IDLE),
         ("2", "1", "3.2", ChargerActivity.CHARGING),
         ("1", "1", "3.2", ChargerActivity.WAITING),
-        ("1", "1", "0", ChargerActivity.PLUGGED),
+        ("1", "1", "0", ChargerActivity.SUNLESS),
         ("1", "0", "3.2", ChargerActivity.PLUGGED),
     ],
 )
-def test_a_plugged_car_following_the_sun_by_day_is_waiting(
+def test_a_plugged_car_following_the_sun_waits_for_it_by_day_only(
     charge_state: str, photovoltaic_on: str, sun_power: str, expected: ChargerActivity
 ) -> None:
     state = CurrentState.from_dict(
