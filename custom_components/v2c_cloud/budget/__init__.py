@@ -21,8 +21,11 @@ Why it works the way it does:
   stretches intervals instead of overspending.
 * The yardstick is the baseline: the interval a fixed poller spreading the
   day's calls (after other programs and the reserve) evenly over every charger
-  would use. A charger that is not charging is read more slowly than that, by
-  how unlikely a charge start is: 1.5 baselines when nothing is known (a start
+  would use. A car plugged in that has not charged yet is read at the baseline:
+  its charge will start (by the car or a timer) at a moment nothing announces.
+  A car in a solar mode without sun is not awaited so: the sun announces its
+  start. Any other charger that is not charging is read more slowly than the
+  baseline, by how unlikely a charge start is: 1.5 baselines when nothing is known (a start
   is seen after 1.5 times a fixed poller's average delay, about 1.9 times when
   calls run short and the slow targets stretch), 8 baselines in the
   quiet hours of a known arrival routine (only once the plug-ins are too close
