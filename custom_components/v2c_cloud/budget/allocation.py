@@ -24,8 +24,7 @@ from .models import ChargerActivity, PlannerSettings
 # - an empty charger, a paused car or one waiting for the sun, nothing known:
 #   a start is seen after 0.75 baselines on average, 1.5x a fixed poller's
 #   delay, and about 1.9x once calls run short and the slow targets stretch
-#   (which leaves little margin under 2x: see the held-out scenarios in the
-#   README);
+#   (which leaves little margin under 2x: see the benchmark in the README);
 _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself (usually full: it starts again by a
 #   command, which is confirmed anyway);
