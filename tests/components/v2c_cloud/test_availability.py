@@ -7,9 +7,12 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.v2c_cloud.coordinator import STALE_AFTER_READS, STALE_MARGIN
+from custom_components.v2c_cloud.coordinator import (
+    STALE_AFTER_READS,
+    STALE_MARGIN,
+    V2CChargerCoordinator,
+)
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
@@ -28,11 +31,10 @@ def _minutes(delta: timedelta) -> int:
 async def test_a_cloud_outage_ends_in_unavailable_not_a_frozen_value(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """One failed read keeps the values; past two planned reads they go unavailable."""
-    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
     due = coordinator.poller.next_refresh_at(utcnow())
     assert due is not None
     interval = due - utcnow()

@@ -33,6 +33,7 @@ from pytest_homeassistant_custom_component.typing import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.service_actions import ACTIONS
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
@@ -384,13 +385,12 @@ async def test_power_profiles(
 async def test_profiles_while_charger_offline(
     hass: HomeAssistant,
     device_id: str,
-    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
     v2c_sim: SimHandle,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Profiles live in the cloud: they are saved while the charger is offline."""
     v2c_sim.charger.set_online(False)
-    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
     deadline = dt_util.utcnow() + timedelta(hours=4)
     while coordinator.data.connected is not False:
         assert dt_util.utcnow() < deadline, "the charger was never seen offline"
