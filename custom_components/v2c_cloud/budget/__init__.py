@@ -25,10 +25,10 @@ Why it works the way it does:
   its charge will start (by the car or a timer) at a moment nothing announces.
   A car in a solar mode without sun is not awaited so: the sun announces its
   start. Any other charger that is not charging is read more slowly than the
-  baseline, by how unlikely a charge start is: 1.5 baselines when nothing is known (a start
-  is seen after 1.5 times a fixed poller's average delay, about 1.9 times when
-  calls run short and the slow targets stretch), 8 baselines in the
-  quiet hours of a known arrival routine (only once the plug-ins are too close
+  baseline, by how unlikely a charge start is: 1.5 baselines when nothing is
+  known (a start is seen after 1.5 times a fixed poller's average delay, about
+  1.9 times when calls run short and the slow targets stretch), 8 baselines in
+  the quiet hours of a known arrival routine (only once the plug-ins are too close
   together to be chance, and as far from the traced arrivals as they spread),
   16 baselines once a charge ended by itself (a full car), more often around a
   usual arrival time and for a car waiting for the sun (in step with the
@@ -41,12 +41,12 @@ Why it works the way it does:
   average and a spread, and planned as what a day that has lasted this long
   still has to come (the mean residual of a normal spread: the average at
   first, a shrinking share of the spread once overdue). The time a charge
-  might run beyond that stays fundable at the baseline rate: until three windows taught its length, any
-  time up to the reset; then up to the longest day lately (a maximum fading
-  over weeks, plus a margin) or three spreads, at least half an hour, with a
-  slow tail for the rest of the window. A charge longer than anything learned
-  is planned to last until the reset: what is left is spread evenly, never
-  spent first and missed at the end.
+  might run beyond that stays fundable at the baseline rate: until three
+  windows taught its length, any time up to the reset; then up to the longest
+  day lately (a maximum fading over weeks, plus a margin) or three spreads, at
+  least half an hour, with a slow tail for the rest of the window. A charge
+  longer than anything learned is planned to last until the reset: what is
+  left is spread evenly, never spent first and missed at the end.
 * When the calls run short, slow targets give up a quarter first, then
   charging slows down below the baseline (to twice it), then everything
   stretches together.
