@@ -70,15 +70,18 @@ def test_targets_are_slower_than_the_baseline(
 def test_unlikely_starts_are_watched_least() -> None:
     settings = PlannerSettings()
     ended = target_interval(ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True)
-    quiet = target_interval(ChargerActivity.IDLE, settings, 200.0, quiet_hours=True)
+    quiet = target_interval(ChargerActivity.IDLE, settings, 200.0, quietness=1.0)
     after = target_interval(ChargerActivity.CHARGING, settings, 200.0)
     assert ended == after == 3200.0
     # A car may still come outside its routine: it is seen within about four
     # baseline intervals.
     assert quiet == 1600.0
+    # A routine barely told from chance is read between the two.
+    half_sure = target_interval(ChargerActivity.IDLE, settings, 200.0, quietness=0.5)
+    assert half_sure == 200.0 * (1.5 + 8.0) / 2
     # Quiet hours are about arrivals: a plugged car may start any time.
     assert (
-        target_interval(ChargerActivity.PLUGGED, settings, BASELINE_S, quiet_hours=True)
+        target_interval(ChargerActivity.PLUGGED, settings, BASELINE_S, quietness=1.0)
         == 480.0
     )
     # A car that has not charged yet is sure to start: read at the baseline.
@@ -212,7 +215,7 @@ def test_a_usual_arrival_is_watched_at_four_charging_intervals() -> None:
 
 
 def test_an_outage_in_quiet_hours_is_checked_as_an_empty_charger_would_be() -> None:
-    outage = _like(OFFLINE, offline_s=7200.0, quiet_hours=True)
+    outage = _like(OFFLINE, offline_s=7200.0, quietness=1.0)
     assert plan(181.0 + 7200 / 2560, CHARGING, outage)["C"] == pytest.approx(2560.0)
 
 
@@ -231,7 +234,7 @@ def test_a_record_charge_keeps_a_slow_tail_until_the_reset() -> None:
 
 
 def test_quiet_hours_of_a_known_routine_watch_an_empty_charger_less() -> None:
-    quiet = _like(IDLE, quiet_hours=True)
+    quiet = _like(IDLE, quietness=1.0)
     # 1 call for A after its charge, 2.8 for B at eight baselines.
     assert plan(181.0 + 7200 / 2560, CHARGING, quiet) == {
         "A": pytest.approx(20.0),

@@ -19,7 +19,7 @@ from custom_components.v2c_cloud.budget.arrivals import (
     habit_from,
     learn,
     new_habit,
-    quiet,
+    quietness,
     slot_of,
 )
 
@@ -94,15 +94,15 @@ def test_a_tight_routine_outlines_quiet_hours_after_a_few_arrivals() -> None:
     for day, (hour, minute) in enumerate(zip(evening, minutes, strict=True)):
         if day == 2:
             # Two arrivals half an hour apart could still be chance.
-            assert not quiet(habit, DAY_ONE.replace(hour=4) + timedelta(days=day))
+            assert not quietness(habit, DAY_ONE.replace(hour=4) + timedelta(days=day))
         learn(habit, DAY_ONE.replace(hour=hour, minute=minute) + timedelta(days=day))
     next_day = DAY_ONE + timedelta(days=4)
-    assert quiet(habit, next_day.replace(hour=4))
-    assert quiet(habit, next_day.replace(hour=16, minute=50))
+    assert quietness(habit, next_day.replace(hour=4))
+    assert quietness(habit, next_day.replace(hour=16, minute=50))
     # An hour either side of a seen arrival is never quiet.
-    assert not quiet(habit, next_day.replace(hour=17, minute=30))
-    assert not quiet(habit, next_day.replace(hour=19, minute=50))
-    assert quiet(habit, next_day.replace(hour=20, minute=30))
+    assert not quietness(habit, next_day.replace(hour=17, minute=30))
+    assert not quietness(habit, next_day.replace(hour=19, minute=50))
+    assert quietness(habit, next_day.replace(hour=20, minute=30))
 
 
 def test_quiet_hours_keep_as_far_from_a_spread_routine_as_it_is_wide() -> None:
@@ -114,10 +114,10 @@ def test_quiet_hours_keep_as_far_from_a_spread_routine_as_it_is_wide() -> None:
     later = DAY_ONE + timedelta(days=5)
     # Five arrivals over 10:00-12:30 are a routine, but the next car may come
     # well outside what was seen: three hours either side stay watched.
-    assert not quiet(habit, later.replace(hour=7, minute=30))
-    assert not quiet(habit, later.replace(hour=15, minute=30))
-    assert quiet(habit, later.replace(hour=5))
-    assert quiet(habit, later.replace(hour=17))
+    assert not quietness(habit, later.replace(hour=7, minute=30))
+    assert not quietness(habit, later.replace(hour=15, minute=30))
+    assert quietness(habit, later.replace(hour=5))
+    assert quietness(habit, later.replace(hour=17))
 
 
 def test_an_irregular_routine_keeps_the_whole_day_watched() -> None:
@@ -126,7 +126,7 @@ def test_an_irregular_routine_keeps_the_whole_day_watched() -> None:
         learn(habit, DAY_ONE.replace(hour=hour) + timedelta(days=day))
     later = DAY_ONE + timedelta(days=5)
     # Arrivals spread over seven hours are no routine a car keeps to.
-    assert not any(quiet(habit, later.replace(hour=hour)) for hour in range(24))
+    assert not any(quietness(habit, later.replace(hour=hour)) for hour in range(24))
 
 
 def test_arrivals_scattered_over_the_day_leave_no_quiet_hours() -> None:
@@ -135,18 +135,41 @@ def test_arrivals_scattered_over_the_day_leave_no_quiet_hours() -> None:
         learn(habit, DAY_ONE.replace(hour=hour) + timedelta(days=day))
     later = DAY_ONE + timedelta(days=4)
     # The longest gap (6 h) is chance, not a routine: every hour stays watched.
-    assert not any(quiet(habit, later.replace(hour=hour)) for hour in range(24))
+    assert not any(quietness(habit, later.replace(hour=hour)) for hour in range(24))
 
 
 def test_an_empty_charger_is_watched_less_outside_a_known_routine() -> None:
     settings = PlannerSettings()
     planner = QuotaPlanner(settings, now=DAY_ONE)
-    for day in range(3):
+    noon_intervals = []
+    for day in range(8):
         plug_in = DAY_ONE.replace(hour=18, minute=30) + timedelta(days=day)
         planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in - timedelta(hours=1))
         planner.set_activity("TRY1", ChargerActivity.CHARGING, plug_in)
         planner.set_activity("TRY1", ChargerActivity.IDLE, plug_in + timedelta(hours=5))
-    noon = DAY_ONE.replace(hour=12) + timedelta(days=3)
-    assert _poll_interval(planner, "TRY1", noon) == pytest.approx(
-        8 * BASELINE_S, abs=1e-3
-    )
+        noon = DAY_ONE.replace(hour=12) + timedelta(days=day + 1)
+        noon_intervals.append(_poll_interval(planner, "TRY1", noon))
+    # Two evenings may be chance; from the third on, each plug-in makes the
+    # routine surer and the noon reads rarer, until eight evenings (a fading
+    # count of four) reach eight baselines.
+    assert noon_intervals[0] == noon_intervals[1]
+    assert noon_intervals[1] == pytest.approx(1.5 * BASELINE_S, abs=1e-3)
+    assert noon_intervals[1:] == sorted(set(noon_intervals[1:]))
+    assert noon_intervals[2] < 5 * BASELINE_S
+    assert noon_intervals[-1] == pytest.approx(8 * BASELINE_S, abs=1e-3)
+
+
+def test_quiet_hours_deepen_with_the_plug_ins_behind_the_routine() -> None:
+    habit = new_habit()
+    depths = []
+    for day in range(10):
+        learn(habit, DAY_ONE.replace(hour=18, minute=30) + timedelta(days=day))
+        depths.append(quietness(habit, DAY_ONE.replace(hour=6) + timedelta(days=day)))
+    # Two plug-ins in the same half-hour may still be chance; the third makes
+    # a routine, barely; the fading count (1 + 0.8 + 0.64 + ...) passes four
+    # at the eighth.
+    assert depths[:2] == [0.0, 0.0]
+    assert depths[2] == pytest.approx((1 + 0.8 + 0.64 - 1) / 3)
+    assert depths[2:7] == sorted(set(depths[2:7]))
+    assert depths[6] < 1.0
+    assert depths[7:] == [1.0, 1.0, 1.0]

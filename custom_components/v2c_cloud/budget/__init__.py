@@ -27,9 +27,11 @@ Why it works the way it does:
   start. Any other charger that is not charging is read more slowly than the
   baseline, by how unlikely a charge start is: 1.5 baselines when nothing is
   known (a start is seen after 1.5 times a fixed poller's average delay, about
-  1.9 times when calls run short and the slow targets stretch), 8 baselines in
-  the quiet hours of a known arrival routine (only once the plug-ins are too close
-  together to be chance, and as far from the traced arrivals as they spread),
+  1.9 times when calls run short and the slow targets stretch), up to 8
+  baselines in the quiet hours of a known arrival routine (only once the
+  plug-ins are too close together to be chance, as far from the traced arrivals
+  as they spread, deepening from 1.5 baselines as a fading count of recent
+  plug-ins grows to four),
   16 baselines once a charge ended by itself (a full car), more often around a
   usual arrival time and for a car waiting for the sun (in step with the
   charging interval). An offline charger is watched as an empty one: a car may

@@ -71,7 +71,7 @@ class ChargerDemand:
     guard_s: float = 0.0
     tail_s: float = 0.0
     expecting_arrival: bool = False
-    quiet_hours: bool = False
+    quietness: float = 0.0
     charge_ended: bool = False
     awaiting_start: bool = False
     offline_s: float | None = None
@@ -85,7 +85,7 @@ def target_interval(
     *,
     charge_ended: bool = False,
     awaiting_start: bool = False,
-    quiet_hours: bool = False,
+    quietness: float = 0.0,
 ) -> float | None:
     """Return the unhurried interval of a charger that is not charging."""
     match activity:
@@ -100,8 +100,10 @@ def target_interval(
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
-        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if quiet_hours:
-            interval = baseline_s * _QUIET_FACTOR
+        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if quietness:
+            interval = baseline_s * (
+                _UNCERTAIN_FACTOR + (_QUIET_FACTOR - _UNCERTAIN_FACTOR) * quietness
+            )
         case _:
             interval = baseline_s * _UNCERTAIN_FACTOR
     return _clamp(interval, settings)
@@ -124,7 +126,7 @@ def allocate(
             baseline,
             charge_ended=demand.charge_ended,
             awaiting_start=demand.awaiting_start,
-            quiet_hours=demand.quiet_hours,
+            quietness=demand.quietness,
         )
         for demand in demands
     }

@@ -32,6 +32,10 @@ _QUIET_MARGIN_SLOTS = 2
 # day, random arrivals would do that with a chance of about n * s^(n-1); below
 # this chance the plug-ins are taken for a routine.
 ROUTINE_CHANCE = 0.05
+# Two or three plug-ins pass that test by chance now and then: quiet hours deepen
+# with the evidence, from the unhurried idle reading up to the full quiet one
+# once this many recent plug-ins back the routine.
+_CONFIDENT_PLUG_INS = 4.0
 
 
 def slot_of(moment: datetime) -> int:
@@ -54,26 +58,30 @@ def expecting(habit: list[float], now: datetime) -> bool:
     )
 
 
-def quiet(habit: list[float], now: datetime) -> bool:
-    """Return True when now lies well inside the longest stretch of the day without arrivals.
+def quietness(habit: list[float], now: datetime) -> float:
+    """Return how sure it is that no car comes now, from 0 (no idea) to 1.
 
-    Only the gap around the routine is quiet: an irregular habit (cars any time in
-    the afternoon) keeps its whole afternoon watched, not just the half-hours a car
+    Only well inside the longest stretch of the day without arrivals is it above
+    0, and only around a routine: an irregular habit (cars any time in the
+    afternoon) keeps its whole afternoon watched, not just the half-hours a car
     happened to come lately.
     """
     traced = [slot for slot, weight in enumerate(habit) if weight >= TRACE]
     if not traced:
-        return False
+        return 0.0
     gap_start, gap = max(
         ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
         key=lambda pair: pair[1],
     )
     span = SLOTS - gap + 1
-    if not _routine(sum(habit), span / SLOTS):
-        return False
+    plug_ins = sum(habit)
+    if not _routine(plug_ins, span / SLOTS):
+        return 0.0
     margin = max(_QUIET_MARGIN_SLOTS, span)
     into = (slot_of(now) - gap_start) % SLOTS
-    return margin < into < gap - margin
+    if not margin < into < gap - margin:
+        return 0.0
+    return min((plug_ins - 1) / (_CONFIDENT_PLUG_INS - 1), 1.0)
 
 
 def _routine(plug_ins: float, span: float) -> bool:

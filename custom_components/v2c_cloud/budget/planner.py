@@ -405,9 +405,9 @@ class QuotaPlanner:
             device_id=device_id,
             activity=charger.activity,
             expecting_arrival=expecting,
-            quiet_hours=idle
-            and not expecting
-            and arrivals.quiet(charger.arrivals, now),
+            quietness=arrivals.quietness(charger.arrivals, now)
+            if idle and not expecting
+            else 0.0,
             charge_ended=charger.charge_ended,
             awaiting_start=charger.activity is ChargerActivity.PLUGGED
             and not charger.charged_since_plug_in,
