@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.v2c_cloud.api import CurrentState
+from custom_components.v2c_cloud.api import CurrentState, ReportedState
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.data import ChargerData
 
@@ -30,6 +30,30 @@ def test_a_plugged_car_following_the_sun_waits_for_it_by_day_only(
         }
     )
     assert ChargerData(device_id="TRY1", state=state).activity is expected
+
+
+@pytest.mark.parametrize(
+    ("fv_mode", "expected"),
+    [
+        ("1", ChargerActivity.SUNLESS),
+        ("0", ChargerActivity.PLUGGED),
+        ("2", ChargerActivity.PLUGGED),
+        (None, ChargerActivity.SUNLESS),
+    ],
+)
+def test_only_an_exclusive_pv_car_waits_for_the_sun(
+    fv_mode: str | None, expected: ChargerActivity
+) -> None:
+    state = CurrentState.from_dict(
+        {"charge_state": "1", "photovoltaic_on": "1", "sun_power": "0.000000"}
+    )
+    # The real Trydan reports a solar mode on at night; the shadow's mode says
+    # whether the grid would charge the car meanwhile.
+    reported = ReportedState.from_dict(
+        {"device_id": "TRY1"} if fv_mode is None else {"fv_mode": fv_mode}
+    )
+    data = ChargerData(device_id="TRY1", state=state, reported=reported)
+    assert data.activity is expected
 
 
 def test_an_offline_charger_is_offline_whatever_it_last_showed() -> None:
