@@ -21,6 +21,8 @@ from v2c_simulator import Simulator, VirtualClock
 from v2c_simulator.scenarios import EventKind
 
 FAMILY = sorted((Path(__file__).parents[2] / "benchmark" / "scenarios").glob("*.json"))
+# Held-out patterns the planner was not tuned on: loaded here, never benchmarked.
+HOLDOUT4 = sorted((Path(__file__).parents[2] / "benchmark" / "holdout4").glob("*.json"))
 MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
 
 
@@ -194,7 +196,9 @@ def test_unreadable_files_are_refused_clearly(tmp_path: Path) -> None:
         load(tmp_path / "missing.json")
 
 
-@pytest.mark.parametrize("path", FAMILY, ids=[path.stem for path in FAMILY])
+@pytest.mark.parametrize(
+    "path", FAMILY + HOLDOUT4, ids=[path.stem for path in FAMILY + HOLDOUT4]
+)
 def test_every_shipped_scenario_file_loads(path: Path) -> None:
     case = load(path)
     assert case.name == path.stem
@@ -207,6 +211,14 @@ def test_every_shipped_scenario_file_loads(path: Path) -> None:
         for event in scenario.day_plan(MIDNIGHT + timedelta(days=day), day)[0]
     ]
     assert any(event.kind is EventKind.PLUG_IN for event in events)
+
+
+def test_the_holdout4_files_are_six_patterns_with_their_own_seeds() -> None:
+    family_seeds = {json.loads(path.read_text())["seed"] for path in FAMILY}
+    seeds = {json.loads(path.read_text())["seed"] for path in HOLDOUT4}
+    assert len(HOLDOUT4) == 6
+    assert len(seeds) == 6
+    assert not seeds & family_seeds
 
 
 def test_the_family_covers_what_the_benchmark_promises() -> None:
