@@ -23,7 +23,7 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A car plugged in that has not charged yet is read at the baseline:
   its charge will start (by the car or a timer) at a moment nothing announces.
-  A car in a solar mode without sun is not awaited so: the sun announces its
+  A car in exclusive PV without sun is not awaited so: the sun announces its
   start. Any other charger that is not charging is read more slowly than the
   baseline, by how unlikely a charge start is: 1.5 baselines when nothing is
   known (a start is seen after 1.5 times a fixed poller's average delay, about
