@@ -1,0 +1,67 @@
+"""How often a plugged car that is not charging is read, through Home Assistant."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.v2c_cloud.api import PvMode
+from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.sim_fixtures import SimHandle
+
+from .read_helpers import advance, coordinator_of, setup_entry
+
+# Half an hour into a fresh quota window, with no sun for hours.
+NIGHT = "2026-03-03 00:30:00+00:00"
+
+
+def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
+    due = coordinator.poller.next_refresh_at(utcnow())
+    assert due is not None
+    return due - utcnow()
+
+
+@pytest.mark.parametrize(
+    ("pv_mode", "activity", "versus_empty"),
+    [
+        # The grid tops up PV + minimum: the held charge may start any moment,
+        # so the car is read at the baseline, faster than an empty charger.
+        (PvMode.PV_PLUS_MIN, ChargerActivity.PLUGGED, (0.5, 0.8)),
+        # Exclusive PV waits for the sun, which the charger will report.
+        (PvMode.PV_ONLY, ChargerActivity.SUNLESS, (0.9, 1.1)),
+    ],
+)
+async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    pv_mode: PvMode,
+    activity: ChargerActivity,
+    versus_empty: tuple[float, float],
+) -> None:
+    """The settings shadow's PV mode decides whether a held car is awaited."""
+    freezer.move_to(NIGHT)
+    state = v2c_sim.charger.state
+    state.dynamic = True
+    state.pv_mode = pv_mode.value
+    # Held back (as by a timer) so that only the PV mode differs.
+    state.paused = True
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    assert coordinator.data.activity is ChargerActivity.IDLE
+    empty = _next_poll_in(coordinator)
+
+    v2c_sim.charger.plug_in()
+    await advance(hass, freezer, empty + timedelta(seconds=1))
+
+    assert coordinator.data.activity is activity
+    low, high = versus_empty
+    assert low * empty < _next_poll_in(coordinator) < high * empty
