@@ -29,8 +29,9 @@ _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself (usually full: it starts again by a
 #   command, which is confirmed anyway);
 _UNLIKELY_FACTOR = 16.0
-# - outside the hours a known routine ever brought a car: a car that comes
-#   anyway is seen within about four baseline intervals.
+# - outside the hours a well-established routine ever brought a car: a car
+#   that comes anyway is seen within about four baseline intervals. A routine
+#   backed by fewer plug-ins is read between this and the uncertain factor.
 _QUIET_FACTOR = 8.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
 # from a minute up to the interval it would have if it were empty: a car may
