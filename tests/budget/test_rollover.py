@@ -204,6 +204,20 @@ def test_charging_across_midnight_counts_on_both_days(
     assert data["chargers"]["A"]["charge_longest_s"] == 3600.0
 
 
+def test_only_a_window_with_a_charge_teaches_the_charge_length(
+    settings: PlannerSettings,
+) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    planner.set_activity("A", ChargerActivity.IDLE, MIDNIGHT - DAY)
+    call(planner, MIDNIGHT - DAY, 999)
+    call(planner, MIDNIGHT + timedelta(seconds=1), 999)
+    chargers = planner.to_dict()["chargers"]
+    # The empty day is averaged in as a day without charging, but it does not
+    # count towards knowing how long a charge runs.
+    assert chargers["A"]["charge_ewma_s"] < 4 * 3600
+    assert chargers["A"]["charge_days"] == 0
+
+
 def test_the_longest_day_fades_until_a_longer_one_replaces_it(
     settings: PlannerSettings,
 ) -> None:

@@ -144,7 +144,9 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
             charger.charge_longest_s = max(
                 charged, charger.charge_longest_s * _LONGEST_FADE
             )
-            charger.charge_days += 1
+            # A day without a car says nothing about how long a charge runs.
+            if charged > 0:
+                charger.charge_days += 1
     if pre.probe and proof_at is not None and pre.header_at is not None:
         moment = estimate_reset(pre.header_at, proof_at)
         state.reset_offset_s = offset_of(moment)

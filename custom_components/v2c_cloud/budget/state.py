@@ -53,7 +53,7 @@ class ChargerState:
     charge_ewma_s: float = DEFAULT_CHARGE_S
     # Exponentially weighted variance of the daily charging time.
     charge_var_s2: float = 0.0
-    # Whole windows the charging time was learned from.
+    # Whole windows with a charge the charging time was learned from.
     charge_days: int = 0
     # The longest daily charging time lately; it fades slowly, so a long day
     # is remembered for weeks.
