@@ -20,10 +20,11 @@ from benchmark.scenario_file import (
 from v2c_simulator import Simulator, VirtualClock
 from v2c_simulator.scenarios import EventKind
 
-FAMILY = sorted((Path(__file__).parents[2] / "benchmark" / "scenarios").glob("*.json"))
+BENCHMARK = Path(__file__).parents[2] / "benchmark"
+FAMILY = sorted((BENCHMARK / "scenarios").glob("*.json"))
 # Held-out patterns, kept out of the default run so they stay unseen while tuning.
-HOLDOUT = sorted((Path(__file__).parents[2] / "benchmark" / "holdout").glob("*.json"))
-HOLDOUT4 = sorted((Path(__file__).parents[2] / "benchmark" / "holdout4").glob("*.json"))
+HOLDOUT = sorted((BENCHMARK / "holdout").glob("*.json"))
+HOLDOUT4 = sorted((BENCHMARK / "holdout4").glob("*.json"))
 SHIPPED = FAMILY + HOLDOUT + HOLDOUT4
 MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
 
