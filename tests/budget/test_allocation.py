@@ -260,3 +260,11 @@ def test_a_charger_silent_mid_charge_is_checked_every_five_minutes_at_most(
 ) -> None:
     outage = _like(OFFLINE, offline_s=offline_s, offline_charging=True)
     assert plan(196.0, CHARGING, outage)["C"] == expected
+
+
+@pytest.mark.parametrize(("offline_s", "expected"), [(None, 180.0), (300.0, 150.0)])
+def test_a_silent_charge_is_checked_every_two_baselines_when_they_are_shorter(
+    offline_s: float | None, expected: float
+) -> None:
+    outage = _like(OFFLINE, offline_s=offline_s, offline_charging=True)
+    assert plan(196.0, CHARGING, outage, baseline_s=90.0)["C"] == expected

@@ -38,11 +38,14 @@ _QUIET_FACTOR = 8.0
 # arrive during the outage, and its charge must not wait longer to be seen than
 # any other. With idle polling off, it is checked at this multiple of the idle
 # interval setting. A charger that went silent mid-charge is checked at least
-# this often: the charge goes on unseen, and its data ages from the moment it
-# went silent; a few calls per outage pay for it.
+# every five minutes, and at least every two baselines: the charge goes on
+# unseen, its data ages from the moment it went silent, and every check buys
+# as much freshness at its return as a charging read would at the same pace.
+# Two baselines keep the calls per outage well under a fixed poller's.
 _OUTAGE_GROWTH = 0.5
 _OFFLINE_FACTOR = 4.0
 _SILENT_CHARGE_CHECK_S = 300.0
+_SILENT_CHARGE_FACTOR = 2.0
 # A charge longer than any learned is still read at least this many times
 # slower than the baseline, never left without calls until the reset.
 _TAIL_FACTOR = 8.0
@@ -169,12 +172,12 @@ def allocate(
                     interval, max(charging * _ARRIVAL_RATIO, ARRIVAL_INTERVAL_S)
                 )
             if demand.activity is ChargerActivity.OFFLINE:
-                interval = _outage_check(demand, interval)
+                interval = _outage_check(demand, interval, baseline)
             intervals[demand.device_id] = _clamp(interval, settings)
     return intervals
 
 
-def _outage_check(demand: ChargerDemand, slowest: float) -> float:
+def _outage_check(demand: ChargerDemand, slowest: float, baseline: float) -> float:
     """Return when to look again at an offline charger.
 
     Most outages are short: a charger is back in view within a share of its
@@ -182,7 +185,7 @@ def _outage_check(demand: ChargerDemand, slowest: float) -> float:
     may arrive meanwhile), or every few minutes if it went silent mid-charge.
     """
     if demand.offline_charging:
-        slowest = _SILENT_CHARGE_CHECK_S
+        slowest = min(_SILENT_CHARGE_CHECK_S, baseline * _SILENT_CHARGE_FACTOR)
     if demand.offline_s is None:
         return slowest
     return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))
