@@ -94,6 +94,19 @@ def test_a_state_saved_before_the_charge_spread_was_learned_still_loads(
     assert restored.to_dict()["chargers"]["A"]["charge_var_s2"] == 0.0
 
 
+def test_a_state_saved_before_charge_lengths_were_kept_apart_uses_the_daily_figures(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    charger = data["chargers"]["A"]
+    charger["length_ewma_s"], charger["length_var_s2"] = 5 * 3600.0, 3600.0**2
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    del charger["length_ewma_s"], charger["length_var_s2"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
+    assert restored["chargers"]["A"]["length_ewma_s"] == charger["charge_ewma_s"]
+    assert restored["chargers"]["A"]["length_var_s2"] == charger["charge_var_s2"]
+
+
 def test_the_longest_day_learned_is_kept(
     busy_planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:

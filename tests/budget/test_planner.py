@@ -406,7 +406,7 @@ def _restored_charge(
     planner.observe_quota(limit=1000, remaining=400, now=NOON)
     data = planner.to_dict()
     charger = data["chargers"]["A"]
-    charger["charge_ewma_s"] = 2 * 3600.0
+    charger["charge_ewma_s"] = charger["length_ewma_s"] = 2 * 3600.0
     charger["charge_days"] = days
     charger["charge_longest_s"] = longest_s
     return QuotaPlanner.from_dict(data, settings, now=NOON)
@@ -430,6 +430,20 @@ def test_an_unlearned_charge_keeps_the_rest_of_the_day_fundable(
     # faster.
     assert by_days[3] is not None
     assert by_days[3] < by_days[0] / 2
+
+
+def test_a_rare_charge_is_paced_by_how_long_charges_run_not_by_the_daily_average(
+    settings: PlannerSettings,
+) -> None:
+    """A car twice a week averages little a day, but its charge runs as long as ever."""
+    daily = _restored_charge(settings, days=5)
+    rare = _restored_charge(settings, days=5)
+    data = rare.to_dict()
+    data["chargers"]["A"]["charge_ewma_s"] = 2 * 3600.0 * 2 / 7
+    rare = QuotaPlanner.from_dict(data, settings, now=NOON)
+    for planner in (daily, rare):
+        planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    assert interval(rare, "A", NOON) == interval(daily, "A", NOON)
 
 
 def test_a_learned_long_day_stays_funded_at_the_baseline(

@@ -199,7 +199,13 @@ def test_charging_across_midnight_counts_on_both_days(
     # Averaged evenly with the default four hours, and the miss becomes spread.
     assert data["chargers"]["A"]["charge_ewma_s"] == 4 * 3600 + 0.5 * (3600 - 4 * 3600)
     assert data["chargers"]["A"]["charge_var_s2"] == 0.5 * 0.5 * (3 * 3600) ** 2
-    # One whole window taught the charge length.
+    # One whole window taught the charge length, the same way.
+    assert (
+        data["chargers"]["A"]["length_ewma_s"] == data["chargers"]["A"]["charge_ewma_s"]
+    )
+    assert (
+        data["chargers"]["A"]["length_var_s2"] == data["chargers"]["A"]["charge_var_s2"]
+    )
     assert data["chargers"]["A"]["charge_days"] == 1
     assert data["chargers"]["A"]["charge_longest_s"] == 3600.0
 
@@ -213,8 +219,10 @@ def test_only_a_window_with_a_charge_teaches_the_charge_length(
     call(planner, MIDNIGHT + timedelta(seconds=1), 999)
     chargers = planner.to_dict()["chargers"]
     # The empty day is averaged in as a day without charging, but it does not
-    # count towards knowing how long a charge runs.
+    # count towards knowing how long a charge runs, nor shortens it.
     assert chargers["A"]["charge_ewma_s"] < 4 * 3600
+    assert chargers["A"]["length_ewma_s"] == 4 * 3600
+    assert chargers["A"]["length_var_s2"] == 0.0
     assert chargers["A"]["charge_days"] == 0
 
 

@@ -366,9 +366,12 @@ class QuotaPlanner:
     ) -> ChargerDemand:
         """Return how long a charger likely (and possibly) charges before the reset."""
         charged = self._state.window.charged_s.get(device_id, 0.0)
+        # Until a charge starts, the day's average is what is likely to come;
+        # a running one lasts as long as charges do once started.
         left = charger.charge_ewma_s - charged
-        spread = math.sqrt(charger.charge_var_s2)
+        average, spread = charger.charge_ewma_s, math.sqrt(charger.charge_var_s2)
         if charger.activity is ChargerActivity.CHARGING:
+            average, spread = charger.length_ewma_s, math.sqrt(charger.length_var_s2)
             charged_now = max(
                 seconds_between(max(charger.since, self._state.window.start), now),
                 0.0,
@@ -377,7 +380,7 @@ class QuotaPlanner:
             # Plan for what is still to come of a day that has lasted this long:
             # the average at first, a share of the spread once it is overdue.
             left = max(
-                mean_residual(charger.charge_ewma_s, spread, charged),
+                mean_residual(average, spread, charged),
                 _MIN_CHARGE_LEFT_S,
             )
         # Until learned, any charge may last until the reset; once learned, as
@@ -389,7 +392,7 @@ class QuotaPlanner:
         if charger.charge_days >= _LEARNED_DAYS:
             longest = max(
                 charger.charge_longest_s * _LONGEST_MARGIN,
-                charger.charge_ewma_s + 3 * spread,
+                average + 3 * spread,
             )
             plausible = longest - charged
             if plausible <= 0 and charger.activity is ChargerActivity.CHARGING:

@@ -136,22 +136,32 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
         state.other_ewma = _ewma(state.other_ewma, finished.others)
         for device_id, charger in state.chargers.items():
             charged = finished.charged_s.get(device_id, 0.0)
-            deviation = charged - charger.charge_ewma_s
-            charger.charge_var_s2 = (1 - _CHARGE_WEIGHT) * (
-                charger.charge_var_s2 + _CHARGE_WEIGHT * deviation**2
+            charger.charge_ewma_s, charger.charge_var_s2 = _fold(
+                charger.charge_ewma_s, charger.charge_var_s2, charged
             )
-            charger.charge_ewma_s += _CHARGE_WEIGHT * deviation
             charger.charge_longest_s = max(
                 charged, charger.charge_longest_s * _LONGEST_FADE
             )
             # A day without a car says nothing about how long a charge runs.
             if charged > 0:
+                charger.length_ewma_s, charger.length_var_s2 = _fold(
+                    charger.length_ewma_s, charger.length_var_s2, charged
+                )
                 charger.charge_days += 1
     if pre.probe and proof_at is not None and pre.header_at is not None:
         moment = estimate_reset(pre.header_at, proof_at)
         state.reset_offset_s = offset_of(moment)
         state.reset_at = moment + DAY
         state.window.start = moment
+
+
+def _fold(mean: float, variance: float, sample: float) -> tuple[float, float]:
+    """Return an exponentially weighted mean and variance with one more sample."""
+    deviation = sample - mean
+    return (
+        mean + _CHARGE_WEIGHT * deviation,
+        (1 - _CHARGE_WEIGHT) * (variance + _CHARGE_WEIGHT * deviation**2),
+    )
 
 
 def unroll(state: PlannerState, now: datetime, *, probe: bool) -> None:

@@ -53,6 +53,10 @@ class ChargerState:
     charge_ewma_s: float = DEFAULT_CHARGE_S
     # Exponentially weighted variance of the daily charging time.
     charge_var_s2: float = 0.0
+    # The same two over the days with a charge only: how long a charge runs
+    # once it has started, which days without a car do not shorten.
+    length_ewma_s: float = DEFAULT_CHARGE_S
+    length_var_s2: float = 0.0
     # Whole windows with a charge the charging time was learned from.
     charge_days: int = 0
     # The longest daily charging time lately; it fades slowly, so a long day
@@ -139,6 +143,8 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "activity": charger.activity.value,
                 "charge_ewma_s": charger.charge_ewma_s,
                 "charge_var_s2": charger.charge_var_s2,
+                "length_ewma_s": charger.length_ewma_s,
+                "length_var_s2": charger.length_var_s2,
                 "charge_days": charger.charge_days,
                 "charge_longest_s": charger.charge_longest_s,
                 "arrivals": list(charger.arrivals),
@@ -182,6 +188,14 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     since=now,
                     charge_ewma_s=float(charger["charge_ewma_s"]),
                     charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
+                    # Saved before charge lengths were kept apart: the daily
+                    # figures are the closest estimate.
+                    length_ewma_s=float(
+                        charger.get("length_ewma_s", charger["charge_ewma_s"])
+                    ),
+                    length_var_s2=float(
+                        charger.get("length_var_s2", charger.get("charge_var_s2", 0.0))
+                    ),
                     charge_days=int(charger.get("charge_days", 0)),
                     charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
                     arrivals=habit_from(charger.get("arrivals")),
