@@ -30,6 +30,13 @@ def interval(planner: QuotaPlanner, device_id: str, now: datetime) -> float | No
     return planner.snapshot(now).chargers[device_id].interval_s
 
 
+def saw_a_car(planner: QuotaPlanner, *device_ids: str) -> None:
+    """Give each charger one car in the morning, gone by noon."""
+    for device_id in device_ids:
+        planner.set_activity(device_id, ChargerActivity.PLUGGED, NOON - 6 * HOUR)
+        planner.set_activity(device_id, ChargerActivity.IDLE, NOON - 5 * HOUR)
+
+
 def poll(planner: QuotaPlanner, device_id: str, now: datetime, remaining: int) -> None:
     """Make one poll and feed its headers back."""
     planner.record_call(CallKind.POLL, now, device_id)
@@ -53,6 +60,7 @@ def test_a_charger_never_polled_is_polled_at_once(planner: QuotaPlanner) -> None
 
 
 def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> None:
+    saw_a_car(planner, "B")
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.set_activity("B", ChargerActivity.IDLE, NOON)
     poll(planner, "A", NOON, 999)
@@ -68,9 +76,24 @@ def test_charging_is_polled_far_more_often_than_idle(planner: QuotaPlanner) -> N
     assert (idle - NOON).total_seconds() == pytest.approx(1.5 * baseline(2), abs=1e-3)
 
 
+def test_an_empty_charger_is_read_at_the_baseline_until_it_saw_a_car(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.set_activity("B", ChargerActivity.OFFLINE, NOON)
+    later = NOON + 2 * HOUR
+    # Nothing learned: polled as a fixed poller would.
+    assert interval(planner, "A", later) == pytest.approx(baseline(2))
+    assert interval(planner, "B", later) == pytest.approx(baseline(2))
+    planner.set_activity("A", ChargerActivity.PLUGGED, later)
+    planner.set_activity("A", ChargerActivity.IDLE, later + HOUR)
+    assert interval(planner, "A", later + HOUR) == pytest.approx(1.5 * baseline(2))
+
+
 def test_a_car_before_sunrise_and_an_offline_charger_are_watched_like_an_empty_one(
     planner: QuotaPlanner,
 ) -> None:
+    saw_a_car(planner, "P", "I", "O")
     for device_id, activity in (
         ("P", ChargerActivity.SUNLESS),
         ("I", ChargerActivity.IDLE),
@@ -124,6 +147,7 @@ def test_a_typical_short_charge_is_polled_faster(settings: PlannerSettings) -> N
 def test_idle_polling_stretches_only_when_the_budget_cannot_afford_it(
     planner: QuotaPlanner,
 ) -> None:
+    saw_a_car(planner, "B")
     planner.set_activity("B", ChargerActivity.IDLE, NOON)
     target = 1.5 * baseline(1)
     assert interval(planner, "B", NOON) == pytest.approx(target)
@@ -271,6 +295,7 @@ def test_maintenance_runs_once_per_period(planner: QuotaPlanner) -> None:
 def test_a_confirmation_replaces_the_next_poll_when_sooner(
     planner: QuotaPlanner,
 ) -> None:
+    saw_a_car(planner, "A")
     planner.set_activity("A", ChargerActivity.IDLE, NOON)
     poll(planner, "A", NOON, 999)
     confirm_at = planner.request_confirmation("A", NOON)
@@ -482,6 +507,7 @@ def test_a_record_charge_is_never_left_without_calls(
 def test_a_charge_that_went_silent_is_checked_every_five_minutes(
     planner: QuotaPlanner,
 ) -> None:
+    saw_a_car(planner, "B")
     planner.set_activity("A", ChargerActivity.CHARGING, NOON - HOUR)
     planner.set_activity("A", ChargerActivity.OFFLINE, NOON)
     planner.set_activity("B", ChargerActivity.IDLE, NOON - HOUR)

@@ -40,7 +40,9 @@ Why it works the way it does:
   if busier, plus two deviations of a random count so a busy hour is not paid
   from the reserve) and maintenance leave goes to charging, spread over the
   charging time still expected before the reset: learned per charger as an
-  average and a spread, and planned as what a day that has lasted this long
+  average and a spread over the days with a charge (days without a car only
+  lower the daily average that budgets the days ahead), and planned as what a
+  day that has lasted this long
   still has to come (the mean residual of a normal spread: the average at
   first, a shrinking share of the spread once overdue). The time a charge
   might run beyond that stays fundable at the baseline rate: until three

@@ -19,7 +19,9 @@ from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
 # A car plugged in that has not charged yet is read at the baseline: its charge
-# is sure to start, by the car or a timer, at a moment nothing announces.
+# is sure to start, by the car or a timer, at a moment nothing announces. So is
+# an empty charger that never saw a car: with nothing learned, the planner
+# polls it as a fixed poller would.
 # Slower than the baseline, by how unlikely the charger is to start charging:
 # - an empty charger, a paused car or one waiting for the sun, nothing known:
 #   a start is seen after 0.75 baselines on average, 1.5x a fixed poller's
@@ -78,6 +80,7 @@ class ChargerDemand:
     quietness: float = 0.0
     charge_ended: bool = False
     awaiting_start: bool = False
+    never_saw_a_car: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
 
@@ -90,6 +93,7 @@ def target_interval(
     charge_ended: bool = False,
     awaiting_start: bool = False,
     quietness: float = 0.0,
+    never_saw_a_car: bool = False,
 ) -> float | None:
     """Return the unhurried interval of a charger that is not charging."""
     match activity:
@@ -100,6 +104,9 @@ def target_interval(
         case ChargerActivity.PLUGGED | ChargerActivity.SUNLESS if charge_ended:
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.PLUGGED if awaiting_start:
+            interval = baseline_s
+        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if never_saw_a_car:
+            # No car seen yet: nothing says a start is unlikely now.
             interval = baseline_s
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone.
@@ -131,6 +138,7 @@ def allocate(
             charge_ended=demand.charge_ended,
             awaiting_start=demand.awaiting_start,
             quietness=demand.quietness,
+            never_saw_a_car=demand.never_saw_a_car,
         )
         for demand in demands
     }

@@ -412,6 +412,7 @@ class QuotaPlanner:
             if idle and not expecting
             else 0.0,
             charge_ended=charger.charge_ended,
+            never_saw_a_car=not any(charger.arrivals),
             awaiting_start=charger.activity is ChargerActivity.PLUGGED
             and not charger.charged_since_plug_in,
             expected_charge_s=expected,

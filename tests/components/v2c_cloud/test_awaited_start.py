@@ -31,10 +31,12 @@ def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
     ("pv_mode", "activity", "versus_empty"),
     [
         # The grid tops up PV + minimum: the held charge may start any moment,
-        # so the car is read at the baseline, faster than an empty charger.
-        (PvMode.PV_PLUS_MIN, ChargerActivity.PLUGGED, (0.5, 0.8)),
-        # Exclusive PV waits for the sun, which the charger will report.
-        (PvMode.PV_ONLY, ChargerActivity.SUNLESS, (0.9, 1.1)),
+        # so the car is read at the baseline, as the empty charger was before
+        # it ever saw a car.
+        (PvMode.PV_PLUS_MIN, ChargerActivity.PLUGGED, (0.9, 1.1)),
+        # Exclusive PV waits for the sun, which the charger will report: read
+        # as an empty charger that has seen cars, 1.5 baselines.
+        (PvMode.PV_ONLY, ChargerActivity.SUNLESS, (1.4, 1.6)),
     ],
 )
 async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
