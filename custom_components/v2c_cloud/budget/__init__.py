@@ -23,10 +23,11 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A car plugged in that has not charged yet is read at the baseline:
   its charge will start (by the car or a timer) at a moment nothing announces.
-  A car in exclusive PV without sun is not awaited so: the sun announces its
-  start. Any other charger that is not charging is read more slowly than the
-  baseline, by how unlikely a charge start is: 1.5 baselines when nothing is
-  known (a start is seen after 1.5 times a fixed poller's average delay, about
+  So is an empty charger that has never seen a car: nothing says its car is
+  unlikely. A car in exclusive PV without sun is not awaited so: the sun
+  announces its start. Any other charger that is not charging is read more
+  slowly than the baseline, by how unlikely a charge start is: 1.5 baselines
+  when no routine is known (a start is seen after 1.5 times a fixed poller's average delay, about
   1.9 times when calls run short and the slow targets stretch), up to 8
   baselines in the quiet hours of a known arrival routine (only once the
   plug-ins are too close together to be chance, as far from the traced arrivals
