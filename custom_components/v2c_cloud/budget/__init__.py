@@ -21,38 +21,36 @@ Why it works the way it does:
   stretches intervals instead of overspending.
 * The yardstick is the baseline: the interval a fixed poller spreading the
   day's calls (after other programs and the reserve) evenly over every charger
-  would use. A car plugged in that has not charged yet is read at the baseline:
-  its charge will start (by the car or a timer) at a moment nothing announces.
-  So is an empty charger that has never seen a car: nothing says its car is
-  unlikely. A car in exclusive PV without sun is not awaited so: the sun
-  announces its start. Any other charger that is not charging is read more
-  slowly than the baseline, by how unlikely a charge start is: 1.5 baselines
-  when no routine is known (a start is seen after 1.5 times a fixed poller's average delay, about
-  1.9 times when calls run short and the slow targets stretch), up to 8
-  baselines in the quiet hours of a known arrival routine (only once the
-  plug-ins are too close together to be chance, as far from the traced arrivals
-  as they spread, deepening from 1.5 baselines as a fading count of recent
-  plug-ins grows to four),
-  16 baselines once a charge ended by itself (a full car), more often around a
-  usual arrival time and for a car waiting for the sun (in step with the
-  charging interval). An offline charger is watched as an empty one: a car may
-  arrive during the outage.
+  would use. A car plugged in that has not charged yet is read at the
+  baseline: its charge will start (by the car or a timer) at a moment nothing
+  announces. So is an empty charger that has never seen a car: nothing says
+  its car is unlikely. A car in exclusive PV without sun is not awaited so:
+  the sun announces its start. Any other charger that is not charging is read
+  more slowly than the baseline, by how unlikely a charge start is: 1.5
+  baselines when no routine is known (a start is seen after 1.5 times a fixed
+  poller's average delay, about 1.9 times when calls run short and the slow
+  targets stretch), up to 8 baselines in the quiet hours of a known arrival
+  routine (only once the plug-ins are too close together to be chance, as far
+  from the traced arrivals as they spread, deepening from 1.5 baselines as a
+  fading count of recent plug-ins grows to four), 16 baselines once a charge
+  ended by itself (a full car), more often around a usual arrival time and for
+  a car waiting for the sun (in step with the charging interval). An offline
+  charger is watched as an empty one: a car may arrive during the outage.
 * What those targets, the expected commands (learned per day, or today's pace
   if busier, plus two deviations of a random count so a busy hour is not paid
   from the reserve) and maintenance leave goes to charging, spread over the
   charging time still expected before the reset: learned per charger as an
   average and a spread over the days with a charge (days without a car only
   lower the daily average that budgets the days ahead), and planned as what a
-  day that has lasted this long
-  still has to come (the mean residual of a normal spread: the average at
-  first, a shrinking share of the spread once overdue). The time a charge
-  might run beyond that stays fundable at the baseline rate: until three
-  windows with a charge taught its length, any time up to the reset; then up
-  to the longest day lately (a maximum fading over weeks, plus a margin) or
-  three spreads, at least half an hour, with a slow tail for the rest of the
-  window. A charge longer than anything learned is planned to last until the
-  reset: what is left is spread evenly, never spent first and missed at the
-  end.
+  day that has lasted this long still has to come (the mean residual of a
+  normal spread: the average at first, a shrinking share of the spread once
+  overdue). The time a charge might run beyond that stays fundable at the
+  baseline rate: until three windows with a charge taught its length, any time
+  up to the reset; then up to the longest day lately (a maximum fading over
+  weeks, plus a margin) or three spreads, at least half an hour, with a slow
+  tail for the rest of the window. A charge longer than anything learned is
+  planned to last until the reset: what is left is spread evenly, never spent
+  first and missed at the end.
 * When the calls run short, slow targets give up a quarter first, then
   charging slows down below the baseline (to twice it), then everything
   stretches together.

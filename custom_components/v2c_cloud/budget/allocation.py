@@ -23,10 +23,11 @@ from .models import ChargerActivity, PlannerSettings
 # an empty charger that never saw a car: with nothing learned, the planner
 # polls it as a fixed poller would.
 # Slower than the baseline, by how unlikely the charger is to start charging:
-# - an empty charger, a paused car or one waiting for the sun, nothing known:
-#   a start is seen after 0.75 baselines on average, 1.5x a fixed poller's
-#   delay, and about 1.9x once calls run short and the slow targets stretch
-#   (which leaves little margin under 2x: see the benchmark in the README);
+# - an empty charger that has seen cars, a paused car or one waiting for the
+#   sun, no routine known: a start is seen after 0.75 baselines on average,
+#   1.5x a fixed poller's delay, and about 1.9x once calls run short and the
+#   slow targets stretch (which leaves little margin under 2x: see the
+#   benchmark in the README);
 _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself (usually full: it starts again by a
 #   command, which is confirmed anyway);
