@@ -39,6 +39,7 @@ COLUMNS = (
     ("min_reserve", "min left"),
     ("true_age_charging_mean_s", "age mean s"),
     ("true_age_charging_p95_s", "age p95 s"),
+    ("true_age_floor_s", "floor s"),
     ("charge_start_detect_mean_s", "start s"),
     ("charge_end_detect_mean_s", "end s"),
     ("plugin_detect_mean_s", "plug-in s"),

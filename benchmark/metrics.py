@@ -59,6 +59,49 @@ class StalenessHistogram:
         return float(max(self.counts))
 
 
+@dataclass
+class AgeFloor:
+    """The true age a poller that knew the future would reach: no strategy does better.
+
+    It spends every read a window allows (`reads_per_window`: the limit less the
+    reserve, other programs and the commands) on the seconds a car charges, evenly
+    spaced over all chargers' charges together, so a window whose chargers charge
+    S seconds in all costs S²/2N age-seconds. A charger off the cloud is the
+    exception: its data describe the moment it went silent, whoever reads it.
+    """
+
+    reads_per_window: float = 1.0
+    online_s: dict[datetime, float] = field(default_factory=dict)
+    outage_age_s: float = 0.0
+    charging_s: float = 0.0
+
+    def add_span(
+        self,
+        window: datetime,
+        start: datetime,
+        end: datetime,
+        offline_since: datetime | None,
+    ) -> None:
+        """Count a span of one charger's charge in the quota window ending at `window`."""
+        seconds = (end - start).total_seconds()
+        if seconds <= 0:
+            return
+        self.charging_s += seconds
+        if offline_since is None:
+            self.online_s[window] = self.online_s.get(window, 0.0) + seconds
+            return
+        middle = start + (end - start) / 2
+        self.outage_age_s += seconds * (middle - offline_since).total_seconds()
+
+    def mean(self) -> float:
+        """Return the floor of the mean true age (0 when nothing charged)."""
+        if not self.charging_s:
+            return 0.0
+        reads = max(self.reads_per_window, 1.0)
+        online = sum(seconds**2 / (2 * reads) for seconds in self.online_s.values())
+        return (online + self.outage_age_s) / self.charging_s
+
+
 def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 1) if values else 0.0
 
@@ -77,6 +120,7 @@ class RunMetrics:
     # Age since the moment the data describes, while the car charges or HA
     # shows it charging.
     true_age: StalenessHistogram = field(default_factory=StalenessHistogram)
+    age_floor: AgeFloor = field(default_factory=AgeFloor)
     plugin_delays_s: list[float] = field(default_factory=list)
     plugin_delays_day1_s: list[float] = field(default_factory=list)
     charge_start_delays_s: list[float] = field(default_factory=list)
@@ -104,6 +148,7 @@ class RunMetrics:
             "staleness_charging_p95_s": round(self.staleness.percentile(0.95), 1),
             "true_age_charging_mean_s": round(self.true_age.mean(), 1),
             "true_age_charging_p95_s": round(self.true_age.percentile(0.95), 1),
+            "true_age_floor_s": round(self.age_floor.mean(), 1),
             "plugin_detect_mean_s": _mean(self.plugin_delays_s),
             "plugin_detect_day1_mean_s": _mean(self.plugin_delays_day1_s),
             # Day 1 sees one or two plug-ins per charger: a mean of so few

@@ -20,7 +20,7 @@ from v2c_simulator.charger import Charger
 from v2c_simulator.scenarios import EventKind, Scenario, ScenarioDriver
 from v2c_simulator.server import start_server
 
-from .metrics import RunMetrics
+from .metrics import AgeFloor, RunMetrics
 from .strategies import (
     FixedStrategy,
     PlannerStrategy,
@@ -96,7 +96,15 @@ async def run(case: BenchCase | Scenario, strategy_name: str, days: int) -> RunM
     )
     driver = case.driver(sim)
     server = await start_server(sim, "127.0.0.1", 0)
-    metrics = RunMetrics()
+    scenario = case.scenario
+    metrics = RunMetrics(
+        age_floor=AgeFloor(
+            reads_per_window=case.daily_limit
+            - RESERVE
+            - scenario.external_calls_per_day
+            - scenario.commands_per_day
+        )
+    )
     strategy: Strategy | None = None
 
     def on_quota(snapshot: QuotaSnapshot) -> None:
@@ -197,10 +205,12 @@ async def _simulate(
             end,
         ]
         step_to = max(now, min(moment for moment in candidates if moment is not None))
+        window = sim.quota_for(API_KEY).resets_at
         for index, watch in enumerate(watches):
             data = strategy.data(index)
             if watch.charging:
                 metrics.staleness.add_span(now, step_to, data.state_at)
+                metrics.age_floor.add_span(window, now, step_to, watch.offline_since)
             if watch.charging or shows_charging(data):
                 metrics.true_age.add_span(now, step_to, watch.described_at)
             if watch.offline_since is not None and shows_live(data):

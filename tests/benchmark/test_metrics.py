@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from benchmark.metrics import NOTHING_READ_AGE_S, RunMetrics, StalenessHistogram
+from benchmark.metrics import (
+    NOTHING_READ_AGE_S,
+    AgeFloor,
+    RunMetrics,
+    StalenessHistogram,
+)
 from benchmark.runner import _follow_charge, _Watch, run
 from benchmark.scenario_file import parse
 from custom_components.v2c_cloud.api import ChargeState, CurrentState
@@ -33,6 +38,32 @@ def test_age_counts_from_the_moment_the_data_describes() -> None:
     histogram.add_span(T0, T0 + timedelta(seconds=2), None)
     assert histogram.percentile(1.0) == NOTHING_READ_AGE_S
     assert StalenessHistogram().mean() == StalenessHistogram().percentile(0.5) == 0.0
+
+
+def test_the_age_floor_spreads_a_window_s_reads_over_every_charge_in_it() -> None:
+    floor = AgeFloor(reads_per_window=100)
+    assert floor.mean() == 0.0
+    window = T0 + timedelta(days=1)
+    # One charger charging an hour on 100 reads: one every 36 s, 18 s old on average.
+    floor.add_span(window, T0, T0 + timedelta(hours=1), None)
+    assert floor.mean() == pytest.approx(18.0)
+    # A second charger's hour in the same window shares the reads: twice the age.
+    floor.add_span(window, T0, T0 + timedelta(hours=1), None)
+    assert floor.mean() == pytest.approx(36.0)
+    # The next window brings its own reads.
+    next_window = window + timedelta(days=1)
+    floor.add_span(next_window, window, window + timedelta(hours=2), None)
+    assert floor.mean() == pytest.approx(36.0)
+
+
+def test_the_age_floor_ages_an_outage_from_its_start_whoever_reads() -> None:
+    floor = AgeFloor(reads_per_window=100)
+    silent = T0 - timedelta(seconds=100)
+    floor.add_span(T0, T0, T0 + timedelta(seconds=200), silent)
+    # Ages 100..300 s across the span: 200 on average, no read helps.
+    assert floor.mean() == pytest.approx(200.0)
+    floor.add_span(T0, T0, T0, None)
+    assert floor.charging_s == 200
 
 
 def test_a_charge_start_counts_until_ha_shows_it_from_a_later_read() -> None:
@@ -80,6 +111,7 @@ def test_figures_are_reported_under_the_documented_keys() -> None:
     for key in (
         "true_age_charging_mean_s",
         "true_age_charging_p95_s",
+        "true_age_floor_s",
         "charge_start_detect_mean_s",
         "charge_end_detect_mean_s",
         "plugin_detect_day1_mean_s",
@@ -110,6 +142,10 @@ async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
     # Frozen data served during the outage ages from its start: the true age
     # is far above the age since the last read for a poller that keeps reading.
     assert figures["true_age_charging_mean_s"] > 100
+    # 3.5 h online on 950 reads and 30 min frozen from the outage's start:
+    # (12,600²/1,900 + 1,800 * 900) / 14,400 s. No strategy beats it.
+    assert figures["true_age_floor_s"] == pytest.approx(118.3, abs=1.5)
+    assert figures["true_age_floor_s"] < figures["true_age_charging_mean_s"]
     assert figures["outages"] == 1
     assert figures["calls_max_window"] <= 1000
     assert figures["http_429"] == 0
