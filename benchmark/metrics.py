@@ -61,13 +61,14 @@ class StalenessHistogram:
 
 @dataclass
 class AgeFloor:
-    """The true age a poller that knew the future would reach: no strategy does better.
+    """The true age a poller that knew the future would reach.
 
     It spends every read a window allows (`reads_per_window`: the limit less the
     reserve, other programs and the commands) on the seconds a car charges, evenly
     spaced over all chargers' charges together, so a window whose chargers charge
     S seconds in all costs S²/2N age-seconds. A charger off the cloud is the
     exception: its data describe the moment it went silent, whoever reads it.
+    Only a strategy paying less than a call per command could do better.
     """
 
     reads_per_window: float = 1.0
