@@ -68,7 +68,9 @@ class AgeFloor:
     spaced over all chargers' charges together, so a window whose chargers charge
     S seconds in all costs S²/2N age-seconds. A charger off the cloud is the
     exception: its data describe the moment it went silent, whoever reads it.
-    Only a strategy paying less than a call per command could do better.
+    A strategy paying less than a call per command can land a little below it,
+    and so can one whose mean includes seconds after a charge ended that it
+    still showed as charging: those count in the true age, not here.
     """
 
     reads_per_window: float = 1.0

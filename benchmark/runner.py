@@ -195,6 +195,8 @@ async def _simulate(
     calls_seen = 0
     await strategy.start(now)
     _observe(watches, driver.chargers, strategy, metrics, now)
+    # The quota window the next span falls in, as of the last step.
+    window = sim.quota_for(API_KEY).resets_at
     while now < end:
         candidates = [
             driver.next_event_at(),
@@ -205,7 +207,6 @@ async def _simulate(
             end,
         ]
         step_to = max(now, min(moment for moment in candidates if moment is not None))
-        window = sim.quota_for(API_KEY).resets_at
         for index, watch in enumerate(watches):
             data = strategy.data(index)
             if watch.charging:
@@ -240,10 +241,12 @@ async def _simulate(
         spent = client.calls_made - calls_seen
         calls_seen = client.calls_made
         metrics.calls_per_day[now.date()] += spent
-        metrics.calls_per_window[sim.quota_for(API_KEY).resets_at] += spent
+        quota = sim.quota_for(API_KEY)
+        window = quota.resets_at
+        metrics.calls_per_window[window] += spent
         if outage:
             metrics.outage_calls += spent
-        metrics.observe_remaining(sim.quota_for(API_KEY).remaining)
+        metrics.observe_remaining(quota.remaining)
 
 
 def _observe(

@@ -143,7 +143,7 @@ async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
     # is far above the age since the last read for a poller that keeps reading.
     assert figures["true_age_charging_mean_s"] > 100
     # 3.5 h online on 950 reads and 30 min frozen from the outage's start:
-    # (12,600²/1,900 + 1,800 * 900) / 14,400 s. No strategy beats it.
+    # (12,600²/1,900 + 1,800 * 900) / 14,400 s. Neither strategy beats it.
     assert figures["true_age_floor_s"] == pytest.approx(118.3, abs=1.5)
     assert figures["true_age_floor_s"] < figures["true_age_charging_mean_s"]
     assert figures["outages"] == 1
