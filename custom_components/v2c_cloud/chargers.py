@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
 
 from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
@@ -24,7 +25,13 @@ def charger_coordinator(
 ) -> V2CChargerCoordinator:
     """Return the coordinator of one of the account's chargers, not yet refreshed."""
     errors = account.errors
-    poller = ChargerPoller(account.client, errors.planner, pairing.device_id)
+    # The charger's timers keep its owner's local time, taken to be Home Assistant's.
+    poller = ChargerPoller(
+        account.client,
+        errors.planner,
+        pairing.device_id,
+        zone=dt_util.get_default_time_zone(),
+    )
     return V2CChargerCoordinator(
         account.hass, account.config_entry, poller, pairing, errors
     )

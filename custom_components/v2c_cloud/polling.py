@@ -11,13 +11,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 
 from .api import CurrentState, V2CClient, mask_device_id
-from .budget import CallKind, QuotaPlanner
+from .budget import CallKind, ChargerActivity, QuotaPlanner
 from .data import CHARGING_STATES, ChargerData
 from .metering import charged_as
+from .timer_openings import next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
@@ -74,12 +75,21 @@ class ChargerPoller:
     """Read one charger when the planner says so and send its commands."""
 
     def __init__(
-        self, client: V2CClient, planner: QuotaPlanner, device_id: str
+        self,
+        client: V2CClient,
+        planner: QuotaPlanner,
+        device_id: str,
+        *,
+        zone: tzinfo = UTC,
     ) -> None:
-        """Start with nothing known about the charger."""
+        """Start with nothing known about the charger.
+
+        `zone` is the time zone of the charger's timers.
+        """
         self.client = client
         self.planner = planner
         self.device_id = device_id
+        self.zone = zone
         self.data = ChargerData(device_id=device_id)
         self.pending = PendingCommands()
         self._confirm_due = False
@@ -114,13 +124,20 @@ class ChargerPoller:
                 return self._publish(now)
             self._confirm_live = False
         before = self.data.state
+        was_empty = self.data.activity is ChargerActivity.IDLE
         await self._read_state(now, CallKind.POLL)
         if self._looks_frozen(before, now):
             self._frozen_checked_at = now
             if not await self._read_connected(now, CallKind.POLL):
                 return self._publish(now)
-        if self.planner.maintenance_due(
-            f"reported:{self.device_id}", now, REPORTED_REFRESH_S
+        # A car plugged in that does not charge is held by a timer, a pause or
+        # a lock: the settings say which, and a timer says when it starts.
+        held = was_empty and self.data.activity is ChargerActivity.PLUGGED
+        if (
+            self.planner.maintenance_due(
+                f"reported:{self.device_id}", now, REPORTED_REFRESH_S
+            )
+            or held
         ):
             await self._read_reported(now, CallKind.MAINTENANCE)
         if self.planner.maintenance_due(
@@ -196,6 +213,12 @@ class ChargerPoller:
 
     def _publish(self, now: datetime) -> ChargerData:
         self.planner.set_activity(self.device_id, self.data.activity, now)
+        reported = self.data.reported
+        self.planner.expect_opening(
+            self.device_id,
+            None if reported is None else next_opening(reported.timers, now, self.zone),
+            now,
+        )
         for key in self.pending.settle(self.data, now):
             _LOGGER.warning(
                 "Charger %s did not apply %s within %d s; showing its real state",

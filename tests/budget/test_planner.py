@@ -325,6 +325,50 @@ def test_a_regular_poll_counts_as_confirmation_only_once_due(
     assert due > confirm_at
 
 
+def test_a_waiting_car_is_read_once_just_after_its_timer_opens(
+    planner: QuotaPlanner,
+) -> None:
+    opening = NOON + timedelta(minutes=30)
+    read_at = opening + timedelta(seconds=15)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON)
+    poll(planner, "A", NOON, 999)
+    planner.expect_opening("A", opening, NOON)
+    at_baseline = NOON + timedelta(seconds=baseline(1))
+    assert planner.next_poll_at("A", NOON) == at_baseline
+    later = opening - timedelta(seconds=20)
+    poll(planner, "A", later, 900)
+    assert planner.next_poll_at("A", later) == read_at
+
+    # Once read after the opening, the car is back on its interval.
+    poll(planner, "A", read_at, 899)
+    assert planner.next_poll_at("A", read_at) == read_at + timedelta(
+        seconds=baseline(1)
+    )
+
+
+@pytest.mark.parametrize("activity", [ChargerActivity.IDLE, ChargerActivity.CHARGING])
+def test_a_timer_opening_matters_only_to_a_car_still_waiting(
+    planner: QuotaPlanner, activity: ChargerActivity
+) -> None:
+    saw_a_car(planner, "A")
+    planner.set_activity("A", activity, NOON)
+    poll(planner, "A", NOON, 999)
+    planned = planner.next_poll_at("A", NOON)
+    planner.expect_opening("A", NOON + timedelta(seconds=30), NOON)
+    assert planner.next_poll_at("A", NOON) == planned
+
+
+def test_a_car_that_charged_since_plug_in_no_longer_waits_for_its_timer(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + HOUR)
+    poll(planner, "A", NOON + HOUR, 900)
+    planned = planner.next_poll_at("A", NOON + HOUR)
+    planner.expect_opening("A", NOON + HOUR + timedelta(seconds=30), NOON + HOUR)
+    assert planner.next_poll_at("A", NOON + HOUR) == planned
+
+
 def test_idle_chargers_are_not_polled_when_idle_polling_is_off() -> None:
     planner = QuotaPlanner(PlannerSettings(poll_idle=False), now=NOON)
     planner.set_activity("A", ChargerActivity.IDLE, NOON)

@@ -234,6 +234,15 @@ class QuotaPlanner:
         charger.activity = activity
         charger.since = now
 
+    def expect_opening(
+        self, device_id: str, opening_at: datetime | None, now: datetime
+    ) -> None:
+        """Note when the charger's own timer next lets a waiting car start."""
+        now = self._tick(now)
+        self._charger(device_id, now).opening_at = (
+            None if opening_at is None else as_utc(opening_at)
+        )
+
     def remove_charger(self, device_id: str) -> None:
         """Forget a charger that left the account."""
         self._state.chargers.pop(device_id, None)
@@ -251,10 +260,27 @@ class QuotaPlanner:
         due: datetime | None = None
         if interval is not None:
             due = max(now, charger.last_poll_at + timedelta(seconds=interval))
-        if charger.confirm_at is not None:
-            confirm = max(now, charger.confirm_at)
-            due = confirm if due is None else min(due, confirm)
+        for soon in (charger.confirm_at, self._opening_read_at(charger)):
+            if soon is not None:
+                due = max(now, soon) if due is None else min(due, max(now, soon))
         return due
+
+    def _opening_read_at(self, charger: ChargerState) -> datetime | None:
+        """Return when to see a waiting car's charge start at its timer's opening.
+
+        The opening is as good as a command the charger gives itself: it is read
+        as a command is confirmed, once, and then on its interval again.
+        """
+        if (
+            charger.opening_at is None
+            or charger.activity is not ChargerActivity.PLUGGED
+            or charger.charged_since_plug_in
+        ):
+            return None
+        read_at = charger.opening_at + timedelta(seconds=self._settings.confirm_delay_s)
+        if charger.last_poll_at is not None and charger.last_poll_at >= read_at:
+            return None
+        return read_at
 
     def request_confirmation(self, device_id: str, now: datetime) -> datetime:
         """Schedule a read that shows whether a command took effect."""

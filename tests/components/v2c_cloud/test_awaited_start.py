@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -11,9 +11,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import PvMode
 from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.const import CONF_QUOTA_SHARE
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
+from v2c_simulator.state import Timer
 
 from .read_helpers import advance, coordinator_of, setup_entry
 
@@ -67,3 +69,36 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     assert coordinator.data.activity is activity
     low, high = versus_empty
     assert low * empty < _next_poll_in(coordinator) < high * empty
+
+
+async def test_a_car_held_by_its_timer_is_seen_starting_at_the_opening(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The settings read at the plug-in name the timer; its opening is read at once."""
+    # The simulated charger keeps its timers in UTC, like this Home Assistant.
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-03-03 00:10:00+00:00")
+    v2c_sim.charger.state.timers = {1: Timer(1, "01:00", "06:00", "1234567")}
+    # A small share reads the car every half hour: only the opening is read
+    # at 01:00:15.
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_QUOTA_SHARE: 10}
+    )
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+
+    v2c_sim.charger.plug_in()
+    while coordinator.data.activity is ChargerActivity.IDLE:
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+    assert coordinator.data.reported_at == coordinator.data.state_at
+
+    opening = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+    while utcnow() < opening + timedelta(seconds=20):
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    assert coordinator.data.state_at == opening + timedelta(seconds=15)
