@@ -27,6 +27,9 @@ CONFIRM_WINDOW_S = 90.0
 # report did not change between two reads has likely gone silent: one
 # connectivity check tells, at most this often.
 FROZEN_CHECK_S = 600.0
+# A timer opening this recent still gets its read: a poll just after it that
+# came before the charge started must not move the read to the next day.
+OPENING_GRACE = timedelta(minutes=1)
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -216,7 +219,9 @@ class ChargerPoller:
         reported = self.data.reported
         self.planner.expect_opening(
             self.device_id,
-            None if reported is None else next_opening(reported.timers, now, self.zone),
+            None
+            if reported is None
+            else next_opening(reported.timers, now - OPENING_GRACE, self.zone),
             now,
         )
         for key in self.pending.settle(self.data, now):

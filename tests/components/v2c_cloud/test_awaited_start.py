@@ -71,6 +71,33 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     assert low * empty < _next_poll_in(coordinator) < high * empty
 
 
+OPENING = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+
+
+async def _car_held_by_a_timer(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> V2CChargerCoordinator:
+    """Plug a car into a charger whose timer opens at 01:00; return once it is seen."""
+    # The simulated charger keeps its timers in UTC, like this Home Assistant.
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-03-03 00:10:00+00:00")
+    v2c_sim.charger.state.timers = {1: Timer(1, "01:00", "06:00", "1234567")}
+    # A small share reads the car every half hour: only the opening is read
+    # at 01:00:15.
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={CONF_QUOTA_SHARE: 10})
+    await setup_entry(hass, entry)
+    coordinator = coordinator_of(entry, v2c_sim.device_id)
+    v2c_sim.charger.plug_in()
+    while coordinator.data.activity is ChargerActivity.IDLE:
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+    return coordinator
+
+
 async def test_a_car_held_by_its_timer_is_seen_starting_at_the_opening(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -78,27 +105,28 @@ async def test_a_car_held_by_its_timer_is_seen_starting_at_the_opening(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The settings read at the plug-in name the timer; its opening is read at once."""
-    # The simulated charger keeps its timers in UTC, like this Home Assistant.
-    await hass.config.async_set_time_zone("UTC")
-    freezer.move_to("2026-03-03 00:10:00+00:00")
-    v2c_sim.charger.state.timers = {1: Timer(1, "01:00", "06:00", "1234567")}
-    # A small share reads the car every half hour: only the opening is read
-    # at 01:00:15.
-    mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        mock_config_entry, options={CONF_QUOTA_SHARE: 10}
-    )
-    await setup_entry(hass, mock_config_entry)
-    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
-
-    v2c_sim.charger.plug_in()
-    while coordinator.data.activity is ChargerActivity.IDLE:
-        await advance(hass, freezer, timedelta(seconds=5))
-    assert coordinator.data.activity is ChargerActivity.PLUGGED
+    coordinator = await _car_held_by_a_timer(hass, v2c_sim, mock_config_entry, freezer)
     assert coordinator.data.reported_at == coordinator.data.state_at
 
-    opening = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
-    while utcnow() < opening + timedelta(seconds=20):
+    while utcnow() < OPENING + timedelta(seconds=20):
         await advance(hass, freezer, timedelta(seconds=5))
     assert coordinator.data.activity is ChargerActivity.CHARGING
-    assert coordinator.data.state_at == opening + timedelta(seconds=15)
+    assert coordinator.data.state_at == OPENING + timedelta(seconds=15)
+
+
+async def test_a_read_just_after_the_opening_keeps_the_opening_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger slow to start is still read at the opening plus the delay."""
+    coordinator = await _car_held_by_a_timer(hass, v2c_sim, mock_config_entry, freezer)
+    # Paused, the car stays held in the window: as a charger a few seconds late.
+    v2c_sim.charger.state.paused = True
+    freezer.move_to(OPENING + timedelta(seconds=5))
+    await coordinator.async_refresh()
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+    assert coordinator.poller.next_refresh_at(utcnow()) == OPENING + timedelta(
+        seconds=15
+    )
