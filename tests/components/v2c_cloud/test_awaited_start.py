@@ -74,13 +74,15 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
 OPENING = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
 
 
-async def _car_held_by_a_timer(
+@pytest.fixture
+async def held_by_timer(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
-    entry: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> V2CChargerCoordinator:
     """Plug a car into a charger whose timer opens at 01:00; return once it is seen."""
+    entry = mock_config_entry
     # The simulated charger keeps its timers in UTC, like this Home Assistant.
     await hass.config.async_set_time_zone("UTC")
     freezer.move_to("2026-03-03 00:10:00+00:00")
@@ -100,12 +102,11 @@ async def _car_held_by_a_timer(
 
 async def test_a_car_held_by_its_timer_is_seen_starting_at_the_opening(
     hass: HomeAssistant,
-    v2c_sim: SimHandle,
-    mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    held_by_timer: V2CChargerCoordinator,
 ) -> None:
     """The settings read at the plug-in name the timer; its opening is read at once."""
-    coordinator = await _car_held_by_a_timer(hass, v2c_sim, mock_config_entry, freezer)
+    coordinator = held_by_timer
     assert coordinator.data.reported_at == coordinator.data.state_at
 
     while utcnow() < OPENING + timedelta(seconds=20):
@@ -115,13 +116,12 @@ async def test_a_car_held_by_its_timer_is_seen_starting_at_the_opening(
 
 
 async def test_a_read_just_after_the_opening_keeps_the_opening_read(
-    hass: HomeAssistant,
     v2c_sim: SimHandle,
-    mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    held_by_timer: V2CChargerCoordinator,
 ) -> None:
     """A charger slow to start is still read at the opening plus the delay."""
-    coordinator = await _car_held_by_a_timer(hass, v2c_sim, mock_config_entry, freezer)
+    coordinator = held_by_timer
     # Paused, the car stays held in the window: as a charger a few seconds late.
     v2c_sim.charger.state.paused = True
     freezer.move_to(OPENING + timedelta(seconds=5))
