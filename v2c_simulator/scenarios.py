@@ -91,6 +91,8 @@ class Startup:
     energy_kwh: float = 0.0
 
 
+# Settings a Pole does not report (see render.POLE_LACKS), set by these paths.
+POLE_ABSENT_COMMANDS = frozenset({"/device/dynamic", "/device/chargefvmode"})
 SAFE_CYCLE: tuple[tuple[str, str | None], ...] = (
     ("/device/intensity", "16"),
     ("/device/logo_led", "0"),
@@ -196,10 +198,24 @@ class Scenario:
         last = timedelta(hours=self.spread_to.hour, minutes=self.spread_to.minute)
         step = (last - first) / max(self.spread_commands, 1)
         for index in range(self.spread_commands):
-            path, value = self.spread_cycle[index % len(self.spread_cycle)]
+            charger = index % len(self.models)
+            path, value = self._cycle_command(index, self.models[charger])
             at = midnight + first + step * index + step * rng.random() * 0.5
-            commands.append(Command(at, index % len(self.models), path, value))
+            commands.append(Command(at, charger, path, value))
         return sorted(commands)
+
+    def _cycle_command(self, index: int, model: Model) -> tuple[str, str | None]:
+        """Return the cycle's next command that the charger's model offers.
+
+        Home Assistant shows no control for a setting the charger does not
+        report, so its user never sends it: a Pole's turn falls to the next one.
+        """
+        cycle = self.spread_cycle
+        for step in range(len(cycle)):
+            path, value = cycle[(index + step) % len(cycle)]
+            if model is not Model.POLE or path not in POLE_ABSENT_COMMANDS:
+                return path, value
+        raise ValueError(f"no command of {self.name}'s cycle suits a {model}")
 
 
 COMMUTER = Scenario(

@@ -242,3 +242,24 @@ def test_the_family_covers_what_the_benchmark_promises() -> None:
     assert cases["reset_2200"].reset_time == time(22, 0)
     # Another program reading every 180 s spends 480 calls a day.
     assert cases["other_poller"].scenario.external_calls_per_day == 480
+
+
+def test_a_pole_is_sent_only_settings_it_reports() -> None:
+    """A Pole's turn in the command cycle skips dynamic power, which HA never offers it."""
+    scenario = scenario_of(
+        spec(
+            commands_per_day=12,
+            # With four chargers both models come to the cycle's dynamic power.
+            chargers=[
+                {"model": model, "sessions": []}
+                for model in ("trydan", "pole", "trydan", "trydan")
+            ],
+        )
+    )
+    _, commands = scenario.day_plan(MIDNIGHT, 0)
+    sent = {
+        (scenario.models[command.charger].value, command.path) for command in commands
+    }
+    assert ("trydan", "/device/dynamic") in sent
+    assert ("pole", "/device/dynamic") not in sent
+    assert len(commands) == 12
