@@ -273,6 +273,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 validation.errors["base"] = "cannot_connect"
                 if CONF_BASE_URL in user_input:
                     validation.errors[CONF_BASE_URL] = "url_not_found"
+                    validation.placeholders["default_url"] = DEFAULT_BASE_URL
             else:
                 LOGGER.exception("Unexpected answer from V2C Cloud")
                 validation.errors["base"] = "unknown"

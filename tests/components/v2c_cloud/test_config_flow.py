@@ -347,6 +347,7 @@ async def test_user_flow_wrong_path(
         "base": "cannot_connect",
         CONF_BASE_URL: "url_not_found",
     }
+    assert result["description_placeholders"]["default_url"] == DEFAULT_BASE_URL
     assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == wrong
     assert _suggested(result) == {CONF_API_KEY: v2c_sim.api_key}
     assert "Traceback" not in caplog.text

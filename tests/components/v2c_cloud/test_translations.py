@@ -229,10 +229,13 @@ def test_exception_and_issue_keys(english: dict[str, Any]) -> None:
     for file, call, key in _translated_calls():
         name = ast.unparse(call.func)
         if name.endswith("async_create_issue"):
-            texts = [
-                english["issues"][key]["title"],
-                english["issues"][key]["description"],
-            ]
+            issue = english["issues"][key]
+            # A fixable issue explains itself in its flow's confirm step.
+            explained = (
+                issue.get("description")
+                or (issue["fix_flow"]["step"]["confirm"]["description"])
+            )
+            texts = [issue["title"], explained]
         elif any(keyword.arg == "translation_domain" for keyword in call.keywords):
             texts = [english["exceptions"][key]["message"]]
         else:
