@@ -186,29 +186,6 @@ def test_services_are_translated() -> None:
             assert field["description"], f"{service_name}.{name}"
 
 
-def _strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Yield every translated text with its dotted path."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, str):
-        yield path, node
-
-
-@pytest.mark.parametrize(
-    "path", [INTEGRATION / "strings.json", *sorted(INTEGRATION.glob("translations/*"))]
-)
-def test_texts_carry_no_urls(path: Path) -> None:
-    """Home Assistant's hassfest wants URLs passed as placeholders, so they never need translating.
-
-    A bare scheme ("an http:// URL") names no address and is allowed.
-    """
-    for key, text in _strings(_json(path)):
-        assert not re.search(r"\b(?:https?|mqtts?)://[^\s/$.?#]", text), (
-            f"{path.name}: {key}"
-        )
-
-
 def test_fixable_issues_explain_in_their_flow() -> None:
     """Home Assistant's hassfest allows an issue a description or a fix flow, not both."""
     for name, issue in _json(INTEGRATION / "strings.json")["issues"].items():

@@ -113,6 +113,24 @@ def test_language_file(language: str, english: dict[str, Any]) -> None:
     assert len(unchanged) <= MAX_UNTRANSLATED_SHARE * len(source), unchanged
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        PACKAGE / "strings.json",
+        *(PACKAGE / f"translations/{lang}.json" for lang in ("en", *LANGUAGES)),
+    ],
+)
+def test_texts_carry_no_urls(path: Path) -> None:
+    """Home Assistant's hassfest wants URLs passed as placeholders.
+
+    A bare scheme ("an http:// URL") names no address and is allowed.
+    """
+    for key, text in _leaves(_load(path)):
+        assert not re.search(r"\b(?:https?|mqtts?)://[^\s/$.?#]", str(text)), (
+            f"{path.name}: {key}"
+        )
+
+
 def test_no_empty_or_unresolved_english(english: dict[str, Any]) -> None:
     """en.json holds only real, non-empty strings."""
     for key, text in _leaves(english):
@@ -233,7 +251,7 @@ def test_exception_and_issue_keys(english: dict[str, Any]) -> None:
             # A fixable issue explains itself in its flow's confirm step.
             explained = (
                 issue.get("description")
-                or (issue["fix_flow"]["step"]["confirm"]["description"])
+                or issue["fix_flow"]["step"]["confirm"]["description"]
             )
             texts = [issue["title"], explained]
         elif any(keyword.arg == "translation_domain" for keyword in call.keywords):
