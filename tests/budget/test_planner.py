@@ -469,12 +469,17 @@ def test_an_outage_is_timed_from_when_it_was_first_seen(planner: QuotaPlanner) -
 def _restored_charge(
     settings: PlannerSettings, days: int, longest_s: float = 0.0
 ) -> QuotaPlanner:
-    """Return a planner with 400 calls left at noon and a charge 2 h a day learned."""
+    """Return a planner with 400 calls left at noon and a charge 2 h a day learned.
+
+    The car comes at about 11:00 every day, so the hours after its charge are
+    quiet.
+    """
     planner = QuotaPlanner(settings, now=NOON)
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.observe_quota(limit=1000, remaining=400, now=NOON)
     data = planner.to_dict()
     charger = data["chargers"]["A"]
+    charger["arrivals"][22] = 5.0
     charger["charge_ewma_s"] = charger["length_ewma_s"] = 2 * 3600.0
     charger["charge_days"] = days
     charger["charge_longest_s"] = longest_s
@@ -499,6 +504,28 @@ def test_an_unlearned_charge_keeps_the_rest_of_the_day_fundable(
     # faster.
     assert by_days[3] is not None
     assert by_days[3] < by_days[0] / 2
+
+
+def test_a_charge_keeps_the_calls_to_watch_for_the_next_car(
+    settings: PlannerSettings,
+) -> None:
+    """After its charge the car may leave, and the empty charger is watched again.
+
+    Cars that come at any hour keep the rest of the day watched closely: those
+    calls are set aside before the charge is paced, as they are not for a car
+    that only ever comes at 11:00.
+    """
+    routine = _restored_charge(settings, days=5)
+    data = routine.to_dict()
+    data["chargers"]["A"]["arrivals"] = [5.0 / 48] * 48
+    any_hour = QuotaPlanner.from_dict(data, settings, now=NOON)
+    paced = {}
+    for name, planner in (("routine", routine), ("any_hour", any_hour)):
+        planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+        paced[name] = interval(planner, "A", NOON)
+    assert paced["routine"] is not None
+    assert paced["any_hour"] is not None
+    assert paced["any_hour"] > 1.5 * paced["routine"]
 
 
 def test_a_rare_charge_is_paced_by_how_long_charges_run_not_by_the_daily_average(

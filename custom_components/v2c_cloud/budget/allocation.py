@@ -84,6 +84,9 @@ class ChargerDemand:
     never_saw_a_car: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
+    # How quiet each half-hour after the expected charge is, up to the reset:
+    # once the car leaves, the empty charger is read as the habit says.
+    quietness_after: tuple[float, ...] = ()
 
 
 def target_interval(
@@ -148,6 +151,8 @@ def allocate(
     for demand in demands:
         target = targets[demand.device_id]
         idle_rate = 0.0 if target is None else 1 / target
+        if demand.activity is ChargerActivity.CHARGING:
+            idle_rate = max(idle_rate, _empty_rate(demand, settings, baseline))
         steady += max(horizon_s - demand.expected_charge_s, 0.0) * idle_rate
         # A longer charge costs the baseline rate instead of the slow one.
         guard += demand.guard_s * max(1 / baseline - idle_rate, 0.0)
@@ -184,6 +189,29 @@ def allocate(
                 interval = _outage_check(demand, interval, baseline)
             intervals[demand.device_id] = _clamp(interval, settings)
     return intervals
+
+
+def _empty_rate(
+    demand: ChargerDemand, settings: PlannerSettings, baseline: float
+) -> float:
+    """Return the mean read rate of the charger once its car has left.
+
+    A charge ends with the car full or gone; gone, the charger is watched for
+    the next car, which costs far more than a full car does.
+    """
+    if not demand.quietness_after:
+        return 0.0
+    rates = [
+        1 / target
+        for quietness in demand.quietness_after
+        if (
+            target := target_interval(
+                ChargerActivity.IDLE, settings, baseline, quietness=quietness
+            )
+        )
+        is not None
+    ]
+    return sum(rates) / len(demand.quietness_after)
 
 
 def _outage_check(demand: ChargerDemand, slowest: float, baseline: float) -> float:

@@ -66,9 +66,14 @@ def quietness(habit: list[float], now: datetime) -> float:
     afternoon) keeps its whole afternoon watched, not just the half-hours a car
     happened to come lately.
     """
+    return quiet_profile(habit)[slot_of(now)]
+
+
+def quiet_profile(habit: list[float]) -> list[float]:
+    """Return the quietness of every half-hour slot of the day."""
     traced = [slot for slot, weight in enumerate(habit) if weight >= TRACE]
     if not traced:
-        return 0.0
+        return [0.0] * SLOTS
     gap_start, gap = max(
         ((slot, (nxt - slot - 1) % SLOTS + 1) for slot, nxt in _pairs(traced)),
         key=lambda pair: pair[1],
@@ -76,12 +81,13 @@ def quietness(habit: list[float], now: datetime) -> float:
     span = SLOTS - gap + 1
     plug_ins = sum(habit)
     if not _routine(plug_ins, span / SLOTS):
-        return 0.0
+        return [0.0] * SLOTS
     margin = max(_QUIET_MARGIN_SLOTS, span)
-    into = (slot_of(now) - gap_start) % SLOTS
-    if not margin < into < gap - margin:
-        return 0.0
-    return min((plug_ins - 1) / (_CONFIDENT_PLUG_INS - 1), 1.0)
+    confidence = min((plug_ins - 1) / (_CONFIDENT_PLUG_INS - 1), 1.0)
+    return [
+        confidence if margin < (slot - gap_start) % SLOTS < gap - margin else 0.0
+        for slot in range(SLOTS)
+    ]
 
 
 def _routine(plug_ins: float, span: float) -> bool:

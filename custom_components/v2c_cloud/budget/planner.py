@@ -452,4 +452,19 @@ class QuotaPlanner:
             if charger.offline_since is None
             else seconds_between(charger.offline_since, now),
             offline_charging=charger.offline_charging,
+            quietness_after=self._quietness_after(charger, now, expected, horizon_s)
+            if charger.activity is ChargerActivity.CHARGING
+            else (),
+        )
+
+    @staticmethod
+    def _quietness_after(
+        charger: ChargerState, now: datetime, expected_s: float, horizon_s: float
+    ) -> tuple[float, ...]:
+        """Return the quietness of each half-hour from the charge's end to the reset."""
+        profile = arrivals.quiet_profile(charger.arrivals)
+        start = now + timedelta(seconds=expected_s)
+        return tuple(
+            profile[arrivals.slot_of(start + timedelta(seconds=offset))]
+            for offset in range(0, int(horizon_s - expected_s), arrivals.SLOT_S)
         )
