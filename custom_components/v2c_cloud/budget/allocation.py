@@ -84,8 +84,9 @@ class ChargerDemand:
     never_saw_a_car: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
-    # How quiet each half-hour after the expected charge is, up to the reset:
-    # once the car leaves, the empty charger is read as the habit says.
+    # How quiet each half-hour after the expected charge is, up to the reset
+    # (a charging charger only): once the car leaves, the empty charger is read
+    # as the habit says.
     quietness_after: tuple[float, ...] = ()
 
 
@@ -151,8 +152,7 @@ def allocate(
     for demand in demands:
         target = targets[demand.device_id]
         idle_rate = 0.0 if target is None else 1 / target
-        if demand.activity is ChargerActivity.CHARGING:
-            idle_rate = max(idle_rate, _empty_rate(demand, settings, baseline))
+        idle_rate = max(idle_rate, _empty_rate(demand, settings, baseline))
         steady += max(horizon_s - demand.expected_charge_s, 0.0) * idle_rate
         # A longer charge costs the baseline rate instead of the slow one.
         guard += demand.guard_s * max(1 / baseline - idle_rate, 0.0)
