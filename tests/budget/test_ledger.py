@@ -36,3 +36,19 @@ def test_commands_are_planned_with_room_for_a_busy_hour(per_day: float) -> None:
     expected = per_day
     unplanned = 1000 - settings.command_reserve - budget
     assert unplanned == pytest.approx(expected + 2 * math.sqrt(expected), abs=0.01)
+
+
+def test_polling_stops_a_call_early_next_to_another_program() -> None:
+    """A call another program made since the last header must not let a poll into the reserve."""
+    settings = PlannerSettings()
+    state = _state(0.0)
+    state.other_ewma = 200.0
+    state.remaining = settings.command_reserve + 1
+    state.header_at = NOON
+    # At the header's moment the last call above the reserve is polling's.
+    assert ledger.polling_calls(state, settings, NOON) == 1
+    # A second later the other program, which spends one call every seven
+    # minutes, may have spent it.
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 0
+    state.other_ewma = 0.0
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 1

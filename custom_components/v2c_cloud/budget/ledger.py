@@ -15,9 +15,13 @@ _MIN_PACE_SPAN_S = 6 * 3600.0
 
 def remaining_now(state: PlannerState, now: datetime) -> float:
     """Return the calls left, minus what other programs likely spent unseen."""
+    return max(state.remaining - _unseen_others(state, now), 0.0)
+
+
+def _unseen_others(state: PlannerState, now: datetime) -> float:
+    """Return how many calls other programs likely made since the last header."""
     seen_at = max(state.header_at or state.window.start, state.window.start)
-    unseen = state.other_ewma * max(seconds_between(seen_at, now), 0.0) / DAY_S
-    return max(state.remaining - unseen, 0.0)
+    return state.other_ewma * max(seconds_between(seen_at, now), 0.0) / DAY_S
 
 
 def share_left(state: PlannerState, settings: PlannerSettings) -> float:
@@ -35,11 +39,17 @@ def command_calls(
 def polling_calls(
     state: PlannerState, settings: PlannerSettings, now: datetime
 ) -> float:
-    """Return the calls polling may spend without touching the reserve."""
+    """Return the calls polling may spend without touching the reserve.
+
+    Other programs spend whole calls: one that spends any may have spent one
+    since the last header, however short ago, and a poll must not be the call
+    that takes the key into the reserve.
+    """
+    unseen = math.ceil(_unseen_others(state, now))
     return (
         min(
             share_left(state, settings),
-            remaining_now(state, now) - _others_unspent(state, settings),
+            max(state.remaining - unseen, 0) - _others_unspent(state, settings),
         )
         - settings.command_reserve
     )
