@@ -52,3 +52,15 @@ def test_polling_stops_a_call_early_next_to_another_program() -> None:
     assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 0
     state.other_ewma = 0.0
     assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 1
+
+
+def test_polling_counts_another_program_seen_only_today() -> None:
+    """A program first seen in this window is not in the usual day yet: its pace today counts."""
+    settings = PlannerSettings()
+    state = _state(0.0)
+    state.window.others = 100
+    state.window.others_since = MIDNIGHT
+    state.remaining = settings.command_reserve + 1
+    state.header_at = NOON
+    assert ledger.polling_calls(state, settings, NOON) == 1
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 0

@@ -15,13 +15,13 @@ _MIN_PACE_SPAN_S = 6 * 3600.0
 
 def remaining_now(state: PlannerState, now: datetime) -> float:
     """Return the calls left, minus what other programs likely spent unseen."""
-    return max(state.remaining - _unseen_others(state, now), 0.0)
+    return max(state.remaining - _unseen_others(state, now, state.other_ewma), 0.0)
 
 
-def _unseen_others(state: PlannerState, now: datetime) -> float:
-    """Return how many calls other programs likely made since the last header."""
+def _unseen_others(state: PlannerState, now: datetime, per_day: float) -> float:
+    """Return how many calls other programs made since the last header at this pace."""
     seen_at = max(state.header_at or state.window.start, state.window.start)
-    return state.other_ewma * max(seconds_between(seen_at, now), 0.0) / DAY_S
+    return per_day * max(seconds_between(seen_at, now), 0.0) / DAY_S
 
 
 def share_left(state: PlannerState, settings: PlannerSettings) -> float:
@@ -41,11 +41,19 @@ def polling_calls(
 ) -> float:
     """Return the calls polling may spend without touching the reserve.
 
-    Other programs spend whole calls: one that spends any may have spent one
-    since the last header, however short ago, and a poll must not be the call
-    that takes the key into the reserve.
+    This is the hard stop, so it counts other programs at the busier of their
+    usual day and today's pace (one seen only today is not in the usual day
+    yet), in whole calls: one that spends any may have spent one since the
+    last header, however short ago, and a poll must not be the call that takes
+    the key into the reserve.
     """
-    unseen = math.ceil(_unseen_others(state, now))
+    window = state.window
+    pace = (
+        window.others
+        * DAY_S
+        / max(seconds_between(window.others_since or now, now), _MIN_PACE_SPAN_S)
+    )
+    unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
     return (
         min(
             share_left(state, settings),
