@@ -48,11 +48,7 @@ def polling_calls(
     the key into the reserve.
     """
     window = state.window
-    pace = (
-        window.others
-        * DAY_S
-        / max(seconds_between(window.others_since or now, now), _MIN_PACE_SPAN_S)
-    )
+    pace = _pace(window.others, seconds_between(window.others_since or now, now))
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
     return (
         min(
@@ -106,6 +102,11 @@ def _expected_rest(
     per_window: float, so_far: int, observed_s: float, horizon_s: float
 ) -> float:
     """Return the calls still expected: the usual day, or today's pace if busier."""
-    pace = so_far * DAY_S / max(observed_s, _MIN_PACE_SPAN_S)
+    pace = _pace(so_far, observed_s)
     fraction = horizon_s / DAY_S
     return max(per_window * fraction, per_window - so_far, pace * fraction)
+
+
+def _pace(so_far: int, observed_s: float) -> float:
+    """Return calls per day at today's pace, once enough of the day was seen."""
+    return so_far * DAY_S / max(observed_s, _MIN_PACE_SPAN_S)
