@@ -130,6 +130,8 @@ class RunMetrics:
     charge_end_delays_s: list[float] = field(default_factory=list)
     frozen_visible_s: list[float] = field(default_factory=list)
     outage_calls: int = 0
+    cloud_outages: int = 0
+    cloud_outage_calls: int = 0
     commands_sent: int = 0
     commands_refused: int = 0
 
@@ -163,6 +165,12 @@ class RunMetrics:
             "outages": outages,
             "calls_per_outage": round(self.outage_calls / outages, 1)
             if outages
+            else 0.0,
+            "cloud_outages": self.cloud_outages,
+            "calls_per_cloud_outage": round(
+                self.cloud_outage_calls / self.cloud_outages, 1
+            )
+            if self.cloud_outages
             else 0.0,
             "commands_refused": self.commands_refused,
         }

@@ -191,6 +191,7 @@ async def _simulate(
         else None
     )
     watches = [_Watch() for _ in driver.chargers]
+    cloud_down_since: datetime | None = None
     now = START
     calls_seen = 0
     await strategy.start(now)
@@ -211,13 +212,28 @@ async def _simulate(
             data = strategy.data(index)
             if watch.charging:
                 metrics.staleness.add_span(now, step_to, data.state_at)
-                metrics.age_floor.add_span(window, now, step_to, watch.offline_since)
+                # Nobody reads a charger off the cloud, or any while the cloud is down.
+                silent = [
+                    moment
+                    for moment in (watch.offline_since, cloud_down_since)
+                    if moment is not None
+                ]
+                metrics.age_floor.add_span(
+                    window, now, step_to, min(silent) if silent else None
+                )
             if watch.charging or shows_charging(data):
                 metrics.true_age.add_span(now, step_to, watch.described_at)
             if watch.offline_since is not None and shows_live(data):
                 watch.frozen_s += (step_to - now).total_seconds()
         now = clock.set(step_to)
         for event in driver.apply_until(now):
+            if event.kind is EventKind.CLOUD_DOWN and cloud_down_since is None:
+                cloud_down_since = event.at
+                metrics.cloud_outages += 1
+                continue
+            if event.kind is EventKind.CLOUD_UP:
+                cloud_down_since = None
+                continue
             watch = watches[event.charger]
             if event.kind is EventKind.PLUG_IN:
                 watch.plugged_at = event.at
@@ -246,6 +262,8 @@ async def _simulate(
         metrics.calls_per_window[window] += spent
         if outage:
             metrics.outage_calls += spent
+        if cloud_down_since is not None:
+            metrics.cloud_outage_calls += spent
         metrics.observe_remaining(quota.remaining)
 
 

@@ -81,6 +81,8 @@ class FileScenario(Scenario):
     """A scenario whose days come from a scenario file."""
 
     chargers: tuple[ChargerSpec, ...] = ()
+    # Times the whole cloud answers 503, whichever charger is asked about.
+    cloud_outages: tuple[OutageSpec, ...] = ()
     daily_limit: int = 1000
     reset_time: time = time(0, 0)
     timer_starts: dict[tuple[int, datetime], float] = field(
@@ -100,14 +102,20 @@ class FileScenario(Scenario):
         for index, charger in enumerate(self.chargers):
             events.extend(self._sessions(index, charger, midnight, day, rng))
             for outage in charger.outages:
-                if day % max(outage.every_days, 1):
-                    continue
-                start = midnight + timedelta(seconds=_draw(rng, outage.at))
-                minutes = _draw(rng, outage.minutes)
-                events.append(Event(start, EventKind.OFFLINE, index))
-                events.append(
-                    Event(start + timedelta(minutes=minutes), EventKind.ONLINE, index)
+                events.extend(
+                    _outage(
+                        outage,
+                        midnight,
+                        day,
+                        rng,
+                        kind=EventKind.OFFLINE,
+                        charger=index,
+                    )
                 )
+        for outage in self.cloud_outages:
+            events.extend(
+                _outage(outage, midnight, day, rng, kind=EventKind.CLOUD_DOWN)
+            )
         return events, self._commands(midnight, day, rng)
 
     def _sessions(
@@ -207,6 +215,7 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
             restart_at=_optional_time(spec.get("restart_utc")),
             seed=int(spec.get("seed", 0)),
             chargers=chargers,
+            cloud_outages=_outages(spec.get("cloud_outages", []), "cloud_outages"),
             daily_limit=int(spec.get("daily_limit", 1000)),
             reset_time=reset,
         )
@@ -239,17 +248,18 @@ def _charger(data: object) -> ChargerSpec:
             _session(item) for item in _sequence(spec.get("sessions", []), "sessions")
         ),
         days_without_car=int(spec.get("days_without_car", 0)),
-        outages=tuple(
-            OutageSpec(
-                at=_span(outage["at"], clock=True),
-                minutes=_span(outage["minutes"]),
-                every_days=int(outage.get("every_days", 1)),
-            )
-            for outage in (
-                _mapping(item, "outage")
-                for item in _sequence(spec.get("outages", []), "outages")
-            )
-        ),
+        outages=_outages(spec.get("outages", []), "outages"),
+    )
+
+
+def _outages(data: object, what: str) -> tuple[OutageSpec, ...]:
+    return tuple(
+        OutageSpec(
+            at=_span(outage["at"], clock=True),
+            minutes=_span(outage["minutes"]),
+            every_days=int(outage.get("every_days", 1)),
+        )
+        for outage in (_mapping(item, what) for item in _sequence(data, what))
     )
 
 
@@ -296,6 +306,24 @@ def _sequence(value: object, what: str) -> Sequence[Any]:
     if not isinstance(value, list):
         raise ScenarioFileError(f"{what}: expected a list, got {value!r}")
     return value
+
+
+def _outage(
+    outage: OutageSpec,
+    midnight: datetime,
+    day: int,
+    rng: random.Random,
+    *,
+    kind: EventKind,
+    charger: int = 0,
+) -> list[Event]:
+    """Return the day's start and end of an outage, if it comes that day."""
+    if day % max(outage.every_days, 1):
+        return []
+    start = midnight + timedelta(seconds=_draw(rng, outage.at))
+    end = start + timedelta(minutes=_draw(rng, outage.minutes))
+    back = EventKind.ONLINE if kind is EventKind.OFFLINE else EventKind.CLOUD_UP
+    return [Event(start, kind, charger), Event(end, back, charger)]
 
 
 def _draw(rng: random.Random, span: Span) -> float:

@@ -97,6 +97,10 @@ class FaultInjector:
         self._rules.append(rule)
         return rule
 
+    def remove(self, rule: FaultRule) -> None:
+        """Remove one fault, if still in force."""
+        self._rules = [active for active in self._rules if active is not rule]
+
     def clear(self) -> None:
         """Remove every fault."""
         self._rules.clear()

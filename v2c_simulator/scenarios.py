@@ -23,6 +23,7 @@ import random
 
 from .accounts import Account
 from .charger import Charger
+from .faults import FaultKind, FaultRule
 from .simulator import Simulator
 from .state import Model
 
@@ -37,6 +38,9 @@ class EventKind(StrEnum):
     OFFLINE = "offline"
     ONLINE = "online"
     PV_DAY = "pv_day"
+    # The cloud answers every request with a gateway 503 until CLOUD_UP.
+    CLOUD_DOWN = "cloud_down"
+    CLOUD_UP = "cloud_up"
 
 
 @dataclass(frozen=True, order=True)
@@ -371,6 +375,7 @@ class ScenarioDriver:
         ]
         heapq.heapify(self._events)
         self._commands: list[Command] = []
+        self._cloud_down: FaultRule | None = None
 
     def next_event_at(self) -> datetime | None:
         """Return when the next timeline event is due."""
@@ -434,6 +439,15 @@ class ScenarioDriver:
         """Apply one event at its own moment."""
         if event.kind is EventKind.PV_DAY:
             self.sim.site.set_day_factor(event.at.date(), event.sky)
+            return
+        if event.kind is EventKind.CLOUD_DOWN:
+            if self._cloud_down is None:
+                self._cloud_down = self.sim.faults.set(FaultKind.HTTP_503)
+            return
+        if event.kind is EventKind.CLOUD_UP:
+            if self._cloud_down is not None:
+                self.sim.faults.remove(self._cloud_down)
+                self._cloud_down = None
             return
         charger = self.chargers[event.charger]
         if event.kind is EventKind.PLUG_IN:

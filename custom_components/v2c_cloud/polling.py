@@ -8,13 +8,20 @@ kind of call; the client's meter charges it to the planner as it goes out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 
-from .api import CurrentState, V2CClient, mask_device_id
+from .api import (
+    CurrentState,
+    V2CAuthenticationError,
+    V2CClient,
+    V2CConnectionError,
+    V2CResponseError,
+    mask_device_id,
+)
 from .budget import CallKind, ChargerActivity, QuotaPlanner
 from .data import CHARGING_STATES, ChargerData
 from .metering import charged_as
@@ -103,12 +110,26 @@ class ChargerPoller:
 
     async def first_refresh(self, now: datetime) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger."""
-        await self._read_state(now, CallKind.POLL)
-        await self._read_reported(now, CallKind.MAINTENANCE)
+        with self._noting_failure(now):
+            await self._read_state(now, CallKind.POLL)
+            await self._read_reported(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
     async def refresh(self, now: datetime) -> ChargerData:
         """Do the reads that are due now and return the new snapshot."""
+        with self._noting_failure(now):
+            return await self._refresh(now)
+
+    @contextmanager
+    def _noting_failure(self, now: datetime) -> Iterator[None]:
+        """Tell the planner when the cloud does not answer a read, so it backs off."""
+        try:
+            yield
+        except (V2CConnectionError, V2CAuthenticationError, V2CResponseError):
+            self.planner.read_failed(self.device_id, now)
+            raise
+
+    async def _refresh(self, now: datetime) -> ChargerData:
         if self.data.connected is False:
             # While offline this check is the charger's poll: it must move the
             # next poll on, or an outage would be checked again at once.

@@ -161,3 +161,40 @@ async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
     # The one plug-in of the day, at 06:00, is a first-day plug-in.
     assert figures["plugins_day1"] == 1
     assert figures["plugin_detect_day1_mean_s"] == figures["plugin_detect_mean_s"]
+
+
+CLOUD_OUTAGE_DAY = {
+    **OUTAGE_DAY,
+    "name": "cloud_outage_day",
+    "chargers": [
+        {"model": "trydan", "sessions": [{"arrive": "06:00", "charge_hours": 4}]}
+    ],
+    "cloud_outages": [{"at": "07:00", "minutes": 30}],
+}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_cloud_outage_mid_charge_costs_the_planner_no_more_than_fixed() -> None:
+    # From the second day on, the planner reads the learned charge far faster
+    # than fixed: a cloud that fails must not turn that pace into failed calls.
+    figures = {
+        strategy: (await run(parse(CLOUD_OUTAGE_DAY), strategy, 4)).as_dict()
+        for strategy in ("planner", "fixed")
+    }
+    for strategy_figures in figures.values():
+        assert strategy_figures["cloud_outages"] == 4
+        assert strategy_figures["outages"] == 0
+        # Nobody reads during the 30 min: the floor ages them from the start.
+        assert strategy_figures["true_age_floor_s"] == pytest.approx(118.3, abs=1.5)
+        assert strategy_figures["http_429"] == 0
+    # Fixed reads every 91 s, 20 failed reads; the planner backs off to that
+    # (without backing off it spends twice as many).
+    assert figures["fixed"]["calls_per_cloud_outage"] == pytest.approx(20, abs=1)
+    assert (
+        figures["planner"]["calls_per_cloud_outage"]
+        <= figures["fixed"]["calls_per_cloud_outage"] + 5
+    )
+    assert (
+        figures["planner"]["true_age_charging_mean_s"]
+        < figures["fixed"]["true_age_charging_mean_s"]
+    )

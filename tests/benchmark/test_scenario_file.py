@@ -126,6 +126,28 @@ def test_outages_come_every_few_days() -> None:
             assert timedelta(minutes=10) <= on.at - off.at <= timedelta(minutes=20)
 
 
+def test_a_cloud_outage_fails_every_request_until_it_ends() -> None:
+    data = spec(cloud_outages=[{"at": "20:00", "minutes": 30, "every_days": 2}])
+    scenario = scenario_of(data)
+    assert [
+        [event.kind for event in events if event.kind.name.startswith("CLOUD")]
+        for events, _ in (
+            scenario.day_plan(MIDNIGHT + timedelta(days=day), day) for day in range(3)
+        )
+    ] == [
+        [EventKind.CLOUD_DOWN, EventKind.CLOUD_UP],
+        [],
+        [EventKind.CLOUD_DOWN, EventKind.CLOUD_UP],
+    ]
+    clock = VirtualClock(START)
+    sim = Simulator(clock=clock)
+    driver = FileScenarioDriver(sim, scenario, "key")
+    driver.apply_until(START + timedelta(hours=20, minutes=1))
+    assert [rule.kind.value for rule in sim.faults.active] == ["http_503"]
+    driver.apply_until(START + timedelta(hours=20, minutes=31))
+    assert sim.faults.active == []
+
+
 def test_a_timer_start_holds_the_charge_until_its_time() -> None:
     data = spec()
     data["chargers"][0]["sessions"] = [  # type: ignore[index]

@@ -268,3 +268,19 @@ def test_a_silent_charge_is_checked_every_two_baselines_when_they_are_shorter(
 ) -> None:
     outage = _like(OFFLINE, offline_s=offline_s, offline_charging=True)
     assert plan(196.0, CHARGING, outage, baseline_s=90.0)["C"] == expected
+
+
+@pytest.mark.parametrize(
+    ("unanswered_s", "expected"), [(0.0, 20.0), (100.0, 50.0), (4000.0, 320.0)]
+)
+def test_a_charge_the_cloud_stops_answering_is_read_at_most_as_a_fixed_poller_would(
+    unanswered_s: float, expected: float
+) -> None:
+    """Failed reads back off from the planned interval to the baseline, no slower."""
+    failing = _like(CHARGING, unanswered_s=unanswered_s)
+    assert plan(196.0, failing, IDLE)["A"] == pytest.approx(expected)
+
+
+def test_an_idle_charger_the_cloud_stops_answering_keeps_its_slower_interval() -> None:
+    failing = _like(IDLE, unanswered_s=4000.0)
+    assert plan(196.0, CHARGING, failing)["B"] == plan(196.0, CHARGING, IDLE)["B"]

@@ -589,3 +589,20 @@ def test_a_charge_that_went_silent_is_checked_every_five_minutes(
     planner.set_activity("A", ChargerActivity.CHARGING, later)
     planner.set_activity("A", ChargerActivity.OFFLINE, later + HOUR)
     assert interval(planner, "A", later + 2 * HOUR) == 300.0
+
+
+def test_reads_the_cloud_does_not_answer_back_off_until_one_is(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    poll(planner, "A", NOON, 900)
+    charging = interval(planner, "A", NOON)
+    assert charging is not None
+    assert charging < baseline(1) / 2
+    planner.read_failed("A", NOON)
+    # A single failure changes nothing: the next read comes as planned.
+    assert interval(planner, "A", NOON) == charging
+    planner.read_failed("A", NOON + HOUR / 6)
+    assert interval(planner, "A", NOON + HOUR / 6) == pytest.approx(baseline(1))
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON + HOUR / 6)
+    assert interval(planner, "A", NOON + HOUR / 6) == pytest.approx(charging, rel=0.1)

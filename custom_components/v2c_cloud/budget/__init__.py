@@ -36,6 +36,10 @@ Why it works the way it does:
   ended by itself (a full car), more often around a usual arrival time and for
   a car waiting for the sun (in step with the charging interval). An offline
   charger is watched as an empty one: a car may arrive during the outage.
+* A read the cloud does not answer (5xx, timeout, 401) still counts against
+  the quota and makes nothing fresher, so failed reads in a row back off from
+  the planned interval to the baseline, never further: the cloud's return is
+  seen as soon as a fixed poller would see it.
 * What those targets, the expected commands (learned per day, or today's pace
   if busier, plus two deviations of a random count so a busy hour is not paid
   from the reserve) and maintenance leave goes to charging, spread over the

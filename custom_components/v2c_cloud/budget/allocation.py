@@ -84,6 +84,7 @@ class ChargerDemand:
     never_saw_a_car: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
+    unanswered_s: float | None = None
     # How quiet each half-hour after the expected charge is, up to the reset
     # (a charging charger only): once the car leaves, the empty charger is read
     # as the habit says.
@@ -188,6 +189,11 @@ def allocate(
             if demand.activity is ChargerActivity.OFFLINE:
                 interval = _outage_check(demand, interval, baseline)
             intervals[demand.device_id] = _clamp(interval, settings)
+        planned = intervals[demand.device_id]
+        if demand.unanswered_s is not None and planned is not None:
+            intervals[demand.device_id] = _unanswered_check(
+                planned, demand.unanswered_s, baseline
+            )
     return intervals
 
 
@@ -226,6 +232,16 @@ def _outage_check(demand: ChargerDemand, slowest: float, baseline: float) -> flo
     if demand.offline_s is None:
         return slowest
     return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))
+
+
+def _unanswered_check(planned: float, unanswered_s: float, baseline: float) -> float:
+    """Return when to read again a charger whose reads the cloud does not answer.
+
+    Every failed read counts against the quota, and none makes the data fresher:
+    the cloud is looked at again as a charger that went silent mid-charge is,
+    once the failures have lasted a share longer, never sooner than planned.
+    """
+    return max(planned, min(baseline, unanswered_s * _OUTAGE_GROWTH))
 
 
 def _solve(

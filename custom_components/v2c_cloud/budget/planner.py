@@ -225,6 +225,7 @@ class QuotaPlanner:
             charger.charged_since_plug_in = False
         elif activity is ChargerActivity.CHARGING:
             charger.charged_since_plug_in = True
+        charger.unanswered_since = None
         if activity is not ChargerActivity.OFFLINE:
             charger.offline_since = None
             charger.offline_charging = False
@@ -233,6 +234,14 @@ class QuotaPlanner:
             charger.offline_charging = charger.activity is ChargerActivity.CHARGING
         charger.activity = activity
         charger.since = now
+
+    def read_failed(self, device_id: str, now: datetime) -> None:
+        """Note a read the cloud did not answer; reads back off until one is."""
+        now = self._tick(now)
+        # A charger unpaired meanwhile stays forgotten.
+        charger = self._state.chargers.get(device_id)
+        if charger is not None and charger.unanswered_since is None:
+            charger.unanswered_since = now
 
     def expect_opening(
         self, device_id: str, opening_at: datetime | None, now: datetime
@@ -452,6 +461,9 @@ class QuotaPlanner:
             if charger.offline_since is None
             else seconds_between(charger.offline_since, now),
             offline_charging=charger.offline_charging,
+            unanswered_s=None
+            if charger.unanswered_since is None
+            else seconds_between(charger.unanswered_since, now),
             quietness_after=self._quietness_after(charger, now, expected, horizon_s)
             if charger.activity is ChargerActivity.CHARGING
             else (),

@@ -74,6 +74,8 @@ class ChargerState:
     commanded_at: datetime | None = None
     offline_since: datetime | None = None
     offline_charging: bool = False
+    # Since when the cloud has answered none of the charger's reads.
+    unanswered_since: datetime | None = None
     # When the charger's own timer next lets a waiting car start.
     opening_at: datetime | None = None
 

@@ -236,3 +236,33 @@ async def test_a_charger_silent_mid_charge_is_shown_offline_within_minutes(
     await run_for(hass, freezer, 6)
     assert coordinator.data.connected is True
     assert coordinator.data.activity is ChargerActivity.CHARGING
+
+
+async def test_a_cloud_that_stops_answering_is_read_no_faster_than_a_fixed_poller(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every 503 costs a call: a charge's fast pace waits for the cloud's return."""
+    v2c_sim.charger.plug_in(energy_needed_kwh=40.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    charging_due = coordinator.poller.next_refresh_at(utcnow())
+    assert charging_due is not None
+    charging_interval = charging_due - utcnow()
+
+    v2c_sim.sim.faults.set(FaultKind.HTTP_503, duration_s=30 * 60)
+    v2c_sim.sim.clear_log()
+    for _ in range(29 * 6):
+        await advance(hass, freezer, timedelta(seconds=10))
+    assert not coordinator.last_update_success
+    failed = _state_reads(v2c_sim)
+    # A fixed poller spreading 1,000 calls reads every 91 s: about 20 reads.
+    assert failed <= 26
+    assert failed >= (29 * 60) / (4 * 91)
+
+    await advance(hass, freezer, timedelta(minutes=3))
+    assert coordinator.last_update_success
+    due = coordinator.poller.next_refresh_at(utcnow())
+    assert due is not None
+    assert due - utcnow() <= charging_interval * 1.5
