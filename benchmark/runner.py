@@ -227,9 +227,12 @@ async def _simulate(
                 watch.frozen_s += (step_to - now).total_seconds()
         now = clock.set(step_to)
         for event in driver.apply_until(now):
-            if event.kind is EventKind.CLOUD_DOWN and cloud_down_since is None:
-                cloud_down_since = event.at
-                metrics.cloud_outages += 1
+            if event.kind is EventKind.CLOUD_DOWN:
+                # An outage that starts while the cloud is down joins that one,
+                # as the driver's does.
+                if cloud_down_since is None:
+                    cloud_down_since = event.at
+                    metrics.cloud_outages += 1
                 continue
             if event.kind is EventKind.CLOUD_UP:
                 cloud_down_since = None

@@ -238,8 +238,9 @@ def _unanswered_check(planned: float, unanswered_s: float, baseline: float) -> f
     """Return when to read again a charger whose reads the cloud does not answer.
 
     Every failed read counts against the quota, and none makes the data fresher:
-    the cloud is looked at again as a charger that went silent mid-charge is,
-    once the failures have lasted a share longer, never sooner than planned.
+    the cloud is looked at again once the failures have lasted a share longer
+    (as an outage is), never sooner than planned and never slower than a fixed
+    poller would read it.
     """
     return max(planned, min(baseline, unanswered_s * _OUTAGE_GROWTH))
 
