@@ -292,6 +292,27 @@ def test_maintenance_runs_once_per_period(planner: QuotaPlanner) -> None:
     assert planner.maintenance_due("pairings", NOON + timedelta(hours=1), 3600)
 
 
+def register_maintenance(planner: QuotaPlanner, now: datetime) -> None:
+    """Run the integration's periodic reads of one charger: 20 calls a day."""
+    assert planner.maintenance_due("pairings", now, 6 * 3600)
+    assert planner.maintenance_due("reported:A", now, 6 * 3600)
+    assert planner.maintenance_due("connected:A", now, 2 * 3600)
+
+
+def test_maintenance_keeps_its_pace_on_a_full_key(planner: QuotaPlanner) -> None:
+    register_maintenance(planner, NOON)
+    assert planner.maintenance_due("connected:A", NOON + 2 * HOUR, 2 * 3600)
+
+
+def test_maintenance_takes_a_tenth_of_a_small_key(planner: QuotaPlanner) -> None:
+    # 100 calls less the reserve of 50: periodic reads get 5 a day, not 20.
+    planner.observe_quota(limit=100, remaining=100, now=NOON)
+    register_maintenance(planner, NOON)
+    assert not planner.maintenance_due("connected:A", NOON + 7 * HOUR, 2 * 3600)
+    assert planner.maintenance_due("connected:A", NOON + 8 * HOUR, 2 * 3600)
+    assert not planner.maintenance_due("pairings", NOON + 23 * HOUR, 6 * 3600)
+
+
 def test_a_confirmation_replaces_the_next_poll_when_sooner(
     planner: QuotaPlanner,
 ) -> None:

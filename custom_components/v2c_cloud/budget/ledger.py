@@ -11,6 +11,24 @@ from .timekeeping import DAY_S, seconds_between
 
 # Today's pace only counts once enough of the day has been seen.
 _MIN_PACE_SPAN_S = 6 * 3600.0
+# Periodic reads (connectivity, settings, the pairing list) make no charge
+# fresher: together they take at most this share of a day's calls, and run less
+# often on a key too small for their usual pace. A fixed poller spends nothing
+# on them, so on a small key they would cost more than slower empty reads save.
+MAINTENANCE_SHARE = 0.1
+
+
+def daily_calls(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the calls a day offers this integration, after others and the reserve."""
+    share = min(settings.quota_share * state.limit, state.limit - state.other_ewma)
+    return max(share - settings.command_reserve, 1.0)
+
+
+def maintenance_stretch(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return how much longer than asked periodic reads wait, at least 1."""
+    per_day = sum(DAY_S / job.every_s for job in state.maintenance.values())
+    allowed = MAINTENANCE_SHARE * daily_calls(state, settings)
+    return max(per_day / allowed, 1.0)
 
 
 def remaining_now(state: PlannerState, now: datetime) -> float:
@@ -80,7 +98,9 @@ def planning_budget(
         seconds_between(window.others_since or now, now),
         horizon_s,
     )
-    maintenance = sum(horizon_s / job.every_s for job in state.maintenance.values())
+    maintenance = sum(
+        horizon_s / job.every_s for job in state.maintenance.values()
+    ) / maintenance_stretch(state, settings)
     return (
         min(
             share_left(state, settings),

@@ -320,6 +320,7 @@ class QuotaPlanner:
         job.asked_at = now
         if self._blocked_until(now) is not None:
             return False
+        every_s *= ledger.maintenance_stretch(self._state, self._settings)
         if job.done_at is not None and seconds_between(job.done_at, now) < every_s:
             return False
         job.done_at = now
@@ -380,13 +381,8 @@ class QuotaPlanner:
         ]
         # The baseline: a fixed interval spreading what is left of a day's
         # quota, after other programs and the reserve, over every charger.
-        share = min(
-            self._settings.quota_share * state.limit, state.limit - state.other_ewma
-        )
         baseline_s = (
-            DAY_S
-            * max(len(demands), 1)
-            / max(share - self._settings.command_reserve, 1.0)
+            DAY_S * max(len(demands), 1) / ledger.daily_calls(state, self._settings)
         )
         return allocate(
             demands,
