@@ -11,11 +11,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
-    get_diagnostics_for_device,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.v2c_cloud.const import DOMAIN
+from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import render
 from v2c_simulator.state import ChargerState, RfidCard
@@ -76,7 +76,7 @@ async def test_diagnostics_hold_no_secret_anywhere(
     assert CARD_UID in json.dumps(cards)  # the action itself answers the user
 
     entry = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
-    one = await get_diagnostics_for_device(hass, hass_client, mock_config_entry, device)
+    one = await device_diagnostics(hass, hass_client, mock_config_entry, device)
     for diagnostics in (entry, one):
         text = json.dumps(diagnostics)
         for secret in (v2c_sim.api_key, CARD_UID, HOLDER, EMAIL, SSID):

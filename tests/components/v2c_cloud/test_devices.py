@@ -12,15 +12,13 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.components.diagnostics import (
-    get_diagnostics_for_device,
-)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
+from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
@@ -221,9 +219,7 @@ async def test_account_device_diagnostics_show_the_planner(
     )
     assert account is not None
 
-    diagnostics = await get_diagnostics_for_device(
-        hass, hass_client, init_integration, account
-    )
+    diagnostics = await device_diagnostics(hass, hass_client, init_integration, account)
 
     assert set(diagnostics) == {"planner"}
     assert "remaining" in str(diagnostics["planner"])

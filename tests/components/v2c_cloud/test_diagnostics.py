@@ -9,13 +9,13 @@ from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
-    get_diagnostics_for_device,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.v2c_cloud.const import DOMAIN
+from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle
 
 VOLATILE = props("base_url")
@@ -57,9 +57,7 @@ async def test_device_diagnostics(
         identifiers={(DOMAIN, v2c_sim.device_id)}
     )
     assert device is not None
-    diagnostics = await get_diagnostics_for_device(
-        hass, hass_client, init_integration, device
-    )
+    diagnostics = await device_diagnostics(hass, hass_client, init_integration, device)
     _assert_no_identifiers(diagnostics, v2c_sim)
     assert diagnostics["data"]["state"] is not None
     assert diagnostics == snapshot
