@@ -42,7 +42,8 @@ Why it works the way it does:
   seen as soon as a fixed poller would see it.
 * What those targets, the expected commands (learned per day, or today's pace
   if busier, plus two deviations of a random count so a busy hour is not paid
-  from the reserve) and maintenance leave goes to charging, spread over the
+  from the reserve) and maintenance (periodic reads, stretched to at most a
+  tenth of a day's calls on a small key) leave goes to charging, spread over the
   charging time still expected before the reset: learned per charger as an
   average and a spread over the days with a charge (days without a car only
   lower the daily average that budgets the days ahead), and planned as what a
