@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import V2CClient
@@ -16,7 +17,7 @@ from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
-from tests.sim_fixtures import SimHandle
+from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
 from .read_helpers import advance, run_for
@@ -266,3 +267,36 @@ async def test_a_cloud_that_stops_answering_is_read_no_faster_than_a_fixed_polle
     due = coordinator.poller.next_refresh_at(utcnow())
     assert due is not None
     assert due - utcnow() <= charging_interval * 1.5
+
+
+async def _periodic_reads_in_a_day(
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
+) -> dict[str, int]:
+    v2c_sim.sim.clear_log()
+    for _ in range(24 * 6):
+        await advance(hass, freezer, timedelta(minutes=10))
+    periodic = ("/device/connected", "/device/reported", "/pairings/me")
+    return {
+        path: sum(1 for record in v2c_sim.sim.request_log if record.path == path)
+        for path in periodic
+    }
+
+
+@pytest.mark.usefixtures("coordinator")
+async def test_periodic_reads_keep_their_pace_on_a_full_key(
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
+) -> None:
+    """On 1,000 calls connectivity is checked every two hours."""
+    reads = await _periodic_reads_in_a_day(hass, v2c_sim, freezer)
+    assert reads["/device/connected"] >= 11
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
+@pytest.mark.usefixtures("coordinator")
+async def test_periodic_reads_take_a_tenth_of_a_small_key(
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
+) -> None:
+    """A fixed poller spends nothing on them: on 50 usable calls they get about 5."""
+    reads = await _periodic_reads_in_a_day(hass, v2c_sim, freezer)
+    assert sum(reads.values()) <= 6
+    assert 2 <= reads["/device/connected"] <= 4
