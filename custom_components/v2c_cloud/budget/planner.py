@@ -320,8 +320,8 @@ class QuotaPlanner:
         job.asked_at = now
         if self._blocked_until(now) is not None:
             return False
-        every_s *= ledger.maintenance_stretch(self._state, self._settings)
-        if job.done_at is not None and seconds_between(job.done_at, now) < every_s:
+        due_after_s = every_s * ledger.maintenance_stretch(self._state, self._settings)
+        if job.done_at is not None and seconds_between(job.done_at, now) < due_after_s:
             return False
         job.done_at = now
         return True
