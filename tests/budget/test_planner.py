@@ -627,3 +627,34 @@ def test_reads_the_cloud_does_not_answer_back_off_until_one_is(
     assert interval(planner, "A", NOON + HOUR / 6) == pytest.approx(baseline(1))
     planner.set_activity("A", ChargerActivity.CHARGING, NOON + HOUR / 6)
     assert interval(planner, "A", NOON + HOUR / 6) == pytest.approx(charging, rel=0.1)
+
+
+def _plans(planner: QuotaPlanner, settings: PlannerSettings) -> tuple[object, object]:
+    """Return the planner's plan and that of a planner freshly rebuilt from it."""
+    rebuilt = QuotaPlanner.from_dict(planner.to_dict(), settings, now=NOON)
+    return planner.snapshot(NOON), rebuilt.snapshot(NOON)
+
+
+def test_a_plan_reused_within_a_moment_follows_every_change(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """The plan is kept for queries at the same moment, never past a change."""
+    saw_a_car(planner, "A", "B")
+    changes = [
+        lambda: planner.set_activity("A", ChargerActivity.CHARGING, NOON),
+        lambda: poll(planner, "A", NOON, 700),
+        lambda: planner.record_call(CallKind.COMMAND, NOON, "B"),
+        lambda: planner.request_confirmation("B", NOON),
+        lambda: planner.read_failed("B", NOON),
+        lambda: planner.maintenance_due("settings", NOON, 600.0),
+        lambda: planner.set_activity("C", ChargerActivity.PLUGGED, NOON),
+        lambda: planner.remove_charger("B"),
+        lambda: planner.observe_quota(limit=1000, remaining=300, now=NOON),
+        lambda: planner.assume_half_spent(),
+    ]
+    before = planner.snapshot(NOON)
+    for change in changes:
+        change()
+        mine, fresh = _plans(planner, settings)
+        assert mine == fresh
+    assert planner.snapshot(NOON) != before

@@ -67,6 +67,9 @@ class QuotaPlanner:
         now = as_utc(now)
         self._settings = settings
         self._now = now
+        # The intervals last planned and the moment they are for: every query at
+        # the same moment reuses them until something the plan depends on changes.
+        self._planned: tuple[datetime, dict[str, float | None]] | None = None
         reset_at = next_reset(now, 0.0)
         self._state = PlannerState(
             limit=default_limit,
@@ -109,6 +112,7 @@ class QuotaPlanner:
         if state.reset_at > horizon:
             state.reset_at = next_reset(self._now, state.reset_offset_s)
         self._state = state
+        self._planned = None
         rollover.advance(state, self._now)
 
     def assume_half_spent(self) -> None:
@@ -118,10 +122,12 @@ class QuotaPlanner:
         not believe the day's calls are all still there.
         """
         self._state.remaining = min(self._state.remaining, self._state.limit // 2)
+        self._planned = None
 
     def update_settings(self, settings: PlannerSettings) -> None:
         """Plan with new settings from now on."""
         self._settings = settings
+        self._planned = None
 
     @property
     def now(self) -> datetime:
@@ -161,7 +167,7 @@ class QuotaPlanner:
         reset_after_s: float | None = None,
     ) -> None:
         """Take the RateLimit-* headers of a response as the truth."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         state = self._state
         if limit is not None and limit > 0:
             state.limit = limit
@@ -174,7 +180,7 @@ class QuotaPlanner:
         self, kind: CallKind, now: datetime, device_id: str | None = None
     ) -> None:
         """Count a request about to be sent."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         state = self._state
         state.window.calls[kind] = state.window.calls.get(kind, 0) + 1
         state.calls_since_header += 1
@@ -190,7 +196,7 @@ class QuotaPlanner:
 
     def observe_rate_limited(self, now: datetime, reset_at: datetime | None) -> None:
         """Stop polling after a real 429 until the quota comes back."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         state = self._state
         if reset_at is not None and as_utc(reset_at) > now:
             reset_at = min(as_utc(reset_at), now + MAX_BLOCK)
@@ -206,7 +212,7 @@ class QuotaPlanner:
         self, device_id: str, activity: ChargerActivity, now: datetime
     ) -> None:
         """Note what a charger is doing now."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
         rollover.accrue(self._state.window, device_id, charger, now)
         if charger.activity is ChargerActivity.IDLE and activity in _CAR_PRESENT:
@@ -237,7 +243,7 @@ class QuotaPlanner:
 
     def read_failed(self, device_id: str, now: datetime) -> None:
         """Note a read the cloud did not answer; reads back off until one is."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         # A charger unpaired meanwhile stays forgotten.
         charger = self._state.chargers.get(device_id)
         if charger is not None and charger.unanswered_since is None:
@@ -247,7 +253,7 @@ class QuotaPlanner:
         self, device_id: str, opening_at: datetime | None, now: datetime
     ) -> None:
         """Note when the charger's own timer next lets a waiting car start."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         self._charger(device_id, now).opening_at = (
             None if opening_at is None else as_utc(opening_at)
         )
@@ -256,6 +262,7 @@ class QuotaPlanner:
         """Forget a charger that left the account."""
         self._state.chargers.pop(device_id, None)
         self._state.window.charged_s.pop(device_id, None)
+        self._planned = None
 
     def next_poll_at(self, device_id: str, now: datetime) -> datetime | None:
         """Return when to poll a charger next, or None not to poll it."""
@@ -293,7 +300,7 @@ class QuotaPlanner:
 
     def request_confirmation(self, device_id: str, now: datetime) -> datetime:
         """Schedule a read that shows whether a command took effect."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
         charger.confirm_at = now + timedelta(seconds=self._settings.confirm_delay_s)
         charger.commanded_at = now
@@ -310,7 +317,7 @@ class QuotaPlanner:
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
-        now = self._tick(now)
+        now = self._tick(now, changes_plan=True)
         job = self._state.maintenance.get(key)
         if job is None:
             job = self._state.maintenance[key] = Maintenance(
@@ -347,9 +354,11 @@ class QuotaPlanner:
             other_calls_today=state.window.others,
         )
 
-    def _tick(self, now: datetime) -> datetime:
+    def _tick(self, now: datetime, *, changes_plan: bool = False) -> datetime:
         """Move the planner's clock, rolling the window when due."""
         now = as_utc(now)
+        if changes_plan or now != self._now:
+            self._planned = None
         self._now = now
         rollover.advance(self._state, now)
         return now
@@ -360,6 +369,7 @@ class QuotaPlanner:
         if charger is None:
             charger = ChargerState(activity=ChargerActivity.IDLE, since=now)
             self._state.chargers[device_id] = charger
+            self._planned = None
         return charger
 
     def _blocked_until(self, now: datetime) -> datetime | None:
@@ -373,6 +383,8 @@ class QuotaPlanner:
 
     def _intervals(self, now: datetime) -> dict[str, float | None]:
         """Return every charger's poll interval for the current budget."""
+        if self._planned is not None and self._planned[0] == now:
+            return self._planned[1]
         state = self._state
         horizon_s = max(seconds_between(now, state.reset_at), 1.0)
         demands = [
@@ -384,13 +396,15 @@ class QuotaPlanner:
         baseline_s = (
             DAY_S * max(len(demands), 1) / ledger.daily_calls(state, self._settings)
         )
-        return allocate(
+        intervals = allocate(
             demands,
             budget=ledger.planning_budget(state, self._settings, now, horizon_s),
             horizon_s=horizon_s,
             baseline_s=baseline_s,
             settings=self._settings,
         )
+        self._planned = (now, intervals)
+        return intervals
 
     def _demand(
         self, device_id: str, charger: ChargerState, now: datetime, horizon_s: float
