@@ -650,7 +650,7 @@ def test_a_plan_reused_within_a_moment_follows_every_change(
         lambda: planner.set_activity("C", ChargerActivity.PLUGGED, NOON),
         lambda: planner.remove_charger("B"),
         lambda: planner.observe_quota(limit=1000, remaining=300, now=NOON),
-        lambda: planner.assume_half_spent(),
+        planner.assume_half_spent,
     ]
     before = planner.snapshot(NOON)
     for change in changes:
