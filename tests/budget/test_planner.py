@@ -10,6 +10,7 @@ from custom_components.v2c_cloud.budget import (
     CallKind,
     ChargerActivity,
     PlannerSettings,
+    PlannerSnapshot,
     QuotaExhaustedError,
     QuotaPlanner,
 )
@@ -629,7 +630,9 @@ def test_reads_the_cloud_does_not_answer_back_off_until_one_is(
     assert interval(planner, "A", NOON + HOUR / 6) == pytest.approx(charging, rel=0.1)
 
 
-def _plans(planner: QuotaPlanner, settings: PlannerSettings) -> tuple[object, object]:
+def _plans(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> tuple[PlannerSnapshot, PlannerSnapshot]:
     """Return the planner's plan and that of a planner freshly rebuilt from it."""
     rebuilt = QuotaPlanner.from_dict(planner.to_dict(), settings, now=NOON)
     return planner.snapshot(NOON), rebuilt.snapshot(NOON)
