@@ -56,6 +56,8 @@ def test_saved_habits_round_trip_and_garbage_starts_afresh() -> None:
     assert habit_from(list(habit)) == habit
     assert habit_from("not a habit") == new_habit()
     assert habit_from([1.0, 2.0]) == new_habit()
+    assert habit_from([float("nan")] * SLOTS) == new_habit()
+    assert habit_from([-1.0] * SLOTS) == new_habit()
 
 
 def _poll_interval(planner: QuotaPlanner, device_id: str, now: datetime) -> float:
@@ -120,12 +122,70 @@ def test_quiet_hours_keep_as_far_from_a_spread_routine_as_it_is_wide() -> None:
     assert quietness(habit, later.replace(hour=17))
 
 
-def test_an_irregular_routine_keeps_the_whole_day_watched() -> None:
+def test_an_irregular_routine_keeps_as_far_from_it_as_it_is_wide() -> None:
     habit = new_habit()
     for day, hour in enumerate((15, 22, 19, 16, 21)):
         learn(habit, DAY_ONE.replace(hour=hour) + timedelta(days=day))
     later = DAY_ONE + timedelta(days=5)
-    # Arrivals spread over seven hours are no routine a car keeps to.
+    # Five cars over 15:00-22:30 are barely a routine (about a 5 % chance for
+    # five arrivals at random hours): it is kept 7.5 h clear either side, which
+    # leaves only 06:00-07:30 quiet.
+    watched = [
+        hour for hour in range(24) if not quietness(habit, later.replace(hour=hour))
+    ]
+    assert watched == [*range(6), *range(8, 24)]
+    habit_of_four = new_habit()
+    for day, hour in enumerate((15, 22, 19, 16)):
+        learn(habit_of_four, DAY_ONE.replace(hour=hour) + timedelta(days=day))
+    # Four are not: the whole day stays watched.
+    assert not any(
+        quietness(habit_of_four, later.replace(hour=hour)) for hour in range(24)
+    )
+
+
+def test_a_morning_and_an_evening_visit_make_a_routine_of_two() -> None:
+    habit = new_habit()
+    for day in range(8):
+        midnight = DAY_ONE + timedelta(days=day)
+        learn(habit, midnight.replace(hour=7 + day % 3, minute=15 * (day % 2)))
+        learn(habit, midnight.replace(hour=16 + day % 3, minute=30 * (day % 2)))
+    later = DAY_ONE + timedelta(days=8)
+    quiet = [
+        minute / 60
+        for minute in range(0, 24 * 60, 30)
+        if quietness(habit, later + timedelta(minutes=minute))
+    ]
+    # Visits 07:00-09:30 and 16:00-19:00, sixteen arrivals and none between:
+    # each visit keeps a margin as wide as itself, so the night is quiet and
+    # of the six hours between the visits only the middle hour.
+    assert quiet == [
+        0.0,
+        0.5,
+        1.0,
+        1.5,
+        2.0,
+        2.5,
+        3.0,
+        3.5,
+        4.0,
+        12.0,
+        12.5,
+        22.0,
+        22.5,
+        23.0,
+        23.5,
+    ]
+
+
+def test_a_chance_gap_inside_a_spread_routine_cuts_no_visit() -> None:
+    habit = new_habit()
+    hours = (15, 21, 16, 22.5, 17, 19.5, 15.5, 20, 22, 16.5, 21.5, 15, 20.5, 16, 22)
+    for day, hour in enumerate(hours):
+        learn(habit, DAY_ONE + timedelta(days=day, hours=hour))
+    later = DAY_ONE + timedelta(days=len(hours))
+    # Fifteen cars over 15:00-23:00 and none in 17:30-19:30: a gap that wide
+    # is chance often enough, so the routine stays one visit as wide as the
+    # evening, and no hour is far enough from it to be quiet.
     assert not any(quietness(habit, later.replace(hour=hour)) for hour in range(24))
 
 
