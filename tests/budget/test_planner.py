@@ -368,7 +368,22 @@ def test_a_waiting_car_is_read_once_just_after_its_timer_opens(
     )
 
 
-@pytest.mark.parametrize("activity", [ChargerActivity.IDLE, ChargerActivity.CHARGING])
+def test_a_car_waiting_on_the_sun_is_read_just_after_its_timer_opens(
+    planner: QuotaPlanner,
+) -> None:
+    opening = NOON + timedelta(hours=2)
+    planner.set_activity("A", ChargerActivity.WAITING, NOON)
+    poll(planner, "A", NOON, 999)
+    planner.expect_opening("A", opening, NOON)
+    later = opening - timedelta(seconds=5)
+    poll(planner, "A", later, 900)
+    assert planner.next_poll_at("A", later) == opening + timedelta(seconds=15)
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [ChargerActivity.IDLE, ChargerActivity.CHARGING, ChargerActivity.SUNLESS],
+)
 def test_a_timer_opening_matters_only_to_a_car_still_waiting(
     planner: QuotaPlanner, activity: ChargerActivity
 ) -> None:

@@ -43,6 +43,9 @@ _CAR_PRESENT = frozenset(
         ChargerActivity.CHARGING,
     }
 )
+# A timer's opening starts the charge of a car waiting for it, on the grid or
+# on the sun already shining (without sun, the opening changes nothing).
+_OPENING_STARTS = frozenset({ChargerActivity.PLUGGED, ChargerActivity.WAITING})
 # A car that stays plugged when the sun sets is as full as before.
 _FULL_CAN_STAY = frozenset({ChargerActivity.PLUGGED, ChargerActivity.SUNLESS})
 # A charger may still charge this long before the reset, whatever it usually does;
@@ -289,7 +292,7 @@ class QuotaPlanner:
         """
         if (
             charger.opening_at is None
-            or charger.activity is not ChargerActivity.PLUGGED
+            or charger.activity not in _OPENING_STARTS
             or charger.charged_since_plug_in
         ):
             return None
