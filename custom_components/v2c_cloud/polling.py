@@ -37,6 +37,10 @@ FROZEN_CHECK_S = 600.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
+# A car present that does not charge.
+_HELD = frozenset(
+    {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.SUNLESS}
+)
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -154,9 +158,10 @@ class ChargerPoller:
             self._frozen_checked_at = now
             if not await self._read_connected(now, CallKind.POLL):
                 return self._publish(now)
-        # A car plugged in that does not charge is held by a timer, a pause or
-        # a lock: the settings say which, and a timer says when it starts.
-        held = was_empty and self.data.activity is ChargerActivity.PLUGGED
+        # A car plugged in that does not charge is held by a timer, a pause, a
+        # lock or the sun: the settings say which, and a timer says when it
+        # starts.
+        held = was_empty and self.data.activity in _HELD
         if (
             self.planner.maintenance_due(
                 f"reported:{self.device_id}", now, REPORTED_REFRESH_S

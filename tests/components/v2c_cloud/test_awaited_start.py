@@ -130,3 +130,37 @@ async def test_a_read_just_after_the_opening_keeps_the_opening_read(
     assert coordinator.poller.next_refresh_at(utcnow()) == OPENING + timedelta(
         seconds=15
     )
+
+
+async def test_a_car_waiting_for_sun_and_timer_is_read_at_the_opening(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A PV car plugged in under the sun has its settings read, naming its timer."""
+    entry = mock_config_entry
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-06-03 08:30:00+00:00")
+    state = v2c_sim.charger.state
+    state.dynamic = True
+    state.pv_mode = PvMode.PV_ONLY.value
+    state.timers = {1: Timer(1, "11:00", "16:00", "1234567")}
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={CONF_QUOTA_SHARE: 10})
+    await setup_entry(hass, entry)
+    coordinator = coordinator_of(entry, v2c_sim.device_id)
+    # A first poll after setup, so that the periodic settings read is not due.
+    set_up_at = coordinator.data.state_at
+    while coordinator.data.state_at == set_up_at:
+        await advance(hass, freezer, timedelta(seconds=30))
+    v2c_sim.charger.plug_in()
+    while coordinator.data.activity is ChargerActivity.IDLE:
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.activity is ChargerActivity.WAITING
+    assert coordinator.data.reported_at == coordinator.data.state_at
+
+    opening = datetime(2026, 6, 3, 11, 0, tzinfo=UTC)
+    while utcnow() < opening + timedelta(seconds=20):
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.state_at == opening + timedelta(seconds=15)
