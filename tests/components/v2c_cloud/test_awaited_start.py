@@ -74,6 +74,35 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
 OPENING = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
 
 
+async def _set_up_reading_slowly(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+    at: str,
+) -> V2CChargerCoordinator:
+    """Set the entry up at a UTC moment with a share that reads every half hour."""
+    # The simulated charger keeps its timers in UTC, like this Home Assistant.
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to(at)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={CONF_QUOTA_SHARE: 10})
+    await setup_entry(hass, entry)
+    return coordinator_of(entry, v2c_sim.device_id)
+
+
+async def _plug_in(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+    coordinator: V2CChargerCoordinator,
+) -> None:
+    """Plug a car in and return once a read has seen it."""
+    v2c_sim.charger.plug_in()
+    while coordinator.data.activity is ChargerActivity.IDLE:
+        await advance(hass, freezer, timedelta(seconds=5))
+
+
 @pytest.fixture
 async def held_by_timer(
     hass: HomeAssistant,
@@ -82,20 +111,12 @@ async def held_by_timer(
     freezer: FrozenDateTimeFactory,
 ) -> V2CChargerCoordinator:
     """Plug a car into a charger whose timer opens at 01:00; return once it is seen."""
-    entry = mock_config_entry
-    # The simulated charger keeps its timers in UTC, like this Home Assistant.
-    await hass.config.async_set_time_zone("UTC")
-    freezer.move_to("2026-03-03 00:10:00+00:00")
     v2c_sim.charger.state.timers = {1: Timer(1, "01:00", "06:00", "1234567")}
-    # A small share reads the car every half hour: only the opening is read
-    # at 01:00:15.
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options={CONF_QUOTA_SHARE: 10})
-    await setup_entry(hass, entry)
-    coordinator = coordinator_of(entry, v2c_sim.device_id)
-    v2c_sim.charger.plug_in()
-    while coordinator.data.activity is ChargerActivity.IDLE:
-        await advance(hass, freezer, timedelta(seconds=5))
+    # Read every half hour: only the opening is read at 01:00:15.
+    coordinator = await _set_up_reading_slowly(
+        hass, mock_config_entry, v2c_sim, freezer, "2026-03-03 00:10:00+00:00"
+    )
+    await _plug_in(hass, v2c_sim, freezer, coordinator)
     assert coordinator.data.activity is ChargerActivity.PLUGGED
     return coordinator
 
@@ -139,24 +160,18 @@ async def test_a_car_waiting_for_sun_and_timer_is_read_at_the_opening(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A PV car plugged in under the sun has its settings read, naming its timer."""
-    entry = mock_config_entry
-    await hass.config.async_set_time_zone("UTC")
-    freezer.move_to("2026-06-03 08:30:00+00:00")
     state = v2c_sim.charger.state
     state.dynamic = True
     state.pv_mode = PvMode.PV_ONLY.value
     state.timers = {1: Timer(1, "11:00", "16:00", "1234567")}
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options={CONF_QUOTA_SHARE: 10})
-    await setup_entry(hass, entry)
-    coordinator = coordinator_of(entry, v2c_sim.device_id)
+    coordinator = await _set_up_reading_slowly(
+        hass, mock_config_entry, v2c_sim, freezer, "2026-06-03 08:30:00+00:00"
+    )
     # A first poll after setup, so that the periodic settings read is not due.
     set_up_at = coordinator.data.state_at
     while coordinator.data.state_at == set_up_at:
         await advance(hass, freezer, timedelta(seconds=30))
-    v2c_sim.charger.plug_in()
-    while coordinator.data.activity is ChargerActivity.IDLE:
-        await advance(hass, freezer, timedelta(seconds=5))
+    await _plug_in(hass, v2c_sim, freezer, coordinator)
     assert coordinator.data.activity is ChargerActivity.WAITING
     assert coordinator.data.reported_at == coordinator.data.state_at
 
