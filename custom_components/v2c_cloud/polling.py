@@ -22,7 +22,7 @@ from .api import (
     V2CResponseError,
     mask_device_id,
 )
-from .budget import CallKind, ChargerActivity, QuotaPlanner
+from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
 from .data import CHARGING_STATES, ChargerData
 from .metering import charged_as
 from .timer_openings import next_opening
@@ -37,10 +37,6 @@ FROZEN_CHECK_S = 600.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
-# A car present that does not charge.
-_HELD = frozenset(
-    {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.SUNLESS}
-)
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -158,10 +154,9 @@ class ChargerPoller:
             self._frozen_checked_at = now
             if not await self._read_connected(now, CallKind.POLL):
                 return self._publish(now)
-        # A car plugged in that does not charge is held by a timer, a pause, a
-        # lock or the sun: the settings say which, and a timer says when it
-        # starts.
-        held = was_empty and self.data.activity in _HELD
+        # A car plugged in that does not charge: the settings say what holds
+        # it, and a timer says when it starts.
+        held = was_empty and self.data.activity in CAR_HELD
         if (
             self.planner.maintenance_due(
                 f"reported:{self.device_id}", now, REPORTED_REFRESH_S

@@ -66,6 +66,7 @@ Why it works the way it does:
 """
 
 from .models import (
+    CAR_HELD,
     CallKind,
     ChargerActivity,
     ChargerSnapshot,
@@ -76,6 +77,7 @@ from .models import (
 from .planner import QuotaPlanner
 
 __all__ = [
+    "CAR_HELD",
     "CallKind",
     "ChargerActivity",
     "ChargerSnapshot",

@@ -23,6 +23,13 @@ class ChargerActivity(StrEnum):
     OFFLINE = "offline"
 
 
+# A car plugged in that does not charge: held by a timer, a pause, a lock or
+# the sun.
+CAR_HELD = frozenset(
+    {ChargerActivity.PLUGGED, ChargerActivity.WAITING, ChargerActivity.SUNLESS}
+)
+
+
 class CallKind(StrEnum):
     """Why a call to the cloud was made."""
 

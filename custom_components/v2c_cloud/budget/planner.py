@@ -9,6 +9,7 @@ from typing import Any, Self
 from . import arrivals, ledger, rollover
 from .allocation import ChargerDemand, allocate
 from .models import (
+    CAR_HELD,
     CallKind,
     ChargerActivity,
     ChargerSnapshot,
@@ -35,14 +36,7 @@ _LEARNED_DAYS = 3
 # Once learned, a charge may still outlast the plan by at least this.
 _MIN_GUARD_S = 1800.0
 _LONGEST_MARGIN = 1.1
-_CAR_PRESENT = frozenset(
-    {
-        ChargerActivity.PLUGGED,
-        ChargerActivity.WAITING,
-        ChargerActivity.SUNLESS,
-        ChargerActivity.CHARGING,
-    }
-)
+_CAR_PRESENT = CAR_HELD | {ChargerActivity.CHARGING}
 # A timer's opening starts the charge of a car waiting for it, on the grid or
 # on the sun already shining (without sun, the opening changes nothing).
 _OPENING_STARTS = frozenset({ChargerActivity.PLUGGED, ChargerActivity.WAITING})
