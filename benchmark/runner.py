@@ -39,7 +39,6 @@ START = datetime(2026, 3, 2, tzinfo=UTC)
 # Ground truth (is the car charging?) is re-read at least this often.
 TRUTH_STEP = timedelta(seconds=10)
 STRATEGIES = ("planner", "fixed", "anchor")
-_CHARGING_PILOT = (2, 3)
 
 type DriverFactory = Callable[[Simulator, str], ScenarioDriver]
 
@@ -175,7 +174,9 @@ class _Watch:
 
 
 def _truly_charging(charger: Charger) -> bool:
-    return charger.state.charge_state in _CHARGING_PILOT
+    # Current, not the pilot state: a real Trydan's pilot stays at C while
+    # exclusive PV holds the car at 0 A.
+    return charger.state.current_a > 0
 
 
 async def _simulate(

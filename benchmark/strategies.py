@@ -23,7 +23,7 @@ from custom_components.v2c_cloud.budget import (
     QuotaExhaustedError,
     QuotaPlanner,
 )
-from custom_components.v2c_cloud.data import ChargerData
+from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.metering import (
     PlannerMeter,
     charged_as,
@@ -357,8 +357,4 @@ def shows_live(data: ChargerData) -> bool:
 
 def shows_charging(data: ChargerData) -> bool:
     """Return True when HA shows the car charging."""
-    return (
-        shows_live(data)
-        and data.state is not None
-        and data.state.charge_state in (ChargeState.CHARGING, ChargeState.VENTILATION)
-    )
+    return shows_live(data) and data.state is not None and bool(is_charging(data.state))

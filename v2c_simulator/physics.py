@@ -81,7 +81,9 @@ def rate(state: ChargerState, site: SolarSite, moment: datetime) -> Rate:
         current, look_again = _pv_current(state, site, moment, ceiling)
         next_change = min(look_again, next_change or look_again)
     if current < MIN_CURRENT_A:
-        return Rate(0, 0.0, 0.0, 1, next_change)
+        # A real Trydan holds the pilot at C while the sun gives too little.
+        held_by_sun = 2 if state.photovoltaic_on else 1
+        return Rate(0, 0.0, 0.0, held_by_sun, next_change)
     kw = current * state.voltage * state.phases / 1000
     fv_kw = 0.0
     if state.photovoltaic_on:

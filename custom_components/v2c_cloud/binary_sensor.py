@@ -13,7 +13,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 
 from .api import ChargeState, CurrentState, MeterError
-from .data import CHARGING_STATES, ChargerData
+from .data import CHARGING_STATES, ChargerData, is_charging
 from .entity import V2CEntity, charger_platform
 from .helpers import utcnow
 
@@ -61,10 +61,6 @@ def _plugged(state: CurrentState) -> bool | None:
     return state.charge_state in _PLUGGED
 
 
-def _charging(state: CurrentState) -> bool | None:
-    return None if state.charge_state is None else state.charge_state in CHARGING_STATES
-
-
 def _problem(state: CurrentState) -> bool | None:
     if state.charge_state in _BROKEN or state.meter_error in _ACTIONABLE:
         return True
@@ -92,7 +88,7 @@ BINARY_SENSORS: tuple[V2CBinarySensorEntityDescription, ...] = (
         key="charging",
         translation_key="charging",
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
-        is_on_fn=_live(_charging),
+        is_on_fn=_live(is_charging),
     ),
     V2CBinarySensorEntityDescription(
         key="solar_active",

@@ -10,6 +10,10 @@ from .budget import ChargerActivity
 
 # Ventilation is charging in a room that asks for it: power flows all the same.
 CHARGING_STATES = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
+# A real Trydan (2.4.6) keeps the pilot at C while exclusive PV finds no surplus:
+# charge_state "2" with 0 A and 0 kW. No car charges below 100 W or 1 A.
+_FLOWING_W = 100.0
+_FLOWING_A = 1.0
 _NO_CAR_STATES = frozenset({ChargeState.NO_VEHICLE})
 # Solar modes in which the grid tops up what the sun lacks: a car that is not
 # charging in them is not waiting for surplus.
@@ -32,13 +36,13 @@ class ChargerData:
         """Classify the charger for the planner."""
         if self.connected is False:
             return ChargerActivity.OFFLINE
-        charge_state = self.state.charge_state if self.state else None
-        if charge_state in CHARGING_STATES:
-            return ChargerActivity.CHARGING
-        if charge_state is None or charge_state in _NO_CAR_STATES:
+        state = self.state
+        if state is None or state.charge_state in (None, *_NO_CAR_STATES):
             return ChargerActivity.IDLE
+        if is_charging(state):
+            return ChargerActivity.CHARGING
         if self._follows_the_sun:
-            if self.state and (self.state.sun_power_w or 0) > 0:
+            if (state.sun_power_w or 0) > 0:
                 return ChargerActivity.WAITING
             return ChargerActivity.SUNLESS
         return ChargerActivity.PLUGGED
@@ -54,3 +58,21 @@ class ChargerData:
             return False
         mode = self.reported.pv_mode if self.reported else None
         return mode not in _GRID_BACKED_PV_MODES
+
+
+def is_charging(state: CurrentState) -> bool | None:
+    """Return whether the car draws current; None when the pilot state is unknown.
+
+    The pilot state alone does not say it (see `_FLOWING_W`): a charging pilot
+    counts when the power or the current read shows a charge, or when neither
+    was read.
+    """
+    if state.charge_state is None:
+        return None
+    if state.charge_state not in CHARGING_STATES:
+        return False
+    if state.power_w is None and state.intensity_a is None:
+        return True
+    return (state.power_w or 0.0) >= _FLOWING_W or (
+        state.intensity_a or 0.0
+    ) >= _FLOWING_A

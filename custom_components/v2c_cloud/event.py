@@ -7,7 +7,7 @@ from homeassistant.core import callback
 
 from .api import CurrentState
 from .coordinator import V2CChargerCoordinator
-from .data import CHARGING_STATES
+from .data import is_charging
 from .energy import new_session
 from .entity import V2CEntity, charger_platform
 
@@ -29,11 +29,11 @@ type SessionEvent = tuple[str, dict[str, float | int | None]]
 
 def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
     """Return the session events between two readings of the live state."""
-    was_charging = before.charge_state in CHARGING_STATES
-    is_charging = after.charge_state in CHARGING_STATES
+    was_charging = bool(is_charging(before))
+    charging_now = bool(is_charging(after))
     restarted = new_session(before.energy_kwh, after.energy_kwh)
     events: list[SessionEvent] = []
-    if was_charging and (restarted or not is_charging):
+    if was_charging and (restarted or not charging_now):
         last = before if restarted else after
         events.append(
             (
@@ -41,7 +41,7 @@ def session_events(before: CurrentState, after: CurrentState) -> list[SessionEve
                 {"energy_kwh": last.energy_kwh, "duration_s": last.session_seconds},
             )
         )
-    if is_charging and (restarted or not was_charging):
+    if charging_now and (restarted or not was_charging):
         events.append((SESSION_STARTED, {}))
     return events
 

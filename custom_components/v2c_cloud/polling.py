@@ -23,7 +23,7 @@ from .api import (
     mask_device_id,
 )
 from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
-from .data import CHARGING_STATES, ChargerData
+from .data import ChargerData, is_charging
 from .metering import charged_as
 from .timer_openings import next_opening
 
@@ -230,7 +230,7 @@ class ChargerPoller:
         checked = self._frozen_checked_at
         return (
             before is not None
-            and before.charge_state in CHARGING_STATES
+            and is_charging(before) is True
             and self.data.state == before
             and (checked is None or (now - checked).total_seconds() >= FROZEN_CHECK_S)
         )

@@ -134,10 +134,15 @@ def _pv_charger(sim: Simulator, clock: VirtualClock, mode: int) -> Charger:
 
 
 def test_exclusive_pv_follows_the_sun(sim: Simulator, clock: VirtualClock) -> None:
-    """Exclusive PV: nothing at night, surplus-limited current in the day."""
+    """Exclusive PV: nothing at night, surplus-limited current in the day.
+
+    As a real Trydan does, the pilot stays at C (2) while the sun holds the car
+    at 0 A.
+    """
     charger = _pv_charger(sim, clock, 1)
     charger.plug_in(100)
-    assert charger.state.charge_state == 1
+    assert (charger.state.charge_state, charger.state.current_a) == (2, 0)
+    assert charger.state.power_kw == 0.0
     assert charger.state.photovoltaic_on
 
     clock.set(NOON)
@@ -162,13 +167,14 @@ def test_exclusive_pv_stops_under_clouds(sim: Simulator, clock: VirtualClock) ->
     charger = _pv_charger(sim, clock, 1)
     sim.site.set_day_factor(NOON.date(), 0.3)
     charger.plug_in(100)
-    states = set()
+    currents = set()
     for _ in range(8 * 60):
         clock.advance(60)
-        states.add(charger.state.charge_state)
+        currents.add(charger.state.current_a > 0)
+        assert charger.state.charge_state == 2
         if clock.now() < datetime(2026, 6, 1, 10, tzinfo=UTC):
             clock.set(datetime(2026, 6, 1, 10, tzinfo=UTC))
-    assert states == {1, 2}
+    assert currents == {False, True}
 
 
 def test_pv_plus_minimum(sim: Simulator, clock: VirtualClock) -> None:

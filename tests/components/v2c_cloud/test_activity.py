@@ -7,6 +7,7 @@ import pytest
 from custom_components.v2c_cloud.api import CurrentState, ReportedState
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.data import ChargerData
+from v2c_simulator.templates import wire_fixture
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,40 @@ def test_an_offline_charger_is_offline_whatever_it_last_showed() -> None:
     state = CurrentState.from_dict({"charge_state": "2"})
     data = ChargerData(device_id="TRY1", state=state, connected=False)
     assert data.activity is ChargerActivity.OFFLINE
+
+
+@pytest.mark.parametrize(
+    ("reported", "expected"),
+    [
+        (None, ChargerActivity.SUNLESS),
+        ({"fv_mode": "1"}, ChargerActivity.SUNLESS),
+        ({"fv_mode": "0"}, ChargerActivity.PLUGGED),
+    ],
+)
+def test_a_real_trydan_held_at_zero_amps_is_not_charging(
+    reported: dict[str, str] | None, expected: ChargerActivity
+) -> None:
+    """The real sample: pilot C (2), 0 A and 0 kW, a solar mode on, no sun."""
+    state = CurrentState.from_dict(wire_fixture("trydan-2.4.6-currentstatecharge"))
+    data = ChargerData(
+        device_id="TRY1",
+        state=state,
+        reported=None if reported is None else ReportedState.from_dict(reported),
+    )
+    assert data.activity is expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"power": "0.000000", "intensity": "0"}, ChargerActivity.PLUGGED),
+        ({"power": "7.360000", "intensity": "0"}, ChargerActivity.CHARGING),
+        ({"power": "0.000000", "intensity": "16"}, ChargerActivity.CHARGING),
+        ({}, ChargerActivity.CHARGING),
+    ],
+)
+def test_a_charging_pilot_counts_when_current_flows_or_is_not_read(
+    fields: dict[str, str], expected: ChargerActivity
+) -> None:
+    state = CurrentState.from_dict({"charge_state": "2", **fields})
+    assert ChargerData(device_id="TRY1", state=state).activity is expected

@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
-from custom_components.v2c_cloud.api import PvMode
+from custom_components.v2c_cloud.api import ChargeState, PvMode
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.const import CONF_QUOTA_SHARE
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from custom_components.v2c_cloud.event import SESSION_STARTED
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator.state import Timer
 
-from .read_helpers import advance, coordinator_of, setup_entry
+from .read_helpers import advance, coordinator_of, setup_entry, state_of
 
 # Half an hour into a fresh quota window, with no sun for hours.
 NIGHT = "2026-03-03 00:30:00+00:00"
@@ -69,6 +74,53 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     assert coordinator.data.activity is activity
     low, high = versus_empty
     assert low * empty < _next_poll_in(coordinator) < high * empty
+
+
+async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A real Trydan keeps pilot C while exclusive PV holds the car at 0 A.
+
+    Nothing flows: not shown charging, no session, and read as a car waiting
+    for the sun, not at a charge's pace. Once the sun gives current, it is.
+    """
+    freezer.move_to(NIGHT)
+    state = v2c_sim.charger.state
+    state.dynamic = True
+    state.pv_mode = PvMode.PV_ONLY.value
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    empty = _next_poll_in(coordinator)
+    session = async_capture_events(hass, "state_changed")
+
+    v2c_sim.charger.plug_in()
+    await advance(hass, freezer, empty + timedelta(seconds=1))
+
+    live = coordinator.data.state
+    assert live is not None
+    assert (live.charge_state, live.power_w, live.intensity_a) == (
+        ChargeState.CHARGING,
+        0.0,
+        0.0,
+    )
+    assert coordinator.data.activity is ChargerActivity.SUNLESS
+    assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_OFF
+    assert 1.4 * empty < _next_poll_in(coordinator) < 1.6 * empty
+
+    await advance(hass, freezer, datetime(2026, 3, 3, 12, 0, tzinfo=UTC) - utcnow())
+    await advance(hass, freezer, _next_poll_in(coordinator) + timedelta(seconds=1))
+
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_ON
+    assert [
+        change.data["new_state"].attributes["event_type"]
+        for change in session
+        if change.data["entity_id"] == "event.garage_charging_session"
+    ] == [SESSION_STARTED]
 
 
 OPENING = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)

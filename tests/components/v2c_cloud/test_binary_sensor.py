@@ -8,12 +8,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.v2c_cloud.api import CurrentState
-from custom_components.v2c_cloud.binary_sensor import (
-    BINARY_SENSORS,
-    _charging,
-    _plugged,
-    _problem,
-)
+from custom_components.v2c_cloud.binary_sensor import BINARY_SENSORS, _plugged, _problem
+from custom_components.v2c_cloud.data import is_charging
 from tests.sim_fixtures import SimHandle
 
 from .read_helpers import entity_texts, run_for, state_of
@@ -92,6 +88,22 @@ async def test_online_stays_available(
         ({"charge_state": "2", "error": "7"}, True, True, True),
         ({"charge_state": "2", "error": "overheat"}, True, True, False),
         ({"error": "1"}, None, None, True),
+        # A real Trydan in exclusive PV without surplus: pilot C, nothing flows.
+        (
+            {"charge_state": "2", "power": "0.000000", "intensity": "0"},
+            True,
+            False,
+            False,
+        ),
+        ({"charge_state": "2", "power": "0.050000"}, True, False, False),
+        (
+            {"charge_state": "2", "power": "1.380000", "intensity": "0"},
+            True,
+            True,
+            False,
+        ),
+        ({"charge_state": "3", "power": "x", "intensity": "6"}, True, True, False),
+        ({"charge_state": "2", "power": "x", "intensity": "x"}, True, True, False),
     ],
 )
 def test_flags(
@@ -102,7 +114,7 @@ def test_flags(
 ) -> None:
     """Pilot states and error fields map to the flags."""
     state = CurrentState.from_dict(fields)
-    assert (_plugged(state), _charging(state), _problem(state)) == (
+    assert (_plugged(state), is_charging(state), _problem(state)) == (
         plugged,
         charging,
         problem,

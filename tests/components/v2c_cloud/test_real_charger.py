@@ -45,6 +45,8 @@ LIVE_ENTITIES: dict[str, set[str]] = {
     "battery": {"sensor.battery_power"},
     "intensity": {"sensor.charging_current"},
     "energy": {"sensor.session_energy"},
+    # Vehicle charging also reads power and intensity: with one broken, the
+    # other still says that nothing flows.
     "power": {"sensor.charging_power"},
     "house_power": {"sensor.house_power"},
     "sun_power": {"sensor.solar_power"},
@@ -152,7 +154,11 @@ async def test_real_charger_reads_as_the_notes_say(
     assert float(value(Platform.SENSOR, "session_duration")) == pytest.approx(
         26711 / 60
     )
+    # Pilot C with nothing flowing (exclusive PV without sun): the pilot state is
+    # shown as sent, the car is not shown charging.
     assert value(Platform.SENSOR, "charge_state") == "charging"
+    assert value(Platform.BINARY_SENSOR, "plugged") == "on"
+    assert value(Platform.BINARY_SENSOR, "charging") == "off"
     assert value(Platform.SENSOR, "cp_level") == "248.0"
     assert value(Platform.SENSOR, "contract_power") == "5700.0"
     assert value(Platform.SENSOR, "led_brightness") == "100.0"
