@@ -7,7 +7,7 @@ from homeassistant.core import callback
 
 from .api import CurrentState
 from .coordinator import V2CChargerCoordinator
-from .data import is_charging
+from .data import CHARGING_STATES
 from .energy import new_session
 from .entity import V2CEntity, charger_platform
 
@@ -28,12 +28,17 @@ type SessionEvent = tuple[str, dict[str, float | int | None]]
 
 
 def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
-    """Return the session events between two readings of the live state."""
-    was_charging = bool(is_charging(before))
-    charging_now = bool(is_charging(after))
+    """Return the session events between two readings of the live state.
+
+    A session follows the charging pilot, not the current: a real Trydan keeps
+    the pilot at C while exclusive PV holds the car at 0 A, so a passing cloud
+    neither finishes nor restarts a session.
+    """
+    was_charging = before.charge_state in CHARGING_STATES
+    is_charging = after.charge_state in CHARGING_STATES
     restarted = new_session(before.energy_kwh, after.energy_kwh)
     events: list[SessionEvent] = []
-    if was_charging and (restarted or not charging_now):
+    if was_charging and (restarted or not is_charging):
         last = before if restarted else after
         events.append(
             (
@@ -41,7 +46,7 @@ def session_events(before: CurrentState, after: CurrentState) -> list[SessionEve
                 {"energy_kwh": last.energy_kwh, "duration_s": last.session_seconds},
             )
         )
-    if charging_now and (restarted or not was_charging):
+    if is_charging and (restarted or not was_charging):
         events.append((SESSION_STARTED, {}))
     return events
 

@@ -26,6 +26,7 @@ from .read_helpers import advance, coordinator_of, setup_entry, state_of
 
 # Half an hour into a fresh quota window, with no sun for hours.
 NIGHT = "2026-03-03 00:30:00+00:00"
+SESSION = "event.garage_charging_session"
 
 
 def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
@@ -85,8 +86,9 @@ async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
 ) -> None:
     """A real Trydan keeps pilot C while exclusive PV holds the car at 0 A.
 
-    Nothing flows: not shown charging, no session, and read as a car waiting
-    for the sun, not at a charge's pace. Once the sun gives current, it is.
+    Nothing flows: not shown charging, and read as a car waiting for the sun,
+    not at a charge's pace. Once the sun gives current, it is. The session
+    follows the pilot: it starts at the plug-in and the sun does not restart it.
     """
     freezer.move_to(NIGHT)
     state = v2c_sim.charger.state
@@ -95,7 +97,7 @@ async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
     await setup_entry(hass, mock_config_entry)
     coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
     empty = _next_poll_in(coordinator)
-    session = async_capture_events(hass, "state_changed")
+    changes = async_capture_events(hass, "state_changed")
 
     v2c_sim.charger.plug_in()
     await advance(hass, freezer, empty + timedelta(seconds=1))
@@ -110,6 +112,7 @@ async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
     assert coordinator.data.activity is ChargerActivity.SUNLESS
     assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_OFF
     assert 1.4 * empty < _next_poll_in(coordinator) < 1.6 * empty
+    assert state_of(hass, SESSION).attributes["event_type"] == SESSION_STARTED
 
     await advance(hass, freezer, datetime(2026, 3, 3, 12, 0, tzinfo=UTC) - utcnow())
     await advance(hass, freezer, _next_poll_in(coordinator) + timedelta(seconds=1))
@@ -118,8 +121,8 @@ async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
     assert state_of(hass, "binary_sensor.garage_vehicle_charging").state == STATE_ON
     assert [
         change.data["new_state"].attributes["event_type"]
-        for change in session
-        if change.data["entity_id"] == "event.garage_charging_session"
+        for change in changes
+        if change.data["entity_id"] == SESSION
     ] == [SESSION_STARTED]
 
 

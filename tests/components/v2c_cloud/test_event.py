@@ -97,6 +97,15 @@ def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
             CurrentState.from_dict({"charge_state": "2"}),
             [],
         ),
+        # A real Trydan under exclusive PV: a cloud drops the current to 0 A with
+        # the pilot still at C; the session goes on.
+        (
+            CurrentState.from_dict(
+                {"charge_state": "2", "power": "1.38", "energy": "2"}
+            ),
+            CurrentState.from_dict({"charge_state": "2", "power": "0", "energy": "2"}),
+            [],
+        ),
     ],
     ids=[
         "plug",
@@ -107,6 +116,7 @@ def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
         "wobble",
         "unplug_idle",
         "no_energy",
+        "solar_gap",
     ],
 )
 def test_session_events(
