@@ -117,6 +117,11 @@ def target_interval(
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone.
             interval = baseline_s * _UNLIKELY_FACTOR
+        case ChargerActivity.SUNLESS:
+            # Its charge waits for the sun, which the charger reports first
+            # (WAITING): the first light is seen within a quiet hour's pace,
+            # long before it gives the surplus a charge needs.
+            interval = baseline_s * _QUIET_FACTOR
         case ChargerActivity.IDLE | ChargerActivity.OFFLINE if quietness:
             interval = baseline_s * (
                 _UNCERTAIN_FACTOR + (_QUIET_FACTOR - _UNCERTAIN_FACTOR) * quietness
