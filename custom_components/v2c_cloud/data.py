@@ -44,7 +44,11 @@ class ChargerData:
         if self._follows_the_sun:
             if (state.sun_power_w or 0) > 0:
                 return ChargerActivity.WAITING
-            return ChargerActivity.SUNLESS
+            # Read slowly until the sun is back only when the settings say the
+            # car waits for it: in a mode they do not name, a car held in the
+            # dark by something else may start at any moment.
+            if self._pv_mode is PvMode.PV_ONLY:
+                return ChargerActivity.SUNLESS
         return ChargerActivity.PLUGGED
 
     @property
@@ -56,8 +60,12 @@ class ChargerData:
         """
         if not (self.state and self.state.photovoltaic_on):
             return False
-        mode = self.reported.pv_mode if self.reported else None
-        return mode not in _GRID_BACKED_PV_MODES
+        return self._pv_mode not in _GRID_BACKED_PV_MODES
+
+    @property
+    def _pv_mode(self) -> PvMode | None:
+        """Return the solar mode the settings shadow names, if any."""
+        return self.reported.pv_mode if self.reported else None
 
 
 def is_charging(state: CurrentState) -> bool | None:

@@ -16,7 +16,8 @@ from v2c_simulator.templates import wire_fixture
         ("0", "1", "3.2", ChargerActivity.IDLE),
         ("2", "1", "3.2", ChargerActivity.CHARGING),
         ("1", "1", "3.2", ChargerActivity.WAITING),
-        ("1", "1", "0", ChargerActivity.SUNLESS),
+        # No settings read: in the dark the car may be held by something else.
+        ("1", "1", "0", ChargerActivity.PLUGGED),
         ("1", "0", "3.2", ChargerActivity.PLUGGED),
     ],
 )
@@ -39,7 +40,8 @@ def test_a_plugged_car_following_the_sun_waits_for_it_by_day_only(
         ("1", ChargerActivity.SUNLESS),
         ("0", ChargerActivity.PLUGGED),
         ("2", ChargerActivity.PLUGGED),
-        (None, ChargerActivity.SUNLESS),
+        # A mode the settings do not name: awaited like any held car.
+        (None, ChargerActivity.PLUGGED),
     ],
 )
 def test_only_an_exclusive_pv_car_waits_for_the_sun(
@@ -66,7 +68,7 @@ def test_an_offline_charger_is_offline_whatever_it_last_showed() -> None:
 @pytest.mark.parametrize(
     ("reported", "expected"),
     [
-        (None, ChargerActivity.SUNLESS),
+        (None, ChargerActivity.PLUGGED),
         ({"fv_mode": "1"}, ChargerActivity.SUNLESS),
         ({"fv_mode": "0"}, ChargerActivity.PLUGGED),
     ],
