@@ -36,17 +36,20 @@ def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
 
 
 @pytest.mark.parametrize(
-    ("pv_mode", "activity", "versus_empty"),
+    ("pv_mode", "named", "activity", "versus_empty"),
     [
         # The grid tops up PV + minimum: the held charge may start any moment,
         # so the car is read at the baseline, as the empty charger was before
         # it ever saw a car.
-        (PvMode.PV_PLUS_MIN, ChargerActivity.PLUGGED, (0.9, 1.1)),
+        (PvMode.PV_PLUS_MIN, True, ChargerActivity.PLUGGED, (0.9, 1.1)),
         # Exclusive PV waits for the sun, which the charger will report first:
         # read at a quiet hour's pace, 8 baselines, a little more while the
         # calls kept for a charge as long as the rest of the day (nothing is
         # learned yet) leave the slow reads short.
-        (PvMode.PV_ONLY, ChargerActivity.SUNLESS, (7.5, 10)),
+        (PvMode.PV_ONLY, True, ChargerActivity.SUNLESS, (7.5, 10)),
+        # Settings that do not name the mode: in the dark something else may
+        # hold the car, so it is awaited at the baseline.
+        (PvMode.PV_ONLY, False, ChargerActivity.PLUGGED, (0.9, 1.1)),
     ],
 )
 async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
@@ -56,6 +59,7 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     pv_mode: PvMode,
+    named: bool,
     activity: ChargerActivity,
     versus_empty: tuple[float, float],
 ) -> None:
@@ -64,6 +68,8 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     state = v2c_sim.charger.state
     state.dynamic = True
     state.pv_mode = pv_mode.value
+    if not named:
+        v2c_sim.sim.override_field("reported", "fv_mode", None)
     # Held back (as by a timer) so that only the PV mode differs.
     state.paused = True
     await setup_entry(hass, mock_config_entry)
