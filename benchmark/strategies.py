@@ -16,6 +16,7 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CError,
     V2CRateLimitError,
+    V2CThrottledError,
 )
 from custom_components.v2c_cloud.budget import (
     CallKind,
@@ -163,8 +164,12 @@ class _VirtualClockMeter(PlannerMeter):
     """
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
-        """Stop polling until the reset the planner knows."""
-        self.planner.observe_rate_limited(current_charge().now, None)
+        """Stop polling until the reset the planner knows, or a minute for a pause."""
+        now = current_charge().now
+        if isinstance(err, V2CThrottledError):
+            self.planner.observe_throttled(now, None)
+        else:
+            self.planner.observe_rate_limited(now, None)
 
 
 class PlannerStrategy(Strategy):

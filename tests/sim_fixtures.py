@@ -17,6 +17,7 @@ from datetime import time
 import pytest
 
 from v2c_simulator import Account, Charger, Clock, Simulator, Wire
+from v2c_simulator.quota import HeaderProfile
 from v2c_simulator.server import RunningServer, start_server
 
 DEFAULT_API_KEY = "test-api-key-7f3c9e2a"
@@ -41,6 +42,8 @@ class SimSetup:
     tags: tuple[str, ...] = (DEFAULT_TAG,)
     wire: Wire = Wire.TRYDAN_2_4_6
     fb_limits: bool = False
+    minute_limit: int | None = None
+    header_profile: HeaderProfile = HeaderProfile.KONG
 
 
 @dataclass
@@ -74,6 +77,8 @@ def build_simulator(setup: SimSetup) -> tuple[Simulator, Account]:
         apply_delay=setup.apply_delay,
         wire=setup.wire,
         fb_limits=setup.fb_limits,
+        minute_limit=setup.minute_limit,
+        header_profile=setup.header_profile,
     )
     account = sim.add_account(setup.api_key)
     for index, model in enumerate(setup.models):

@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import TextIO
 
+from .quota import HeaderProfile
 from .scenarios import SCENARIOS, ScenarioDriver
 from .server import start_server
 from .simulator import Simulator
@@ -111,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="daily quota reset, HH:MM UTC (default 00:00)",
     )
     parser.add_argument(
+        "--minute-limit",
+        type=_positive,
+        default=None,
+        help="also limit calls per key per minute, as Kong can (default: no limit)",
+    )
+    parser.add_argument(
+        "--quota-headers",
+        choices=[profile.value for profile in HeaderProfile],
+        default=HeaderProfile.KONG.value,
+        help="rate-limit headers sent: Kong's full set, or only the documented two",
+    )
+    parser.add_argument(
         "--delay",
         type=float,
         default=0.0,
@@ -152,6 +165,8 @@ def build(args: argparse.Namespace) -> tuple[Simulator, ScenarioDriver | None]:
         apply_delay=args.delay,
         wire=args.wire,
         fb_limits=args.fb_limits,
+        minute_limit=args.minute_limit,
+        header_profile=args.quota_headers,
     )
     account = sim.add_account(args.api_key)
     models: list[Model] = args.models

@@ -16,6 +16,7 @@ from .faulty import distort, html_error, json_response, replacement
 from .log import RequestRecord, parse_body, redact_query
 from .operation import Call, Handler, Reply
 from .params import ApiError, Params
+from .quota import HeaderProfile
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -108,10 +109,11 @@ class Gateway:
             return json_response(NO_KEY if not api_key else BAD_KEY)
         quota = sim.quota(account.api_key)
         now = sim.clock.now()
-        if quota.status(now).remaining == 0:
-            return self._limited(
-                quota.status(now).seconds_to_reset(now), account.api_key
-            )
+        status = quota.status(now)
+        if status.remaining == 0:
+            return self._limited(status.seconds_to_reset(now), account.api_key)
+        if status.minute_full():
+            return self._limited(status.seconds_to_next_minute(now), account.api_key)
         selection = sim.faults.select(request.path)
         outcome.fault = selection.rule.kind if selection.rule else None
         if outcome.fault is FaultKind.EARLY_429:
@@ -133,14 +135,15 @@ class Gateway:
                 else json_response(reply)
             )
         now = sim.clock.now()
-        response.headers.update(quota.status(now).headers(now))
+        response.headers.update(quota.status(now).headers(now, sim.header_profile))
         return response
 
     def _limited(self, retry_after: int, api_key: str) -> web.Response:
         """Return a 429 with the quota headers and Retry-After."""
         now = self._sim.clock.now()
         response = json_response(RATE_LIMITED)
-        response.headers.update(self._sim.quota(api_key).status(now).headers(now))
+        if self._sim.header_profile is HeaderProfile.KONG:
+            response.headers.update(self._sim.quota(api_key).status(now).headers(now))
         response.headers["Retry-After"] = str(retry_after)
         return response
 

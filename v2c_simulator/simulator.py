@@ -15,7 +15,7 @@ from .charger import Charger, World
 from .clock import Clock, SystemClock
 from .faults import FaultInjector
 from .log import RequestRecord
-from .quota import KeyQuota, QuotaStatus
+from .quota import HeaderProfile, KeyQuota, QuotaStatus
 from .solar import SolarSite
 from .state import Wire
 from .templates import Json
@@ -38,15 +38,21 @@ class Simulator:
         pv_peak_kw: float = 4.5,
         wire: Wire | str = Wire.DOCUMENT,
         fb_limits: bool = False,
+        minute_limit: int | None = None,
+        header_profile: HeaderProfile | str = HeaderProfile.KONG,
     ) -> None:
         """Create an empty cloud; `wire` shapes the Trydans' answers.
 
         With `fb_limits` a trydan-2.4.6 shadow carries the current limits only as
-        `min_car_int_fb` / `max_car_int_fb`, as some firmware does.
+        `min_car_int_fb` / `max_car_int_fb`, as some firmware does. `minute_limit`
+        adds a per-minute window next to the day's, as Kong allows, and
+        `header_profile` chooses the rate-limit headers sent.
         """
         self.clock: Clock = clock or SystemClock()
         self.daily_limit = daily_limit
         self.reset_time = reset_time
+        self.minute_limit = minute_limit
+        self.header_profile = HeaderProfile(header_profile)
         self.site = SolarSite(pv_peak_kw)
         self.world = World(
             self.clock,
@@ -111,6 +117,7 @@ class Simulator:
             self.daily_limit if daily_limit is None else daily_limit,
             self.reset_time,
             self.clock.now(),
+            minute_limit=self.minute_limit,
         )
         return account
 

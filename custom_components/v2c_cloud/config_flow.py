@@ -36,6 +36,7 @@ from .api import (
     V2CConnectionError,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
 )
 from .const import (
     CONF_BASE_URL,
@@ -262,6 +263,8 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             validation.errors["base"] = "invalid_auth"
         except V2CConnectionError:
             validation.errors["base"] = "cannot_connect"
+        except V2CThrottledError:
+            validation.errors["base"] = "throttled"
         except V2CRateLimitError as err:
             validation.errors["base"] = "rate_limited"
             validation.placeholders["reset_time"] = format_reset_time(err.reset_at)

@@ -22,11 +22,12 @@ from .api import (
     V2CError,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
     V2CValidationError,
     mask_device_id,
 )
 from .auth_guard import AuthGuard
-from .budget import CallKind, QuotaExhaustedError, QuotaPlanner
+from .budget import CallKind, QuotaExhaustedError, QuotaPlanner, ThrottledError
 from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import format_reset_time, utcnow
@@ -106,9 +107,12 @@ class V2CErrorMapper:
             entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
         )
 
-    def _rate_limited(self) -> None:
+    def _rate_limited(self, now: datetime) -> datetime:
+        """Tell the user and return when calls come back."""
         # The client's meter has told the planner already.
-        async_report_quota_exhausted(self.hass, self.entry_id, self.planner.reset_at)
+        calls_back_at = self.planner.blocked_until(now) or self.planner.reset_at
+        async_report_quota_exhausted(self.hass, self.entry_id, calls_back_at)
+        return calls_back_at
 
     def update_failed(self, err: V2CError, now: datetime) -> Exception:
         """Return the exception a refresh should raise for err."""
@@ -116,9 +120,11 @@ class V2CErrorMapper:
             if self.guard.failure(now):
                 return _translated(ConfigEntryAuthFailed, "auth_failed")
             return _translated(UpdateFailed, "auth_unconfirmed")
+        if isinstance(err, V2CThrottledError):
+            # A full minute or hour window says nothing about the day's quota.
+            return _throttled(UpdateFailed, self.planner.blocked_until(now))
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited()
-            reset = format_reset_time(self.planner.reset_at)
+            reset = format_reset_time(self._rate_limited(now))
             return _translated(UpdateFailed, "rate_limited", time=reset)
         if (
             isinstance(err, V2CResponseError)
@@ -141,11 +147,14 @@ class V2CErrorMapper:
                 parameter=err.parameter,
                 error=str(err),
             )
+        if isinstance(err, ThrottledError):
+            return _throttled(HomeAssistantError, err.calls_back_at)
+        if isinstance(err, V2CThrottledError):
+            return _throttled(HomeAssistantError, self.planner.blocked_until(now))
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
         if isinstance(err, V2CRateLimitError):
-            self._rate_limited()
-            return _quota_exhausted(self.planner.reset_at)
+            return _quota_exhausted(self._rate_limited(now))
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
                 return _translated(HomeAssistantError, "auth_failed")
@@ -164,6 +173,14 @@ def _translated[E: HomeAssistantError](
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders=placeholders or None,
+    )
+
+
+def _throttled[E: HomeAssistantError](
+    error_class: type[E], calls_back_at: datetime | None
+) -> E:
+    return _translated(
+        error_class, "throttled", time=format_reset_time(calls_back_at or utcnow())
     )
 
 
@@ -260,8 +277,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         blocked_until = self.poller.planner.blocked_until(now)
         if self.data is not None and blocked_until is not None:
             # Any refresh (a timer, a manual update) must wait for the quota.
+            reason = "throttled" if self.poller.planner.throttled(now) else None
             reset = format_reset_time(blocked_until)
-            raise _translated(UpdateFailed, "quota_exhausted", time=reset)
+            raise _translated(UpdateFailed, reason or "quota_exhausted", time=reset)
         try:
             if self.data is None:
                 data = await self.poller.first_refresh(now)

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .api import V2CRateLimitError
+from .api import V2CRateLimitError, V2CThrottledError
 from .budget import CallKind, QuotaPlanner
 
 
@@ -55,5 +55,11 @@ class PlannerMeter:
         self.planner.record_call(charge.kind, charge.now, device_id)
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
-        """Stop polling until the quota comes back."""
-        self.planner.observe_rate_limited(current_charge().now, err.reset_at)
+        """Stop calling until the quota, or the shorter window that refused, comes back."""
+        now = current_charge().now
+        if isinstance(err, V2CThrottledError):
+            self.planner.observe_throttled(now, err.reset_at)
+        else:
+            self.planner.observe_rate_limited(
+                now, err.reset_at, day_proven=err.remaining == 0
+            )

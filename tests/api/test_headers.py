@@ -31,6 +31,32 @@ NOW = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
             {"X-RateLimit-Limit-Day": "1000", "X-RateLimit-Remaining-Day": "0"},
             QuotaSnapshot(1000, 0, None, NOW),
         ),
+        # Kong with a minute window: the generic headers follow the window
+        # with the fewest calls left, the day's are named.
+        (
+            {
+                "RateLimit-Limit": "10",
+                "RateLimit-Remaining": "4",
+                "RateLimit-Reset": "37",
+                "X-RateLimit-Limit-Minute": "10",
+                "X-RateLimit-Remaining-Minute": "4",
+                "X-RateLimit-Limit-Day": "1000",
+                "X-RateLimit-Remaining-Day": "612",
+            },
+            QuotaSnapshot(1000, 612, None, NOW),
+        ),
+        (
+            {
+                "RateLimit-Limit": "1000",
+                "RateLimit-Remaining": "3",
+                "RateLimit-Reset": "3600",
+                "X-RateLimit-Limit-Minute": "10",
+                "X-RateLimit-Remaining-Minute": "9",
+                "X-RateLimit-Limit-Day": "1000",
+                "X-RateLimit-Remaining-Day": "3",
+            },
+            QuotaSnapshot(1000, 3, 3600, NOW),
+        ),
         ({"RateLimit-Remaining": "7"}, QuotaSnapshot(None, 7, None, NOW)),
         ({"RateLimit-Remaining": "lots"}, None),
         ({"RateLimit-Remaining": "99999999999"}, None),

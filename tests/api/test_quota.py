@@ -13,9 +13,11 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
 )
 from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle, SimSetup
 from v2c_simulator import FaultKind
+from v2c_simulator.quota import HeaderProfile
 
 
 async def test_quota_observed_and_listener_called(
@@ -89,3 +91,38 @@ async def test_exhausted_quota_raises_with_reset(
     assert client.quota.remaining == 0
     assert client.calls_made == 3
     assert datetime.now(UTC) < info.value.reset_at
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(minute_limit=2)])
+async def test_a_full_minute_window_is_a_pause_not_the_day(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    await client.get_pairings()
+    await client.get_pairings()
+    with pytest.raises(V2CThrottledError) as info:
+        await client.get_pairings()
+
+    assert info.value.remaining == 998
+    assert info.value.reset_at is not None
+    assert (info.value.reset_at - datetime.now(UTC)).total_seconds() <= 60
+    assert client.quota is not None
+    assert (client.quota.limit, client.quota.remaining) == (1000, 998)
+    assert client.quota.reset_after is None
+    assert "998" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "sim_setup", [SimSetup(daily_limit=1, header_profile=HeaderProfile.DOCUMENTED)]
+)
+async def test_a_429_without_quota_headers_proves_nothing_about_the_day(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    await client.get_pairings()
+    assert client.quota is not None
+    assert (client.quota.limit, client.quota.reset_after) == (1, None)
+    with pytest.raises(V2CRateLimitError) as info:
+        await client.get_pairings()
+
+    assert not isinstance(info.value, V2CThrottledError)
+    assert info.value.remaining is None
+    assert info.value.reset_at is not None

@@ -13,7 +13,9 @@ from custom_components.v2c_cloud.budget import (
     PlannerSnapshot,
     QuotaExhaustedError,
     QuotaPlanner,
+    ThrottledError,
 )
+from custom_components.v2c_cloud.budget.planner import THROTTLE_PAUSE
 
 from .conftest import NOON
 
@@ -218,6 +220,61 @@ def test_a_429_without_reset_blocks_until_the_expected_reset(
     assert planner.remaining == 0
     with pytest.raises(QuotaExhaustedError):
         planner.check_command(NOON)
+
+
+def test_a_short_window_429_pauses_without_touching_the_day(
+    planner: QuotaPlanner,
+) -> None:
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    back = NOON + timedelta(seconds=40)
+    planner.observe_throttled(NOON, back)
+
+    assert planner.throttled(NOON)
+    assert planner.polling_blocked_until == back
+    assert (planner.reset_at, planner.remaining) == (MIDNIGHT, 600)
+    with pytest.raises(ThrottledError) as err:
+        planner.check_command(NOON)
+    assert err.value.calls_back_at == back
+    assert "paused" in str(err.value)
+
+    later = back + timedelta(seconds=1)
+    assert not planner.throttled(later)
+    assert planner.next_poll_at("A", later) is not None
+    planner.check_command(later)
+
+
+def test_a_short_window_429_without_a_moment_pauses_a_minute(
+    planner: QuotaPlanner,
+) -> None:
+    planner.observe_throttled(NOON, None)
+    assert planner.polling_blocked_until == NOON + THROTTLE_PAUSE
+    planner.observe_throttled(NOON, NOON - timedelta(seconds=5))
+    assert planner.polling_blocked_until == NOON + THROTTLE_PAUSE
+
+
+def test_a_day_out_outranks_a_pause(planner: QuotaPlanner) -> None:
+    planner.observe_throttled(NOON, NOON + timedelta(seconds=30))
+    planner.observe_rate_limited(NOON, None)
+    assert not planner.throttled(NOON)
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(NOON)
+    assert not isinstance(err.value, ThrottledError)
+
+
+def test_an_unproven_429_is_waited_out_and_keeps_the_reset(
+    planner: QuotaPlanner,
+) -> None:
+    planner.observe_quota(limit=1000, remaining=400, now=NOON)
+    back = NOON + timedelta(seconds=60)
+    planner.observe_rate_limited(NOON, back, day_proven=False)
+
+    assert planner.polling_blocked_until == back
+    assert (planner.reset_at, planner.remaining) == (MIDNIGHT, 400)
+    after = back + timedelta(minutes=5)
+    planner.observe_quota(limit=1000, remaining=399, now=after)
+    assert planner.reset_at == MIDNIGHT
+    assert planner.polling_blocked_until is None
 
 
 def test_quota_share_limits_our_calls_and_spares_the_rest() -> None:

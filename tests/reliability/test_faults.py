@@ -210,14 +210,14 @@ async def test_revoked_key_starts_reauth(
     assert tracebacks(caplog) == []
 
 
-async def test_early_429_stops_polling_until_reset(
+async def test_early_429_pauses_until_its_retry_moment(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """After a 429 no call is made until its reset; entities stay while fresh."""
+    """A 429 with calls left for the day: no call until its Retry-After, day kept."""
     caplog.set_level(logging.INFO)
     coordinator = charger(init_integration, v2c_sim.device_id)
     due = coordinator.poller.next_refresh_at(utcnow())
@@ -228,9 +228,10 @@ async def test_early_429_stops_polling_until_reset(
     planner = init_integration.runtime_data.planner
     blocked_until = planner.polling_blocked_until
     assert blocked_until is not None
+    assert planner.reset_at == v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
     calls = len(v2c_sim.sim.request_log)
 
-    await assert_command_fails(hass, v2c_sim.device_id, 12, "quota_exhausted")
+    await assert_command_fails(hass, v2c_sim.device_id, 12, "throttled")
     assert unavailable(hass, init_integration) == []
     assert blocked_until > utcnow()
     while utcnow() + timedelta(seconds=10) < blocked_until:

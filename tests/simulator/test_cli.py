@@ -13,6 +13,7 @@ from aiohttp import ClientSession
 import pytest
 
 from v2c_simulator import cli
+from v2c_simulator.quota import HeaderProfile
 from v2c_simulator.state import Model, Wire
 
 from .helpers import api
@@ -25,6 +26,8 @@ FLAGS = (
     "--models",
     "--daily-limit",
     "--reset-time",
+    "--minute-limit",
+    "--quota-headers",
     "--delay",
     "--scenario",
     "--allow-remote",
@@ -79,6 +82,10 @@ def test_parse_arguments() -> None:
             "--wire",
             "document",
             "--fb-limits",
+            "--minute-limit",
+            "30",
+            "--quota-headers",
+            "documented",
         ]
     )
     assert (args.host, args.port, args.api_key, args.chargers) == (
@@ -91,8 +98,11 @@ def test_parse_arguments() -> None:
     assert args.models == [Model.TRYDAN, Model.POLE]
     assert args.reset_time == time(2, 30)
     assert (args.wire, args.fb_limits) == (Wire.DOCUMENT, True)
-    assert cli.build(args)[0].wire is Wire.DOCUMENT
+    sim = cli.build(args)[0]
+    assert sim.wire is Wire.DOCUMENT
+    assert (sim.minute_limit, sim.header_profile) == (30, HeaderProfile.DOCUMENTED)
     defaults = cli.parse_args([])
+    assert (defaults.minute_limit, defaults.quota_headers) == (None, "kong")
     assert (defaults.wire, defaults.fb_limits) == (Wire.TRYDAN_2_4_6, False)
     assert (defaults.host, defaults.chargers, defaults.models, defaults.scenario) == (
         "127.0.0.1",
@@ -113,6 +123,8 @@ def test_parse_arguments() -> None:
         ["--delay", "-1"],
         ["--reset-time", "25:00"],
         ["--scenario", "nope"],
+        ["--minute-limit", "0"],
+        ["--quota-headers", "draft"],
     ],
 )
 def test_bad_arguments_are_refused(

@@ -15,6 +15,7 @@ from .exceptions import (
     V2CError,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
     V2CValidationError,
 )
 from .models import (
@@ -63,6 +64,7 @@ __all__ = [
     "V2CError",
     "V2CRateLimitError",
     "V2CResponseError",
+    "V2CThrottledError",
     "V2CValidationError",
     "WifiNetwork",
     "mask_device_id",

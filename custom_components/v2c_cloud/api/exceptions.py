@@ -20,10 +20,24 @@ class V2CAuthenticationError(V2CError):
 class V2CRateLimitError(V2CError):
     """The daily call quota is exhausted (HTTP 429)."""
 
-    def __init__(self, message: str, *, reset_at: datetime | None = None) -> None:
-        """Store when the quota is expected to reset, if the server said so."""
+    def __init__(
+        self,
+        message: str,
+        *,
+        reset_at: datetime | None = None,
+        remaining: int | None = None,
+    ) -> None:
+        """Store when calls may resume and the day's calls left, if the server said."""
         super().__init__(message)
         self.reset_at = reset_at
+        self.remaining = remaining
+
+
+class V2CThrottledError(V2CRateLimitError):
+    """HTTP 429 although the day's quota has calls left: a shorter window is full.
+
+    `reset_at` is then when that window ends, not when the day's quota resets.
+    """
 
 
 class V2CResponseError(V2CError):

@@ -27,15 +27,28 @@ def _header_int(headers: Mapping[str, str], *names: str) -> int | None:
 def quota_from_headers(
     headers: Mapping[str, str], observed_at: datetime
 ) -> QuotaSnapshot | None:
-    """Build a snapshot from `RateLimit-*`, falling back to Kong's `X-RateLimit-*-Day`."""
-    limit = _header_int(headers, "RateLimit-Limit", "X-RateLimit-Limit-Day")
-    remaining = _header_int(headers, "RateLimit-Remaining", "X-RateLimit-Remaining-Day")
+    """Build a snapshot of the day's quota from the rate-limit headers.
+
+    Kong's `X-RateLimit-*-Day` name the day window. Its `RateLimit-*` describe
+    whichever of the configured windows has the fewest calls left, so once a
+    minute or hour limit sits next to the day's they speak of that window: they
+    stand for the day only when no day header is sent, or when they agree with it.
+    """
+    day_limit = _header_int(headers, "X-RateLimit-Limit-Day")
+    day_remaining = _header_int(headers, "X-RateLimit-Remaining-Day")
+    limit = _header_int(headers, "RateLimit-Limit")
+    remaining = _header_int(headers, "RateLimit-Remaining")
+    reset_after = _plausible_seconds(_header_int(headers, "RateLimit-Reset"))
+    if day_limit is not None or day_remaining is not None:
+        if (limit, remaining) != (day_limit, day_remaining):
+            reset_after = None
+        limit, remaining = day_limit, day_remaining
     if limit is None and remaining is None:
         return None
     return QuotaSnapshot(
         limit=limit,
         remaining=remaining,
-        reset_after=_plausible_seconds(_header_int(headers, "RateLimit-Reset")),
+        reset_after=reset_after,
         observed_at=observed_at,
     )
 

@@ -21,6 +21,7 @@ from .exceptions import (
     V2CConnectionError,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
 )
 from .headers import quota_from_headers, retry_at
 from .models import QuotaSnapshot
@@ -244,9 +245,20 @@ class Transport:
         if status == 401:
             raise V2CAuthenticationError("V2C Cloud rejected the API key (HTTP 401)")
         if status == 429:
+            now = datetime.now(UTC)
+            quota = quota_from_headers(headers, now)
+            remaining = None if quota is None else quota.remaining
+            if remaining:
+                raise V2CThrottledError(
+                    "V2C Cloud refused a burst of calls (HTTP 429); "
+                    f"the day's quota has {remaining} left",
+                    reset_at=retry_at(headers, now),
+                    remaining=remaining,
+                )
             raise V2CRateLimitError(
                 "V2C Cloud daily call quota exhausted (HTTP 429)",
-                reset_at=retry_at(headers, datetime.now(UTC)),
+                reset_at=retry_at(headers, now),
+                remaining=remaining,
             )
         raise V2CResponseError(
             f"V2C Cloud answered HTTP {status}",

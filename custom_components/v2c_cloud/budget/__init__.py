@@ -73,6 +73,7 @@ from .models import (
     PlannerSettings,
     PlannerSnapshot,
     QuotaExhaustedError,
+    ThrottledError,
 )
 from .planner import QuotaPlanner
 
@@ -85,4 +86,5 @@ __all__ = [
     "PlannerSnapshot",
     "QuotaExhaustedError",
     "QuotaPlanner",
+    "ThrottledError",
 ]

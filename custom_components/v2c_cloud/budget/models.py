@@ -66,12 +66,18 @@ class PlannerSettings:
 class QuotaExhaustedError(Exception):
     """No call may be spent until the quota comes back."""
 
+    _WHY = "Daily call quota exhausted"
+
     def __init__(self, calls_back_at: datetime) -> None:
         """Remember when calls are possible again."""
-        super().__init__(
-            f"Daily call quota exhausted until {calls_back_at.isoformat()}"
-        )
+        super().__init__(f"{self._WHY} until {calls_back_at.isoformat()}")
         self.calls_back_at = calls_back_at
+
+
+class ThrottledError(QuotaExhaustedError):
+    """The cloud asked for a pause although the day's quota has calls left."""
+
+    _WHY = "Calls paused by the cloud"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from .models import (
     PlannerSettings,
     PlannerSnapshot,
     QuotaExhaustedError,
+    ThrottledError,
 )
 from .residual import mean_residual
 from .state import (
@@ -51,6 +52,8 @@ _COMMAND_EFFECT_S = 120.0
 # No server-announced moment is believed further ahead than a day plus clock
 # skew: a broken header must not block polling for years, nor be saved.
 MAX_BLOCK = timedelta(hours=24, minutes=5)
+# A 429 of a window shorter than the day that names no end is waited out this long.
+THROTTLE_PAUSE = timedelta(minutes=1)
 _MAX_LIMIT = 1_000_000
 
 
@@ -67,6 +70,8 @@ class QuotaPlanner:
         # The intervals last planned and the moment they are for: every query at
         # the same moment reuses them until something the plan depends on changes.
         self._planned: tuple[datetime, dict[str, float | None]] | None = None
+        # Not saved: the pause a short window asks for is over before a restart.
+        self._throttled_until: datetime | None = None
         reset_at = next_reset(now, 0.0)
         self._state = PlannerState(
             limit=default_limit,
@@ -191,19 +196,49 @@ class QuotaPlanner:
         ):
             charger.confirm_at = None
 
-    def observe_rate_limited(self, now: datetime, reset_at: datetime | None) -> None:
-        """Stop polling after a real 429 until the quota comes back."""
+    def observe_rate_limited(
+        self, now: datetime, reset_at: datetime | None, *, day_proven: bool = True
+    ) -> None:
+        """Stop polling after a real 429 until the quota comes back.
+
+        Only a 429 whose own headers show the day's quota at 0 proves that its
+        retry moment is the day's reset. Without that proof the refusal is waited
+        out and the reset and the calls left stay as they were.
+        """
         now = self._tick(now, changes_plan=True)
         state = self._state
         if reset_at is not None and as_utc(reset_at) > now:
             reset_at = min(as_utc(reset_at), now + MAX_BLOCK)
-            rollover.learn_reset(state, reset_at, now)
             state.rate_limited_until = reset_at
+            if not day_proven:
+                return
+            rollover.learn_reset(state, reset_at, now)
         else:
             # A 429 right after a clock rollover means the reset is still ahead.
             rollover.unroll(state, now, probe=True)
             state.rate_limited_until = state.reset_at
         state.remaining = 0
+
+    def observe_throttled(self, now: datetime, until: datetime | None) -> None:
+        """Stop every call after a 429 that left the day's quota untouched.
+
+        The day's reset and calls stay as they were: the pause ends when the
+        shorter window that refused the call does.
+        """
+        now = self._tick(now, changes_plan=True)
+        until = as_utc(until) if until is not None else None
+        if until is None or until <= now:
+            until = now + THROTTLE_PAUSE
+        self._throttled_until = min(until, now + MAX_BLOCK)
+
+    def throttled(self, now: datetime) -> bool:
+        """Return True while calls wait for a short window, not for the day's reset."""
+        now = self._tick(now)
+        return (
+            self._throttled_until is not None
+            and now < self._throttled_until
+            and self._blocked_until(now) == self._throttled_until
+        )
 
     def set_activity(
         self, device_id: str, activity: ChargerActivity, now: datetime
@@ -311,6 +346,8 @@ class QuotaPlanner:
             raise QuotaExhaustedError(state.rate_limited_until)
         if ledger.command_calls(state, self._settings, now) < 1:
             raise QuotaExhaustedError(state.reset_at)
+        if self._throttled_until is not None and now < self._throttled_until:
+            raise ThrottledError(self._throttled_until)
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
@@ -376,6 +413,8 @@ class QuotaPlanner:
             return state.rate_limited_until
         if ledger.polling_calls(state, self._settings, now) < 1:
             return state.reset_at
+        if self._throttled_until is not None and now < self._throttled_until:
+            return self._throttled_until
         return None
 
     def _intervals(self, now: datetime) -> dict[str, float | None]:

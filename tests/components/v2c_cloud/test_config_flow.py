@@ -204,6 +204,8 @@ async def test_key_never_in_unique_id_or_title(
         (FaultKind.HTTP_500, "cannot_connect"),
         (FaultKind.FALSE_401, "invalid_auth"),
         (FaultKind.MALFORMED_JSON, "unknown"),
+        # A 429 whose headers show calls left for the day: a pause, not the day.
+        (FaultKind.EARLY_429, "throttled"),
     ],
 )
 async def test_user_flow_server_faults(
@@ -761,6 +763,7 @@ def test_translations_match_strings() -> None:
         "invalid_url",
         "no_chargers",
         "rate_limited",
+        "throttled",
         "unknown",
         "url_not_found",
     }

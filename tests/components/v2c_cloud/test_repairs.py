@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -29,23 +30,66 @@ async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A real 429 means someone else spent the quota; the next answer clears it."""
+    """A 429 showing the day at 0 means someone else spent it; the reset clears it."""
     issue_id = f"quota_exhausted_{init_integration.entry_id}"
-    v2c_sim.sim.faults.set(FaultKind.EARLY_429, count=1)
+    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    while quota.try_consume(v2c_sim.sim.clock.now()):
+        pass
 
     await coordinator.async_refresh()
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "quota_exhausted"
+    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    assert coordinator.poller.planner.reset_at == reset
     assert coordinator.poller.next_refresh_at(utcnow()) is None
 
     # No call at all before the announced retry moment.
+    calls = len(v2c_sim.sim.request_log)
     await coordinator.async_refresh()
     assert not coordinator.last_update_success
-    freezer.tick(timedelta(minutes=2))
+    assert len(v2c_sim.sim.request_log) == calls
+    freezer.move_to(reset + timedelta(minutes=1))
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_short_window_429_raises_no_issue(
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    coordinator: V2CChargerCoordinator,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A 429 whose headers show calls left for the day pauses without a repair."""
+    planner = coordinator.poller.planner
+    reset, limit = planner.reset_at, planner.limit
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, count=1)
+
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"quota_exhausted_{init_integration.entry_id}"
+        )
+        is None
+    )
+    assert (planner.reset_at, planner.limit) == (reset, limit)
+    assert planner.remaining > 0
+    assert planner.throttled(utcnow())
+
+    # A refresh asked for during the pause costs nothing and says why.
+    calls = len(v2c_sim.sim.request_log)
+    await coordinator.async_refresh()
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "throttled"
+    assert len(v2c_sim.sim.request_log) == calls
+
+    freezer.tick(timedelta(seconds=61))
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert not planner.throttled(utcnow())
 
 
 async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
