@@ -32,7 +32,7 @@ from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import format_reset_time, utcnow
 from .metering import charged_as
-from .polling import ChargerCall, ChargerPoller, ValueReader
+from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerPoller, ValueReader
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
@@ -49,6 +49,9 @@ from .store import V2CStore
 PAIRINGS_REFRESH_S = 6 * 3600
 ACCOUNT_TICK = timedelta(minutes=30)
 BLOCKED_RECHECK = timedelta(minutes=15)
+# With idle polling off an empty charger has no planned read: it is looked at
+# (live state and any due checks) as often as its connectivity is checked.
+UNPLANNED_RECHECK = timedelta(seconds=CONNECTED_CHECK_S)
 # Live values outlast this many planned reads that fail, plus a margin for a
 # slow answer; the Cloud connection sensor uses the same bound for any read.
 STALE_AFTER_READS = 2
@@ -342,6 +345,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         `legacy` names a seed-only operation V2C may retire; a rejection of it
         raises a repair issue instead of looking like a passing cloud error.
         """
+        self._check_key()
         if self.data is not None and self.data.connected is False:
             raise _translated(HomeAssistantError, "charger_offline")
         now = utcnow()
@@ -361,11 +365,17 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
 
     async def async_read[T, R](self, fetch: ChargerCall[T, R], value: T) -> R:
         """Run an on-demand read for an action, paid from the command budget."""
+        self._check_key()
         now = utcnow()
         try:
             return await self.poller.read(now, fetch, value)
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
+
+    def _check_key(self) -> None:
+        """Refuse a call while the user is asked for a new key: the old one is rejected."""
+        if self.errors.reauth_pending():
+            raise _translated(HomeAssistantError, "auth_failed")
 
     def async_schedule_refresh_at(self, when: datetime | None = None) -> None:
         """(Re)arm the timer for the planner's next read, or earlier when asked.
@@ -398,11 +408,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     def _next_delay(self, now: datetime, when: datetime | None) -> timedelta:
         """Return how long to wait before the timer should fire next."""
         planned = self.poller.next_refresh_at(now)
+        blocked_until = self.poller.planner.blocked_until(now)
+        unplanned = BLOCKED_RECHECK if blocked_until else UNPLANNED_RECHECK
         # Staleness is judged against the rhythm the planner chose after the
         # last good read; retries after failures must not stretch it.
         if self.last_update_success:
-            self._planned_interval = (planned - now) if planned else BLOCKED_RECHECK
-        blocked_until = self.poller.planner.blocked_until(now)
+            self._planned_interval = (planned - now) if planned else unplanned
         if self.errors.forbidden:
             target = now + FORBIDDEN_RECHECK
         elif blocked_until is not None:
@@ -410,7 +421,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             target = min(blocked_until, now + BLOCKED_RECHECK)
         else:
             candidates = [moment for moment in (when, planned) if moment is not None]
-            target = min(candidates) if candidates else now + BLOCKED_RECHECK
+            target = min(candidates) if candidates else now + unplanned
         return min(max(target - now, timedelta(0)), MAX_TIMER_WAIT)
 
     def _may_poll(self, now: datetime) -> bool:

@@ -172,6 +172,8 @@ def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
     async def run_all() -> None:
         # Chargers come and go with the pairings, so the list is read on each run.
         for device_id, coordinator in list(runtime.chargers.items()):
+            if coordinator.errors.reauth_pending():
+                return
             if device_id not in importers:
                 importers[device_id] = V2CHistoryImporter(
                     hass,

@@ -8,7 +8,8 @@ from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -57,13 +58,34 @@ async def test_no_polling_with_a_rejected_key_once_reauth_started(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Once the user is asked for a new key, the old one is not tried again."""
+    """Once the user is asked for a new key, the old one is not tried again.
+
+    Not by polling, nor the history import, nor a command or an action.
+    """
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
     await run_for(hass, freezer, timedelta(hours=2))
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     calls = len(v2c_sim.sim.request_log)
     await run_for(hass, freezer, timedelta(hours=12), step=timedelta(minutes=10))
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    # Entity services skip the (now unavailable) entities: ask through actions.
+    for action, data, response in (
+        ("list_rfid_cards", {}, True),
+        ("start_charging_energy", {"energy": 5}, False),
+    ):
+        with pytest.raises(HomeAssistantError) as raised:
+            await hass.services.async_call(
+                DOMAIN,
+                action,
+                {"device_id": device.id, **data},
+                blocking=True,
+                return_response=response,
+            )
+        assert raised.value.translation_key == "auth_failed"
     assert len(v2c_sim.sim.request_log) == calls
 
 

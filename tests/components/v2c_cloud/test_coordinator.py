@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.api import V2CClient
 from custom_components.v2c_cloud.budget import ChargerActivity
-from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.const import CONF_POLL_IDLE, DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -304,3 +304,37 @@ async def test_periodic_reads_take_a_tenth_of_a_small_key(
     reads = await _periodic_reads_in_a_day(hass, v2c_sim, freezer)
     assert sum(reads.values()) <= 6
     assert 2 <= reads["/device/connected"] <= 4
+
+
+async def test_without_idle_polling_an_empty_charger_is_read_every_two_hours(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """'Poll idle chargers' off: no live read of an empty charger between checks.
+
+    Its entities stay available all the while, and a car plugged in is seen at
+    the next check.
+    """
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_POLL_IDLE: False}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.data.activity is ChargerActivity.IDLE
+    live = "/thirdparty/device/currentstatecharge"
+    before = _reads_by_path(v2c_sim)[live]
+
+    for _ in range(6 * 12):
+        await advance(hass, freezer, timedelta(minutes=5))
+        state = hass.states.get("binary_sensor.garage_vehicle_plugged_in")
+        assert state is not None
+        assert state.state == "off"
+    assert _reads_by_path(v2c_sim)[live] - before == 3
+
+    v2c_sim.charger.plug_in()
+    await run_for(hass, freezer, 125)
+    assert coordinator.data.activity is not ChargerActivity.IDLE
