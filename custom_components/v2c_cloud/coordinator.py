@@ -58,6 +58,10 @@ STALE_AFTER_READS = 2
 STALE_MARGIN = timedelta(minutes=5)
 # A key without permission is retried this rarely: a few calls a day, not ~150.
 FORBIDDEN_RECHECK = timedelta(hours=6)
+# A rejected key is tried this rarely while the user is asked for a new one: V2C
+# has rejected valid keys for days during outages, and the entry then heals
+# itself once the cloud accepts the key again.
+REJECTED_KEY_PROBE_S = 6 * 3600
 # No timer is armed further ahead than a day plus clock skew.
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
@@ -102,6 +106,19 @@ class V2CErrorMapper:
         self.forbidden = False
         async_clear_quota_exhausted(self.hass, self.entry_id)
         async_clear_key_forbidden(self.hass, self.entry_id)
+
+    def key_accepted_again(self) -> None:
+        """Withdraw the request for a new key and start afresh with the old one."""
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None:
+            return
+        LOGGER.info(
+            "V2C Cloud accepts the API key of %s again; re-authentication is no longer needed",
+            entry.title,
+        )
+        for flow in entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
+        self.hass.config_entries.async_schedule_reload(self.entry_id)
 
     def reauth_pending(self) -> bool:
         """Return True while the user is asked for a new key: the old one is rejected."""
@@ -372,6 +389,20 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
 
+    async def _probe_rejected_key(self, now: datetime) -> None:
+        """Try the rejected key now and then: one pairings read every few hours."""
+        if not self.poller.planner.maintenance_due(
+            "rejected_key", now, REJECTED_KEY_PROBE_S
+        ):
+            return
+        try:
+            with charged_as(CallKind.MAINTENANCE, now):
+                await self.poller.client.get_pairings()
+        except V2CError:
+            return
+        self.errors.succeeded()
+        self.errors.key_accepted_again()
+
     def _check_key(self) -> None:
         """Refuse a call while the user is asked for a new key: the old one is rejected."""
         if self.errors.reauth_pending():
@@ -416,6 +447,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             self._planned_interval = (planned - now) if planned else unplanned
         if self.errors.forbidden:
             target = now + FORBIDDEN_RECHECK
+        elif self.errors.reauth_pending():
+            # Nothing is read until the user answers; wake to see whether they did.
+            target = now + BLOCKED_RECHECK
         elif blocked_until is not None:
             # Wake at the reset, or earlier to re-check the (UTC) quota without a call.
             target = min(blocked_until, now + BLOCKED_RECHECK)
@@ -433,9 +467,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     async def _async_timer_fired(self, _: datetime) -> None:
         self._unsub_timer = None
         try:
-            polled = self._may_poll(utcnow())
+            now = utcnow()
+            polled = self._may_poll(now)
             if polled:
                 await self.async_refresh()
+            elif self.errors.reauth_pending():
+                await self._probe_rejected_key(now)
             # The coordinator only notifies on the first failure and after a
             # success; entities must still re-check staleness in between.
             if not polled or not self.last_update_success:

@@ -14,11 +14,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind, gateway
 from v2c_simulator.faults import FaultRule
 
-from .helpers import run_for
+from .helpers import charger, run_for
 from .test_faults import assert_command_fails, set_current
 
 
@@ -58,16 +59,24 @@ async def test_no_polling_with_a_rejected_key_once_reauth_started(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Once the user is asked for a new key, the old one is not tried again.
+    """Once the user is asked for a new key, the old one is only probed rarely.
 
-    Not by polling, nor the history import, nor a command or an action.
+    Not polled, nor used by the history import, a command or an action: one
+    pairings read every 6 hours checks whether V2C accepts it again.
     """
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
     await run_for(hass, freezer, timedelta(hours=2))
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    # The timer only wakes to see whether the user answered: no busy loop.
+    assert coordinator._next_delay(utcnow(), None) == timedelta(minutes=15)
     calls = len(v2c_sim.sim.request_log)
     await run_for(hass, freezer, timedelta(hours=12), step=timedelta(minutes=10))
+    probes = v2c_sim.sim.request_log[calls:]
+    assert [record.path for record in probes] == ["/pairings/me"] * 2
+    assert [record.status for record in probes] == [401, 401]
+    calls = len(v2c_sim.sim.request_log)
     device = dr.async_get(hass).async_get_device(
         identifiers={(DOMAIN, v2c_sim.device_id)}
     )
@@ -99,3 +108,23 @@ async def test_a_single_false_401_on_a_command_says_try_again(
     await assert_command_fails(hass, v2c_sim.device_id, 12, "auth_unconfirmed_command")
     await set_current(hass, v2c_sim.device_id, 12)
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_a_key_accepted_again_ends_the_reauthentication(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Valid keys rejected for hours in an outage: the entry heals by itself."""
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, duration_s=timedelta(hours=8).seconds)
+    await run_for(hass, freezer, timedelta(hours=1))
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+    await run_for(hass, freezer, timedelta(hours=13), step=timedelta(minutes=10))
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await hass.async_block_till_done()
+    await run_for(hass, freezer, timedelta(minutes=30))
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    assert coordinator.last_update_success
+    await set_current(hass, v2c_sim.device_id, 14)
