@@ -143,6 +143,8 @@ async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> N
         ),
         timer_id,
         legacy="disable_timer",
+        # Switching a timer off can let a car it held start charging.
+        live=True,
     )
 
 

@@ -731,8 +731,12 @@ async def test_disable_timer(
     mock_config_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
     v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A programmed timer is switched off with the legacy body and its own times."""
+    """A programmed timer is switched off with the legacy body and its own times.
+
+    Switching it off may let a held car start: it is confirmed with the live state.
+    """
     sim_state(v2c_sim).timers[2] = Timer(2, "22:00", "06:00", "135")
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -756,6 +760,11 @@ async def test_disable_timer(
     assert not sim_state(v2c_sim).timers[2].active
     assert unknown.value.translation_key == "timer_not_found"
     assert str(unknown.value) == "Timer 3 is not programmed on Garage"
+    freezer.tick(timedelta(seconds=20))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    confirmation = [r.path for r in v2c_sim.sim.request_log[1:3]]
+    assert confirmation == ["/device/reported", "/thirdparty/device/currentstatecharge"]
 
 
 @pytest.mark.parametrize(
