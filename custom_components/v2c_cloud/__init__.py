@@ -41,7 +41,9 @@ from .migration import (
     async_report_removed_entities,
     async_take_over_entities,
 )
+from .repairs import async_delete_entry_issues
 from .services import async_setup_services
+from .setup_gate import SetupGate
 from .store import V2CStore, async_remove_store
 
 PLATFORMS: list[Platform] = [
@@ -80,6 +82,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     """Set up V2C Cloud: one pairings call, then two calls per charger."""
     store = await V2CStore.async_load(hass, entry.entry_id, planner_settings(entry))
     planner, guard = store.planner, store.guard
+    gate = SetupGate(hass, entry.entry_id)
+    gate.check(planner, utcnow())
 
     @callback
     def observe_quota(snapshot: QuotaSnapshot) -> None:
@@ -102,19 +106,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
-        await account.async_config_entry_first_refresh()
+        chargers = await _async_first_reads(account)
+    except ConfigEntryNotReady:
+        gate.failed(utcnow())
+        raise
     finally:
-        store.schedule_save()
-
-    chargers: dict[str, V2CChargerCoordinator] = {}
-    for device_id, pairing in account.data.items():
-        coordinator = charger_coordinator(account, pairing)
-        await coordinator.async_config_entry_first_refresh()
-        chargers[device_id] = coordinator
-    if not chargers:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="no_chargers"
-        )
+        # The next attempt loads a new store: its calls and any 429 must be on disk.
+        await store.async_save()
+    gate.succeeded()
 
     entry.runtime_data = V2CRuntimeData(
         client=client,
@@ -138,6 +137,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     return True
 
 
+async def _async_first_reads(
+    account: V2CAccountCoordinator,
+) -> dict[str, V2CChargerCoordinator]:
+    """Read the pairings, then each charger once; raise ConfigEntryNotReady if any fails."""
+    await account.async_config_entry_first_refresh()
+    chargers: dict[str, V2CChargerCoordinator] = {}
+    for device_id, pairing in account.data.items():
+        coordinator = charger_coordinator(account, pairing)
+        await coordinator.async_config_entry_first_refresh()
+        chargers[device_id] = coordinator
+    if not chargers:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="no_chargers"
+        )
+    return chargers
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: V2CConfigEntry, device: dr.DeviceEntry
 ) -> bool:
@@ -151,5 +167,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Delete the entry's stored quota state."""
+    """Delete the entry's stored quota state and its repair issues."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    charger_ids = set().union(*(own_identifiers(device) for device in devices))
+    async_delete_entry_issues(hass, entry.entry_id, charger_ids)
     await async_remove_store(hass, entry.entry_id)

@@ -49,7 +49,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import format_reset_time, own_identifiers
+from .helpers import format_reset_time, own_identifiers, without_credentials
 from .wifi_flow import WifiOptionsStep
 
 API_KEY_URL = "https://v2c.cloud"
@@ -272,7 +272,11 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             if err.status is not None and err.status >= 500:
                 validation.errors["base"] = "cannot_connect"
             elif err.status in NOT_AN_API:
-                LOGGER.warning("No V2C Cloud API at %s (HTTP %s)", url, err.status)
+                LOGGER.warning(
+                    "No V2C Cloud API at %s (HTTP %s)",
+                    without_credentials(url),
+                    err.status,
+                )
                 validation.errors["base"] = "cannot_connect"
                 if CONF_BASE_URL in user_input:
                     validation.errors[CONF_BASE_URL] = "url_not_found"

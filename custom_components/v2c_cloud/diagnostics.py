@@ -12,9 +12,9 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .const import DOMAIN
+from .const import CONF_BASE_URL, DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .helpers import utcnow
+from .helpers import utcnow, without_credentials
 
 TO_REDACT = {
     CONF_API_KEY,
@@ -153,7 +153,7 @@ async def async_get_config_entry_diagnostics(
     return _safe(
         entry,
         {
-            "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+            "entry": {"data": _entry_data(entry), "options": dict(entry.options)},
             "planner": _planner(entry),
             "client": {
                 "calls_made": runtime.client.calls_made,
@@ -176,3 +176,11 @@ async def async_get_device_diagnostics(
         if domain == DOMAIN and identifier in runtime.chargers:
             return _safe(entry, _charger(runtime.chargers[identifier]))
     return _safe(entry, {"planner": _planner(entry)})
+
+
+def _entry_data(entry: V2CConfigEntry) -> dict[str, Any]:
+    """Return the entry's data; a server URL shows without a proxy's credentials."""
+    data = dict(entry.data)
+    if isinstance(url := data.get(CONF_BASE_URL), str):
+        data[CONF_BASE_URL] = without_credentials(url)
+    return data

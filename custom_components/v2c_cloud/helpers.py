@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
+from yarl import URL
 
 from .const import DOMAIN
 
@@ -25,3 +26,14 @@ def format_reset_time(reset_at: datetime | None) -> str:
 def own_identifiers(device: DeviceEntry) -> set[str]:
     """Return the identifiers this integration gave a device: device ids, entry id."""
     return {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+
+
+def without_credentials(url: str) -> str:
+    """Return a server URL fit to show: a proxy's user and password left out."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return url
+    if parsed.user is None and parsed.password is None:
+        return url
+    return str(parsed.with_user(None))

@@ -108,3 +108,17 @@ def async_report_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
 def async_clear_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
     """Clear the permission issue once a call is answered."""
     ir.async_delete_issue(hass, DOMAIN, f"key_forbidden_{entry_id}")
+
+
+@callback
+def async_delete_entry_issues(
+    hass: HomeAssistant, entry_id: str, device_ids: set[str]
+) -> None:
+    """Delete the issues of a removed entry: its key's and its chargers'."""
+    for issue_id in (
+        f"quota_exhausted_{entry_id}",
+        f"key_forbidden_{entry_id}",
+        f"replaced_entities_{entry_id}",
+        *(f"charger_offline_{device_id}" for device_id in device_ids),
+    ):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

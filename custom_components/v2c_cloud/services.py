@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
@@ -64,7 +64,10 @@ def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator
     if ATTR_DEVICE_ID in data:
         return _charger_of_device(hass, data[ATTR_DEVICE_ID])
     entry = _loaded(hass, data[ATTR_CONFIG_ENTRY_ID])
-    return next(iter(entry.runtime_data.chargers.values()))
+    # Every charger may have been unpaired since setup: the entry stays loaded.
+    for charger in entry.runtime_data.chargers.values():
+        return charger
+    raise HomeAssistantError(translation_domain=DOMAIN, translation_key="no_chargers")
 
 
 def _handler(

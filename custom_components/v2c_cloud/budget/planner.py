@@ -231,6 +231,13 @@ class QuotaPlanner:
             until = now + THROTTLE_PAUSE
         self._throttled_until = min(until, now + MAX_BLOCK)
 
+    def refused_until(self, now: datetime) -> datetime | None:
+        """Return until when the server refuses calls after a 429, or None."""
+        now = self._tick(now)
+        moments = (self._state.rate_limited_until, self._throttled_until)
+        ahead = [moment for moment in moments if moment is not None and moment > now]
+        return max(ahead, default=None)
+
     def throttled(self, now: datetime) -> bool:
         """Return True while calls wait for a short window, not for the day's reset."""
         now = self._tick(now)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -149,6 +150,33 @@ async def test_unpaired_charger_is_removed_without_reload(
     assert not [
         r for r in v2c_sim.sim.request_log if r.query.get("deviceId") == "POL0001"
     ]
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_account_action_without_any_charger_left(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every charger unpaired: an account-wide action says so, in words."""
+    v2c_sim.account.remove_charger("POL0001")
+    v2c_sim.account.remove_charger("TRY0001")
+    # The pairings are due again after 6 hours.
+    freezer.tick(timedelta(hours=7))
+    await init_integration.runtime_data.account.async_refresh()
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.chargers == {}
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_account_statistics",
+            {"config_entry_id": init_integration.entry_id},
+            blocking=True,
+            return_response=True,
+        )
+    assert raised.value.translation_key == "no_chargers"
 
 
 async def test_planner_forgets_chargers_no_longer_paired(

@@ -9,7 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -17,6 +17,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
+from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.repairs import (
+    async_report_charger_offline,
+    async_report_key_forbidden,
+    async_report_quota_exhausted,
+)
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
@@ -125,6 +131,71 @@ async def test_an_account_without_chargers_retries_setup(
     assert entry.error_reason_translation_key == "no_chargers"
 
 
+async def _retries_for(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, span: timedelta
+) -> None:
+    """Let Home Assistant retry setup as often as it does (every 80 s at most)."""
+    for _ in range(int(span / timedelta(seconds=80))):
+        freezer.tick(timedelta(seconds=80))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(models=())])
+async def test_setup_retries_without_chargers_are_spaced_out(
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
+) -> None:
+    """Retries wait 1, 2, 4… up to 30 minutes between calls: not one call per retry.
+
+    Once a charger is paired the entry loads at the next attempt.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="TRY0001",
+        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    await _retries_for(hass, freezer, timedelta(hours=6))
+    # Attempts at 0, 1, 3, 7, 15, 31, 61 minutes, then every half hour: 16.
+    assert len(v2c_sim.sim.request_log) <= 17
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key in {"no_chargers", "setup_waits"}
+
+    v2c_sim.account.add_charger("trydan", device_id="TRY0001")
+    await _retries_for(hass, freezer, timedelta(minutes=35))
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_setup_waits_for_a_quota_the_server_refused(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After a 429 at setup no retry calls before the reset: never a second 429."""
+    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    while quota.try_consume(v2c_sim.sim.clock.now()):
+        pass
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert [record.status for record in v2c_sim.sim.request_log] == [429]
+
+    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    await _retries_for(
+        hass, freezer, reset - v2c_sim.sim.clock.now() - timedelta(minutes=1)
+    )
+    assert [record.status for record in v2c_sim.sim.request_log] == [429]
+    assert mock_config_entry.error_reason_translation_key == "quota_exhausted"
+
+    await _retries_for(hass, freezer, timedelta(minutes=5))
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
 async def test_removing_the_entry_deletes_its_store(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -140,3 +211,22 @@ async def test_removing_the_entry_deletes_its_store(
     await hass.async_block_till_done()
 
     assert key not in hass_storage
+
+
+async def test_removing_the_entry_deletes_its_repair_issues(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Issues about the entry's key and chargers do not outlive it."""
+    entry_id = init_integration.entry_id
+    async_report_quota_exhausted(hass, entry_id, None)
+    async_report_key_forbidden(hass, entry_id)
+    async_report_charger_offline(hass, v2c_sim.device_id, "Garage", utcnow())
+    assert len(issue_registry.issues) == 3
+
+    await hass.config_entries.async_remove(entry_id)
+    await hass.async_block_till_done()
+
+    assert issue_registry.issues == {}

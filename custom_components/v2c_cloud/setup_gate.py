@@ -1,0 +1,73 @@
+"""Space out setup attempts, so Home Assistant's retries do not spend the quota.
+
+Home Assistant retries a setup that raised ConfigEntryNotReady every 80 s at
+most: with the cloud down, or an account whose chargers were all unpaired, that
+is over a thousand calls a day. An attempt is only let through once the server
+no longer refuses calls and the wait after the last failed attempt is over;
+the wait doubles with each failure in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.util.hass_dict import HassKey
+
+from .budget import QuotaPlanner
+from .const import DOMAIN
+from .helpers import format_reset_time
+
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=30)
+
+
+@dataclass
+class _Failures:
+    count: int
+    retry_at: datetime
+
+
+_FAILURES: HassKey[dict[str, _Failures]] = HassKey(f"{DOMAIN}_setup_failures")
+
+
+class SetupGate:
+    """Let a setup attempt of one entry call the cloud, or make it wait."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Share the failures of earlier attempts of this entry."""
+        self._failures = hass.data.setdefault(_FAILURES, {})
+        self._entry_id = entry_id
+
+    def check(self, planner: QuotaPlanner, now: datetime) -> None:
+        """Raise ConfigEntryNotReady, without a call, while an attempt must wait."""
+        refused_until = planner.refused_until(now)
+        if refused_until is not None:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="quota_exhausted",
+                translation_placeholders={"time": format_reset_time(refused_until)},
+            )
+        failures = self._failures.get(self._entry_id)
+        if failures is not None and now < failures.retry_at:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="setup_waits",
+                translation_placeholders={"time": format_reset_time(failures.retry_at)},
+            )
+
+    def failed(self, now: datetime) -> None:
+        """Make the next attempt wait twice as long as the last one did."""
+        count = (
+            failures.count + 1
+            if (failures := self._failures.get(self._entry_id)) is not None
+            else 1
+        )
+        wait = min(FIRST_WAIT * 2 ** (count - 1), LONGEST_WAIT)
+        self._failures[self._entry_id] = _Failures(count, now + wait)
+
+    def succeeded(self) -> None:
+        """Forget the failures: the next setup (a reload, a restart) goes ahead."""
+        self._failures.pop(self._entry_id, None)
