@@ -112,25 +112,6 @@ async def test_revoked_key_starts_reauth_once_confirmed_at_setup(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
-@pytest.mark.parametrize("sim_setup", [SimSetup(models=())])
-async def test_an_account_without_chargers_retries_setup(
-    hass: HomeAssistant, v2c_sim: SimHandle
-) -> None:
-    """An account whose chargers were all unpaired waits for one to be paired."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="TRY0001",
-        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
-    )
-    entry.add_to_hass(hass)
-
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert entry.error_reason_translation_key == "no_chargers"
-
-
 async def _retries_for(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, span: timedelta
 ) -> None:
@@ -145,9 +126,10 @@ async def _retries_for(
 async def test_setup_retries_without_chargers_are_spaced_out(
     hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Retries wait 1, 2, 4… up to 30 minutes between calls: not one call per retry.
+    """An account whose chargers were all unpaired waits for one to be paired.
 
-    Once a charger is paired the entry loads at the next attempt.
+    Retries wait 1, 2, 4… up to 30 minutes between calls, not one call per
+    retry; once a charger is paired the entry loads at the next attempt.
     """
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -157,6 +139,8 @@ async def test_setup_retries_without_chargers_are_spaced_out(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key == "no_chargers"
 
     await _retries_for(hass, freezer, timedelta(hours=6))
     # Attempts at 0, 1, 3, 7, 15, 31, 61 minutes, then every half hour: 16.
