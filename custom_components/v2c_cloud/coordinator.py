@@ -62,6 +62,9 @@ FORBIDDEN_RECHECK = timedelta(hours=6)
 # has rejected valid keys for days during outages, and the entry then heals
 # itself once the cloud accepts the key again.
 REJECTED_KEY_PROBE_S = 6 * 3600
+# A timer never fires back to back: a fire that sends nothing and leaves its
+# read overdue (a bug, a state not foreseen) must not become a busy loop.
+MIN_TIMER_WAIT = timedelta(seconds=1)
 # No timer is armed further ahead than a day plus clock skew.
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
@@ -456,7 +459,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         else:
             candidates = [moment for moment in (when, planned) if moment is not None]
             target = min(candidates) if candidates else now + unplanned
-        return min(max(target - now, timedelta(0)), MAX_TIMER_WAIT)
+        return min(max(target - now, MIN_TIMER_WAIT), MAX_TIMER_WAIT)
 
     def _may_poll(self, now: datetime) -> bool:
         """Return False while the quota is out or the key awaits re-authentication."""

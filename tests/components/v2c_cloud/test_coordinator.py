@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -338,3 +339,15 @@ async def test_without_idle_polling_an_empty_charger_is_read_every_two_hours(
     v2c_sim.charger.plug_in()
     await run_for(hass, freezer, 125)
     assert coordinator.data.activity is not ChargerActivity.IDLE
+
+
+async def test_the_timer_never_fires_back_to_back(
+    init_integration: MockConfigEntry, v2c_sim: SimHandle
+) -> None:
+    """A read left overdue (a fire that sent nothing) waits a second, not zero."""
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    now = utcnow()
+    with patch.object(
+        coordinator.poller, "next_refresh_at", return_value=now - timedelta(minutes=5)
+    ):
+        assert coordinator._next_delay(now, None) == timedelta(seconds=1)
