@@ -16,7 +16,6 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CError,
     V2CRateLimitError,
-    V2CThrottledError,
 )
 from custom_components.v2c_cloud.budget import (
     CallKind,
@@ -25,11 +24,7 @@ from custom_components.v2c_cloud.budget import (
     QuotaPlanner,
 )
 from custom_components.v2c_cloud.data import ChargerData, is_charging
-from custom_components.v2c_cloud.metering import (
-    PlannerMeter,
-    charged_as,
-    current_charge,
-)
+from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
 from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller, ValueReader
 from v2c_simulator.scenarios import Command
 
@@ -163,13 +158,9 @@ class _VirtualClockMeter(PlannerMeter):
     benchmark's virtual clock.
     """
 
-    def rate_limited(self, err: V2CRateLimitError) -> None:
-        """Stop polling until the reset the planner knows, or a minute for a pause."""
-        now = current_charge().now
-        if isinstance(err, V2CThrottledError):
-            self.planner.observe_throttled(now, None)
-        else:
-            self.planner.observe_rate_limited(now, None)
+    def calls_back_at(self, err: V2CRateLimitError) -> datetime | None:
+        """Wait for the reset the planner knows, or a minute for a pause."""
+        return None
 
 
 class PlannerStrategy(Strategy):

@@ -57,9 +57,14 @@ class PlannerMeter:
     def rate_limited(self, err: V2CRateLimitError) -> None:
         """Stop calling until the quota, or the shorter window that refused, comes back."""
         now = current_charge().now
+        calls_back_at = self.calls_back_at(err)
         if isinstance(err, V2CThrottledError):
-            self.planner.observe_throttled(now, err.reset_at)
+            self.planner.observe_throttled(now, calls_back_at)
         else:
             self.planner.observe_rate_limited(
-                now, err.reset_at, day_proven=err.remaining == 0
+                now, calls_back_at, day_proven=err.remaining == 0
             )
+
+    def calls_back_at(self, err: V2CRateLimitError) -> datetime | None:
+        """Return when the 429 said calls may resume."""
+        return err.reset_at

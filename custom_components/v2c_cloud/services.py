@@ -65,9 +65,12 @@ def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator
         return _charger_of_device(hass, data[ATTR_DEVICE_ID])
     entry = _loaded(hass, data[ATTR_CONFIG_ENTRY_ID])
     # Every charger may have been unpaired since setup: the entry stays loaded.
-    for charger in entry.runtime_data.chargers.values():
-        return charger
-    raise HomeAssistantError(translation_domain=DOMAIN, translation_key="no_chargers")
+    charger = next(iter(entry.runtime_data.chargers.values()), None)
+    if charger is None:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="no_chargers"
+        )
+    return charger
 
 
 def _handler(

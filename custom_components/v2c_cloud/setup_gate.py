@@ -60,11 +60,8 @@ class SetupGate:
 
     def failed(self, now: datetime) -> None:
         """Make the next attempt wait twice as long as the last one did."""
-        count = (
-            failures.count + 1
-            if (failures := self._failures.get(self._entry_id)) is not None
-            else 1
-        )
+        previous = self._failures.get(self._entry_id)
+        count = 1 if previous is None else previous.count + 1
         wait = min(FIRST_WAIT * 2 ** (count - 1), LONGEST_WAIT)
         self._failures[self._entry_id] = _Failures(count, now + wait)
 
