@@ -20,6 +20,10 @@ class FaultKind(StrEnum):
     HTTP_502 = "http_502"
     HTTP_503 = "http_503"
     FALSE_401 = "false_401"
+    # Kong's answers with 403: an unknown key before its key-auth plugin moved
+    # to 401, and a known key its ACL plugin keeps out of the service.
+    UNKNOWN_KEY_403 = "unknown_key_403"
+    FORBIDDEN_403 = "forbidden_403"
     EARLY_429 = "early_429"
     MALFORMED_JSON = "malformed_json"
     TEXT_PLAIN_JSON = "text_plain_json"

@@ -19,6 +19,11 @@ ERROR_PAGES = {
     FaultKind.HTTP_502: (502, "Bad Gateway"),
     FaultKind.HTTP_503: (503, "Service Temporarily Unavailable"),
 }
+GATEWAY_REFUSALS = {
+    FaultKind.FALSE_401: (401, "Unauthorized"),
+    FaultKind.UNKNOWN_KEY_403: (403, "Invalid authentication credentials"),
+    FaultKind.FORBIDDEN_403: (403, "You cannot consume this service"),
+}
 BARE_SCALARS = ("true", '"OK"', "1")
 JSON_TYPE = "application/json"
 
@@ -42,10 +47,9 @@ def replacement(rule: FaultRule) -> web.Response | None:
     """Return the response a fault sends instead of running the operation, if any."""
     if rule.kind in ERROR_PAGES:
         return html_error(*ERROR_PAGES[rule.kind])
-    if rule.kind is FaultKind.FALSE_401:
-        return web.Response(
-            status=401, text='{"message":"Unauthorized"}', content_type=JSON_TYPE
-        )
+    if rule.kind in GATEWAY_REFUSALS:
+        status, message = GATEWAY_REFUSALS[rule.kind]
+        return web.json_response({"message": message}, status=status)
     return None
 
 

@@ -57,6 +57,7 @@ REQUEST_TIMEOUT = 15.0
 DAILY_CALL_LIMIT = 1000
 # Statuses of a server that answers but has no V2C API at that path.
 NOT_AN_API = frozenset({404, 405})
+FORBIDDEN = 403
 
 API_KEY_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -281,8 +282,12 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 if CONF_BASE_URL in user_input:
                     validation.errors[CONF_BASE_URL] = "url_not_found"
                     validation.placeholders["default_url"] = DEFAULT_BASE_URL
+            elif err.status == FORBIDDEN:
+                validation.errors["base"] = "forbidden"
             else:
-                LOGGER.exception("Unexpected answer from V2C Cloud")
+                LOGGER.warning(
+                    "Unexpected answer from V2C Cloud: %s %s", err, err.excerpt
+                )
                 validation.errors["base"] = "unknown"
         except Exception:  # noqa: BLE001
             LOGGER.exception("Unexpected error while validating the API key")

@@ -40,11 +40,27 @@ async def test_gateway_error_pages(
     assert "<" not in info.value.excerpt
 
 
-async def test_false_401(v2c_sim: SimHandle, client: V2CClient) -> None:
-    v2c_sim.sim.faults.set(FaultKind.FALSE_401, route=REPORTED, count=1)
+@pytest.mark.parametrize("kind", [FaultKind.FALSE_401, FaultKind.UNKNOWN_KEY_403])
+async def test_rejected_key(
+    v2c_sim: SimHandle, client: V2CClient, kind: FaultKind
+) -> None:
+    """A 401, or an older Kong's 403 for an unknown key, is about the key."""
+    v2c_sim.sim.faults.set(kind, route=REPORTED, count=1)
     with pytest.raises(V2CAuthenticationError):
         await client.get_reported(D)
     assert isinstance(await client.get_reported(D), ReportedState)
+
+
+async def test_forbidden_known_key_is_not_a_rejected_key(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    """Kong's ACL 403 keeps a known key out: its status, not a reauthentication."""
+    v2c_sim.sim.faults.set(FaultKind.FORBIDDEN_403, route=REPORTED, count=1)
+    with pytest.raises(V2CResponseError) as info:
+        await client.get_reported(D)
+    assert not isinstance(info.value, V2CAuthenticationError)
+    assert info.value.status == 403
+    assert info.value.excerpt == '{"message": "You cannot consume this service"}'
 
 
 async def test_early_429_carries_reset(v2c_sim: SimHandle, client: V2CClient) -> None:

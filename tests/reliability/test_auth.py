@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
@@ -16,16 +15,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
-from v2c_simulator import FaultKind, gateway
-from v2c_simulator.faults import FaultRule
+from v2c_simulator import FaultKind
 
 from .helpers import charger, run_for
 from .test_faults import assert_command_fails, set_current
-
-
-def forbidden(rule: FaultRule) -> web.Response:
-    """Answer like Kong for a key whose consumer may not use the service."""
-    return web.json_response({"message": "You cannot consume this service"}, status=403)
 
 
 async def test_a_day_of_403_raises_an_issue_and_stops_polling(
@@ -33,11 +26,9 @@ async def test_a_day_of_403_raises_an_issue_and_stops_polling(
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every call answers 403 for a day: a repair issue, and a handful of calls."""
-    monkeypatch.setattr(gateway, "replacement", forbidden)
-    v2c_sim.sim.faults.set(FaultKind.HTTP_500)
+    v2c_sim.sim.faults.set(FaultKind.FORBIDDEN_403)
     calls = len(v2c_sim.sim.request_log)
     await run_for(hass, freezer, timedelta(days=1), step=timedelta(minutes=5))
     # Before: 162 calls that day; now 10 (a few to be sure, then one every 6 hours).
@@ -51,6 +42,21 @@ async def test_a_day_of_403_raises_an_issue_and_stops_polling(
     calls = len(v2c_sim.sim.request_log)
     await run_for(hass, freezer, timedelta(hours=2))
     assert len(v2c_sim.sim.request_log) > calls
+
+
+async def test_an_older_gateways_403_for_an_unknown_key_asks_for_a_new_key(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Kong before 401 answered an unknown key with 403: reauthentication, no issue."""
+    v2c_sim.sim.faults.set(FaultKind.UNKNOWN_KEY_403)
+    await run_for(hass, freezer, timedelta(hours=2))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    issue_id = f"key_forbidden_{init_integration.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_no_polling_with_a_rejected_key_once_reauth_started(

@@ -14,7 +14,7 @@ class V2CConnectionError(V2CError):
 
 
 class V2CAuthenticationError(V2CError):
-    """The V2C Cloud rejected the API key (HTTP 401)."""
+    """The V2C Cloud rejected the API key (HTTP 401, or an older gateway's 403)."""
 
 
 class V2CRateLimitError(V2CError):

@@ -30,9 +30,21 @@ from .parsing import decode_body, excerpt
 
 _LOGGER = logging.getLogger(__package__)
 
+# Kong's key-auth plugin answered an unknown key with 403 and this message
+# before it moved to 401; the ACL plugin's 403 for a known key reads otherwise.
+KEY_REJECTED_403 = "invalid authentication credentials"
+MAX_AUTH_MESSAGE = 512
 LAST_RESPONSES_SIZE = 16
 MAX_BODY_BYTES = 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
+
+
+def _names_the_key_unknown(raw: bytes) -> bool:
+    """Tell whether a 403's body is the gateway's message for an unknown key."""
+    return (
+        KEY_REJECTED_403
+        in raw[:MAX_AUTH_MESSAGE].decode("utf-8", errors="replace").lower()
+    )
 
 
 class CallListener(Protocol):
@@ -242,8 +254,10 @@ class Transport:
         content_type = headers.get("Content-Type", "")
         if 200 <= status < 300:
             return decode_body(raw, content_type, status, secrets)
-        if status == 401:
-            raise V2CAuthenticationError("V2C Cloud rejected the API key (HTTP 401)")
+        if status == 401 or (status == 403 and _names_the_key_unknown(raw)):
+            raise V2CAuthenticationError(
+                f"V2C Cloud rejected the API key (HTTP {status})"
+            )
         if status == 429:
             now = datetime.now(UTC)
             quota = quota_from_headers(headers, now)

@@ -203,6 +203,8 @@ async def test_key_never_in_unique_id_or_title(
         (FaultKind.HTTP_503, "cannot_connect"),
         (FaultKind.HTTP_500, "cannot_connect"),
         (FaultKind.FALSE_401, "invalid_auth"),
+        (FaultKind.UNKNOWN_KEY_403, "invalid_auth"),
+        (FaultKind.FORBIDDEN_403, "forbidden"),
         (FaultKind.MALFORMED_JSON, "unknown"),
         # A 429 whose headers show calls left for the day: a pause, not the day.
         (FaultKind.EARLY_429, "throttled"),
@@ -759,6 +761,7 @@ def test_translations_match_strings() -> None:
     assert "[%key:" not in json.dumps(english)
     assert set(strings["config"]["error"]) == {
         "cannot_connect",
+        "forbidden",
         "invalid_auth",
         "invalid_url",
         "no_chargers",
