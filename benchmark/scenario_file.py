@@ -54,6 +54,12 @@ class SessionSpec:
     charge_hours: Span
     start_at: float | None = None
     stay_hours: Span | None = None
+    # First and last day (0-based, inclusive) of the visit: a habit that changes.
+    days: tuple[int, int] | None = None
+
+    def comes_on(self, day: int) -> bool:
+        """Tell whether this visit belongs to that day of the run."""
+        return self.days is None or self.days[0] <= day <= self.days[1]
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ class FileScenario(Scenario):
             return []
         events: list[Event] = []
         for session in charger.sessions:
+            if not session.comes_on(day):
+                continue
             arrive = midnight + timedelta(seconds=_draw(rng, session.arrive))
             hours = _draw(rng, session.charge_hours)
             begins = arrive
@@ -272,7 +280,20 @@ def _session(data: object) -> SessionSpec:
         charge_hours=_span(spec["charge_hours"]),
         start_at=None if start_at is None else _clock_s(str(start_at)),
         stay_hours=None if stay is None else _span(stay),
+        days=_days(spec.get("days")),
     )
+
+
+def _days(value: object) -> tuple[int, int] | None:
+    """Return a session's first and last day, from null or a [first, last] pair."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        raise ScenarioFileError(f"days is [first, last], not {value!r}")
+    first, last = (int(item) for item in value)
+    if not 0 <= first <= last:
+        raise ScenarioFileError(f"days {value!r}: need 0 <= first <= last")
+    return first, last
 
 
 def _span(value: Any, *, clock: bool = False) -> Span:

@@ -111,6 +111,25 @@ def test_days_without_car_are_drawn_per_week() -> None:
     assert len([day for day in empty if day < 7]) == 2
 
 
+def test_a_visit_comes_only_on_its_days() -> None:
+    """A habit that changes: evenings until day 2, mornings from day 3."""
+    data = spec()
+    data["chargers"][0]["sessions"] = [  # type: ignore[index]
+        {"arrive": "18:00", "charge_hours": 2, "days": [0, 2]},
+        {"arrive": "08:00", "charge_hours": 1, "days": [3, 9]},
+    ]
+    scenario = scenario_of(data)
+    hours = [
+        [
+            event.at.hour
+            for event in scenario.day_plan(MIDNIGHT + timedelta(days=day), day)[0]
+            if event.kind is EventKind.PLUG_IN
+        ]
+        for day in range(11)
+    ]
+    assert hours == [[18]] * 3 + [[8]] * 7 + [[]]
+
+
 def test_outages_come_every_few_days() -> None:
     data = spec()
     data["chargers"][0]["outages"] = [  # type: ignore[index]
@@ -207,6 +226,26 @@ def test_pv_chargers_follow_the_sun() -> None:
             "one or two values",
         ),
         (spec(chargers=[{"model": "wallbox"}]), "ValueError"),
+        (
+            spec(
+                chargers=[
+                    {"sessions": [{"arrive": "18:00", "charge_hours": 1, "days": [3]}]}
+                ]
+            ),
+            "first, last",
+        ),
+        (
+            spec(
+                chargers=[
+                    {
+                        "sessions": [
+                            {"arrive": "18:00", "charge_hours": 1, "days": [5, 2]}
+                        ]
+                    }
+                ]
+            ),
+            "first <= last",
+        ),
     ],
 )
 def test_malformed_files_are_refused_clearly(data: object, message: str) -> None:
