@@ -140,7 +140,9 @@ async def soak(
     bounds = {
         "chargers": chargers,
         "charged_s": chargers,
-        "maintenance": 1 + 2 * chargers,
+        # Pairings, the probe of a rejected key, a settings and a connectivity
+        # check per charger.
+        "maintenance": 2 + 2 * chargers,
     }
     for key, size in structure_sizes(entry).items():
         assert size <= bounds.get(key, sizes_at_6h[key]), key
