@@ -157,9 +157,7 @@ class V2CErrorMapper:
             # Permission errors persist: poll rarely and tell the user once.
             self.forbidden = True
             async_report_key_forbidden(self.hass, self.entry_id)
-        return _translated(
-            UpdateFailed, "communication_error", error=type(err).__name__
-        )
+        return _translated(UpdateFailed, "communication_error", error=_cause(err))
 
     def command_failed(self, err: Exception, now: datetime) -> HomeAssistantError:
         """Return the translated error a command should raise for err."""
@@ -183,9 +181,26 @@ class V2CErrorMapper:
                 return _translated(HomeAssistantError, "auth_failed")
             # The cloud answers false 401s during outages: one proves nothing.
             return _translated(HomeAssistantError, "auth_unconfirmed_command")
-        return _translated(
-            HomeAssistantError, "communication_error", error=type(err).__name__
-        )
+        if isinstance(err, V2CResponseError) and _client_error(err.status):
+            # The cloud answered and said no: repeating it would not help.
+            return _translated(
+                HomeAssistantError,
+                "cloud_refused",
+                status=str(err.status),
+                reason=err.reason or err.excerpt or "-",
+            )
+        return _translated(HomeAssistantError, "communication_error", error=_cause(err))
+
+
+def _client_error(status: int | None) -> bool:
+    return status is not None and 400 <= status < 500
+
+
+def _cause(err: Exception) -> str:
+    """Name what went wrong: the HTTP status when the cloud answered an error."""
+    if isinstance(err, V2CResponseError) and (err.status or 0) >= 300:
+        return f"HTTP {err.status}"
+    return type(err).__name__
 
 
 def _translated[E: HomeAssistantError](

@@ -37,6 +37,7 @@ async def test_gateway_error_pages(
         await client.get_reported(D)
     assert info.value.status == status
     assert info.value.excerpt == f"{status} {reason} {status} {reason} kong"
+    assert info.value.reason == ""
     assert "<" not in info.value.excerpt
 
 
@@ -61,6 +62,7 @@ async def test_forbidden_known_key_is_not_a_rejected_key(
     assert not isinstance(info.value, V2CAuthenticationError)
     assert info.value.status == 403
     assert info.value.excerpt == '{"message": "You cannot consume this service"}'
+    assert info.value.reason == "You cannot consume this service"
 
 
 async def test_early_429_carries_reset(v2c_sim: SimHandle, client: V2CClient) -> None:

@@ -12,12 +12,31 @@ from custom_components.v2c_cloud.api import (
     V2CResponseError,
     V2CValidationError,
 )
-from custom_components.v2c_cloud.api.parsing import excerpt, to_int
+from custom_components.v2c_cloud.api.parsing import error_reason, excerpt, to_int
 from custom_components.v2c_cloud.api.validation import ocpp_address
 
 
 def test_excerpt_ignores_empty_secrets() -> None:
     assert excerpt("<b>key  abc</b>", ("", "abc")) == "key ***"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            '{"status": 409, "message": "RFID card already registered"}',
+            "RFID card already registered",
+        ),
+        ('{"error": "Device offline", "message": ""}', "Device offline"),
+        ('{"message": "key abc rejected"}', "key *** rejected"),
+        ('{"message": 3}', ""),
+        ('["message"]', ""),
+        ("<html>Bad Gateway</html>", ""),
+        ("", ""),
+    ],
+)
+def test_error_reason_is_the_json_message(body: str, reason: str) -> None:
+    assert error_reason(body, ("abc",)) == reason
 
 
 def test_int_with_too_many_digits_is_response_error() -> None:

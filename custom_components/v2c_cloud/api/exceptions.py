@@ -44,12 +44,22 @@ class V2CResponseError(V2CError):
     """The V2C Cloud answered with an error status or a body that cannot be parsed."""
 
     def __init__(
-        self, message: str, *, status: int | None = None, excerpt: str = ""
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        excerpt: str = "",
+        reason: str = "",
     ) -> None:
-        """Store the HTTP status and a short, tag-free excerpt of the body."""
+        """Store the HTTP status, a short excerpt of the body and the server's reason.
+
+        `reason` is the message of a JSON error body (`message` or `error`), when
+        the server sent one.
+        """
         super().__init__(message)
         self.status = status
         self.excerpt = excerpt
+        self.reason = reason
 
 
 class V2CValidationError(V2CError, ValueError):

@@ -40,6 +40,20 @@ def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
     return plain[:EXCERPT_LENGTH]
 
 
+def error_reason(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return the message of a JSON error body (`message` or `error`), or ""."""
+    try:
+        body = loads(text)
+    except (ValueError, RecursionError):
+        return ""
+    if not isinstance(body, Mapping):
+        return ""
+    for key in ("message", "error"):
+        if isinstance(value := body.get(key), str) and value.strip():
+            return excerpt(value, secrets)
+    return ""
+
+
 def _integer(digits: str) -> int | str:
     # Python refuses to turn more than 4,300 digits into an int, which would fail
     # the whole body: such a number stays text and only its field is dropped.

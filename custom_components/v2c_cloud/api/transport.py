@@ -26,7 +26,7 @@ from .exceptions import (
 from .headers import quota_from_headers, retry_at
 from .models import QuotaSnapshot
 from .operations import Operation
-from .parsing import decode_body, excerpt
+from .parsing import decode_body, error_reason, excerpt
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -274,10 +274,12 @@ class Transport:
                 reset_at=retry_at(headers, now),
                 remaining=remaining,
             )
+        text = raw.decode("utf-8", errors="replace")
         raise V2CResponseError(
             f"V2C Cloud answered HTTP {status}",
             status=status,
-            excerpt=excerpt(raw.decode("utf-8", errors="replace"), secrets),
+            excerpt=excerpt(text, secrets),
+            reason=error_reason(text, secrets),
         )
 
     @staticmethod

@@ -611,7 +611,16 @@ async def test_cloud_errors_are_translated(
         await call(hass, "delete_rfid_card", device_id=device_id, code="FFFF")
 
     assert read_failed.value.translation_key == "communication_error"
-    assert unknown_card.value.translation_key == "communication_error"
+    assert read_failed.value.translation_placeholders == {"error": "HTTP 503"}
+    # The cloud answered and said no: its reason, not "could not communicate".
+    assert unknown_card.value.translation_key == "cloud_refused"
+    assert unknown_card.value.translation_placeholders == {
+        "status": "404",
+        "reason": "RFID card not found",
+    }
+    assert str(unknown_card.value) == (
+        "The V2C Cloud refused the request (HTTP 404): RFID card not found"
+    )
 
 
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
