@@ -24,6 +24,8 @@ class FaultKind(StrEnum):
     # to 401, and a known key its ACL plugin keeps out of the service.
     UNKNOWN_KEY_403 = "unknown_key_403"
     FORBIDDEN_403 = "forbidden_403"
+    # A gateway sending the client elsewhere (plain http to https, a moved path).
+    REDIRECT = "redirect"
     EARLY_429 = "early_429"
     MALFORMED_JSON = "malformed_json"
     TEXT_PLAIN_JSON = "text_plain_json"

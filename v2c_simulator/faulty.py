@@ -47,6 +47,10 @@ def replacement(rule: FaultRule) -> web.Response | None:
     """Return the response a fault sends instead of running the operation, if any."""
     if rule.kind in ERROR_PAGES:
         return html_error(*ERROR_PAGES[rule.kind])
+    if rule.kind is FaultKind.REDIRECT:
+        return web.Response(
+            status=301, headers={"Location": "https://v2c.cloud/kong/v2c_service"}
+        )
     if rule.kind in GATEWAY_REFUSALS:
         status, message = GATEWAY_REFUSALS[rule.kind]
         return web.json_response({"message": message}, status=status)

@@ -55,8 +55,9 @@ from .wifi_flow import WifiOptionsStep
 API_KEY_URL = "https://v2c.cloud"
 REQUEST_TIMEOUT = 15.0
 DAILY_CALL_LIMIT = 1000
-# Statuses of a server that answers but has no V2C API at that path.
-NOT_AN_API = frozenset({404, 405})
+# Statuses of a server that answers but has no V2C API at that path; the client
+# follows no redirect (it would carry the key), so a redirect says the same.
+NOT_AN_API = frozenset({301, 302, 303, 307, 308, 404, 405})
 FORBIDDEN = 403
 
 API_KEY_SELECTOR = TextSelector(

@@ -362,6 +362,27 @@ async def test_user_flow_wrong_path(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+async def test_user_flow_redirect(
+    hass: HomeAssistant, v2c_sim: SimHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A redirect (plain http sent to https, say) points at the URL, not "unknown".
+
+    The client follows no redirect: it would carry the API key elsewhere.
+    """
+    v2c_sim.sim.faults.set(FaultKind.REDIRECT, route=PAIRINGS, count=1)
+    result = await _user_form(hass)
+
+    result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
+
+    assert result["errors"] == {
+        "base": "cannot_connect",
+        CONF_BASE_URL: "url_not_found",
+    }
+    assert "(HTTP 301)" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert [record.status for record in v2c_sim.sim.request_log] == [301]
+
+
 async def test_user_flow_unexpected_error(
     hass: HomeAssistant, v2c_sim: SimHandle, caplog: pytest.LogCaptureFixture
 ) -> None:
