@@ -28,6 +28,8 @@ class FaultKind(StrEnum):
     REDIRECT = "redirect"
     EARLY_429 = "early_429"
     MALFORMED_JSON = "malformed_json"
+    # An error described in a JSON object, sent with 200 instead of the data.
+    ERROR_OBJECT = "error_object"
     TEXT_PLAIN_JSON = "text_plain_json"
     BARE_SCALAR = "bare_scalar"
     EMPTY_200 = "empty_200"

@@ -25,6 +25,7 @@ GATEWAY_REFUSALS = {
     FaultKind.FORBIDDEN_403: (403, "You cannot consume this service"),
 }
 BARE_SCALARS = ("true", '"OK"', "1")
+ERROR_OBJECT = {"status": 500, "message": "Internal server error"}
 JSON_TYPE = "application/json"
 
 
@@ -63,6 +64,8 @@ def distort(reply: Reply, rule: FaultRule) -> web.Response:
     if rule.kind is FaultKind.MALFORMED_JSON:
         broken = text[: max(1, len(text) // 2)] if len(text) > 1 else '{"message": '
         return web.Response(status=reply.status, text=broken, content_type=JSON_TYPE)
+    if rule.kind is FaultKind.ERROR_OBJECT:
+        return web.json_response(ERROR_OBJECT)
     if rule.kind is FaultKind.TEXT_PLAIN_JSON:
         return web.Response(status=reply.status, text=text, content_type="text/plain")
     if rule.kind is FaultKind.BARE_SCALAR:

@@ -126,8 +126,28 @@ def test_current_state_pole_numbers_and_missing_fields() -> None:
 def test_current_state_error_field(
     error: object, code: int | None, message: str | None
 ) -> None:
-    state = CurrentState.from_json({"error": error})
+    state = CurrentState.from_json({"charge_state": "1", "error": error})
     assert (state.error_code, state.error_message) == (code, message)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({}, ""),
+        ({"error": "Device not connected"}, "Device not connected"),
+        ({"status": 500, "message": "Internal error"}, "Internal error"),
+    ],
+)
+def test_an_answer_without_one_known_field_is_no_state(
+    body: dict[str, object], reason: str
+) -> None:
+    """An error object sent with 200 is a failed read, not a charger with no values."""
+    with pytest.raises(V2CResponseError) as current:
+        CurrentState.from_json(body)
+    assert current.value.reason == reason
+    with pytest.raises(V2CResponseError) as reported:
+        ReportedState.from_json({"deviceId": "TRY1", **body})
+    assert reported.value.reason == reason
 
 
 def test_current_state_accepts_text_json_and_unknown_charge_state() -> None:

@@ -167,7 +167,9 @@ def test_plain_limit_keys_win_over_fb() -> None:
 
 
 def test_device_id_alias() -> None:
-    assert ReportedState.from_json({"deviceId": "ABC"}).device_id == "ABC"
+    assert (
+        ReportedState.from_json({"deviceId": "ABC", "locked": "0"}).device_id == "ABC"
+    )
 
 
 def test_text_is_cleaned_and_capped() -> None:

@@ -46,6 +46,8 @@ TRANSPORT_KINDS = (
 # Command replies are often empty or "OK", so only reads fail on odd bodies.
 BODY_KINDS = (
     FaultKind.MALFORMED_JSON,
+    # Taken for a charger, it would show every value unknown and a charge stopped.
+    FaultKind.ERROR_OBJECT,
     FaultKind.BARE_SCALAR,
     FaultKind.EMPTY_200,
     FaultKind.EMPTY_204,

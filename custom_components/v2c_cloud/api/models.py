@@ -148,7 +148,7 @@ class CurrentState(V2CModel):
             if error_code is None and isinstance(error, str):
                 error_message = _error_text(error)
         phases = fields.int_("phases", bounds=PHASES)
-        return cls(
+        state = cls(
             charge_state=fields.enum(ChargeState, "charge_state"),
             power_w=kw_to_w(fields.float_("power", bounds=CHARGER_POWER_KW)),
             house_power_w=kw_to_w(fields.float_("house_power", bounds=POWER_KW)),
@@ -166,6 +166,8 @@ class CurrentState(V2CModel):
             error_message=error_message,
             raw=dict(data),
         )
+        fields.require_any("charging state", besides=("error",))
+        return state
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,7 @@ class ReportedState(V2CModel):
         wifi = FieldReader(fields.mapping("wifi_info"))
         brightness = fields.float_("light_led", bounds=FRACTION)
         contract = fields.float_("contract_power", bounds=CONTRACT_100W)
-        return cls(
+        reported = cls(
             device_id=fields.ident("device_id", "deviceId", limit=ID_LIMIT),
             firmware_version=fields.str_(
                 "version", "firmware_version", "versionId", limit=VERSION_LIMIT
@@ -293,6 +295,8 @@ class ReportedState(V2CModel):
             extra=fields.extra(),
             raw=dict(data),
         )
+        fields.require_any("settings", besides=("device_id", "deviceId"))
+        return reported
 
 
 def _timers(fields: FieldReader) -> tuple[Timer, ...]:

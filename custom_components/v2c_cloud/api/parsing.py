@@ -369,3 +369,16 @@ class FieldReader:
     def extra(self) -> dict[str, object]:
         """Return the keys no reader asked for."""
         return {key: val for key, val in self._data.items() if key not in self._used}
+
+    def require_any(self, what: str, *, besides: tuple[str, ...] = ()) -> None:
+        """Refuse an object that has none of the keys read (but besides) as no `what`.
+
+        One odd field never fails a read, but an answer without a single known
+        field (an error object sent with 200, say) describes no charger: taking
+        it for one would show every value unknown and a charge as stopped.
+        """
+        if not any(key in self._data for key in self._used.difference(besides)):
+            raise V2CResponseError(
+                f"V2C Cloud sent no {what}",
+                reason=error_reason(json.dumps(self._data, default=str)),
+            )

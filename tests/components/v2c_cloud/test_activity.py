@@ -53,7 +53,9 @@ def test_only_an_exclusive_pv_car_waits_for_the_sun(
     # The real Trydan reports a solar mode on at night; the shadow's mode says
     # whether the grid would charge the car meanwhile.
     reported = ReportedState.from_dict(
-        {"device_id": "TRY1"} if fv_mode is None else {"fv_mode": fv_mode}
+        {"device_id": "TRY1", "locked": "0"}
+        if fv_mode is None
+        else {"fv_mode": fv_mode}
     )
     data = ChargerData(device_id="TRY1", state=state, reported=reported)
     assert data.activity is expected

@@ -77,7 +77,8 @@ async def test_online_stays_available(
 @pytest.mark.parametrize(
     ("fields", "plugged", "charging", "problem"),
     [
-        ({}, None, None, None),
+        # Only the power read: the pilot state is unknown.
+        ({"power": "0.000000"}, None, None, None),
         ({"charge_state": "0", "error": "0"}, False, False, False),
         ({"charge_state": "1", "error": ""}, True, False, False),
         ({"charge_state": "3"}, True, True, False),
@@ -87,7 +88,7 @@ async def test_online_stays_available(
         ({"charge_state": "2", "error": "4"}, True, True, False),
         ({"charge_state": "2", "error": "7"}, True, True, True),
         ({"charge_state": "2", "error": "overheat"}, True, True, False),
-        ({"error": "1"}, None, None, True),
+        ({"power": "0.000000", "error": "1"}, None, None, True),
         # A real Trydan in exclusive PV without surplus: pilot C, nothing flows.
         (
             {"charge_state": "2", "power": "0.000000", "intensity": "0"},

@@ -129,7 +129,11 @@ def test_charge_state_options(
     charge_state: ChargeState | None, expected: str | None
 ) -> None:
     """Every pilot state has an option, including state A (0)."""
-    fields = {} if charge_state is None else {"charge_state": str(int(charge_state))}
+    fields = (
+        {"power": "0.000000"}
+        if charge_state is None
+        else {"charge_state": str(int(charge_state))}
+    )
     assert _charge_state(CurrentState.from_dict(fields)) == expected
 
 
@@ -147,7 +151,8 @@ def test_charge_state_options(
 )
 def test_meter_error(error: str, expected: str | None) -> None:
     """Named codes show their name, others "other" (the number is error_code)."""
-    assert _meter_error(CurrentState.from_dict({"error": error})) == expected
+    state = CurrentState.from_dict({"charge_state": "2", "error": error})
+    assert _meter_error(state) == expected
 
 
 def test_texts() -> None:
