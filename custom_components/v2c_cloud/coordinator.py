@@ -45,6 +45,7 @@ from .repairs import (
     async_report_quota_exhausted,
 )
 from .store import V2CStore
+from .unpairing import UnpairingCheck
 
 PAIRINGS_REFRESH_S = 6 * 3600
 ACCOUNT_TICK = timedelta(minutes=30)
@@ -267,12 +268,14 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         super().__init__(hass, entry, f"{DOMAIN} account", ACCOUNT_TICK)
         self.client = client
         self.errors = errors
+        self.unpairing = UnpairingCheck()
 
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()
         planner = self.errors.planner
         # Asked even at setup, so the setup read counts as this period's refresh.
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
+        due = due or self.unpairing.due(now)
         if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
         try:
@@ -281,7 +284,8 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         except V2CError as err:
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
-        return {pairing.device_id: pairing for pairing in pairings}
+        read = {pairing.device_id: pairing for pairing in pairings}
+        return self.unpairing.settle(self.data or {}, read, now)
 
 
 class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):

@@ -11,7 +11,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -327,3 +327,44 @@ async def test_chargers_paired_and_unpaired(
     # The unpaired charger may fail one poll before the pairings refresh notices.
     assert set(lines_per_source(problems(caplog)).values()) <= {1}
     assert tracebacks(caplog) == []
+
+
+async def test_a_charger_left_out_of_one_pairings_read_is_kept(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One list without the charger removes nothing: a second read must agree.
+
+    Removing it would delete its device and entities with the user's names,
+    icons and dashboards' references to them.
+    """
+    entity_ids = {
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+    }
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    paired = v2c_sim.account.chargers.pop()
+    v2c_sim.sim.clear_log()
+    while not pairings_reads(v2c_sim):
+        await advance(hass, freezer, timedelta(minutes=5))
+    v2c_sim.account.chargers.append(paired)
+
+    await run_for(hass, freezer, timedelta(hours=1), step=timedelta(minutes=5))
+    assert pairings_reads(v2c_sim) == 2
+    assert charger(init_integration, v2c_sim.device_id) is coordinator
+    assert {
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+    } == entity_ids
+    assert unavailable(hass, init_integration) == []
+
+
+def pairings_reads(v2c_sim: SimHandle) -> int:
+    """Return how many times the account's charger list was read since the log cleared."""
+    return sum(1 for record in v2c_sim.sim.request_log if record.path == "/pairings/me")
