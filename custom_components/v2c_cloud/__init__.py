@@ -11,11 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
-from .chargers import (
-    V2CPairingsTracker,
-    async_remove_stale_devices,
-    charger_coordinator,
-)
+from .chargers import V2CPairingsTracker, charger_coordinator, registered_chargers
 from .const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -123,7 +119,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         account=account,
         chargers=chargers,
     )
-    async_remove_stale_devices(hass, entry)
+    # A charger the first pairings read left out keeps its device until a
+    # second read agrees it is gone.
+    account.unpairing.suspect(
+        registered_chargers(hass, entry) - set(chargers), utcnow()
+    )
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
     entry.async_on_unload(store.async_save)

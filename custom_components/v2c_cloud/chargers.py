@@ -38,9 +38,17 @@ def charger_coordinator(
 
 
 @callback
+def registered_chargers(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
+    """Return the device ids of the chargers the entry has devices for."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return set().union(*map(own_identifiers, devices)) - {entry.entry_id}
+
+
+@callback
 def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Remove devices of chargers no longer paired; keep the account's own device."""
-    kept = {entry.entry_id, *entry.runtime_data.chargers}
+    """Remove devices of chargers confirmed unpaired; keep the account's own device."""
+    runtime = entry.runtime_data
+    kept = {entry.entry_id, *runtime.chargers, *runtime.account.unpairing.missing}
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not own_identifiers(device) & kept:
@@ -70,6 +78,7 @@ class V2CPairingsTracker:
         planned = runtime.planner.snapshot(utcnow()).chargers
         for device_id in set(planned) - set(paired) - set(runtime.chargers):
             runtime.planner.remove_charger(device_id)
+        async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
             self._adding.add(device_id)
             self.entry.async_create_task(

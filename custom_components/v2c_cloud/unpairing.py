@@ -8,7 +8,7 @@ must agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,13 +28,22 @@ class UnpairingCheck:
         """Tell whether a second pairings read should confirm an absence now."""
         return self.confirm_at is not None and now >= self.confirm_at
 
+    def suspect(self, device_ids: Iterable[str], now: datetime) -> None:
+        """Ask a second read about chargers a first one left out (at setup, say)."""
+        if suspects := frozenset(device_ids) - self.missing:
+            self.missing |= suspects
+            self.confirm_at = self.confirm_at or now + UNPAIRING_CONFIRM_AFTER
+
     def settle(
         self, known: Mapping[str, Pairing], read: Mapping[str, Pairing], now: datetime
     ) -> dict[str, Pairing]:
         """Return the pairings read, plus the known chargers not yet confirmed gone."""
-        absent = set(known) - set(read)
+        absent = (set(known) | self.missing) - set(read)
         confirmed = absent & self.missing if self.due(now) else set()
         pending = absent - confirmed
         self.missing = frozenset(pending)
         self.confirm_at = now + UNPAIRING_CONFIRM_AFTER if pending else None
-        return {**read, **{device_id: known[device_id] for device_id in pending}}
+        return {
+            **read,
+            **{device_id: known[device_id] for device_id in pending & set(known)},
+        }

@@ -54,3 +54,25 @@ def test_only_chargers_missing_twice_go() -> None:
     later = NOW + UNPAIRING_CONFIRM_AFTER
     assert check.settle(BOTH, {}, later) == {"TRY2": B}
     assert check.missing == frozenset({"TRY2"})
+
+
+def test_a_device_the_setup_read_left_out_is_confirmed_by_the_next() -> None:
+    """A charger known only from its device: kept as missing, then confirmed."""
+    check = UnpairingCheck()
+    check.suspect({"TRY2"}, NOW)
+    check.suspect({"TRY2"}, NOW + timedelta(minutes=5))
+    assert check.confirm_at == NOW + UNPAIRING_CONFIRM_AFTER
+    assert check.settle({"TRY1": A}, {"TRY1": A}, NOW + timedelta(minutes=1)) == {
+        "TRY1": A
+    }
+    assert check.missing == frozenset({"TRY2"})
+    later = NOW + timedelta(minutes=1) + UNPAIRING_CONFIRM_AFTER
+    assert check.settle({"TRY1": A}, {"TRY1": A}, later) == {"TRY1": A}
+    assert check.missing == frozenset()
+
+
+def test_a_suspect_back_in_the_list_is_simply_paired() -> None:
+    check = UnpairingCheck()
+    check.suspect({"TRY2"}, NOW)
+    assert check.settle({"TRY1": A}, BOTH, NOW + UNPAIRING_CONFIRM_AFTER) == BOTH
+    assert check.missing == frozenset()
