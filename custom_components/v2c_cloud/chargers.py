@@ -48,7 +48,14 @@ def registered_chargers(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
 def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
     """Remove devices of chargers confirmed unpaired; keep the account's own device."""
     runtime = entry.runtime_data
-    kept = {entry.entry_id, *runtime.chargers, *runtime.account.unpairing.missing}
+    account = runtime.account
+    # Paired chargers being added have no coordinator in the entry yet.
+    kept = {
+        entry.entry_id,
+        *runtime.chargers,
+        *account.data,
+        *account.unpairing.missing,
+    }
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not own_identifiers(device) & kept:
@@ -76,7 +83,10 @@ class V2CPairingsTracker:
         # The stored planner may remember chargers unpaired while Home Assistant
         # was stopped, or one a read in flight met again after its removal.
         planned = runtime.planner.snapshot(utcnow()).chargers
-        for device_id in set(planned) - set(paired) - set(runtime.chargers):
+        unconfirmed = runtime.account.unpairing.missing
+        for device_id in (
+            set(planned) - set(paired) - set(runtime.chargers) - unconfirmed
+        ):
             runtime.planner.remove_charger(device_id)
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(paired) - set(runtime.chargers) - self._adding:

@@ -275,7 +275,8 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         planner = self.errors.planner
         # Asked even at setup, so the setup read counts as this period's refresh.
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
-        due = due or self.unpairing.due(now)
+        # A second read about a missing charger waits for the quota like any call.
+        due = due or (self.unpairing.due(now) and planner.blocked_until(now) is None)
         if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
         try:

@@ -15,6 +15,7 @@ from custom_components.v2c_cloud.api import (
     V2CRateLimitError,
     V2CResponseError,
 )
+from custom_components.v2c_cloud.api.transport import mask_device_id
 from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle
 from v2c_simulator import FaultKind
 
@@ -200,7 +201,7 @@ async def test_unknown_device_tries_both_state_paths(
     with pytest.raises(V2CResponseError) as info:
         await client.get_current_state("NOPE001")
     assert info.value.status == 404
-    assert "NOPE001 not found" in info.value.excerpt
+    assert info.value.reason == f"Device {mask_device_id('NOPE001')} not found"
     assert [r.path for r in v2c_sim.sim.request_log] == [
         "/thirdparty/device/currentstatecharge",
         "/device/currentstatecharge",
@@ -225,6 +226,17 @@ async def test_other_accounts_device_is_403(
     with pytest.raises(V2CResponseError) as info:
         await client.reboot("TRY0099")
     assert info.value.status == 403
+
+
+async def test_a_refusal_names_the_charger_masked(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    """The cloud's reason ends up in the user's log: the id is masked as in ours."""
+    with pytest.raises(V2CResponseError) as info:
+        await client.reboot("TRY0404")
+    assert info.value.status == 404
+    assert info.value.reason == f"Device {mask_device_id('TRY0404')} not found"
+    assert "TRY0404" not in info.value.excerpt
 
 
 async def test_server_side_rejection_is_response_error(

@@ -225,7 +225,9 @@ class Transport:
             "?" if self.quota is None else self.quota.remaining,
         )
         try:
-            return self._result(status, headers, raw, (self._api_key, *secrets))
+            return self._result(
+                status, headers, raw, (self._api_key, *secrets), device_id
+            )
         except V2CRateLimitError as err:
             if self._call_listener is not None:
                 self._call_listener.rate_limited(err)
@@ -249,7 +251,11 @@ class Transport:
 
     @staticmethod
     def _result(
-        status: int, headers: Mapping[str, str], raw: bytes, secrets: tuple[str, ...]
+        status: int,
+        headers: Mapping[str, str],
+        raw: bytes,
+        secrets: tuple[str, ...],
+        device_id: str | None = None,
     ) -> object:
         content_type = headers.get("Content-Type", "")
         if 200 <= status < 300:
@@ -275,6 +281,9 @@ class Transport:
                 remaining=remaining,
             )
         text = raw.decode("utf-8", errors="replace")
+        if device_id:
+            # The reason reaches the user's log when an automation's command fails.
+            text = text.replace(device_id, mask_device_id(device_id))
         raise V2CResponseError(
             f"V2C Cloud answered HTTP {status}",
             status=status,

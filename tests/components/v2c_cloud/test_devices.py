@@ -270,3 +270,73 @@ async def test_a_stopped_charger_is_never_rearmed(
     coordinator.async_schedule_refresh_at()
 
     assert v2c_sim.device_id not in runtime.planner.snapshot(utcnow()).chargers
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_a_charger_the_setup_read_left_out_keeps_device_and_habits(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A reload whose pairings list lacks a charger: nothing of it is lost.
+
+    The device and entities stay (no registry removal at all) and so does what the
+    planner learned of it, once the next read lists it again.
+    """
+    removed: list[str] = []
+    hass.bus.async_listen(
+        dr.EVENT_DEVICE_REGISTRY_UPDATED,
+        lambda event: (
+            removed.append(event.data["device_id"])
+            if event.data["action"] == "remove"
+            else None
+        ),
+    )
+    devices, entities = _registry_ids(hass, init_integration)
+    planned = init_integration.runtime_data.planner.snapshot(utcnow()).chargers
+    learned = planned["POL0001"]
+    pole = v2c_sim.account.remove_charger("POL0001")
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    runtime = init_integration.runtime_data
+    assert set(runtime.chargers) == {"TRY0001"}
+    assert runtime.account.unpairing.missing == {"POL0001"}
+
+    v2c_sim.account.chargers.append(pole)
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+    await hass.async_block_till_done()
+
+    assert set(runtime.chargers) == {"TRY0001", "POL0001"}
+    assert removed == []
+    assert _registry_ids(hass, init_integration) == (devices, entities)
+    assert runtime.planner.snapshot(utcnow()).chargers["POL0001"] == learned
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_no_second_pairings_read_while_the_quota_is_spent(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The read confirming an unpairing waits for the quota like any call."""
+    v2c_sim.account.remove_charger("POL0001")
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    runtime = init_integration.runtime_data
+    now = utcnow()
+    runtime.planner.observe_rate_limited(now, now + timedelta(hours=3))
+    v2c_sim.sim.clear_log()
+
+    for _ in range(5):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        # Not even tried: a refused attempt would fail the account's refresh.
+        assert runtime.account.last_update_success
+    assert v2c_sim.sim.request_log == []
+
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+    assert set(runtime.chargers) == {"TRY0001"}
+    assert not dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "POL0001")})
