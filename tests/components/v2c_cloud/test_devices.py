@@ -22,6 +22,7 @@ from custom_components.v2c_cloud.helpers import utcnow
 from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
+from v2c_simulator.charger import Charger
 
 PAIRINGS_PATH = "/pairings/me"
 STATE_PATH = "/thirdparty/device/currentstatecharge"
@@ -272,6 +273,16 @@ async def test_a_stopped_charger_is_never_rearmed(
     assert v2c_sim.device_id not in runtime.planner.snapshot(utcnow()).chargers
 
 
+async def _reload_without(
+    hass: HomeAssistant, v2c_sim: SimHandle, entry: MockConfigEntry, device_id: str
+) -> Charger:
+    """Unpair a charger in the cloud, then reload: the setup's read leaves it out."""
+    unpaired = v2c_sim.account.remove_charger(device_id)
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    return unpaired
+
+
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
 async def test_a_charger_the_setup_read_left_out_keeps_device_and_habits(
     hass: HomeAssistant,
@@ -296,9 +307,7 @@ async def test_a_charger_the_setup_read_left_out_keeps_device_and_habits(
     devices, entities = _registry_ids(hass, init_integration)
     planned = init_integration.runtime_data.planner.snapshot(utcnow()).chargers
     learned = planned["POL0001"]
-    pole = v2c_sim.account.remove_charger("POL0001")
-    await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
+    pole = await _reload_without(hass, v2c_sim, init_integration, "POL0001")
     runtime = init_integration.runtime_data
     assert set(runtime.chargers) == {"TRY0001"}
     assert runtime.account.unpairing.missing == {"POL0001"}
@@ -321,9 +330,7 @@ async def test_no_second_pairings_read_while_the_quota_is_spent(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The read confirming an unpairing waits for the quota like any call."""
-    v2c_sim.account.remove_charger("POL0001")
-    await hass.config_entries.async_reload(init_integration.entry_id)
-    await hass.async_block_till_done()
+    await _reload_without(hass, v2c_sim, init_integration, "POL0001")
     runtime = init_integration.runtime_data
     now = utcnow()
     runtime.planner.observe_rate_limited(now, now + timedelta(hours=3))
