@@ -30,6 +30,8 @@ class FaultKind(StrEnum):
     MALFORMED_JSON = "malformed_json"
     # An error described in a JSON object, sent with 200 instead of the data.
     ERROR_OBJECT = "error_object"
+    # An empty list sent with 200 instead of the data (the pairings, say).
+    EMPTY_LIST = "empty_list"
     TEXT_PLAIN_JSON = "text_plain_json"
     BARE_SCALAR = "bare_scalar"
     EMPTY_200 = "empty_200"

@@ -66,6 +66,8 @@ def distort(reply: Reply, rule: FaultRule) -> web.Response:
         return web.Response(status=reply.status, text=broken, content_type=JSON_TYPE)
     if rule.kind is FaultKind.ERROR_OBJECT:
         return web.json_response(ERROR_OBJECT)
+    if rule.kind is FaultKind.EMPTY_LIST:
+        return web.json_response([])
     if rule.kind is FaultKind.TEXT_PLAIN_JSON:
         return web.Response(status=reply.status, text=text, content_type="text/plain")
     if rule.kind is FaultKind.BARE_SCALAR:

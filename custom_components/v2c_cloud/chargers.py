@@ -33,7 +33,12 @@ def charger_coordinator(
         zone=dt_util.get_default_time_zone(),
     )
     return V2CChargerCoordinator(
-        account.hass, account.config_entry, poller, pairing, errors
+        account.hass,
+        account.config_entry,
+        poller,
+        pairing,
+        errors,
+        unpairing=account.unpairing,
     )
 
 

@@ -69,6 +69,8 @@ MIN_TIMER_WAIT = timedelta(seconds=1)
 # No timer is armed further ahead than a day plus clock skew.
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
+# What the cloud answers about a charger that is not (or no longer) the key's.
+UNKNOWN_CHARGER = frozenset({403, 404})
 RETIRED = frozenset({404, 405, 410})
 
 
@@ -275,8 +277,13 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         planner = self.errors.planner
         # Asked even at setup, so the setup read counts as this period's refresh.
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
-        # A second read about a missing charger waits for the quota like any call.
-        due = due or (self.unpairing.due(now) and planner.blocked_until(now) is None)
+        # A second read about a missing charger waits for the quota like any
+        # call, and for a key the cloud keeps out of the API (its 6-hourly check).
+        due = due or (
+            self.unpairing.due(now)
+            and planner.blocked_until(now) is None
+            and not self.errors.forbidden
+        )
         if self.data is not None and (not due or self.errors.reauth_pending()):
             return self.data
         try:
@@ -299,6 +306,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         poller: ChargerPoller,
         pairing: Pairing,
         errors: V2CErrorMapper,
+        *,
+        unpairing: UnpairingCheck,
     ) -> None:
         """Create the coordinator; its own timer replaces a fixed update interval."""
         # The tag (the user's name for the charger) tells chargers apart at a glance.
@@ -308,6 +317,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.poller = poller
         self.pairing = pairing
         self.errors = errors
+        self.unpairing = unpairing
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._shut_down = False
@@ -329,6 +339,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             else:
                 data = await self.poller.refresh(now)
         except V2CError as err:
+            if isinstance(err, V2CResponseError) and err.status in UNKNOWN_CHARGER:
+                # Unpaired, most likely: the account's list confirms it soon.
+                self.unpairing.suspect({self.device_id}, now)
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
         self.last_read_at = now

@@ -347,11 +347,10 @@ async def test_a_charger_left_out_of_one_pairings_read_is_kept(
         )
     }
     coordinator = charger(init_integration, v2c_sim.device_id)
-    paired = v2c_sim.account.chargers.pop()
+    v2c_sim.sim.faults.set(FaultKind.EMPTY_LIST, route="/pairings/me", count=1)
     v2c_sim.sim.clear_log()
     while not pairings_reads(v2c_sim):
-        await advance(hass, freezer, timedelta(minutes=5))
-    v2c_sim.account.chargers.append(paired)
+        await advance(hass, freezer, timedelta(minutes=30))
 
     await run_for(hass, freezer, timedelta(hours=1), step=timedelta(minutes=5))
     assert pairings_reads(v2c_sim) == 2
