@@ -277,7 +277,7 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         planner = self.errors.planner
         # Asked even at setup, so the setup read counts as this period's refresh.
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
-        # A second read about a missing charger waits for the quota like any
+        # An early list about a missing charger waits for the quota like any
         # call, and for a key the cloud keeps out of the API (its 6-hourly check).
         due = due or (
             self.unpairing.due(now)
@@ -290,6 +290,8 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
             with charged_as(CallKind.MAINTENANCE, now):
                 pairings = await self.client.get_pairings()
         except V2CError as err:
+            # Not every tick while the cloud fails: the regular check decides.
+            self.unpairing.leave_to_the_regular_check()
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
         read = {pairing.device_id: pairing for pairing in pairings}
@@ -341,9 +343,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         except V2CError as err:
             if isinstance(err, V2CResponseError) and err.status in UNKNOWN_CHARGER:
                 # Unpaired, most likely: the account's list confirms it soon.
-                self.unpairing.suspect({self.device_id}, now)
+                self.unpairing.read_refused(self.device_id, now)
             raise self.errors.update_failed(err, now) from err
         self.errors.succeeded()
+        self.unpairing.read_fine(self.device_id)
         self.last_read_at = now
         self._track_connectivity(data, now)
         return data

@@ -364,6 +364,30 @@ async def test_a_charger_left_out_of_one_pairings_read_is_kept(
     assert unavailable(hass, init_integration) == []
 
 
+async def test_a_refused_read_then_good_ones_do_not_make_a_bad_list_final(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A gateway glitch refusing one read and sending one empty list removes nothing.
+
+    The charger read fine after its refused read: that sign no longer counts.
+    """
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    v2c_sim.sim.faults.set(
+        FaultKind.FORBIDDEN_403, route="/thirdparty/device/currentstatecharge", count=1
+    )
+    v2c_sim.sim.faults.set(FaultKind.EMPTY_LIST, route="/pairings/me", count=1)
+    v2c_sim.sim.clear_log()
+
+    await run_for(hass, freezer, timedelta(hours=8), step=timedelta(minutes=10))
+
+    assert pairings_reads(v2c_sim) >= 2
+    assert charger(init_integration, v2c_sim.device_id) is coordinator
+    assert unavailable(hass, init_integration) == []
+
+
 def pairings_reads(v2c_sim: SimHandle) -> int:
     """Return how many times the account's charger list was read since the log cleared."""
     return sum(1 for record in v2c_sim.sim.request_log if record.path == "/pairings/me")

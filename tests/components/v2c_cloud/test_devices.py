@@ -355,3 +355,21 @@ async def test_no_second_pairings_read_while_the_quota_is_spent(
     await _until_pairings_refresh(hass, freezer, v2c_sim)
     assert set(runtime.chargers) == {"TRY0001"}
     assert not dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "POL0001")})
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_a_failed_early_list_is_not_retried_every_tick(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The cloud failing the list asked early: the 6-hourly check takes over."""
+    v2c_sim.account.remove_charger("POL0001")
+    v2c_sim.sim.faults.set(FaultKind.HTTP_503, route=PAIRINGS_PATH, duration_s=3 * 3600)
+    v2c_sim.sim.clear_log()
+    for _ in range(6):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1

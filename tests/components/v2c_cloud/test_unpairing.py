@@ -76,3 +76,59 @@ def test_a_suspect_back_in_the_list_is_simply_paired() -> None:
     check.suspect({"TRY2"}, NOW)
     assert check.settle({"TRY1": A}, BOTH, NOW + UNPAIRING_CONFIRM_AFTER) == BOTH
     assert check.missing == frozenset()
+
+
+def test_a_refused_charger_a_list_leaves_out_is_gone_at_once() -> None:
+    """Two signs: its reads refused, and a list naming the other charger only."""
+    check = UnpairingCheck()
+    check.read_refused("TRY2", NOW)
+    assert check.due(NOW + UNPAIRING_CONFIRM_AFTER)
+    assert check.settle(BOTH, {"TRY1": A}, NOW + UNPAIRING_CONFIRM_AFTER) == {"TRY1": A}
+    assert (check.missing, check.refused, check.confirm_at) == (
+        frozenset(),
+        frozenset(),
+        None,
+    )
+
+
+def test_an_empty_list_is_not_a_second_sign() -> None:
+    """The cloud refusing reads and sending an empty list may be one bad minute."""
+    check = UnpairingCheck()
+    check.read_refused("TRY2", NOW)
+    later = NOW + UNPAIRING_CONFIRM_AFTER
+    assert check.settle(BOTH, {}, later) == BOTH
+    assert check.settle(BOTH, {}, later + UNPAIRING_CONFIRM_AFTER) == {}
+
+
+def test_a_charger_read_fine_again_is_no_longer_suspected() -> None:
+    """A refused read, then good ones: a later bad list alone removes nothing."""
+    check = UnpairingCheck()
+    check.read_refused("TRY2", NOW)
+    check.read_fine("TRY2")
+    assert check.confirm_at is None
+    later = NOW + timedelta(hours=2)
+    assert check.settle(BOTH, {"TRY1": A}, later) == BOTH
+    assert check.missing == frozenset({"TRY2"})
+
+
+def test_a_listed_charger_the_cloud_keeps_refusing_costs_one_early_list() -> None:
+    check = UnpairingCheck()
+    check.read_refused("TRY2", NOW)
+    assert check.settle(BOTH, BOTH, NOW + UNPAIRING_CONFIRM_AFTER) == BOTH
+    check.read_refused("TRY2", NOW + timedelta(hours=1))
+    assert check.confirm_at is None
+    check.read_fine("TRY2")
+    check.read_refused("TRY2", NOW + timedelta(hours=2))
+    assert check.confirm_at == NOW + timedelta(hours=2) + UNPAIRING_CONFIRM_AFTER
+
+
+def test_a_failed_early_list_leaves_the_rest_to_the_regular_check() -> None:
+    check = UnpairingCheck()
+    check.read_refused("TRY2", NOW)
+    check.leave_to_the_regular_check()
+    assert check.confirm_at is None
+    check.read_refused("TRY2", NOW + timedelta(minutes=30))
+    assert check.confirm_at is None
+    # The regular check's list still counts the refusal as a sign.
+    assert check.settle(BOTH, {"TRY1": A}, NOW + timedelta(hours=6)) == BOTH
+    assert check.missing == frozenset({"TRY2"})
