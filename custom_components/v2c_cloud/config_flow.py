@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -58,7 +59,6 @@ DAILY_CALL_LIMIT = 1000
 # Statuses of a server that answers but has no V2C API at that path; the client
 # follows no redirect (it would carry the key), so a redirect says the same.
 NOT_AN_API = frozenset({301, 302, 303, 307, 308, 404, 405})
-FORBIDDEN = 403
 
 API_KEY_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
@@ -283,7 +283,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 if CONF_BASE_URL in user_input:
                     validation.errors[CONF_BASE_URL] = "url_not_found"
                     validation.placeholders["default_url"] = DEFAULT_BASE_URL
-            elif err.status == FORBIDDEN:
+            elif err.status == HTTPStatus.FORBIDDEN:
                 validation.errors["base"] = "forbidden"
             else:
                 LOGGER.warning(

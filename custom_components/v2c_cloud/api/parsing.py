@@ -46,6 +46,11 @@ def error_reason(text: str, secrets: Iterable[str] = ()) -> str:
         body = loads(text)
     except (ValueError, RecursionError):
         return ""
+    return reason_in(body, secrets)
+
+
+def reason_in(body: object, secrets: Iterable[str] = ()) -> str:
+    """Return the message of a decoded error object (`message` or `error`), or ""."""
     if not isinstance(body, Mapping):
         return ""
     for key in ("message", "error"):
@@ -380,5 +385,5 @@ class FieldReader:
         if not any(key in self._data for key in self._used.difference(besides)):
             raise V2CResponseError(
                 f"V2C Cloud sent no {what}",
-                reason=error_reason(json.dumps(self._data, default=str)),
+                reason=reason_in(self._data),
             )

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -46,6 +47,13 @@ def _device_entities(hass: HomeAssistant, device_id: str) -> list[er.RegistryEnt
     if device is None:
         return []
     return er.async_entries_for_device(er.async_get(hass), device.id)
+
+
+async def _account_tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move on by one tick of the account's coordinator and run what fell due."""
+    freezer.tick(ACCOUNT_TICK)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 async def _until_pairings_refresh(
@@ -204,9 +212,7 @@ async def test_planner_forgets_chargers_no_longer_paired(
     planner.record_call(CallKind.POLL, utcnow(), "GONE999")
     assert "GONE999" in planner.snapshot(utcnow()).chargers
 
-    freezer.tick(timedelta(minutes=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await _account_tick(hass, freezer)
 
     assert set(planner.snapshot(utcnow()).chargers) == {v2c_sim.device_id}
 
@@ -224,9 +230,7 @@ async def test_a_failed_first_read_is_retried_at_the_next_check(
     assert "POL0002" not in init_integration.runtime_data.chargers
     assert not _device_entities(hass, "POL0002")
 
-    freezer.tick(timedelta(minutes=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await _account_tick(hass, freezer)
     assert "POL0002" in init_integration.runtime_data.chargers
     assert _device_entities(hass, "POL0002")
 
@@ -345,9 +349,7 @@ async def test_no_second_pairings_read_while_the_quota_is_spent(
     v2c_sim.sim.clear_log()
 
     for _ in range(5):
-        freezer.tick(timedelta(minutes=30))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await _account_tick(hass, freezer)
         # Not even tried: a refused attempt would fail the account's refresh.
         assert runtime.account.last_update_success
     assert v2c_sim.sim.request_log == []
@@ -369,7 +371,5 @@ async def test_a_failed_early_list_is_not_retried_every_tick(
     v2c_sim.sim.faults.set(FaultKind.HTTP_503, route=PAIRINGS_PATH, duration_s=3 * 3600)
     v2c_sim.sim.clear_log()
     for _ in range(6):
-        freezer.tick(timedelta(minutes=30))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await _account_tick(hass, freezer)
     assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1
