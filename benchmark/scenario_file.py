@@ -47,6 +47,14 @@ class ScenarioFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class ResumeSpec:
+    """The plugged-in car charges again at `at` for `charge_minutes` (preconditioning, a top-up)."""
+
+    at: Span
+    charge_minutes: Span
+
+
+@dataclass(frozen=True)
 class SessionSpec:
     """A car's daily visit: when it comes, how long it charges, when it goes."""
 
@@ -56,6 +64,7 @@ class SessionSpec:
     stay_hours: Span | None = None
     # First and last day (0-based, inclusive) of the visit: a habit that changes.
     days: tuple[int, int] | None = None
+    resumes: tuple[ResumeSpec, ...] = ()
 
     def comes_on(self, day: int) -> bool:
         """Tell whether this visit belongs to that day of the run."""
@@ -155,6 +164,11 @@ class FileScenario(Scenario):
                 Event(arrive, EventKind.PLUG_IN, index, round(hours * CHARGE_KW, 2))
             )
             events.append(Event(leave, EventKind.UNPLUG, index))
+            for resume in session.resumes:
+                at = _next_at(arrive, _draw(rng, resume.at))
+                kwh = round(_draw(rng, resume.charge_minutes) / 60 * CHARGE_KW, 2)
+                if at < leave:
+                    events.append(Event(at, EventKind.CAR_WANTS, index, kwh))
         return events
 
 
@@ -281,6 +295,16 @@ def _session(data: object) -> SessionSpec:
         start_at=None if start_at is None else _clock_s(str(start_at)),
         stay_hours=None if stay is None else _span(stay),
         days=_days(spec.get("days")),
+        resumes=tuple(
+            _resume(item) for item in _sequence(spec.get("resumes", []), "resumes")
+        ),
+    )
+
+
+def _resume(data: object) -> ResumeSpec:
+    spec = _mapping(data, "resume")
+    return ResumeSpec(
+        at=_span(spec["at"], clock=True), charge_minutes=_span(spec["charge_minutes"])
     )
 
 

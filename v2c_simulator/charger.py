@@ -164,6 +164,15 @@ class Charger:
         state.session_energy_by_hour_fv = None
         refresh_live(state, self._world.site, moment)
 
+    def want_more(self, energy_kwh: float, *, at: datetime | None = None) -> None:
+        """Let the car plugged in ask for more energy; an empty charger ignores it."""
+        moment = self._moment(at)
+        self._advance(moment)
+        state = self._state
+        if state.plugged:
+            state.car_energy_needed_kwh += energy_kwh
+            refresh_live(state, self._world.site, moment)
+
     def unplug(self, *, at: datetime | None = None) -> Session | None:
         """Disconnect the car and record the session for the statistics."""
         moment = self._moment(at)

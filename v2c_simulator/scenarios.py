@@ -41,6 +41,9 @@ class EventKind(StrEnum):
     # The cloud answers every request with a gateway 503 until CLOUD_UP.
     CLOUD_DOWN = "cloud_down"
     CLOUD_UP = "cloud_up"
+    # A plugged-in car asks for more energy: cabin preconditioning before a
+    # departure, or a top-up once the battery has drifted down.
+    CAR_WANTS = "car_wants"
 
 
 @dataclass(frozen=True, order=True)
@@ -455,5 +458,7 @@ class ScenarioDriver:
                 charger.plug_in(event.energy_kwh, at=event.at)
         elif event.kind is EventKind.UNPLUG:
             charger.unplug(at=event.at)
+        elif event.kind is EventKind.CAR_WANTS:
+            charger.want_more(event.energy_kwh, at=event.at)
         else:
             charger.set_online(event.kind is EventKind.ONLINE, at=event.at)

@@ -193,6 +193,40 @@ def test_a_timer_start_holds_the_charge_until_its_time() -> None:
     assert charger.state.timers == {}
 
 
+def test_a_car_that_stays_charges_again_when_it_resumes() -> None:
+    """Cabin warming before a departure: the full car charges for a while again."""
+    data = spec()
+    data["chargers"][0]["sessions"] = [  # type: ignore[index]
+        {
+            "arrive": "18:00",
+            "charge_hours": 1,
+            "stay_hours": 14,
+            "resumes": [{"at": "06:30", "charge_minutes": 20}],
+        },
+    ]
+    clock = VirtualClock(START)
+    sim = Simulator(clock=clock)
+    driver = FileScenarioDriver(sim, scenario_of(data), "key")
+    charger = driver.chargers[0]
+
+    def state_at(hours: float) -> int:
+        moment = START + timedelta(hours=hours)
+        clock.set(moment)
+        driver.apply_until(moment)
+        return charger.state.charge_state
+
+    assert state_at(18.5) == 2
+    assert state_at(19.5) == 1
+    assert state_at(30.4) == 1
+    assert state_at(30.6) == 2
+    assert state_at(30.9) == 1
+    assert charger.state.session_energy_kwh == pytest.approx(
+        (1 + 20 / 60) * CHARGE_KW, abs=0.05
+    )
+    # Gone at 08:00: a resume after the car left is not drawn at all.
+    assert state_at(32.1) == 0
+
+
 def test_pv_chargers_follow_the_sun() -> None:
     data = spec()
     data["chargers"] = [*data["chargers"], {"model": "pole", "pv": True}]  # type: ignore[misc]
@@ -245,6 +279,22 @@ def test_pv_chargers_follow_the_sun() -> None:
                 ]
             ),
             "first <= last",
+        ),
+        (
+            spec(
+                chargers=[
+                    {
+                        "sessions": [
+                            {
+                                "arrive": "18:00",
+                                "charge_hours": 1,
+                                "resumes": [{"charge_minutes": 10}],
+                            }
+                        ]
+                    }
+                ]
+            ),
+            "KeyError: 'at'",
         ),
     ],
 )

@@ -69,13 +69,21 @@ def test_targets_are_slower_than_the_baseline(
 
 def test_unlikely_starts_are_watched_least() -> None:
     settings = PlannerSettings()
-    ended = target_interval(ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True)
+    ended = target_interval(
+        ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True, quietness=1.0
+    )
     quiet = target_interval(ChargerActivity.IDLE, settings, 200.0, quietness=1.0)
     after = target_interval(ChargerActivity.CHARGING, settings, 200.0)
     assert ended == after == 3200.0
     # A car may still come outside its routine: it is seen within about four
     # baseline intervals.
     assert quiet == 1600.0
+    # A full car that charged again by itself lately may do so at any moment
+    # outside a learned restart routine.
+    restarting = target_interval(
+        ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True, quietness=0.0
+    )
+    assert restarting == 300.0
     # A routine barely told from chance is read between the two.
     half_sure = target_interval(ChargerActivity.IDLE, settings, 200.0, quietness=0.5)
     assert half_sure == 200.0 * (1.5 + 8.0) / 2

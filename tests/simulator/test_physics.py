@@ -125,6 +125,22 @@ def test_sessions_reset_on_plug_in(charger: Charger, clock: VirtualClock) -> Non
         charger.plug_in(10)
 
 
+def test_a_full_car_charges_again_when_it_wants_more(
+    charger: Charger, clock: VirtualClock
+) -> None:
+    """Cabin warming or a top-up: the same session goes on; an empty charger ignores it."""
+    charger.want_more(5.0)
+    assert charger.state.car_energy_needed_kwh == 0.0
+    charger.plug_in(7.36)
+    clock.advance(7200)
+    assert charger.state.charge_state == 1
+    charger.want_more(3.68)
+    assert charger.state.charge_state == 2
+    clock.advance(3600)
+    state = charger.state
+    assert (state.charge_state, state.session_energy_kwh) == (1, pytest.approx(11.04))
+
+
 def _pv_charger(sim: Simulator, clock: VirtualClock, mode: int) -> Charger:
     """Return a Trydan in dynamic mode with a PV mode, clock at midnight."""
     clock.set(datetime(2026, 6, 1, 0, 0, tzinfo=UTC))

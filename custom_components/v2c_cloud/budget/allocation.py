@@ -29,8 +29,10 @@ from .models import ChargerActivity, PlannerSettings
 #   slow targets stretch (which leaves little margin under 2x: see the
 #   benchmark in the README);
 _UNCERTAIN_FACTOR = 1.5
-# - a car whose charge ended by itself (usually full: it starts again by a
-#   command, which is confirmed anyway);
+# - a car whose charge ended by itself, on a charger whose full cars stay full
+#   (it starts again by a command, which is confirmed anyway). Where full cars
+#   charged again by themselves lately, a full car is an uncertain start, read
+#   more slowly only in the quiet hours of a routine of such restarts;
 _UNLIKELY_FACTOR = 16.0
 # - outside the hours a well-established routine ever brought a car: a car
 #   that comes anyway is seen within about four baseline intervals. A routine
@@ -108,14 +110,22 @@ def target_interval(
         case ChargerActivity.OFFLINE if not settings.poll_idle:
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case ChargerActivity.PLUGGED | ChargerActivity.SUNLESS if charge_ended:
-            interval = baseline_s * _UNLIKELY_FACTOR
+            factor = (
+                _UNCERTAIN_FACTOR + (_UNLIKELY_FACTOR - _UNCERTAIN_FACTOR) * quietness
+            )
+            if activity is ChargerActivity.SUNLESS:
+                # Without sun it cannot charge again, full or not.
+                factor = max(factor, _QUIET_FACTOR)
+            interval = baseline_s * factor
         case ChargerActivity.PLUGGED if awaiting_start:
             interval = baseline_s
         case ChargerActivity.IDLE | ChargerActivity.OFFLINE if never_saw_a_car:
             # No car seen yet: nothing says a start is unlikely now.
             interval = baseline_s
         case ChargerActivity.CHARGING:
-            # After its charge, a car is usually full or gone.
+            # After its charge, a car is usually full or gone. (A charger whose
+            # full cars charge again is priced too low here until its car is
+            # full: the plan is made again then.)
             interval = baseline_s * _UNLIKELY_FACTOR
         case ChargerActivity.SUNLESS:
             # Its charge waits for the sun, which the charger reports first

@@ -156,7 +156,10 @@ def new_habit() -> list[float]:
 def habit_from(data: object) -> list[float]:
     """Rebuild a saved habit; anything unreadable starts afresh."""
     if isinstance(data, list) and len(data) == SLOTS:
-        habit = [float(weight) for weight in data]
+        try:
+            habit = [float(weight) for weight in data]
+        except (TypeError, ValueError):
+            return new_habit()
         if all(math.isfinite(weight) and weight >= 0 for weight in habit):
             return habit
     return new_habit()

@@ -258,15 +258,21 @@ class QuotaPlanner:
             arrivals.learn(charger.arrivals, now)
         # A charge that stopped by itself means a full car; one paused by a
         # command is likely resumed soon.
-        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and (
+        by_itself = (
             charger.commanded_at is None
             or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
         )
+        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and by_itself
+        if charger.charge_ended and activity is ChargerActivity.CHARGING and by_itself:
+            charger.restarts.restarted(now)
         charger.charge_ended = activity in _FULL_CAN_STAY and (
             charger.charge_ended
             or (stopped_by_itself and activity is ChargerActivity.PLUGGED)
         )
+        if charger.charge_ended:
+            charger.restarts.became_full()
         if activity is ChargerActivity.IDLE:
+            charger.restarts.visit_ended()
             charger.charged_since_plug_in = False
         elif activity is ChargerActivity.CHARGING:
             charger.charged_since_plug_in = True
@@ -491,20 +497,27 @@ class QuotaPlanner:
         # A car may arrive unseen at an offline charger: it is watched as an
         # empty one.
         idle = charger.activity in (ChargerActivity.IDLE, ChargerActivity.OFFLINE)
-        expecting = idle and arrivals.expecting(charger.arrivals, now)
+        full = charger.charge_ended and charger.activity in _FULL_CAN_STAY
+        if idle:
+            expecting = arrivals.expecting(charger.arrivals, now)
+            quietness = 0.0 if expecting else arrivals.quietness(charger.arrivals, now)
+        elif full:
+            expecting = charger.restarts.expecting(now)
+            quietness = 0.0 if expecting else charger.restarts.quietness(now)
+        else:
+            expecting, quietness = False, 0.0
         return ChargerDemand(
             device_id=device_id,
             activity=charger.activity,
             expecting_arrival=expecting,
-            quietness=arrivals.quietness(charger.arrivals, now)
-            if idle and not expecting
-            else 0.0,
+            quietness=quietness,
             charge_ended=charger.charge_ended,
             never_saw_a_car=not any(charger.arrivals),
             awaiting_start=charger.activity is ChargerActivity.PLUGGED
             and not charger.charged_since_plug_in,
             expected_charge_s=expected,
-            # A full car only charges again by a command, paid for by then.
+            # A full car charges again by a command, paid for by then, or
+            # briefly by itself: no longer charge is kept fundable for it.
             possible_charge_s=expected
             if charger.charge_ended
             else max(expected, min(_POSSIBLE_CHARGE_S, horizon_s)),

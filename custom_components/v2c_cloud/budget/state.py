@@ -8,6 +8,7 @@ from typing import Any
 
 from .arrivals import habit_from, new_habit
 from .models import CallKind, ChargerActivity
+from .restarts import Restarts, restarts_from
 from .timekeeping import as_utc
 
 STATE_VERSION = 1
@@ -68,6 +69,7 @@ class ChargerState:
     # itself: a restart cannot see either again while the car stays.
     charged_since_plug_in: bool = False
     charge_ended: bool = False
+    restarts: Restarts = field(default_factory=Restarts)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
@@ -154,6 +156,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "arrivals": list(charger.arrivals),
                 "charged_since_plug_in": charger.charged_since_plug_in,
                 "charge_ended": charger.charge_ended,
+                "restarts": charger.restarts.as_dict(),
             }
             for device_id, charger in state.chargers.items()
         },
@@ -209,6 +212,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                         charger.get("charged_since_plug_in", True)
                     ),
                     charge_ended=bool(charger.get("charge_ended", False)),
+                    restarts=restarts_from(charger.get("restarts")),
                 )
                 for device_id, charger in data["chargers"].items()
             },
