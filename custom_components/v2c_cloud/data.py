@@ -84,3 +84,33 @@ def is_charging(state: CurrentState) -> bool | None:
     return (state.power_w or 0.0) >= _FLOWING_W or (
         state.intensity_a or 0.0
     ) >= _FLOWING_A
+
+
+# Less than this much more energy between two reads is rounding, not a charge.
+_UNSEEN_CHARGE_KWH = 0.01
+
+
+def charged_between(before: CurrentState | None, after: CurrentState | None) -> bool:
+    """Return True when the session's energy grew between two reads that saw no charge.
+
+    A car that charges again briefly (a top-up, cabin warming) can start and
+    stop between two slow reads; its session energy still tells. A session
+    that is younger than before is another car's, whatever its energy.
+    """
+    if before is None or after is None or is_charging(before) or is_charging(after):
+        return False
+    if after.charge_state in (None, *_NO_CAR_STATES):
+        return False
+    energy_before, energy_after = before.energy_kwh, after.energy_kwh
+    seconds_before, seconds_after = before.session_seconds, after.session_seconds
+    if (
+        energy_before is None
+        or energy_after is None
+        or seconds_before is None
+        or seconds_after is None
+    ):
+        return False
+    return (
+        energy_after > energy_before + _UNSEEN_CHARGE_KWH
+        and seconds_after >= seconds_before
+    )

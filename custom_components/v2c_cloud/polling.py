@@ -23,7 +23,7 @@ from .api import (
     mask_device_id,
 )
 from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
-from .data import ChargerData, is_charging
+from .data import ChargerData, charged_between, is_charging
 from .metering import charged_as
 from .timer_openings import next_opening
 
@@ -150,6 +150,8 @@ class ChargerPoller:
         before = self.data.state
         was_empty = self.data.activity is ChargerActivity.IDLE
         await self._read_state(now, CallKind.POLL)
+        if charged_between(before, self.data.state):
+            self.planner.charged_unseen(self.device_id, now)
         if self._looks_frozen(before, now):
             self._frozen_checked_at = now
             if not await self._read_connected(now, CallKind.POLL):

@@ -83,7 +83,7 @@ def test_unlikely_starts_are_watched_least() -> None:
     restarting = target_interval(
         ChargerActivity.PLUGGED, settings, 200.0, charge_ended=True, quietness=0.0
     )
-    assert restarting == 300.0
+    assert restarting == 200.0
     # A routine barely told from chance is read between the two.
     half_sure = target_interval(ChargerActivity.IDLE, settings, 200.0, quietness=0.5)
     assert half_sure == 200.0 * (1.5 + 8.0) / 2

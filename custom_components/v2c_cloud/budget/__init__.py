@@ -34,8 +34,8 @@ Why it works the way it does:
   from the traced arrivals as they spread, deepening from 1.5 baselines as a
   fading count of recent plug-ins grows to four), 16 baselines once a charge
   ended by itself (a full car) where full cars stay full (once one charged
-  again by itself, full cars are read as uncertain starts, slower only in
-  the quiet hours of a routine of such restarts), more often around a usual
+  again by itself, full cars are read at the baseline, slower only in the
+  quiet hours of a routine of such restarts), more often around a usual
   arrival or restart time and for a car waiting for the sun (in step with
   the charging interval). An offline
   charger is watched as an empty one: a car may arrive during the outage.

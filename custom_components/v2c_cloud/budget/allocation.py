@@ -30,10 +30,13 @@ from .models import ChargerActivity, PlannerSettings
 #   benchmark in the README);
 _UNCERTAIN_FACTOR = 1.5
 # - a car whose charge ended by itself, on a charger whose full cars stay full
-#   (it starts again by a command, which is confirmed anyway). Where full cars
-#   charged again by themselves lately, a full car is an uncertain start, read
-#   more slowly only in the quiet hours of a routine of such restarts;
+#   (it starts again by a command, which is confirmed anyway);
 _UNLIKELY_FACTOR = 16.0
+# Where full cars charged again by themselves lately (cabin warming, top-ups),
+# the full car likely does so again, often only for minutes: it is read at the
+# baseline, as a fixed poller would, and more slowly only in the quiet hours
+# of a routine of such restarts.
+_RESTARTING_FACTOR = 1.0
 # - outside the hours a well-established routine ever brought a car: a car
 #   that comes anyway is seen within about four baseline intervals. A routine
 #   backed by fewer plug-ins is read between this and the uncertain factor.
@@ -111,7 +114,7 @@ def target_interval(
             interval = settings.idle_interval_s * _OFFLINE_FACTOR
         case ChargerActivity.PLUGGED | ChargerActivity.SUNLESS if charge_ended:
             factor = (
-                _UNCERTAIN_FACTOR + (_UNLIKELY_FACTOR - _UNCERTAIN_FACTOR) * quietness
+                _RESTARTING_FACTOR + (_UNLIKELY_FACTOR - _RESTARTING_FACTOR) * quietness
             )
             if activity is ChargerActivity.SUNLESS:
                 # Without sun it cannot charge again, full or not.

@@ -258,10 +258,7 @@ class QuotaPlanner:
             arrivals.learn(charger.arrivals, now)
         # A charge that stopped by itself means a full car; one paused by a
         # command is likely resumed soon.
-        by_itself = (
-            charger.commanded_at is None
-            or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
-        )
+        by_itself = self._by_itself(charger, now)
         stopped_by_itself = charger.activity is ChargerActivity.CHARGING and by_itself
         if charger.charge_ended and activity is ChargerActivity.CHARGING and by_itself:
             charger.restarts.restarted(now)
@@ -285,6 +282,21 @@ class QuotaPlanner:
             charger.offline_charging = charger.activity is ChargerActivity.CHARGING
         charger.activity = activity
         charger.since = now
+
+    def charged_unseen(self, device_id: str, now: datetime) -> None:
+        """Note a charge that started and ended between two reads (its energy tells)."""
+        now = self._tick(now, changes_plan=True)
+        charger = self._charger(device_id, now)
+        if charger.charge_ended and self._by_itself(charger, now):
+            charger.restarts.restarted(now)
+
+    @staticmethod
+    def _by_itself(charger: ChargerState, now: datetime) -> bool:
+        """Return True unless a command sent just before explains a change."""
+        return (
+            charger.commanded_at is None
+            or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
+        )
 
     def read_failed(self, device_id: str, now: datetime) -> None:
         """Note a read the cloud did not answer; reads back off until one is."""

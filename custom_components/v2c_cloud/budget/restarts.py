@@ -3,10 +3,10 @@
 Most cars that finished charging stay full until they leave, so a full car is
 read far more slowly than an empty charger. Some do not: a car warming its cabin
 before a departure, or topping its battery up while parked, charges again by
-itself. Once a charger has shown that, its full car is watched as closely as a
-charger whose next start nothing predicts, except in the quiet hours of a learned
-routine of restarts (the arrivals' test, on the times a full car charged again);
-after enough full stays without one, it goes back to the slow pace.
+itself. Once a charger has shown that, its full car is read as a fixed poller
+would read it, except in the quiet hours of a learned routine of restarts (the
+arrivals' test, on the times a full car charged again); after enough full stays
+without one, it goes back to the slow pace.
 """
 
 from __future__ import annotations

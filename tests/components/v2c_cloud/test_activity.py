@@ -6,7 +6,7 @@ import pytest
 
 from custom_components.v2c_cloud.api import CurrentState, ReportedState
 from custom_components.v2c_cloud.budget import ChargerActivity
-from custom_components.v2c_cloud.data import ChargerData
+from custom_components.v2c_cloud.data import ChargerData, charged_between
 from v2c_simulator.templates import wire_fixture
 
 
@@ -102,3 +102,43 @@ def test_a_charging_pilot_counts_when_current_flows_or_is_not_read(
 ) -> None:
     state = CurrentState.from_dict({"charge_state": "2", **fields})
     assert ChargerData(device_id="TRY1", state=state).activity is expected
+
+
+def _live(charge_state: str, energy: str | None, seconds: str | None) -> CurrentState:
+    charging = charge_state == "2"
+    fields = {
+        "charge_state": charge_state,
+        "power": "7.360000" if charging else "0.000000",
+        "intensity": "32" if charging else "0",
+    }
+    if energy is not None:
+        fields["energy"] = energy
+    if seconds is not None:
+        fields["seconds"] = seconds
+    return CurrentState.from_dict(fields)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # A full car whose session energy grew between two reads charged.
+        (("1", "4.179506", "26711"), ("1", "4.412000", "27611"), True),
+        # Rounding is not a charge.
+        (("1", "4.179506", "26711"), ("1", "4.180000", "27611"), False),
+        # A younger session is another car's, whatever its energy.
+        (("1", "4.179506", "26711"), ("1", "6.000000", "600"), False),
+        # Gone, or charging now: nothing unseen.
+        (("1", "4.179506", "26711"), ("0", "4.412000", "27611"), False),
+        (("1", "4.179506", "26711"), ("2", "4.412000", "27611"), False),
+        # A field the charger does not send says nothing.
+        (("1", None, "26711"), ("1", "4.412000", "27611"), False),
+        (("1", "4.179506", "26711"), ("1", "4.412000", None), False),
+    ],
+)
+def test_a_charge_between_two_reads_shows_in_the_session_energy(
+    before: tuple[str, str | None, str | None],
+    after: tuple[str, str | None, str | None],
+    expected: bool,
+) -> None:
+    assert charged_between(_live(*before), _live(*after)) is expected
+    assert charged_between(None, _live(*after)) is False

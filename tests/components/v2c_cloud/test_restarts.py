@@ -1,0 +1,77 @@
+"""A full car that charges again by itself, through Home Assistant and the simulator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.sim_fixtures import SimHandle
+
+from .read_helpers import advance, coordinator_of, setup_entry
+
+NIGHT = "2026-03-03 00:30:00+00:00"
+
+
+def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
+    due = coordinator.poller.next_refresh_at(utcnow())
+    assert due is not None
+    return due - utcnow()
+
+
+async def _until(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    coordinator: V2CChargerCoordinator,
+    activity: ChargerActivity,
+) -> None:
+    """Let time pass until a read shows the charger doing this."""
+    for _ in range(2000):
+        if coordinator.data.activity is activity:
+            return
+        await advance(hass, freezer, timedelta(seconds=5))
+    raise AssertionError(f"never saw {activity}")
+
+
+async def test_a_top_up_between_two_reads_is_learned_from_the_energy(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The session's energy grew while both reads showed a full car: it charged again.
+
+    A full car is read 16 times slower than the baseline until its charger has
+    shown such a restart; then at the baseline, as a fixed poller would.
+    """
+    freezer.move_to(NIGHT)
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator)
+
+    v2c_sim.charger.plug_in(0.5)
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
+    full = _next_poll_in(coordinator)
+    assert full > 12 * baseline
+
+    # Two minutes of charge that start and end well before the next read.
+    v2c_sim.charger.want_more(0.25)
+    state = coordinator.data.state
+    assert state is not None
+    energy_before = state.energy_kwh
+    assert energy_before is not None
+    await advance(hass, freezer, full + timedelta(seconds=1))
+    state = coordinator.data.state
+    assert state is not None
+    assert state.energy_kwh == pytest.approx(energy_before + 0.25)
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+
+    assert _next_poll_in(coordinator) < 1.5 * baseline
