@@ -86,8 +86,11 @@ def is_charging(state: CurrentState) -> bool | None:
     ) >= _FLOWING_A
 
 
-# Less than this much more energy between two reads is rounding, not a charge.
-_UNSEEN_CHARGE_KWH = 0.01
+# Less than this much more energy between two slow reads is not a charge: a
+# trickle below what counts as charging (under 100 W for half an hour), or an
+# energy total that lags the end of the charge by a few seconds. Still below a
+# minute at 7.4 kW, five at 1.4 kW.
+_UNSEEN_CHARGE_KWH = 0.1
 
 
 def charged_between(before: CurrentState | None, after: CurrentState | None) -> bool:

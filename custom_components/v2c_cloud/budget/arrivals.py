@@ -158,7 +158,7 @@ def habit_from(data: object) -> list[float]:
     if isinstance(data, list) and len(data) == SLOTS:
         try:
             habit = [float(weight) for weight in data]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return new_habit()
         if all(math.isfinite(weight) and weight >= 0 for weight in habit):
             return habit

@@ -258,10 +258,21 @@ class QuotaPlanner:
             arrivals.learn(charger.arrivals, now)
         # A charge that stopped by itself means a full car; one paused by a
         # command is likely resumed soon.
-        by_itself = self._by_itself(charger, now)
-        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and by_itself
-        if charger.charge_ended and activity is ChargerActivity.CHARGING and by_itself:
+        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and (
+            charger.commanded_at is None
+            or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
+        )
+        if (
+            charger.charge_ended
+            and activity is ChargerActivity.CHARGING
+            and not charger.command_unread
+        ):
             charger.restarts.restarted(now)
+        if (
+            charger.commanded_at is not None
+            and seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
+        ):
+            charger.command_unread = False
         charger.charge_ended = activity in _FULL_CAN_STAY and (
             charger.charge_ended
             or (stopped_by_itself and activity is ChargerActivity.PLUGGED)
@@ -284,19 +295,15 @@ class QuotaPlanner:
         charger.since = now
 
     def charged_unseen(self, device_id: str, now: datetime) -> None:
-        """Note a charge that started and ended between two reads (its energy tells)."""
+        """Note a charge that started and ended since the last read (its energy tells).
+
+        Call it before this read's activity is set: the restart is learned
+        halfway between the two reads, the best guess of when it came.
+        """
         now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
-        if charger.charge_ended and self._by_itself(charger, now):
-            charger.restarts.restarted(now)
-
-    @staticmethod
-    def _by_itself(charger: ChargerState, now: datetime) -> bool:
-        """Return True unless a command sent just before explains a change."""
-        return (
-            charger.commanded_at is None
-            or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
-        )
+        if charger.charge_ended and not charger.command_unread:
+            charger.restarts.restarted(charger.since + (now - charger.since) / 2)
 
     def read_failed(self, device_id: str, now: datetime) -> None:
         """Note a read the cloud did not answer; reads back off until one is."""
@@ -361,6 +368,7 @@ class QuotaPlanner:
         charger = self._charger(device_id, now)
         charger.confirm_at = now + timedelta(seconds=self._settings.confirm_delay_s)
         charger.commanded_at = now
+        charger.command_unread = True
         return charger.confirm_at
 
     def check_command(self, now: datetime) -> None:

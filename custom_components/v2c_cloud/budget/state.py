@@ -74,6 +74,9 @@ class ChargerState:
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
     commanded_at: datetime | None = None
+    # No read yet once the last command had time to apply: a charge seen
+    # until then may be its doing (a raised energy target), not a restart.
+    command_unread: bool = False
     offline_since: datetime | None = None
     offline_charging: bool = False
     # Since when the cloud has answered none of the charger's reads.

@@ -123,8 +123,8 @@ def _live(charge_state: str, energy: str | None, seconds: str | None) -> Current
     [
         # A full car whose session energy grew between two reads charged.
         (("1", "4.179506", "26711"), ("1", "4.412000", "27611"), True),
-        # Rounding is not a charge.
-        (("1", "4.179506", "26711"), ("1", "4.180000", "27611"), False),
+        # A trickle, or a total that lagged the charge's end, is not a charge.
+        (("1", "4.179506", "26711"), ("1", "4.270000", "27611"), False),
         # A younger session is another car's, whatever its energy.
         (("1", "4.179506", "26711"), ("1", "6.000000", "600"), False),
         # Gone, or charging now: nothing unseen.
