@@ -27,6 +27,20 @@ def interval(planner: QuotaPlanner, now: datetime) -> float | None:
     return planner.snapshot(now).chargers["A"].interval_s
 
 
+def charge_until_full(planner: QuotaPlanner, evening: datetime) -> datetime:
+    """Charge from `evening` for three hours, then stay full; return when it is full."""
+    planner.set_activity("A", ChargerActivity.CHARGING, evening)
+    full = evening + 3 * HOUR
+    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    return full
+
+
+def command_and_confirm(planner: QuotaPlanner, at: datetime) -> None:
+    """Send a command at `at`; its confirmation 15 s later still shows a full car."""
+    planner.request_confirmation("A", at)
+    planner.set_activity("A", ChargerActivity.PLUGGED, at + timedelta(seconds=15))
+
+
 def full_night(
     planner: QuotaPlanner, day: int, *, restart_at: timedelta | None
 ) -> datetime:
@@ -34,10 +48,7 @@ def full_night(
 
     Return the moment the car is full.
     """
-    evening = DAY0 + timedelta(days=day, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    full = charge_until_full(planner, DAY0 + timedelta(days=day, hours=18))
     if restart_at is not None:
         restart = DAY0 + timedelta(days=day + 1) + restart_at
         planner.set_activity("A", ChargerActivity.CHARGING, restart)
@@ -62,9 +73,7 @@ def test_once_a_full_car_restarted_by_itself_it_is_read_at_the_baseline() -> Non
     # car may charge again at any moment, so it is no longer read at 16x.
     full_night(planner, 0, restart_at=timedelta(hours=6, minutes=30))
     evening = DAY0 + timedelta(days=1, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    full = charge_until_full(planner, evening)
     assert interval(planner, full + 4 * HOUR) == pytest.approx(BASELINE_S)
 
 
@@ -72,10 +81,7 @@ def test_a_restart_routine_leaves_quiet_hours_and_is_watched_around_its_time() -
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     for day in range(8):
         full_night(planner, day, restart_at=timedelta(hours=6, minutes=40))
-    evening = DAY0 + timedelta(days=8, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    charge_until_full(planner, DAY0 + timedelta(days=8, hours=18))
     # At midnight, far from the 06:40 restarts, the full car stays full: the
     # quiet hours deepen towards 16 baselines with the nights behind them.
     midnight = DAY0 + timedelta(days=9)
@@ -92,9 +98,7 @@ def test_a_commanded_restart_teaches_nothing() -> None:
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     full = full_night(planner, 0, restart_at=None)
     evening = full + 21 * HOUR
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    full = charge_until_full(planner, evening)
     restart = full + HOUR
     planner.request_confirmation("A", restart - timedelta(seconds=20))
     planner.set_activity("A", ChargerActivity.CHARGING, restart)
@@ -109,8 +113,7 @@ def test_full_cars_that_stop_charging_again_go_back_to_the_slow_pace() -> None:
         full_night(planner, day, restart_at=None)
     # The last full stay before the restart is forgotten.
     evening = DAY0 + timedelta(days=FORGET_AFTER_STAYS, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    planner.set_activity("A", ChargerActivity.PLUGGED, evening + 3 * HOUR)
+    charge_until_full(planner, evening)
     assert interval(planner, evening + 7 * HOUR) == pytest.approx(BASELINE_S)
     planner.set_activity("A", ChargerActivity.IDLE, evening + 14 * HOUR)
     full = full_night(planner, FORGET_AFTER_STAYS + 1, restart_at=None)
@@ -124,14 +127,12 @@ def test_a_car_unplugged_while_it_charges_again_still_counts_as_restarting() -> 
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     for day in range(FORGET_AFTER_STAYS + 2):
         evening = DAY0 + timedelta(days=day, hours=18)
-        planner.set_activity("A", ChargerActivity.CHARGING, evening)
-        planner.set_activity("A", ChargerActivity.PLUGGED, evening + 3 * HOUR)
+        charge_until_full(planner, evening)
         warming = DAY0 + timedelta(days=day + 1, hours=6, minutes=30)
         planner.set_activity("A", ChargerActivity.CHARGING, warming)
         planner.set_activity("A", ChargerActivity.IDLE, warming + HOUR / 4)
     evening = DAY0 + timedelta(days=FORGET_AFTER_STAYS + 2, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    planner.set_activity("A", ChargerActivity.PLUGGED, evening + 3 * HOUR)
+    charge_until_full(planner, evening)
     # Watched closely when it usually warms the cabin.
     watched = interval(planner, evening + timedelta(hours=12, minutes=20))
     assert watched is not None
@@ -143,8 +144,7 @@ def test_a_full_car_without_sun_cannot_charge_again_before_it_returns() -> None:
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     full_night(planner, 0, restart_at=timedelta(hours=6, minutes=30))
     evening = DAY0 + timedelta(days=1, hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    planner.set_activity("A", ChargerActivity.PLUGGED, evening + 3 * HOUR)
+    charge_until_full(planner, evening)
     planner.set_activity("A", ChargerActivity.SUNLESS, evening + 4 * HOUR)
     assert interval(planner, evening + 7 * HOUR) == pytest.approx(8 * BASELINE_S)
 
@@ -196,15 +196,10 @@ def test_unreadable_restarts_start_afresh(saved: object) -> None:
 def test_a_charge_seen_only_in_the_energy_is_a_restart_unless_commanded() -> None:
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     evening = DAY0 + timedelta(hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
+    full = charge_until_full(planner, evening)
     # A command, its confirmation, then the next slow read: the energy that
     # grew until then may be the command's doing.
-    planner.request_confirmation("A", full + HOUR)
-    planner.set_activity(
-        "A", ChargerActivity.PLUGGED, full + HOUR + timedelta(seconds=15)
-    )
+    command_and_confirm(planner, full + HOUR)
     planner.charged_unseen("A", full + 2 * HOUR)
     planner.set_activity("A", ChargerActivity.PLUGGED, full + 2 * HOUR)
     assert interval(planner, full + 4 * HOUR) == pytest.approx(16 * BASELINE_S)
@@ -220,13 +215,8 @@ def test_a_change_before_the_first_read_after_a_command_is_the_commands() -> Non
     # it does: that charge is the command's, not a restart.
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     evening = DAY0 + timedelta(hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    full = evening + 3 * HOUR
-    planner.set_activity("A", ChargerActivity.PLUGGED, full)
-    planner.request_confirmation("A", full + HOUR)
-    planner.set_activity(
-        "A", ChargerActivity.PLUGGED, full + HOUR + timedelta(seconds=15)
-    )
+    full = charge_until_full(planner, evening)
+    command_and_confirm(planner, full + HOUR)
     planner.set_activity(
         "A", ChargerActivity.CHARGING, full + HOUR + timedelta(minutes=25)
     )
@@ -241,8 +231,7 @@ def test_a_change_before_the_first_read_after_a_command_is_the_commands() -> Non
 def test_a_charge_seen_only_in_its_energy_is_learned_between_the_two_reads() -> None:
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     evening = DAY0 + timedelta(hours=18)
-    planner.set_activity("A", ChargerActivity.CHARGING, evening)
-    planner.set_activity("A", ChargerActivity.PLUGGED, evening + 3 * HOUR)
+    charge_until_full(planner, evening)
     planner.set_activity("A", ChargerActivity.PLUGGED, evening + 11 * HOUR)
     planner.charged_unseen("A", evening + 13 * HOUR)
     habit = planner.to_dict()["chargers"]["A"]["restarts"]["habit"]

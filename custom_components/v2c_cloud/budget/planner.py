@@ -258,9 +258,12 @@ class QuotaPlanner:
             arrivals.learn(charger.arrivals, now)
         # A charge that stopped by itself means a full car; one paused by a
         # command is likely resumed soon.
-        stopped_by_itself = charger.activity is ChargerActivity.CHARGING and (
+        command_applied = (
             charger.commanded_at is None
             or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
+        )
+        stopped_by_itself = (
+            charger.activity is ChargerActivity.CHARGING and command_applied
         )
         if (
             charger.charge_ended
@@ -268,10 +271,7 @@ class QuotaPlanner:
             and not charger.command_unread
         ):
             charger.restarts.restarted(now)
-        if (
-            charger.commanded_at is not None
-            and seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
-        ):
+        if command_applied:
             charger.command_unread = False
         charger.charge_ended = activity in _FULL_CAN_STAY and (
             charger.charge_ended
@@ -517,11 +517,10 @@ class QuotaPlanner:
         # A car may arrive unseen at an offline charger: it is watched as an
         # empty one.
         idle = charger.activity in (ChargerActivity.IDLE, ChargerActivity.OFFLINE)
-        full = charger.charge_ended and charger.activity in _FULL_CAN_STAY
         if idle:
             expecting = arrivals.expecting(charger.arrivals, now)
             quietness = 0.0 if expecting else arrivals.quietness(charger.arrivals, now)
-        elif full:
+        elif charger.charge_ended:
             expecting = charger.restarts.expecting(now)
             quietness = 0.0 if expecting else charger.restarts.quietness(now)
         else:
