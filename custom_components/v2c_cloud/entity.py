@@ -39,13 +39,54 @@ def async_add_charger_entities(
 
     @callback
     def add(coordinator: V2CChargerCoordinator) -> None:
-        async_add_entities(entities(coordinator))
+        added = list(entities(coordinator))
+        async_add_entities(added)
+        if coordinator.data.reported is None:
+            _add_with_the_first_settings(
+                entry, async_add_entities, entities, coordinator, added
+            )
 
     for coordinator in entry.runtime_data.chargers.values():
         add(coordinator)
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_charger_added(entry.entry_id), add)
     )
+
+
+@callback
+def _add_with_the_first_settings(
+    entry: V2CConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entities: ChargerEntities,
+    coordinator: V2CChargerCoordinator,
+    added: list[Entity],
+) -> None:
+    """Add a charger's settings entities once its settings are first read.
+
+    Settings the cloud could not tell at setup must not stay without entities
+    until the next restart.
+    """
+    known = {entity.unique_id for entity in added}
+    listening = True
+
+    @callback
+    def settings_read() -> None:
+        if not listening or coordinator.data.reported is None:
+            return
+        stop_listening()
+        async_add_entities(
+            entity for entity in entities(coordinator) if entity.unique_id not in known
+        )
+
+    @callback
+    def stop_listening() -> None:
+        nonlocal listening
+        if listening:
+            listening = False
+            remove()
+
+    remove = coordinator.async_add_listener(settings_read)
+    entry.async_on_unload(stop_listening)
 
 
 def charger_platform[D: EntityDescription](

@@ -262,8 +262,21 @@ class ChargerPoller:
         self.data = replace(self.data, state=state, state_at=now)
 
     async def _read_reported(self, now: datetime, kind: CallKind) -> None:
-        with charged_as(kind, now):
-            reported = await self.client.get_reported(self.device_id)
+        try:
+            with charged_as(kind, now):
+                reported = await self.client.get_reported(self.device_id)
+        except V2CResponseError as err:
+            if err.status is not None and err.status >= 300:
+                raise
+            # An answer without usable settings is not a charger that fails:
+            # its live state reads fine, so the last settings (none at setup)
+            # stay until the next settings read.
+            _LOGGER.debug(
+                "Settings of charger %s unusable: %s",
+                mask_device_id(self.device_id),
+                err,
+            )
+            return
         self.data = replace(self.data, reported=reported, reported_at=now)
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> bool:

@@ -210,14 +210,21 @@ async def test_unknown_device_tries_both_state_paths(
     ]
 
 
-async def test_known_path_is_not_retried(v2c_sim: SimHandle, client: V2CClient) -> None:
+async def test_a_device_both_paths_refuse_costs_one_call_a_read(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
     await client.get_current_state(D)
     v2c_sim.sim.clear_log()
-    with pytest.raises(V2CResponseError):
-        await client.get_current_state("NOPE001")
+    for _ in range(3):
+        with pytest.raises(V2CResponseError):
+            await client.get_current_state("NOPE001")
     assert [r.path for r in v2c_sim.sim.request_log] == [
-        "/thirdparty/device/currentstatecharge"
+        "/thirdparty/device/currentstatecharge",
+        "/device/currentstatecharge",
+        "/thirdparty/device/currentstatecharge",
+        "/thirdparty/device/currentstatecharge",
     ]
+    assert client.calls_made == 5
 
 
 async def test_other_accounts_device_is_403(

@@ -373,12 +373,24 @@ def test_pairing_list_tolerates_empty_body_and_single_object() -> None:
 
 
 def test_pairing_without_device_id_is_skipped() -> None:
-    pairings = Pairing.list_from_json([{"tag": "no id"}, {"deviceId": "A"}])
+    pairings = Pairing.list_from_json([{"tag": "no id"}, None, 7, {"deviceId": "A"}])
     assert [pairing.device_id for pairing in pairings] == ["A"]
-    assert Pairing.list_from_json([{"deviceId": "x" * 65}]) == []
 
 
-@pytest.mark.parametrize("payload", [[1], "OK", 5, "[1"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [1],
+        "OK",
+        5,
+        "[1",
+        [{"deviceId": "x" * 65}],
+        {"message": "Internal server error"},
+        {"data": [{"deviceId": "A"}]},
+        [None],
+        ["TRY123"],
+    ],
+)
 def test_pairing_list_rejects_garbage(payload: object) -> None:
     with pytest.raises(V2CResponseError):
         Pairing.list_from_json(payload)

@@ -8,11 +8,18 @@ import pytest
 
 from custom_components.v2c_cloud.api import (
     ChargingSession,
+    CurrentState,
     Timer,
     V2CResponseError,
     V2CValidationError,
 )
-from custom_components.v2c_cloud.api.parsing import error_reason, excerpt, to_int
+from custom_components.v2c_cloud.api.parsing import (
+    decode_body,
+    error_reason,
+    excerpt,
+    to_bool,
+    to_int,
+)
 from custom_components.v2c_cloud.api.validation import ocpp_address
 
 
@@ -63,3 +70,29 @@ def test_int_with_a_digit_int_cannot_read_is_response_error() -> None:
     # "²" is a digit to str.isdigit but not to int().
     with pytest.raises(V2CResponseError):
         to_int("²", "seconds")
+
+
+def test_byte_order_mark_before_json() -> None:
+    body = b'\xef\xbb\xbf{"charge_state": "2", "power": "1.380000"}'
+    state = CurrentState.from_json(
+        decode_body(body, "application/json; charset=utf-8", 200)
+    )
+    assert (state.charge_state, state.power_w) == (2, 1380.0)
+
+
+@pytest.mark.parametrize(("body", "decoded"), [(b'"OK"', "OK"), (b"true", True)])
+def test_json_labelled_html_is_data(body: bytes, decoded: object) -> None:
+    assert decode_body(body, "text/html; charset=utf-8", 200) == decoded
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"), [("1.000000", True), ("0.000000", False), (" 1.0 ", True)]
+)
+def test_flag_with_six_decimals(value: str, flag: bool) -> None:
+    assert to_bool(value, "locked") is flag
+
+
+@pytest.mark.parametrize("value", ["0.500000", "2.000000", "nan"])
+def test_flag_that_is_no_flag_is_rejected(value: str) -> None:
+    with pytest.raises(V2CResponseError):
+        to_bool(value, "locked")

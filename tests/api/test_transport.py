@@ -51,6 +51,42 @@ async def test_state_path_falls_back_and_is_remembered(
     assert client.calls_made == 3
 
 
+async def test_a_retired_state_path_moves_to_the_other(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """The path that worked starts answering 404: the other one is tried and kept."""
+    hits: list[str] = []
+    retired = False
+
+    async def thirdparty(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if retired:
+            return web.json_response({"message": "no Route matched"}, status=404)
+        return web.json_response(STATE)
+
+    async def seed_path(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.json_response(STATE)
+
+    app = web.Application()
+    app.router.add_post("/device/currentstatecharge", seed_path)
+    app.router.add_post("/thirdparty/device/currentstatecharge", thirdparty)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    await client.get_current_state(D)
+    retired = True
+    await client.get_current_state(D)
+    await client.get_current_state(D)
+
+    assert hits == [
+        "/thirdparty/device/currentstatecharge",
+        "/thirdparty/device/currentstatecharge",
+        "/device/currentstatecharge",
+        "/device/currentstatecharge",
+    ]
+    assert client.calls_made == 4
+
+
 async def test_redirect_is_not_followed(
     session: aiohttp.ClientSession, serve: Serve
 ) -> None:

@@ -391,3 +391,27 @@ async def test_a_refused_read_then_good_ones_do_not_make_a_bad_list_final(
 def pairings_reads(v2c_sim: SimHandle) -> int:
     """Return how many times the account's charger list was read since the log cleared."""
     return sum(1 for record in v2c_sim.sim.request_log if record.path == "/pairings/me")
+
+
+@pytest.mark.parametrize("body", [FaultKind.ERROR_OBJECT, FaultKind.BARE_SCALAR])
+async def test_an_error_answered_for_the_pairings_removes_nothing(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    body: FaultKind,
+) -> None:
+    """A 200 carrying an error instead of the list is a failed read, not an empty account.
+
+    Read as a list without chargers, two of them would confirm every charger
+    gone and delete its device and entities.
+    """
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    v2c_sim.sim.faults.set(body, route="/pairings/me")
+    v2c_sim.sim.clear_log()
+
+    await run_for(hass, freezer, timedelta(hours=13), step=timedelta(minutes=15))
+
+    assert pairings_reads(v2c_sim) >= 2
+    assert charger(init_integration, v2c_sim.device_id) is coordinator
+    assert unavailable(hass, init_integration) == []

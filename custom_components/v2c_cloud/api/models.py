@@ -324,12 +324,18 @@ class Pairing(V2CModel):
     @classmethod
     def list_from_json(cls, payload: object) -> list[Self]:
         """Build the pairings; one without a usable device id does not hide the rest."""
-        pairings: list[Self] = []
-        for item in as_list(payload, cls.__name__):
-            if isinstance(item, Mapping) and not _has_device_id(item):
-                _LOGGER.debug("Ignoring a pairing without a usable device id")
-                continue
-            pairings.append(cls.from_json(item))
+        items = as_list(payload, cls.__name__)
+        pairings = [
+            cls.from_json(item)
+            for item in items
+            if isinstance(item, Mapping) and _has_device_id(item)
+        ]
+        if items and not pairings:
+            # An error object or a list of something else is not an account
+            # without chargers: read as one, it would remove every charger.
+            raise V2CResponseError("No pairing with a usable device id in the answer")
+        if len(pairings) < len(items):
+            _LOGGER.debug("Ignoring pairings without a usable device id")
         return pairings
 
     @classmethod

@@ -74,19 +74,23 @@ def decode_body(
     raw: bytes, content_type: str, status: int, secrets: Iterable[str] = ()
 ) -> object:
     """Decode a successful body: JSON whatever the content type, else plain text."""
-    text = raw.decode("utf-8", errors="replace").strip()
+    # utf-8-sig: a byte-order mark would otherwise make valid JSON unreadable.
+    text = raw.decode("utf-8-sig", errors="replace").strip()
     if not text:
         return None
+    try:
+        return loads(text)
+    except (ValueError, RecursionError):
+        pass
+    # Only a body that is not JSON is taken for a gateway page: some servers
+    # label a plain "OK" or a JSON answer text/html.
     if "html" in content_type.lower() or text.startswith("<"):
         raise V2CResponseError(
             f"V2C Cloud sent an HTML page instead of data (HTTP {status})",
             status=status,
             excerpt=excerpt(text, secrets),
         )
-    try:
-        return loads(text)
-    except (ValueError, RecursionError):
-        return text
+    return text
 
 
 def as_mapping(payload: object, what: str) -> Mapping[str, object]:
@@ -204,6 +208,8 @@ def to_bool(value: object, field: str) -> bool | None:
             return True
         if text in _FALSE:
             return False
+        # A Trydan sends numbers with six decimals, and a flag is one of them.
+        return to_bool(to_float(text, field), field)
     raise _invalid(field)
 
 

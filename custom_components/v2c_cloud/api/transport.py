@@ -108,6 +108,7 @@ class Transport:
         self._quota_listener = quota_listener
         self._call_listener = call_listener
         self._working_paths: dict[str, str] = {}
+        self._both_refused: set[tuple[str, str | None]] = set()
         self._last_responses: OrderedDict[str, object] = OrderedDict()
         self.quota: QuotaSnapshot | None = None
         self.calls_made = 0
@@ -146,17 +147,23 @@ class Transport:
             device_id=device_id,
         )
         path = self._working_paths.get(operation.name, operation.path)
+        refused = (operation.name, device_id)
         try:
             result = await send(path)
         except V2CResponseError as err:
-            if (
-                err.status != 404
-                or operation.fallback_path is None
-                or operation.name in self._working_paths
-            ):
+            other = _other_path(operation, path)
+            if err.status != 404 or other is None or refused in self._both_refused:
                 raise
-            path = operation.fallback_path
-            result = await send(path)
+            # The path that worked may have been retired since; a device both
+            # paths refuse is asked on one path only until it answers again.
+            try:
+                result = await send(other)
+            except V2CResponseError as second:
+                if second.status == 404:
+                    self._both_refused.add(refused)
+                raise
+            path = other
+        self._both_refused.discard(refused)
         self._working_paths[operation.name] = path
         self._last_responses[operation.name] = result
         self._last_responses.move_to_end(operation.name)
@@ -302,3 +309,10 @@ class Transport:
             mask_device_id(device_id),
             reason,
         )
+
+
+def _other_path(operation: Operation, path: str) -> str | None:
+    """Return the operation's other path, if it has two."""
+    if operation.fallback_path is None:
+        return None
+    return operation.fallback_path if path == operation.path else operation.path

@@ -9,7 +9,11 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -86,6 +90,46 @@ async def test_connection_error_retries_setup(
     v2c_sim.sim.faults.clear()
     await _retry_setup(hass, freezer)
     assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize(
+    "body", [FaultKind.EMPTY_LIST, FaultKind.ERROR_OBJECT, FaultKind.EMPTY_200]
+)
+async def test_settings_unreadable_at_setup_come_with_their_first_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    body: FaultKind,
+) -> None:
+    """A settings answer without settings does not hold up the live state.
+
+    The entry loads with the live sensors, and the settings' entities appear
+    with the first settings read that works, without a restart.
+    """
+    v2c_sim.sim.faults.set(body, route="/device/reported", count=1)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+    registry = er.async_get(hass)
+    device_id = v2c_sim.device_id
+    power = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{device_id}_charging_power"
+    )
+    assert power is not None
+    assert hass.states.get(power).state not in ("unavailable", "unknown")
+    assert registry.async_get_entity_id("lock", DOMAIN, f"{device_id}_locked") is None
+
+    for _ in range(12):
+        freezer.tick(timedelta(minutes=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    lock = registry.async_get_entity_id("lock", DOMAIN, f"{device_id}_locked")
+    assert lock is not None
+    assert hass.states.get(lock).state == "unlocked"
+    assert hass.states.get(power).state not in ("unavailable", "unknown")
 
 
 async def test_revoked_key_starts_reauth_once_confirmed_at_setup(
