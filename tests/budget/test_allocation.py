@@ -222,6 +222,25 @@ def test_a_usual_arrival_is_watched_at_four_charging_intervals() -> None:
     assert plan(196.0, CHARGING, arriving) == {"A": pytest.approx(20.0), "B": 80.0}
 
 
+def test_a_usual_arrival_is_never_watched_more_slowly_than_the_baseline() -> None:
+    # 3600 s of charging at the 320 s cap take 11.25 calls, the two chargers'
+    # targets 16 more: four charging intervals would be 1280 s, and the
+    # uncertain target 480 s.
+    arriving = _like(IDLE, expecting_arrival=True)
+    assert plan(27.25, CHARGING, arriving) == {
+        "A": pytest.approx(320.0),
+        "B": pytest.approx(320.0),
+    }
+
+
+def test_a_usual_arrival_short_of_calls_stretches_with_the_slow_targets() -> None:
+    arriving = _like(IDLE, expecting_arrival=True)
+    uncertain = plan(20.0, CHARGING, IDLE)["B"]
+    assert uncertain is not None
+    assert uncertain > 480.0
+    assert plan(20.0, CHARGING, arriving)["B"] == pytest.approx(uncertain * 320 / 480)
+
+
 def test_an_outage_in_quiet_hours_is_checked_as_an_empty_charger_would_be() -> None:
     outage = _like(OFFLINE, offline_s=7200.0, quietness=1.0)
     assert plan(181.0 + 7200 / 2560, CHARGING, outage)["C"] == pytest.approx(2560.0)

@@ -63,7 +63,8 @@ _IDLE_STRETCH = 1.25
 # A WAITING car starts charging unannounced when the sun comes out: watch it
 # nearly as closely as a charge.
 _WAITING_RATIO = 2.0
-# Around a usual arrival time the car may not come at all: watch it less closely.
+# Around a usual arrival time the car may not come at all: watch it less closely
+# than a charge (but never more slowly than the baseline).
 _ARRIVAL_RATIO = 4.0
 
 
@@ -200,10 +201,12 @@ def allocate(
             interval = target * stretch
             if demand.expecting_arrival:
                 # A car that usually arrives about now starts its charge unseen,
-                # so watch it as closely as the charging interval makes worth it.
-                interval = min(
-                    interval, max(charging * _ARRIVAL_RATIO, ARRIVAL_INTERVAL_S)
-                )
+                # so watch it as closely as the charging interval makes worth it,
+                # and never more slowly than the baseline: a car is likelier now
+                # than on a charger with nothing learned, which a fixed poller's
+                # pace awaits.
+                watch = min(charging * _ARRIVAL_RATIO, baseline * stretch)
+                interval = min(interval, max(watch, ARRIVAL_INTERVAL_S))
             if demand.activity is ChargerActivity.OFFLINE:
                 interval = _outage_check(demand, interval, baseline)
             intervals[demand.device_id] = _clamp(interval, settings)

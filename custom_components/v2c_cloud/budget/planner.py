@@ -41,6 +41,11 @@ _CAR_PRESENT = CAR_HELD | {ChargerActivity.CHARGING}
 # A timer's opening starts the charge of a car waiting for it, on the grid or
 # on the sun already shining (without sun, the opening changes nothing).
 _OPENING_STARTS = frozenset({ChargerActivity.PLUGGED, ChargerActivity.WAITING})
+# A charge that starts by itself from these may follow a schedule (the car's,
+# a timer's); one after an outage or at sunrise tells nothing of one.
+_SCHEDULE_STARTS = frozenset(
+    {ChargerActivity.IDLE, ChargerActivity.PLUGGED, ChargerActivity.WAITING}
+)
 # A car that stays plugged when the sun sets is as full as before.
 _FULL_CAN_STAY = frozenset({ChargerActivity.PLUGGED, ChargerActivity.SUNLESS})
 # A charger may still charge this long before the reset, whatever it usually does;
@@ -256,6 +261,14 @@ class QuotaPlanner:
         rollover.accrue(self._state.window, device_id, charger, now)
         if charger.activity is ChargerActivity.IDLE and activity in _CAR_PRESENT:
             arrivals.learn(charger.arrivals, now)
+        if (
+            activity is ChargerActivity.CHARGING
+            and charger.activity in _SCHEDULE_STARTS
+            and not charger.charged_since_plug_in
+            and not charger.command_unread
+            and charger.read_at is not None
+        ):
+            charger.punctual.started(charger.read_at, now)
         # A charge that stopped by itself means a full car; one paused by a
         # command is likely resumed soon.
         command_applied = (
@@ -293,6 +306,7 @@ class QuotaPlanner:
             charger.offline_charging = charger.activity is ChargerActivity.CHARGING
         charger.activity = activity
         charger.since = now
+        charger.read_at = now
 
     def charged_unseen(self, device_id: str, now: datetime) -> None:
         """Note a charge that started and ended since the last read (its energy tells).
@@ -340,7 +354,11 @@ class QuotaPlanner:
         due: datetime | None = None
         if interval is not None:
             due = max(now, charger.last_poll_at + timedelta(seconds=interval))
-        for soon in (charger.confirm_at, self._opening_read_at(charger)):
+        for soon in (
+            charger.confirm_at,
+            self._opening_read_at(charger),
+            self._scheduled_start_read_at(charger, now),
+        ):
             if soon is not None:
                 due = max(now, soon) if due is None else min(due, max(now, soon))
         return due
@@ -361,6 +379,21 @@ class QuotaPlanner:
         if charger.last_poll_at is not None and charger.last_poll_at >= read_at:
             return None
         return read_at
+
+    def _scheduled_start_read_at(
+        self, charger: ChargerState, now: datetime
+    ) -> datetime | None:
+        """Return when to read a charger whose first charge of a visit is punctual."""
+        if (
+            charger.activity not in _SCHEDULE_STARTS
+            or charger.charged_since_plug_in
+            or (
+                charger.activity is ChargerActivity.IDLE
+                and not self._settings.poll_idle
+            )
+        ):
+            return None
+        return charger.punctual.next_read(charger.last_poll_at, now)
 
     def request_confirmation(self, device_id: str, now: datetime) -> datetime:
         """Schedule a read that shows whether a command took effect."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from .arrivals import habit_from, new_habit
 from .models import CallKind, ChargerActivity
+from .punctual import Punctual, punctual_from
 from .restarts import Restarts, restarts_from
 from .timekeeping import as_utc
 
@@ -70,6 +71,7 @@ class ChargerState:
     charged_since_plug_in: bool = False
     charge_ended: bool = False
     restarts: Restarts = field(default_factory=Restarts)
+    punctual: Punctual = field(default_factory=Punctual)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
@@ -83,6 +85,8 @@ class ChargerState:
     unanswered_since: datetime | None = None
     # When the charger's own timer next lets a waiting car start.
     opening_at: datetime | None = None
+    # The last read's moment: a charge seen starting now started after it.
+    read_at: datetime | None = None
 
 
 @dataclass
@@ -160,6 +164,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "charged_since_plug_in": charger.charged_since_plug_in,
                 "charge_ended": charger.charge_ended,
                 "restarts": charger.restarts.as_dict(),
+                "punctual": charger.punctual.as_dict(),
             }
             for device_id, charger in state.chargers.items()
         },
@@ -216,6 +221,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     ),
                     charge_ended=bool(charger.get("charge_ended", False)),
                     restarts=restarts_from(charger.get("restarts")),
+                    punctual=punctual_from(charger.get("punctual")),
                 )
                 for device_id, charger in data["chargers"].items()
             },

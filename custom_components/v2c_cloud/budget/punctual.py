@@ -1,0 +1,120 @@
+"""Charges that start at the same moment every day: a schedule nobody announced.
+
+A car's own departure schedule, or a timer set in the car's app, starts the
+charge at the same second each day, and neither the charger nor the cloud
+names it in advance. Each start seen is known only to lie between the last
+read that did not show it and the read that did. When the last few starts all
+fall in one short stretch, the next one is awaited there: one read halfway
+through it and one at its end. Each day the stretch halves, down to the
+precision of one read, so the start shows within seconds for two calls a day.
+A start outside the stretch begins the learning again from that start alone;
+until it has, the charger is read as it would be without a schedule, so a
+schedule that stops costs nothing more than these reads.
+
+The moments are seconds of the UTC day: a schedule kept in local time moves by
+an hour at a clock change and is learned again in a few days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .timekeeping import DAY, DAY_S, offset_of, seconds_between
+
+# The starts that must agree before a moment is awaited, and the most kept.
+KEPT = 3
+# Starts spread wider than this are habits, not a schedule: the arrival
+# routine watches them.
+MAX_STRETCH_S = 20 * 60.0
+# A start seen after a longer gap tells too little about its moment.
+_LONGEST_SPAN_S = 6 * 3600.0
+# Narrower than this, one read at the end sees the start as soon as two would.
+_ONE_READ_S = 10.0
+# A read missed by longer than this (Home Assistant was not running) waits for
+# the next day.
+_GRACE = timedelta(minutes=10)
+
+
+@dataclass
+class Punctual:
+    """Where the last charge starts of a charger fell, as spans of the UTC day."""
+
+    # (second of the UTC day of the last read before the start, seconds from
+    # it to the read that showed the start); newest last.
+    spans: list[tuple[float, float]] = field(default_factory=list)
+
+    def started(self, not_yet_at: datetime, seen_at: datetime) -> None:
+        """Note a start that came after the read at not_yet_at, seen at seen_at."""
+        length = seconds_between(not_yet_at, seen_at)
+        if not 0 < length <= _LONGEST_SPAN_S:
+            return
+        kept = [*self.spans, (offset_of(not_yet_at), length)][-KEPT:]
+        while len(kept) > 1 and _common(kept) is None:
+            kept.pop(0)
+        self.spans = kept
+
+    def stretch(self) -> tuple[float, float] | None:
+        """Return (second of the UTC day, length) where starts come, if punctual."""
+        if len(self.spans) < 2:
+            return None
+        common = _common(self.spans)
+        if common is None or common[1] > MAX_STRETCH_S:
+            return None
+        return common
+
+    def next_read(
+        self, last_read_at: datetime | None, now: datetime
+    ) -> datetime | None:
+        """Return when to read next to see a scheduled start soonest, or None."""
+        stretch = self.stretch()
+        if stretch is None:
+            return None
+        start_s, length_s = stretch
+        offsets = (length_s,) if length_s <= _ONE_READ_S else (length_s / 2, length_s)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        for day in (midnight - DAY, midnight, midnight + DAY):
+            for offset in offsets:
+                read_at = day + timedelta(seconds=start_s + offset)
+                if read_at < now - _GRACE:
+                    continue
+                if last_read_at is None or last_read_at < read_at:
+                    return read_at
+        return None
+
+    def as_dict(self) -> list[list[float]]:
+        """Return a JSON-ready copy."""
+        return [[start, length] for start, length in self.spans]
+
+
+def punctual_from(data: Any) -> Punctual:
+    """Rebuild saved starts; anything unreadable starts afresh."""
+    if not isinstance(data, list):
+        return Punctual()
+    spans = [
+        (float(item[0]), float(item[1]))
+        for item in data
+        if isinstance(item, list)
+        and len(item) == 2
+        and all(type(value) in (int, float) for value in item)
+        and 0 <= item[0] < DAY_S
+        and 0 < item[1] <= _LONGEST_SPAN_S
+    ]
+    return Punctual(spans=spans[-KEPT:])
+
+
+def _common(spans: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Return the part of the day every span covers, or None if there is none."""
+    first_start, first_length = spans[0]
+    low, high = first_start, first_start + first_length
+    for start, length in spans[1:]:
+        # Spans are shorter than half a day: at most one day's shift overlaps.
+        shifted = min(
+            (start + shift for shift in (-DAY_S, 0.0, DAY_S)),
+            key=lambda moved: abs(moved + length / 2 - (low + high) / 2),
+        )
+        low, high = max(low, shifted), min(high, shifted + length)
+        if low > high:
+            return None
+    return low % DAY_S, high - low

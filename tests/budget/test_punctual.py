@@ -1,0 +1,205 @@
+"""Tests for charges that start at the same moment every day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+    QuotaPlanner,
+)
+from custom_components.v2c_cloud.budget.punctual import (
+    KEPT,
+    MAX_STRETCH_S,
+    Punctual,
+    punctual_from,
+)
+
+DAY0 = datetime(2025, 3, 3, tzinfo=UTC)
+DAY = timedelta(days=1)
+MINUTE = timedelta(minutes=1)
+
+
+def at(day: int, hours: int, minutes: float = 0.0) -> datetime:
+    return DAY0 + day * DAY + timedelta(hours=hours, minutes=minutes)
+
+
+def learned(*spans: tuple[datetime, datetime]) -> Punctual:
+    punctual = Punctual()
+    for not_yet_at, seen_at in spans:
+        punctual.started(not_yet_at, seen_at)
+    return punctual
+
+
+def test_one_start_is_no_schedule() -> None:
+    punctual = learned((at(0, 0, 10), at(0, 0, 16)))
+    assert punctual.stretch() is None
+    assert punctual.next_read(at(1, 0), at(1, 0)) is None
+
+
+def test_starts_in_one_short_stretch_are_awaited_where_they_all_fell() -> None:
+    punctual = learned((at(0, 0, 10), at(0, 0, 16)), (at(1, 0, 13), at(1, 0, 19)))
+    assert punctual.stretch() == (13 * 60.0, 3 * 60.0)
+    # Halfway through the stretch, then at its end.
+    assert punctual.next_read(at(2, 0), at(2, 0)) == at(2, 0, 14.5)
+    assert punctual.next_read(at(2, 0, 14.5), at(2, 0, 14.5)) == at(2, 0, 16)
+    assert punctual.next_read(at(2, 0, 16), at(2, 0, 16)) == at(3, 0, 14.5)
+
+
+def test_a_stretch_narrowed_to_one_read_is_read_at_its_end_only() -> None:
+    start = at(0, 0, 15)
+    punctual = learned(
+        (start - MINUTE, start + timedelta(seconds=5)),
+        (start + DAY, start + DAY + timedelta(seconds=30)),
+    )
+    assert punctual.stretch() == (15 * 60.0, 5.0)
+    assert punctual.next_read(at(2, 0), at(2, 0)) == at(2, 0, 15) + timedelta(seconds=5)
+
+
+def test_a_read_missed_by_long_waits_for_the_next_day() -> None:
+    punctual = learned((at(0, 0, 10), at(0, 0, 16)), (at(1, 0, 13), at(1, 0, 19)))
+    assert punctual.next_read(at(2, 0, 5), at(2, 0, 20)) == at(2, 0, 14.5)
+    assert punctual.next_read(at(2, 0, 5), at(2, 0, 40)) == at(3, 0, 14.5)
+
+
+def test_starts_spread_wider_than_a_schedule_are_a_habit() -> None:
+    wide = timedelta(seconds=MAX_STRETCH_S) + MINUTE
+    punctual = learned((at(0, 18), at(0, 19)), (at(1, 17, 50), at(1, 18) + wide))
+    assert punctual.stretch() is None
+
+
+def test_a_start_elsewhere_begins_the_learning_again() -> None:
+    punctual = learned(
+        (at(0, 0, 10), at(0, 0, 16)),
+        (at(1, 0, 13), at(1, 0, 19)),
+        (at(2, 7, 0), at(2, 7, 2)),
+    )
+    assert punctual.spans == [(7 * 3600.0, 120.0)]
+    assert punctual.stretch() is None
+    punctual.started(at(3, 7, 1), at(3, 7, 3))
+    assert punctual.stretch() == (7 * 3600.0 + 60, 60.0)
+
+
+def test_only_the_last_starts_are_kept() -> None:
+    punctual = learned(
+        *((at(day, 0, 10), at(day, 0, 16 - day)) for day in range(KEPT + 2))
+    )
+    assert len(punctual.spans) == KEPT
+    assert punctual.stretch() == (10 * 60.0, (16 - KEPT - 1 - 10) * 60.0)
+
+
+def test_a_stretch_may_cross_midnight() -> None:
+    punctual = learned((at(0, 23, 55), at(1, 0, 5)), (at(2, 0, 0), at(2, 0, 10)))
+    assert punctual.stretch() == (0.0, 5 * 60.0)
+    punctual = learned((at(1, 0, 0), at(1, 0, 10)), (at(1, 23, 50), at(2, 0, 2)))
+    assert punctual.stretch() == (0.0, 2 * 60.0)
+
+
+def test_a_start_seen_after_hours_tells_nothing() -> None:
+    punctual = learned((at(0, 0, 10), at(0, 0, 16)), (at(1, 0, 0), at(1, 8, 0)))
+    assert punctual.spans == [(10 * 60.0, 6 * 60.0)]
+
+
+def test_saved_starts_come_back_and_garbage_starts_afresh() -> None:
+    punctual = learned((at(0, 0, 10), at(0, 0, 16)), (at(1, 0, 13), at(1, 0, 19)))
+    assert punctual_from(punctual.as_dict()) == punctual
+    assert punctual_from(None) == Punctual()
+    assert punctual_from("broken") == Punctual()
+    assert punctual_from([[600, 360], ["x", 1], [99_999, 60], [60, 0], [1, 2, 3]]) == (
+        Punctual(spans=[(600.0, 360.0)])
+    )
+
+
+def poll(
+    planner: QuotaPlanner, activity: ChargerActivity, now: datetime
+) -> datetime | None:
+    """Read charger A at `now`, seeing `activity`; return when to read it next."""
+    planner.record_call(CallKind.POLL, now, "A")
+    planner.set_activity("A", activity, now)
+    return planner.next_poll_at("A", now)
+
+
+def start_delays(planner: QuotaPlanner, days: int, starts_at: timedelta) -> list[float]:
+    """Poll a car that plugs in and starts at `starts_at` each day, charging 3 h.
+
+    Return, per day, the seconds from the start to the read that showed it.
+    """
+    delays = []
+    now = DAY0
+    for day in range(days):
+        start = DAY0 + day * DAY + starts_at
+        end = start + timedelta(hours=3)
+        seen = None
+        while now < DAY0 + (day + 1) * DAY:
+            charging = start <= now < end
+            if charging and seen is None:
+                seen = now
+            due = poll(
+                planner,
+                ChargerActivity.CHARGING if charging else ChargerActivity.IDLE,
+                now,
+            )
+            assert due is not None
+            now = max(due, now + timedelta(seconds=1))
+        assert seen is not None
+        delays.append((seen - start).total_seconds())
+    return delays
+
+
+def test_a_car_arriving_on_the_same_second_daily_is_soon_seen_within_seconds() -> None:
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    delays = start_delays(planner, 12, timedelta(hours=0, minutes=15, seconds=7))
+    assert max(delays[-4:]) <= 10.0
+    assert sum(delays[:2]) / 2 > 20.0
+
+
+def test_a_schedule_kept_in_saved_state_survives_a_restart() -> None:
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    start_delays(planner, 6, timedelta(hours=1, minutes=40))
+    saved = planner.to_dict()
+    assert saved["chargers"]["A"]["punctual"]
+    restored = QuotaPlanner.from_dict(saved, PlannerSettings(), now=at(6, 0))
+    assert (
+        restored.to_dict()["chargers"]["A"]["punctual"]
+        == (saved["chargers"]["A"]["punctual"])
+    )
+
+
+def test_a_start_by_command_or_a_full_cars_restart_teaches_no_schedule() -> None:
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    for day in range(3):
+        poll(planner, ChargerActivity.PLUGGED, at(day, 9, 0))
+        planner.request_confirmation("A", at(day, 9, 1))
+        poll(planner, ChargerActivity.CHARGING, at(day, 9, 1.25))
+        poll(planner, ChargerActivity.PLUGGED, at(day, 10, 0))
+        # The full car charges again: not the visit's first charge.
+        poll(planner, ChargerActivity.CHARGING, at(day, 10, 2))
+        poll(planner, ChargerActivity.IDLE, at(day, 11, 0))
+    assert planner.to_dict()["chargers"]["A"]["punctual"] == []
+
+
+@pytest.mark.parametrize(
+    ("before", "settings", "expected_read"),
+    [
+        (ChargerActivity.PLUGGED, PlannerSettings(), True),
+        (ChargerActivity.WAITING, PlannerSettings(), True),
+        (ChargerActivity.IDLE, PlannerSettings(), True),
+        (ChargerActivity.IDLE, PlannerSettings(poll_idle=False), False),
+        (ChargerActivity.SUNLESS, PlannerSettings(), False),
+        (ChargerActivity.CHARGING, PlannerSettings(), False),
+    ],
+)
+def test_a_learned_start_is_awaited_only_where_it_can_come(
+    before: ChargerActivity, settings: PlannerSettings, expected_read: bool
+) -> None:
+    planner = QuotaPlanner(settings, now=DAY0)
+    for day in range(2):
+        poll(planner, ChargerActivity.PLUGGED, at(day, 0, 10))
+        poll(planner, ChargerActivity.CHARGING, at(day, 0, 16))
+        poll(planner, ChargerActivity.IDLE, at(day, 4))
+    due = poll(planner, before, at(2, 0, 12))
+    assert (due == at(2, 0, 13)) is expected_read
