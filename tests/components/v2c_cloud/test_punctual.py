@@ -34,9 +34,7 @@ async def _poll_until(
 ) -> None:
     """Let every planned read up to `moment` run, then stop the clock there."""
     while utcnow() < moment:
-        await advance(
-            hass, freezer, min(_next_poll_in(coordinator), moment - utcnow())
-        )
+        await advance(hass, freezer, min(_next_poll_in(coordinator), moment - utcnow()))
 
 
 async def test_a_car_charging_at_the_same_second_daily_is_seen_within_seconds(
