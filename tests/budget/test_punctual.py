@@ -15,6 +15,7 @@ from custom_components.v2c_cloud.budget import (
 from custom_components.v2c_cloud.budget.punctual import (
     KEPT,
     MAX_STRETCH_S,
+    REMEMBERED,
     Punctual,
     punctual_from,
 )
@@ -37,13 +38,13 @@ def learned(*spans: tuple[datetime, datetime]) -> Punctual:
 
 def test_one_start_is_no_schedule() -> None:
     punctual = learned((at(0, 0, 10), at(0, 0, 16)))
-    assert punctual.stretch() is None
+    assert punctual.stretches() == []
     assert punctual.next_read(at(1, 0), at(1, 0)) is None
 
 
 def test_starts_in_one_short_stretch_are_awaited_where_they_all_fell() -> None:
     punctual = learned((at(0, 0, 10), at(0, 0, 16)), (at(1, 0, 13), at(1, 0, 19)))
-    assert punctual.stretch() == (13 * 60.0, 3 * 60.0)
+    assert punctual.stretches() == [(13 * 60.0, 3 * 60.0)]
     # Halfway through the stretch, then at its end.
     assert punctual.next_read(at(2, 0), at(2, 0)) == at(2, 0, 14.5)
     assert punctual.next_read(at(2, 0, 14.5), at(2, 0, 14.5)) == at(2, 0, 16)
@@ -56,7 +57,7 @@ def test_a_stretch_narrowed_to_one_read_is_read_at_its_end_only() -> None:
         (start - MINUTE, start + timedelta(seconds=5)),
         (start + DAY, start + DAY + timedelta(seconds=30)),
     )
-    assert punctual.stretch() == (15 * 60.0, 5.0)
+    assert punctual.stretches() == [(15 * 60.0, 5.0)]
     assert punctual.next_read(at(2, 0), at(2, 0)) == at(2, 0, 15) + timedelta(seconds=5)
 
 
@@ -69,34 +70,39 @@ def test_a_read_missed_by_long_waits_for_the_next_day() -> None:
 def test_starts_spread_wider_than_a_schedule_are_a_habit() -> None:
     wide = timedelta(seconds=MAX_STRETCH_S) + MINUTE
     punctual = learned((at(0, 18), at(0, 19)), (at(1, 17, 50), at(1, 18) + wide))
-    assert punctual.stretch() is None
+    assert punctual.stretches() == []
 
 
-def test_a_start_elsewhere_begins_the_learning_again() -> None:
+def test_starts_at_another_hour_leave_a_stretch_alone_and_make_their_own() -> None:
     punctual = learned(
         (at(0, 0, 10), at(0, 0, 16)),
+        (at(0, 7, 0), at(0, 7, 2)),
         (at(1, 0, 13), at(1, 0, 19)),
-        (at(2, 7, 0), at(2, 7, 2)),
+        (at(1, 12, 0), at(1, 12, 4)),
     )
-    assert punctual.spans == [(7 * 3600.0, 120.0)]
-    assert punctual.stretch() is None
-    punctual.started(at(3, 7, 1), at(3, 7, 3))
-    assert punctual.stretch() == (7 * 3600.0 + 60, 60.0)
+    assert punctual.stretches() == [(13 * 60.0, 3 * 60.0)]
+    punctual.started(at(2, 7, 1), at(2, 7, 3))
+    assert sorted(punctual.stretches()) == [(13 * 60.0, 180.0), (7 * 3600.0 + 60, 60.0)]
+    # The lunch read comes after the night's.
+    assert punctual.next_read(at(3, 0, 16), at(3, 0, 16)) == at(3, 7, 1.5)
 
 
-def test_only_the_last_starts_are_kept() -> None:
+def test_the_newest_starts_narrow_a_stretch_and_a_dozen_are_remembered() -> None:
     punctual = learned(
         *((at(day, 0, 10), at(day, 0, 16 - day)) for day in range(KEPT + 2))
     )
-    assert len(punctual.spans) == KEPT
-    assert punctual.stretch() == (10 * 60.0, (16 - KEPT - 1 - 10) * 60.0)
+    assert punctual.stretches() == [(10 * 60.0, (16 - KEPT - 1 - 10) * 60.0)]
+    punctual = learned(
+        *((at(day, 0, 10), at(day, 0, 16)) for day in range(REMEMBERED + 3))
+    )
+    assert len(punctual.spans) == REMEMBERED
 
 
 def test_a_stretch_may_cross_midnight() -> None:
     punctual = learned((at(0, 23, 55), at(1, 0, 5)), (at(2, 0, 0), at(2, 0, 10)))
-    assert punctual.stretch() == (0.0, 5 * 60.0)
+    assert punctual.stretches() == [(0.0, 5 * 60.0)]
     punctual = learned((at(1, 0, 0), at(1, 0, 10)), (at(1, 23, 50), at(2, 0, 2)))
-    assert punctual.stretch() == (0.0, 2 * 60.0)
+    assert punctual.stretches() == [(0.0, 2 * 60.0)]
 
 
 def test_a_start_seen_after_hours_tells_nothing() -> None:

@@ -3,13 +3,13 @@
 A car's own departure schedule, or a timer set in the car's app, starts the
 charge at the same second each day, and neither the charger nor the cloud
 names it in advance. Each start seen is known only to lie between the last
-read that did not show it and the read that did. When the last few starts all
-fall in one short stretch, the next one is awaited there: one read halfway
-through it and one at its end. Each day the stretch halves, down to the
-precision of one read, so the start shows within seconds for two calls a day.
-A start outside the stretch begins the learning again from that start alone;
-until it has, the charger is read as it would be without a schedule, so a
-schedule that stops costs nothing more than these reads.
+read that did not show it and the read that showed it. When recent starts
+fall in one short stretch of the day, the next one is awaited there: one read
+halfway through it and one at its end. Each day the stretch halves, down to
+the precision of one read, so the start shows within seconds for two calls a
+day. A day may have several such moments (a night schedule and a lunch
+top-up); starts at other hours leave them alone. A schedule that stops costs
+its two reads a day until a dozen newer starts have pushed it out.
 
 The moments are seconds of the UTC day: a schedule kept in local time moves by
 an hour at a clock change and is learned again in a few days.
@@ -23,8 +23,10 @@ from typing import Any
 
 from .timekeeping import DAY, DAY_S, offset_of, seconds_between
 
-# The starts that must agree before a moment is awaited, and the most kept.
+# The newest starts that narrow one stretch (two make one).
 KEPT = 3
+# The starts remembered, over every moment of the day: a few days of visits.
+REMEMBERED = 12
 # Starts spread wider than this are habits, not a schedule: the arrival
 # routine watches them.
 MAX_STRETCH_S = 20 * 60.0
@@ -48,40 +50,50 @@ class Punctual:
     def started(self, not_yet_at: datetime, seen_at: datetime) -> None:
         """Note a start that came after the read at not_yet_at, seen at seen_at."""
         length = seconds_between(not_yet_at, seen_at)
-        if not 0 < length <= _LONGEST_SPAN_S:
-            return
-        kept = [*self.spans, (offset_of(not_yet_at), length)][-KEPT:]
-        while len(kept) > 1 and _common(kept) is None:
-            kept.pop(0)
-        self.spans = kept
+        if 0 < length <= _LONGEST_SPAN_S:
+            self.spans = [*self.spans, (offset_of(not_yet_at), length)][-REMEMBERED:]
 
-    def stretch(self) -> tuple[float, float] | None:
-        """Return (second of the UTC day, length) where starts come, if punctual."""
-        if len(self.spans) < 2:
-            return None
-        common = _common(self.spans)
-        if common is None or common[1] > MAX_STRETCH_S:
-            return None
-        return common
+    def stretches(self) -> list[tuple[float, float]]:
+        """Return (second of the UTC day, length) of each moment starts come at.
+
+        Each is where the newest starts that share part of the day all fell
+        (at most KEPT, at least two), if that is short enough for a schedule.
+        """
+        found = []
+        unused = list(reversed(self.spans))
+        while unused:
+            group = [unused.pop(0)]
+            for span in list(unused):
+                if len(group) == KEPT:
+                    break
+                if _common([*group, span]) is not None:
+                    group.append(span)
+                    unused.remove(span)
+            common = _common(group)
+            if common is None:
+                continue
+            # Older starts of the same moment add nothing the newest did not.
+            unused = [span for span in unused if _common([common, span]) is None]
+            if len(group) > 1 and common[1] <= MAX_STRETCH_S:
+                found.append(common)
+        return found
 
     def next_read(
         self, last_read_at: datetime | None, now: datetime
     ) -> datetime | None:
         """Return when to read next to see a scheduled start soonest, or None."""
-        stretch = self.stretch()
-        if stretch is None:
-            return None
-        start_s, length_s = stretch
-        offsets = (length_s,) if length_s <= _ONE_READ_S else (length_s / 2, length_s)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        for day in (midnight - DAY, midnight, midnight + DAY):
-            for offset in offsets:
-                read_at = day + timedelta(seconds=start_s + offset)
-                if read_at < now - _GRACE:
-                    continue
-                if last_read_at is None or last_read_at < read_at:
-                    return read_at
-        return None
+        due = [
+            read_at
+            for start_s, length_s in self.stretches()
+            for offset in (
+                (length_s,) if length_s <= _ONE_READ_S else (length_s / 2, length_s)
+            )
+            for day in (midnight - DAY, midnight, midnight + DAY)
+            if (read_at := day + timedelta(seconds=start_s + offset)) >= now - _GRACE
+            and (last_read_at is None or last_read_at < read_at)
+        ]
+        return min(due, default=None)
 
     def as_dict(self) -> list[list[float]]:
         """Return a JSON-ready copy."""
@@ -101,7 +113,7 @@ def punctual_from(data: Any) -> Punctual:
         and 0 <= item[0] < DAY_S
         and 0 < item[1] <= _LONGEST_SPAN_S
     ]
-    return Punctual(spans=spans[-KEPT:])
+    return Punctual(spans=spans[-REMEMBERED:])
 
 
 def _common(spans: list[tuple[float, float]]) -> tuple[float, float] | None:
