@@ -41,9 +41,9 @@ Why it works the way it does:
   charger is watched as an empty one: a car may arrive during the outage.
 * A charge that starts by itself at the same moment every day (a car's own
   schedule) announces nothing either, but where the last starts all fell
-  between two reads says where the next will: once they share a stretch of
-  at most 20 minutes, it is read halfway through and at its end, halving the
-  stretch each day, down to one read at the moment.
+  between two reads says where the next will: once two or three recent ones
+  share a stretch of at most 20 minutes, it is read halfway through and at its
+  end, halving the stretch each day, down to one read at the moment.
 * A read the cloud does not answer (5xx, timeout, 401) still counts against
   the quota and makes nothing fresher, so failed reads in a row back off from
   the planned interval to the baseline, never further: the cloud's return is
