@@ -46,37 +46,25 @@ class Punctual:
     # (second of the UTC day of the last read before the start, seconds from
     # it to the read that showed the start); newest last.
     spans: list[tuple[float, float]] = field(default_factory=list)
+    # Asked at every plan, changed only by a start: found once per start.
+    _found: list[tuple[float, float]] = field(
+        init=False, repr=False, compare=False, default_factory=list
+    )
+
+    def __post_init__(self) -> None:
+        """Find the moments of the starts given."""
+        self._found = _stretches(self.spans)
 
     def started(self, not_yet_at: datetime, seen_at: datetime) -> None:
         """Note a start that came after the read at not_yet_at, seen at seen_at."""
         length = seconds_between(not_yet_at, seen_at)
         if 0 < length <= _LONGEST_SPAN_S:
             self.spans = [*self.spans, (offset_of(not_yet_at), length)][-REMEMBERED:]
+            self._found = _stretches(self.spans)
 
     def stretches(self) -> list[tuple[float, float]]:
-        """Return (second of the UTC day, length) of each moment starts come at.
-
-        Each is where the newest starts that share part of the day all fell
-        (at most KEPT, at least two), if that is short enough for a schedule.
-        """
-        found = []
-        unused = list(reversed(self.spans))
-        while unused:
-            group = [unused.pop(0)]
-            for span in list(unused):
-                if len(group) == KEPT:
-                    break
-                if _common([*group, span]) is not None:
-                    group.append(span)
-                    unused.remove(span)
-            common = _common(group)
-            if common is None:
-                continue
-            # Older starts of the same moment add nothing the newest did not.
-            unused = [span for span in unused if _common([common, span]) is None]
-            if len(group) > 1 and common[1] <= MAX_STRETCH_S:
-                found.append(common)
-        return found
+        """Return (second of the UTC day, length) of each moment starts come at."""
+        return list(self._found)
 
     def next_read(
         self, last_read_at: datetime | None, now: datetime
@@ -114,6 +102,32 @@ def punctual_from(data: Any) -> Punctual:
         and 0 < item[1] <= _LONGEST_SPAN_S
     ]
     return Punctual(spans=spans[-REMEMBERED:])
+
+
+def _stretches(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Return (second of the UTC day, length) of each moment starts come at.
+
+    Each is where the newest starts that share part of the day all fell (at
+    most KEPT, at least two), if that is short enough for a schedule.
+    """
+    found = []
+    unused = list(reversed(spans))
+    while unused:
+        group = [unused.pop(0)]
+        for span in list(unused):
+            if len(group) == KEPT:
+                break
+            if _common([*group, span]) is not None:
+                group.append(span)
+                unused.remove(span)
+        common = _common(group)
+        if common is None:
+            continue
+        # Older starts of the same moment add nothing the newest did not.
+        unused = [span for span in unused if _common([common, span]) is None]
+        if len(group) > 1 and common[1] <= MAX_STRETCH_S:
+            found.append(common)
+    return found
 
 
 def _common(spans: list[tuple[float, float]]) -> tuple[float, float] | None:
