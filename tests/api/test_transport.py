@@ -136,6 +136,43 @@ async def test_html_on_success_is_response_error(
     assert "<" not in info.value.excerpt
 
 
+@pytest.mark.parametrize(
+    ("body", "carried"),
+    [
+        ({"status": 500, "message": f"Device {D} not reachable"}, 500),
+        ({"status": "404", "error": "Not Found", "path": "/device/startcharge"}, 404),
+        ({"status": 200, "message": "OK"}, None),
+        ({"status": 500}, None),
+        ({"status": True, "message": "done"}, None),
+        ("OK", None),
+    ],
+)
+async def test_an_error_object_on_success_is_a_failure(
+    session: aiohttp.ClientSession,
+    serve: Serve,
+    body: object,
+    carried: int | None,
+) -> None:
+    """A command the backend refused inside an HTTP 200 was not applied."""
+
+    async def wrapped(_request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_post("/device/startcharge", wrapped)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    if carried is None:
+        await client.start_charge(D)
+        return
+    with pytest.raises(V2CResponseError) as info:
+        await client.start_charge(D)
+    assert info.value.status == carried
+    assert info.value.reason
+    assert D not in str(info.value.reason)
+    assert client.calls_made == 1
+
+
 async def test_non_utf8_and_plain_text_bodies(
     session: aiohttp.ClientSession, serve: Serve
 ) -> None:

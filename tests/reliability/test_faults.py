@@ -43,7 +43,8 @@ TRANSPORT_KINDS = (
     FaultKind.HTTP_502,
     FaultKind.HTTP_503,
 )
-# Command replies are often empty or "OK", so only reads fail on odd bodies.
+# Command replies are often empty or "OK", so only reads fail on odd bodies;
+# an error object fails both (a command answered so was not applied).
 BODY_KINDS = (
     FaultKind.MALFORMED_JSON,
     # Taken for a charger, it would show every value unknown and a charge stopped.
@@ -119,7 +120,7 @@ async def test_short_outage_keeps_entities_and_logs_once(
     await run_for(hass, freezer, timedelta(minutes=1))
     assert not coordinator.last_update_success
     assert unavailable(hass, init_integration) == []
-    if kind in TRANSPORT_KINDS:
+    if kind in (*TRANSPORT_KINDS, FaultKind.ERROR_OBJECT):
         await assert_command_fails(hass, v2c_sim.device_id, 12, "communication_error")
     else:
         await set_current(hass, v2c_sim.device_id, 12)

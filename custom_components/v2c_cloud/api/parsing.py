@@ -59,6 +59,23 @@ def reason_in(body: object, secrets: Iterable[str] = ()) -> str:
     return ""
 
 
+def status_in(body: object) -> int | None:
+    """Return the error status an error object carries in a 2xx answer, or None.
+
+    A gateway can pass a backend failure on as HTTP 200 with the backend's
+    error object (`{"status": 500, "message": ...}`); a command answered so
+    was not applied, and a read answered so has no data.
+    """
+    if not isinstance(body, Mapping) or not reason_in(body):
+        return None
+    status = body.get("status")
+    if isinstance(status, str) and status.strip().isdigit():
+        status = int(status)
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status if 400 <= status < 600 else None
+    return None
+
+
 def _integer(digits: str) -> int | str:
     # Python refuses to turn more than 4,300 digits into an int, which would fail
     # the whole body: such a number stays text and only its field is dropped.

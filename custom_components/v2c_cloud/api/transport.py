@@ -26,7 +26,7 @@ from .exceptions import (
 from .headers import quota_from_headers, retry_at
 from .models import QuotaSnapshot
 from .operations import Operation
-from .parsing import decode_body, error_reason, excerpt
+from .parsing import decode_body, error_reason, excerpt, reason_in, status_in
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -266,7 +266,18 @@ class Transport:
     ) -> object:
         content_type = headers.get("Content-Type", "")
         if 200 <= status < 300:
-            return decode_body(raw, content_type, status, secrets)
+            body = decode_body(raw, content_type, status, secrets)
+            if (carried := status_in(body)) is None:
+                return body
+            reason = reason_in(body, secrets)
+            if device_id:
+                reason = reason.replace(device_id, mask_device_id(device_id))
+            raise V2CResponseError(
+                f"V2C Cloud answered HTTP {status} carrying error {carried}",
+                status=carried,
+                excerpt=reason,
+                reason=reason,
+            )
         if status == 401 or (status == 403 and _names_the_key_unknown(raw)):
             raise V2CAuthenticationError(
                 f"V2C Cloud rejected the API key (HTTP {status})"

@@ -93,7 +93,7 @@ async def test_connection_error_retries_setup(
 
 
 @pytest.mark.parametrize(
-    "body", [FaultKind.EMPTY_LIST, FaultKind.ERROR_OBJECT, FaultKind.EMPTY_200]
+    "body", [FaultKind.EMPTY_LIST, FaultKind.BARE_SCALAR, FaultKind.EMPTY_200]
 )
 async def test_settings_unreadable_at_setup_come_with_their_first_read(
     hass: HomeAssistant,
