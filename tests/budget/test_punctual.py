@@ -209,3 +209,25 @@ def test_a_learned_start_is_awaited_only_where_it_can_come(
         poll(planner, ChargerActivity.IDLE, at(day, 4))
     due = poll(planner, before, at(2, 0, 12))
     assert (due == at(2, 0, 13)) is expected_read
+
+
+def test_a_newer_start_near_a_moment_but_outside_it_shows_the_moment_was_chance() -> (
+    None
+):
+    # Arrivals spread over an hour, seen through reads minutes apart: two
+    # overlap by chance, and the next start in that hour falls elsewhere.
+    chance = learned((at(0, 8, 40), at(0, 8, 50)), (at(1, 8, 45), at(1, 8, 55)))
+    assert chance.stretches() == [(8 * 3600.0 + 45 * 60, 5 * 60.0)]
+    chance.started(at(2, 9, 10), at(2, 9, 20))
+    assert chance.stretches() == []
+    assert chance.next_read(at(3, 0), at(3, 0)) is None
+    # A start at another hour says nothing about the moment.
+    kept = learned(
+        (at(0, 8, 40), at(0, 8, 50)),
+        (at(1, 8, 45), at(1, 8, 55)),
+        (at(1, 20, 0), at(1, 20, 5)),
+    )
+    assert kept.stretches() == [(8 * 3600.0 + 45 * 60, 5 * 60.0)]
+    # The moment is learned again from the starts that agree after it.
+    chance.started(at(3, 9, 12), at(3, 9, 18))
+    assert chance.stretches() == [(9 * 3600.0 + 12 * 60, 6 * 60.0)]

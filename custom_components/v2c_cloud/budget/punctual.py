@@ -8,8 +8,10 @@ fall in one short stretch of the day, the next one is awaited there: one read
 halfway through it and one at its end. Each day the stretch halves, down to
 the precision of one read, so the start shows within seconds for two calls a
 day. A day may have several such moments (a night schedule and a lunch
-top-up); starts at other hours leave them alone. A schedule that stops costs
-its two reads a day until a dozen newer starts have pushed it out.
+top-up); starts at other hours leave them alone. A newer start within the
+hour around a moment but outside it shows the moment was chance (arrivals
+spread over an hour overlap by chance when reads are minutes apart) or the
+schedule stopped: the moment is dropped until newer starts agree again.
 
 The moments are seconds of the UTC day: a schedule kept in local time moves by
 an hour at a clock change and is learned again in a few days.
@@ -30,6 +32,10 @@ REMEMBERED = 12
 # Starts spread wider than this are habits, not a schedule: the arrival
 # routine watches them.
 MAX_STRETCH_S = 20 * 60.0
+# A newer start this close to a moment but outside it shows the moment was
+# chance (starts spread over an hour overlap by chance when reads are minutes
+# apart): the schedule it stood for did not hold.
+NEAR_S = 3 * MAX_STRETCH_S
 # A start seen after a longer gap tells too little about its moment.
 _LONGEST_SPAN_S = 6 * 3600.0
 # Narrower than this, one read at the end sees the start as soon as two would.
@@ -111,7 +117,8 @@ def _stretches(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     most KEPT, at least two), if that is short enough for a schedule.
     """
     found = []
-    unused = list(reversed(spans))
+    newest_first = list(reversed(spans))
+    unused = list(newest_first)
     while unused:
         group = [unused.pop(0)]
         for span in list(unused):
@@ -125,9 +132,25 @@ def _stretches(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
             continue
         # Older starts of the same moment add nothing the newest did not.
         unused = [span for span in unused if _common([common, span]) is None]
-        if len(group) > 1 and common[1] <= MAX_STRETCH_S:
+        newer = newest_first[: newest_first.index(group[0])]
+        if (
+            len(group) > 1
+            and common[1] <= MAX_STRETCH_S
+            and not any(_missed(common, span) for span in newer)
+        ):
             found.append(common)
     return found
+
+
+def _missed(stretch: tuple[float, float], span: tuple[float, float]) -> bool:
+    """Return whether a start fell near the stretch but outside it."""
+    if _common([stretch, span]) is not None:
+        return False
+    start, length = stretch
+    other_start, other_length = span
+    apart = abs((other_start + other_length / 2) - (start + length / 2)) % DAY_S
+    gap = min(apart, DAY_S - apart) - (length + other_length) / 2
+    return gap <= NEAR_S
 
 
 def _common(spans: list[tuple[float, float]]) -> tuple[float, float] | None:
