@@ -26,7 +26,7 @@ from .exceptions import (
 from .headers import quota_from_headers, retry_at
 from .models import QuotaSnapshot
 from .operations import Operation
-from .parsing import decode_body, error_reason, excerpt, reason_in, status_in
+from .parsing import decode_body, error_reason, excerpt, status_in
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -269,14 +269,12 @@ class Transport:
             body = decode_body(raw, content_type, status, secrets)
             if (carried := status_in(body)) is None:
                 return body
-            reason = reason_in(body, secrets)
-            if device_id:
-                reason = reason.replace(device_id, mask_device_id(device_id))
-            raise V2CResponseError(
+            raise _response_error(
                 f"V2C Cloud answered HTTP {status} carrying error {carried}",
-                status=carried,
-                excerpt=reason,
-                reason=reason,
+                carried,
+                raw,
+                secrets,
+                device_id,
             )
         if status == 401 or (status == 403 and _names_the_key_unknown(raw)):
             raise V2CAuthenticationError(
@@ -298,15 +296,8 @@ class Transport:
                 reset_at=retry_at(headers, now),
                 remaining=remaining,
             )
-        text = raw.decode("utf-8", errors="replace")
-        if device_id:
-            # The reason reaches the user's log when an automation's command fails.
-            text = text.replace(device_id, mask_device_id(device_id))
-        raise V2CResponseError(
-            f"V2C Cloud answered HTTP {status}",
-            status=status,
-            excerpt=excerpt(text, secrets),
-            reason=error_reason(text, secrets),
+        raise _response_error(
+            f"V2C Cloud answered HTTP {status}", status, raw, secrets, device_id
         )
 
     @staticmethod
@@ -320,6 +311,26 @@ class Transport:
             mask_device_id(device_id),
             reason,
         )
+
+
+def _response_error(
+    message: str,
+    status: int,
+    raw: bytes,
+    secrets: tuple[str, ...],
+    device_id: str | None,
+) -> V2CResponseError:
+    """Build the error for an answer the cloud refused, its body quoted safely."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    if device_id:
+        # The reason reaches the user's log when an automation's command fails.
+        text = text.replace(device_id, mask_device_id(device_id))
+    return V2CResponseError(
+        message,
+        status=status,
+        excerpt=excerpt(text, secrets),
+        reason=error_reason(text, secrets),
+    )
 
 
 def _other_path(operation: Operation, path: str) -> str | None:
