@@ -18,7 +18,7 @@ import time
 
 from v2c_simulator.scenarios import SCENARIOS
 
-from .runner import STRATEGIES, BenchCase, run
+from .runner import FIXED_LEFT, STRATEGIES, BenchCase, run
 from .scenario_file import ScenarioFileError, load
 
 BENCH_SCENARIOS = (
@@ -104,7 +104,10 @@ def case_of(source: Source) -> BenchCase:
 
 def strategies_for(source: Source) -> tuple[str, ...]:
     """Return the strategies a scenario is measured under."""
-    return STRATEGIES if source[0] == "classic" else FILE_STRATEGIES
+    chosen = STRATEGIES if source[0] == "classic" else FILE_STRATEGIES
+    if case_of(source).scenario.external_calls_per_day:
+        chosen = (*chosen, FIXED_LEFT)
+    return chosen
 
 
 def run_one(source: Source, strategy: str, days: int) -> tuple[str, Figures, float]:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
 
 import pytest
 
+from benchmark.__main__ import FILE_STRATEGIES, strategies_for
 from benchmark.metrics import (
     NOTHING_READ_AGE_S,
     AgeFloor,
     RunMetrics,
     StalenessHistogram,
 )
-from benchmark.runner import _follow_charge, _Watch, run
+from benchmark.runner import FIXED_LEFT, _follow_charge, _Watch, run
 from benchmark.scenario_file import parse
 from custom_components.v2c_cloud.api import ChargeState, CurrentState
 from custom_components.v2c_cloud.data import ChargerData
@@ -198,3 +201,35 @@ async def test_a_cloud_outage_mid_charge_costs_the_planner_no_more_than_fixed() 
         figures["planner"]["true_age_charging_mean_s"]
         < figures["fixed"]["true_age_charging_mean_s"]
     )
+
+
+SHARED_KEY_DAY = {
+    **CLOUD_OUTAGE_DAY,
+    "name": "shared_key_day",
+    "daily_limit": 300,
+    "external_calls_per_day": 150,
+    "cloud_outages": [],
+}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_fixed_yardstick_that_leaves_the_other_programs_calls(
+    tmp_path: Path,
+) -> None:
+    shared, alone = tmp_path / "shared.json", tmp_path / "alone.json"
+    shared.write_text(json.dumps(SHARED_KEY_DAY))
+    alone.write_text(json.dumps({**SHARED_KEY_DAY, "external_calls_per_day": 0}))
+    assert strategies_for(("file", str(shared))) == (*FILE_STRATEGIES, FIXED_LEFT)
+    assert strategies_for(("file", str(alone))) == FILE_STRATEGIES
+    case = parse(SHARED_KEY_DAY)
+    figures = {
+        strategy: (await run(case, strategy, 2)).as_dict()
+        for strategy in ("fixed", FIXED_LEFT)
+    }
+    # `fixed` spreads 250 calls over the day as if the key were its own; with
+    # the other program's 150 the key runs out and is refused from then on.
+    assert figures["fixed"]["http_429"] > 0
+    # Over the 100 calls left (after the reserve) it reads every 864 s: no 429.
+    assert figures[FIXED_LEFT]["http_429"] == 0
+    assert figures[FIXED_LEFT]["calls_max_window"] <= 300 - 150
+    assert figures[FIXED_LEFT]["min_reserve"] >= 50
