@@ -102,10 +102,10 @@ def case_of(source: Source) -> BenchCase:
     return BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
 
 
-def strategies_for(source: Source) -> tuple[str, ...]:
+def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
     """Return the strategies a scenario is measured under."""
     chosen = STRATEGIES if source[0] == "classic" else FILE_STRATEGIES
-    if case_of(source).scenario.external_calls_per_day:
+    if case.scenario.external_calls_per_day:
         chosen = (*chosen, FIXED_LEFT)
     return chosen
 
@@ -154,14 +154,15 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     chosen = sources(args)
     try:
-        names = [case_of(source).name for source in chosen]
+        cases = [case_of(source) for source in chosen]
     except ScenarioFileError as err:
         print(f"scenario file: {err}", file=sys.stderr)
         return 2
+    names = [case.name for case in cases]
     jobs = [
         (index, source, strategy)
-        for index, source in enumerate(chosen)
-        for strategy in strategies_for(source)
+        for index, (source, case) in enumerate(zip(chosen, cases, strict=True))
+        for strategy in strategies_for(source, case)
     ]
     results: Results = {name: {} for name in names}
     with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:

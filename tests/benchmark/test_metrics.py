@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.__main__ import FILE_STRATEGIES, strategies_for
+from benchmark.__main__ import FILE_STRATEGIES, case_of, strategies_for
 from benchmark.metrics import (
     NOTHING_READ_AGE_S,
     AgeFloor,
@@ -219,8 +219,12 @@ async def test_the_fixed_yardstick_that_leaves_the_other_programs_calls(
     shared, alone = tmp_path / "shared.json", tmp_path / "alone.json"
     shared.write_text(json.dumps(SHARED_KEY_DAY))
     alone.write_text(json.dumps({**SHARED_KEY_DAY, "external_calls_per_day": 0}))
-    assert strategies_for(("file", str(shared))) == (*FILE_STRATEGIES, FIXED_LEFT)
-    assert strategies_for(("file", str(alone))) == FILE_STRATEGIES
+    for path, expected in (
+        (shared, (*FILE_STRATEGIES, FIXED_LEFT)),
+        (alone, FILE_STRATEGIES),
+    ):
+        source = ("file", str(path))
+        assert strategies_for(source, case_of(source)) == expected
     case = parse(SHARED_KEY_DAY)
     figures = {
         strategy: (await run(case, strategy, 2)).as_dict()
