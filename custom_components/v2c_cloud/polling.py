@@ -34,6 +34,9 @@ CONFIRM_WINDOW_S = 90.0
 # report did not change between two reads has likely gone silent: one
 # connectivity check tells, at most this often.
 FROZEN_CHECK_S = 600.0
+# A live report's session clock trails the time between two reads by the
+# cloud's report period at most (commands show within about 90 s).
+SESSION_CLOCK_LAG_S = 120.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
@@ -147,12 +150,12 @@ class ChargerPoller:
             if not self._confirm_live:
                 return self._publish(now)
             self._confirm_live = False
-        before = self.data.state
+        before, before_at = self.data.state, self.data.state_at
         was_empty = self.data.activity is ChargerActivity.IDLE
         await self._read_state(now, CallKind.POLL)
         if charged_between(before, self.data.state):
             self.planner.charged_unseen(self.device_id, now)
-        if self._looks_frozen(before, now):
+        if self._looks_frozen(before, before_at, now):
             self._frozen_checked_at = now
             if not await self._read_connected(now, CallKind.POLL):
                 return self._publish(now)
@@ -227,14 +230,38 @@ class ChargerPoller:
         """Return when the planner wants this charger read next."""
         return self.planner.next_poll_at(self.device_id, now)
 
-    def _looks_frozen(self, before: CurrentState | None, now: datetime) -> bool:
-        """Return True when a running charge reported exactly the same twice."""
+    def _looks_frozen(
+        self, before: CurrentState | None, before_at: datetime | None, now: datetime
+    ) -> bool:
+        """Return True when a running charge's report looks like an old copy.
+
+        Either it is exactly the same twice, or its session clock grew far less
+        than the time between the two reads: the cloud serves the copy it had
+        when the charger went silent.
+        """
         checked = self._frozen_checked_at
+        after = self.data.state
+        if (
+            before is None
+            or after is None
+            or is_charging(before) is not True
+            or (
+                checked is not None and (now - checked).total_seconds() < FROZEN_CHECK_S
+            )
+        ):
+            return False
+        if after == before:
+            return True
+        grew = (
+            None
+            if before.session_seconds is None or after.session_seconds is None
+            else after.session_seconds - before.session_seconds
+        )
         return (
-            before is not None
-            and is_charging(before) is True
-            and self.data.state == before
-            and (checked is None or (now - checked).total_seconds() >= FROZEN_CHECK_S)
+            grew is not None
+            and grew >= 0
+            and before_at is not None
+            and (now - before_at).total_seconds() - grew > SESSION_CLOCK_LAG_S
         )
 
     def _publish(self, now: datetime) -> ChargerData:

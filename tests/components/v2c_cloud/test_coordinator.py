@@ -252,6 +252,38 @@ async def test_a_charger_silent_mid_charge_is_shown_offline_within_minutes(
     assert coordinator.data.activity is ChargerActivity.CHARGING
 
 
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
+async def test_an_old_copy_of_a_slowly_read_charge_is_found_at_the_first_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """On a small key a charge is read minutes apart: one read must be enough.
+
+    The copy the cloud serves after the charger went silent differs from the
+    read before (it was made later), but its session clock grew by far less
+    than the minutes between the two reads.
+    """
+    v2c_sim.charger.plug_in(40.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    await advance(hass, freezer, timedelta(seconds=30))
+    v2c_sim.charger.set_online(False)
+    v2c_sim.sim.clear_log()
+
+    silent_at = utcnow()
+    for _ in range(2 * 60):
+        await advance(hass, freezer, timedelta(minutes=1))
+        if _state_reads(v2c_sim):
+            break
+    # The next read came minutes later, and it alone told.
+    assert utcnow() - silent_at > timedelta(minutes=3)
+    assert _state_reads(v2c_sim) == 1
+    assert _reads_by_path(v2c_sim)["/device/connected"] == 1
+    assert coordinator.data.connected is False
+
+
 async def test_a_cloud_that_stops_answering_is_read_no_faster_than_a_fixed_poller(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
