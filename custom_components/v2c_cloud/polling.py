@@ -237,13 +237,14 @@ class ChargerPoller:
 
         Either it is exactly the same twice, or its session clock grew far less
         than the time between the two reads: the cloud serves the copy it had
-        when the charger went silent.
+        when the charger went silent, which may show the charge's end.
         """
         checked = self._frozen_checked_at
         after = self.data.state
         if (
             before is None
             or after is None
+            or before_at is None
             or is_charging(before) is not True
             or (
                 checked is not None and (now - checked).total_seconds() < FROZEN_CHECK_S
@@ -252,16 +253,12 @@ class ChargerPoller:
             return False
         if after == before:
             return True
-        grew = (
-            None
-            if before.session_seconds is None or after.session_seconds is None
-            else after.session_seconds - before.session_seconds
-        )
+        if before.session_seconds is None or after.session_seconds is None:
+            return False
+        grew = after.session_seconds - before.session_seconds
+        # A clock that went back belongs to a new session, which is live.
         return (
-            grew is not None
-            and grew >= 0
-            and before_at is not None
-            and (now - before_at).total_seconds() - grew > SESSION_CLOCK_LAG_S
+            grew >= 0 and (now - before_at).total_seconds() - grew > SESSION_CLOCK_LAG_S
         )
 
     def _publish(self, now: datetime) -> ChargerData:
