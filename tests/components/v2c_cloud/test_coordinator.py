@@ -284,6 +284,36 @@ async def test_an_old_copy_of_a_slowly_read_charge_is_found_at_the_first_read(
     assert coordinator.data.connected is False
 
 
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
+async def test_an_old_copy_that_shows_the_charge_ended_is_found_too(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The car filled up just before the charger went silent.
+
+    The copy the cloud kept no longer shows a charge, yet it is as old as any:
+    its session clock says so.
+    """
+    v2c_sim.charger.plug_in(40.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    # The car needs a few more seconds of charge only.
+    v2c_sim.charger.want_more(0.01 - v2c_sim.charger.state.car_energy_needed_kwh)
+    await advance(hass, freezer, timedelta(seconds=30))
+    v2c_sim.charger.set_online(False)
+    v2c_sim.sim.clear_log()
+
+    for _ in range(2 * 60):
+        await advance(hass, freezer, timedelta(minutes=1))
+        if _state_reads(v2c_sim):
+            break
+    assert _state_reads(v2c_sim) == 1
+    assert _reads_by_path(v2c_sim)["/device/connected"] == 1
+    assert coordinator.data.connected is False
+
+
 async def test_a_cloud_that_stops_answering_is_read_no_faster_than_a_fixed_poller(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
