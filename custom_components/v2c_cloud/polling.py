@@ -253,10 +253,15 @@ class ChargerPoller:
             return False
         if after == before:
             return True
-        if before.session_seconds is None or after.session_seconds is None:
+        # The clock stops when the car leaves, and goes back when a new
+        # session starts: both reports are live.
+        if (
+            self.data.activity is ChargerActivity.IDLE
+            or before.session_seconds is None
+            or after.session_seconds is None
+        ):
             return False
         grew = after.session_seconds - before.session_seconds
-        # A clock that went back belongs to a new session, which is live.
         return (
             grew >= 0 and (now - before_at).total_seconds() - grew > SESSION_CLOCK_LAG_S
         )

@@ -314,6 +314,30 @@ async def test_an_old_copy_that_shows_the_charge_ended_is_found_too(
     assert coordinator.data.connected is False
 
 
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
+async def test_a_car_that_left_between_two_slow_reads_costs_no_check(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The session clock stops when the car leaves: that report is live."""
+    v2c_sim.charger.plug_in(40.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    await advance(hass, freezer, timedelta(seconds=30))
+    v2c_sim.charger.unplug()
+    v2c_sim.sim.clear_log()
+
+    for _ in range(2 * 60):
+        await advance(hass, freezer, timedelta(minutes=1))
+        if _state_reads(v2c_sim):
+            break
+    assert _state_reads(v2c_sim) == 1
+    assert _reads_by_path(v2c_sim)["/device/connected"] == 0
+    assert coordinator.data.activity is ChargerActivity.IDLE
+
+
 async def test_a_cloud_that_stops_answering_is_read_no_faster_than_a_fixed_poller(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
