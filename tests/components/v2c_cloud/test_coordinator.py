@@ -252,64 +252,58 @@ async def test_a_charger_silent_mid_charge_is_shown_offline_within_minutes(
     assert coordinator.data.activity is ChargerActivity.CHARGING
 
 
+async def _read_a_charge(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Plug a car in and let a read see it charge; half a minute passes."""
+    v2c_sim.charger.plug_in(40.0)
+    await _advance_to_next_poll(hass, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    await advance(hass, freezer, timedelta(seconds=30))
+
+
+async def _until_the_next_state_read(
+    hass: HomeAssistant, v2c_sim: SimHandle, freezer: FrozenDateTimeFactory
+) -> timedelta:
+    """Return how long the next read took to come; the log then holds its cost."""
+    v2c_sim.sim.clear_log()
+    started = utcnow()
+    for _ in range(2 * 60):
+        await advance(hass, freezer, timedelta(minutes=1))
+        if _state_reads(v2c_sim):
+            break
+    assert _state_reads(v2c_sim) == 1
+    return utcnow() - started
+
+
 @pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
+@pytest.mark.parametrize("filled_up", [False, True], ids=["charging", "charge_ended"])
 async def test_an_old_copy_of_a_slowly_read_charge_is_found_at_the_first_read(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     coordinator: V2CChargerCoordinator,
     freezer: FrozenDateTimeFactory,
+    filled_up: bool,
 ) -> None:
     """On a small key a charge is read minutes apart: one read must be enough.
 
     The copy the cloud serves after the charger went silent differs from the
     read before (it was made later), but its session clock grew by far less
-    than the minutes between the two reads.
+    than the minutes between the two reads. That holds as well when the car
+    filled up just before the silence, so the copy no longer shows a charge.
     """
-    v2c_sim.charger.plug_in(40.0)
-    await _advance_to_next_poll(hass, freezer, coordinator)
-    assert coordinator.data.activity is ChargerActivity.CHARGING
-    await advance(hass, freezer, timedelta(seconds=30))
-    v2c_sim.charger.set_online(False)
-    v2c_sim.sim.clear_log()
-
-    silent_at = utcnow()
-    for _ in range(2 * 60):
-        await advance(hass, freezer, timedelta(minutes=1))
-        if _state_reads(v2c_sim):
-            break
-    # The next read came minutes later, and it alone told.
-    assert utcnow() - silent_at > timedelta(minutes=3)
-    assert _state_reads(v2c_sim) == 1
-    assert _reads_by_path(v2c_sim)["/device/connected"] == 1
-    assert coordinator.data.connected is False
-
-
-@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=100)])
-async def test_an_old_copy_that_shows_the_charge_ended_is_found_too(
-    hass: HomeAssistant,
-    v2c_sim: SimHandle,
-    coordinator: V2CChargerCoordinator,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The car filled up just before the charger went silent.
-
-    The copy the cloud kept no longer shows a charge, yet it is as old as any:
-    its session clock says so.
-    """
-    v2c_sim.charger.plug_in(40.0)
-    await _advance_to_next_poll(hass, freezer, coordinator)
-    assert coordinator.data.activity is ChargerActivity.CHARGING
-    # The car needs a few more seconds of charge only.
-    v2c_sim.charger.want_more(0.01 - v2c_sim.charger.state.car_energy_needed_kwh)
-    await advance(hass, freezer, timedelta(seconds=30))
-    v2c_sim.charger.set_online(False)
-    v2c_sim.sim.clear_log()
-
-    for _ in range(2 * 60):
-        await advance(hass, freezer, timedelta(minutes=1))
-        if _state_reads(v2c_sim):
-            break
-    assert _state_reads(v2c_sim) == 1
+    charger = v2c_sim.charger
+    await _read_a_charge(hass, v2c_sim, coordinator, freezer)
+    if filled_up:
+        # The car needs a few more seconds of charge only.
+        charger.want_more(0.01 - charger.state.car_energy_needed_kwh)
+        await advance(hass, freezer, timedelta(seconds=30))
+    charger.set_online(False)
+    waited = await _until_the_next_state_read(hass, v2c_sim, freezer)
+    assert waited > timedelta(minutes=3)
     assert _reads_by_path(v2c_sim)["/device/connected"] == 1
     assert coordinator.data.connected is False
 
@@ -322,18 +316,9 @@ async def test_a_car_that_left_between_two_slow_reads_costs_no_check(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The session clock stops when the car leaves: that report is live."""
-    v2c_sim.charger.plug_in(40.0)
-    await _advance_to_next_poll(hass, freezer, coordinator)
-    assert coordinator.data.activity is ChargerActivity.CHARGING
-    await advance(hass, freezer, timedelta(seconds=30))
+    await _read_a_charge(hass, v2c_sim, coordinator, freezer)
     v2c_sim.charger.unplug()
-    v2c_sim.sim.clear_log()
-
-    for _ in range(2 * 60):
-        await advance(hass, freezer, timedelta(minutes=1))
-        if _state_reads(v2c_sim):
-            break
-    assert _state_reads(v2c_sim) == 1
+    await _until_the_next_state_read(hass, v2c_sim, freezer)
     assert _reads_by_path(v2c_sim)["/device/connected"] == 0
     assert coordinator.data.activity is ChargerActivity.IDLE
 
