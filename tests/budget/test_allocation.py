@@ -289,6 +289,15 @@ def test_a_charger_silent_mid_charge_is_checked_every_five_minutes_at_most(
     assert plan(196.0, CHARGING, outage)["C"] == expected
 
 
+def test_a_silent_charge_is_checked_no_faster_than_charges_are_read() -> None:
+    """A silent charge's checks are paid like its reads: no faster, or they are unbudgeted."""
+    outage = _like(OFFLINE, offline_s=4000.0, offline_charging=True)
+    intervals = plan(16.0, CHARGING, outage)
+    assert intervals["A"] is not None
+    assert intervals["A"] > 300.0
+    assert intervals["C"] == intervals["A"]
+
+
 @pytest.mark.parametrize(("offline_s", "expected"), [(None, 180.0), (300.0, 150.0)])
 def test_a_silent_charge_is_checked_every_two_baselines_when_they_are_shorter(
     offline_s: float | None, expected: float

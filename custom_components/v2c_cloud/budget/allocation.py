@@ -49,7 +49,10 @@ _QUIET_FACTOR = 8.0
 # every five minutes, and at least every two baselines: the charge goes on
 # unseen, its data ages from the moment it went silent, and every check buys
 # as much freshness at its return as a charging read would at the same pace.
-# Two baselines keep the calls per outage well under a fixed poller's.
+# Never faster than charges are read, though: the allocation pays a silent
+# charge as a charge, and on a small key faster checks would take the calls of
+# the window's later charges. Two baselines keep the calls per outage well
+# under a fixed poller's.
 _OUTAGE_GROWTH = 0.5
 _OFFLINE_FACTOR = 4.0
 _SILENT_CHARGE_CHECK_S = 300.0
@@ -208,7 +211,7 @@ def allocate(
                 watch = min(charging * _ARRIVAL_RATIO, baseline * stretch)
                 interval = min(interval, max(watch, ARRIVAL_INTERVAL_S))
             if demand.activity is ChargerActivity.OFFLINE:
-                interval = _outage_check(demand, interval, baseline)
+                interval = _outage_check(demand, interval, baseline, charging)
             intervals[demand.device_id] = _clamp(interval, settings)
         planned = intervals[demand.device_id]
         if demand.unanswered_s is not None and planned is not None:
@@ -241,15 +244,20 @@ def _empty_rate(
     return sum(rates) / len(demand.quietness_after)
 
 
-def _outage_check(demand: ChargerDemand, slowest: float, baseline: float) -> float:
+def _outage_check(
+    demand: ChargerDemand, slowest: float, baseline: float, charging: float
+) -> float:
     """Return when to look again at an offline charger.
 
     Most outages are short: a charger is back in view within a share of its
     outage. A long one is checked as the charger would be read if empty (a car
-    may arrive meanwhile), or every few minutes if it went silent mid-charge.
+    may arrive meanwhile), or every few minutes if it went silent mid-charge
+    (no faster than charges are read).
     """
     if demand.offline_charging:
-        slowest = min(_SILENT_CHARGE_CHECK_S, baseline * _SILENT_CHARGE_FACTOR)
+        slowest = max(
+            min(_SILENT_CHARGE_CHECK_S, baseline * _SILENT_CHARGE_FACTOR), charging
+        )
     if demand.offline_s is None:
         return slowest
     return min(slowest, max(demand.offline_s * _OUTAGE_GROWTH, ARRIVAL_INTERVAL_S))
