@@ -121,15 +121,14 @@ def _stretches(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     unused = list(newest_first)
     while unused:
         group = [unused.pop(0)]
+        common = group[0]
         for span in list(unused):
             if len(group) == KEPT:
                 break
-            if _common([*group, span]) is not None:
+            if (narrowed := _common([common, span])) is not None:
                 group.append(span)
                 unused.remove(span)
-        common = _common(group)
-        if common is None:
-            continue
+                common = narrowed
         # Older starts of the same moment add nothing the newest did not.
         unused = [span for span in unused if _common([common, span]) is None]
         newer = newest_first[: newest_first.index(group[0])]
