@@ -123,6 +123,10 @@ class RunMetrics:
     # Age since the moment the data describes, while the car charges or HA
     # shows it charging.
     true_age: StalenessHistogram = field(default_factory=StalenessHistogram)
+    # The same age over the seconds the car really charges only: every
+    # strategy is averaged over the same seconds, so one that shows an ended
+    # charge longer (or shorter) does not move its own denominator.
+    car_charging_age: StalenessHistogram = field(default_factory=StalenessHistogram)
     age_floor: AgeFloor = field(default_factory=AgeFloor)
     plugin_delays_s: list[float] = field(default_factory=list)
     plugin_delays_day1_s: list[float] = field(default_factory=list)
@@ -153,6 +157,7 @@ class RunMetrics:
             "staleness_charging_p95_s": round(self.staleness.percentile(0.95), 1),
             "true_age_charging_mean_s": round(self.true_age.mean(), 1),
             "true_age_charging_p95_s": round(self.true_age.percentile(0.95), 1),
+            "true_age_car_charging_mean_s": round(self.car_charging_age.mean(), 1),
             "true_age_floor_s": round(self.age_floor.mean(), 1),
             "plugin_detect_mean_s": _mean(self.plugin_delays_s),
             "plugin_detect_day1_mean_s": _mean(self.plugin_delays_day1_s),

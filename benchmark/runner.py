@@ -219,6 +219,7 @@ async def _simulate(
             data = strategy.data(index)
             if watch.charging:
                 metrics.staleness.add_span(now, step_to, data.state_at)
+                metrics.car_charging_age.add_span(now, step_to, watch.described_at)
                 # Nobody reads a charger off the cloud, or any while the cloud is down.
                 silent = [
                     moment

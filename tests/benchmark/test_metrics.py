@@ -15,7 +15,7 @@ from benchmark.metrics import (
     RunMetrics,
     StalenessHistogram,
 )
-from benchmark.runner import FIXED_LEFT, _follow_charge, _Watch, run
+from benchmark.runner import FIXED_LEFT, TRUTH_STEP, _follow_charge, _Watch, run
 from benchmark.scenario_file import parse
 from custom_components.v2c_cloud.api import ChargeState, CurrentState
 from custom_components.v2c_cloud.data import ChargerData
@@ -114,6 +114,7 @@ def test_figures_are_reported_under_the_documented_keys() -> None:
     for key in (
         "true_age_charging_mean_s",
         "true_age_charging_p95_s",
+        "true_age_car_charging_mean_s",
         "true_age_floor_s",
         "charge_start_detect_mean_s",
         "charge_end_detect_mean_s",
@@ -164,6 +165,30 @@ async def test_an_outage_mid_charge_ages_the_data_for_every_strategy(
     # The one plug-in of the day, at 06:00, is a first-day plug-in.
     assert figures["plugins_day1"] == 1
     assert figures["plugin_detect_day1_mean_s"] == figures["plugin_detect_mean_s"]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_car_charging_age_averages_every_strategy_over_the_same_seconds() -> (
+    None
+):
+    measured = {
+        strategy: await run(parse(OUTAGE_DAY), strategy, 1)
+        for strategy in ("planner", "fixed")
+    }
+    planner, fixed = measured["planner"], measured["fixed"]
+    # The 4-hour charge, whatever HA showed after it ended (the truth is
+    # sampled every 10 s at most).
+    assert planner.car_charging_age.samples == pytest.approx(
+        fixed.car_charging_age.samples, abs=TRUTH_STEP.total_seconds()
+    )
+    assert planner.car_charging_age.samples == pytest.approx(4 * 3600, abs=60)
+    for metrics in measured.values():
+        assert metrics.true_age.samples > metrics.car_charging_age.samples
+        figures = metrics.as_dict()
+        assert figures["true_age_car_charging_mean_s"] == pytest.approx(
+            metrics.car_charging_age.mean(), abs=0.05
+        )
+    assert planner.true_age.samples != fixed.true_age.samples
 
 
 CLOUD_OUTAGE_DAY = {
