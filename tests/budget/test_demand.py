@@ -1,0 +1,81 @@
+"""What each charger likely, and possibly, needs read before the reset."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.v2c_cloud.budget.demand import demand_of
+from custom_components.v2c_cloud.budget.models import ChargerActivity
+from custom_components.v2c_cloud.budget.state import ChargerState, Window
+
+RESET = datetime(2026, 3, 3, tzinfo=UTC)
+NOW = RESET - timedelta(hours=12)
+HORIZON_S = 12 * 3600.0
+HOUR_S = 3600.0
+
+
+def _charging(
+    since: datetime, length_s: float = 4 * HOUR_S, days: int = 0, longest_s: float = 0.0
+) -> ChargerState:
+    return ChargerState(
+        activity=ChargerActivity.CHARGING,
+        since=since,
+        length_ewma_s=length_s,
+        charge_days=days,
+        charge_longest_s=longest_s,
+    )
+
+
+def _window() -> Window:
+    return Window(start=RESET - timedelta(days=1), since=RESET - timedelta(days=1))
+
+
+def test_until_charges_are_learned_a_running_one_may_last_until_the_reset() -> None:
+    charger = _charging(NOW - timedelta(hours=1))
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    # The default four-hour charge has three hours left; the rest of the
+    # window stays fundable at the baseline, none of it as the slow tail.
+    assert demand.expected_charge_s == pytest.approx(3 * HOUR_S)
+    assert demand.guard_s == pytest.approx(9 * HOUR_S)
+    assert demand.tail_s == 0.0
+    assert demand.quietness_after
+
+
+def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> None:
+    charger = _charging(
+        NOW - timedelta(hours=1),
+        length_s=2 * HOUR_S,
+        days=5,
+        longest_s=3 * HOUR_S,
+    )
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    assert demand.expected_charge_s == pytest.approx(1 * HOUR_S)
+    # The longest day plus 10 %, 3.3 h, less the hour charged and the hour
+    # expected; the rest of the window is the tail.
+    assert demand.guard_s == pytest.approx(1.3 * HOUR_S)
+    assert demand.tail_s == pytest.approx(HORIZON_S - 2.3 * HOUR_S)
+
+
+def test_a_charge_past_anything_learned_is_planned_until_the_reset() -> None:
+    charger = _charging(
+        NOW - timedelta(hours=5),
+        length_s=2 * HOUR_S,
+        days=5,
+        longest_s=3 * HOUR_S,
+    )
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    assert demand.expected_charge_s == HORIZON_S
+    assert demand.guard_s == demand.tail_s == 0.0
+
+
+def test_an_empty_charger_is_watched_for_arrivals_not_priced_as_a_charge() -> None:
+    charger = ChargerState(activity=ChargerActivity.OFFLINE, since=NOW, charge_days=0)
+    charger.offline_since = NOW - timedelta(minutes=10)
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    assert demand.never_saw_a_car
+    assert demand.offline_s == pytest.approx(600.0)
+    assert demand.quietness_after == ()
+    # Its day's average may still come: a charge can start once a car arrives.
+    assert demand.possible_charge_s >= 2 * HOUR_S
