@@ -43,14 +43,15 @@ def test_until_charges_are_learned_a_running_one_may_last_until_the_reset() -> N
     assert demand.quietness_after
 
 
-def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> None:
-    charger = _charging(
-        NOW - timedelta(hours=1),
-        length_s=2 * HOUR_S,
-        days=5,
-        longest_s=3 * HOUR_S,
+def _learned_charge_running_for(hours: float) -> ChargerState:
+    """Return a charger that learned 2-hour charges, the longest lately 3 hours."""
+    return _charging(
+        NOW - timedelta(hours=hours), length_s=2 * HOUR_S, days=5, longest_s=3 * HOUR_S
     )
-    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+
+
+def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> None:
+    demand = demand_of("d", _learned_charge_running_for(1), _window(), NOW, HORIZON_S)
     assert demand.expected_charge_s == pytest.approx(1 * HOUR_S)
     # The longest day plus 10 %, 3.3 h, less the hour charged and the hour
     # expected; the rest of the window is the tail.
@@ -59,13 +60,7 @@ def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> 
 
 
 def test_a_charge_past_anything_learned_is_planned_until_the_reset() -> None:
-    charger = _charging(
-        NOW - timedelta(hours=5),
-        length_s=2 * HOUR_S,
-        days=5,
-        longest_s=3 * HOUR_S,
-    )
-    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    demand = demand_of("d", _learned_charge_running_for(5), _window(), NOW, HORIZON_S)
     assert demand.expected_charge_s == HORIZON_S
     assert demand.guard_s == demand.tail_s == 0.0
 
