@@ -30,6 +30,9 @@ from .timer_openings import next_opening
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
 CONFIRM_WINDOW_S = 90.0
+# Settings reads that may try to confirm a command when the cloud answered the
+# first with nothing usable: a bad minute must not pass for a refused command.
+CONFIRM_READS = 3
 # The cloud keeps serving an offline charger's last report. A charge whose
 # report did not change between two reads has likely gone silent: one
 # connectivity check tells, at most this often.
@@ -72,13 +75,19 @@ class PendingCommands:
         """Return the pending value of key, if any."""
         return self.values.get(key)
 
-    def settle(self, data: ChargerData, now: datetime) -> list[str]:
-        """Drop confirmed values; return the keys that expired unconfirmed."""
+    def settle(
+        self, data: ChargerData, now: datetime, *, judged: bool = True
+    ) -> list[str]:
+        """Drop confirmed values; return the keys that expired unconfirmed.
+
+        Unless `judged`, no settings were read since the command: a value
+        may be confirmed, but none expires.
+        """
         expired: list[str] = []
         for key, pending in list(self.values.items()):
             if pending.read(data) == pending.value:
                 del self.values[key]
-            elif now >= pending.deadline:
+            elif judged and now >= pending.deadline:
                 del self.values[key]
                 expired.append(key)
         return expired
@@ -110,12 +119,17 @@ class ChargerPoller:
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
         self._frozen_checked_at: datetime | None = None
+        self._reported_key = f"reported:{device_id}"
+        self._confirm_reads_left = 0
 
     async def first_refresh(self, now: datetime) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger."""
         with self._noting_failure(now):
             await self._read_state(now, CallKind.POLL)
-            await self._read_reported(now, CallKind.MAINTENANCE)
+            usable = await self._read_reported(now, CallKind.MAINTENANCE)
+        # Unusable settings are read again at the next poll, not in hours.
+        if usable:
+            self.planner.maintenance_done(self._reported_key, now, REPORTED_REFRESH_S)
         return self._publish(now)
 
     async def refresh(self, now: datetime) -> ChargerData:
@@ -141,7 +155,7 @@ class ChargerPoller:
                 return self._publish(now)
         if self._confirm_due:
             self._confirm_due = False
-            await self._read_reported(now, CallKind.CONFIRM)
+            await self._confirming_read(now)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
@@ -163,12 +177,13 @@ class ChargerPoller:
         # it, and a timer says when it starts.
         held = was_empty and self.data.activity in CAR_HELD
         if (
-            self.planner.maintenance_due(
-                f"reported:{self.device_id}", now, REPORTED_REFRESH_S
-            )
+            self.planner.maintenance_due(self._reported_key, now, REPORTED_REFRESH_S)
             or held
         ):
-            await self._read_reported(now, CallKind.MAINTENANCE)
+            if await self._read_reported(now, CallKind.MAINTENANCE):
+                self._confirm_reads_left = 0
+        elif self._confirm_reads_left and self.pending.values:
+            await self._confirming_read(now)
         if self.planner.maintenance_due(
             f"connected:{self.device_id}", now, CONNECTED_CHECK_S
         ):
@@ -216,6 +231,7 @@ class ChargerPoller:
             with charged_as(CallKind.COMMAND, now):
                 await send(self.client, self.device_id, value)
             self._confirm_due = True
+            self._confirm_reads_left = CONFIRM_READS
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now)
             return self.planner.request_confirmation(self.device_id, now)
@@ -276,7 +292,8 @@ class ChargerPoller:
             else next_opening(reported.timers, now - OPENING_GRACE, self.zone),
             now,
         )
-        for key in self.pending.settle(self.data, now):
+        judged = self._confirm_reads_left == 0
+        for key in self.pending.settle(self.data, now, judged=judged):
             _LOGGER.warning(
                 "Charger %s did not apply %s within %d s; showing its real state",
                 mask_device_id(self.device_id),
@@ -290,7 +307,14 @@ class ChargerPoller:
             state = await self.client.get_current_state(self.device_id)
         self.data = replace(self.data, state=state, state_at=now)
 
-    async def _read_reported(self, now: datetime, kind: CallKind) -> None:
+    async def _confirming_read(self, now: datetime) -> None:
+        """Read the settings a command changed; once usable, they judge it."""
+        self._confirm_reads_left -= 1
+        if await self._read_reported(now, CallKind.CONFIRM):
+            self._confirm_reads_left = 0
+
+    async def _read_reported(self, now: datetime, kind: CallKind) -> bool:
+        """Read the settings; return whether the answer carried any."""
         try:
             with charged_as(kind, now):
                 reported = await self.client.get_reported(self.device_id)
@@ -305,8 +329,9 @@ class ChargerPoller:
                 mask_device_id(self.device_id),
                 err,
             )
-            return
+            return False
         self.data = replace(self.data, reported=reported, reported_at=now)
+        return True
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> bool:
         with charged_as(kind, now):

@@ -407,13 +407,7 @@ class QuotaPlanner:
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
         now = self._tick(now, changes_plan=True)
-        job = self._state.maintenance.get(key)
-        if job is None:
-            job = self._state.maintenance[key] = Maintenance(
-                every_s=every_s, asked_at=now
-            )
-        job.every_s = every_s
-        job.asked_at = now
+        job = self._job(key, now, every_s)
         if self._blocked_until(now) is not None:
             return False
         due_after_s = every_s * ledger.maintenance_stretch(self._state, self._settings)
@@ -421,6 +415,22 @@ class QuotaPlanner:
             return False
         job.done_at = now
         return True
+
+    def maintenance_done(self, key: str, now: datetime, every_s: float) -> None:
+        """Note a periodic read made outside its schedule (setup reads it anyway)."""
+        now = self._tick(now, changes_plan=True)
+        self._job(key, now, every_s).done_at = now
+
+    def _job(self, key: str, now: datetime, every_s: float) -> Maintenance:
+        """Return the periodic read under key, asked for now."""
+        job = self._state.maintenance.get(key)
+        if job is None:
+            job = self._state.maintenance[key] = Maintenance(
+                every_s=every_s, asked_at=now
+            )
+        job.every_s = every_s
+        job.asked_at = now
+        return job
 
     def snapshot(self, now: datetime) -> PlannerSnapshot:
         """Return the planner's view for diagnostics and sensors."""

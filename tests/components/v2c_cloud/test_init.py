@@ -66,6 +66,22 @@ async def test_setup_spends_at_most_one_plus_two_calls_per_charger(
     assert all(next(iter(d.identifiers))[0] == DOMAIN for d in devices)
 
 
+async def test_the_settings_read_at_setup_counts_as_their_periodic_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The next polls do not read the settings setup has just read."""
+    for _ in range(20):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    paths = [record.path for record in v2c_sim.sim.request_log if record.status]
+    assert sum(path.endswith("/currentstatecharge") for path in paths) > 2
+    assert sum(path == "/device/reported" for path in paths) == 1
+
+
 async def _retry_setup(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Let Home Assistant's setup retry timer fire; the retry runs in the background."""
     freezer.tick(timedelta(minutes=3))

@@ -8,10 +8,14 @@ from __future__ import annotations
 from homeassistant.const import SERVICE_TURN_ON, STATE_OFF, STATE_ON, Platform
 import pytest
 
+from custom_components.v2c_cloud.polling import CONFIRM_READS
+from v2c_simulator import FaultKind
+
 from .control_helpers import Harness
 from .read_helpers import run_for
 
 PLATFORM = Platform.SWITCH
+REPORTED = "/device/reported"
 pytestmark = pytest.mark.usefixtures("all_enabled")
 
 
@@ -38,3 +42,38 @@ async def test_switch_shows_the_real_state_once_the_charger_took_too_long(
     await run_for(loaded.hass, loaded.freezer, 15)
     assert loaded.state("dynamic_power").state == STATE_OFF
     assert "did not apply dynamic_power within 90 s" in caplog.text
+
+
+async def test_a_confirmation_the_cloud_answered_emptily_is_read_again(
+    loaded: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An empty settings answer is no proof: a later read confirms the command."""
+    loaded.sim.sim.faults.set(FaultKind.EMPTY_200, route=REPORTED, count=1)
+    loaded.sim.sim.clear_log()
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+
+    await run_for(loaded.hass, loaded.freezer, 15)
+    assert loaded.sim.charger.state.dynamic is True
+    assert loaded.state("dynamic_power").state == STATE_ON
+    assert "did not apply" not in caplog.text
+    assert _reads_of(loaded, REPORTED) == 2
+
+
+async def test_settings_that_never_read_stop_the_confirmation_after_a_few_reads(
+    loaded: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A charger whose settings stay unreadable costs a few reads, not one a poll."""
+    loaded.sim.sim.faults.set(FaultKind.EMPTY_200, route=REPORTED, count=1000)
+    loaded.sim.sim.clear_log()
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+
+    await run_for(loaded.hass, loaded.freezer, 60)
+    assert _reads_of(loaded, REPORTED) == CONFIRM_READS
+    assert _reads_of(loaded, "/currentstatecharge") > 2 * CONFIRM_READS
+    # Nothing read says the command took: the last settings read are shown.
+    assert loaded.state("dynamic_power").state == STATE_OFF
+    assert "did not apply dynamic_power" in caplog.text
+
+
+def _reads_of(harness: Harness, path: str) -> int:
+    return sum(record.path.endswith(path) for record in harness.sim.sim.request_log)
