@@ -44,35 +44,36 @@ async def test_switch_shows_the_real_state_once_the_charger_took_too_long(
     assert "did not apply dynamic_power within 90 s" in caplog.text
 
 
-async def test_a_confirmation_the_cloud_answered_emptily_is_read_again(
-    loaded: Harness, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("empty_answers", "settings_reads", "shown", "warned"),
+    [
+        # An empty answer is no proof: a later read confirms the command.
+        (1, 2, STATE_ON, False),
+        # Settings that never read cost a few reads, not one every poll, and
+        # the last settings read are shown.
+        (1000, CONFIRM_READS, STATE_OFF, True),
+    ],
+)
+async def test_a_confirmation_answered_without_settings_is_read_again(
+    loaded: Harness,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    empty_answers: int,
+    settings_reads: int,
+    shown: str,
+    warned: bool,
 ) -> None:
-    """An empty settings answer is no proof: a later read confirms the command."""
-    loaded.sim.sim.faults.set(FaultKind.EMPTY_200, route=REPORTED, count=1)
-    loaded.sim.sim.clear_log()
-    await loaded.call("dynamic_power", SERVICE_TURN_ON)
-
-    await run_for(loaded.hass, loaded.freezer, 15)
-    assert loaded.sim.charger.state.dynamic is True
-    assert loaded.state("dynamic_power").state == STATE_ON
-    assert "did not apply" not in caplog.text
-    assert _reads_of(loaded, REPORTED) == 2
-
-
-async def test_settings_that_never_read_stop_the_confirmation_after_a_few_reads(
-    loaded: Harness, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A charger whose settings stay unreadable costs a few reads, not one a poll."""
-    loaded.sim.sim.faults.set(FaultKind.EMPTY_200, route=REPORTED, count=1000)
+    """Settings answered emptily judge nothing; a few later reads may."""
+    loaded.sim.sim.faults.set(FaultKind.EMPTY_200, route=REPORTED, count=empty_answers)
     loaded.sim.sim.clear_log()
     await loaded.call("dynamic_power", SERVICE_TURN_ON)
 
     await run_for(loaded.hass, loaded.freezer, 60)
-    assert _reads_of(loaded, REPORTED) == CONFIRM_READS
+    assert loaded.sim.charger.state.dynamic is True
+    assert _reads_of(loaded, REPORTED) == settings_reads
     assert _reads_of(loaded, "/currentstatecharge") > 2 * CONFIRM_READS
-    # Nothing read says the command took: the last settings read are shown.
-    assert loaded.state("dynamic_power").state == STATE_OFF
-    assert "did not apply dynamic_power" in caplog.text
+    assert loaded.state("dynamic_power").state == shown
+    assert ("did not apply dynamic_power" in caplog.text) is warned
 
 
 def _reads_of(harness: Harness, path: str) -> int:
