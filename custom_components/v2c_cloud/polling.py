@@ -180,8 +180,7 @@ class ChargerPoller:
             self.planner.maintenance_due(self._reported_key, now, REPORTED_REFRESH_S)
             or held
         ):
-            if await self._read_reported(now, CallKind.MAINTENANCE):
-                self._confirm_reads_left = 0
+            await self._read_reported(now, CallKind.MAINTENANCE)
         elif self._confirm_reads_left and self.pending.values:
             await self._confirming_read(now)
         if self.planner.maintenance_due(
@@ -308,13 +307,15 @@ class ChargerPoller:
         self.data = replace(self.data, state=state, state_at=now)
 
     async def _confirming_read(self, now: datetime) -> None:
-        """Read the settings a command changed; once usable, they judge it."""
+        """Read the settings a command changed, one of the few tries it gets."""
         self._confirm_reads_left -= 1
-        if await self._read_reported(now, CallKind.CONFIRM):
-            self._confirm_reads_left = 0
+        await self._read_reported(now, CallKind.CONFIRM)
 
     async def _read_reported(self, now: datetime, kind: CallKind) -> bool:
-        """Read the settings; return whether the answer carried any."""
+        """Read the settings; return whether the answer carried any.
+
+        Usable settings, whatever asked for them, judge pending commands.
+        """
         try:
             with charged_as(kind, now):
                 reported = await self.client.get_reported(self.device_id)
@@ -331,6 +332,7 @@ class ChargerPoller:
             )
             return False
         self.data = replace(self.data, reported=reported, reported_at=now)
+        self._confirm_reads_left = 0
         return True
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> bool:
