@@ -58,6 +58,8 @@ class PendingValue:
     value: object
     read: ValueReader
     deadline: datetime
+    # Whether the command changes whether or how much the car charges.
+    live: bool = False
 
 
 @dataclass
@@ -66,10 +68,18 @@ class PendingCommands:
 
     values: dict[str, PendingValue] = field(default_factory=dict)
 
-    def add(self, key: str, value: object, read: ValueReader, now: datetime) -> None:
+    def add(
+        self,
+        key: str,
+        value: object,
+        read: ValueReader,
+        now: datetime,
+        *,
+        live: bool = False,
+    ) -> None:
         """Remember what a command asked for."""
         deadline = now + timedelta(seconds=CONFIRM_WINDOW_S)
-        self.values[key] = PendingValue(value, read, deadline)
+        self.values[key] = PendingValue(value, read, deadline, live)
 
     def get(self, key: str) -> PendingValue | None:
         """Return the pending value of key, if any."""
@@ -121,6 +131,10 @@ class ChargerPoller:
         self._frozen_checked_at: datetime | None = None
         self._reported_key = f"reported:{device_id}"
         self._confirm_reads_left = 0
+        # A charger applies a command within about 90 s, often after the
+        # first confirmation read: a value not seen yet is read once more
+        # when its window ends, before it is called refused.
+        self._late_confirm_at: datetime | None = None
 
     async def first_refresh(self, now: datetime) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger."""
@@ -153,8 +167,10 @@ class ChargerPoller:
             await self._read_connected(now, CallKind.POLL)
             if self.data.connected is False:
                 return self._publish(now)
-        if self._confirm_due:
+        late = self._late_confirm_at is not None and now >= self._late_confirm_at
+        if self._confirm_due or late:
             self._confirm_due = False
+            self._late_confirm_at = None
             await self._confirming_read(now)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
@@ -232,7 +248,7 @@ class ChargerPoller:
             self._confirm_due = True
             self._confirm_reads_left = CONFIRM_READS
             if tracked is not None:
-                self.pending.add(tracked[0], value, tracked[1], now)
+                self.pending.add(tracked[0], value, tracked[1], now, live=live)
             return self.planner.request_confirmation(self.device_id, now)
 
     async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:
@@ -291,7 +307,8 @@ class ChargerPoller:
             else next_opening(reported.timers, now - OPENING_GRACE, self.zone),
             now,
         )
-        judged = self._confirm_reads_left == 0
+        self._confirm_late(now)
+        judged = self._confirm_reads_left == 0 and self._late_confirm_at is None
         for key in self.pending.settle(self.data, now, judged=judged):
             _LOGGER.warning(
                 "Charger %s did not apply %s within %d s; showing its real state",
@@ -301,6 +318,29 @@ class ChargerPoller:
             )
         return self.data
 
+    def _confirm_late(self, now: datetime) -> None:
+        """Read once more, when its window ends, a value the settings do not show yet."""
+        if (
+            self._late_confirm_at is not None
+            or self._confirm_due
+            or self._confirm_reads_left
+        ):
+            return
+        unseen = [
+            pending
+            for pending in self.pending.values.values()
+            if pending.deadline > now and pending.read(self.data) != pending.value
+        ]
+        if unseen:
+            self._late_confirm_at = min(pending.deadline for pending in unseen)
+            # What the charger applies late shows in the live state late too.
+            self._confirm_live = self._confirm_live or any(
+                pending.live for pending in unseen
+            )
+            self.planner.request_late_confirmation(
+                self.device_id, self._late_confirm_at, now
+            )
+
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
         with charged_as(kind, now):
             state = await self.client.get_current_state(self.device_id)
@@ -308,7 +348,7 @@ class ChargerPoller:
 
     async def _confirming_read(self, now: datetime) -> None:
         """Read the settings a command changed, one of the few tries it gets."""
-        self._confirm_reads_left -= 1
+        self._confirm_reads_left = max(self._confirm_reads_left - 1, 0)
         await self._read_reported(now, CallKind.CONFIRM)
 
     async def _read_reported(self, now: datetime, kind: CallKind) -> bool:

@@ -393,6 +393,17 @@ class QuotaPlanner:
         charger.command_unread = True
         return charger.confirm_at
 
+    def request_late_confirmation(
+        self, device_id: str, at: datetime, now: datetime
+    ) -> None:
+        """Schedule one more read for a command the charger had not applied yet."""
+        now = self._tick(now, changes_plan=True)
+        charger = self._charger(device_id, now)
+        at = as_utc(at)
+        charger.confirm_at = (
+            at if charger.confirm_at is None else min(charger.confirm_at, at)
+        )
+
     def check_command(self, now: datetime) -> None:
         """Raise QuotaExhaustedError when no call may be spent on a command."""
         now = self._tick(now)

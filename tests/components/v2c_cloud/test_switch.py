@@ -5,7 +5,13 @@ What every control does is in test_controls.py; here what only switches do.
 
 from __future__ import annotations
 
-from homeassistant.const import SERVICE_TURN_ON, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import (
+    SERVICE_TURN_OFF,
+    SERVICE_TURN_ON,
+    STATE_OFF,
+    STATE_ON,
+    Platform,
+)
 import pytest
 
 from custom_components.v2c_cloud.polling import CONFIRM_READS
@@ -32,16 +38,64 @@ async def test_switch_keeps_pending_value_until_charger_applies(
     assert loaded.state("dynamic_power").state == STATE_ON
 
 
-async def test_switch_shows_the_real_state_once_the_charger_took_too_long(
-    loaded: Harness, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("apply_delay", "settings_reads", "shown", "warned"),
+    [
+        # Applied before the first confirmation read: nothing more to read.
+        (5.0, 1, STATE_ON, False),
+        # Applied after it: one more read when the window ends finds it.
+        (75.0, 2, STATE_ON, False),
+        # Never within the window: the switch shows what the charger reports.
+        (1200.0, 2, STATE_OFF, True),
+    ],
+)
+async def test_a_command_is_read_again_before_it_is_called_refused(
+    loaded: Harness,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    apply_delay: float,
+    settings_reads: int,
+    shown: str,
+    warned: bool,
 ) -> None:
-    """After the confirmation window the switch shows what the charger reports."""
-    loaded.sim.sim.apply_delay = 1200.0
+    """A command not seen at the first confirmation read gets one more, at 90 s."""
+    loaded.sim.sim.apply_delay = apply_delay
+    loaded.sim.sim.clear_log()
     await loaded.call("dynamic_power", SERVICE_TURN_ON)
 
     await run_for(loaded.hass, loaded.freezer, 15)
-    assert loaded.state("dynamic_power").state == STATE_OFF
-    assert "did not apply dynamic_power within 90 s" in caplog.text
+    assert _reads_of(loaded, REPORTED) == settings_reads
+    assert loaded.state("dynamic_power").state == shown
+    assert ("did not apply dynamic_power within 90 s" in caplog.text) is warned
+
+
+@pytest.mark.parametrize(
+    ("switch", "service", "late_live_read"),
+    [
+        # Dynamic power changes how much the car charges: the live state too.
+        ("dynamic_power", SERVICE_TURN_ON, True),
+        ("logo_led", SERVICE_TURN_OFF, False),
+    ],
+)
+async def test_a_late_confirmation_reads_the_live_state_for_a_live_command(
+    loaded: Harness, *, switch: str, service: str, late_live_read: bool
+) -> None:
+    """The late read of a command that changes the charge also reads its live state."""
+    loaded.sim.sim.apply_delay = 75.0
+    await loaded.call(switch, service)
+    loaded.sim.sim.clear_log()
+
+    await run_for(loaded.hass, loaded.freezer, 2)
+    log = loaded.sim.sim.request_log
+    late = [index for index, record in enumerate(log) if record.path.endswith(REPORTED)]
+    assert len(late) == 2
+    late_at = log[late[-1]].time
+    live_reads = [
+        record
+        for record in log[late[-1] :]
+        if record.time == late_at and record.path.endswith("/currentstatecharge")
+    ]
+    assert len(live_reads) == int(late_live_read)
 
 
 @pytest.mark.parametrize(
