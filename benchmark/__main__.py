@@ -1,8 +1,8 @@
 """Command line of the quota benchmark.
 
 `python -m benchmark [--days N] [--scenario NAME ...] [--scenario-file PATH ...]
-[--json PATH] [--jobs N]`: with no scenario given, the six classic scenarios and
-every file under `benchmark/scenarios/` run.
+[--apply-delay S] [--json PATH] [--jobs N]`: with no scenario given, the six
+classic scenarios and every file under `benchmark/scenarios/` run.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 import json
 import math
 from pathlib import Path
@@ -78,6 +79,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="run the scenario described in this JSON file (repeatable)",
     )
     parser.add_argument(
+        "--apply-delay",
+        type=float,
+        metavar="S",
+        help="seconds every charger takes to apply a command, for every scenario "
+        "(default: the file's apply_delay_s, else 0)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=2, help="runs in parallel processes (default 2)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to PATH")
@@ -96,10 +104,13 @@ def sources(args: argparse.Namespace) -> list[Source]:
     ]
 
 
-def case_of(source: Source) -> BenchCase:
-    """Rebuild a bench case from its source."""
+def case_of(source: Source, apply_delay_s: float | None = None) -> BenchCase:
+    """Rebuild a bench case from its source, with commands applied that late if given."""
     kind, name = source
-    return BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
+    case = BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
+    if apply_delay_s is None:
+        return case
+    return replace(case, apply_delay_s=apply_delay_s)
 
 
 def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
@@ -110,9 +121,11 @@ def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
     return chosen
 
 
-def run_one(source: Source, strategy: str, days: int) -> tuple[str, Figures, float]:
+def run_one(
+    source: Source, strategy: str, days: int, apply_delay_s: float | None = None
+) -> tuple[str, Figures, float]:
     """Run one scenario under one strategy (in a worker process)."""
-    case = case_of(source)
+    case = case_of(source, apply_delay_s)
     started = time.monotonic()
     metrics = asyncio.run(run(case, strategy, days))
     return case.name, metrics.as_dict(), time.monotonic() - started
@@ -152,9 +165,12 @@ def render(results: Results) -> str:
 def main(argv: list[str]) -> int:
     """Run every chosen scenario under its strategies and report."""
     args = parse_args(argv)
+    if args.apply_delay is not None and not 0.0 <= args.apply_delay <= 600.0:
+        print("--apply-delay must be between 0 and 600 seconds", file=sys.stderr)
+        return 2
     chosen = sources(args)
     try:
-        cases = [case_of(source) for source in chosen]
+        cases = [case_of(source, args.apply_delay) for source in chosen]
     except ScenarioFileError as err:
         print(f"scenario file: {err}", file=sys.stderr)
         return 2
@@ -167,7 +183,11 @@ def main(argv: list[str]) -> int:
     results: Results = {name: {} for name in names}
     with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
         futures = [
-            (index, strategy, pool.submit(run_one, source, strategy, args.days))
+            (
+                index,
+                strategy,
+                pool.submit(run_one, source, strategy, args.days, args.apply_delay),
+            )
             for index, source, strategy in jobs
         ]
         for index, strategy, future in futures:

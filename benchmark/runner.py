@@ -53,6 +53,9 @@ class BenchCase:
     daily_limit: int = DAILY_LIMIT
     reset_time: time = time(0, 0)
     make_driver: DriverFactory | None = None
+    # Seconds a charger takes to apply a command. Real ones take from a few
+    # seconds up to about 90; 0 keeps the figures comparable with earlier runs.
+    apply_delay_s: float = 0.0
 
     @property
     def name(self) -> str:
@@ -99,6 +102,7 @@ async def run(case: BenchCase | Scenario, strategy_name: str, days: int) -> RunM
         clock=clock,
         daily_limit=case.daily_limit,
         reset_time=case.reset_time,
+        apply_delay=case.apply_delay_s,
         wire=Wire.TRYDAN_2_4_6,
     )
     driver = case.driver(sim)

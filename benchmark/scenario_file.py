@@ -249,6 +249,7 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
         raise ScenarioFileError("chargers: at least one charger is needed")
     if scenario.daily_limit < 1 or scenario.spread_commands < 0:
         raise ScenarioFileError("daily_limit must be positive, commands_per_day >= 0")
+    apply_delay_s = _apply_delay(spec.get("apply_delay_s", 0.0))
 
     def driver(sim: Simulator, api_key: str) -> ScenarioDriver:
         return FileScenarioDriver(sim, scenario, api_key)
@@ -258,7 +259,18 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
         daily_limit=scenario.daily_limit,
         reset_time=reset,
         make_driver=driver,
+        apply_delay_s=apply_delay_s,
     )
+
+
+def _apply_delay(value: object) -> float:
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise ScenarioFileError(f"apply_delay_s: {err}") from err
+    if not 0.0 <= seconds <= 600.0:
+        raise ScenarioFileError("apply_delay_s must be between 0 and 600")
+    return seconds
 
 
 def _charger(data: object) -> ChargerSpec:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from benchmark import runner
 from benchmark.__main__ import FILE_STRATEGIES, case_of, strategies_for
 from benchmark.metrics import (
     NOTHING_READ_AGE_S,
@@ -19,6 +22,7 @@ from benchmark.runner import FIXED_LEFT, TRUTH_STEP, _follow_charge, _Watch, run
 from benchmark.scenario_file import parse
 from custom_components.v2c_cloud.api import ChargeState, CurrentState
 from custom_components.v2c_cloud.data import ChargerData
+from v2c_simulator import Simulator
 
 T0 = datetime(2026, 3, 2, 18, tzinfo=UTC)
 
@@ -262,3 +266,18 @@ async def test_the_fixed_yardstick_that_leaves_the_other_programs_calls(
     assert figures[FIXED_LEFT]["http_429"] == 0
     assert figures[FIXED_LEFT]["calls_max_window"] <= 300 - 150
     assert figures[FIXED_LEFT]["min_reserve"] >= 50
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_simulator_applies_commands_as_late_as_the_case_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[Simulator] = []
+
+    def simulator(**options: Any) -> Simulator:
+        built.append(Simulator(**options))
+        return built[-1]
+
+    monkeypatch.setattr(runner, "Simulator", simulator)
+    await run(replace(parse(OUTAGE_DAY), apply_delay_s=75.0), "fixed", 1)
+    assert [sim.apply_delay for sim in built] == [75.0]

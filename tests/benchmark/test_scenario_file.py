@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmark.__main__ import case_of
 from benchmark.runner import START
 from benchmark.scenario_file import (
     CHARGE_KW,
@@ -296,11 +297,25 @@ def test_pv_chargers_follow_the_sun() -> None:
             ),
             "KeyError: 'at'",
         ),
+        (spec(apply_delay_s=-1), "between 0 and 600"),
+        (spec(apply_delay_s="soon"), "apply_delay_s: could not convert"),
     ],
 )
 def test_malformed_files_are_refused_clearly(data: object, message: str) -> None:
     with pytest.raises(ScenarioFileError, match=message):
         parse(data)
+
+
+def test_commands_apply_as_late_as_the_file_or_the_command_line_says(
+    tmp_path: Path,
+) -> None:
+    assert parse(spec()).apply_delay_s == 0.0
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps(spec(apply_delay_s=45)))
+    source = ("file", str(late))
+    assert case_of(source).apply_delay_s == 45.0
+    assert case_of(source, 10.0).apply_delay_s == 10.0
+    assert case_of(("classic", "commuter"), 30.0).apply_delay_s == 30.0
 
 
 def test_unreadable_files_are_refused_clearly(tmp_path: Path) -> None:
