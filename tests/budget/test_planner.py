@@ -390,6 +390,17 @@ def test_a_confirmation_replaces_the_next_poll_when_sooner(
         seconds=1.5 * baseline(1)
     )
 
+    # A command the charger had not applied yet is read once more, later.
+    late = NOON + timedelta(seconds=90)
+    planner.request_late_confirmation("A", late, confirm_at)
+    assert planner.next_poll_at("A", confirm_at) == late
+    planner.request_late_confirmation("A", late + HOUR, confirm_at)
+    assert planner.next_poll_at("A", confirm_at) == late
+    planner.record_call(CallKind.CONFIRM, late, "A")
+    assert planner.next_poll_at("A", late) == late + timedelta(
+        seconds=1.5 * baseline(1)
+    )
+
 
 def test_a_regular_poll_counts_as_confirmation_only_once_due(
     planner: QuotaPlanner,
@@ -403,27 +414,6 @@ def test_a_regular_poll_counts_as_confirmation_only_once_due(
     due = planner.next_poll_at("A", confirm_at)
     assert due is not None
     assert due > confirm_at
-
-
-def test_a_late_confirmation_is_read_when_due_without_a_new_command(
-    planner: QuotaPlanner,
-) -> None:
-    saw_a_car(planner, "A")
-    planner.set_activity("A", ChargerActivity.IDLE, NOON)
-    poll(planner, "A", NOON, 999)
-    confirm_at = planner.request_confirmation("A", NOON)
-    planner.record_call(CallKind.CONFIRM, confirm_at, "A")
-    late = NOON + timedelta(seconds=90)
-    planner.request_late_confirmation("A", late, confirm_at)
-    assert planner.next_poll_at("A", confirm_at) == late
-    # Asked for again, the sooner moment stands.
-    planner.request_late_confirmation("A", late + HOUR, confirm_at)
-    assert planner.next_poll_at("A", confirm_at) == late
-
-    planner.record_call(CallKind.CONFIRM, late, "A")
-    due = planner.next_poll_at("A", late)
-    assert due is not None
-    assert due > late + timedelta(seconds=baseline(1))
 
 
 def test_a_waiting_car_is_read_once_just_after_its_timer_opens(
