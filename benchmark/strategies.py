@@ -25,7 +25,8 @@ from custom_components.v2c_cloud.budget import (
 )
 from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
-from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller, ValueReader
+from custom_components.v2c_cloud.pending import ValueReader
+from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600

@@ -32,7 +32,8 @@ from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import format_reset_time, utcnow
 from .metering import charged_as
-from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerPoller, ValueReader
+from .pending import ValueReader
+from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerPoller
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 
@@ -25,11 +25,11 @@ from .api import (
 from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
 from .data import ChargerData, charged_between, is_charging
 from .metering import charged_as
+from .pending import CONFIRM_WINDOW_S, PendingCommands, ValueReader
 from .timer_openings import next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
-CONFIRM_WINDOW_S = 90.0
 # Settings reads that may try to confirm a command when the cloud answered the
 # first with nothing usable: a bad minute must not pass for a refused command.
 CONFIRM_READS = 3
@@ -46,61 +46,8 @@ OPENING_GRACE = timedelta(minutes=1)
 
 _LOGGER = logging.getLogger(__package__)
 
-type ValueReader = Callable[[ChargerData], object]
 # A command or an on-demand read: the poller calls it with its client and charger.
 type ChargerCall[T, R] = Callable[[V2CClient, str, T], Awaitable[R]]
-
-
-@dataclass(frozen=True)
-class PendingValue:
-    """A value a command asked for, shown until the charger reports it or time runs out."""
-
-    value: object
-    read: ValueReader
-    deadline: datetime
-    # Whether the command changes whether or how much the car charges.
-    live: bool = False
-
-
-@dataclass
-class PendingCommands:
-    """Optimistic values of commands the charger has not confirmed yet."""
-
-    values: dict[str, PendingValue] = field(default_factory=dict)
-
-    def add(
-        self,
-        key: str,
-        value: object,
-        read: ValueReader,
-        now: datetime,
-        *,
-        live: bool = False,
-    ) -> None:
-        """Remember what a command asked for."""
-        deadline = now + timedelta(seconds=CONFIRM_WINDOW_S)
-        self.values[key] = PendingValue(value, read, deadline, live)
-
-    def get(self, key: str) -> PendingValue | None:
-        """Return the pending value of key, if any."""
-        return self.values.get(key)
-
-    def settle(
-        self, data: ChargerData, now: datetime, *, judged: bool = True
-    ) -> list[str]:
-        """Drop confirmed values; return the keys that expired unconfirmed.
-
-        Unless `judged`, no settings were read since the command: a value
-        may be confirmed, but none expires.
-        """
-        expired: list[str] = []
-        for key, pending in list(self.values.items()):
-            if pending.read(data) == pending.value:
-                del self.values[key]
-            elif judged and now >= pending.deadline:
-                del self.values[key]
-                expired.append(key)
-        return expired
 
 
 class ChargerPoller:
@@ -326,11 +273,7 @@ class ChargerPoller:
             or self._confirm_reads_left
         ):
             return
-        unseen = [
-            pending
-            for pending in self.pending.values.values()
-            if pending.deadline > now and pending.read(self.data) != pending.value
-        ]
+        unseen = self.pending.unseen(self.data, now)
         if unseen:
             self._late_confirm_at = min(pending.deadline for pending in unseen)
             # What the charger applies late shows in the live state late too.

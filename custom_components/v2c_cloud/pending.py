@@ -1,0 +1,74 @@
+"""Optimistic values of commands, shown until the charger reports them or time runs out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .data import ChargerData
+
+# Chargers show a command from a few seconds up to about 90 s after it.
+CONFIRM_WINDOW_S = 90.0
+
+type ValueReader = Callable[[ChargerData], object]
+
+
+@dataclass(frozen=True)
+class PendingValue:
+    """A value a command asked for, shown until the charger reports it or time runs out."""
+
+    value: object
+    read: ValueReader
+    deadline: datetime
+    # Whether the command changes whether or how much the car charges.
+    live: bool = False
+
+
+@dataclass
+class PendingCommands:
+    """Optimistic values of commands the charger has not confirmed yet."""
+
+    values: dict[str, PendingValue] = field(default_factory=dict)
+
+    def add(
+        self,
+        key: str,
+        value: object,
+        read: ValueReader,
+        now: datetime,
+        *,
+        live: bool = False,
+    ) -> None:
+        """Remember what a command asked for."""
+        deadline = now + timedelta(seconds=CONFIRM_WINDOW_S)
+        self.values[key] = PendingValue(value, read, deadline, live)
+
+    def get(self, key: str) -> PendingValue | None:
+        """Return the pending value of key, if any."""
+        return self.values.get(key)
+
+    def settle(
+        self, data: ChargerData, now: datetime, *, judged: bool = True
+    ) -> list[str]:
+        """Drop confirmed values; return the keys that expired unconfirmed.
+
+        Unless `judged`, no settings were read since the command: a value
+        may be confirmed, but none expires.
+        """
+        expired: list[str] = []
+        for key, pending in list(self.values.items()):
+            if pending.read(data) == pending.value:
+                del self.values[key]
+            elif judged and now >= pending.deadline:
+                del self.values[key]
+                expired.append(key)
+        return expired
+
+    def unseen(self, data: ChargerData, now: datetime) -> list[PendingValue]:
+        """Return the values data does not show yet, whose window is still open."""
+        return [
+            pending
+            for pending in self.values.values()
+            if pending.deadline > now and pending.read(data) != pending.value
+        ]
