@@ -10,6 +10,9 @@ from .data import ChargerData
 
 # Chargers show a command from a few seconds up to about 90 s after it.
 CONFIRM_WINDOW_S = 90.0
+# After a charger applied a command late, its next confirmations wait the whole
+# window and then come a tenth sooner each time they find the value applied.
+APPLY_WAIT_DECAY = 0.9
 
 type ValueReader = Callable[[ChargerData], object]
 
@@ -65,10 +68,13 @@ class PendingCommands:
                 expired.append(key)
         return expired
 
-    def unseen(self, data: ChargerData, now: datetime) -> list[PendingValue]:
-        """Return the values data does not show yet, whose window is still open."""
+    def unseen(
+        self, data: ChargerData, now: datetime | None = None
+    ) -> list[PendingValue]:
+        """Return the values data does not show yet (whose window is open at now)."""
         return [
             pending
             for pending in self.values.values()
-            if pending.deadline > now and pending.read(data) != pending.value
+            if (now is None or pending.deadline > now)
+            and pending.read(data) != pending.value
         ]

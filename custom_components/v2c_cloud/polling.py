@@ -25,7 +25,7 @@ from .api import (
 from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
 from .data import ChargerData, charged_between, is_charging
 from .metering import charged_as
-from .pending import CONFIRM_WINDOW_S, PendingCommands, ValueReader
+from .pending import APPLY_WAIT_DECAY, CONFIRM_WINDOW_S, PendingCommands, ValueReader
 from .timer_openings import next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
@@ -71,7 +71,12 @@ class ChargerPoller:
         self.zone = zone
         self.data = ChargerData(device_id=device_id)
         self.pending = PendingCommands()
-        self._confirm_due = False
+        # When the first confirmation of the last command may run: a poll due
+        # shortly before the confirmation takes its place.
+        self._confirm_from: datetime | None = None
+        # How long this charger lately took to apply commands, learned from
+        # the confirmations: a slow one is confirmed in one read, not two.
+        self._apply_wait_s = 0.0
         self._confirm_live = False
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
@@ -115,10 +120,13 @@ class ChargerPoller:
             if self.data.connected is False:
                 return self._publish(now)
         late = self._late_confirm_at is not None and now >= self._late_confirm_at
-        if self._confirm_due or late:
-            self._confirm_due = False
+        first = self._confirm_from is not None and now >= self._confirm_from
+        if first or late:
+            self._confirm_from = None
             self._late_confirm_at = None
+            waiting = len(self.pending.unseen(self.data))
             await self._confirming_read(now)
+            self._learn_apply_wait(waiting, late=not first)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
@@ -144,7 +152,11 @@ class ChargerPoller:
             or held
         ):
             await self._read_reported(now, CallKind.MAINTENANCE)
-        elif self._confirm_reads_left and self.pending.values:
+        elif (
+            self._confirm_reads_left
+            and self.pending.values
+            and self._confirm_from is None
+        ):
             await self._confirming_read(now)
         if self.planner.maintenance_due(
             f"connected:{self.device_id}", now, CONNECTED_CHECK_S
@@ -192,11 +204,15 @@ class ChargerPoller:
             self.planner.check_command(now)
             with charged_as(CallKind.COMMAND, now):
                 await send(self.client, self.device_id, value)
-            self._confirm_due = True
             self._confirm_reads_left = CONFIRM_READS
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now, live=live)
-            return self.planner.request_confirmation(self.device_id, now)
+            usual_s = self.planner.confirm_delay_s
+            wait_s = max(self._apply_wait_s, usual_s)
+            self._confirm_from = now + timedelta(seconds=wait_s - usual_s)
+            return self.planner.request_confirmation(
+                self.device_id, now, after_s=wait_s
+            )
 
     async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:
         """Read on demand for an action, paid from the command budget."""
@@ -269,7 +285,7 @@ class ChargerPoller:
         """Read once more, when its window ends, a value the settings do not show yet."""
         if (
             self._late_confirm_at is not None
-            or self._confirm_due
+            or self._confirm_from is not None
             or self._confirm_reads_left
         ):
             return
@@ -283,6 +299,16 @@ class ChargerPoller:
             self.planner.request_late_confirmation(
                 self.device_id, self._late_confirm_at, now
             )
+
+    def _learn_apply_wait(self, waiting: int, *, late: bool) -> None:
+        """Learn from a confirmation read how long the charger takes to apply commands."""
+        shown = waiting - len(self.pending.unseen(self.data))
+        if shown <= 0:
+            return
+        if late:
+            self._apply_wait_s = CONFIRM_WINDOW_S
+        elif shown == waiting:
+            self._apply_wait_s *= APPLY_WAIT_DECAY
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
         with charged_as(kind, now):

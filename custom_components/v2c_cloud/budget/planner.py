@@ -384,11 +384,22 @@ class QuotaPlanner:
             return None
         return charger.punctual.next_read(charger.last_poll_at, now)
 
-    def request_confirmation(self, device_id: str, now: datetime) -> datetime:
-        """Schedule a read that shows whether a command took effect."""
+    @property
+    def confirm_delay_s(self) -> float:
+        """Return how long after a command its confirmation usually runs."""
+        return self._settings.confirm_delay_s
+
+    def request_confirmation(
+        self, device_id: str, now: datetime, *, after_s: float | None = None
+    ) -> datetime:
+        """Schedule a read that shows whether a command took effect.
+
+        It runs `after_s` after the command, by default the usual delay.
+        """
         now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
-        charger.confirm_at = now + timedelta(seconds=self._settings.confirm_delay_s)
+        wait_s = self._settings.confirm_delay_s if after_s is None else after_s
+        charger.confirm_at = now + timedelta(seconds=wait_s)
         charger.commanded_at = now
         charger.command_unread = True
         return charger.confirm_at

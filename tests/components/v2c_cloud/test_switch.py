@@ -69,6 +69,23 @@ async def test_a_command_is_read_again_before_it_is_called_refused(
     assert ("did not apply dynamic_power within 90 s" in caplog.text) is warned
 
 
+async def test_a_charger_that_applied_late_is_confirmed_later_in_one_read(
+    loaded: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After one late apply, the next command's single read waits for the charger."""
+    loaded.sim.sim.apply_delay = 75.0
+    reads = []
+    for service in (SERVICE_TURN_ON, SERVICE_TURN_OFF, SERVICE_TURN_ON):
+        loaded.sim.sim.clear_log()
+        await loaded.call("dynamic_power", service)
+        await run_for(loaded.hass, loaded.freezer, 3)
+        reads.append(_reads_of(loaded, REPORTED))
+    # The first command is read twice: at 15 s, too early, then at 90 s.
+    assert reads == [2, 1, 1]
+    assert loaded.state("dynamic_power").state == STATE_ON
+    assert "did not apply" not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("switch", "service", "late_live_read"),
     [
