@@ -401,6 +401,11 @@ def test_a_confirmation_replaces_the_next_poll_when_sooner(
         seconds=1.5 * baseline(1)
     )
 
+    # A charger known to apply commands late is confirmed later.
+    slow = planner.request_confirmation("A", late, after_s=90)
+    assert slow == late + timedelta(seconds=90)
+    assert planner.next_poll_at("A", late) == slow
+
 
 def test_a_regular_poll_counts_as_confirmation_only_once_due(
     planner: QuotaPlanner,

@@ -5,6 +5,8 @@ What every control does is in test_controls.py; here what only switches do.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from homeassistant.const import (
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
@@ -18,7 +20,7 @@ from custom_components.v2c_cloud.polling import CONFIRM_READS
 from v2c_simulator import FaultKind
 
 from .control_helpers import Harness
-from .read_helpers import run_for
+from .read_helpers import advance, run_for
 
 PLATFORM = Platform.SWITCH
 REPORTED = "/device/reported"
@@ -84,6 +86,26 @@ async def test_a_charger_that_applied_late_is_confirmed_later_in_one_read(
     assert reads == [2, 1, 1]
     assert loaded.state("dynamic_power").state == STATE_ON
     assert "did not apply" not in caplog.text
+
+    # A charger fast again is confirmed a tenth sooner after each command
+    # (a poll due up to 15 s before a confirmation may take its place).
+    loaded.sim.sim.apply_delay = 0.0
+    waits = []
+    for turn in range(10):
+        loaded.sim.sim.clear_log()
+        await loaded.call(
+            "dynamic_power", SERVICE_TURN_OFF if turn % 2 == 0 else SERVICE_TURN_ON
+        )
+        for _ in range(36):
+            await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
+        log = loaded.sim.sim.request_log
+        sent = next(record.time for record in log if record.path.endswith("/dynamic"))
+        read = next(record.time for record in log if record.path.endswith(REPORTED))
+        waits.append((read - sent).total_seconds())
+    assert max(waits) <= 90
+    assert waits == sorted(waits, reverse=True)
+    # 90 s times 0.9 twelve times over is 25 s (read at the next 5-s step).
+    assert waits[-1] <= 30
 
 
 @pytest.mark.parametrize(
