@@ -20,7 +20,7 @@ import time
 from v2c_simulator.scenarios import SCENARIOS
 
 from .runner import FIXED_LEFT, STRATEGIES, BenchCase, run
-from .scenario_file import ScenarioFileError, load
+from .scenario_file import ScenarioFileError, load, parse_apply_delay
 
 BENCH_SCENARIOS = (
     "commuter",
@@ -165,9 +165,12 @@ def render(results: Results) -> str:
 def main(argv: list[str]) -> int:
     """Run every chosen scenario under its strategies and report."""
     args = parse_args(argv)
-    if args.apply_delay is not None and not 0.0 <= args.apply_delay <= 600.0:
-        print("--apply-delay must be between 0 and 600 seconds", file=sys.stderr)
-        return 2
+    if args.apply_delay is not None:
+        try:
+            parse_apply_delay(args.apply_delay, "--apply-delay")
+        except ScenarioFileError as err:
+            print(err, file=sys.stderr)
+            return 2
     chosen = sources(args)
     try:
         cases = [case_of(source, args.apply_delay) for source in chosen]

@@ -249,7 +249,7 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
         raise ScenarioFileError("chargers: at least one charger is needed")
     if scenario.daily_limit < 1 or scenario.spread_commands < 0:
         raise ScenarioFileError("daily_limit must be positive, commands_per_day >= 0")
-    apply_delay_s = _apply_delay(spec.get("apply_delay_s", 0.0))
+    apply_delay_s = parse_apply_delay(spec.get("apply_delay_s", 0.0))
 
     def driver(sim: Simulator, api_key: str) -> ScenarioDriver:
         return FileScenarioDriver(sim, scenario, api_key)
@@ -263,13 +263,14 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
     )
 
 
-def _apply_delay(value: object) -> float:
+def parse_apply_delay(value: object, what: str = "apply_delay_s") -> float:
+    """Return the seconds a charger takes to apply a command, checked."""
     try:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as err:
-        raise ScenarioFileError(f"apply_delay_s: {err}") from err
+        raise ScenarioFileError(f"{what}: {err}") from err
     if not 0.0 <= seconds <= 600.0:
-        raise ScenarioFileError("apply_delay_s must be between 0 and 600")
+        raise ScenarioFileError(f"{what} must be between 0 and 600")
     return seconds
 
 
