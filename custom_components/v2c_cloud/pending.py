@@ -27,6 +27,10 @@ class PendingValue:
     # Whether the command changes whether or how much the car charges.
     live: bool = False
 
+    def shown_in(self, data: ChargerData) -> bool:
+        """Return whether the charger reports the value the command asked for."""
+        return self.read(data) == self.value
+
 
 @dataclass
 class PendingCommands:
@@ -61,7 +65,7 @@ class PendingCommands:
         """
         expired: list[str] = []
         for key, pending in list(self.values.items()):
-            if pending.read(data) == pending.value:
+            if pending.shown_in(data):
                 del self.values[key]
             elif judged and now >= pending.deadline:
                 del self.values[key]
@@ -75,6 +79,5 @@ class PendingCommands:
         return [
             pending
             for pending in self.values.values()
-            if (now is None or pending.deadline > now)
-            and pending.read(data) != pending.value
+            if (now is None or pending.deadline > now) and not pending.shown_in(data)
         ]
