@@ -74,9 +74,6 @@ class ChargerPoller:
         # When the first confirmation of the last command may run: a poll due
         # shortly before the confirmation takes its place.
         self._confirm_from: datetime | None = None
-        # How long this charger lately took to apply commands, learned from
-        # the confirmations: a slow one is confirmed in one read, not two.
-        self._apply_wait_s = 0.0
         self._confirm_live = False
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
@@ -126,7 +123,7 @@ class ChargerPoller:
             self._late_confirm_at = None
             waiting = len(self.pending.unseen(self.data))
             await self._confirming_read(now)
-            self._learn_apply_wait(waiting, late=not first)
+            self._learn_apply_wait(waiting, now, late=not first)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
@@ -207,8 +204,11 @@ class ChargerPoller:
             self._confirm_reads_left = CONFIRM_READS
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now, live=live)
+            # A charger known to apply commands slowly is confirmed in one
+            # read, not two.
             usual_s = self.planner.confirm_delay_s
-            wait_s = max(self._apply_wait_s, usual_s)
+            learned_s = self.planner.apply_wait_s(self.device_id, now)
+            wait_s = max(min(learned_s, CONFIRM_WINDOW_S), usual_s)
             self._confirm_from = now + timedelta(seconds=wait_s - usual_s)
             return self.planner.request_confirmation(
                 self.device_id, now, after_s=wait_s
@@ -300,15 +300,17 @@ class ChargerPoller:
                 self.device_id, self._late_confirm_at, now
             )
 
-    def _learn_apply_wait(self, waiting: int, *, late: bool) -> None:
+    def _learn_apply_wait(self, waiting: int, now: datetime, *, late: bool) -> None:
         """Learn from a confirmation read how long the charger takes to apply commands."""
         shown = waiting - len(self.pending.unseen(self.data))
         if shown <= 0:
             return
+        planner, device_id = self.planner, self.device_id
         if late:
-            self._apply_wait_s = CONFIRM_WINDOW_S
+            planner.learn_apply_wait(device_id, CONFIRM_WINDOW_S, now)
         elif shown == waiting:
-            self._apply_wait_s *= APPLY_WAIT_DECAY
+            wait_s = planner.apply_wait_s(device_id, now) * APPLY_WAIT_DECAY
+            planner.learn_apply_wait(device_id, wait_s, now)
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
         with charged_as(kind, now):

@@ -145,3 +145,30 @@ def test_whether_the_plugged_car_charged_and_is_full_is_kept(
     restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
     assert restored["chargers"]["A"]["charged_since_plug_in"] is True
     assert restored["chargers"]["A"]["charge_ended"] is False
+
+
+@pytest.mark.parametrize(
+    ("stored", "restored_s"),
+    [
+        (81.0, 81.0),
+        # Saved before it was learned, or damaged: confirmed as any charger.
+        (None, 0.0),
+        (-5.0, 0.0),
+        (float("nan"), 0.0),
+        (float("inf"), 0.0),
+    ],
+)
+def test_how_long_a_charger_takes_to_apply_commands_is_kept(
+    busy_planner: QuotaPlanner,
+    settings: PlannerSettings,
+    stored: float | None,
+    restored_s: float,
+) -> None:
+    busy_planner.learn_apply_wait("A", 81.0, NOON)
+    data = saved(busy_planner)
+    if stored is None:
+        del data["chargers"]["A"]["apply_wait_s"]
+    else:
+        data["chargers"]["A"]["apply_wait_s"] = stored
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    assert restored.apply_wait_s("A", NOON) == restored_s

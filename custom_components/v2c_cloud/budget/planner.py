@@ -404,6 +404,16 @@ class QuotaPlanner:
         charger.command_unread = True
         return charger.confirm_at
 
+    def apply_wait_s(self, device_id: str, now: datetime) -> float:
+        """Return how long a charger lately took to apply a command."""
+        now = self._tick(now)
+        return self._charger(device_id, now).apply_wait_s
+
+    def learn_apply_wait(self, device_id: str, wait_s: float, now: datetime) -> None:
+        """Remember how long a charger lately took to apply a command."""
+        now = self._tick(now)
+        self._charger(device_id, now).apply_wait_s = wait_s
+
     def request_late_confirmation(
         self, device_id: str, at: datetime, now: datetime
     ) -> None:

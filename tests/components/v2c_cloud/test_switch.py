@@ -108,6 +108,22 @@ async def test_a_charger_that_applied_late_is_confirmed_later_in_one_read(
     assert waits[-1] <= 30
 
 
+async def test_a_slow_charger_is_still_known_after_a_restart(loaded: Harness) -> None:
+    """A restart does not cost a slow charger's next command a second read."""
+    loaded.sim.sim.apply_delay = 75.0
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+    await run_for(loaded.hass, loaded.freezer, 3)
+
+    assert await loaded.hass.config_entries.async_reload(loaded.entry.entry_id)
+    await loaded.hass.async_block_till_done()
+    loaded.sim.sim.clear_log()
+    await loaded.call("dynamic_power", SERVICE_TURN_OFF)
+    await run_for(loaded.hass, loaded.freezer, 3)
+
+    assert _reads_of(loaded, REPORTED) == 1
+    assert loaded.state("dynamic_power").state == STATE_OFF
+
+
 @pytest.mark.parametrize(
     ("switch", "service", "late_live_read"),
     [
