@@ -72,6 +72,14 @@ class PendingCommands:
                 expired.append(key)
         return expired
 
+    def lost(self, data: ChargerData, now: datetime) -> list[PendingValue]:
+        """Return the values data does not show although their window has ended."""
+        return [
+            pending
+            for pending in self.values.values()
+            if pending.deadline <= now and not pending.shown_in(data)
+        ]
+
     def unseen(
         self, data: ChargerData, now: datetime | None = None
     ) -> list[PendingValue]:

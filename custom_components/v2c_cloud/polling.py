@@ -124,6 +124,12 @@ class ChargerPoller:
             waiting = len(self.pending.unseen(self.data))
             await self._confirming_read(now)
             self._learn_apply_wait(waiting, now, late=not first)
+            # Still not applied when its window ends: an offline charger
+            # accepts nothing, and one check tells whether that is why.
+            if self.pending.lost(self.data, now) and not await self._read_connected(
+                now, CallKind.CONFIRM
+            ):
+                return self._publish(now)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
@@ -272,17 +278,24 @@ class ChargerPoller:
         )
         self._confirm_late(now)
         judged = self._confirm_reads_left == 0 and self._late_confirm_at is None
+        message = (
+            "Charger %s is offline and did not apply %s within %d s"
+            if self.data.connected is False
+            else "Charger %s did not apply %s within %d s; showing its real state"
+        )
         for key in self.pending.settle(self.data, now, judged=judged):
             _LOGGER.warning(
-                "Charger %s did not apply %s within %d s; showing its real state",
-                mask_device_id(self.device_id),
-                key,
-                CONFIRM_WINDOW_S,
+                message, mask_device_id(self.device_id), key, CONFIRM_WINDOW_S
             )
         return self.data
 
     def _confirm_late(self, now: datetime) -> None:
         """Read once more, when its window ends, a value the settings do not show yet."""
+        if self.data.connected is False:
+            # An offline charger accepts nothing and the cloud serves its old
+            # settings: the command is judged when its window ends, unread.
+            self._late_confirm_at = None
+            return
         if (
             self._late_confirm_at is not None
             or self._confirm_from is not None

@@ -12,6 +12,7 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
+    STATE_UNAVAILABLE,
     Platform,
 )
 import pytest
@@ -69,6 +70,45 @@ async def test_a_command_is_read_again_before_it_is_called_refused(
     assert _reads_of(loaded, REPORTED) == settings_reads
     assert loaded.state("dynamic_power").state == shown
     assert ("did not apply dynamic_power within 90 s" in caplog.text) is warned
+
+
+@pytest.mark.parametrize(
+    ("offline_after_s", "settings_reads", "shown", "warning"),
+    [
+        # Online but slower than its window: the real state, once checked.
+        (None, 2, STATE_OFF, "did not apply dynamic_power within 90 s; showing"),
+        # Gone offline after the first read: the late read checks, and tells.
+        (20, 2, STATE_UNAVAILABLE, "is offline and did not apply dynamic_power"),
+        # Known offline at the first read: nothing more to read.
+        (0, 1, STATE_UNAVAILABLE, "is offline and did not apply dynamic_power"),
+    ],
+)
+async def test_a_command_lost_in_its_window_checks_whether_the_charger_is_offline(
+    loaded: Harness,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    offline_after_s: int | None,
+    settings_reads: int,
+    shown: str,
+    warning: str,
+) -> None:
+    """An offline charger accepts nothing: a lost command says whether that is why."""
+    loaded.sim.sim.apply_delay = 60.0 if offline_after_s is not None else 1200.0
+    loaded.sim.sim.clear_log()
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+    for step in range(0, 600, 5):
+        if step == offline_after_s:
+            loaded.sim.charger.set_online(False)
+        await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
+
+    log = loaded.sim.sim.request_log
+    settings_read_at = [record.time for record in log if record.path.endswith(REPORTED)]
+    checked_at = [record.time for record in log if record.path.endswith("/connected")]
+    assert len(settings_read_at) == settings_reads
+    if settings_reads == 2:
+        assert settings_read_at[-1] in checked_at
+    assert loaded.state("dynamic_power").state == shown
+    assert warning in caplog.text
 
 
 async def test_a_charger_that_applied_late_is_confirmed_later_in_one_read(
