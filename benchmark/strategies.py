@@ -26,7 +26,11 @@ from custom_components.v2c_cloud.budget import (
 from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
 from custom_components.v2c_cloud.pending import ValueReader
-from custom_components.v2c_cloud.polling import ChargerCall, ChargerPoller
+from custom_components.v2c_cloud.polling import (
+    ChargerCall,
+    ChargerOfflineError,
+    ChargerPoller,
+)
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600
@@ -231,7 +235,7 @@ class PlannerStrategy(Strategy):
             await poller.command(
                 now, call.send, call.value, key=call.key, read=call.read, live=call.live
             )
-        except QuotaExhaustedError:
+        except (QuotaExhaustedError, ChargerOfflineError):
             return False
         except V2CRateLimitError:
             self.rate_limited += 1

@@ -33,7 +33,7 @@ from .data import ChargerData
 from .helpers import format_reset_time, utcnow
 from .metering import charged_as
 from .pending import ValueReader
-from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerPoller
+from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerOfflineError, ChargerPoller
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
@@ -403,13 +403,13 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         raises a repair issue instead of looking like a passing cloud error.
         """
         self._check_key()
-        if self.data is not None and self.data.connected is False:
-            raise _translated(HomeAssistantError, "charger_offline")
         now = utcnow()
         try:
             confirm_at = await self.poller.command(
                 now, send, value, key=key, read=read, live=live
             )
+        except ChargerOfflineError as err:
+            raise _translated(HomeAssistantError, "charger_offline") from err
         except (V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)

@@ -46,6 +46,11 @@ OPENING_GRACE = timedelta(minutes=1)
 
 _LOGGER = logging.getLogger(__package__)
 
+
+class ChargerOfflineError(Exception):
+    """The charger was last seen offline: it would accept no command."""
+
+
 # A command or an on-demand read: the poller calls it with its client and charger.
 type ChargerCall[T, R] = Callable[[V2CClient, str, T], Awaitable[R]]
 
@@ -110,7 +115,8 @@ class ChargerPoller:
             raise
 
     async def _refresh(self, now: datetime) -> ChargerData:
-        if self.data.connected is False:
+        was_offline = self.data.connected is False
+        if was_offline:
             # While offline this check is the charger's poll: it must move the
             # next poll on, or an outage would be checked again at once.
             await self._read_connected(now, CallKind.POLL)
@@ -125,9 +131,12 @@ class ChargerPoller:
             await self._confirming_read(now)
             self._learn_apply_wait(waiting, now, late=not first)
             # Still not applied when its window ends: an offline charger
-            # accepts nothing, and one check tells whether that is why.
-            if self.pending.lost(self.data, now) and not await self._read_connected(
-                now, CallKind.CONFIRM
+            # accepts nothing, and one check tells whether that is why (unless
+            # the charger just came back).
+            if (
+                not was_offline
+                and self.pending.lost(self.data, now)
+                and not await self._read_connected(now, CallKind.CONFIRM)
             ):
                 return self._publish(now)
             # A command that changes whether or how much the car charges is
@@ -188,8 +197,11 @@ class ChargerPoller:
         the same key are serialised and a burst collapses into the call in
         flight plus the newest value: a dragged slider costs two calls.
         `live` commands (start, pause, PV settings) are confirmed with the live
-        state as well.
+        state as well. A charger last seen offline gets no call: it would
+        accept nothing (ChargerOfflineError).
         """
+        if self.data.connected is False:
+            raise ChargerOfflineError
         self._confirm_live = self._confirm_live or live
         tracked = None if key is None or read is None else (key, read)
         serial: AbstractAsyncContextManager[object] = nullcontext()

@@ -281,3 +281,21 @@ async def test_the_simulator_applies_commands_as_late_as_the_case_says(
     monkeypatch.setattr(runner, "Simulator", simulator)
     await run(replace(parse(OUTAGE_DAY), apply_delay_s=75.0), "fixed", 1)
     assert [sim.apply_delay for sim in built] == [75.0]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_planner_sends_no_command_to_a_charger_it_knows_is_offline() -> None:
+    # As Home Assistant refuses it: an offline charger would accept nothing.
+    day = {
+        **OUTAGE_DAY,
+        "commands_per_day": 60,
+        "chargers": [
+            {
+                "model": "trydan",
+                "sessions": [{"arrive": "06:00", "charge_hours": 4}],
+                "outages": [{"at": "01:00", "minutes": 600}],
+            }
+        ],
+    }
+    figures = (await run(parse(day), "planner", 1)).as_dict()
+    assert figures["commands_refused"] > 0
