@@ -74,11 +74,7 @@ class PendingCommands:
 
     def lost(self, data: ChargerData, now: datetime) -> list[PendingValue]:
         """Return the values data does not show although their window has ended."""
-        return [
-            pending
-            for pending in self.values.values()
-            if pending.deadline <= now and not pending.shown_in(data)
-        ]
+        return [pending for pending in self.unseen(data) if pending.deadline <= now]
 
     def unseen(
         self, data: ChargerData, now: datetime | None = None
