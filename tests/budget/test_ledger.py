@@ -43,15 +43,16 @@ def test_polling_stops_a_call_early_next_to_another_program() -> None:
     settings = PlannerSettings()
     state = _state(0.0)
     state.other_ewma = 200.0
-    state.remaining = settings.command_reserve + 1
+    # Half a day before the reset the other program has 100 calls still to make.
+    state.remaining = settings.command_reserve + 100 + 1
     state.header_at = NOON
-    # At the header's moment the last call above the reserve is polling's.
-    assert ledger.polling_calls(state, settings, NOON) == 1
+    # At the header's moment the last call above all of that is polling's.
+    assert ledger.polling_calls(state, settings, NOON) == pytest.approx(1)
     # A second later the other program, which spends one call every seven
     # minutes, may have spent it.
-    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 0
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) < 1
     state.other_ewma = 0.0
-    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 1
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 101
 
 
 def test_polling_counts_another_program_seen_only_today() -> None:
@@ -64,3 +65,21 @@ def test_polling_counts_another_program_seen_only_today() -> None:
     state.header_at = NOON
     assert ledger.polling_calls(state, settings, NOON) == 1
     assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) == 0
+
+
+@pytest.mark.parametrize(("hours_before_reset", "calls"), [(2.0, 0.0), (1.0, 10.0)])
+def test_polling_leaves_another_program_its_calls_until_the_reset(
+    hours_before_reset: float, calls: float
+) -> None:
+    """A poll must not spend what another program will spend before the reset.
+
+    Otherwise that program's later calls take the key into the reserve, and
+    the poll is what left the user's commands short.
+    """
+    settings = PlannerSettings()
+    state = _state(0.0)
+    state.other_ewma = 240.0
+    state.remaining = settings.command_reserve + 20
+    now = state.reset_at - timedelta(hours=hours_before_reset)
+    state.header_at = now
+    assert ledger.polling_calls(state, settings, now) == pytest.approx(calls)

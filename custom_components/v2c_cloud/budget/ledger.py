@@ -59,20 +59,24 @@ def polling_calls(
 ) -> float:
     """Return the calls polling may spend without touching the reserve.
 
-    This is the hard stop, so it counts other programs at the busier of their
-    usual day and today's pace (one seen only today is not in the usual day
-    yet), in whole calls: one that spends any may have spent one since the
-    last header, however short ago, and a poll must not be the call that takes
-    the key into the reserve.
+    This is the hard stop. It counts the calls other programs may have made
+    since the last header at the busier of their usual day and today's pace
+    (one seen only today is not in the usual day yet), in whole calls: a poll
+    must not be the call that takes the key into the reserve. It also leaves
+    them what they usually spend before the reset, or their later calls find
+    the key spent down to the reserve by polling. A burst today is not taken
+    as the rest of the day's pace here: the plan already slows for it, and the
+    hard stop would stop polling until the reset.
     """
     window = state.window
     pace = _pace(window.others, seconds_between(window.others_since or now, now))
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
+    usual_rest = (
+        state.other_ewma * max(seconds_between(now, state.reset_at), 0.0) / DAY_S
+    )
+    others = max(_others_unspent(state, settings), usual_rest)
     return (
-        min(
-            share_left(state, settings),
-            max(state.remaining - unseen, 0) - _others_unspent(state, settings),
-        )
+        min(share_left(state, settings), max(state.remaining - unseen, 0) - others)
         - settings.command_reserve
     )
 
