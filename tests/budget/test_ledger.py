@@ -59,8 +59,25 @@ def test_polling_counts_another_program_seen_only_today() -> None:
     """A program first seen in this window is not in the usual day yet: its pace today counts."""
     settings = PlannerSettings()
     state = _state(0.0)
+    # 100 calls in the first half of the day: 100 more before the reset.
     state.window.others = 100
     state.window.others_since = MIDNIGHT
+    state.remaining = settings.command_reserve + 100 + 1
+    state.header_at = NOON
+    assert ledger.polling_calls(state, settings, NOON) == pytest.approx(1)
+    assert ledger.polling_calls(state, settings, NOON + timedelta(seconds=1)) < 1
+
+
+def test_a_burst_by_another_program_does_not_stop_polling_until_the_reset() -> None:
+    """Calls seen for less than a quarter of a day say little of the rest of it.
+
+    The plan slows down for them; the hard stop only counts them since the
+    last header.
+    """
+    settings = PlannerSettings()
+    state = _state(0.0)
+    state.window.others = 100
+    state.window.others_since = NOON - timedelta(hours=1)
     state.remaining = settings.command_reserve + 1
     state.header_at = NOON
     assert ledger.polling_calls(state, settings, NOON) == 1

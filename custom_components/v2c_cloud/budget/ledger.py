@@ -63,18 +63,22 @@ def polling_calls(
     since the last header at the busier of their usual day and today's pace
     (one seen only today is not in the usual day yet), in whole calls: a poll
     must not be the call that takes the key into the reserve. It also leaves
-    them what they usually spend before the reset, or their later calls find
-    the key spent down to the reserve by polling. A burst today is not taken
-    as the rest of the day's pace here: the plan already slows for it, and the
-    hard stop would stop polling until the reset.
+    them what they will spend before the reset, or their later calls find the
+    key spent down to the reserve by polling. For that, today's pace counts
+    only once a quarter of a day shows it: a burst seen just now would stop
+    polling until the reset, where the plan only slows down for it.
     """
     window = state.window
-    pace = _pace(window.others, seconds_between(window.others_since or now, now))
+    observed_s = seconds_between(window.others_since or now, now)
+    pace = _pace(window.others, observed_s)
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
-    usual_rest = (
-        state.other_ewma * max(seconds_between(now, state.reset_at), 0.0) / DAY_S
+    settled = pace if observed_s >= _MIN_PACE_SPAN_S else 0.0
+    to_come = (
+        max(state.other_ewma, settled)
+        * max(seconds_between(now, state.reset_at), 0.0)
+        / DAY_S
     )
-    others = max(_others_unspent(state, settings), usual_rest)
+    others = max(_others_unspent(state, settings), to_come)
     return (
         min(share_left(state, settings), max(state.remaining - unseen, 0) - others)
         - settings.command_reserve
