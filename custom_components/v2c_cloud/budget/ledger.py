@@ -39,7 +39,12 @@ def remaining_now(state: PlannerState, now: datetime) -> float:
 def _unseen_others(state: PlannerState, now: datetime, per_day: float) -> float:
     """Return how many calls other programs made since the last header at this pace."""
     seen_at = max(state.header_at or state.window.start, state.window.start)
-    return per_day * max(seconds_between(seen_at, now), 0.0) / DAY_S
+    return _calls_between(per_day, seen_at, now)
+
+
+def _calls_between(per_day: float, start: datetime, end: datetime) -> float:
+    """Return the calls made from start to end at a pace of per_day."""
+    return per_day * max(seconds_between(start, end), 0.0) / DAY_S
 
 
 def share_left(state: PlannerState, settings: PlannerSettings) -> float:
@@ -73,11 +78,7 @@ def polling_calls(
     pace = _pace(window.others, observed_s)
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
     settled = pace if observed_s >= _MIN_PACE_SPAN_S else 0.0
-    to_come = (
-        max(state.other_ewma, settled)
-        * max(seconds_between(now, state.reset_at), 0.0)
-        / DAY_S
-    )
+    to_come = _calls_between(max(state.other_ewma, settled), now, state.reset_at)
     others = max(_others_unspent(state, settings), to_come)
     return (
         min(share_left(state, settings), max(state.remaining - unseen, 0) - others)
