@@ -104,11 +104,19 @@ def test_targets_stay_within_bounds_and_honour_poll_idle() -> None:
     assert target_interval(ChargerActivity.OFFLINE, slow, BASELINE_S) == 480.0
     unpolled = PlannerSettings(idle_interval_s=3000.0, poll_idle=False)
     assert target_interval(ChargerActivity.OFFLINE, unpolled, BASELINE_S) == 3600.0
-    assert target_interval(ChargerActivity.IDLE, slow, 4000.0) == 3600.0
+    assert target_interval(ChargerActivity.IDLE, slow, 1000.0, quietness=1.0) == 3600.0
     assert target_interval(ChargerActivity.IDLE, slow, 1.0) == 10.0
     quiet = PlannerSettings(poll_idle=False)
     assert target_interval(ChargerActivity.IDLE, quiet, BASELINE_S) is None
     assert target_interval(ChargerActivity.PLUGGED, quiet, BASELINE_S) == 480.0
+
+
+def test_a_key_too_small_for_hourly_reads_slows_down_to_two_baselines() -> None:
+    # 4,000 s is the baseline of five chargers on about 110 calls a day.
+    settings = PlannerSettings()
+    assert target_interval(ChargerActivity.IDLE, settings, 4000.0) == 6000.0
+    quiet = target_interval(ChargerActivity.IDLE, settings, 4000.0, quietness=1.0)
+    assert quiet == 8000.0
 
 
 def test_charging_gets_what_the_targets_leave() -> None:
@@ -189,6 +197,19 @@ def test_short_budget_without_charging_stretches_idle() -> None:
 
 def test_no_budget_polls_at_the_maximum_interval() -> None:
     assert plan(0.0, CHARGING, IDLE, OFFLINE) == {"A": 3600.0, "B": 3600.0, "C": 3600.0}
+    # On a key whose baseline is over half an hour, at two baselines.
+    assert plan(0.0, IDLE, baseline_s=4000.0) == {"B": 8000.0}
+
+
+def test_short_budget_stretches_slow_reads_past_the_maximum() -> None:
+    # Quiet chargers on a 1,000 s baseline: their 8,000 s targets stop at the
+    # hour, two calls each in two hours where the plan has two in all.
+    quiet = (_like(IDLE, quietness=1.0), _like(OFFLINE, quietness=1.0))
+    assert plan(4.0, *quiet, baseline_s=1000.0) == {"B": 3600.0, "C": 3600.0}
+    assert plan(2.0, *quiet, baseline_s=1000.0) == {
+        "B": pytest.approx(7200.0),
+        "C": pytest.approx(7200.0),
+    }
 
 
 def test_idle_chargers_are_left_alone_when_idle_polling_is_off() -> None:

@@ -63,6 +63,12 @@ _TAIL_FACTOR = 8.0
 # Short of calls, the slow targets give up to this much more before a charge is
 # read more slowly than the baseline.
 _IDLE_STRETCH = 1.25
+# The slowest unhurried read is the configured maximum (an hour), or this many
+# baselines on a key too small to read every charger that often: there, hourly
+# reads of chargers unlikely to start would spend what the charges need. A
+# start missed at an unusual hour still ages at most twice as long as a fixed
+# poller's would.
+_SLOWEST_BASELINES = 2.0
 # A WAITING car starts charging unannounced when the sun comes out: watch it
 # nearly as closely as a charge.
 _WAITING_RATIO = 2.0
@@ -145,7 +151,7 @@ def target_interval(
             )
         case _:
             interval = baseline_s * _UNCERTAIN_FACTOR
-    return _clamp(interval, settings)
+    return _clamp(interval, settings, _slowest(settings, baseline_s))
 
 
 def allocate(
@@ -157,7 +163,8 @@ def allocate(
     settings: PlannerSettings,
 ) -> dict[str, float | None]:
     """Return each charger's poll interval so the calls fit the budget."""
-    baseline = _clamp(baseline_s, settings)
+    # What a fixed poller affords: only the fastest bound applies to it.
+    baseline = max(baseline_s, settings.min_interval_s)
     targets = {
         demand.device_id: target_interval(
             demand.activity,
@@ -189,16 +196,22 @@ def allocate(
         cap=baseline,
         floor=settings.min_interval_s,
     )
+    # Stretched slow reads may pass the slowest: at the slowest, they would
+    # spend more calls than the plan has.
+    if math.isfinite(stretch):
+        slowest = max(_slowest(settings, baseline) * stretch, settings.max_interval_s)
+    else:
+        slowest = _slowest(settings, baseline)
     intervals: dict[str, float | None] = {}
     for demand in demands:
         target = targets[demand.device_id]
         if demand.activity is ChargerActivity.CHARGING:
-            intervals[demand.device_id] = _clamp(charging, settings)
+            intervals[demand.device_id] = _clamp(charging, settings, slowest)
         elif target is None:
             intervals[demand.device_id] = None
         elif demand.activity is ChargerActivity.WAITING:
             intervals[demand.device_id] = _clamp(
-                min(target * stretch, charging * _WAITING_RATIO), settings
+                min(target * stretch, charging * _WAITING_RATIO), settings, slowest
             )
         else:
             interval = target * stretch
@@ -212,7 +225,7 @@ def allocate(
                 interval = min(interval, max(watch, ARRIVAL_INTERVAL_S))
             if demand.activity is ChargerActivity.OFFLINE:
                 interval = _outage_check(demand, interval, baseline, charging)
-            intervals[demand.device_id] = _clamp(interval, settings)
+            intervals[demand.device_id] = _clamp(interval, settings, slowest)
         planned = intervals[demand.device_id]
         if demand.unanswered_s is not None and planned is not None:
             intervals[demand.device_id] = _unanswered_check(
@@ -306,6 +319,11 @@ def _solve(
     return 2 * cap * scale, _IDLE_STRETCH * scale
 
 
-def _clamp(interval: float, settings: PlannerSettings) -> float:
-    """Keep an interval within the configured bounds."""
-    return min(max(interval, settings.min_interval_s), settings.max_interval_s)
+def _slowest(settings: PlannerSettings, baseline_s: float) -> float:
+    """Return the slowest unhurried interval this key's baseline allows."""
+    return max(settings.max_interval_s, baseline_s * _SLOWEST_BASELINES)
+
+
+def _clamp(interval: float, settings: PlannerSettings, slowest: float) -> float:
+    """Keep an interval between the fastest allowed and `slowest`."""
+    return min(max(interval, settings.min_interval_s), slowest)
