@@ -84,6 +84,7 @@ class ChargerPoller:
         self._command_tokens: dict[str, int] = {}
         self._frozen_checked_at: datetime | None = None
         self._reported_key = f"reported:{device_id}"
+        self._connected_key = f"connected:{device_id}"
         self._confirm_reads_left = 0
         # A charger applies a command within about 90 s, often after the
         # first confirmation read: a value not seen yet is read once more
@@ -94,10 +95,9 @@ class ChargerPoller:
         """Read live state and settings: the two calls setup may spend per charger."""
         with self._noting_failure(now):
             await self._read_state(now, CallKind.POLL)
-            usable = await self._read_reported(now, CallKind.MAINTENANCE)
-        # Unusable settings are read again at the next poll, not in hours.
-        if usable:
-            self.planner.maintenance_done(self._reported_key, now, REPORTED_REFRESH_S)
+            # Unusable settings are read again at the next poll, not in hours:
+            # only usable ones count as the periodic read.
+            await self._read_reported(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
     async def refresh(self, now: datetime) -> ChargerData:
@@ -170,9 +170,7 @@ class ChargerPoller:
             and self._confirm_from is None
         ):
             await self._confirming_read(now)
-        if self.planner.maintenance_due(
-            f"connected:{self.device_id}", now, CONNECTED_CHECK_S
-        ):
+        if self.planner.maintenance_due(self._connected_key, now, CONNECTED_CHECK_S):
             await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
@@ -369,10 +367,17 @@ class ChargerPoller:
             return False
         self.data = replace(self.data, reported=reported, reported_at=now)
         self._confirm_reads_left = 0
+        # Settings read for any reason (a command's confirmation, a car held)
+        # are as fresh as the periodic read: it waits its interval from here,
+        # or a busy charger would pay for its settings twice.
+        self.planner.maintenance_done(self._reported_key, now, REPORTED_REFRESH_S)
         return True
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> bool:
         with charged_as(kind, now):
             connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)
+        # Any answer (an outage check, a lost command's) is as good as the
+        # periodic check.
+        self.planner.maintenance_done(self._connected_key, now, CONNECTED_CHECK_S)
         return connected

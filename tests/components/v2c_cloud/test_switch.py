@@ -17,7 +17,7 @@ from homeassistant.const import (
 )
 import pytest
 
-from custom_components.v2c_cloud.polling import CONFIRM_READS
+from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 
 from .control_helpers import Harness
@@ -227,3 +227,39 @@ async def test_a_confirmation_answered_without_settings_is_read_again(
 
 def _reads_of(harness: Harness, path: str) -> int:
     return sum(record.path.endswith(path) for record in harness.sim.sim.request_log)
+
+
+async def test_a_confirmation_counts_as_the_periodic_settings_read(
+    loaded: Harness,
+) -> None:
+    """Settings read to confirm a command are not read again for the periodic read."""
+    await advance(loaded.hass, loaded.freezer, timedelta(hours=3))
+    await loaded.call("logo_led", SERVICE_TURN_OFF)
+    await loaded.await_confirmation()
+    loaded.sim.sim.clear_log()
+
+    # The periodic read after setup's would run 6 h after it, at 18:00.
+    await run_for(loaded.hass, loaded.freezer, 4 * 60)
+    assert _reads_of(loaded, REPORTED) == 0
+    await run_for(loaded.hass, loaded.freezer, 2 * 60 + 10)
+    assert _reads_of(loaded, REPORTED) == 1
+
+
+async def test_a_lost_commands_check_counts_as_the_periodic_connectivity_check(
+    loaded: Harness,
+) -> None:
+    """The charger's connectivity, checked for a command, is not checked again soon."""
+    loaded.sim.sim.apply_delay = 1200.0
+    await run_for(loaded.hass, loaded.freezer, 60)
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+    await run_for(loaded.hass, loaded.freezer, 4 * 60)
+
+    checked_at = [
+        record.time
+        for record in loaded.sim.sim.request_log
+        if record.path.endswith("/connected")
+    ]
+    # The periodic check after the first poll's, then the lost command's.
+    periodic, lost, following = checked_at[:3]
+    assert lost - periodic < timedelta(seconds=CONNECTED_CHECK_S)
+    assert following - lost >= timedelta(seconds=CONNECTED_CHECK_S)
