@@ -8,7 +8,7 @@ import math
 import pytest
 
 from custom_components.v2c_cloud.budget import PlannerSettings, ledger
-from custom_components.v2c_cloud.budget.state import PlannerState, Window
+from custom_components.v2c_cloud.budget.state import Maintenance, PlannerState, Window
 
 from .conftest import NOON
 
@@ -100,3 +100,20 @@ def test_polling_leaves_another_program_its_calls_until_the_reset(
     now = state.reset_at - timedelta(hours=hours_before_reset)
     state.header_at = now
     assert ledger.polling_calls(state, settings, now) == pytest.approx(calls)
+
+
+def test_a_periodic_read_just_done_is_not_planned_again_before_its_interval() -> None:
+    """The calls of a periodic read are planned from its last run, not at an average pace."""
+    settings = PlannerSettings()
+    state = _state(0.0)
+    every = timedelta(hours=6)
+    state.maintenance["reported:A"] = Maintenance(
+        every_s=every.total_seconds(), asked_at=NOON, done_at=NOON - every
+    )
+    horizon_s = 12 * 3600.0
+    due_now = ledger.planning_budget(state, settings, NOON, horizon_s)
+    # Read an hour ago (to confirm a command): the next is due in five hours.
+    state.maintenance["reported:A"].done_at = NOON - timedelta(hours=1)
+    read_lately = ledger.planning_budget(state, settings, NOON, horizon_s)
+    assert due_now == pytest.approx(1000 - settings.command_reserve - 2)
+    assert read_lately - due_now == pytest.approx(5 / 6)

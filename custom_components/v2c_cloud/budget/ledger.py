@@ -107,9 +107,7 @@ def planning_budget(
         seconds_between(window.others_since or now, now),
         horizon_s,
     )
-    maintenance = sum(
-        horizon_s / job.every_s for job in state.maintenance.values()
-    ) / maintenance_stretch(state, settings)
+    maintenance = _maintenance_calls(state, settings, now, horizon_s)
     return (
         min(
             share_left(state, settings),
@@ -119,6 +117,23 @@ def planning_budget(
         - commands
         - maintenance
     )
+
+
+def _maintenance_calls(
+    state: PlannerState, settings: PlannerSettings, now: datetime, horizon_s: float
+) -> float:
+    """Return the periodic reads likely due before the horizon.
+
+    Each job counts from its last run: settings read to confirm a command put
+    the periodic read off, and the calls it would have cost go to polling.
+    """
+    stretch = maintenance_stretch(state, settings)
+    calls = 0.0
+    for job in state.maintenance.values():
+        every_s = job.every_s * stretch
+        since_s = every_s if job.done_at is None else seconds_between(job.done_at, now)
+        calls += max(horizon_s - max(every_s - since_s, 0.0), 0.0) / every_s
+    return calls
 
 
 def _others_unspent(state: PlannerState, settings: PlannerSettings) -> float:
