@@ -157,8 +157,13 @@ class ChargerPoller:
             if not await self._read_connected(now, CallKind.POLL):
                 return self._publish(now)
         # A car plugged in that does not charge: the settings say what holds
-        # it, and a timer says when it starts.
-        held = was_empty and self.data.activity in CAR_HELD
+        # it, and a timer says when it starts (unless a confirmation just
+        # read them).
+        held = (
+            was_empty
+            and self.data.activity in CAR_HELD
+            and self.data.reported_at != now
+        )
         if (
             self.planner.maintenance_due(self._reported_key, now, REPORTED_REFRESH_S)
             or held

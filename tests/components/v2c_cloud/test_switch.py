@@ -17,6 +17,7 @@ from homeassistant.const import (
 )
 import pytest
 
+from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 
@@ -263,3 +264,23 @@ async def test_a_lost_commands_check_counts_as_the_periodic_connectivity_check(
     periodic, lost, following = checked_at[:3]
     assert lost - periodic < timedelta(seconds=CONNECTED_CHECK_S)
     assert following - lost >= timedelta(seconds=CONNECTED_CHECK_S)
+
+
+async def test_a_car_held_at_a_confirmation_costs_no_second_settings_read(
+    loaded: Harness,
+) -> None:
+    """The settings a confirmation reads also say what holds a car plugged in meanwhile."""
+    loaded.sim.charger.state.paused = True
+    await loaded.call("dynamic_power", SERVICE_TURN_ON)
+    loaded.sim.charger.plug_in()
+    loaded.sim.sim.clear_log()
+
+    await loaded.await_confirmation()
+    await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
+
+    log = loaded.sim.sim.request_log
+    confirmed_at = next(record.time for record in log if record.path.endswith(REPORTED))
+    at_confirmation = [record.path for record in log if record.time == confirmed_at]
+    assert any(path.endswith("/currentstatecharge") for path in at_confirmation)
+    assert sum(path.endswith(REPORTED) for path in at_confirmation) == 1
+    assert loaded.coordinator().data.activity is ChargerActivity.PLUGGED
