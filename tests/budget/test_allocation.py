@@ -201,6 +201,14 @@ def test_no_budget_polls_at_the_maximum_interval() -> None:
     assert plan(0.0, IDLE, baseline_s=4000.0) == {"B": 8000.0}
 
 
+def test_a_charge_is_read_at_least_as_often_as_with_no_budget() -> None:
+    # A budget of half a call in two hours would read the charge every few
+    # hours; with none it is read at the maximum, or two baselines.
+    assert plan(0.5, CHARGING, IDLE)["A"] == 3600.0
+    assert plan(0.5, CHARGING, IDLE, baseline_s=4000.0)["A"] == 8000.0
+    assert plan(0.5, IDLE)["B"] > 3600.0
+
+
 def test_short_budget_stretches_slow_reads_past_the_maximum() -> None:
     # Quiet chargers on a 1,000 s baseline: their 8,000 s targets stop at the
     # hour, two calls each in two hours where the plan has two in all.

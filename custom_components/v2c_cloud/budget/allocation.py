@@ -206,7 +206,12 @@ def allocate(
     for demand in demands:
         target = targets[demand.device_id]
         if demand.activity is ChargerActivity.CHARGING:
-            intervals[demand.device_id] = _clamp(charging, settings, slowest)
+            # A running charge is read at least as often as with no calls
+            # planned at all (budget <= 0): a tiny budget must not leave it
+            # unread for hours where none would read it hourly.
+            intervals[demand.device_id] = _clamp(
+                charging, settings, _slowest(settings, baseline)
+            )
         elif target is None:
             intervals[demand.device_id] = None
         elif demand.activity is ChargerActivity.WAITING:
