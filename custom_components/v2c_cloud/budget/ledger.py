@@ -6,7 +6,7 @@ from datetime import datetime
 import math
 
 from .models import CallKind, PlannerSettings
-from .state import PlannerState
+from .state import Maintenance, PlannerState
 from .timekeeping import DAY_S, seconds_between
 
 # Today's pace only counts once enough of the day has been seen.
@@ -29,6 +29,13 @@ def maintenance_stretch(state: PlannerState, settings: PlannerSettings) -> float
     per_day = sum(DAY_S / job.every_s for job in state.maintenance.values())
     allowed = MAINTENANCE_SHARE * daily_calls(state, settings)
     return max(per_day / allowed, 1.0)
+
+
+def maintenance_wait_s(job: Maintenance, stretch: float, now: datetime) -> float:
+    """Return how long until a periodic read is due again (0 when it is due)."""
+    if job.done_at is None:
+        return 0.0
+    return max(job.every_s * stretch - seconds_between(job.done_at, now), 0.0)
 
 
 def remaining_now(state: PlannerState, now: datetime) -> float:
@@ -128,12 +135,11 @@ def _maintenance_calls(
     the periodic read off, and the calls it would have cost go to polling.
     """
     stretch = maintenance_stretch(state, settings)
-    calls = 0.0
-    for job in state.maintenance.values():
-        every_s = job.every_s * stretch
-        since_s = every_s if job.done_at is None else seconds_between(job.done_at, now)
-        calls += max(horizon_s - max(every_s - since_s, 0.0), 0.0) / every_s
-    return calls
+    return sum(
+        max(horizon_s - maintenance_wait_s(job, stretch, now), 0.0)
+        / (job.every_s * stretch)
+        for job in state.maintenance.values()
+    )
 
 
 def _others_unspent(state: PlannerState, settings: PlannerSettings) -> float:

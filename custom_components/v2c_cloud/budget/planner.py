@@ -442,14 +442,17 @@ class QuotaPlanner:
         job = self._job(key, now, every_s)
         if self._blocked_until(now) is not None:
             return False
-        due_after_s = every_s * ledger.maintenance_stretch(self._state, self._settings)
-        if job.done_at is not None and seconds_between(job.done_at, now) < due_after_s:
+        stretch = ledger.maintenance_stretch(self._state, self._settings)
+        if ledger.maintenance_wait_s(job, stretch, now) > 0:
             return False
         job.done_at = now
         return True
 
     def maintenance_done(self, key: str, now: datetime, every_s: float) -> None:
-        """Note a periodic read made outside its schedule (setup reads it anyway)."""
+        """Note a periodic read made outside its schedule.
+
+        Setup, a command's confirmation and an outage check read it anyway.
+        """
         now = self._tick(now, changes_plan=True)
         self._job(key, now, every_s).done_at = now
 
