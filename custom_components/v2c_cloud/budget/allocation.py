@@ -19,9 +19,13 @@ from .arrivals import ARRIVAL_INTERVAL_S
 from .models import ChargerActivity, PlannerSettings
 
 # A car plugged in that has not charged yet is read at the baseline: its charge
-# is sure to start, by the car or a timer, at a moment nothing announces. So is
-# an empty charger that never saw a car: with nothing learned, the planner
-# polls it as a fixed poller would.
+# is sure to start, by the car or a timer, at a moment nothing announces.
+# An empty charger that never saw a car knows no more than one with no routine
+# (the uncertain factor below), but a new user's first car must still show up
+# within this on average: so it is read at the uncertain pace up to twice that,
+# never more slowly than the baseline. Reading it at the baseline all the first
+# day left a fixed poller's calls for the first charge, often late in the day.
+_FIRST_CAR_SEEN_S = 120.0
 # Slower than the baseline, by how unlikely the charger is to start charging:
 # - an empty charger that has seen cars, a paused car or one waiting for the
 #   sun, no routine known: a start is seen after 0.75 baselines on average,
@@ -134,7 +138,9 @@ def target_interval(
             interval = baseline_s
         case ChargerActivity.IDLE | ChargerActivity.OFFLINE if never_saw_a_car:
             # No car seen yet: nothing says a start is unlikely now.
-            interval = baseline_s
+            interval = max(
+                min(baseline_s * _UNCERTAIN_FACTOR, 2 * _FIRST_CAR_SEEN_S), baseline_s
+            )
         case ChargerActivity.CHARGING:
             # After its charge, a car is usually full or gone. (A charger whose
             # full cars charge again is priced too low here until its car is
