@@ -132,7 +132,7 @@ def test_an_empty_charger_that_never_saw_a_car_waits_for_its_first_one() -> None
         target_interval(ChargerActivity.IDLE, settings, 192.0, never_saw_a_car=True)
         == 240.0
     )
-    # Never slower than the baseline: many chargers on one key cannot pay for
+    # Never faster than the baseline: many chargers on one key cannot pay for
     # a faster watch all day.
     assert (
         target_interval(ChargerActivity.OFFLINE, settings, 400.0, never_saw_a_car=True)

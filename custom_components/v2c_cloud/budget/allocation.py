@@ -23,8 +23,9 @@ from .models import ChargerActivity, PlannerSettings
 # An empty charger that never saw a car knows no more than one with no routine
 # (the uncertain factor below), but a new user's first car must still show up
 # within this on average: so it is read at the uncertain pace up to twice that,
-# never more slowly than the baseline. Reading it at the baseline all the first
-# day left a fixed poller's calls for the first charge, often late in the day.
+# and never faster than the baseline, which is all a key with many chargers
+# affords. Reading it at the baseline all the first day, whatever the key, left
+# a fixed poller's calls for the first charge, often late in the day.
 _FIRST_CAR_SEEN_S = 120.0
 # Slower than the baseline, by how unlikely the charger is to start charging:
 # - an empty charger that has seen cars, a paused car or one waiting for the
