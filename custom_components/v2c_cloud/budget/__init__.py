@@ -23,8 +23,9 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A car plugged in that has not charged yet is read at the
   baseline: its charge will start (by the car or a timer) at a moment nothing
-  announces. So is an empty charger that has never seen a car: nothing says
-  its car is unlikely. A car in exclusive PV without sun is not awaited so:
+  announces. An empty charger that has never seen a car is read as one with
+  no routine known, but at least every four minutes where the baseline allows
+  it. A car in exclusive PV without sun is not awaited so:
   the sun announces its start. Any other charger that is not charging is read
   more slowly than the baseline, by how unlikely a charge start is: 1.5
   baselines when no routine is known (a start is seen after 1.5 times a fixed
