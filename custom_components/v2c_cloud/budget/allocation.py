@@ -203,12 +203,13 @@ def allocate(
         cap=baseline,
         floor=settings.min_interval_s,
     )
+    unstretched = _slowest(settings, baseline)
     # Stretched slow reads may pass the slowest: at the slowest, they would
     # spend more calls than the plan has.
     if math.isfinite(stretch):
-        slowest = max(_slowest(settings, baseline) * stretch, settings.max_interval_s)
+        slowest = max(unstretched * stretch, settings.max_interval_s)
     else:
-        slowest = _slowest(settings, baseline)
+        slowest = unstretched
     intervals: dict[str, float | None] = {}
     for demand in demands:
         target = targets[demand.device_id]
@@ -216,9 +217,7 @@ def allocate(
             # A running charge is read at least as often as with no calls
             # planned at all (budget <= 0): a tiny budget must not leave it
             # unread for hours where none would read it hourly.
-            intervals[demand.device_id] = _clamp(
-                charging, settings, _slowest(settings, baseline)
-            )
+            intervals[demand.device_id] = _clamp(charging, settings, unstretched)
         elif target is None:
             intervals[demand.device_id] = None
         elif demand.activity is ChargerActivity.WAITING:
