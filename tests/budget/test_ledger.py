@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 import math
 
 import pytest
 
-from custom_components.v2c_cloud.budget import PlannerSettings, ledger
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    PlannerSettings,
+    commands,
+    ledger,
+)
 from custom_components.v2c_cloud.budget.state import Maintenance, PlannerState, Window
 
 from .conftest import NOON
@@ -117,3 +122,52 @@ def test_a_periodic_read_just_done_is_not_planned_again_before_its_interval() ->
     read_lately = ledger.planning_budget(state, settings, NOON, horizon_s)
     assert due_now == pytest.approx(1000 - settings.command_reserve - 2)
     assert read_lately - due_now == pytest.approx(5 / 6)
+
+
+def _commands_by_day(state: PlannerState) -> None:
+    """Teach the state a month of commands from 07:00 to 23:00, none at night."""
+    for _ in range(30):
+        commands.learn(state.command_profile, dict.fromkeys(range(14, 46), 1))
+
+
+def _kept_for_commands(state: PlannerState, now: datetime) -> float:
+    """Return the calls left that the plan keeps for commands still to come."""
+    settings = PlannerSettings()
+    left = state.limit - state.window.ours - settings.command_reserve
+    horizon_s = (state.reset_at - now).total_seconds()
+    return left - ledger.planning_budget(state, settings, now, horizon_s)
+
+
+def test_few_calls_are_kept_for_commands_through_hours_that_see_none() -> None:
+    """Calls kept for commands that do not come are only spent at the reset.
+
+    At 23:00, with the usual day's commands all made, a plan spread evenly
+    keeps an hour's share of them; one that learned their hours keeps only
+    the share that comes at random.
+    """
+    state = _state(96.0)
+    state.window.calls[CallKind.COMMAND] = 96
+    late = MIDNIGHT + timedelta(hours=23)
+    # Today's pace over the hour left is the most.
+    paced = 96.0 / 23
+    assert _kept_for_commands(state, late) == pytest.approx(
+        paced + 2 * math.sqrt(paced)
+    )
+    _commands_by_day(state)
+    expected = 96.0 / (0.9 + 0.1 * 23 / 24) * 0.1 / 24
+    assert _kept_for_commands(state, late) == pytest.approx(
+        expected + 2 * math.sqrt(expected), rel=1e-3
+    )
+
+
+def test_todays_pace_of_commands_is_judged_by_their_usual_hours() -> None:
+    """Half the usual hours seen with 48 commands made: about 48 more are to come."""
+    state = _state(0.0)
+    _commands_by_day(state)
+    state.window.calls[CallKind.COMMAND] = 48
+    seen = 0.9 * 0.5 + 0.1 * 15 / 24
+    rest = 0.9 * 0.5 + 0.1 * 9 / 24
+    expected = 48 / seen * rest
+    assert _kept_for_commands(state, MIDNIGHT + timedelta(hours=15)) == pytest.approx(
+        expected + 2 * math.sqrt(expected), rel=1e-3
+    )

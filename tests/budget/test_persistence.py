@@ -83,6 +83,18 @@ def test_unreadable_state_is_refused(
         QuotaPlanner.from_dict(data, settings, now=NOON)
 
 
+def test_a_state_saved_before_command_hours_were_learned_expects_them_evenly(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    assert data["window"]["command_slots"] == {"24": 1}
+    del data["command_profile"]
+    del data["window"]["command_slots"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
+    assert restored["command_profile"] == [1 / 48] * 48
+    assert restored["window"]["command_slots"] == {}
+
+
 def test_a_state_saved_before_the_charge_spread_was_learned_still_loads(
     busy_planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:

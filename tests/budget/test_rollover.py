@@ -170,11 +170,26 @@ def test_a_day_without_headers_is_still_learned_from(
     assert planner.to_dict()["command_ewma"] == 5 + 0.6 * (30 - 5)
 
 
+def test_the_hours_of_a_days_commands_are_learned(settings: PlannerSettings) -> None:
+    planner = QuotaPlanner(settings, now=MIDNIGHT - DAY)
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    planner.record_call(CallKind.CONFIRM, NOON + timedelta(seconds=15), "A")
+    planner.record_call(CallKind.POLL, NOON + timedelta(hours=1), "A")
+    planner.snapshot(MIDNIGHT + timedelta(hours=1))
+    # With no header to prove the reset, the next rollover confirms it.
+    planner.snapshot(MIDNIGHT + DAY + timedelta(hours=1))
+    profile = planner.to_dict()["command_profile"]
+    # Both calls of the noon command fell in the half hour after noon.
+    assert profile[24] == pytest.approx(0.7 / 48 + 0.3)
+    assert profile[26] == pytest.approx(0.7 / 48)
+
+
 def test_a_partial_first_day_teaches_nothing(planner: QuotaPlanner) -> None:
     for minute in range(30):
         planner.record_call(CallKind.COMMAND, NOON + timedelta(minutes=minute))
     call(planner, MIDNIGHT + timedelta(minutes=1), 999)
     assert planner.to_dict()["command_ewma"] == 5
+    assert planner.to_dict()["command_profile"] == [1 / 48] * 48
 
 
 def test_other_programs_are_learned_and_expected(settings: PlannerSettings) -> None:

@@ -51,7 +51,8 @@ Why it works the way it does:
   seen as soon as a fixed poller would see it.
 * What those targets, the expected commands (learned per day, or today's pace
   if busier, plus two deviations of a random count so a busy hour is not paid
-  from the reserve) and maintenance (periodic reads, stretched to at most a
+  from the reserve; spread over the hours of the day as they usually come,
+  with a tenth of them at any hour) and maintenance (periodic reads, stretched to at most a
   tenth of a day's calls on a small key) leave goes to charging, spread over the
   charging time still expected before the reset: learned per charger as an
   average and a spread over the days with a charge (days without a car only

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 import math
 
-from .models import CallKind, PlannerSettings
+from .commands import share_between
+from .models import COMMAND_KINDS, PlannerSettings
 from .state import Maintenance, PlannerState
 from .timekeeping import DAY_S, seconds_between
 
@@ -98,11 +99,13 @@ def planning_budget(
 ) -> float:
     """Return the calls to plan polls with, after everything else expected."""
     window = state.window
+    # Through the hours commands usually come, as many as usual; through the
+    # hours they do not, few.
     commands = _expected_rest(
         state.command_ewma,
-        window.count(CallKind.COMMAND, CallKind.CONFIRM),
-        seconds_between(window.since, now),
-        horizon_s,
+        window.count(*COMMAND_KINDS),
+        share_between(state.command_profile, window.since, now),
+        share_between(state.command_profile, now, now + timedelta(seconds=horizon_s)),
     )
     # Commands come at random moments: about two deviations of a random count
     # more than expected stay unplanned, so a busy hour is paid from polling,
@@ -111,8 +114,8 @@ def planning_budget(
     others = _expected_rest(
         state.other_ewma,
         window.others,
-        seconds_between(window.others_since or now, now),
-        horizon_s,
+        seconds_between(window.others_since or now, now) / DAY_S,
+        horizon_s / DAY_S,
     )
     maintenance = _maintenance_calls(state, settings, now, horizon_s)
     return (
@@ -149,12 +152,15 @@ def _others_unspent(state: PlannerState, settings: PlannerSettings) -> float:
 
 
 def _expected_rest(
-    per_window: float, so_far: int, observed_s: float, horizon_s: float
+    per_window: float, so_far: int, seen_share: float, rest_share: float
 ) -> float:
-    """Return the calls still expected: the usual day, or today's pace if busier."""
-    pace = _pace(so_far, observed_s)
-    fraction = horizon_s / DAY_S
-    return max(per_window * fraction, per_window - so_far, pace * fraction)
+    """Return the calls still expected: the usual day, or today's pace if busier.
+
+    The shares are the parts of a usual day's calls that come in the time seen
+    so far and in the time left.
+    """
+    pace = so_far / max(seen_share, _MIN_PACE_SPAN_S / DAY_S)
+    return max(per_window * rest_share, per_window - so_far, pace * rest_share)
 
 
 def _pace(so_far: int, observed_s: float) -> float:

@@ -39,6 +39,10 @@ class CallKind(StrEnum):
     MAINTENANCE = "maintenance"
 
 
+# The calls a command costs: itself and the read that confirms it.
+COMMAND_KINDS = (CallKind.COMMAND, CallKind.CONFIRM)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlannerSettings:
     """User choices that shape the plan."""

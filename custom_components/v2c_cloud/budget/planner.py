@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 import math
 from typing import Any, Self
 
-from . import arrivals, ledger, rollover
+from . import arrivals, commands, ledger, rollover
 from .allocation import allocate
 from .demand import demand_of
 from .models import (
     CAR_HELD,
+    COMMAND_KINDS,
     CallKind,
     ChargerActivity,
     ChargerSnapshot,
@@ -179,6 +180,8 @@ class QuotaPlanner:
         now = self._tick(now, changes_plan=True)
         state = self._state
         state.window.calls[kind] = state.window.calls.get(kind, 0) + 1
+        if kind in COMMAND_KINDS:
+            commands.record(state.window.command_slots, now)
         state.calls_since_header += 1
         state.remaining = max(state.remaining - 1, 0)
         if device_id is None or kind not in _POLL_KINDS:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .models import CallKind, ChargerActivity
+from . import commands
+from .models import COMMAND_KINDS, ChargerActivity
 from .state import ChargerState, PlannerState, PreRoll, Window
 from .timekeeping import (
     DAY,
@@ -130,9 +131,8 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
     state.pre_roll = None
     if pre.learnable:
         finished = pre.window
-        state.command_ewma = _ewma(
-            state.command_ewma, finished.count(CallKind.COMMAND, CallKind.CONFIRM)
-        )
+        state.command_ewma = _ewma(state.command_ewma, finished.count(*COMMAND_KINDS))
+        commands.learn(state.command_profile, finished.command_slots)
         state.other_ewma = _ewma(state.other_ewma, finished.others)
         for device_id, charger in state.chargers.items():
             charged = finished.charged_s.get(device_id, 0.0)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from .arrivals import habit_from, new_habit
+from .commands import even_profile, profile_from
 from .models import CallKind, ChargerActivity
 from .punctual import Punctual, punctual_from
 from .restarts import Restarts, restarts_from
@@ -28,6 +29,8 @@ class Window:
     others: int = 0
     others_since: datetime | None = None
     charged_s: dict[str, float] = field(default_factory=dict)
+    # Commands and their confirmations per half hour of the day (UTC).
+    command_slots: dict[int, int] = field(default_factory=dict)
 
     @property
     def ours(self) -> int:
@@ -44,6 +47,8 @@ class Window:
             self.calls[kind] = self.calls.get(kind, 0) + calls
         for device_id, seconds in later.charged_s.items():
             self.charged_s[device_id] = self.charged_s.get(device_id, 0.0) + seconds
+        for slot, calls in later.command_slots.items():
+            self.command_slots[slot] = self.command_slots.get(slot, 0) + calls
         self.others += later.others
 
 
@@ -130,6 +135,8 @@ class PlannerState:
     probing: bool = False
     rate_limited_until: datetime | None = None
     command_ewma: float = DEFAULT_COMMANDS
+    # The share of a usual day's commands in each half hour.
+    command_profile: list[float] = field(default_factory=even_profile)
     other_ewma: float = 0.0
     chargers: dict[str, ChargerState] = field(default_factory=dict)
     maintenance: dict[str, Maintenance] = field(default_factory=dict)
@@ -154,6 +161,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "probing": state.probing,
         "rate_limited_until": _iso(state.rate_limited_until),
         "command_ewma": state.command_ewma,
+        "command_profile": list(state.command_profile),
         "other_ewma": state.other_ewma,
         "chargers": {
             device_id: {
@@ -201,6 +209,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             probing=bool(data["probing"]),
             rate_limited_until=_parse_optional(data["rate_limited_until"]),
             command_ewma=float(data["command_ewma"]),
+            command_profile=profile_from(data.get("command_profile")),
             other_ewma=float(data["other_ewma"]),
             chargers={
                 str(device_id): ChargerState(
@@ -253,6 +262,9 @@ def _window_to_dict(window: Window) -> dict[str, Any]:
         "others": window.others,
         "others_since": _iso(window.others_since),
         "charged_s": dict(window.charged_s),
+        "command_slots": {
+            str(slot): calls for slot, calls in window.command_slots.items()
+        },
     }
 
 
@@ -267,6 +279,12 @@ def _window_from_dict(data: dict[str, Any]) -> Window:
         charged_s={
             str(device_id): float(seconds)
             for device_id, seconds in data["charged_s"].items()
+        },
+        # Saved before commands were counted by the hour: the window's hours
+        # are unknown, and it teaches nothing about them.
+        command_slots={
+            int(slot): int(calls)
+            for slot, calls in data.get("command_slots", {}).items()
         },
     )
 
