@@ -155,11 +155,18 @@ def new_habit() -> list[float]:
 
 def habit_from(data: object) -> list[float]:
     """Rebuild a saved habit; anything unreadable starts afresh."""
-    if isinstance(data, list) and len(data) == SLOTS:
-        try:
-            habit = [float(weight) for weight in data]
-        except (TypeError, ValueError, OverflowError):
-            return new_habit()
-        if all(math.isfinite(weight) and weight >= 0 for weight in habit):
-            return habit
-    return new_habit()
+    habit = slot_weights_from(data)
+    return new_habit() if habit is None else habit
+
+
+def slot_weights_from(data: object) -> list[float] | None:
+    """Return a saved weight per half hour, or None unless all are readable."""
+    if not isinstance(data, list) or len(data) != SLOTS:
+        return None
+    try:
+        weights = [float(weight) for weight in data]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if all(math.isfinite(weight) and weight >= 0 for weight in weights):
+        return weights
+    return None

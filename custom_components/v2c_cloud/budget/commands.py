@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 import math
 
-from .arrivals import SLOT_S, SLOTS, slot_of
+from .arrivals import SLOT_S, SLOTS, slot_of, slot_weights_from
 from .timekeeping import DAY_S, offset_of, seconds_between
 
 # Each learned window moves the profile this far towards its own hours: a
@@ -71,12 +71,8 @@ def _share_of_part(profile: list[float], start: datetime, span_s: float) -> floa
 
 def profile_from(data: object) -> list[float]:
     """Rebuild a saved profile; anything unreadable is spread evenly."""
-    if isinstance(data, list) and len(data) == SLOTS:
-        try:
-            profile = [float(share) for share in data]
-        except (TypeError, ValueError, OverflowError):
-            return even_profile()
-        total = sum(profile)
-        if all(share >= 0 for share in profile) and 0 < total < math.inf:
-            return [share / total for share in profile]
-    return even_profile()
+    profile = slot_weights_from(data)
+    total = 0.0 if profile is None else sum(profile)
+    if profile is None or not 0 < total < math.inf:
+        return even_profile()
+    return [share / total for share in profile]
