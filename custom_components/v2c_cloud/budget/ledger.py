@@ -83,7 +83,7 @@ def polling_calls(
     """
     window = state.window
     observed_s = seconds_between(window.others_since or now, now)
-    pace = _pace(window.others, observed_s)
+    pace = _pace(window.others, observed_s / DAY_S)
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
     settled = pace if observed_s >= _MIN_PACE_SPAN_S else 0.0
     to_come = _calls_between(max(state.other_ewma, settled), now, state.reset_at)
@@ -159,10 +159,13 @@ def _expected_rest(
     The shares are the parts of a usual day's calls that come in the time seen
     so far and in the time left.
     """
-    pace = so_far / max(seen_share, _MIN_PACE_SPAN_S / DAY_S)
+    pace = _pace(so_far, seen_share)
     return max(per_window * rest_share, per_window - so_far, pace * rest_share)
 
 
-def _pace(so_far: int, observed_s: float) -> float:
-    """Return calls per day at today's pace, once enough of the day was seen."""
-    return so_far * DAY_S / max(observed_s, _MIN_PACE_SPAN_S)
+def _pace(so_far: int, seen_share: float) -> float:
+    """Return calls per day at today's pace, once enough of the day was seen.
+
+    `seen_share` is the part of a usual day's calls that come in the time seen.
+    """
+    return so_far / max(seen_share, _MIN_PACE_SPAN_S / DAY_S)
