@@ -8,6 +8,11 @@ from typing import Any
 
 CONFIRM_FAILURES = 3
 CONFIRM_AFTER = timedelta(minutes=5)
+# Once confirmed, the key is tried again after as long as it had been rejected
+# when last tried: an outage's false 401s end in about the outage's own length,
+# and a key V2C rejects for days costs a few calls a day.
+MIN_PROBE_WAIT = timedelta(minutes=15)
+MAX_PROBE_WAIT = timedelta(hours=6)
 
 
 @dataclass
@@ -16,6 +21,7 @@ class AuthGuard:
 
     first_failure: datetime | None = None
     failures: int = 0
+    probed_at: datetime | None = None
 
     def failure(self, now: datetime) -> bool:
         """Record a 401; return True once it is confirmed as a real rejection."""
@@ -31,20 +37,44 @@ class AuthGuard:
         """Forget earlier 401s: the key works."""
         self.first_failure = None
         self.failures = 0
+        self.probed_at = None
+
+    def probe_due(self, now: datetime) -> bool:
+        """Return True when a rejected key should be tried again, and note the try."""
+        if self.probed_at is not None:
+            rejected_for = self.probed_at - (self.first_failure or self.probed_at)
+            wait = min(max(rejected_for, MIN_PROBE_WAIT), MAX_PROBE_WAIT)
+            if now - self.probed_at < wait:
+                return False
+        self.probed_at = now
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the entry's store."""
-        first = self.first_failure.isoformat() if self.first_failure else None
-        return {"first_failure": first, "failures": self.failures}
+        return {
+            "first_failure": _iso(self.first_failure),
+            "failures": self.failures,
+            "probed_at": _iso(self.probed_at),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AuthGuard:
         """Restore from the entry's store, tolerating missing keys."""
-        first = data.get("first_failure")
-        first_failure = datetime.fromisoformat(first) if first else None
-        if first_failure is not None and first_failure.tzinfo is None:
-            raise ValueError("first_failure has no timezone")
         return cls(
-            first_failure=first_failure,
+            first_failure=_moment(data, "first_failure"),
             failures=max(int(data.get("failures", 0)), 0),
+            probed_at=_moment(data, "probed_at"),
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(data: dict[str, Any], key: str) -> datetime | None:
+    """Return a saved moment, None when absent; a naive one is refused."""
+    text = data.get(key)
+    moment = datetime.fromisoformat(text) if text else None
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError(f"{key} has no timezone")
+    return moment

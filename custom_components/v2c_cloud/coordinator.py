@@ -60,10 +60,6 @@ STALE_AFTER_READS = 2
 STALE_MARGIN = timedelta(minutes=5)
 # A key without permission is retried this rarely: a few calls a day, not ~150.
 FORBIDDEN_RECHECK = timedelta(hours=6)
-# A rejected key is tried this rarely while the user is asked for a new one: V2C
-# has rejected valid keys for days during outages, and the entry then heals
-# itself once the cloud accepts the key again.
-REJECTED_KEY_PROBE_S = 6 * 3600
 # A timer never fires back to back: a fire that sends nothing and leaves its
 # read overdue (a bug, a state not foreseen) must not become a busy loop.
 MIN_TIMER_WAIT = timedelta(seconds=1)
@@ -430,10 +426,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             raise self.errors.command_failed(err, now) from err
 
     async def _probe_rejected_key(self, now: datetime) -> None:
-        """Try the rejected key now and then: one pairings read every few hours."""
-        if not self.poller.planner.maintenance_due(
-            "rejected_key", now, REJECTED_KEY_PROBE_S
-        ):
+        """Try the rejected key now and then with one pairings read.
+
+        V2C has rejected valid keys during outages, for minutes or for days:
+        the entry heals itself once the cloud accepts the key again.
+        """
+        if self.poller.planner.blocked_until(now) is not None:
+            return
+        if not self.errors.guard.probe_due(now):
             return
         try:
             with charged_as(CallKind.MAINTENANCE, now):

@@ -67,8 +67,9 @@ async def test_no_polling_with_a_rejected_key_once_reauth_started(
 ) -> None:
     """Once the user is asked for a new key, the old one is only probed rarely.
 
-    Not polled, nor used by the history import, a command or an action: one
-    pairings read every 6 hours checks whether V2C accepts it again.
+    Not polled, nor used by the history import, a command or an action: a
+    pairings read now and then (after as long as the key had been rejected, at
+    most 6 hours) checks whether V2C accepts it again.
     """
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
     await run_for(hass, freezer, timedelta(hours=2))
@@ -80,8 +81,9 @@ async def test_no_polling_with_a_rejected_key_once_reauth_started(
     calls = len(v2c_sim.sim.request_log)
     await run_for(hass, freezer, timedelta(hours=12), step=timedelta(minutes=10))
     probes = v2c_sim.sim.request_log[calls:]
-    assert [record.path for record in probes] == ["/pairings/me"] * 2
-    assert [record.status for record in probes] == [401, 401]
+    # From 2 h to 14 h after the key was revoked: three, the waits doubling.
+    assert [record.path for record in probes] == ["/pairings/me"] * 3
+    assert [record.status for record in probes] == [401] * 3
     calls = len(v2c_sim.sim.request_log)
     device = dr.async_get(hass).async_get_device(
         identifiers={(DOMAIN, v2c_sim.device_id)}
@@ -114,6 +116,26 @@ async def test_a_single_false_401_on_a_command_says_try_again(
     await assert_command_fails(hass, v2c_sim.device_id, 12, "auth_unconfirmed_command")
     await set_current(hass, v2c_sim.device_id, 12)
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_an_hour_of_false_401s_heals_about_an_hour_later(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An outage long enough to ask for a new key does not keep the entry dark for hours."""
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, duration_s=3600)
+    await run_for(hass, freezer, timedelta(hours=1), step=timedelta(minutes=1))
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+    # The key is tried again after as long as it had been rejected: within
+    # about the outage's length (6 hours before 2026-12-06).
+    await run_for(hass, freezer, timedelta(minutes=70), step=timedelta(minutes=5))
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await hass.async_block_till_done()
+    await run_for(hass, freezer, timedelta(minutes=10))
+    assert charger(init_integration, v2c_sim.device_id).last_update_success
 
 
 async def test_a_key_accepted_again_ends_the_reauthentication(

@@ -15,6 +15,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -129,6 +130,9 @@ async def soak(
                     if record.status == 429 and record.fault is None
                 )
                 sim.clear_log()
+                # The test harness's mocked storage records every write it is
+                # given; a real store keeps only the last.
+                Store._async_write_data.reset_mock()  # type: ignore[attr-defined]
             if step + 1 == 6 * steps_per_hour:
                 sizes_at_6h = structure_sizes(entry)
                 baseline = tracemalloc.get_traced_memory()[0]
