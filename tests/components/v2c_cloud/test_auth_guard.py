@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_a_rejected_key_is_tried_after_as_long_as_it_was_rejected() -> None:
         moment += timedelta(minutes=15)
     # Each wait is as long as the key had been rejected at the try before (at
     # least 15 min, at most 6 h), give or take the 15-min step of this loop.
-    for earlier, later in zip(probes, probes[1:], strict=False):
+    for earlier, later in pairwise(probes):
         wait = min(max(earlier, timedelta(minutes=15)), timedelta(hours=6))
         assert wait <= later - earlier < wait + timedelta(minutes=15)
     assert probes[:4] == [timedelta(minutes=minutes) for minutes in (5, 20, 50, 110)]
