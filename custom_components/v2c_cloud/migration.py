@@ -94,7 +94,7 @@ LEGACY_ENTITIES: Final[Mapping[str, Counterpart | None]] = {
     "installation_type": _instead(Platform.SELECT, "installation_type"),
     "slave_type": _instead(Platform.SELECT, "meter_type"),
     "language": _instead(Platform.SELECT, "language"),
-    "dynamic_power_mode": _instead(Platform.SELECT, "pv_mode"),
+    "dynamic_power_mode": _instead(Platform.SENSOR, "dynamic_power_mode"),
     "charge_mode": None,
     "reboot": _same(Platform.BUTTON, "reboot"),
     "trigger_update": _same(Platform.BUTTON, "update_firmware"),

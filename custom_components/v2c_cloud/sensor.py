@@ -30,7 +30,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import ChargeState, CurrentState, MeterError, ReportedState
+from .api import ChargeState, CurrentState, DynamicPowerMode, MeterError, ReportedState
 from .budget import PlannerSnapshot
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
@@ -54,6 +54,9 @@ METER_ERRORS: dict[MeterError, str] = {
 }
 # A code the charger does not name: its number is the Meter error code sensor.
 OTHER_METER_ERROR = "other"
+DYNAMIC_POWER_MODES: dict[DynamicPowerMode, str] = {
+    mode: mode.name.lower() for mode in DynamicPowerMode
+}
 
 type ChargerReader = Callable[[V2CChargerCoordinator], StateType]
 
@@ -240,6 +243,21 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         value_fn=_live(_meter_error),
         # A Pole has no energy meter: its shadow carries no meter type.
         exists_fn=_in_shadow("slave_type"),
+    ),
+    # No endpoint sets it: the charger's app and its own timers do.
+    V2CSensorEntityDescription(
+        key="dynamic_power_mode",
+        translation_key="dynamic_power_mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DYNAMIC_POWER_MODES.values()),
+        value_fn=_shadow(
+            lambda reported: (
+                None
+                if reported.dynamic_power_mode is None
+                else DYNAMIC_POWER_MODES[reported.dynamic_power_mode]
+            )
+        ),
+        exists_fn=_in_shadow("dynamic_power_mode"),
     ),
     V2CSensorEntityDescription(
         key="error_code",

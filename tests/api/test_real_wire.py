@@ -14,6 +14,7 @@ import pytest
 from custom_components.v2c_cloud.api import (
     ChargeState,
     CurrentState,
+    DynamicPowerMode,
     InstallationType,
     Language,
     MeterError,
@@ -74,6 +75,7 @@ SHADOW_ATTRS: dict[str, set[str]] = {
     "inst_type": {"installation_type"},
     "slave_type": {"slave_type"},
     "fv_mode": {"pv_mode"},
+    "dynamic_power_mode": {"dynamic_power_mode"},
     "language": {"language"},
     "ocpp": {"ocpp_enabled"},
     "ocpp_id": {"ocpp_id"},
@@ -128,9 +130,9 @@ def test_real_shadow_reads_as_the_notes_say() -> None:
     assert reported.installation_type is InstallationType.PHOTOVOLTAIC
     assert reported.slave_type is SlaveType.SHELLY
     assert reported.pv_mode is PvMode.PV_PLUS_MIN
+    assert reported.dynamic_power_mode is DynamicPowerMode.EXCLUSIVE_PV
     assert reported.language is Language.SPANISH
     assert set(reported.extra) == {
-        "dynamic_power_mode",
         "sleep_mode",
         "hw_revision",
         "rssi_threshold",

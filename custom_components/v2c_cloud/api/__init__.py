@@ -3,6 +3,7 @@
 from .client import DEFAULT_BASE_URL, V2CClient
 from .enums import (
     ChargeState,
+    DynamicPowerMode,
     InstallationType,
     Language,
     MeterError,
@@ -44,6 +45,7 @@ __all__ = [
     "ChargeState",
     "ChargingSession",
     "CurrentState",
+    "DynamicPowerMode",
     "FirmwareVersion",
     "GlobalStatistics",
     "InstallationType",

@@ -24,6 +24,17 @@ class PvMode(IntEnum):
     MAX_POWER = 2
 
 
+class DynamicPowerMode(IntEnum):
+    """How the charger sets its power (`dynamic_power_mode`), as a real Trydan numbers them."""
+
+    TIMED_POWER_ON = 0
+    TIMED_POWER_OFF = 1
+    EXCLUSIVE_PV = 2
+    MINIMUM_POWER = 3
+    GRID_PV = 4
+    STOP = 5
+
+
 class InstallationType(IntEnum):
     """Electrical installation type (`/device/inst_type`)."""
 

@@ -12,6 +12,7 @@ from typing import Self
 
 from .enums import (
     ChargeState,
+    DynamicPowerMode,
     InstallationType,
     Language,
     MeterError,
@@ -225,6 +226,7 @@ class ReportedState(V2CModel):
     installation_type: InstallationType | None
     slave_type: SlaveType | None
     pv_mode: PvMode | None
+    dynamic_power_mode: DynamicPowerMode | None
     language: Language | None
     ocpp_enabled: bool | None
     ocpp_id: str | None
@@ -278,6 +280,7 @@ class ReportedState(V2CModel):
             installation_type=fields.enum(InstallationType, "inst_type"),
             slave_type=fields.enum(SlaveType, "slave_type"),
             pv_mode=fields.enum(PvMode, "chargefvmode", "fv_mode", "pv_mode"),
+            dynamic_power_mode=fields.enum(DynamicPowerMode, "dynamic_power_mode"),
             language=fields.enum(Language, "language"),
             ocpp_enabled=fields.bool_("ocpp"),
             ocpp_id=fields.str_("ocpp_id", limit=ID_LIMIT),

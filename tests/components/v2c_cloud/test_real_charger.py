@@ -76,6 +76,7 @@ SHADOW_ENTITIES: dict[str, set[str]] = {
     "inst_type": {"select.installation_type"},
     "slave_type": {"select.meter_type"},
     "fv_mode": {"select.pv_mode"},
+    "dynamic_power_mode": {"sensor.dynamic_power_mode"},
     "language": {"select.language"},
     "ocpp": {"switch.ocpp"},
     "ocpp_id": {"text.ocpp_id"},
@@ -192,6 +193,38 @@ async def test_real_charger_reads_as_the_notes_say(
 
 
 @pytest.mark.usefixtures("all_enabled")
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("0", "timed_power_on"),
+        ("1", "timed_power_off"),
+        ("2", "exclusive_pv"),
+        ("3", "minimum_power"),
+        ("4", "grid_pv"),
+        ("5", "stop"),
+        ("9", STATE_UNKNOWN),
+    ],
+)
+async def test_the_dynamic_power_modes_a_real_trydan_names(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    raw: str,
+    shown: str,
+) -> None:
+    """Each mode shows by its name; one the notes do not name is unknown."""
+    _serve_fixtures(v2c_sim)
+    v2c_sim.sim.override_field("reported", "dynamic_power_mode", raw)
+    await setup_entry(hass, mock_config_entry, freezer)
+    sensor = entity_id(
+        entity_registry, Platform.SENSOR, "TRY0001", "dynamic_power_mode"
+    )
+    assert state_of(hass, sensor).state == shown
+
+
 @pytest.mark.parametrize("sim_setup", [SimSetup(fb_limits=True)])
 async def test_one_broken_field_spoils_only_its_entities(
     *,

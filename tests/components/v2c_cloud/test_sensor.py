@@ -14,6 +14,7 @@ from custom_components.v2c_cloud.api import ChargeState, CurrentState
 from custom_components.v2c_cloud.sensor import (
     ACCOUNT_SENSORS,
     CHARGE_STATES,
+    DYNAMIC_POWER_MODES,
     LIFETIME_ENERGY,
     METER_ERRORS,
     OTHER_METER_ERROR,
@@ -170,3 +171,6 @@ def test_texts() -> None:
     meter_errors = {*METER_ERRORS.values(), OTHER_METER_ERROR}
     assert set(strings["meter_error"]["state"]) == meter_errors
     assert english["meter_error"] == strings["meter_error"]
+    modes = set(DYNAMIC_POWER_MODES.values())
+    assert set(strings["dynamic_power_mode"]["state"]) == modes
+    assert english["dynamic_power_mode"] == strings["dynamic_power_mode"]
