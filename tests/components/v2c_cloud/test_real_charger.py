@@ -192,7 +192,6 @@ async def test_real_charger_reads_as_the_notes_say(
             assert state.state != STATE_UNAVAILABLE, entry.entity_id
 
 
-@pytest.mark.usefixtures("all_enabled")
 @pytest.mark.parametrize(
     ("raw", "shown"),
     [
@@ -225,6 +224,7 @@ async def test_the_dynamic_power_modes_a_real_trydan_names(
     assert state_of(hass, sensor).state == shown
 
 
+@pytest.mark.usefixtures("all_enabled")
 @pytest.mark.parametrize("sim_setup", [SimSetup(fb_limits=True)])
 async def test_one_broken_field_spoils_only_its_entities(
     *,
