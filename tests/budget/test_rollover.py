@@ -261,6 +261,20 @@ def test_the_longest_day_fades_until_a_longer_one_replaces_it(
 def test_maintenance_of_gone_chargers_is_forgotten(planner: QuotaPlanner) -> None:
     assert planner.maintenance_due("reported:A", NOON, 3600)
     assert planner.maintenance_due("pairings", NOON, 6 * 3600)
-    planner.maintenance_due("pairings", MIDNIGHT - timedelta(hours=1), 6 * 3600)
-    planner.snapshot(MIDNIGHT + timedelta(seconds=1))
+    for day in range(3):
+        planner.maintenance_due(
+            "pairings", MIDNIGHT + day * DAY - timedelta(hours=1), 6 * 3600
+        )
+        planner.snapshot(MIDNIGHT + day * DAY + timedelta(seconds=1))
     assert set(planner.to_dict()["maintenance"]) == {"pairings"}
+
+
+def test_a_charger_read_once_a_day_keeps_its_periodic_reads(
+    planner: QuotaPlanner,
+) -> None:
+    """On a small key a charger is read rarely: its checks stay as slow as planned."""
+    assert planner.maintenance_due("connected:A", NOON, 2 * 3600)
+    planner.snapshot(MIDNIGHT + timedelta(seconds=1))
+    # Kept with its last run, so the stretch of periodic reads still applies.
+    job = planner.to_dict()["maintenance"]["connected:A"]
+    assert job["done_at"] == NOON.isoformat()

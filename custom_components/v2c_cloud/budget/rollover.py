@@ -31,8 +31,11 @@ _LONGEST_FADE = 0.98
 # A window seen for less than this (a mid-day start, a probe) teaches nothing
 # about a whole day's commands, charging or other programs.
 _MIN_LEARNING_SPAN = timedelta(hours=20)
-# Maintenance keys not asked for within this many periods belong to gone chargers.
+# Maintenance keys not asked for within this many periods, and not for days,
+# belong to gone chargers. On a small key a charger may be read once a day:
+# forgetting its periodic reads would make them due again at its next read.
 _MAINTENANCE_STALE_PERIODS = 2
+_MAINTENANCE_STALE_AT_LEAST = timedelta(days=2)
 
 
 def advance(state: PlannerState, now: datetime) -> None:
@@ -71,7 +74,10 @@ def roll(state: PlannerState, boundary: datetime, *, closed_at: datetime) -> Pre
     state.header_at = None
     state.remaining = state.limit
     for key, job in list(state.maintenance.items()):
-        stale = timedelta(seconds=job.every_s * _MAINTENANCE_STALE_PERIODS)
+        stale = max(
+            timedelta(seconds=job.every_s * _MAINTENANCE_STALE_PERIODS),
+            _MAINTENANCE_STALE_AT_LEAST,
+        )
         if boundary - job.asked_at > stale:
             del state.maintenance[key]
     return pre
