@@ -244,7 +244,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         # A Pole has no energy meter: its shadow carries no meter type.
         exists_fn=_in_shadow("slave_type"),
     ),
-    # No endpoint sets it: the charger's app and its own timers do.
+    # Read-only: no endpoint of the cloud API sets it.
     V2CSensorEntityDescription(
         key="dynamic_power_mode",
         translation_key="dynamic_power_mode",
