@@ -19,6 +19,7 @@ class FaultKind(StrEnum):
     HTTP_500 = "http_500"
     HTTP_502 = "http_502"
     HTTP_503 = "http_503"
+    HTTP_504 = "http_504"
     FALSE_401 = "false_401"
     # Kong's answers with 403: an unknown key before its key-auth plugin moved
     # to 401, and a known key its ACL plugin keeps out of the service.

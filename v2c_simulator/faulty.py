@@ -18,6 +18,7 @@ ERROR_PAGES = {
     FaultKind.HTTP_500: (500, "Internal Server Error"),
     FaultKind.HTTP_502: (502, "Bad Gateway"),
     FaultKind.HTTP_503: (503, "Service Temporarily Unavailable"),
+    FaultKind.HTTP_504: (504, "Gateway Time-out"),
 }
 GATEWAY_REFUSALS = {
     FaultKind.FALSE_401: (401, "Unauthorized"),

@@ -28,6 +28,7 @@ REPORTED = "/device/reported"
         (FaultKind.HTTP_500, 500, "Internal Server Error"),
         (FaultKind.HTTP_502, 502, "Bad Gateway"),
         (FaultKind.HTTP_503, 503, "Service Temporarily Unavailable"),
+        (FaultKind.HTTP_504, 504, "Gateway Time-out"),
     ],
 )
 async def test_gateway_error_pages(

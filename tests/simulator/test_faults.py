@@ -20,7 +20,12 @@ DEVICE = {"deviceId": "TRY0001"}
 
 @pytest.mark.parametrize(
     ("kind", "status"),
-    [(FaultKind.HTTP_500, 500), (FaultKind.HTTP_502, 502), (FaultKind.HTTP_503, 503)],
+    [
+        (FaultKind.HTTP_500, 500),
+        (FaultKind.HTTP_502, 502),
+        (FaultKind.HTTP_503, 503),
+        (FaultKind.HTTP_504, 504),
+    ],
 )
 async def test_server_errors_are_html_and_counted(
     v2c_sim: SimHandle, client: ClientSession, kind: FaultKind, status: int

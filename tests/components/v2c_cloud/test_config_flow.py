@@ -202,6 +202,7 @@ async def test_key_never_in_unique_id_or_title(
     [
         (FaultKind.HTTP_503, "cannot_connect"),
         (FaultKind.HTTP_500, "cannot_connect"),
+        (FaultKind.HTTP_504, "cannot_connect"),
         (FaultKind.FALSE_401, "invalid_auth"),
         (FaultKind.UNKNOWN_KEY_403, "invalid_auth"),
         (FaultKind.FORBIDDEN_403, "forbidden"),

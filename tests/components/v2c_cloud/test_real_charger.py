@@ -183,6 +183,9 @@ async def test_real_charger_reads_as_the_notes_say(
     device = device_registry.async_get_device(identifiers={(DOMAIN, "TRY0001")})
     assert device is not None
     assert (device.model, device.sw_version) == ("Trydan", "2.4.6")
+    # Sent upper-case with colons; the registry keeps the normalised form, so
+    # other integrations that see the charger (a router's, say) match it.
+    assert device.connections == {(dr.CONNECTION_NETWORK_MAC, "28:56:2f:0a:1b:2c")}
 
     for entry in er.async_entries_for_config_entry(
         entity_registry, mock_config_entry.entry_id
