@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from .helpers import iso_or_none
+
 CONFIRM_FAILURES = 3
 CONFIRM_AFTER = timedelta(minutes=5)
 # Once confirmed, the key is tried again after as long as it had been rejected
@@ -52,9 +54,9 @@ class AuthGuard:
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the entry's store."""
         return {
-            "first_failure": _iso(self.first_failure),
+            "first_failure": iso_or_none(self.first_failure),
             "failures": self.failures,
-            "probed_at": _iso(self.probed_at),
+            "probed_at": iso_or_none(self.probed_at),
         }
 
     @classmethod
@@ -65,10 +67,6 @@ class AuthGuard:
             failures=max(int(data.get("failures", 0)), 0),
             probed_at=_moment(data, "probed_at"),
         )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _moment(data: dict[str, Any], key: str) -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
@@ -14,6 +14,11 @@ from .const import DOMAIN
 def utcnow() -> datetime:
     """Return the current time; one place so tests can freeze it."""
     return dt_util.utcnow()
+
+
+def iso_or_none(moment: date | None) -> str | None:
+    """Return a date or moment in ISO 8601 for JSON, or None."""
+    return moment.isoformat() if moment is not None else None
 
 
 def format_reset_time(reset_at: datetime | None) -> str:

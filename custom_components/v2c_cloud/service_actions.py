@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME
@@ -16,7 +16,7 @@ from . import service_schemas as schemas
 from .api import ChargingSession, GlobalStatistics, PowerProfile, V2CClient
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator
-from .helpers import utcnow
+from .helpers import iso_or_none, utcnow
 from .service_schemas import (
     ATTR_DAYS,
     ATTR_ENABLED,
@@ -148,23 +148,19 @@ async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> N
     )
 
 
-def _iso(moment: date | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
 def _profile(profile: PowerProfile) -> JsonObjectType:
     return {
         "name": profile.name,
         "mode": profile.mode,
         "value": profile.value,
-        "updated_at": _iso(profile.updated_at),
+        "updated_at": iso_or_none(profile.updated_at),
     }
 
 
 def _session(session: ChargingSession) -> JsonObjectType:
     return {
-        "start": _iso(session.start),
-        "end": _iso(session.end),
+        "start": iso_or_none(session.start),
+        "end": iso_or_none(session.end),
         "energy_kwh": session.energy_kwh,
         "cost": session.cost,
         "rfid_name": session.rfid_name,
