@@ -11,8 +11,8 @@ from .helpers import iso_or_none
 CONFIRM_FAILURES = 3
 CONFIRM_AFTER = timedelta(minutes=5)
 # Once confirmed, the key is tried again after as long as it had been rejected
-# when last tried: an outage's false 401s end in about the outage's own length,
-# and a key V2C rejects for days costs a few calls a day.
+# when last tried: after an outage's false 401s the entry is back within about
+# the outage's length, and a key V2C rejects for days costs a few calls a day.
 MIN_PROBE_WAIT = timedelta(minutes=15)
 MAX_PROBE_WAIT = timedelta(hours=6)
 
