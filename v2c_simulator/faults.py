@@ -29,6 +29,8 @@ class FaultKind(StrEnum):
     REDIRECT = "redirect"
     EARLY_429 = "early_429"
     MALFORMED_JSON = "malformed_json"
+    # A captive portal's or proxy's login page, sent with 200 instead of the data.
+    PORTAL_PAGE_200 = "portal_page_200"
     # An error described in a JSON object, sent with 200 instead of the data.
     ERROR_OBJECT = "error_object"
     # An empty list sent with 200 instead of the data (the pairings, say).

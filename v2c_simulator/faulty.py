@@ -20,6 +20,11 @@ ERROR_PAGES = {
     FaultKind.HTTP_503: (503, "Service Temporarily Unavailable"),
     FaultKind.HTTP_504: (504, "Gateway Time-out"),
 }
+PORTAL_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>\n"
+    '<body><form method="post" action="/login"><h1>Welcome</h1>'
+    "<p>Accept the terms to browse.</p><button>Connect</button></form></body></html>\n"
+)
 GATEWAY_REFUSALS = {
     FaultKind.FALSE_401: (401, "Unauthorized"),
     FaultKind.UNKNOWN_KEY_403: (403, "Invalid authentication credentials"),
@@ -49,6 +54,8 @@ def replacement(rule: FaultRule) -> web.Response | None:
     """Return the response a fault sends instead of running the operation, if any."""
     if rule.kind in ERROR_PAGES:
         return html_error(*ERROR_PAGES[rule.kind])
+    if rule.kind is FaultKind.PORTAL_PAGE_200:
+        return web.Response(status=200, text=PORTAL_PAGE, content_type="text/html")
     if rule.kind is FaultKind.REDIRECT:
         return web.Response(
             status=301, headers={"Location": "https://v2c.cloud/kong/v2c_service"}

@@ -285,6 +285,16 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                     validation.placeholders["default_url"] = DEFAULT_BASE_URL
             elif err.status == HTTPStatus.FORBIDDEN:
                 validation.errors["base"] = "forbidden"
+            elif err.status is None or 200 <= err.status < 300:
+                # Something answered, but not with the API's data: a proxy's or
+                # captive portal's page, or a reply cut short.
+                LOGGER.warning(
+                    "Answer from %s is not V2C Cloud API data: %s %s",
+                    without_credentials(url),
+                    err,
+                    err.excerpt,
+                )
+                validation.errors["base"] = "invalid_response"
             else:
                 LOGGER.warning(
                     "Unexpected answer from V2C Cloud: %s %s", err, err.excerpt

@@ -96,6 +96,21 @@ async def test_malformed_json_command_is_acknowledged(
     assert v2c_sim.charger.state.locked is True
 
 
+async def test_portal_page_is_no_data_and_no_acknowledgement(
+    v2c_sim: SimHandle, client: V2CClient
+) -> None:
+    """A Wi-Fi login page sent with 200 fails a read and a command alike."""
+    v2c_sim.sim.faults.set(FaultKind.PORTAL_PAGE_200, count=2)
+    with pytest.raises(V2CResponseError) as read:
+        await client.get_reported(D)
+    with pytest.raises(V2CResponseError):
+        await client.set_locked(D, True)
+    assert read.value.status == 200
+    assert "Sign in to the network" in read.value.excerpt
+    assert "<" not in read.value.excerpt
+    assert v2c_sim.charger.state.locked is False
+
+
 async def test_text_plain_json_is_parsed(v2c_sim: SimHandle, client: V2CClient) -> None:
     v2c_sim.sim.faults.set(FaultKind.TEXT_PLAIN_JSON, route=REPORTED, count=1)
     assert (await client.get_reported(D)).device_id == D

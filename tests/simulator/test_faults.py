@@ -45,6 +45,21 @@ async def test_server_errors_are_html_and_counted(
     assert [r.fault for r in v2c_sim.sim.request_log] == [kind, None]
 
 
+async def test_portal_page_comes_with_200_and_runs_nothing(
+    v2c_sim: SimHandle, client: ClientSession
+) -> None:
+    v2c_sim.sim.faults.set(
+        FaultKind.PORTAL_PAGE_200, route="/device/intensity", count=1
+    )
+
+    page = await api(client, "POST", "/device/intensity", value="10", **DEVICE)
+
+    assert page.status == 200
+    assert page.content_type == "text/html"
+    assert "<form" in page.text
+    assert v2c_sim.charger.state.intensity != 10
+
+
 async def test_fault_only_hits_its_route(
     v2c_sim: SimHandle, client: ClientSession
 ) -> None:

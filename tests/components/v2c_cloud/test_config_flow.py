@@ -206,7 +206,8 @@ async def test_key_never_in_unique_id_or_title(
         (FaultKind.FALSE_401, "invalid_auth"),
         (FaultKind.UNKNOWN_KEY_403, "invalid_auth"),
         (FaultKind.FORBIDDEN_403, "forbidden"),
-        (FaultKind.MALFORMED_JSON, "unknown"),
+        (FaultKind.MALFORMED_JSON, "invalid_response"),
+        (FaultKind.PORTAL_PAGE_200, "invalid_response"),
         # A 429 whose headers show calls left for the day: a pause, not the day.
         (FaultKind.EARLY_429, "throttled"),
     ],
@@ -785,6 +786,7 @@ def test_translations_match_strings() -> None:
         "cannot_connect",
         "forbidden",
         "invalid_auth",
+        "invalid_response",
         "invalid_url",
         "no_chargers",
         "rate_limited",
