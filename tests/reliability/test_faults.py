@@ -43,8 +43,7 @@ TRANSPORT_KINDS = (
     FaultKind.HTTP_502,
     FaultKind.HTTP_503,
 )
-# Command replies are often empty or "OK", so only reads fail on odd bodies;
-# an error object fails both (a command answered so was not applied).
+# Command replies are often empty or "OK", so only reads fail on odd bodies.
 BODY_KINDS = (
     FaultKind.MALFORMED_JSON,
     # Taken for a charger, it would show every value unknown and a charge stopped.
@@ -52,7 +51,10 @@ BODY_KINDS = (
     FaultKind.BARE_SCALAR,
     FaultKind.EMPTY_200,
     FaultKind.EMPTY_204,
+    FaultKind.PORTAL_PAGE_200,
 )
+# Bodies that fail a command too: an error, or a page that is no answer at all.
+COMMAND_FAILING_BODIES = (FaultKind.ERROR_OBJECT, FaultKind.PORTAL_PAGE_200)
 SHORT = timedelta(minutes=10)
 LONG = timedelta(hours=3)
 
@@ -120,7 +122,7 @@ async def test_short_outage_keeps_entities_and_logs_once(
     await run_for(hass, freezer, timedelta(minutes=1))
     assert not coordinator.last_update_success
     assert unavailable(hass, init_integration) == []
-    if kind in (*TRANSPORT_KINDS, FaultKind.ERROR_OBJECT):
+    if kind in (*TRANSPORT_KINDS, *COMMAND_FAILING_BODIES):
         await assert_command_fails(hass, v2c_sim.device_id, 12, "communication_error")
     else:
         await set_current(hass, v2c_sim.device_id, 12)
@@ -131,7 +133,9 @@ async def test_short_outage_keeps_entities_and_logs_once(
     assert tracebacks(caplog) == []
 
 
-@pytest.mark.parametrize("kind", [FaultKind.HTTP_503, FaultKind.MALFORMED_JSON])
+@pytest.mark.parametrize(
+    "kind", [FaultKind.HTTP_503, FaultKind.MALFORMED_JSON, FaultKind.PORTAL_PAGE_200]
+)
 async def test_long_outage_marks_entities_stale_then_recovers(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
