@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import Enum
 
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
@@ -19,6 +20,16 @@ def utcnow() -> datetime:
 def iso_or_none(moment: date | None) -> str | None:
     """Return a date or moment in ISO 8601 for JSON, or None."""
     return moment.isoformat() if moment is not None else None
+
+
+def option_of(member: Enum) -> str:
+    """Return the state or option an enum member shows as (its translation key)."""
+    return member.name.lower()
+
+
+def options_of(enum: type[Enum]) -> list[str]:
+    """Return every state or option of an enum, in its order."""
+    return [option_of(member) for member in enum]
 
 
 def format_reset_time(reset_at: datetime | None) -> str:

@@ -11,6 +11,7 @@ from homeassistant.const import EntityCategory
 from .api import InstallationType, Language, PvMode, SlaveType
 from .coordinator import V2CChargerCoordinator
 from .entity import charger_platform
+from .helpers import option_of, options_of
 from .setting import V2CSettingEntity, V2CSettingEntityDescription, has_setting, sends
 
 PARALLEL_UPDATES = 1
@@ -86,13 +87,13 @@ class V2CSelectEntity(V2CSettingEntity[IntEnum], SelectEntity):
     ) -> None:
         """List the enum's members as options."""
         super().__init__(coordinator, description)
-        self._attr_options = [member.name.lower() for member in description.enum]
+        self._attr_options = options_of(description.enum)
 
     @property
     def current_option(self) -> str | None:
         """Return the pending option of a command, else the reported one."""
         value = self._setting
-        return value.name.lower() if isinstance(value, IntEnum) else None
+        return option_of(value) if isinstance(value, IntEnum) else None
 
     async def async_select_option(self, option: str) -> None:
         """Send the chosen option."""

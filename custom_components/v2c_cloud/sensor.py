@@ -36,7 +36,7 @@ from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
 from .energy import LifetimeEnergy, charger_max_kw
 from .entity import V2CEntity, async_add_charger_entities
-from .helpers import utcnow
+from .helpers import option_of, options_of, utcnow
 
 PARALLEL_UPDATES = 0
 
@@ -49,14 +49,8 @@ CHARGE_STATES: dict[ChargeState, str] = {
     ChargeState.FAULT: "fault",
 }
 
-METER_ERRORS: dict[MeterError, str] = {
-    error: error.name.lower() for error in MeterError
-}
 # A code the charger does not name: its number is the Meter error code sensor.
 OTHER_METER_ERROR = "other"
-DYNAMIC_POWER_MODES: dict[DynamicPowerMode, str] = {
-    mode: mode.name.lower() for mode in DynamicPowerMode
-}
 
 type ChargerReader = Callable[[V2CChargerCoordinator], StateType]
 
@@ -105,7 +99,7 @@ def _meter_error(state: CurrentState) -> str | None:
     if state.error_code is None:
         return None
     error = state.meter_error
-    return OTHER_METER_ERROR if error is None else METER_ERRORS[error]
+    return OTHER_METER_ERROR if error is None else option_of(error)
 
 
 def _poll_interval(coordinator: V2CChargerCoordinator) -> float | None:
@@ -238,7 +232,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         key="meter_error",
         translation_key="meter_error",
         device_class=SensorDeviceClass.ENUM,
-        options=[*METER_ERRORS.values(), OTHER_METER_ERROR],
+        options=[*options_of(MeterError), OTHER_METER_ERROR],
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_live(_meter_error),
         # A Pole has no energy meter: its shadow carries no meter type.
@@ -249,12 +243,12 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         key="dynamic_power_mode",
         translation_key="dynamic_power_mode",
         device_class=SensorDeviceClass.ENUM,
-        options=list(DYNAMIC_POWER_MODES.values()),
+        options=options_of(DynamicPowerMode),
         value_fn=_shadow(
             lambda reported: (
                 None
                 if reported.dynamic_power_mode is None
-                else DYNAMIC_POWER_MODES[reported.dynamic_power_mode]
+                else option_of(reported.dynamic_power_mode)
             )
         ),
         exists_fn=_in_shadow("dynamic_power_mode"),

@@ -10,13 +10,17 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.v2c_cloud.api import ChargeState, CurrentState
+from custom_components.v2c_cloud.api import (
+    ChargeState,
+    CurrentState,
+    DynamicPowerMode,
+    MeterError,
+)
+from custom_components.v2c_cloud.helpers import options_of
 from custom_components.v2c_cloud.sensor import (
     ACCOUNT_SENSORS,
     CHARGE_STATES,
-    DYNAMIC_POWER_MODES,
     LIFETIME_ENERGY,
-    METER_ERRORS,
     OTHER_METER_ERROR,
     SENSORS,
     _charge_state,
@@ -168,9 +172,9 @@ def test_texts() -> None:
     assert set(strings["charge_state"]["state"]) == options
     assert english["charge_state"] == strings["charge_state"]
     assert set(icons["charge_state"]["state"]) == options
-    meter_errors = {*METER_ERRORS.values(), OTHER_METER_ERROR}
+    meter_errors = {*options_of(MeterError), OTHER_METER_ERROR}
     assert set(strings["meter_error"]["state"]) == meter_errors
     assert english["meter_error"] == strings["meter_error"]
-    modes = set(DYNAMIC_POWER_MODES.values())
+    modes = set(options_of(DynamicPowerMode))
     assert set(strings["dynamic_power_mode"]["state"]) == modes
     assert english["dynamic_power_mode"] == strings["dynamic_power_mode"]
