@@ -190,7 +190,10 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_update_entry(entry, validation)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=REAUTH_SCHEMA,
+            # Like the other forms, keep the typed key after an error.
+            data_schema=self.add_suggested_values_to_schema(
+                REAUTH_SCHEMA, user_input or {}
+            ),
             errors=validation.errors,
             description_placeholders={
                 "name": entry.title,

@@ -111,6 +111,15 @@ def async_clear_key_forbidden(hass: HomeAssistant, entry_id: str) -> None:
 
 
 @callback
+def async_delete_domain_issues(hass: HomeAssistant) -> None:
+    """Delete the issues no entry owns, once the last entry is gone."""
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if domain == DOMAIN and issue_id.startswith("legacy_rejected_"):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+@callback
 def async_delete_entry_issues(
     hass: HomeAssistant, entry_id: str, device_ids: set[str]
 ) -> None:

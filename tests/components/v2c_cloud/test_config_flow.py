@@ -528,6 +528,8 @@ async def test_reauth(
     }
     assert entry.unique_id == v2c_sim.device_id
     assert _pairing_calls(v2c_sim) == 1
+    # The reload runs as a task after the flow ends.
+    await hass.async_block_till_done()
     assert len(mock_setup_entry.mock_calls) == 1
 
 
@@ -589,6 +591,7 @@ async def test_reauth_rate_limited(
         result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
     )
     assert result["errors"] == {"base": "rate_limited"}
+    assert _suggested(result) == {CONF_API_KEY: v2c_sim.api_key}
     placeholders = result["description_placeholders"]
     assert placeholders is not None
     assert re.fullmatch(r"\d\d:\d\d UTC", placeholders["reset_time"])
@@ -628,6 +631,8 @@ async def test_reconfigure(
         CONF_API_KEY: v2c_sim.api_key,
         CONF_BASE_URL: v2c_sim.base_url,
     }
+    # The reload runs as a task after the flow ends.
+    await hass.async_block_till_done()
     assert len(mock_setup_entry.mock_calls) == 1
 
 

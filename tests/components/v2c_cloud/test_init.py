@@ -25,6 +25,7 @@ from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.repairs import (
     async_report_charger_offline,
     async_report_key_forbidden,
+    async_report_legacy_rejected,
     async_report_quota_exhausted,
 )
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -273,4 +274,23 @@ async def test_removing_the_entry_deletes_its_repair_issues(
     await hass.config_entries.async_remove(entry_id)
     await hass.async_block_till_done()
 
+    assert issue_registry.issues == {}
+
+
+async def test_retired_endpoint_issue_goes_with_the_last_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A retired legacy endpoint concerns every entry: it stays while one is left."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other-account")
+    other.add_to_hass(hass)
+    async_report_legacy_rejected(hass, "set_max_power")
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert set(issue_registry.issues) == {(DOMAIN, "legacy_rejected_set_max_power")}
+
+    await hass.config_entries.async_remove(other.entry_id)
+    await hass.async_block_till_done()
     assert issue_registry.issues == {}
