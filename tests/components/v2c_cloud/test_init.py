@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -285,6 +285,11 @@ async def test_retired_endpoint_issue_goes_with_the_last_entry(
     """A retired legacy endpoint concerns every entry: it stays while one is left."""
     other = MockConfigEntry(domain=DOMAIN, unique_id="other-account")
     other.add_to_hass(hass)
+    # An entry the user chose to ignore calls no endpoint.
+    ignored = MockConfigEntry(
+        domain=DOMAIN, unique_id="ignored-account", source=SOURCE_IGNORE
+    )
+    ignored.add_to_hass(hass)
     async_report_legacy_rejected(hass, "set_max_power")
 
     await hass.config_entries.async_remove(init_integration.entry_id)
