@@ -49,6 +49,7 @@ class CommandCall:
     value: object
     read: ValueReader | None
     live: bool = False
+    may_start: bool = True
 
 
 async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
@@ -69,6 +70,7 @@ def command_call(command: Command) -> CommandCall:
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
             live=True,
+            may_start=False,
         )
     if command.path == "/device/logo_led":
         on = value == "1"
@@ -77,6 +79,7 @@ def command_call(command: Command) -> CommandCall:
             "logo_led",
             on,
             lambda data: data.reported.logo_led if data.reported else None,
+            may_start=False,
         )
     if command.path == "/device/min_car_int":
         amps = int(value or 0)
@@ -233,7 +236,13 @@ class PlannerStrategy(Strategy):
         call = command_call(command)
         try:
             await poller.command(
-                now, call.send, call.value, key=call.key, read=call.read, live=call.live
+                now,
+                call.send,
+                call.value,
+                key=call.key,
+                read=call.read,
+                live=call.live,
+                may_start=call.may_start,
             )
         except (QuotaExhaustedError, ChargerOfflineError):
             return False

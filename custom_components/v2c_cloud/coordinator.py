@@ -392,6 +392,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         read: ValueReader | None = None,
         legacy: str | None = None,
         live: bool = False,
+        may_start: bool = True,
     ) -> None:
         """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429.
 
@@ -402,7 +403,13 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         now = utcnow()
         try:
             confirm_at = await self.poller.command(
-                now, send, value, key=key, read=read, live=live
+                now,
+                send,
+                value,
+                key=key,
+                read=read,
+                live=live,
+                may_start=may_start,
             )
         except ChargerOfflineError as err:
             raise _translated(HomeAssistantError, "charger_offline") from err

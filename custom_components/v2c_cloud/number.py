@@ -56,6 +56,8 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         translation_key="charge_current",
         exists_fn=sends("intensity"),
         live=True,
+        # 6 A at least: it sets how fast the car charges, never whether.
+        may_start=False,
         device_class=NumberDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         native_min_value=MIN_AMPS,

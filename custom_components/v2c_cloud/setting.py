@@ -27,6 +27,9 @@ class V2CSettingEntityDescription[T](EntityDescription):
     # Whether the setting changes if the car charges, so its confirmation reads
     # the live state too.
     live: bool = False
+    # Whether it may start a charge (a resume, a raised target, an unlock): a
+    # full car seen charging after it may be its doing, not the car's own.
+    may_start: bool = True
 
 
 def sends(*keys: str) -> Callable[[ReportedState], bool]:
@@ -80,6 +83,7 @@ class V2CSettingEntity[T](V2CEntity):
             key=description.key,
             read=self._read,
             live=description.live,
+            may_start=description.may_start,
         )
 
 

@@ -106,6 +106,31 @@ def test_a_commanded_restart_teaches_nothing() -> None:
     assert interval(planner, full + 4 * HOUR) == pytest.approx(16 * BASELINE_S)
 
 
+def test_a_restart_seen_after_a_new_current_is_the_cars_own() -> None:
+    # An automation following the sun changes the current all day: the read
+    # confirming it is often the first to see the car charging again.
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    full = full_night(planner, 0, restart_at=None)
+    full = charge_until_full(planner, full + 21 * HOUR)
+    restart = full + HOUR
+    planner.request_confirmation("A", restart - timedelta(seconds=20), may_start=False)
+    planner.set_activity("A", ChargerActivity.CHARGING, restart)
+    planner.set_activity("A", ChargerActivity.PLUGGED, restart + HOUR / 2)
+    assert interval(planner, full + 4 * HOUR) == pytest.approx(BASELINE_S)
+
+
+def test_a_new_current_does_not_clear_a_pending_start() -> None:
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    full = full_night(planner, 0, restart_at=None)
+    full = charge_until_full(planner, full + 21 * HOUR)
+    restart = full + HOUR
+    planner.request_confirmation("A", restart - timedelta(seconds=30))
+    planner.request_confirmation("A", restart - timedelta(seconds=20), may_start=False)
+    planner.set_activity("A", ChargerActivity.CHARGING, restart)
+    planner.set_activity("A", ChargerActivity.PLUGGED, restart + HOUR / 2)
+    assert interval(planner, full + 4 * HOUR) == pytest.approx(16 * BASELINE_S)
+
+
 def test_full_cars_that_stop_charging_again_go_back_to_the_slow_pace() -> None:
     planner = QuotaPlanner(PlannerSettings(), now=DAY0)
     full_night(planner, 0, restart_at=timedelta(hours=6, minutes=30))

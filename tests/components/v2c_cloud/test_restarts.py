@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.number.const import ATTR_VALUE, SERVICE_SET_VALUE
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TOGGLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -14,6 +17,7 @@ from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 
+from .control_helpers import entity_id
 from .read_helpers import advance, coordinator_of, setup_entry
 
 NIGHT = "2026-03-03 00:30:00+00:00"
@@ -73,5 +77,56 @@ async def test_a_top_up_between_two_reads_is_learned_from_the_energy(
     assert state is not None
     assert state.energy_kwh == pytest.approx(energy_before + 0.25)
     assert coordinator.data.activity is ChargerActivity.PLUGGED
+
+    assert _next_poll_in(coordinator) < 1.5 * baseline
+
+
+@pytest.mark.parametrize(
+    ("platform", "key", "service", "data"),
+    [
+        (Platform.NUMBER, "charge_current", SERVICE_SET_VALUE, {ATTR_VALUE: 16}),
+        (Platform.SWITCH, "logo_led", SERVICE_TOGGLE, {}),
+    ],
+)
+async def test_a_restart_first_seen_after_a_command_that_cannot_start_is_learned(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    platform: Platform,
+    key: str,
+    service: str,
+    data: dict[str, object],
+) -> None:
+    """A new current or logo LED cannot start a charge: the full car charging again did.
+
+    An automation that follows the sun changes the current all day, so the
+    reads after it are often the first to see the car charging again.
+    """
+    freezer.move_to(NIGHT)
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator)
+    v2c_sim.charger.plug_in(0.5)
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
+    assert _next_poll_in(coordinator) > 12 * baseline
+
+    v2c_sim.charger.want_more(10.0)
+    await hass.services.async_call(
+        platform,
+        service,
+        {
+            ATTR_ENTITY_ID: entity_id(
+                entity_registry, platform, v2c_sim.device_id, key
+            ),
+            **data,
+        },
+        blocking=True,
+    )
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
 
     assert _next_poll_in(coordinator) < 1.5 * baseline
