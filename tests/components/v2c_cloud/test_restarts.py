@@ -43,6 +43,27 @@ async def _until(
     raise AssertionError(f"never saw {activity}")
 
 
+async def _full_car(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+) -> tuple[V2CChargerCoordinator, timedelta]:
+    """Charge a car until full; return its coordinator and the baseline interval.
+
+    A charger that never saw a full car charge again reads it 16 times slower.
+    """
+    freezer.move_to(NIGHT)
+    await setup_entry(hass, entry)
+    coordinator = coordinator_of(entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator)
+    v2c_sim.charger.plug_in(0.5)
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
+    assert _next_poll_in(coordinator) > 12 * baseline
+    return coordinator, baseline
+
+
 async def test_a_top_up_between_two_reads_is_learned_from_the_energy(
     *,
     hass: HomeAssistant,
@@ -55,16 +76,8 @@ async def test_a_top_up_between_two_reads_is_learned_from_the_energy(
     A full car is read 16 times slower than the baseline until its charger has
     shown such a restart; then at the baseline, as a fixed poller would.
     """
-    freezer.move_to(NIGHT)
-    await setup_entry(hass, mock_config_entry)
-    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
-    baseline = _next_poll_in(coordinator)
-
-    v2c_sim.charger.plug_in(0.5)
-    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
-    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
+    coordinator, baseline = await _full_car(hass, freezer, mock_config_entry, v2c_sim)
     full = _next_poll_in(coordinator)
-    assert full > 12 * baseline
 
     # Two minutes of charge that start and end well before the next read.
     v2c_sim.charger.want_more(0.25)
@@ -105,15 +118,7 @@ async def test_a_restart_first_seen_after_a_command_that_cannot_start_is_learned
     An automation that follows the sun changes the current all day, so the
     reads after it are often the first to see the car charging again.
     """
-    freezer.move_to(NIGHT)
-    await setup_entry(hass, mock_config_entry)
-    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
-    baseline = _next_poll_in(coordinator)
-    v2c_sim.charger.plug_in(0.5)
-    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
-    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
-    assert _next_poll_in(coordinator) > 12 * baseline
-
+    coordinator, baseline = await _full_car(hass, freezer, mock_config_entry, v2c_sim)
     v2c_sim.charger.want_more(10.0)
     await hass.services.async_call(
         platform,
