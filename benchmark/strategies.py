@@ -49,7 +49,7 @@ class CommandCall:
     value: object
     read: ValueReader | None
     live: bool = False
-    may_start: bool = True
+    may_start_or_stop: bool = True
 
 
 async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
@@ -70,7 +70,7 @@ def command_call(command: Command) -> CommandCall:
             amps,
             lambda data: data.reported.intensity_a if data.reported else None,
             live=True,
-            may_start=False,
+            may_start_or_stop=False,
         )
     if command.path == "/device/logo_led":
         on = value == "1"
@@ -79,7 +79,7 @@ def command_call(command: Command) -> CommandCall:
             "logo_led",
             on,
             lambda data: data.reported.logo_led if data.reported else None,
-            may_start=False,
+            may_start_or_stop=False,
         )
     if command.path == "/device/min_car_int":
         amps = int(value or 0)
@@ -242,7 +242,7 @@ class PlannerStrategy(Strategy):
                 key=call.key,
                 read=call.read,
                 live=call.live,
-                may_start=call.may_start,
+                may_start_or_stop=call.may_start_or_stop,
             )
         except (QuotaExhaustedError, ChargerOfflineError):
             return False

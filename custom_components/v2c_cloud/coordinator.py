@@ -392,7 +392,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         read: ValueReader | None = None,
         legacy: str | None = None,
         live: bool = False,
-        may_start: bool = True,
+        may_start_or_stop: bool = True,
     ) -> None:
         """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429.
 
@@ -409,7 +409,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 key=key,
                 read=read,
                 live=live,
-                may_start=may_start,
+                may_start_or_stop=may_start_or_stop,
             )
         except ChargerOfflineError as err:
             raise _translated(HomeAssistantError, "charger_offline") from err

@@ -57,7 +57,7 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         exists_fn=sends("intensity"),
         live=True,
         # 6 A at least: it sets how fast the car charges, never whether.
-        may_start=False,
+        may_start_or_stop=False,
         device_class=NumberDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         native_min_value=MIN_AMPS,

@@ -193,7 +193,7 @@ class ChargerPoller:
         key: str | None = None,
         read: ValueReader | None = None,
         live: bool = False,
-        may_start: bool = True,
+        may_start_or_stop: bool = True,
     ) -> datetime | None:
         """Send a command unless it changes nothing; return when to confirm it.
 
@@ -201,8 +201,9 @@ class ChargerPoller:
         the same key are serialised and a burst collapses into the call in
         flight plus the newest value: a dragged slider costs two calls.
         `live` commands (start, pause, PV settings) are confirmed with the live
-        state as well. A charge first seen after commands none of which
-        `may_start` one (a new current, the logo LED) is the car's own. A
+        state as well. A charge first seen starting or ending after commands
+        none of which `may_start_or_stop` it (a new current, the logo LED) is
+        the car's own. A
         charger last seen offline gets no call: it would accept nothing
         (ChargerOfflineError).
         """
@@ -235,7 +236,7 @@ class ChargerPoller:
             wait_s = max(min(learned_s, CONFIRM_WINDOW_S), usual_s)
             self._confirm_from = now + timedelta(seconds=wait_s - usual_s)
             return self.planner.request_confirmation(
-                self.device_id, now, after_s=wait_s, may_start=may_start
+                self.device_id, now, after_s=wait_s, may_start_or_stop=may_start_or_stop
             )
 
     async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:

@@ -71,7 +71,7 @@ SELECTS: tuple[V2CSelectEntityDescription, ...] = (
         set_fn=lambda client, device_id, value: client.set_language(
             device_id, Language(value)
         ),
-        may_start=False,
+        may_start_or_stop=False,
     ),
 )
 

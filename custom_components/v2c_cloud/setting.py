@@ -27,9 +27,10 @@ class V2CSettingEntityDescription[T](EntityDescription):
     # Whether the setting changes if the car charges, so its confirmation reads
     # the live state too.
     live: bool = False
-    # Whether it may start a charge (a resume, a raised target, an unlock): a
-    # full car seen charging after it may be its doing, not the car's own.
-    may_start: bool = True
+    # Whether it may start or stop a charge (a resume, a raised target, an
+    # unlock, a pause): a full car seen charging, or a charge seen ending,
+    # after it may be its doing, not the car's own.
+    may_start_or_stop: bool = True
 
 
 def sends(*keys: str) -> Callable[[ReportedState], bool]:
@@ -83,7 +84,7 @@ class V2CSettingEntity[T](V2CEntity):
             key=description.key,
             read=self._read,
             live=description.live,
-            may_start=description.may_start,
+            may_start_or_stop=description.may_start_or_stop,
         )
 
 

@@ -54,7 +54,7 @@ SWITCHES: tuple[V2CSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         value_fn=lambda reported: reported.logo_led,
         set_fn=V2CClient.set_logo_led,
-        may_start=False,
+        may_start_or_stop=False,
     ),
     V2CSwitchEntityDescription(
         key="rfid_reader",

@@ -113,7 +113,9 @@ def test_a_restart_seen_after_a_new_current_is_the_cars_own() -> None:
     full = full_night(planner, 0, restart_at=None)
     full = charge_until_full(planner, full + 21 * HOUR)
     restart = full + HOUR
-    planner.request_confirmation("A", restart - timedelta(seconds=20), may_start=False)
+    planner.request_confirmation(
+        "A", restart - timedelta(seconds=20), may_start_or_stop=False
+    )
     planner.set_activity("A", ChargerActivity.CHARGING, restart)
     planner.set_activity("A", ChargerActivity.PLUGGED, restart + HOUR / 2)
     assert interval(planner, full + 4 * HOUR) == pytest.approx(BASELINE_S)
@@ -125,10 +127,34 @@ def test_a_new_current_does_not_clear_a_pending_start() -> None:
     full = charge_until_full(planner, full + 21 * HOUR)
     restart = full + HOUR
     planner.request_confirmation("A", restart - timedelta(seconds=30))
-    planner.request_confirmation("A", restart - timedelta(seconds=20), may_start=False)
+    planner.request_confirmation(
+        "A", restart - timedelta(seconds=20), may_start_or_stop=False
+    )
     planner.set_activity("A", ChargerActivity.CHARGING, restart)
     planner.set_activity("A", ChargerActivity.PLUGGED, restart + HOUR / 2)
     assert interval(planner, full + 4 * HOUR) == pytest.approx(16 * BASELINE_S)
+
+
+@pytest.mark.parametrize(
+    ("may_start_or_stop", "pace"),
+    [(False, 16.0), (True, 1.5)],
+    ids=["current", "pause"],
+)
+def test_a_charge_ending_just_after_a_new_current_is_a_full_car(
+    may_start_or_stop: bool, pace: float
+) -> None:
+    # An automation following the sun changes the current every minute or so:
+    # the car's own end of charge comes just after one of them. A pause might
+    # be resumed soon, so the car it stopped is not taken for full.
+    planner = QuotaPlanner(PlannerSettings(), now=DAY0)
+    evening = DAY0 + timedelta(hours=18)
+    planner.set_activity("A", ChargerActivity.CHARGING, evening)
+    end = evening + 3 * HOUR
+    planner.request_confirmation(
+        "A", end - timedelta(seconds=30), may_start_or_stop=may_start_or_stop
+    )
+    planner.set_activity("A", ChargerActivity.PLUGGED, end)
+    assert interval(planner, end + 4 * HOUR) == pytest.approx(pace * BASELINE_S)
 
 
 def test_full_cars_that_stop_charging_again_go_back_to_the_slow_pace() -> None:

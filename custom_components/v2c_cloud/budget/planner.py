@@ -398,21 +398,23 @@ class QuotaPlanner:
         now: datetime,
         *,
         after_s: float | None = None,
-        may_start: bool = True,
+        may_start_or_stop: bool = True,
     ) -> datetime:
         """Schedule a read that shows whether a command took effect.
 
         It runs `after_s` after the command, by default the usual delay. A
-        command that cannot start a charge (`may_start` False: a new current)
-        leaves a full car charging again to the car: it is learned as a
-        restart.
+        command that can neither start nor stop a charge (`may_start_or_stop`
+        False: a new current of at least 6 A, the logo LED) leaves the charge
+        to the car: one seen starting after it is a restart of a full car, and
+        one seen ending, a full car.
         """
         now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
         wait_s = self._settings.confirm_delay_s if after_s is None else after_s
         charger.confirm_at = now + timedelta(seconds=wait_s)
-        charger.commanded_at = now
-        charger.command_unread = charger.command_unread or may_start
+        if may_start_or_stop:
+            charger.commanded_at = now
+            charger.command_unread = True
         return charger.confirm_at
 
     def apply_wait_s(self, device_id: str, now: datetime) -> float:

@@ -135,3 +135,39 @@ async def test_a_restart_first_seen_after_a_command_that_cannot_start_is_learned
     await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
 
     assert _next_poll_in(coordinator) < 1.5 * baseline
+
+
+async def test_a_charge_ending_just_after_a_new_current_is_a_full_car(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A new current cannot stop a charge: the car that stopped right after it is full.
+
+    An automation that follows the sun changes the current every minute or
+    so, so a car's own end of charge often comes just after one.
+    """
+    freezer.move_to(NIGHT)
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator)
+    v2c_sim.charger.plug_in(10.0)
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    await hass.services.async_call(
+        Platform.NUMBER,
+        SERVICE_SET_VALUE,
+        {
+            ATTR_ENTITY_ID: entity_id(
+                entity_registry, Platform.NUMBER, v2c_sim.device_id, "charge_current"
+            ),
+            ATTR_VALUE: 10,
+        },
+        blocking=True,
+    )
+    v2c_sim.charger.want_more(-v2c_sim.charger.state.car_energy_needed_kwh)
+    await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
+
+    assert _next_poll_in(coordinator) > 12 * baseline
