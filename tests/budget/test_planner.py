@@ -119,6 +119,29 @@ def test_an_offline_charger_is_watched_like_an_empty_one_a_car_before_sunrise_sl
     }
 
 
+def test_an_outage_with_a_car_waiting_to_start_is_checked_at_the_baseline(
+    planner: QuotaPlanner,
+) -> None:
+    # A router on a timer plug is off at night while the charger's own timer
+    # starts the charge: it runs unseen until the outage's end is seen.
+    saw_a_car(planner, "W", "F", "I")
+    planner.set_activity("W", ChargerActivity.PLUGGED, NOON - HOUR)
+    planner.set_activity("F", ChargerActivity.CHARGING, NOON - 2 * HOUR)
+    planner.set_activity("F", ChargerActivity.PLUGGED, NOON - HOUR)
+    for device_id in ("W", "F", "I"):
+        planner.set_activity(device_id, ChargerActivity.OFFLINE, NOON)
+    later = NOON + 2 * HOUR
+    intervals = {
+        device_id: interval(planner, device_id, later) for device_id in ("W", "F", "I")
+    }
+    # A full car or an empty charger is watched for the next car.
+    assert intervals == {
+        "W": pytest.approx(baseline(3)),
+        "F": pytest.approx(1.5 * baseline(3)),
+        "I": pytest.approx(1.5 * baseline(3)),
+    }
+
+
 def test_charging_slows_down_as_the_quota_shrinks(planner: QuotaPlanner) -> None:
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.observe_quota(limit=1000, remaining=900, now=NOON)

@@ -49,7 +49,9 @@ _QUIET_FACTOR = 8.0
 # An OFFLINE charger is checked again once its outage has grown by this share,
 # from a minute up to the interval it would have if it were empty: a car may
 # arrive during the outage, and its charge must not wait longer to be seen than
-# any other. With idle polling off, it is checked at this multiple of the idle
+# any other. One that went silent with a car waiting to start (a timer's charge
+# at night, when the router is off) is checked up to the baseline, as it would
+# be read online. With idle polling off, it is checked at this multiple of the idle
 # interval setting. A charger that went silent mid-charge is checked at least
 # every five minutes, and at least every two baselines: the charge goes on
 # unseen, its data ages from the moment it went silent, and every check buys
@@ -135,7 +137,7 @@ def target_interval(
                 # Without sun it cannot charge again, full or not.
                 factor = max(factor, _QUIET_FACTOR)
             interval = baseline_s * factor
-        case ChargerActivity.PLUGGED if awaiting_start:
+        case ChargerActivity.PLUGGED | ChargerActivity.OFFLINE if awaiting_start:
             interval = baseline_s
         case ChargerActivity.IDLE | ChargerActivity.OFFLINE if never_saw_a_car:
             # No car seen yet: nothing says a start is unlikely now.

@@ -86,8 +86,14 @@ def demand_of(
         quietness=quietness,
         charge_ended=charger.charge_ended,
         never_saw_a_car=not any(charger.arrivals),
-        awaiting_start=charger.activity is ChargerActivity.PLUGGED
-        and not charger.charged_since_plug_in,
+        awaiting_start=(
+            charger.activity is ChargerActivity.PLUGGED
+            and not charger.charged_since_plug_in
+        )
+        or (
+            charger.activity is ChargerActivity.OFFLINE
+            and charger.offline_awaiting_start
+        ),
         expected_charge_s=expected,
         # A full car charges again by a command, paid for by then, or
         # briefly by itself: no longer charge is kept fundable for it.

@@ -293,9 +293,14 @@ class QuotaPlanner:
         if activity is not ChargerActivity.OFFLINE:
             charger.offline_since = None
             charger.offline_charging = False
+            charger.offline_awaiting_start = False
         elif charger.activity is not ChargerActivity.OFFLINE:
             charger.offline_since = now
             charger.offline_charging = charger.activity is ChargerActivity.CHARGING
+            charger.offline_awaiting_start = (
+                charger.activity is ChargerActivity.PLUGGED
+                and not charger.charged_since_plug_in
+            )
         charger.activity = activity
         charger.since = now
         charger.read_at = now

@@ -90,6 +90,9 @@ class ChargerState:
     command_unread: bool = False
     offline_since: datetime | None = None
     offline_charging: bool = False
+    # Went silent with a car plugged in that had not charged yet: its charge
+    # (a timer's, the car's) may start unseen during the outage.
+    offline_awaiting_start: bool = False
     # Since when the cloud has answered none of the charger's reads.
     unanswered_since: datetime | None = None
     # When the charger's own timer next lets a waiting car start.
