@@ -203,9 +203,8 @@ class ChargerPoller:
         `live` commands (start, pause, PV settings) are confirmed with the live
         state as well. A charge first seen starting or ending after commands
         none of which `may_start_or_stop` it (a new current, the logo LED) is
-        the car's own. A
-        charger last seen offline gets no call: it would accept nothing
-        (ChargerOfflineError).
+        the car's own. A charger last seen offline gets no call: it would
+        accept nothing (ChargerOfflineError).
         """
         if self.data.connected is False:
             raise ChargerOfflineError

@@ -51,8 +51,8 @@ _QUIET_FACTOR = 8.0
 # arrive during the outage, and its charge must not wait longer to be seen than
 # any other. One that went silent with a car waiting to start (a timer's charge
 # at night, when the router is off) is checked up to the baseline, as it would
-# be read online. With idle polling off, it is checked at this multiple of the idle
-# interval setting. A charger that went silent mid-charge is checked at least
+# be read online. With idle polling off, it is checked at this multiple of the
+# idle interval setting. A charger that went silent mid-charge is checked at least
 # every five minutes, and at least every two baselines: the charge goes on
 # unseen, its data ages from the moment it went silent, and every check buys
 # as much freshness at its return as a charging read would at the same pace.

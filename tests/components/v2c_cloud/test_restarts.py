@@ -43,6 +43,47 @@ async def _until(
     raise AssertionError(f"never saw {activity}")
 
 
+async def _charging_car(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    energy_kwh: float,
+) -> tuple[V2CChargerCoordinator, timedelta]:
+    """Plug in a car needing this much; return its coordinator and the baseline interval."""
+    freezer.move_to(NIGHT)
+    await setup_entry(hass, entry)
+    coordinator = coordinator_of(entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator)
+    v2c_sim.charger.plug_in(energy_kwh)
+    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    return coordinator, baseline
+
+
+async def _command(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+    target: tuple[Platform, str],
+    *,
+    service: str,
+    data: dict[str, object],
+) -> None:
+    """Call a service on one of the charger's entities, as a user or automation would."""
+    platform, key = target
+    await hass.services.async_call(
+        platform,
+        service,
+        {
+            ATTR_ENTITY_ID: entity_id(
+                entity_registry, platform, v2c_sim.device_id, key
+            ),
+            **data,
+        },
+        blocking=True,
+    )
+
+
 async def _full_car(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -53,12 +94,7 @@ async def _full_car(
 
     A charger that never saw a full car charge again reads it 16 times slower.
     """
-    freezer.move_to(NIGHT)
-    await setup_entry(hass, entry)
-    coordinator = coordinator_of(entry, v2c_sim.device_id)
-    baseline = _next_poll_in(coordinator)
-    v2c_sim.charger.plug_in(0.5)
-    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
+    coordinator, baseline = await _charging_car(hass, freezer, entry, v2c_sim, 0.5)
     await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
     assert _next_poll_in(coordinator) > 12 * baseline
     return coordinator, baseline
@@ -120,16 +156,8 @@ async def test_a_restart_first_seen_after_a_command_that_cannot_start_is_learned
     """
     coordinator, baseline = await _full_car(hass, freezer, mock_config_entry, v2c_sim)
     v2c_sim.charger.want_more(10.0)
-    await hass.services.async_call(
-        platform,
-        service,
-        {
-            ATTR_ENTITY_ID: entity_id(
-                entity_registry, platform, v2c_sim.device_id, key
-            ),
-            **data,
-        },
-        blocking=True,
+    await _command(
+        hass, entity_registry, v2c_sim, (platform, key), service=service, data=data
     )
     await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
     await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
@@ -150,22 +178,16 @@ async def test_a_charge_ending_just_after_a_new_current_is_a_full_car(
     An automation that follows the sun changes the current every minute or
     so, so a car's own end of charge often comes just after one.
     """
-    freezer.move_to(NIGHT)
-    await setup_entry(hass, mock_config_entry)
-    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
-    baseline = _next_poll_in(coordinator)
-    v2c_sim.charger.plug_in(10.0)
-    await _until(hass, freezer, coordinator, ChargerActivity.CHARGING)
-    await hass.services.async_call(
-        Platform.NUMBER,
-        SERVICE_SET_VALUE,
-        {
-            ATTR_ENTITY_ID: entity_id(
-                entity_registry, Platform.NUMBER, v2c_sim.device_id, "charge_current"
-            ),
-            ATTR_VALUE: 10,
-        },
-        blocking=True,
+    coordinator, baseline = await _charging_car(
+        hass, freezer, mock_config_entry, v2c_sim, 10.0
+    )
+    await _command(
+        hass,
+        entity_registry,
+        v2c_sim,
+        (Platform.NUMBER, "charge_current"),
+        service=SERVICE_SET_VALUE,
+        data={ATTR_VALUE: 10},
     )
     v2c_sim.charger.want_more(-v2c_sim.charger.state.car_energy_needed_kwh)
     await _until(hass, freezer, coordinator, ChargerActivity.PLUGGED)
