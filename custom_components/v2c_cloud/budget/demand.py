@@ -86,14 +86,12 @@ def demand_of(
         quietness=quietness,
         charge_ended=charger.charge_ended,
         never_saw_a_car=not any(charger.arrivals),
+        # Off the cloud, a car waiting to start still is.
         awaiting_start=(
-            charger.activity is ChargerActivity.PLUGGED
-            and not charger.charged_since_plug_in
+            charger.activity if charger.offline_from is None else charger.offline_from
         )
-        or (
-            charger.activity is ChargerActivity.OFFLINE
-            and charger.offline_awaiting_start
-        ),
+        is ChargerActivity.PLUGGED
+        and not charger.charged_since_plug_in,
         expected_charge_s=expected,
         # A full car charges again by a command, paid for by then, or
         # briefly by itself: no longer charge is kept fundable for it.
@@ -105,7 +103,7 @@ def demand_of(
         offline_s=None
         if charger.offline_since is None
         else seconds_between(charger.offline_since, now),
-        offline_charging=charger.offline_charging,
+        offline_charging=charger.offline_from is ChargerActivity.CHARGING,
         unanswered_s=None
         if charger.unanswered_since is None
         else seconds_between(charger.unanswered_since, now),

@@ -292,15 +292,10 @@ class QuotaPlanner:
         charger.unanswered_since = None
         if activity is not ChargerActivity.OFFLINE:
             charger.offline_since = None
-            charger.offline_charging = False
-            charger.offline_awaiting_start = False
+            charger.offline_from = None
         elif charger.activity is not ChargerActivity.OFFLINE:
             charger.offline_since = now
-            charger.offline_charging = charger.activity is ChargerActivity.CHARGING
-            charger.offline_awaiting_start = (
-                charger.activity is ChargerActivity.PLUGGED
-                and not charger.charged_since_plug_in
-            )
+            charger.offline_from = charger.activity
         charger.activity = activity
         charger.since = now
         charger.read_at = now

@@ -89,10 +89,9 @@ class ChargerState:
     # until then may be its doing (a raised energy target), not a restart.
     command_unread: bool = False
     offline_since: datetime | None = None
-    offline_charging: bool = False
-    # Went silent with a car plugged in that had not charged yet: its charge
-    # (a timer's, the car's) may start unseen during the outage.
-    offline_awaiting_start: bool = False
+    # What it was doing when it went silent: a charge goes on unseen, and a
+    # car that had not charged yet may start unseen (a timer's charge).
+    offline_from: ChargerActivity | None = None
     # Since when the cloud has answered none of the charger's reads.
     unanswered_since: datetime | None = None
     # When the charger's own timer next lets a waiting car start.
