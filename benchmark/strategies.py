@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import math
 from typing import Any
 
@@ -25,12 +26,19 @@ from custom_components.v2c_cloud.budget import (
 )
 from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
+from custom_components.v2c_cloud.number import NUMBERS
 from custom_components.v2c_cloud.pending import ValueReader
 from custom_components.v2c_cloud.polling import (
     ChargerCall,
     ChargerOfflineError,
     ChargerPoller,
 )
+from custom_components.v2c_cloud.select import SELECTS
+from custom_components.v2c_cloud.setting import (
+    V2CSettingEntityDescription,
+    read_setting,
+)
+from custom_components.v2c_cloud.switch import SWITCHES
 from v2c_simulator.scenarios import Command
 
 PAIRINGS_REFRESH_S = 6 * 3600
@@ -42,7 +50,7 @@ type Send = ChargerCall[Any, object]
 
 @dataclass(frozen=True)
 class CommandCall:
-    """A scenario command turned into a client call, with what it sets."""
+    """A scenario command turned into what an entity sends, with what it sets."""
 
     send: Send
     key: str | None
@@ -52,71 +60,41 @@ class CommandCall:
     may_start_or_stop: bool = True
 
 
-async def _set_charging(client: V2CClient, device_id: str, on: bool) -> None:
-    if on:
-        await client.start_charge(device_id)
-    else:
-        await client.pause_charge(device_id)
+_SETTINGS: tuple[V2CSettingEntityDescription[Any], ...] = (
+    *NUMBERS,
+    *SELECTS,
+    *SWITCHES,
+)
+_DESCRIPTIONS = {description.key: description for description in _SETTINGS}
+
+# The entity behind each scenario command (seed path) and how it reads the
+# command's value: the benchmark sends and confirms a command as that entity
+# would, so a flag changed on the entity changes what is measured.
+_COMMAND_ENTITIES: dict[str, tuple[str, Callable[[str | None], object]]] = {
+    "/device/intensity": ("charge_current", lambda value: int(value or 0)),
+    "/device/logo_led": ("logo_led", lambda value: value == "1"),
+    "/device/min_car_int": ("min_car_current", lambda value: int(value or 0)),
+    "/device/dynamic": ("dynamic_power", lambda value: value == "1"),
+    "/device/chargefvmode": ("pv_mode", lambda value: PvMode(int(value or 0))),
+    "/device/startcharge": ("charging", lambda _value: True),
+    "/device/pausecharge": ("charging", lambda _value: False),
+}
 
 
 def command_call(command: Command) -> CommandCall:
-    """Map a scenario command (seed path + value) to the client method behind it."""
-    value = command.value
-    if command.path == "/device/intensity":
-        amps = int(value or 0)
-        return CommandCall(
-            V2CClient.set_intensity,
-            "intensity",
-            amps,
-            lambda data: data.reported.intensity_a if data.reported else None,
-            live=True,
-            may_start_or_stop=False,
-        )
-    if command.path == "/device/logo_led":
-        on = value == "1"
-        return CommandCall(
-            V2CClient.set_logo_led,
-            "logo_led",
-            on,
-            lambda data: data.reported.logo_led if data.reported else None,
-            may_start_or_stop=False,
-        )
-    if command.path == "/device/min_car_int":
-        amps = int(value or 0)
-        return CommandCall(
-            V2CClient.set_min_car_intensity,
-            "min_car_intensity",
-            amps,
-            lambda data: data.reported.min_car_intensity_a if data.reported else None,
-        )
-    if command.path == "/device/dynamic":
-        on = value == "1"
-        return CommandCall(
-            V2CClient.set_dynamic,
-            "dynamic",
-            on,
-            lambda data: data.reported.dynamic if data.reported else None,
-            live=True,
-        )
-    if command.path == "/device/chargefvmode":
-        mode = PvMode(int(value or 0))
-        return CommandCall(
-            V2CClient.set_pv_mode,
-            "pv_mode",
-            mode,
-            lambda data: data.reported.pv_mode if data.reported else None,
-            live=True,
-        )
-    paused = command.path == "/device/pausecharge"
-    if paused or command.path == "/device/startcharge":
-        return CommandCall(
-            _set_charging,
-            "charging",
-            not paused,
-            lambda data: (not data.reported.paused) if data.reported else None,
-            live=True,
-        )
-    raise ValueError(f"benchmark has no mapping for {command.path}")
+    """Map a scenario command (seed path + value) to the entity call behind it."""
+    if command.path not in _COMMAND_ENTITIES:
+        raise ValueError(f"benchmark has no mapping for {command.path}")
+    key, parse = _COMMAND_ENTITIES[command.path]
+    description = _DESCRIPTIONS[key]
+    return CommandCall(
+        description.set_fn,
+        key,
+        parse(command.value),
+        partial(read_setting, description),
+        live=description.live,
+        may_start_or_stop=description.may_start_or_stop,
+    )
 
 
 class Strategy(ABC):
