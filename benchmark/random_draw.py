@@ -4,8 +4,8 @@
 `random_SEED_NN.json`. A draw mixes one to eight chargers, keys of 200 to
 1,000 calls, resets at any half hour, other programs, commands, outages,
 timers, restarts of charging while plugged in and visits limited to some
-days. Visits of one charger never overlap. Held-out sets #18 to #28 and #30 are
-seeds 18 to 28 and 30, each committed before the planner ran on it.
+days. Visits of one charger never overlap. Held-out sets #18 to #28, #30 and #34
+are seeds 18 to 28, 30 and 34, each committed before the planner ran on it.
 """
 
 from __future__ import annotations
