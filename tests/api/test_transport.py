@@ -269,6 +269,13 @@ def test_repr_and_defaults_hide_key() -> None:
     assert dict(client.last_responses) == {}
 
 
+def test_default_base_url_is_v2c_production_gateway() -> None:
+    assert DEFAULT_BASE_URL == "https://v2c.cloud/kong/v2c_service"
+    assert repr(V2CClient("key")) == (
+        "V2CClient(base_url='https://v2c.cloud/kong/v2c_service')"
+    )
+
+
 class RecordingListener:
     """A call listener that writes down what it hears."""
 

@@ -1,12 +1,17 @@
-"""A gateway with a window shorter than the day, and one that sends only two headers."""
+"""Quota windows: one shorter than the day, a day that does not end at midnight.
+
+Also a gateway that sends only the two documented headers.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,10 +25,22 @@ from .helpers import advance, assert_quota_in_step, charger, run_for
 from .test_faults import assert_command_fails, set_current
 
 MINUTE_LIMIT = 6
+MIDNIGHT_AFTER_START = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
 
 
 def _quota_issue(issue_registry: ir.IssueRegistry, entry: MockConfigEntry) -> object:
     return issue_registry.async_get_issue(DOMAIN, f"quota_exhausted_{entry.entry_id}")
+
+
+def shown_reset(hass: HomeAssistant, entry: MockConfigEntry) -> datetime | None:
+    """Return the moment the account's quota reset sensor shows."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        Platform.SENSOR, DOMAIN, f"{entry.entry_id}_quota_reset"
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return dt_util.parse_datetime(state.state)
 
 
 @pytest.mark.parametrize(
@@ -107,5 +124,64 @@ async def test_bare_429_keeps_the_day_reset(
 
     await run_for(hass, freezer, timedelta(hours=2))
     assert coordinator.last_update_success
+    assert planner.reset_at == reset
+    assert_quota_in_step(init_integration, v2c_sim)
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(reset_time=time(5, 0))], indirect=False)
+async def test_announced_reset_at_another_hour_is_known_after_setup(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Kong's RateLimit-Reset names a day ending at 05:00 UTC, not at midnight.
+
+    The planner plans to it and the quota reset sensor shows it, from setup on
+    and after the next polls.
+    """
+    reset = v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
+    assert reset == datetime(2026, 3, 3, 5, 0, tzinfo=UTC)
+    planner = init_integration.runtime_data.planner
+    assert shown_reset(hass, init_integration) == reset
+    assert planner.reset_at == reset
+
+    calls = len(v2c_sim.sim.request_log)
+    await run_for(hass, freezer, timedelta(minutes=30))
+    assert len(v2c_sim.sim.request_log) > calls
+    assert shown_reset(hass, init_integration) == reset
+    assert planner.reset_at == reset
+    assert_quota_in_step(init_integration, v2c_sim)
+
+
+@pytest.mark.parametrize(
+    "sim_setup",
+    [SimSetup(reset_time=time(15, 0), header_profile=HeaderProfile.DOCUMENTED)],
+    indirect=False,
+)
+async def test_reset_at_another_hour_is_learned_when_remaining_jumps_up(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without RateLimit-Reset, midnight is assumed until the quota comes back.
+
+    The key's day ends at 15:00 UTC: the first poll after it sees Remaining
+    jump up, and from then on 15:00 is the reset the planner and the sensor show.
+    """
+    planner = init_integration.runtime_data.planner
+    assert shown_reset(hass, init_integration) == MIDNIGHT_AFTER_START
+    assert planner.reset_at == MIDNIGHT_AFTER_START
+
+    await run_for(hass, freezer, timedelta(hours=2, minutes=50))
+    assert planner.reset_at == MIDNIGHT_AFTER_START
+    spent = v2c_sim.sim.quota_for(v2c_sim.api_key)
+    assert spent.remaining < spent.limit - 10
+
+    await run_for(hass, freezer, timedelta(minutes=30))
+    reset = v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
+    assert reset == datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    assert shown_reset(hass, init_integration) == reset
     assert planner.reset_at == reset
     assert_quota_in_step(init_integration, v2c_sim)
