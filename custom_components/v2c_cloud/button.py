@@ -13,7 +13,7 @@ from homeassistant.components.button import (
 from homeassistant.const import EntityCategory
 
 from .api import V2CClient
-from .entity import V2CEntity, charger_platform
+from .entity import V2CControlEntity, charger_platform
 
 PARALLEL_UPDATES = 1
 
@@ -53,7 +53,7 @@ BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
 )
 
 
-class V2CButtonEntity(V2CEntity, ButtonEntity):
+class V2CButtonEntity(V2CControlEntity, ButtonEntity):
     """A one-shot charger command."""
 
     entity_description: V2CButtonEntityDescription

@@ -375,6 +375,24 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         """Return True when the live values are too old to be shown as current."""
         return self.data is None or self._too_old(self.data.state_at, now)
 
+    def takes_commands(self, now: datetime) -> bool:
+        """Return True while reads wait for the quota but a command has its call.
+
+        The reserve is kept for commands, so their entities stay usable with
+        the last values read: Home Assistant drops a service call on an
+        unavailable entity without a word.
+        """
+        if self.data is None or self.data.connected is False:
+            return False
+        planner = self.poller.planner
+        if self.errors.reauth_pending() or planner.blocked_until(now) is None:
+            return False
+        try:
+            planner.check_command(now)
+        except QuotaExhaustedError:
+            return False
+        return True
+
     def is_unreachable(self, now: datetime) -> bool:
         """Return True when no read of this charger has succeeded for too long."""
         return self._too_old(self.last_read_at, now)

@@ -162,3 +162,12 @@ class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
             and data.connected is not False
             and not self.coordinator.is_stale(utcnow())
         )
+
+
+class V2CControlEntity(V2CEntity):
+    """An entity that sends commands: usable as long as a command may go out."""
+
+    @property
+    def available(self) -> bool:
+        """Also available while reads wait for the quota: commands keep their calls."""
+        return super().available or self.coordinator.takes_commands(utcnow())

@@ -14,7 +14,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from .api import ReportedState, V2CClient
 from .coordinator import V2CChargerCoordinator
 from .data import ChargerData
-from .entity import PlatformSetup, V2CEntity, charger_platform
+from .entity import PlatformSetup, V2CControlEntity, charger_platform
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +56,7 @@ def has_setting[T](
     return data.reported is not None and description.exists_fn(data.reported)
 
 
-class V2CSettingEntity[T](V2CEntity):
+class V2CSettingEntity[T](V2CControlEntity):
     """An entity over one setting: optimistic while its command is pending."""
 
     entity_description: V2CSettingEntityDescription[T]

@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import event as ha_event, issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -16,13 +17,15 @@ from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.v2c_cloud.budget.models import PlannerSettings
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 from v2c_simulator.gateway import Gateway
 
-from .helpers import charger, rate_limited_calls, run_for, unavailable
+from .helpers import charger, entity_of, rate_limited_calls, run_for, unavailable
+from .test_faults import set_current
 
 DAY = timedelta(days=1)
 MAX_WAIT = timedelta(hours=24, minutes=5)
@@ -78,6 +81,61 @@ async def test_planner_spent_quota_makes_no_call(
     await run_for(hass, freezer, timedelta(hours=10))
     assert requests(v2c_sim) == calls
     assert rate_limited_calls(v2c_sim) == 0
+
+
+async def test_commands_still_go_out_when_polling_stops_for_the_reserve(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Another program spends the key down to the command reserve.
+
+    Polling stops to keep the reserve, and the reserve is for commands: hours
+    later the live values are unavailable, the controls are not, and a new
+    charge current and a pause both reach the charger, with no poll after them.
+    """
+    reserve = PlannerSettings().command_reserve
+    exhaust(v2c_sim, leave=reserve)
+    planner = init_integration.runtime_data.planner
+    await run_for(hass, freezer, timedelta(minutes=10))
+    assert planner.polling_blocked_until is not None
+    assert v2c_sim.sim.quota_for(v2c_sim.api_key).remaining <= reserve
+    calls = requests(v2c_sim)
+    await run_for(hass, freezer, timedelta(hours=2))
+    assert requests(v2c_sim) == calls
+    switch = entity_of(hass, Platform.SWITCH, v2c_sim.device_id, "charging")
+    shown = unavailable(hass, init_integration)
+    assert (
+        entity_of(hass, Platform.SENSOR, v2c_sim.device_id, "charging_power") in shown
+    )
+    assert switch not in shown
+
+    await set_current(hass, v2c_sim.device_id, 12)
+    await hass.services.async_call(
+        Platform.SWITCH, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert v2c_sim.charger.state.intensity == 12
+    assert v2c_sim.charger.state.paused
+    await run_for(hass, freezer, timedelta(hours=1))
+    assert [
+        (record.path, record.status) for record in v2c_sim.sim.request_log[calls:]
+    ] == [("/device/intensity", 200), ("/device/pausecharge", 200)]
+    assert planner.polling_blocked_until is not None
+    assert rate_limited_calls(v2c_sim) == 0
+
+
+async def test_controls_go_unavailable_once_no_command_may_go_out(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With the key spent to the last call, a control would only fail: it is unavailable."""
+    exhaust(v2c_sim, leave=0)
+    await run_for(hass, freezer, timedelta(hours=2))
+    switch = entity_of(hass, Platform.SWITCH, v2c_sim.device_id, "charging")
+    assert switch in unavailable(hass, init_integration)
 
 
 def hostile_429(retry_after: str, reset: str) -> Callable[..., web.Response]:
