@@ -227,6 +227,28 @@ async def test_the_dynamic_power_modes_a_real_trydan_names(
     assert state_of(hass, sensor).state == shown
 
 
+@pytest.mark.parametrize("sim_setup", [SimSetup(fb_limits=True)])
+async def test_plain_car_limits_win_over_the_fb_copies(
+    *,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """A shadow that carries both keys is read from the plain one."""
+    _serve_fixtures(v2c_sim)
+    v2c_sim.sim.override_field("reported", "min_car_int", "10")
+    v2c_sim.sim.override_field("reported", "max_car_int", "20")
+    await setup_entry(hass, mock_config_entry, freezer)
+
+    def shown(key: str) -> str:
+        number = entity_id(entity_registry, Platform.NUMBER, "TRY0001", key)
+        return state_of(hass, number).state
+
+    assert (shown("min_car_current"), shown("max_car_current")) == ("10", "20")
+
+
 @pytest.mark.usefixtures("all_enabled")
 @pytest.mark.parametrize("sim_setup", [SimSetup(fb_limits=True)])
 async def test_one_broken_field_spoils_only_its_entities(
