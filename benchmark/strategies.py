@@ -53,9 +53,9 @@ class CommandCall:
     """A scenario command turned into what an entity sends, with what it sets."""
 
     send: Send
-    key: str | None
+    key: str
     value: object
-    read: ValueReader | None
+    read: ValueReader
     live: bool = False
     may_start_or_stop: bool = True
 

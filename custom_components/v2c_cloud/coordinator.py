@@ -382,8 +382,6 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         the last values read: Home Assistant drops a service call on an
         unavailable entity without a word.
         """
-        if self.data is None or self.data.connected is False:
-            return False
         planner = self.poller.planner
         if self.errors.reauth_pending() or planner.blocked_until(now) is None:
             return False

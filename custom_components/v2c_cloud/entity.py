@@ -156,12 +156,13 @@ class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
     @property
     def available(self) -> bool:
         """Unavailable while the charger is offline or its data too old to trust."""
+        return self._in_view and not self.coordinator.is_stale(utcnow())
+
+    @property
+    def _in_view(self) -> bool:
+        """Return whether the charger was read and not last seen offline."""
         data = self.coordinator.data
-        return (
-            data is not None
-            and data.connected is not False
-            and not self.coordinator.is_stale(utcnow())
-        )
+        return data is not None and data.connected is not False
 
 
 class V2CControlEntity(V2CEntity):
@@ -170,4 +171,7 @@ class V2CControlEntity(V2CEntity):
     @property
     def available(self) -> bool:
         """Also available while reads wait for the quota: commands keep their calls."""
-        return super().available or self.coordinator.takes_commands(utcnow())
+        now = utcnow()
+        return self._in_view and (
+            not self.coordinator.is_stale(now) or self.coordinator.takes_commands(now)
+        )
