@@ -10,9 +10,6 @@ from .data import ChargerData
 
 # Chargers show a command from a few seconds up to about 90 s after it.
 CONFIRM_WINDOW_S = 90.0
-# After a charger applied a command late, its next confirmations wait the whole
-# window and then come a tenth sooner each time they find the value applied.
-APPLY_WAIT_DECAY = 0.9
 
 type ValueReader = Callable[[ChargerData], object]
 

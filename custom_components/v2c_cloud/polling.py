@@ -25,7 +25,7 @@ from .api import (
 from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
 from .data import ChargerData, charged_between, is_charging
 from .metering import charged_as
-from .pending import APPLY_WAIT_DECAY, CONFIRM_WINDOW_S, PendingCommands, ValueReader
+from .pending import CONFIRM_WINDOW_S, PendingCommands, ValueReader
 from .timer_openings import next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
@@ -336,12 +336,10 @@ class ChargerPoller:
         shown = waiting - len(self.pending.unseen(self.data))
         if shown <= 0:
             return
-        planner, device_id = self.planner, self.device_id
         if late:
-            planner.learn_apply_wait(device_id, CONFIRM_WINDOW_S, now)
+            self.planner.applied_late(self.device_id, CONFIRM_WINDOW_S, now)
         elif shown == waiting:
-            wait_s = planner.apply_wait_s(device_id, now) * APPLY_WAIT_DECAY
-            planner.learn_apply_wait(device_id, wait_s, now)
+            self.planner.applied_on_time(self.device_id, now)
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
         with charged_as(kind, now):

@@ -159,6 +159,20 @@ def test_whether_the_plugged_car_charged_and_is_full_is_kept(
     assert restored["chargers"]["A"]["charge_ended"] is False
 
 
+def test_how_long_a_charger_takes_to_apply_commands_is_kept(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    busy_planner.applied_late("A", 90.0, NOON)
+    busy_planner.applied_on_time("A", NOON)
+    data = saved(busy_planner)
+    assert data["chargers"]["A"]["apply_wait"] == {
+        "wait_s": 81.0,
+        "too_early_s": 0.0,
+        "on_time": 0,
+    }
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+
+
 @pytest.mark.parametrize(
     ("stored", "restored_s"),
     [
@@ -168,19 +182,19 @@ def test_whether_the_plugged_car_charged_and_is_full_is_kept(
         (-5.0, 0.0),
         (float("nan"), 0.0),
         (float("inf"), 0.0),
+        ("81", 0.0),
     ],
 )
-def test_how_long_a_charger_takes_to_apply_commands_is_kept(
+def test_a_wait_saved_before_too_early_waits_were_kept_is_read(
     busy_planner: QuotaPlanner,
     settings: PlannerSettings,
-    stored: float | None,
+    stored: object,
     restored_s: float,
 ) -> None:
-    busy_planner.learn_apply_wait("A", 81.0, NOON)
     data = saved(busy_planner)
-    if stored is None:
-        del data["chargers"]["A"]["apply_wait_s"]
-    else:
+    del data["chargers"]["A"]["apply_wait"]
+    if stored is not None:
         data["chargers"]["A"]["apply_wait_s"] = stored
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
     assert restored.apply_wait_s("A", NOON) == restored_s
+    assert restored.to_dict()["chargers"]["A"]["apply_wait"]["too_early_s"] is None

@@ -420,12 +420,17 @@ class QuotaPlanner:
     def apply_wait_s(self, device_id: str, now: datetime) -> float:
         """Return how long a charger lately took to apply a command."""
         now = self._tick(now)
-        return self._charger(device_id, now).apply_wait_s
+        return self._charger(device_id, now).apply_wait.wait_s
 
-    def learn_apply_wait(self, device_id: str, wait_s: float, now: datetime) -> None:
-        """Remember how long a charger lately took to apply a command."""
+    def applied_late(self, device_id: str, window_s: float, now: datetime) -> None:
+        """Note a command not applied yet at its first confirmation read."""
         now = self._tick(now)
-        self._charger(device_id, now).apply_wait_s = wait_s
+        self._charger(device_id, now).apply_wait.found_late(window_s)
+
+    def applied_on_time(self, device_id: str, now: datetime) -> None:
+        """Note commands all applied by their first confirmation read."""
+        now = self._tick(now)
+        self._charger(device_id, now).apply_wait.found_on_time()
 
     def request_late_confirmation(
         self, device_id: str, at: datetime, now: datetime

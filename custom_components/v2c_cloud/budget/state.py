@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-import math
 from typing import Any
 
+from .apply_wait import ApplyWait, apply_wait_from
 from .arrivals import habit_from, new_habit
 from .commands import even_profile, profile_from
 from .models import CallKind, ChargerActivity
@@ -80,7 +80,7 @@ class ChargerState:
     punctual: Punctual = field(default_factory=Punctual)
     # How long the charger lately took to apply a command: kept, so a slow
     # charger is not relearned with a wasted read after every restart.
-    apply_wait_s: float = 0.0
+    apply_wait: ApplyWait = field(default_factory=ApplyWait)
     last_poll_at: datetime | None = None
     confirm_at: datetime | None = None
     # Not persisted: they describe the moment, and a restart re-learns them.
@@ -179,7 +179,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "charge_ended": charger.charge_ended,
                 "restarts": charger.restarts.as_dict(),
                 "punctual": charger.punctual.as_dict(),
-                "apply_wait_s": charger.apply_wait_s,
+                "apply_wait": charger.apply_wait.as_dict(),
             }
             for device_id, charger in state.chargers.items()
         },
@@ -238,7 +238,10 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     charge_ended=bool(charger.get("charge_ended", False)),
                     restarts=restarts_from(charger.get("restarts")),
                     punctual=punctual_from(charger.get("punctual")),
-                    apply_wait_s=_seconds(charger.get("apply_wait_s", 0.0)),
+                    # Saved before too-early waits were kept: the wait alone.
+                    apply_wait=apply_wait_from(
+                        charger.get("apply_wait", charger.get("apply_wait_s"))
+                    ),
                 )
                 for device_id, charger in data["chargers"].items()
             },
@@ -304,12 +307,6 @@ def _parse(text: str) -> datetime:
 def _parse_optional(text: str | None) -> datetime | None:
     """Return the UTC moment an optional ISO 8601 string names."""
     return None if text is None else _parse(text)
-
-
-def _seconds(value: Any) -> float:
-    """Return a duration, 0 for one that is negative or not finite."""
-    seconds = float(value)
-    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
 
 
 def _optional_int(value: Any) -> int | None:

@@ -18,6 +18,7 @@ from homeassistant.const import (
 import pytest
 
 from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.budget.apply_wait import TRUST_AFTER
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 
@@ -147,6 +148,26 @@ async def test_a_charger_that_applied_late_is_confirmed_later_in_one_read(
     assert waits == sorted(waits, reverse=True)
     # 90 s times 0.9 twelve times over is 25 s (read at the next 5-s step).
     assert waits[-1] <= 30
+
+
+async def test_a_charger_as_slow_as_the_window_is_not_read_twice_every_other_time(
+    loaded: Harness,
+) -> None:
+    """A wait that came too early is not tried again after the next on-time find."""
+    loaded.sim.sim.apply_delay = 88.0
+    reads = []
+    for turn in range(TRUST_AFTER + 3):
+        loaded.sim.sim.clear_log()
+        await loaded.call(
+            "dynamic_power", SERVICE_TURN_ON if turn % 2 == 0 else SERVICE_TURN_OFF
+        )
+        for _ in range(36):
+            await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
+        reads.append(_reads_of(loaded, REPORTED))
+    # Too early at 15 s, then on time at 90 s, too early at 81 s: from then
+    # on 90 s until enough commands were found applied in time.
+    assert reads == [2, 1, 2] + [1] * TRUST_AFTER
+    assert loaded.state("dynamic_power").state == STATE_ON
 
 
 async def test_a_slow_charger_is_still_known_after_a_restart(loaded: Harness) -> None:
