@@ -17,6 +17,7 @@ from pathlib import Path
 import sys
 import time
 
+from v2c_simulator.charger import ApplyDelay
 from v2c_simulator.scenarios import SCENARIOS
 
 from .runner import FIXED_LEFT, STRATEGIES, BenchCase, run
@@ -80,9 +81,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--apply-delay",
-        type=float,
         metavar="S",
-        help="seconds every charger takes to apply a command, for every scenario "
+        help="seconds every charger takes to apply a command, for every scenario, "
+        "or a range LOW-HIGH each command's delay is drawn from "
         "(default: the file's apply_delay_s, else 0)",
     )
     parser.add_argument(
@@ -104,7 +105,7 @@ def sources(args: argparse.Namespace) -> list[Source]:
     ]
 
 
-def case_of(source: Source, apply_delay_s: float | None = None) -> BenchCase:
+def case_of(source: Source, apply_delay_s: ApplyDelay | None = None) -> BenchCase:
     """Rebuild a bench case from its source, with commands applied that late if given."""
     kind, name = source
     case = BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
@@ -122,7 +123,7 @@ def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
 
 
 def run_one(
-    source: Source, strategy: str, days: int, apply_delay_s: float | None = None
+    source: Source, strategy: str, days: int, apply_delay_s: ApplyDelay | None = None
 ) -> tuple[str, Figures, float]:
     """Run one scenario under one strategy (in a worker process)."""
     case = case_of(source, apply_delay_s)
@@ -165,15 +166,16 @@ def render(results: Results) -> str:
 def main(argv: list[str]) -> int:
     """Run every chosen scenario under its strategies and report."""
     args = parse_args(argv)
+    delay: ApplyDelay | None = None
     if args.apply_delay is not None:
         try:
-            parse_apply_delay(args.apply_delay, "--apply-delay")
+            delay = parse_apply_delay(args.apply_delay, "--apply-delay")
         except ScenarioFileError as err:
             print(err, file=sys.stderr)
             return 2
     chosen = sources(args)
     try:
-        cases = [case_of(source, args.apply_delay) for source in chosen]
+        cases = [case_of(source, delay) for source in chosen]
     except ScenarioFileError as err:
         print(f"scenario file: {err}", file=sys.stderr)
         return 2
@@ -189,7 +191,7 @@ def main(argv: list[str]) -> int:
             (
                 index,
                 strategy,
-                pool.submit(run_one, source, strategy, args.days, args.apply_delay),
+                pool.submit(run_one, source, strategy, args.days, delay),
             )
             for index, source, strategy in jobs
         ]

@@ -16,7 +16,7 @@ from custom_components.v2c_cloud.api import (
 )
 from custom_components.v2c_cloud.data import ChargerData
 from v2c_simulator import Simulator, VirtualClock, Wire
-from v2c_simulator.charger import Charger
+from v2c_simulator.charger import ApplyDelay, Charger
 from v2c_simulator.scenarios import EventKind, Scenario, ScenarioDriver
 from v2c_simulator.server import start_server
 
@@ -53,9 +53,10 @@ class BenchCase:
     daily_limit: int = DAILY_LIMIT
     reset_time: time = time(0, 0)
     make_driver: DriverFactory | None = None
-    # Seconds a charger takes to apply a command. Real ones take from a few
-    # seconds up to about 90; 0 keeps the figures comparable with earlier runs.
-    apply_delay_s: float = 0.0
+    # Seconds a charger takes to apply a command, or a range each command's
+    # delay is drawn from. Real ones take from a few seconds up to about 90; 0
+    # keeps the figures comparable with earlier runs.
+    apply_delay_s: ApplyDelay = 0.0
 
     @property
     def name(self) -> str:

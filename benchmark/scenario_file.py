@@ -16,6 +16,7 @@ import random
 from typing import Any
 
 from v2c_simulator import Simulator
+from v2c_simulator.charger import ApplyDelay
 from v2c_simulator.scenarios import Command, Event, EventKind, Scenario, ScenarioDriver
 from v2c_simulator.state import Model, Timer
 from v2c_simulator.timers import parse_hhmm
@@ -263,15 +264,26 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
     )
 
 
-def parse_apply_delay(value: object, what: str = "apply_delay_s") -> float:
-    """Return the seconds a charger takes to apply a command, checked."""
+def parse_apply_delay(value: object, what: str = "apply_delay_s") -> ApplyDelay:
+    """Return the seconds a charger takes to apply a command, checked.
+
+    A [shortest, longest] pair (or "shortest-longest") draws each command's
+    delay from that range, as a real charger's varies.
+    """
+    if isinstance(value, str) and "-" in value.strip().lstrip("-"):
+        value = value.split("-", 1)
+    if isinstance(value, list | tuple) and len(value) != 2:
+        raise ScenarioFileError(f"{what}: a range is [shortest, longest]")
     try:
-        seconds = float(value)  # type: ignore[arg-type]
+        if isinstance(value, list | tuple):
+            shortest, longest = float(value[0]), float(value[1])
+        else:
+            shortest = longest = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as err:
         raise ScenarioFileError(f"{what}: {err}") from err
-    if not 0.0 <= seconds <= 600.0:
-        raise ScenarioFileError(f"{what} must be between 0 and 600")
-    return seconds
+    if not 0.0 <= shortest <= longest <= 600.0:
+        raise ScenarioFileError(f"{what} must be between 0 and 600, shortest first")
+    return shortest if shortest == longest else (shortest, longest)
 
 
 def _charger(data: object) -> ChargerSpec:

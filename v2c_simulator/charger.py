@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import hashlib
 import heapq
 import itertools
+import random
 
 from .clock import Clock
 from .commands import Action
@@ -20,6 +21,7 @@ FIRMWARE: dict[Model, tuple[str, str]] = {
     Model.TRYDAN: ("2.1.7", "2.2.0"),
     Model.POLE: ("1.4.2", "1.5.0"),
 }
+type ApplyDelay = float | tuple[float, float]
 # A Trydan answering as firmware 2.4.6 runs it (the next version is made up).
 REAL_FIRMWARE = ("2.4.6", "2.4.7")
 REBOOT_S = 30.0
@@ -32,10 +34,19 @@ class World:
 
     clock: Clock
     site: SolarSite
-    apply_delay: float
+    # Seconds, or a (shortest, longest) range each command's delay is drawn from.
+    apply_delay: ApplyDelay
     statistic_ids: Iterator[int]
     wire: Wire = Wire.DOCUMENT
     fb_limits: bool = False
+    # Seeded, so a run with a range of delays can be repeated exactly.
+    delays: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def command_delay(self) -> float:
+        """Return how long the command submitted now takes to apply."""
+        if isinstance(self.apply_delay, tuple):
+            return self.delays.uniform(*self.apply_delay)
+        return self.apply_delay
 
 
 @dataclass(order=True)
@@ -128,7 +139,7 @@ class Charger:
         if not self._connected(now):
             self.dropped_commands += 1
             return False
-        due = now + timedelta(seconds=self._world.apply_delay)
+        due = now + timedelta(seconds=self._world.command_delay())
         self._push(due, lambda moment: action(self._state, moment), droppable=True)
         self._advance(now)
         return True

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from .accounts import Account, key_hash
 from .app import build_app
-from .charger import Charger, World
+from .charger import ApplyDelay, Charger, World
 from .clock import Clock, SystemClock
 from .faults import FaultInjector
 from .log import RequestRecord
@@ -34,7 +34,7 @@ class Simulator:
         *,
         daily_limit: int = 1000,
         reset_time: time = time(0, 0),
-        apply_delay: float = 0.0,
+        apply_delay: ApplyDelay = 0.0,
         pv_peak_kw: float = 4.5,
         wire: Wire | str = Wire.DOCUMENT,
         fb_limits: bool = False,
@@ -72,12 +72,15 @@ class Simulator:
         self.app: web.Application = build_app(self)
 
     @property
-    def apply_delay(self) -> float:
-        """Return the seconds between a command's acknowledgement and its effect."""
+    def apply_delay(self) -> ApplyDelay:
+        """Return the seconds between a command's acknowledgement and its effect.
+
+        A (shortest, longest) range draws each command's delay from it.
+        """
         return self.world.apply_delay
 
     @apply_delay.setter
-    def apply_delay(self, seconds: float) -> None:
+    def apply_delay(self, seconds: ApplyDelay) -> None:
         """Change the propagation delay for commands sent from now on."""
         self.world.apply_delay = seconds
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.__main__ import case_of
+from benchmark.__main__ import case_of, main
 from benchmark.runner import START
 from benchmark.scenario_file import (
     CHARGE_KW,
@@ -17,6 +17,7 @@ from benchmark.scenario_file import (
     ScenarioFileError,
     load,
     parse,
+    parse_apply_delay,
 )
 from v2c_simulator import Simulator, VirtualClock
 from v2c_simulator.scenarios import EventKind
@@ -299,6 +300,10 @@ def test_pv_chargers_follow_the_sun() -> None:
         ),
         (spec(apply_delay_s=-1), "between 0 and 600"),
         (spec(apply_delay_s="soon"), "apply_delay_s: could not convert"),
+        (spec(apply_delay_s=[90, 5]), "shortest first"),
+        (spec(apply_delay_s=[5, 700]), "between 0 and 600"),
+        (spec(apply_delay_s=[5, 45, 90]), "a range is"),
+        (spec(apply_delay_s=[5, None]), "apply_delay_s: float"),
     ],
 )
 def test_malformed_files_are_refused_clearly(data: object, message: str) -> None:
@@ -316,6 +321,30 @@ def test_commands_apply_as_late_as_the_file_or_the_command_line_says(
     assert case_of(source).apply_delay_s == 45.0
     assert case_of(source, 10.0).apply_delay_s == 10.0
     assert case_of(("classic", "commuter"), 30.0).apply_delay_s == 30.0
+
+
+@pytest.mark.parametrize(
+    ("given", "delay"),
+    [
+        ([5, 90], (5.0, 90.0)),
+        ("5-90", (5.0, 90.0)),
+        (" 5 - 90 ", (5.0, 90.0)),
+        ([45, 45], 45.0),
+        ("45", 45.0),
+    ],
+)
+def test_a_range_of_delays_is_read_from_a_file_or_the_command_line(
+    given: object, delay: object
+) -> None:
+    assert parse(spec(apply_delay_s=given)).apply_delay_s == delay
+    assert parse_apply_delay(given, "--apply-delay") == delay
+
+
+def test_the_command_line_refuses_a_delay_it_cannot_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--apply-delay", "90-5", "--scenario", "commuter"]) == 2
+    assert "--apply-delay must be between 0 and 600" in capsys.readouterr().err
 
 
 def test_unreadable_files_are_refused_clearly(tmp_path: Path) -> None:

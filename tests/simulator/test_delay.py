@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 from aiohttp import ClientSession
 
 from tests.sim_fixtures import SimHandle
@@ -97,3 +100,24 @@ async def test_offline_reads_show_last_report(
     charger.set_online(True)
     live = (await api(client, "POST", "/device/currentstatecharge", **DEVICE)).body
     assert (live["energy"], live["charge_state"]) == ("7.360000", "0")
+
+
+async def test_a_range_draws_each_commands_delay_from_it(
+    v2c_sim: SimHandle, client: ClientSession, clock: VirtualClock
+) -> None:
+    """Commands apply at different moments within the range, and the draw repeats."""
+    v2c_sim.sim.apply_delay = (5.0, 90.0)
+    applied_after = []
+    for amps in range(6, 16):
+        await api(client, "POST", "/device/intensity", value=str(amps), **DEVICE)
+        for waited in range(1, 92):
+            clock.advance(1)
+            body = (await api(client, "GET", "/device/reported", **DEVICE)).body
+            if body["intensity"] == str(amps):
+                applied_after.append(waited)
+                break
+    assert len(applied_after) == 10
+    assert all(5 <= waited <= 91 for waited in applied_after)
+    assert len(set(applied_after)) > 5
+    expected = random.Random(0)
+    assert applied_after == [math.ceil(expected.uniform(5, 90)) for _ in range(10)]
