@@ -11,6 +11,7 @@ import signal
 import sys
 from typing import TextIO
 
+from .charger import ApplyDelay
 from .quota import HeaderProfile
 from .scenarios import SCENARIOS, ScenarioDriver
 from .server import start_server
@@ -34,6 +35,18 @@ def _reset_time(text: str) -> time:
         return time.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("expected HH:MM") from None
+
+
+def _delay(text: str) -> ApplyDelay:
+    """Parse seconds, or LOW-HIGH to draw each command's delay from that range."""
+    low, _, high = text.partition("-")
+    try:
+        shortest, longest = float(low), float(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected seconds or LOW-HIGH") from None
+    if not 0 <= shortest <= longest:
+        raise argparse.ArgumentTypeError("must not be negative, the shorter first")
+    return shortest if shortest == longest else (shortest, longest)
 
 
 def _positive(text: str) -> int:
@@ -125,9 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--delay",
-        type=float,
+        type=_delay,
         default=0.0,
-        help="seconds before a command takes effect (default 0)",
+        help="seconds before a command takes effect, or LOW-HIGH to draw each "
+        "command's from that range (default 0)",
     )
     parser.add_argument(
         "--scenario",
@@ -150,8 +164,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(
             f"refusing to listen on {args.host}: add --allow-remote to expose the simulator"
         )
-    if args.delay < 0:
-        parser.error("--delay must not be negative")
     if not args.models:
         parser.error("--models needs at least one model")
     return args

@@ -121,6 +121,8 @@ def test_parse_arguments() -> None:
         ["--models", "trydan,wallbox"],
         ["--models", ","],
         ["--delay", "-1"],
+        ["--delay", "90-5"],
+        ["--delay", "soon"],
         ["--reset-time", "25:00"],
         ["--scenario", "nope"],
         ["--minute-limit", "0"],
@@ -210,3 +212,13 @@ def test_main_runs_until_interrupted() -> None:
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.mark.parametrize(
+    ("given", "delay"), [("3", 3.0), ("5-90", (5.0, 90.0)), ("45-45", 45.0)]
+)
+def test_a_delay_or_a_range_of_delays_is_read(given: str, delay: object) -> None:
+    """A real charger takes from a few seconds up to about 90 s: a range plays that."""
+    args = cli.parse_args(["--delay", given])
+    assert args.delay == delay
+    assert cli.build(args)[0].apply_delay == delay
