@@ -16,7 +16,7 @@ import random
 from typing import Any
 
 from v2c_simulator import Simulator
-from v2c_simulator.charger import ApplyDelay
+from v2c_simulator.charger import ApplyDelay, apply_delay_of, delay_bounds
 from v2c_simulator.scenarios import Command, Event, EventKind, Scenario, ScenarioDriver
 from v2c_simulator.state import Model, Timer
 from v2c_simulator.timers import parse_hhmm
@@ -270,12 +270,12 @@ def parse_apply_delay(value: object, what: str = "apply_delay_s") -> ApplyDelay:
     A [shortest, longest] pair (or "shortest-longest") draws each command's
     delay from that range, as a real charger's varies.
     """
-    if isinstance(value, str) and "-" in value.strip().lstrip("-"):
-        value = value.split("-", 1)
     if isinstance(value, list | tuple) and len(value) != 2:
         raise ScenarioFileError(f"{what}: a range is [shortest, longest]")
     try:
-        if isinstance(value, list | tuple):
+        if isinstance(value, str):
+            shortest, longest = delay_bounds(value)
+        elif isinstance(value, list | tuple):
             shortest, longest = float(value[0]), float(value[1])
         else:
             shortest = longest = float(value)  # type: ignore[arg-type]
@@ -283,7 +283,7 @@ def parse_apply_delay(value: object, what: str = "apply_delay_s") -> ApplyDelay:
         raise ScenarioFileError(f"{what}: {err}") from err
     if not 0.0 <= shortest <= longest <= 600.0:
         raise ScenarioFileError(f"{what} must be between 0 and 600, shortest first")
-    return shortest if shortest == longest else (shortest, longest)
+    return apply_delay_of(shortest, longest)
 
 
 def _charger(data: object) -> ChargerSpec:

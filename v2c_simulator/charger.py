@@ -21,11 +21,26 @@ FIRMWARE: dict[Model, tuple[str, str]] = {
     Model.TRYDAN: ("2.1.7", "2.2.0"),
     Model.POLE: ("1.4.2", "1.5.0"),
 }
-type ApplyDelay = float | tuple[float, float]
 # A Trydan answering as firmware 2.4.6 runs it (the next version is made up).
 REAL_FIRMWARE = ("2.4.6", "2.4.7")
 REBOOT_S = 30.0
 UPDATE_S = 120.0
+
+type ApplyDelay = float | tuple[float, float]
+
+
+def delay_bounds(text: str) -> tuple[float, float]:
+    """Read "S" or "LOW-HIGH" seconds as (shortest, longest); ValueError if neither.
+
+    A leading minus is the number's sign, left for the caller to refuse.
+    """
+    parts = text.split("-", 1) if "-" in text.strip().lstrip("-") else [text]
+    return float(parts[0]), float(parts[-1])
+
+
+def apply_delay_of(shortest: float, longest: float) -> ApplyDelay:
+    """Return one delay, or the range to draw each command's from."""
+    return shortest if shortest == longest else (shortest, longest)
 
 
 @dataclass

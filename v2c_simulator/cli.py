@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import TextIO
 
-from .charger import ApplyDelay
+from .charger import ApplyDelay, apply_delay_of, delay_bounds
 from .quota import HeaderProfile
 from .scenarios import SCENARIOS, ScenarioDriver
 from .server import start_server
@@ -39,14 +39,13 @@ def _reset_time(text: str) -> time:
 
 def _delay(text: str) -> ApplyDelay:
     """Parse seconds, or LOW-HIGH to draw each command's delay from that range."""
-    low, _, high = text.partition("-")
     try:
-        shortest, longest = float(low), float(high or low)
+        shortest, longest = delay_bounds(text)
     except ValueError:
         raise argparse.ArgumentTypeError("expected seconds or LOW-HIGH") from None
     if not 0 <= shortest <= longest:
         raise argparse.ArgumentTypeError("must not be negative, the shorter first")
-    return shortest if shortest == longest else (shortest, longest)
+    return apply_delay_of(shortest, longest)
 
 
 def _positive(text: str) -> int:
