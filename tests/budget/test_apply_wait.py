@@ -77,6 +77,8 @@ def test_waits_longer_than_one_that_came_too_early_still_shorten() -> None:
         # Damaged: learned again.
         ({"wait_s": "x", "too_early_s": -1, "on_time": -2}, ApplyWait(0.0, 0.0, 0)),
         ({"on_time": 2.5}, ApplyWait()),
+        # JSON true is not a count.
+        ({"wait_s": 81.0, "on_time": True}, ApplyWait(81.0)),
         ([], ApplyWait()),
         (True, ApplyWait()),
     ],

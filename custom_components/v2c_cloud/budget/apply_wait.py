@@ -69,7 +69,7 @@ def apply_wait_from(data: object) -> ApplyWait:
         return ApplyWait(
             wait_s=_seconds(data.get("wait_s")),
             too_early_s=None if too_early is None else _seconds(too_early),
-            on_time=on_time if isinstance(on_time, int) and on_time >= 0 else 0,
+            on_time=on_time if type(on_time) is int and on_time >= 0 else 0,
         )
     return ApplyWait(wait_s=_seconds(data))
 
