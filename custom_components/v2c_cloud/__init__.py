@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -157,8 +158,16 @@ async def _async_first_reads(
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: V2CConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let the user delete a device unless it is a paired charger or the account."""
-    return not own_identifiers(device) & {entry.entry_id, *entry.runtime_data.chargers}
+    """Let the user delete a device unless it is a paired charger or the account.
+
+    An entry that is not loaded (its setup is retrying, often because the
+    account has no charger left) does not know which chargers are paired, and
+    its left-over devices are then the ones to clean up: a charger still
+    paired comes back at the next setup.
+    """
+    loaded = entry.state is ConfigEntryState.LOADED
+    paired = entry.runtime_data.chargers if loaded else {}
+    return not own_identifiers(device) & {entry.entry_id, *paired}
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:

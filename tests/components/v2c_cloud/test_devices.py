@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
@@ -252,6 +257,47 @@ async def test_only_unpaired_devices_can_be_deleted(
     assert await async_remove_config_entry_device(hass, init_integration, stale)
     assert not await async_remove_config_entry_device(hass, init_integration, charger)
     assert not await async_remove_config_entry_device(hass, init_integration, account)
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_left_over_devices_can_be_deleted_while_setup_retries(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Unpaired while Home Assistant was down: the chargers' devices stay deletable.
+
+    The entry then retries its setup without any charger, so nothing removes
+    them on its own; only the account's device is kept.
+    """
+    v2c_sim.account.remove_charger("POL0001")
+    v2c_sim.account.remove_charger("TRY0001")
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+
+    assert await async_setup_component(hass, "config", {})
+    websocket = await hass_ws_client(hass)
+    registry = dr.async_get(hass)
+
+    async def remove(identifier: str) -> bool:
+        device = registry.async_get_device(identifiers={(DOMAIN, identifier)})
+        assert device is not None
+        await websocket.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device.id,
+            }
+        )
+        answer = await websocket.receive_json()
+        return bool(answer["success"])
+
+    assert await remove("POL0001")
+    assert await remove("TRY0001")
+    assert not await remove(init_integration.entry_id)
+    assert registry.async_get_device(identifiers={(DOMAIN, "TRY0001")}) is None
 
 
 async def test_account_device_diagnostics_show_the_planner(
