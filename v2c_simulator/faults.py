@@ -25,6 +25,8 @@ class FaultKind(StrEnum):
     # to 401, and a known key its ACL plugin keeps out of the service.
     UNKNOWN_KEY_403 = "unknown_key_403"
     FORBIDDEN_403 = "forbidden_403"
+    # A gateway refusing a request it cannot take, with none of the codes above.
+    BAD_REQUEST_400 = "bad_request_400"
     # A gateway sending the client elsewhere (plain http to https, a moved path).
     REDIRECT = "redirect"
     EARLY_429 = "early_429"

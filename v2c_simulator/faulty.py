@@ -29,6 +29,7 @@ GATEWAY_REFUSALS = {
     FaultKind.FALSE_401: (401, "Unauthorized"),
     FaultKind.UNKNOWN_KEY_403: (403, "Invalid authentication credentials"),
     FaultKind.FORBIDDEN_403: (403, "You cannot consume this service"),
+    FaultKind.BAD_REQUEST_400: (400, "Bad request"),
 }
 BARE_SCALARS = ("true", '"OK"', "1")
 ERROR_OBJECT = {"status": 500, "message": "Internal server error"}

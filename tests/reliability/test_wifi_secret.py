@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.v2c_cloud.const import DOMAIN
-from tests.sim_fixtures import SimHandle
+from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
 PASSWORD = "Wifi-Pa55-q7Zx!9d8c"
@@ -133,3 +133,30 @@ async def test_wifi_step_refuses_bad_input_and_an_unloaded_entry(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+
+
+@pytest.mark.parametrize(
+    "sim_setup",
+    [SimSetup(models=("trydan", "pole"), device_ids=("TRY0001", "POL0001"))],
+)
+async def test_wifi_step_aborts_for_a_charger_gone_while_the_form_was_open(
+    hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
+) -> None:
+    """The entry reloaded without the chosen charger: nothing is sent, the step aborts."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "wifi"}
+    )
+    assert result["step_id"] == "wifi"
+    v2c_sim.account.remove_charger("POL0001")
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert set(init_integration.runtime_data.chargers) == {"TRY0001"}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DEVICE: "POL0001", "ssid": "Garage-AP", CONF_PASSWORD: PASSWORD},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"
+    assert not [r for r in v2c_sim.sim.request_log if r.path == "/device/wifi"]

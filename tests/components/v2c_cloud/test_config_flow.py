@@ -208,6 +208,7 @@ async def test_key_never_in_unique_id_or_title(
         (FaultKind.FORBIDDEN_403, "forbidden"),
         (FaultKind.MALFORMED_JSON, "invalid_response"),
         (FaultKind.PORTAL_PAGE_200, "invalid_response"),
+        (FaultKind.BAD_REQUEST_400, "unknown"),
         # A 429 whose headers show calls left for the day: a pause, not the day.
         (FaultKind.EARLY_429, "throttled"),
     ],
@@ -571,6 +572,26 @@ async def test_reauth_errors(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+
+
+async def test_reauth_redirect(
+    hass: HomeAssistant, v2c_sim: SimHandle, mock_config_entry: MockConfigEntry
+) -> None:
+    """Reauth has no URL field to blame for a redirect: the server is unreachable."""
+    mock_config_entry.add_to_hass(hass)
+    v2c_sim.sim.faults.set(FaultKind.REDIRECT, route=PAIRINGS, count=1)
+    result = await mock_config_entry.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
