@@ -1,7 +1,9 @@
 """Fail when any module of the integration is covered less than the gate.
 
 The total can hide one poorly tested module behind many well tested ones, so the
-gate reads coverage's JSON report and checks each file on its own.
+gate reads coverage's JSON report and checks each file on its own. The config,
+reauth, reconfigure and options flows are held to every line and branch, as
+the quality scale's config-flow-test-coverage rule asks.
 Usage: coverage_gate.py REPORT.json [--min PERCENT]
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 
 PACKAGE = "custom_components/v2c_cloud/"
 DEFAULT_MINIMUM = 95.0
+FLOW_MODULES = frozenset({"config_flow.py", "wifi_flow.py"})
 
 
 def modules_below(report: dict[str, Any], minimum: float) -> dict[str, float]:
@@ -27,7 +30,16 @@ def modules_below(report: dict[str, Any], minimum: float) -> dict[str, float]:
     }
     if not modules:
         raise ValueError(f"the report covers no module of {PACKAGE}")
-    return {path: percent for path, percent in modules.items() if percent < minimum}
+    return {
+        path: percent
+        for path, percent in modules.items()
+        if percent < required(path, minimum)
+    }
+
+
+def required(path: str, minimum: float) -> float:
+    """Return the coverage a module needs: all of it for the flows."""
+    return 100.0 if Path(path).name in FLOW_MODULES else minimum
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"coverage gate: {err}")
         return 2
     for path, percent in sorted(failing.items()):
-        print(f"coverage gate: {path} is at {percent:.2f} %, under {args.min:.0f} %")
+        needed = required(path, args.min)
+        print(f"coverage gate: {path} is at {percent:.2f} %, under {needed:.0f} %")
     if failing:
         return 1
     print(f"coverage gate: every module of {PACKAGE} is at {args.min:.0f} % or more")

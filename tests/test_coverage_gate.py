@@ -86,3 +86,25 @@ def test_a_report_without_the_integration_fails(
     report = {"files": {"v2c_simulator/app.py": {"summary": {"percent_covered": 100}}}}
 
     assert gate.main([_write(tmp_path, report)]) == 2
+
+
+def test_a_flow_module_needs_every_line(
+    gate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """config-flow-test-coverage asks for all of the flows, not 95 %."""
+    report = {
+        "files": {
+            "custom_components/v2c_cloud/config_flow.py": {
+                "summary": {"percent_covered": 99.5}
+            },
+            "custom_components/v2c_cloud/wifi_flow.py": {
+                "summary": {"percent_covered": 100.0}
+            },
+        }
+    }
+
+    assert gate.main([_write(tmp_path, report)]) == 1
+    assert (
+        "custom_components/v2c_cloud/config_flow.py is at 99.50 %, under 100 %"
+        in capsys.readouterr().out
+    )
