@@ -25,8 +25,9 @@ RULES = {
     "bronze": (
         "action-setup appropriate-polling brands common-modules "
         "config-flow-test-coverage config-flow dependency-transparency docs-actions "
-        "docs-high-level-description docs-installation-instructions "
-        "docs-removal-instructions entity-event-setup entity-unique-id has-entity-name "
+        "docs-conditions docs-high-level-description docs-installation-instructions "
+        "docs-removal-instructions docs-triggers entity-event-setup entity-unique-id "
+        "has-entity-name "
         "runtime-data test-before-configure test-before-setup unique-config-entry"
     ),
     "silver": (
