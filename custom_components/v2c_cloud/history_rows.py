@@ -13,6 +13,9 @@ from .api import ChargingSession
 HOUR = timedelta(hours=1)
 WINDOW_DAYS = 31
 MAX_WINDOWS = 12
+# A session's energy is spread over at most a window: a start years back is a
+# broken date, and would build millions of hourly rows on the event loop.
+MAX_SPAN = timedelta(days=WINDOW_DAYS)
 _INSTANT = timedelta(microseconds=1)
 
 
@@ -43,8 +46,13 @@ class SessionSpan:
         """Return a finished session's span; None while it runs or lacks dates."""
         if session.finished is False or session.start is None or session.end is None:
             return None
-        start, end = _utc(session.start, zone), _utc(session.end, zone)
-        return cls(start, max(start, end), session)
+        try:
+            start, end = _utc(session.start, zone), _utc(session.end, zone)
+        except OverflowError:
+            # Year 1 or 9999 with an offset that leaves the calendar.
+            return None
+        end = max(start, end)
+        return cls(max(start, end - MAX_SPAN), end, session)
 
     def hourly_energy(self) -> dict[datetime, float]:
         """Spread the energy over the hours: per-hour values if given, else by overlap."""

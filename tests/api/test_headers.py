@@ -60,6 +60,11 @@ NOW = datetime(2025, 3, 1, 18, 0, tzinfo=UTC)
         ({"RateLimit-Remaining": "7"}, QuotaSnapshot(None, 7, None, NOW)),
         ({"RateLimit-Remaining": "lots"}, None),
         ({"RateLimit-Remaining": "99999999999"}, None),
+        # Not whole numbers: not 0 or 1 call left, which would stop polling.
+        ({"RateLimit-Remaining": "0.5"}, None),
+        ({"RateLimit-Remaining": "1e9"}, None),
+        ({"RateLimit-Remaining": "0x10"}, None),
+        ({"RateLimit-Remaining": "12;w=86400"}, QuotaSnapshot(None, 12, None, NOW)),
         ({}, None),
     ],
 )

@@ -312,6 +312,16 @@ def test_reported_state_garbage_field_is_dropped(data: dict[str, object]) -> Non
     assert reported.intensity_a == 16
 
 
+def test_non_finite_numbers_are_no_text() -> None:
+    """JSON's 1e309 and the parser's NaN leave a name or version unknown, not "inf"."""
+    reported = ReportedState.from_json(
+        '{"version": 1e309, "mac": NaN, "ocpp_id": 12, "intensity": "16"}'
+    )
+    assert (reported.firmware_version, reported.mac) == (None, None)
+    assert reported.ocpp_id == "12"
+    assert reported.intensity_a == 16
+
+
 @pytest.mark.parametrize("payload", ["not json", "[1, 2]", 5, None])
 def test_reported_state_rejects_bodies_that_are_not_objects(payload: object) -> None:
     with pytest.raises(V2CResponseError):

@@ -27,6 +27,12 @@ def test_excerpt_ignores_empty_secrets() -> None:
     assert excerpt("<b>key  abc</b>", ("", "abc")) == "key ***"
 
 
+def test_excerpt_of_a_megabyte_of_unclosed_tags() -> None:
+    """No ">" after many "<": kept as text, in linear time (it runs on the event loop)."""
+    assert excerpt("<" * 1_048_576) == "<" * 200
+    assert excerpt("<a<b>c>") == "<a c>"
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [

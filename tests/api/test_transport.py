@@ -207,6 +207,27 @@ async def test_long_error_excerpt_is_cut(
     assert info.value.excerpt.startswith("oops oops")
 
 
+@pytest.mark.parametrize(
+    "status",
+    ["²", "①", "5" * 5000, "500.0"],
+    ids=["superscript", "circled", "5000-digits", "decimal"],
+)
+async def test_an_odd_status_in_an_error_object_is_not_a_crash(
+    session: aiohttp.ClientSession, serve: Serve, status: str
+) -> None:
+    """Digits int() refuses are no status: the object is still no list of chargers."""
+
+    async def odd(_request: web.Request) -> web.Response:
+        return web.json_response({"status": status, "message": "boom"})
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", odd)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    with pytest.raises(V2CResponseError):
+        await client.get_pairings()
+
+
 async def test_last_responses_is_bounded(v2c_sim: SimHandle, client: V2CClient) -> None:
     calls = [
         client.set_intensity(D, 10),

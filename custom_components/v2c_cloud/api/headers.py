@@ -9,7 +9,8 @@ import re
 
 from .models import QuotaSnapshot
 
-_LEADING_INT_RE = re.compile(r"\s*([0-9]{1,9})(?![0-9])")
+# Whole numbers only: "0.5", "1e9" or "0x10" are not 0 or 1 calls left.
+_LEADING_INT_RE = re.compile(r"\s*([0-9]{1,9})(?![0-9.eExX])")
 # The quota window is a day: anything later than a day plus some clock skew is
 # a broken or hostile header, and believing it would silence an entry for years.
 MAX_WAIT = timedelta(hours=24, minutes=5)

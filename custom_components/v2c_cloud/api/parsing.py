@@ -25,7 +25,10 @@ TEXT_LIMIT = 255
 # disguise a device or entity name; line and paragraph separators break layouts.
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
-_TAG_RE = re.compile(r"<[^>]*>")
+# "<" is refused inside a tag: with it allowed, a body of "<" and no ">" takes
+# quadratic time, and an excerpt is built on the event loop.
+_TAG_RE = re.compile(r"<[^<>]*>")
+_STATUS_RE = re.compile(r"[0-9]{3}")
 _SPACE_RE = re.compile(r"\s+")
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no"})
@@ -69,7 +72,7 @@ def status_in(body: object) -> int | None:
     if not isinstance(body, Mapping) or not reason_in(body):
         return None
     status = body.get("status")
-    if isinstance(status, str) and status.strip().isdigit():
+    if isinstance(status, str) and _STATUS_RE.fullmatch(status.strip()):
         status = int(status)
     if isinstance(status, int) and not isinstance(status, bool):
         return status if 400 <= status < 600 else None
@@ -236,7 +239,10 @@ def to_str(value: object, field: str) -> str | None:
         return None
     if isinstance(value, str):
         return value or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    # JSON allows 1e309 and Python's parser NaN: no name, id or version is "inf".
+    if isinstance(value, float) and math.isfinite(value):
         return str(value)
     raise _invalid(field)
 

@@ -621,6 +621,16 @@ def test_hours_before_the_last_row_are_booked_on_it() -> None:
     ]
 
 
+def test_broken_dates_neither_fail_nor_flood_the_import() -> None:
+    """A date off the calendar in UTC is skipped; a start years back spans a window."""
+    off_calendar = session("0001-01-01T00:00:00+23:59", "2025-06-01T11:00:00", 9.0)
+    ancient = session("0002-01-01T00:00:00", "2025-06-01T12:00:00", 31 * 24.0)
+    rows = as_tuples(build_rows([off_calendar, ancient], UTC, None, HORIZON))
+    assert len(rows) == 31 * 24
+    assert rows[0][0] == utc("2025-05-01T12:00:00")
+    assert rows[-1][2] == pytest.approx(31 * 24.0)
+
+
 def test_fetch_windows() -> None:
     """A first import walks back a year in 31-day windows; later ones stop at since."""
     today = date(2026, 3, 2)
