@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
 import json
 import logging
@@ -310,6 +311,14 @@ def test_reported_state_garbage_field_is_dropped(data: dict[str, object]) -> Non
     reported = ReportedState.from_json({**data, "intensity": "16"})
     assert (reported.wifi_ssid, reported.timers, reported.locked) == (None, (), None)
     assert reported.intensity_a == 16
+
+
+def test_a_field_nested_thousands_deep_leaves_a_model_others_can_walk() -> None:
+    """The deep part is dropped: the read carries on and a copy of it still works."""
+    deep = "[" * 5000 + "]" * 5000
+    reported = ReportedState.from_json(f'{{"odd": {deep}, "intensity": "16"}}')
+    assert reported.intensity_a == 16
+    assert json.dumps(asdict(reported))
 
 
 def test_non_finite_numbers_are_no_text() -> None:

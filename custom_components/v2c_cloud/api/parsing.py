@@ -29,6 +29,7 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 # quadratic time, and an excerpt is built on the event loop.
 _TAG_RE = re.compile(r"<[^<>]*>")
 _STATUS_RE = re.compile(r"[0-9]{3}")
+MAX_DEPTH = 32
 _SPACE_RE = re.compile(r"\s+")
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no"})
@@ -86,8 +87,23 @@ def _integer(digits: str) -> int | str:
 
 
 def loads(text: str) -> object:
-    """Decode JSON; an integer too long to be a value stays text."""
-    return json.loads(text, parse_int=_integer)
+    """Decode JSON; an integer too long to be a value stays text.
+
+    What lies deeper than MAX_DEPTH becomes None: V2C's answers are flat, and
+    a kept reply thousands of levels deep breaks whatever walks it later
+    (diagnostics, a copy of a model), not just the field it came in.
+    """
+    return _pruned(json.loads(text, parse_int=_integer), 0)
+
+
+def _pruned(value: object, depth: int) -> object:
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        return None
+    if isinstance(value, dict):
+        return {key: _pruned(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_pruned(item, depth + 1) for item in value]
+    return value
 
 
 def decode_body(
