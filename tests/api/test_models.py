@@ -384,9 +384,12 @@ def test_pairing_keeps_unknown_keys_and_model() -> None:
     assert pairing.extra == {"ip": "10.0.0.2"}
 
 
-def test_pairing_list_tolerates_empty_body_and_single_object() -> None:
-    assert Pairing.list_from_json(None) == []
-    assert Pairing.list_from_json("") == []
+def test_pairing_list_of_none_and_of_a_single_object() -> None:
+    """Only an empty list is an account without chargers; an empty body is no answer."""
+    assert Pairing.list_from_json("[]") == []
+    for empty in (None, "", " \n"):
+        with pytest.raises(V2CResponseError):
+            Pairing.list_from_json(empty)
     assert Pairing.list_from_json('[{"deviceId": "A"}]')[0].device_id == "A"
     assert [p.device_id for p in Pairing.list_from_json({"deviceId": "B"})] == ["B"]
 

@@ -398,7 +398,15 @@ def pairings_reads(v2c_sim: SimHandle) -> int:
     return sum(1 for record in v2c_sim.sim.request_log if record.path == "/pairings/me")
 
 
-@pytest.mark.parametrize("body", [FaultKind.ERROR_OBJECT, FaultKind.BARE_SCALAR])
+@pytest.mark.parametrize(
+    "body",
+    [
+        FaultKind.ERROR_OBJECT,
+        FaultKind.BARE_SCALAR,
+        FaultKind.EMPTY_200,
+        FaultKind.EMPTY_204,
+    ],
+)
 async def test_an_error_answered_for_the_pairings_removes_nothing(
     hass: HomeAssistant,
     v2c_sim: SimHandle,

@@ -327,6 +327,10 @@ class Pairing(V2CModel):
     @classmethod
     def list_from_json(cls, payload: object) -> list[Self]:
         """Build the pairings; one without a usable device id does not hide the rest."""
+        if payload is None or (isinstance(payload, str) and not payload.strip()):
+            # The cloud sends empty bodies for commands; for this list one is a
+            # failed read, not an account without chargers (see below).
+            raise V2CResponseError("Empty answer instead of the account's chargers")
         items = as_list(payload, cls.__name__)
         pairings = [
             cls.from_json(item)

@@ -209,6 +209,8 @@ async def test_key_never_in_unique_id_or_title(
         (FaultKind.MALFORMED_JSON, "invalid_response"),
         (FaultKind.PORTAL_PAGE_200, "invalid_response"),
         (FaultKind.BAD_REQUEST_400, "unknown"),
+        # An empty answer is no account without chargers: no_chargers would mislead.
+        (FaultKind.EMPTY_200, "invalid_response"),
         # A 429 whose headers show calls left for the day: a pause, not the day.
         (FaultKind.EARLY_429, "throttled"),
     ],
