@@ -168,8 +168,9 @@ def program_timer(call: Call) -> Reply:
 def thirdparty_mode(call: Call) -> Reply:
     """Set the legacy third-party control mode."""
     charger = call.charger()
-    mode = call.query.integer("mode", 0, 9)
-    value = call.query.integer("value", 0, 9)
+    # Neither document bounds these: the simulator takes what the client may send.
+    mode = call.query.integer("mode", 0, 255)
+    value = call.query.integer("value", 0, 1)
     charger.submit(commands.set_thirdparty_mode(mode, value))
     return MESSAGE
 

@@ -125,7 +125,11 @@ def _number(value: Any) -> float:
     """Accept 7, 7.5 or "7.5"; refuse true/false, which Python counts as 1 and 0."""
     if isinstance(value, bool):
         raise vol.Invalid("expected a number, not true or false")
-    number: float = vol.Coerce(float)(value)
+    try:
+        number: float = vol.Coerce(float)(value)
+    except OverflowError:
+        # A whole number too large for a float: a template can produce one.
+        raise vol.Invalid("expected a number of a sensible size") from None
     return number
 
 

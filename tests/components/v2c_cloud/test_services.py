@@ -201,6 +201,12 @@ COMMANDS: list[tuple[str, dict[str, Any], Request, Callable[[ChargerState], bool
         ("POST", "/device/thirdparty_mode", {"mode": "1", "value": "1"}, None),
         lambda state: state.thirdparty_mode_kind == 1 and state.thirdparty_mode == 1,
     ),
+    (
+        "set_third_party_mode",
+        {"mode": 255, "enabled": True},
+        ("POST", "/device/thirdparty_mode", {"mode": "255", "value": "1"}, None),
+        lambda state: state.thirdparty_mode_kind == 255 and state.thirdparty_mode == 1,
+    ),
 ]
 
 
@@ -301,6 +307,21 @@ async def test_firmware_version(
 
     assert response == {"version": version}
     assert sim_state(v2c_sim).version == version
+
+
+async def test_a_profile_at_the_largest_value_the_action_takes_is_saved(
+    hass: HomeAssistant, device_id: str, v2c_sim: SimHandle
+) -> None:
+    """The action's bound is the client's: nothing it accepts is refused after a call."""
+    await call(
+        hass,
+        "save_power_profile",
+        device_id=device_id,
+        name="Solar",
+        mode="solar",
+        value=1_000_000,
+    )
+    assert [profile.value for profile in sim_state(v2c_sim).profiles] == [1_000_000]
 
 
 async def test_power_profiles(
@@ -531,6 +552,13 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("set_max_power", {"power": 0}, "power"),
     ("set_third_party_mode", {"mode": 256, "enabled": True}, "mode"),
+    # A script's template can hand over a whole number no float can hold.
+    ("start_charging_time", {"minutes": 10**400}, "minutes"),
+    (
+        "set_timer",
+        {"timer_id": 10**400, "start": "22:00", "end": "06:00", "days": ["monday"]},
+        "timer_id",
+    ),
 ]
 
 
