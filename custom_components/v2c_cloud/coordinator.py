@@ -505,9 +505,13 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         blocked_until = self.poller.planner.blocked_until(now)
         unplanned = BLOCKED_RECHECK if blocked_until else UNPLANNED_RECHECK
         # Staleness is judged against the rhythm the planner chose after the
-        # last good read; retries after failures must not stretch it.
+        # last good read; retries after failures must not stretch it, and a
+        # command's confirmation, due in seconds, must not shrink it.
         if self.last_update_success:
-            self._planned_interval = (planned - now) if planned else unplanned
+            interval_s = self.poller.planner.poll_interval_s(self.device_id, now)
+            self._planned_interval = (
+                unplanned if interval_s is None else timedelta(seconds=interval_s)
+            )
         if self.errors.forbidden:
             target = now + FORBIDDEN_RECHECK
         elif self.errors.reauth_pending():

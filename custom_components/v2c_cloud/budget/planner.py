@@ -355,6 +355,18 @@ class QuotaPlanner:
                 due = max(now, soon) if due is None else min(due, max(now, soon))
         return due
 
+    def poll_interval_s(self, device_id: str, now: datetime) -> float | None:
+        """Return the seconds between a charger's regular reads, None when not polled.
+
+        Confirmations and timer openings come on top of this rhythm: their
+        short waits say nothing of how old the live state may grow.
+        """
+        now = self._tick(now)
+        self._charger(device_id, now)
+        if self._blocked_until(now) is not None:
+            return None
+        return self._intervals(now)[device_id]
+
     def _opening_read_at(self, charger: ChargerState) -> datetime | None:
         """Return when to see a waiting car's charge start at its timer's opening.
 

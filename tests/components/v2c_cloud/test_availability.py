@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+import pytest
 
 from custom_components.v2c_cloud.coordinator import (
     STALE_AFTER_READS,
@@ -14,14 +15,15 @@ from custom_components.v2c_cloud.coordinator import (
     V2CChargerCoordinator,
 )
 from custom_components.v2c_cloud.helpers import utcnow
-from tests.sim_fixtures import SimHandle
+from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
-from .read_helpers import run_for, state_of
+from .read_helpers import advance, run_for, state_of
 
 LIVE = "sensor.garage_charging_power"
 CONNECTION = "binary_sensor.garage_cloud_connection"
 QUOTA = "sensor.v2c_cloud_account_calls_remaining_today"
+LOCK = "lock.garage_charging_point_lock"
 
 
 def _minutes(delta: timedelta) -> int:
@@ -55,3 +57,36 @@ async def test_a_cloud_outage_ends_in_unavailable_not_a_frozen_value(
     await run_for(hass, freezer, _minutes(interval) + 2)
     assert state_of(hass, LIVE).state != STATE_UNAVAILABLE
     assert state_of(hass, CONNECTION).state == STATE_ON
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=200)])
+async def test_a_command_late_in_a_long_interval_leaves_the_charger_available(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A confirmation due in seconds does not shrink the bound on the live state's age.
+
+    Shrunk, it would make the charger stale at once, and Home Assistant would
+    drop the next command without a word.
+    """
+    due = coordinator.poller.next_refresh_at(utcnow())
+    assert due is not None
+    interval = due - utcnow()
+    # Long enough for the live state to be older than a bound built on a
+    # confirmation's wait when the commands come.
+    assert interval > STALE_MARGIN
+    await advance(hass, freezer, interval - timedelta(seconds=40))
+
+    for service in ("lock", "unlock"):
+        await hass.services.async_call(
+            "lock", service, {"entity_id": LOCK}, blocking=True
+        )
+        await advance(hass, freezer, timedelta(seconds=1))
+
+    sent = [
+        r.query["value"] for r in v2c_sim.sim.request_log if r.path == "/device/locked"
+    ]
+    assert sent == ["1", "0"]
+    assert state_of(hass, LIVE).state != STATE_UNAVAILABLE
