@@ -49,6 +49,9 @@ class V2CAction:
     schema: TranslatedSchema
     run: Runner
     response: SupportsResponse = SupportsResponse.NONE
+    # Reads the whole account: any of its chargers pays, the account's device
+    # may be the target.
+    account_wide: bool = False
 
 
 def _command(send: Send, *, legacy: str | None = None, live: bool = False) -> Runner:
@@ -343,6 +346,7 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
             _totals,
         ),
         response=SupportsResponse.ONLY,
+        account_wide=True,
     ),
     V2CAction(
         name="get_firmware_version",

@@ -13,6 +13,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .helpers import own_identifiers
 from .service_actions import ACTIONS, V2CAction
 
 
@@ -34,8 +35,13 @@ def _loaded(hass: HomeAssistant, entry_id: str) -> V2CConfigEntry:
     return entry
 
 
-def _charger_of_device(hass: HomeAssistant, device_id: str) -> V2CChargerCoordinator:
-    """Return the coordinator of the charger behind a device of the registry."""
+def _charger_of_device(
+    hass: HomeAssistant, device_id: str, *, account_wide: bool
+) -> V2CChargerCoordinator:
+    """Return the coordinator of the charger behind a device of the registry.
+
+    For an account-wide read the account's own device stands for the account.
+    """
     device = dr.async_get(hass).async_get(device_id)
     entry_id = next(
         (
@@ -48,22 +54,22 @@ def _charger_of_device(hass: HomeAssistant, device_id: str) -> V2CChargerCoordin
     )
     if device is None or entry_id is None:
         raise _invalid("device_not_found", device_id=device_id)
-    chargers = _loaded(hass, entry_id).runtime_data.chargers
-    for domain, identifier in device.identifiers:
-        if domain == DOMAIN and identifier in chargers:
+    entry = _loaded(hass, entry_id)
+    identifiers = own_identifiers(device)
+    if account_wide and entry_id in identifiers:
+        return _any_charger(entry)
+    chargers = entry.runtime_data.chargers
+    for identifier in identifiers:
+        if identifier in chargers:
             return chargers[identifier]
     raise _invalid("device_not_found", device_id=device_id)
 
 
-def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator:
-    """Return the charger an action targets, or one of the account's for account reads.
+def _any_charger(entry: V2CConfigEntry) -> V2CChargerCoordinator:
+    """Return a charger of the account to pay for an account-wide read.
 
-    The quota belongs to the API key, so any charger of the account can pay for
-    an account-wide read.
+    The quota belongs to the API key, so any of them will do.
     """
-    if ATTR_DEVICE_ID in data:
-        return _charger_of_device(hass, data[ATTR_DEVICE_ID])
-    entry = _loaded(hass, data[ATTR_CONFIG_ENTRY_ID])
     # Every charger may have been unpaired since setup: the entry stays loaded.
     charger = next(iter(entry.runtime_data.chargers.values()), None)
     if charger is None:
@@ -73,6 +79,15 @@ def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator
     return charger
 
 
+def _charger(
+    hass: HomeAssistant, data: dict[str, Any], *, account_wide: bool
+) -> V2CChargerCoordinator:
+    """Return the charger an action targets, or one of the account's for account reads."""
+    if ATTR_DEVICE_ID in data:
+        return _charger_of_device(hass, data[ATTR_DEVICE_ID], account_wide=account_wide)
+    return _any_charger(_loaded(hass, data[ATTR_CONFIG_ENTRY_ID]))
+
+
 def _handler(
     action: V2CAction,
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
@@ -80,7 +95,8 @@ def _handler(
 
     async def handle(call: ServiceCall) -> ServiceResponse:
         data = dict(call.data)
-        return await action.run(_charger(call.hass, data), data)
+        charger = _charger(call.hass, data, account_wide=action.account_wide)
+        return await action.run(charger, data)
 
     return handle
 

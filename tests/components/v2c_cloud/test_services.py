@@ -473,12 +473,19 @@ async def test_charging_sessions_and_statistics(
         start_date="2026-03-02",
     )
     by_device = await call(hass, "get_account_statistics", device_id=device_id)
+    # The account's device, as its quota sensors create it (a platform not loaded here).
+    account = dr.async_get(hass).async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, init_integration.entry_id)},
+    )
+    by_account = await call(hass, "get_account_statistics", device_id=account.id)
 
     assert sessions is not None
     assert latest is not None
     assert len(sessions["sessions"]) == 1  # type: ignore[arg-type]
     assert len(latest["sessions"]) == 2  # type: ignore[arg-type]
     assert by_device == {"total_energy_kwh": 10.0, "total_charges": 2}
+    assert by_account == by_device
     assert {"sessions": sessions, "totals": by_entry} == snapshot
     device = {"deviceId": v2c_sim.device_id}
     # A day passes between the charges, so the coordinator polls meanwhile.
@@ -491,6 +498,7 @@ async def test_charging_sessions_and_statistics(
         ),
         ("GET", "/stadistic/device", device, None),
         ("GET", "/stadistic/global/me", {"endChargeDateStart": "2026-03-02"}, None),
+        ("GET", "/stadistic/global/me", {}, None),
         ("GET", "/stadistic/global/me", {}, None),
     ]
 
@@ -684,12 +692,19 @@ async def test_unknown_targets(
     unpaired = device_registry.async_get_or_create(
         config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, "GONE01")}
     )
+    account = device_registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id,
+        identifiers={(DOMAIN, init_integration.entry_id)},
+    )
     v2c_sim.sim.clear_log()
 
     for action, data, key in (
         ("get_firmware_version", {"device_id": "missing"}, "device_not_found"),
         ("get_firmware_version", {"device_id": other.id}, "device_not_found"),
         ("get_firmware_version", {"device_id": unpaired.id}, "device_not_found"),
+        # The account's device stands for the account only in account-wide reads.
+        ("get_firmware_version", {"device_id": account.id}, "device_not_found"),
+        ("get_account_statistics", {"device_id": other.id}, "device_not_found"),
         ("get_account_statistics", {"config_entry_id": "missing"}, "entry_not_found"),
         (
             "get_account_statistics",
