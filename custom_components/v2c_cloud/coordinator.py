@@ -439,12 +439,16 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             self.async_update_listeners()
             self.async_schedule_refresh_at(confirm_at)
 
-    async def async_read[T, R](self, fetch: ChargerCall[T, R], value: T) -> R:
+    async def async_read[T, R](
+        self, fetch: ChargerCall[T, R], value: T, *, of_charger: bool = False
+    ) -> R:
         """Run an on-demand read for an action, paid from the command budget."""
         self._check_key()
         now = utcnow()
         try:
-            return await self.poller.read(now, fetch, value)
+            return await self.poller.read(now, fetch, value, of_charger=of_charger)
+        except ChargerOfflineError as err:
+            raise _translated(HomeAssistantError, "charger_offline") from err
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
 

@@ -238,8 +238,22 @@ class ChargerPoller:
                 self.device_id, now, after_s=wait_s, may_start_or_stop=may_start_or_stop
             )
 
-    async def read[T, R](self, now: datetime, fetch: ChargerCall[T, R], value: T) -> R:
-        """Read on demand for an action, paid from the command budget."""
+    async def read[T, R](
+        self,
+        now: datetime,
+        fetch: ChargerCall[T, R],
+        value: T,
+        *,
+        of_charger: bool = False,
+    ) -> R:
+        """Read on demand for an action, paid from the command budget.
+
+        A read the charger itself must answer (`of_charger`, a Wi-Fi scan) gets
+        no call while it is known to be offline: the cloud would answer for it
+        with nothing, which looks like an answer (ChargerOfflineError).
+        """
+        if of_charger and self.data.connected is False:
+            raise ChargerOfflineError
         self.planner.check_command(now)
         with charged_as(CallKind.COMMAND, now):
             return await fetch(self.client, self.device_id, value)

@@ -83,11 +83,16 @@ def _cloud_command(send: Send) -> Runner:
 def _read[T](
     fetch: Callable[[V2CClient, str, ServiceData], Awaitable[T]],
     render: Callable[[T], JsonObjectType],
+    *,
+    of_charger: bool = False,
 ) -> Runner:
-    """Return a runner that reads on demand from the command budget."""
+    """Return a runner that reads on demand from the command budget.
+
+    `of_charger` reads need the charger online, not just the cloud's records.
+    """
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
-        result = await charger.async_read(fetch, data)
+        result = await charger.async_read(fetch, data, of_charger=of_charger)
         return render(result)
 
     return run
@@ -139,7 +144,12 @@ async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> N
                 "name": charger.pairing.tag or charger.device_id,
             },
         )
-    start, end = timer.start, timer.end
+    # The legacy body takes a wall-clock hour and minute; a charger may report
+    # seconds or an offset, which would refuse the switch-off itself.
+    start, end = (
+        moment.replace(second=0, microsecond=0, tzinfo=None)
+        for moment in (timer.start, timer.end)
+    )
     await charger.async_command(
         lambda client, device_id, timer: client.set_timer_legacy(
             device_id, timer, start, end, active=False
@@ -281,6 +291,7 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
                     "security": network.security,
                 },
             ),
+            of_charger=True,
         ),
         response=SupportsResponse.ONLY,
     ),

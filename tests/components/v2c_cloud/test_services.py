@@ -410,7 +410,10 @@ async def test_profiles_while_charger_offline(
     v2c_sim: SimHandle,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Profiles live in the cloud: they are saved while the charger is offline."""
+    """Profiles live in the cloud: they are saved while the charger is offline.
+
+    A command, or a Wi-Fi scan the charger itself must run, gets no call.
+    """
     v2c_sim.charger.set_online(False)
     deadline = dt_util.utcnow() + timedelta(hours=4)
     while coordinator.data.connected is not False:
@@ -422,6 +425,8 @@ async def test_profiles_while_charger_offline(
 
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "start_charging_time", device_id=device_id, minutes=30)
+    with pytest.raises(HomeAssistantError) as scan:
+        await call(hass, "scan_wifi_networks", device_id=device_id)
     await hass.services.async_call(
         DOMAIN,
         "save_power_profile",
@@ -430,6 +435,7 @@ async def test_profiles_while_charger_offline(
     )
 
     assert err.value.translation_key == "charger_offline"
+    assert scan.value.translation_key == "charger_offline"
     assert [profile.name for profile in sim_state(v2c_sim).profiles] == ["Night"]
     assert [path for _, path, _, _ in requests(v2c_sim)] == [
         "/device/savepersonalicepower/v2"
@@ -778,18 +784,26 @@ async def test_invalid_input_is_a_bad_request(
     assert requests(v2c_sim) == []
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("22:00", "06:00"), ("22:00:30", "06:00+02:00")],
+    ids=["as-set", "seconds-and-offset"],
+)
 async def test_disable_timer(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
     v2c_sim: SimHandle,
     freezer: FrozenDateTimeFactory,
+    start: str,
+    end: str,
 ) -> None:
     """A programmed timer is switched off with the legacy body and its own times.
 
     Switching it off may let a held car start: it is confirmed with the live state.
+    Times reported with seconds or an offset are sent as the hour and minute.
     """
-    sim_state(v2c_sim).timers[2] = Timer(2, "22:00", "06:00", "135")
+    sim_state(v2c_sim).timers[2] = Timer(2, start, end, "135")
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
