@@ -143,8 +143,10 @@ class ChargerPoller:
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
             # confirmations stay one call, so a command storm can't double
-            # its cost.
-            if not self._confirm_live:
+            # its cost, unless the live state is due anyway: the planner
+            # counts a confirmation as the charger's poll, and commands every
+            # few minutes would otherwise leave the live state unread.
+            if not self._confirm_live and not self._live_state_due(now):
                 return self._publish(now)
             self._confirm_live = False
         before, before_at = self.data.state, self.data.state_at
@@ -178,6 +180,14 @@ class ChargerPoller:
         if self.planner.maintenance_due(self._connected_key, now, CONNECTED_CHECK_S):
             await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
+
+    def _live_state_due(self, now: datetime) -> bool:
+        """Return True when the live state is as old as the charger's poll interval."""
+        read_at = self.data.state_at
+        interval_s = self.planner.poll_interval_s(self.device_id, now)
+        return interval_s is not None and (
+            read_at is None or (now - read_at).total_seconds() >= interval_s
+        )
 
     def value(self, key: str, read: ValueReader) -> object:
         """Return a command's optimistic value while pending, else what was read."""

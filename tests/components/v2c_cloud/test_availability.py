@@ -59,6 +59,34 @@ async def test_a_cloud_outage_ends_in_unavailable_not_a_frozen_value(
     assert state_of(hass, CONNECTION).state == STATE_ON
 
 
+async def test_settings_commands_every_two_minutes_keep_the_charger_available(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A confirmation's short wait is not the rhythm the live state is judged by.
+
+    A lock toggled every two minutes is confirmed with the settings alone;
+    the live state, read at its own interval meanwhile, must not look too old
+    to show, or Home Assistant would drop the next command without a word.
+    """
+    lock = LOCK
+    sent = 0
+    for _ in range(8):
+        locked = state_of(hass, lock).state == "locked"
+        await hass.services.async_call(
+            "lock", "unlock" if locked else "lock", {"entity_id": lock}, blocking=True
+        )
+        sent += 1
+        for _ in range(12):
+            await advance(hass, freezer, timedelta(seconds=10))
+            assert state_of(hass, lock).state != STATE_UNAVAILABLE
+            assert state_of(hass, LIVE).state != STATE_UNAVAILABLE
+    commands = [r for r in v2c_sim.sim.request_log if r.path == "/device/locked"]
+    assert len(commands) == sent
+
+
 @pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=200)])
 async def test_a_command_late_in_a_long_interval_leaves_the_charger_available(
     hass: HomeAssistant,
