@@ -791,6 +791,7 @@ async def test_invalid_input_is_a_bad_request(
 )
 async def test_disable_timer(
     hass: HomeAssistant,
+    *,
     mock_config_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
     v2c_sim: SimHandle,
