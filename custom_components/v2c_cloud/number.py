@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+import math
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -223,6 +224,16 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Send the new value; Home Assistant has checked the bounds."""
         description = self.entity_description
+        if not math.isfinite(value):
+            # NaN passes Home Assistant's bounds: every comparison with it is false.
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_value",
+                translation_placeholders={
+                    "parameter": "value",
+                    "error": "not a number",
+                },
+            )
         if description.whole and not value.is_integer():
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

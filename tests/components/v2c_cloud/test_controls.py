@@ -11,6 +11,7 @@ is loaded alone. What only one platform does is tested in its own file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 from typing import Any
 
 from homeassistant.components.button.const import SERVICE_PRESS
@@ -337,6 +338,11 @@ CAR_LIMITS = {"min_car_int": 10, "max_car_int": 16}
     ),
     # Amps are whole numbers.
     Refused(command=set_number("charge_current", 16.5), translation_key="whole_number"),
+    # NaN passes Home Assistant's range check.
+    *(
+        Refused(command=set_number(key, math.nan), translation_key="invalid_value")
+        for key in ("charge_current", "charge_until_energy")
+    ),
     Refused(command=select("meter_type", "fronius")),
     *(
         Refused(
