@@ -161,6 +161,8 @@ class V2CErrorMapper:
 
     def command_failed(self, err: Exception, now: datetime) -> HomeAssistantError:
         """Return the translated error a command should raise for err."""
+        if isinstance(err, ChargerOfflineError):
+            return _translated(HomeAssistantError, "charger_offline")
         if isinstance(err, V2CValidationError):
             return _translated(
                 ServiceValidationError,
@@ -427,9 +429,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 live=live,
                 may_start_or_stop=may_start_or_stop,
             )
-        except ChargerOfflineError as err:
-            raise _translated(HomeAssistantError, "charger_offline") from err
-        except (V2CError, QuotaExhaustedError) as err:
+        except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)
             raise self.errors.command_failed(err, now) from err
@@ -447,9 +447,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         now = utcnow()
         try:
             return await self.poller.read(now, fetch, value, of_charger=of_charger)
-        except ChargerOfflineError as err:
-            raise _translated(HomeAssistantError, "charger_offline") from err
-        except (V2CError, QuotaExhaustedError) as err:
+        except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
 
     async def _probe_rejected_key(self, now: datetime) -> None:
