@@ -28,7 +28,9 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 # "<" is refused inside a tag: with it allowed, a body of "<" and no ">" takes
 # quadratic time, and an excerpt is built on the event loop.
 _TAG_RE = re.compile(r"<[^<>]*>")
+# An HTTP status: digits int() takes ("²" is a digit to str.isdigit, not to int).
 _STATUS_RE = re.compile(r"[0-9]{3}")
+# Levels of a decoded answer kept; V2C's answers are flat.
 MAX_DEPTH = 32
 _SPACE_RE = re.compile(r"\s+")
 _TRUE = frozenset({"1", "true", "on", "yes"})
