@@ -24,6 +24,16 @@ def gate() -> ModuleType:
     return module
 
 
+def _report(percents: dict[str, float]) -> dict[str, Any]:
+    """Return a coverage JSON report with these percentages, by path."""
+    return {
+        "files": {
+            path: {"summary": {"percent_covered": percent}}
+            for path, percent in percents.items()
+        }
+    }
+
+
 def _write(tmp_path: Path, report: dict[str, Any]) -> str:
     path = tmp_path / "coverage.json"
     path.write_text(json.dumps(report), encoding="utf-8")
@@ -33,16 +43,12 @@ def _write(tmp_path: Path, report: dict[str, Any]) -> str:
 def test_one_module_under_the_gate_fails_despite_a_high_total(
     gate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = {
-        "files": {
-            "custom_components/v2c_cloud/sensor.py": {
-                "summary": {"percent_covered": 100.0}
-            },
-            "custom_components/v2c_cloud/store.py": {
-                "summary": {"percent_covered": 94.9}
-            },
+    report = _report(
+        {
+            "custom_components/v2c_cloud/sensor.py": 100.0,
+            "custom_components/v2c_cloud/store.py": 94.9,
         }
-    }
+    )
 
     assert gate.main([_write(tmp_path, report)]) == 1
     assert (
@@ -51,30 +57,21 @@ def test_one_module_under_the_gate_fails_despite_a_high_total(
 
 
 def test_every_module_at_the_gate_passes(gate: ModuleType, tmp_path: Path) -> None:
-    report = {
-        "files": {
-            "custom_components/v2c_cloud/sensor.py": {
-                "summary": {"percent_covered": 95.0}
-            },
-            "custom_components/v2c_cloud/api/client.py": {
-                "summary": {"percent_covered": 99.0}
-            },
+    report = _report(
+        {
+            "custom_components/v2c_cloud/sensor.py": 95.0,
+            "custom_components/v2c_cloud/api/client.py": 99.0,
         }
-    }
+    )
 
     assert gate.main([_write(tmp_path, report)]) == 0
 
 
 def test_only_the_integration_counts(gate: ModuleType, tmp_path: Path) -> None:
     """The simulator and test helpers neither hide nor fail an integration module."""
-    report = {
-        "files": {
-            "custom_components/v2c_cloud/sensor.py": {
-                "summary": {"percent_covered": 96.0}
-            },
-            "v2c_simulator/app.py": {"summary": {"percent_covered": 10.0}},
-        }
-    }
+    report = _report(
+        {"custom_components/v2c_cloud/sensor.py": 96.0, "v2c_simulator/app.py": 10.0}
+    )
 
     assert gate.modules_below(report, 95.0) == {}
     assert gate.main([_write(tmp_path, report), "--min", "97"]) == 1
@@ -83,7 +80,7 @@ def test_only_the_integration_counts(gate: ModuleType, tmp_path: Path) -> None:
 def test_a_report_without_the_integration_fails(
     gate: ModuleType, tmp_path: Path
 ) -> None:
-    report = {"files": {"v2c_simulator/app.py": {"summary": {"percent_covered": 100}}}}
+    report = _report({"v2c_simulator/app.py": 100})
 
     assert gate.main([_write(tmp_path, report)]) == 2
 
@@ -92,16 +89,12 @@ def test_a_flow_module_needs_every_line(
     gate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """config-flow-test-coverage asks for all of the flows, not 95 %."""
-    report = {
-        "files": {
-            "custom_components/v2c_cloud/config_flow.py": {
-                "summary": {"percent_covered": 99.5}
-            },
-            "custom_components/v2c_cloud/wifi_flow.py": {
-                "summary": {"percent_covered": 100.0}
-            },
+    report = _report(
+        {
+            "custom_components/v2c_cloud/config_flow.py": 99.5,
+            "custom_components/v2c_cloud/wifi_flow.py": 100.0,
         }
-    }
+    )
 
     assert gate.main([_write(tmp_path, report)]) == 1
     assert (
