@@ -238,7 +238,7 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="whole_number",
-                translation_placeholders={"value": f"{value:g}"},
+                translation_placeholders={"value": repr(value)},
             )
         # The client sends energy with three decimals; keep what the charger will echo.
         await self._async_send(

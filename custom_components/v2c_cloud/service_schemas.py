@@ -174,11 +174,13 @@ def _plausible_date(value: date) -> date:
 
 def _utc_moment(value: datetime) -> datetime:
     """Return a plausible moment in UTC; a naive one is Home Assistant's local time."""
-    _plausible_date(value.date())
     try:
-        return dt_util.as_utc(value)
+        moment = dt_util.as_utc(value)
     except (OverflowError, ValueError):
         raise vol.Invalid("date and time out of range") from None
+    # The year is checked on what is sent: an offset can move it across a bound.
+    _plausible_date(moment.date())
+    return moment
 
 
 def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:

@@ -314,6 +314,7 @@ class Refused(Case):
     error: type[Exception] = ServiceValidationError
     translation_key: str | None = None
     shown: str | None = None
+    message_has: str | None = None
 
 
 # The car's limits bound the current and each other: 10 A to 16 A here.
@@ -338,6 +339,12 @@ CAR_LIMITS = {"min_car_int": 10, "max_car_int": 16}
     ),
     # Amps are whole numbers.
     Refused(command=set_number("charge_current", 16.5), translation_key="whole_number"),
+    # The message names the value as given, not rounded to the whole number it is not.
+    Refused(
+        command=set_number("charge_current", 15.9999999999),
+        translation_key="whole_number",
+        message_has="15.9999999999 is not one",
+    ),
     # NaN passes Home Assistant's range check.
     *(
         Refused(command=set_number(key, math.nan), translation_key="invalid_value")
@@ -377,6 +384,8 @@ async def test_invalid_value_is_refused(harness: Harness, case: Refused) -> None
     if case.translation_key is not None:
         assert isinstance(err.value, ServiceValidationError)
         assert err.value.translation_key == case.translation_key
+    if case.message_has is not None:
+        assert case.message_has in str(err.value)
     assert harness.sim.sim.request_log == []
     assert harness.state(case.command.key).state == before
     if case.shown is not None:

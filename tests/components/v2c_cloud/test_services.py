@@ -559,6 +559,8 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("save_power_profile", {"name": "Solar", "mode": "so lar", "value": 1}, "mode"),
     ("save_power_profile", {"name": "Solar", "mode": "solar", "value": -1}, "value"),
     ("get_power_profile", {"updated_at": "yesterday"}, "updated_at"),
+    # In 2100 where it was written, in 2101 in UTC: the year V2C would be sent.
+    ("get_power_profile", {"updated_at": "2100-12-31T23:59:00-12:00"}, "updated_at"),
     (
         "get_charging_sessions",
         {"start_date": "2026-03-05", "end_date": "2026-03-01"},
