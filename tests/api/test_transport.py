@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+import threading
+from typing import Any
+
 import aiohttp
 from aiohttp import web
 import pytest
@@ -12,8 +16,15 @@ from custom_components.v2c_cloud.api import (
     V2CClient,
     V2CRateLimitError,
     V2CResponseError,
+    transport,
 )
-from custom_components.v2c_cloud.api.transport import LAST_RESPONSES_SIZE
+from custom_components.v2c_cloud.api.client import OFF_LOOP_ITEMS
+from custom_components.v2c_cloud.api.models import RfidCard
+from custom_components.v2c_cloud.api.parsing import decode_body
+from custom_components.v2c_cloud.api.transport import (
+    LAST_RESPONSES_SIZE,
+    OFF_LOOP_BYTES,
+)
 from tests.api.conftest import Serve
 from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle
 
@@ -350,3 +361,73 @@ async def test_call_listener_hears_every_request_and_each_429(
     ]
     assert listener.refused == [info.value]
     assert client.calls_made == len(listener.sent)
+
+
+@pytest.mark.parametrize(
+    ("cards", "off_loop"),
+    [(3, False), (OFF_LOOP_ITEMS + 1, True)],
+    ids=["short_list", "long_list"],
+)
+async def test_a_long_list_is_built_off_the_event_loop(
+    session: aiohttp.ClientSession,
+    serve: Serve,
+    monkeypatch: pytest.MonkeyPatch,
+    cards: int,
+    off_loop: bool,
+) -> None:
+    """Thousands of models would stall the loop; a handful costs less than a thread."""
+    body = [{"code": f"C{index:05d}", "tag": "Card"} for index in range(cards)]
+    threads: set[threading.Thread] = set()
+    build = RfidCard.from_dict
+
+    def from_dict(data: Mapping[str, object]) -> RfidCard:
+        threads.add(threading.current_thread())
+        return build(data)
+
+    monkeypatch.setattr(RfidCard, "from_dict", from_dict)
+
+    async def listing(_request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_get("/device/rfid", listing)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    read = await client.list_rfid_cards(D)
+
+    assert [card.code for card in read] == [item["code"] for item in body]
+    assert (threading.current_thread() not in threads) is off_loop
+    assert len(threads) == 1
+
+
+@pytest.mark.parametrize(
+    ("padding", "off_loop"),
+    [(0, False), (OFF_LOOP_BYTES, True)],
+    ids=["small_body", "large_body"],
+)
+async def test_a_large_body_is_decoded_off_the_event_loop(
+    session: aiohttp.ClientSession,
+    serve: Serve,
+    monkeypatch: pytest.MonkeyPatch,
+    padding: int,
+    off_loop: bool,
+) -> None:
+    """Decoding up to 1 MiB of JSON takes a quarter of a second: not on the loop."""
+    threads: list[threading.Thread] = []
+
+    def decode(*args: Any) -> object:
+        threads.append(threading.current_thread())
+        return decode_body(*args)
+
+    monkeypatch.setattr(transport, "decode_body", decode)
+
+    async def reported(_request: web.Request) -> web.Response:
+        return web.Response(text='{"version": "2.4.6"}' + " " * padding)
+
+    app = web.Application()
+    app.router.add_get("/device/reported", reported)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    assert (await client.get_reported(D)).firmware_version == "2.4.6"
+    assert len(threads) == 1
+    assert (threads[0] is not threading.current_thread()) is off_loop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Final, Self
@@ -21,6 +22,7 @@ from .models import (
     QuotaSnapshot,
     ReportedState,
     RfidCard,
+    V2CModel,
     WifiNetwork,
     parse_connected,
 )
@@ -34,6 +36,16 @@ MAX_MODE_LENGTH: Final = 32
 MAX_PROFILE_VALUE: Final = 1_000_000
 MAX_THIRDPARTY_MODE: Final = 255
 MAX_TIMER_ID: Final = 2**31 - 1
+# Building this many models takes long enough (about 40 µs each) to stall the
+# event loop of the program that runs the client.
+OFF_LOOP_ITEMS: Final = 256
+
+
+async def _models[M: V2CModel](model: type[M], body: object) -> list[M]:
+    """Build a list of models; a long list off the event loop."""
+    if isinstance(body, list) and len(body) > OFF_LOOP_ITEMS:
+        return await asyncio.to_thread(model.list_from_json, body)
+    return model.list_from_json(body)
 
 
 class V2CClient:
@@ -119,7 +131,7 @@ class V2CClient:
 
     async def get_pairings(self) -> list[Pairing]:
         """Return the chargers paired with the account."""
-        return Pairing.list_from_json(await self._call("get_pairings", None))
+        return await _models(Pairing, await self._call("get_pairings", None))
 
     async def get_current_state(self, device_id: str) -> CurrentState:
         """Return live charging data (falls back to the seed path on 404)."""
@@ -136,7 +148,7 @@ class V2CClient:
     async def scan_wifi_networks(self, device_id: str) -> list[WifiNetwork]:
         """Return the WiFi networks the charger sees."""
         body = await self._call("scan_wifi_networks", device_id)
-        return WifiNetwork.list_from_json(body)
+        return await _models(WifiNetwork, body)
 
     async def get_firmware_version(self, device_id: str) -> FirmwareVersion:
         """Return the charger's firmware version."""
@@ -154,7 +166,7 @@ class V2CClient:
             if value is not None
         }
         body = await self._call("get_charging_sessions", device_id, params)
-        return ChargingSession.list_from_json(body)
+        return await _models(ChargingSession, body)
 
     async def get_global_statistics(
         self, start: date | None = None, end: date | None = None
@@ -170,7 +182,7 @@ class V2CClient:
             if value is not None
         }
         body = await self._call("get_global_statistics", None, params)
-        return GlobalStatistics.list_from_json(body)
+        return await _models(GlobalStatistics, body)
 
     # Charging control
 
@@ -350,7 +362,7 @@ class V2CClient:
 
     async def list_rfid_cards(self, device_id: str) -> list[RfidCard]:
         """Return the registered RFID cards."""
-        return RfidCard.list_from_json(await self._call("list_rfid_cards", device_id))
+        return await _models(RfidCard, await self._call("list_rfid_cards", device_id))
 
     async def learn_rfid_card(self, device_id: str, tag: str) -> None:
         """Put the reader in learning mode; the next card read gets this name."""
@@ -388,7 +400,7 @@ class V2CClient:
     async def list_power_profiles(self, device_id: str) -> list[PowerProfile]:
         """Return all power profiles of the charger."""
         body = await self._call("list_power_profiles", device_id)
-        return PowerProfile.list_from_json(body)
+        return await _models(PowerProfile, body)
 
     async def get_power_profile(
         self, device_id: str, updated_at: datetime

@@ -37,6 +37,9 @@ MAX_AUTH_MESSAGE = 512
 LAST_RESPONSES_SIZE = 16
 MAX_BODY_BYTES = 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
+# Decoding a body this large takes long enough (about 15 ms per 64 KiB) to
+# stall the event loop of the program that runs the client.
+OFF_LOOP_BYTES = 64 * 1024
 
 
 def _names_the_key_unknown(raw: bytes) -> bool:
@@ -231,10 +234,13 @@ class Transport:
             time.monotonic() - started,
             "?" if self.quota is None else self.quota.remaining,
         )
+        result = partial(
+            self._result, status, headers, raw, (self._api_key, *secrets), device_id
+        )
         try:
-            return self._result(
-                status, headers, raw, (self._api_key, *secrets), device_id
-            )
+            if len(raw) > OFF_LOOP_BYTES:
+                return await asyncio.to_thread(result)
+            return result()
         except V2CRateLimitError as err:
             if self._call_listener is not None:
                 self._call_listener.rate_limited(err)
