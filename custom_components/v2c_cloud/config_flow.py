@@ -9,6 +9,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -135,9 +136,15 @@ def _known_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
     return known
 
 
-def _max_command_reserve(quota_share: int) -> int:
+def _max_command_reserve(entry: ConfigEntry, quota_share: int) -> int:
     """Return the largest reserve that still leaves half of the share for polling."""
-    return DAILY_CALL_LIMIT * quota_share // 200
+    # A loaded entry knows its key's limit from the headers: smaller keys exist.
+    limit: int = (
+        entry.runtime_data.planner.limit
+        if entry.state is ConfigEntryState.LOADED
+        else DAILY_CALL_LIMIT
+    )
+    return limit * quota_share // 200
 
 
 class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -366,7 +373,7 @@ class V2CCloudOptionsFlow(WifiOptionsStep, OptionsFlowWithReload):
         if user_input is not None:
             quota_share = int(user_input[CONF_QUOTA_SHARE])
             command_reserve = int(user_input[CONF_COMMAND_RESERVE])
-            max_reserve = _max_command_reserve(quota_share)
+            max_reserve = _max_command_reserve(self.config_entry, quota_share)
             if command_reserve <= max_reserve:
                 return self.async_create_entry(
                     data={

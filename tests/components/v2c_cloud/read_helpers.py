@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -71,3 +73,15 @@ def entity_texts(
         for name in ("strings.json", "translations/en.json", "icons.json")
     )
     return strings, english, icons
+
+
+async def open_quota_options(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> ConfigFlowResult:
+    """Open the options and pick the quota form from the menu."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["quota", "wifi"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "quota"}
+    )

@@ -12,12 +12,7 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import homeassistant
-from homeassistant.config_entries import (
-    SOURCE_USER,
-    ConfigEntryState,
-    ConfigFlowContext,
-    ConfigFlowResult,
-)
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowContext
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
@@ -33,6 +28,7 @@ from custom_components.v2c_cloud.const import (
     DOMAIN,
 )
 from custom_components.v2c_cloud.helpers import format_reset_time
+from tests.components.v2c_cloud.read_helpers import open_quota_options
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
@@ -683,55 +679,6 @@ async def test_reconfigure_keeps_server(
     }
 
 
-async def _quota_options(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> ConfigFlowResult:
-    """Open the options and pick the quota form from the menu."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["quota", "wifi"]
-    return await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "quota"}
-    )
-
-
-async def test_options_flow(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_setup_entry: AsyncMock
-) -> None:
-    """Options are stored as whole numbers and the entry reloads."""
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-
-    result = await _quota_options(hass, mock_config_entry)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "quota"
-    assert _filled(result, {}) == {
-        CONF_QUOTA_SHARE: 100,
-        CONF_COMMAND_RESERVE: 50,
-        CONF_POLL_IDLE: True,
-    }
-
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_QUOTA_SHARE: 60.0, CONF_COMMAND_RESERVE: 300.0, CONF_POLL_IDLE: False},
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.options == {
-        CONF_QUOTA_SHARE: 60,
-        CONF_COMMAND_RESERVE: 300,
-        CONF_POLL_IDLE: False,
-    }
-    assert all(
-        type(mock_config_entry.options[key]) is int
-        for key in (CONF_QUOTA_SHARE, CONF_COMMAND_RESERVE)
-    )
-    assert len(mock_setup_entry.mock_calls) == 2
-
-
 async def test_options_flow_reserve_too_large(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
@@ -741,7 +688,7 @@ async def test_options_flow_reserve_too_large(
         mock_config_entry,
         options={CONF_QUOTA_SHARE: 50, CONF_COMMAND_RESERVE: 20, CONF_POLL_IDLE: True},
     )
-    result = await _quota_options(hass, mock_config_entry)
+    result = await open_quota_options(hass, mock_config_entry)
     assert _suggested(result) == {
         CONF_QUOTA_SHARE: 50,
         CONF_COMMAND_RESERVE: 20,
@@ -779,7 +726,7 @@ async def test_options_flow_out_of_range(
 ) -> None:
     """Values outside the selector ranges never reach the entry."""
     mock_config_entry.add_to_hass(hass)
-    result = await _quota_options(hass, mock_config_entry)
+    result = await open_quota_options(hass, mock_config_entry)
 
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(result["flow_id"], user_input)
