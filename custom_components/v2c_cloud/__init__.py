@@ -24,6 +24,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import (
+    FORBIDDEN_RECHECK,
     V2CAccountCoordinator,
     V2CChargerCoordinator,
     V2CConfigEntry,
@@ -105,7 +106,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     try:
         chargers = await _async_first_reads(account)
     except ConfigEntryNotReady:
-        gate.failed(utcnow())
+        # A key V2C forbids stays forbidden for hours: retry as rarely as polling would.
+        gate.failed(utcnow(), at_least=FORBIDDEN_RECHECK if errors.forbidden else None)
         raise
     finally:
         # The next attempt loads a new store: its calls and any 429 must be on disk.

@@ -22,6 +22,9 @@ from .helpers import format_reset_time
 
 FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(minutes=30)
+# Doublings past the longest wait only grow the number: about 40 overflow a
+# timedelta, which a day of failures reaches.
+_MOST_DOUBLINGS = (LONGEST_WAIT // FIRST_WAIT).bit_length()
 
 
 @dataclass
@@ -58,11 +61,13 @@ class SetupGate:
                 translation_placeholders={"time": format_reset_time(failures.retry_at)},
             )
 
-    def failed(self, now: datetime) -> None:
-        """Make the next attempt wait twice as long as the last one did."""
+    def failed(self, now: datetime, *, at_least: timedelta | None = None) -> None:
+        """Make the next attempt wait twice as long as the last one did, or at_least."""
         previous = self._failures.get(self._entry_id)
         count = 1 if previous is None else previous.count + 1
-        wait = min(FIRST_WAIT * 2 ** (count - 1), LONGEST_WAIT)
+        wait = min(FIRST_WAIT * 2 ** min(count - 1, _MOST_DOUBLINGS), LONGEST_WAIT)
+        if at_least is not None:
+            wait = max(wait, at_least)
         self._failures[self._entry_id] = _Failures(count, now + wait)
 
     def succeeded(self) -> None:

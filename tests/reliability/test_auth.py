@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -156,3 +156,27 @@ async def test_a_key_accepted_again_ends_the_reauthentication(
     coordinator = charger(init_integration, v2c_sim.device_id)
     assert coordinator.last_update_success
     await set_current(hass, v2c_sim.device_id, 14)
+
+
+async def test_a_restart_during_a_day_of_403_keeps_the_six_hour_pace(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Setup retries after a 403 the key had for hours wait as long as polling does."""
+    v2c_sim.sim.faults.set(FaultKind.FORBIDDEN_403)
+    await run_for(hass, freezer, timedelta(hours=2), step=timedelta(minutes=5))
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    calls = len(v2c_sim.sim.request_log)
+    await run_for(hass, freezer, timedelta(days=1), step=timedelta(minutes=5))
+    # Four retries of the pairings read; with a half-hour cap it was 41.
+    assert len(v2c_sim.sim.request_log) - calls <= 5
+
+    v2c_sim.sim.faults.clear()
+    await run_for(hass, freezer, timedelta(hours=7), step=timedelta(minutes=10))
+    assert init_integration.state is ConfigEntryState.LOADED

@@ -203,9 +203,11 @@ async def test_setup_retries_without_chargers_are_spaced_out(
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.error_reason_translation_key == "no_chargers"
 
-    await _retries_for(hass, freezer, timedelta(hours=6))
-    # Attempts at 0, 1, 3, 7, 15, 31, 61 minutes, then every half hour: 16.
-    assert len(v2c_sim.sim.request_log) <= 17
+    # A day: the wait must stop doubling at its cap, or it overflows after
+    # about 19 hours of failures and setup ends with an error, never retried.
+    await _retries_for(hass, freezer, timedelta(hours=24))
+    # Attempts at 0, 1, 3, 7, 15, 31, 61 minutes, then every half hour: 53.
+    assert len(v2c_sim.sim.request_log) <= 54
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.error_reason_translation_key in {"no_chargers", "setup_waits"}
 
