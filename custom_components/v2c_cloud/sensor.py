@@ -14,6 +14,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
     PERCENTAGE,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
@@ -24,11 +25,13 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util.unit_conversion import EnergyConverter
 
 from .api import ChargeState, CurrentState, DynamicPowerMode, MeterError, ReportedState
 from .budget import PlannerSnapshot
@@ -442,10 +445,19 @@ class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
             energy = (
                 LifetimeEnergy.from_dict(restored.as_dict()) if restored else None
             ) or LifetimeEnergy()
-        # Never below the last state shown, whichever save is newer.
+        # Never below the last state shown, whichever save is newer. It is in
+        # the unit the user chose to display: 3,680 Wh is 3.68 kWh, not 3,680.
         if (last := await self.async_get_last_state()) is not None:
-            with suppress(ValueError):
-                energy.raise_to(float(last.state))
+            with suppress(ValueError, HomeAssistantError):
+                energy.raise_to(
+                    EnergyConverter.convert(
+                        float(last.state),
+                        last.attributes.get(
+                            ATTR_UNIT_OF_MEASUREMENT, UnitOfEnergy.KILO_WATT_HOUR
+                        ),
+                        UnitOfEnergy.KILO_WATT_HOUR,
+                    )
+                )
         self._energy = self._store.energy[device_id] = energy
         self._observe()
 

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import Platform
+from homeassistant.const import Platform, UnitOfEnergy
 from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 from hypothesis import example, given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -103,6 +104,29 @@ async def test_restore(
     await harness.load()
 
     assert number_of(harness.hass, LIFETIME) == expected
+
+
+async def test_a_total_shown_in_wh_comes_back_the_same(
+    loaded: Harness, entity_registry: er.EntityRegistry
+) -> None:
+    """The last state shown is in the user's display unit: 3,680 Wh is no 3,680 kWh."""
+    hass = loaded.hass
+    loaded.sim.charger.plug_in()
+    await run_for(hass, loaded.freezer, 30)
+    loaded.sim.charger.unplug()
+    await run_for(hass, loaded.freezer, 5)
+    entity_registry.async_update_entity_options(
+        LIFETIME, "sensor", {"unit_of_measurement": UnitOfEnergy.WATT_HOUR}
+    )
+    await hass.async_block_till_done()
+    shown_wh = number_of(hass, LIFETIME)
+    assert shown_wh > 1000
+
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_reload(loaded.entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert number_of(hass, LIFETIME) == pytest.approx(shown_wh)
 
 
 async def test_reading_without_live_state(loaded: Harness) -> None:
