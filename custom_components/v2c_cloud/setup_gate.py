@@ -3,8 +3,9 @@
 Home Assistant retries a setup that raised ConfigEntryNotReady every 80 s at
 most: with the cloud down, or an account whose chargers were all unpaired, that
 is over a thousand calls a day. An attempt is only let through once the server
-no longer refuses calls and the wait after the last failed attempt is over;
-the wait doubles with each failure in a row.
+no longer refuses calls, the last count of the quota leaves a call, and the
+wait after the last failed attempt is over; the wait doubles with each failure
+in a row.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class SetupGate:
 
     def check(self, planner: QuotaPlanner, now: datetime) -> None:
         """Raise ConfigEntryNotReady, without a call, while an attempt must wait."""
-        refused_until = planner.refused_until(now)
+        refused_until = planner.refused_until(now) or planner.spent_until(now)
         if refused_until is not None:
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,

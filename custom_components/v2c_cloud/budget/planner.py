@@ -235,6 +235,15 @@ class QuotaPlanner:
         ahead = [moment for moment in moments if moment is not None and moment > now]
         return max(ahead, default=None)
 
+    def spent_until(self, now: datetime) -> datetime | None:
+        """Return the reset while the last count (headers and our calls) says none is left.
+
+        Unlike the estimate polling plans with, this guesses nothing about
+        other programs: no call left here means a call now would get a 429.
+        """
+        now = self._tick(now)
+        return self._state.reset_at if self._state.remaining < 1 else None
+
     def throttled(self, now: datetime) -> bool:
         """Return True while calls wait for a short window, not for the day's reset."""
         now = self._tick(now)

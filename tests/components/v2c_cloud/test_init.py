@@ -243,6 +243,42 @@ async def test_setup_waits_for_a_quota_the_server_refused(
     assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
+async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The last header said no call is left: a restart sends nothing into a 429."""
+    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    while quota.status(v2c_sim.sim.clock.now()).remaining > 1:
+        quota.try_consume(v2c_sim.sim.clock.now())
+    planner = init_integration.runtime_data.planner
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=30))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        if planner.remaining == 0:
+            break
+    assert planner.remaining == 0
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.sim.clear_log()
+
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert v2c_sim.sim.request_log == []
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    assert init_integration.error_reason_translation_key == "quota_exhausted"
+    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    await _retries_for(hass, freezer, reset - v2c_sim.sim.clock.now())
+    assert v2c_sim.sim.request_log == []
+    await _retries_for(hass, freezer, timedelta(minutes=5))
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert all(record.status == 200 for record in v2c_sim.sim.request_log)
+
+
 async def test_removing_the_entry_deletes_its_store(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
