@@ -99,7 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         session=async_get_clientsession(hass),
         base_url=entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL),
         quota_listener=observe_quota,
-        call_listener=PlannerMeter(planner),
+        call_listener=PlannerMeter(planner, counted=store.schedule_save),
     )
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     account = V2CAccountCoordinator(hass, entry, client, errors)

@@ -6,7 +6,7 @@ Callers only declare, around their calls, what kind of call they make and when.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -45,14 +45,21 @@ def current_charge() -> Charge:
 class PlannerMeter:
     """Charge every request to the planner and record every 429 (a client listener)."""
 
-    def __init__(self, planner: QuotaPlanner) -> None:
-        """Charge this planner."""
+    def __init__(
+        self, planner: QuotaPlanner, counted: Callable[[], None] | None = None
+    ) -> None:
+        """Charge this planner; counted hears of every count, to save it."""
         self.planner = planner
+        self._counted = counted
 
     def sending(self, operation: str, device_id: str | None) -> None:
         """Count a request about to be sent."""
         charge = current_charge()
         self.planner.record_call(charge.kind, charge.now, device_id)
+        # A call nobody answers brings no quota header, the other trigger of a
+        # save: unsaved, a restart would blame it on other programs.
+        if self._counted is not None:
+            self._counted()
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
         """Stop calling until the quota, or the shorter window that refused, comes back."""

@@ -6,7 +6,9 @@ from datetime import timedelta
 import logging
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,8 +19,9 @@ from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle
+from v2c_simulator import FaultKind
 
-from .helpers import assert_quota_in_step, unavailable
+from .helpers import assert_quota_in_step, run_for, unavailable
 
 FAR = "9999-12-31T23:59:59+00:00"
 
@@ -122,3 +125,29 @@ async def test_absurd_saved_times_are_dropped(
     assert runtime.planner.reset_at <= utcnow() + timedelta(hours=24, minutes=5)
     assert runtime.planner.blocked_until(utcnow()) is None
     assert unavailable(hass, mock_config_entry) == []
+
+
+async def test_calls_nobody_answered_are_on_disk_at_a_stop(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Home Assistant writes only scheduled saves when it stops, and these calls bring no header.
+
+    Unsaved, a restart would find them in the next header and blame other programs.
+    """
+    await run_for(hass, freezer, timedelta(minutes=2))
+    v2c_sim.sim.faults.set(FaultKind.DROP_CONNECTION)
+    await run_for(hass, freezer, timedelta(minutes=30), step=timedelta(minutes=1))
+    assert any(
+        record.fault is FaultKind.DROP_CONNECTION for record in v2c_sim.sim.request_log
+    )
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+
+    saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]["planner"]
+    counted = init_integration.runtime_data.planner.snapshot(utcnow()).calls_today
+    assert sum(saved["window"]["calls"].values()) == sum(counted.values())
