@@ -96,7 +96,10 @@ class QuotaPlanner:
         """Replace the state; windows that ended meanwhile roll over.
 
         A saved reset or block further ahead than a day comes from a broken
-        header or clock; it is dropped, the next header says the truth.
+        header or clock; it is dropped, the next header says the truth. The
+        count of calls left came with that reset: half the quota is assumed
+        left, as when nothing could be read, rather than a spent quota that
+        would keep setup waiting for a reset nobody knows.
         """
         if not 0 < state.limit <= _MAX_LIMIT:
             raise ValueError(f"implausible saved daily limit {state.limit}")
@@ -108,6 +111,7 @@ class QuotaPlanner:
             state.rate_limited_until = None
         if state.reset_at > horizon:
             state.reset_at = next_reset(self._now, state.reset_offset_s)
+            state.remaining = state.limit // 2
         self._state = state
         self._planned = None
         rollover.advance(state, self._now)
