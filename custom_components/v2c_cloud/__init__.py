@@ -42,7 +42,7 @@ from .migration import (
 from .repairs import async_delete_domain_issues, async_delete_entry_issues
 from .services import async_setup_services
 from .setup_gate import SetupGate
-from .store import V2CStore, async_remove_store
+from .store import V2CStore, async_remove_store, quota_id
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -78,7 +78,11 @@ def planner_settings(entry: V2CConfigEntry) -> PlannerSettings:
 
 async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     """Set up V2C Cloud: one pairings call, then two calls per charger."""
-    store = await V2CStore.async_load(hass, entry.entry_id, planner_settings(entry))
+    api_key = entry.data[CONF_API_KEY]
+    base_url = entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+    store = await V2CStore.async_load(
+        hass, entry.entry_id, planner_settings(entry), quota_id(api_key, base_url)
+    )
     planner, guard = store.planner, store.guard
     gate = SetupGate(hass, entry.entry_id)
     gate.check(planner, utcnow())
@@ -95,9 +99,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         account.async_update_listeners()
 
     client = V2CClient(
-        entry.data[CONF_API_KEY],
+        api_key,
         session=async_get_clientsession(hass),
-        base_url=entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL),
+        base_url=base_url,
         quota_listener=observe_quota,
         call_listener=PlannerMeter(planner, counted=store.schedule_save),
     )

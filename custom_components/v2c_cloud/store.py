@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -18,6 +19,11 @@ STORAGE_VERSION = 1
 SAVE_DELAY_S = 30
 
 
+def quota_id(api_key: str, base_url: str) -> str:
+    """Name the quota a saved state counts, without keeping the key: a short hash."""
+    return hashlib.sha256(f"{base_url}\n{api_key}".encode()).hexdigest()[:16]
+
+
 def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True)
 
@@ -31,9 +37,12 @@ class V2CStore:
         planner: QuotaPlanner,
         guard: AuthGuard,
         energy: dict[str, LifetimeEnergy] | None = None,
+        *,
+        quota: str | None = None,
     ) -> None:
         """Wrap the restored planner, auth guard and lifetime energy totals."""
         self._store = store
+        self._quota = quota
         self.planner = planner
         self.guard = guard
         # Per charger; the sensors fill it in and keep it current.
@@ -41,11 +50,24 @@ class V2CStore:
 
     @classmethod
     async def async_load(
-        cls, hass: HomeAssistant, entry_id: str, settings: PlannerSettings
+        cls,
+        hass: HomeAssistant,
+        entry_id: str,
+        settings: PlannerSettings,
+        quota: str | None = None,
     ) -> V2CStore:
-        """Restore the entry's planner and auth guard (new ones on first run)."""
+        """Restore the entry's planner and auth guard (new ones on first run).
+
+        quota names the key and server now in use (see quota_id): what was
+        counted for another key, a 429 included, is not this one's quota.
+        """
         store = _store(hass, entry_id)
         data = await _async_read(store)
+        if data is not None and data.get("quota") not in (None, quota):
+            LOGGER.info(
+                "The V2C Cloud key or server changed; its daily quota is counted afresh"
+            )
+            data = {"energy": data.get("energy")}
         now = utcnow()
         planner = QuotaPlanner(settings, now=now)
         if data is None:
@@ -64,7 +86,8 @@ class V2CStore:
         except (AttributeError, TypeError, ValueError) as err:
             _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
             guard = AuthGuard()
-        return cls(store, planner, guard, _energy_from(store, data.get("energy")))
+        energy = _energy_from(store, data.get("energy"))
+        return cls(store, planner, guard, energy, quota=quota)
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
@@ -76,6 +99,7 @@ class V2CStore:
 
     def _data(self) -> dict[str, Any]:
         return {
+            "quota": self._quota,
             "planner": self.planner.to_dict(),
             "auth": self.guard.to_dict(),
             "energy": {

@@ -216,6 +216,13 @@ async def test_setup_retries_without_chargers_are_spaced_out(
     assert entry.state is ConfigEntryState.LOADED
 
 
+def _exhaust(v2c_sim: SimHandle) -> None:
+    """Spend every call left on the simulator's key."""
+    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    while quota.try_consume(v2c_sim.sim.clock.now()):
+        pass
+
+
 async def test_setup_waits_for_a_quota_the_server_refused(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -223,9 +230,8 @@ async def test_setup_waits_for_a_quota_the_server_refused(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """After a 429 at setup no retry calls before the reset: never a second 429."""
+    _exhaust(v2c_sim)
     quota = v2c_sim.sim.quota(v2c_sim.api_key)
-    while quota.try_consume(v2c_sim.sim.clock.now()):
-        pass
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -277,6 +283,31 @@ async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
     await _retries_for(hass, freezer, timedelta(minutes=5))
     assert init_integration.state is ConfigEntryState.LOADED
     assert all(record.status == 200 for record in v2c_sim.sim.request_log)
+
+
+async def test_a_new_key_brings_its_own_quota(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """After a 429, reconfiguring to a fresh key loads at once: the old count is not its."""
+    _exhaust(v2c_sim)
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    await coordinator.async_refresh()
+    assert init_integration.runtime_data.planner.refused_until(utcnow()) is not None
+    v2c_sim.sim.add_account("a-fresh-key").chargers.append(v2c_sim.charger)
+
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "a-fresh-key"}
+    )
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.state is ConfigEntryState.LOADED
+    saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]
+    assert "a-fresh-key" not in str(saved)
 
 
 async def test_removing_the_entry_deletes_its_store(
