@@ -26,6 +26,9 @@ class Account:
     registry: dict[str, Charger] = field(repr=False)
     chargers: list[Charger] = field(default_factory=list)
     revoked: bool = False
+    # Pairings still listed for chargers that exist nowhere any more (replaced,
+    # scrapped), by device id with their tag: reading one answers 404.
+    stale_pairings: dict[str, str] = field(default_factory=dict)
 
     @property
     def key_hash(self) -> str:

@@ -14,6 +14,7 @@ from . import render
 from .operation import Call, Operation, Reply
 from .params import ApiError
 from .state import Model, Session
+from .templates import Json
 
 LAST_SESSIONS = 5
 
@@ -56,18 +57,21 @@ def version(call: Call) -> Reply:
 
 
 def pairings(call: Call) -> Reply:
-    """Return the account's chargers."""
-    return Reply(
-        [
-            {
-                "id": charger.state.pairing_id,
-                "deviceId": charger.device_id,
-                "tag": charger.tag,
-                "model": charger.model.value,
-            }
-            for charger in call.account.chargers
-        ]
-    )
+    """Return the account's chargers, and pairings left behind by gone ones."""
+    listed: list[Json] = [
+        {
+            "id": charger.state.pairing_id,
+            "deviceId": charger.device_id,
+            "tag": charger.tag,
+            "model": charger.model.value,
+        }
+        for charger in call.account.chargers
+    ]
+    listed += [
+        {"id": f"stale-{device_id}", "deviceId": device_id, "tag": tag}
+        for device_id, tag in call.account.stale_pairings.items()
+    ]
+    return Reply(listed)
 
 
 def _between(day: date, start: date | None, end: date | None) -> bool:

@@ -12,7 +12,12 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
-from .chargers import V2CPairingsTracker, charger_coordinator, registered_chargers
+from .chargers import (
+    V2CPairingsTracker,
+    charger_coordinator,
+    refused_by_the_cloud,
+    registered_chargers,
+)
 from .const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -108,7 +113,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
-        chargers = await _async_first_reads(account)
+        chargers, unread = await _async_first_reads(account)
     except ConfigEntryNotReady:
         # A key V2C forbids stays forbidden for hours: retry as rarely as polling would.
         gate.failed(utcnow(), at_least=FORBIDDEN_RECHECK if errors.forbidden else None)
@@ -134,7 +139,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
     entry.async_on_unload(store.async_save)
-    tracker = V2CPairingsTracker(hass, entry)
+    tracker = V2CPairingsTracker(hass, entry, unread)
     tracker.async_pairings_updated()
     entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
     removed = async_take_over_entities(hass, entry)
@@ -146,19 +151,35 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
 
 async def _async_first_reads(
     account: V2CAccountCoordinator,
-) -> dict[str, V2CChargerCoordinator]:
-    """Read the pairings, then each charger once; raise ConfigEntryNotReady if any fails."""
+) -> tuple[dict[str, V2CChargerCoordinator], set[str]]:
+    """Read the pairings, then each charger once; return the chargers read and the refused.
+
+    A charger the cloud refuses to read (403/404: a pairing left behind, a
+    charger moved to another account) must not keep the others down; it is
+    tried again with the next list of pairings. Any other failure, or no
+    charger read at all, raises ConfigEntryNotReady.
+    """
     await account.async_config_entry_first_refresh()
     chargers: dict[str, V2CChargerCoordinator] = {}
+    refused: dict[str, ConfigEntryNotReady] = {}
     for device_id, pairing in account.data.items():
         coordinator = charger_coordinator(account, pairing)
-        await coordinator.async_config_entry_first_refresh()
+        try:
+            await coordinator.async_config_entry_first_refresh()
+        except ConfigEntryNotReady as err:
+            if not refused_by_the_cloud(coordinator):
+                raise
+            refused[device_id] = err
+            await coordinator.async_shutdown()
+            continue
         chargers[device_id] = coordinator
+    if not chargers and refused:
+        raise next(iter(refused.values()))
     if not chargers:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="no_chargers"
         )
-    return chargers
+    return chargers, set(refused)
 
 
 async def async_remove_config_entry_device(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .api import Pairing, mask_device_id
+from .api import Pairing, V2CResponseError, mask_device_id
 from .const import DOMAIN, LOGGER
-from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import (
+    UNKNOWN_CHARGER,
+    V2CAccountCoordinator,
+    V2CChargerCoordinator,
+    V2CConfigEntry,
+)
 from .helpers import own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
@@ -69,14 +76,32 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> No
             )
 
 
+def refused_by_the_cloud(coordinator: V2CChargerCoordinator) -> bool:
+    """Return True when the charger's last read failed because the cloud refused it."""
+    cause = getattr(coordinator.last_exception, "__cause__", None)
+    return isinstance(cause, V2CResponseError) and cause.status in UNKNOWN_CHARGER
+
+
 class V2CPairingsTracker:
     """Follow the account's pairings: add new chargers, drop unpaired ones."""
 
-    def __init__(self, hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-        """Track the chargers of one entry."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: V2CConfigEntry,
+        unread: Iterable[str] = (),
+    ) -> None:
+        """Track the chargers of one entry; unread ones failed their first read."""
         self.hass = hass
         self.entry = entry
         self._adding: set[str] = set()
+        # The account coordinator ticks every half hour but reads the list far
+        # less often: a charger the cloud refused to read (403/404, a pairing
+        # left behind) is tried again with the next list read, not at every
+        # tick (two calls each). Other failures pass and are tried each tick.
+        self._refused_with: dict[str, object] = dict.fromkeys(
+            unread, entry.runtime_data.account.data
+        )
 
     @callback
     def async_pairings_updated(self) -> None:
@@ -95,6 +120,8 @@ class V2CPairingsTracker:
             runtime.planner.remove_charger(device_id)
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
+            if self._refused_with.get(device_id) is paired:
+                continue
             self._adding.add(device_id)
             self.entry.async_create_task(
                 self.hass,
@@ -111,12 +138,15 @@ class V2CPairingsTracker:
             await coordinator.async_refresh()
         finally:
             self._adding.discard(device_id)
-        # A failed first read is retried at the next pairings check, in 30 minutes.
+        # A failed first read is retried at the next tick, in 30 minutes.
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
         ):
+            if refused_by_the_cloud(coordinator):
+                self._refused_with[device_id] = runtime.account.data
             await coordinator.async_shutdown()
             return
+        self._refused_with.pop(device_id, None)
         runtime.chargers[device_id] = coordinator
         coordinator.async_schedule_refresh_at()
         LOGGER.info("Charger %s was paired; adding it", mask_device_id(device_id))

@@ -240,6 +240,38 @@ async def test_a_failed_first_read_is_retried_at_the_next_check(
     assert _device_entities(hass, "POL0002")
 
 
+async def test_a_pairing_left_behind_does_not_keep_the_others_down(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A listed charger the cloud cannot read (404) is tried with each list, not each tick."""
+    v2c_sim.account.stale_pairings["TRY0404"] = "Old charger"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert set(mock_config_entry.runtime_data.chargers) == {v2c_sim.device_id}
+    assert not _device_entities(hass, "TRY0404")
+
+    v2c_sim.sim.clear_log()
+    for _ in range(24):
+        await _account_tick(hass, freezer)
+    log = v2c_sim.sim.request_log
+    lists = sum(record.path == PAIRINGS_PATH for record in log)
+    tries = sum(record.query.get("deviceId") == "TRY0404" for record in log)
+    # Half a day: the list is read early once after the refusal, then every 6 hours.
+    assert lists <= 3
+    assert tries <= lists
+
+    del v2c_sim.account.stale_pairings["TRY0404"]
+    v2c_sim.account.add_charger(device_id="TRY0404", tag="Old charger")
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+    assert "TRY0404" in mock_config_entry.runtime_data.chargers
+    assert _device_entities(hass, "TRY0404")
+
+
 async def test_only_unpaired_devices_can_be_deleted(
     hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
 ) -> None:
