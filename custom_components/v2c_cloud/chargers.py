@@ -76,6 +76,19 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> No
             )
 
 
+def model_name(model: str | None) -> str | None:
+    """Spell a model as V2C does ("trydan" -> "Trydan"); mixed case is kept."""
+    if model is None or not (model.islower() or model.isupper()):
+        return model
+    return model.title()
+
+
+def device_name(pairing: Pairing) -> str:
+    """Name a charger's device by its tag in v2c.cloud."""
+    model = model_name(pairing.model)
+    return pairing.tag or f"V2C {model or 'charger'} {pairing.device_id}"
+
+
 def refused_by_the_cloud(coordinator: V2CChargerCoordinator) -> bool:
     """Return True when the charger's last read failed because the cloud refused it."""
     cause = getattr(coordinator.last_exception, "__cause__", None)
@@ -110,6 +123,8 @@ class V2CPairingsTracker:
         paired = runtime.account.data
         for device_id in set(runtime.chargers) - set(paired):
             self._async_remove(device_id)
+        for device_id, coordinator in runtime.chargers.items():
+            self._async_follow(coordinator, paired[device_id])
         # The stored planner may remember chargers unpaired while Home Assistant
         # was stopped, or one a read in flight met again after its removal.
         planned = runtime.planner.snapshot(utcnow()).chargers
@@ -128,6 +143,23 @@ class V2CPairingsTracker:
                 self._async_add(paired[device_id]),
                 f"{DOMAIN} add charger {mask_device_id(device_id)}",
             )
+
+    @callback
+    def _async_follow(
+        self, coordinator: V2CChargerCoordinator, pairing: Pairing
+    ) -> None:
+        """Take a charger's new tag (renamed in v2c.cloud) as its device's name.
+
+        A name the user gave the device in Home Assistant is kept apart by the
+        registry (name_by_user) and still wins.
+        """
+        before, coordinator.pairing = coordinator.pairing, pairing
+        if device_name(pairing) == device_name(before):
+            return
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device(identifiers={(DOMAIN, pairing.device_id)})
+        if device is not None:
+            registry.async_update_device(device.id, name=device_name(pairing))
 
     async def _async_add(self, pairing: Pairing) -> None:
         """Read the new charger once (two calls), then let the platforms add it."""

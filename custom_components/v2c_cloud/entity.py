@@ -11,7 +11,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .chargers import signal_charger_added
+from .chargers import device_name, model_name, signal_charger_added
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .data import ChargerData
@@ -115,13 +115,6 @@ def charger_platform[D: EntityDescription](
     return async_setup_entry
 
 
-def _model_name(model: str | None) -> str | None:
-    """Spell a model as V2C does ("trydan" -> "Trydan"); mixed case is kept."""
-    if model is None or not (model.islower() or model.isupper()):
-        return model
-    return model.title()
-
-
 class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
     """An entity of one charger: shared device, unique id and availability."""
 
@@ -137,12 +130,11 @@ class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
         self._attr_unique_id = f"{device_id}_{description.key}"
         reported = coordinator.data.reported if coordinator.data else None
         pairing = coordinator.pairing
-        model = _model_name(pairing.model)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, device_id)},
-            name=pairing.tag or f"V2C {model or 'charger'} {device_id}",
+            name=device_name(pairing),
             manufacturer="V2C",
-            model=model,
+            model=model_name(pairing.model),
             serial_number=device_id,
             sw_version=reported.firmware_version if reported else None,
             connections=(

@@ -272,6 +272,35 @@ async def test_a_pairing_left_behind_does_not_keep_the_others_down(
     assert _device_entities(hass, "TRY0404")
 
 
+async def test_a_charger_renamed_in_v2c_cloud_renames_its_device(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The new tag names the device at the next list read; a user's own name still wins."""
+    registry = dr.async_get(hass)
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert device.name == "Garage"
+    v2c_sim.charger.state.tag = "Carport"
+
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert device.name == "Carport"
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.pairing.tag == "Carport"
+
+    registry.async_update_device(device.id, name_by_user="My charger")
+    v2c_sim.charger.state.tag = "Garage"
+    await _until_pairings_refresh(hass, freezer, v2c_sim)
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert (device.name, device.name_by_user) == ("Garage", "My charger")
+
+
 async def test_only_unpaired_devices_can_be_deleted(
     hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
 ) -> None:

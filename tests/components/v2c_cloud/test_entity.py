@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.v2c_cloud.entity import _model_name
+from custom_components.v2c_cloud.chargers import model_name
 
 
 @pytest.mark.parametrize(
@@ -18,4 +18,4 @@ from custom_components.v2c_cloud.entity import _model_name
 )
 def test_model_is_spelled_as_v2c_does(sent: str | None, shown: str | None) -> None:
     """All-lower or all-upper names are capitalised; a mixed-case name is V2C's own."""
-    assert _model_name(sent) == shown
+    assert model_name(sent) == shown
