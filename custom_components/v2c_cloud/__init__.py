@@ -138,7 +138,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     )
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
-    entry.async_on_unload(store.async_save)
+    entry.async_on_unload(store.async_close)
     tracker = V2CPairingsTracker(hass, entry, unread)
     tracker.async_pairings_updated()
     entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))

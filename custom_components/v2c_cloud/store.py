@@ -43,6 +43,7 @@ class V2CStore:
         """Wrap the restored planner, auth guard and lifetime energy totals."""
         self._store = store
         self._quota = quota
+        self._closed = False
         self.planner = planner
         self.guard = guard
         # Per charger; the sensors fill it in and keep it current.
@@ -91,10 +92,19 @@ class V2CStore:
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
-        self._store.async_delay_save(self._data, SAVE_DELAY_S)
+        # A late answer after the unload must not write: the entry may be
+        # deleted (its file would come back) or running anew with newer state.
+        if not self._closed:
+            self._store.async_delay_save(self._data, SAVE_DELAY_S)
 
     async def async_save(self) -> None:
-        """Save now (unload, shutdown)."""
+        """Save now (a setup attempt's end, a session's end)."""
+        if not self._closed:
+            await self._store.async_save(self._data())
+
+    async def async_close(self) -> None:
+        """Save a last time at unload; later changes are not written."""
+        self._closed = True
         await self._store.async_save(self._data())
 
     def _data(self) -> dict[str, Any]:
