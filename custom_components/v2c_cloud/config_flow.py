@@ -321,15 +321,20 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 validation.data[CONF_BASE_URL] = url
         return validation
 
-    def _account_unique_id(self, validation: _Validation) -> str:
+    def _account_unique_id(
+        self, validation: _Validation, updating: ConfigEntry | None = None
+    ) -> str:
         """Return the unique id of the entry for this account, or a new one.
 
         V2C names no account, so an account is known by its chargers: an entry
         matches while one charger it knows is still paired, which outlives the
-        charger its unique id was taken from.
+        charger its unique id was taken from. The entry being updated is asked
+        first: a charger shared with another configured account must not make
+        its own key look like that account's.
         """
         paired = set(validation.device_ids)
-        for entry in self._async_current_entries(include_ignore=False):
+        entries = self._async_current_entries(include_ignore=False)
+        for entry in [updating, *entries] if updating else entries:
             if entry.unique_id and paired & _known_chargers(self.hass, entry):
                 return entry.unique_id
         return validation.device_ids[0]
@@ -349,7 +354,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Store the new key and reload, if it belongs to the entry's account."""
         await self.async_set_unique_id(
-            self._account_unique_id(validation), raise_on_progress=False
+            self._account_unique_id(validation, entry), raise_on_progress=False
         )
         self._abort_if_unique_id_mismatch(reason="wrong_account")
         return self.async_update_reload_and_abort(entry, data=validation.data)
