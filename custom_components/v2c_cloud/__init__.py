@@ -17,6 +17,7 @@ from .chargers import (
     charger_coordinator,
     refused_by_the_cloud,
     registered_chargers,
+    runs_elsewhere,
 )
 from .const import (
     CONF_BASE_URL,
@@ -156,13 +157,16 @@ async def _async_first_reads(
 
     A charger the cloud refuses to read (403/404: a pairing left behind, a
     charger moved to another account) must not keep the others down; it is
-    tried again with the next list of pairings. Any other failure, or no
-    charger read at all, raises ConfigEntryNotReady.
+    tried again with the next list of pairings. A charger another entry runs
+    (shared by two accounts) is left to it. Any other failure, or no charger
+    read at all, raises ConfigEntryNotReady.
     """
     await account.async_config_entry_first_refresh()
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}
     for device_id, pairing in account.data.items():
+        if runs_elsewhere(account.hass, account.config_entry, device_id):
+            continue
         coordinator = charger_coordinator(account, pairing)
         try:
             await coordinator.async_config_entry_first_refresh()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -95,6 +96,20 @@ def refused_by_the_cloud(coordinator: V2CChargerCoordinator) -> bool:
     return isinstance(cause, V2CResponseError) and cause.status in UNKNOWN_CHARGER
 
 
+def runs_elsewhere(hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> bool:
+    """Return True when another loaded entry runs this charger (shared by two accounts).
+
+    Its entities are that entry's: a second set would clash with their unique
+    ids, and a second poller would spend this key's calls on the same data.
+    """
+    return any(
+        other.entry_id != entry.entry_id
+        and other.state is ConfigEntryState.LOADED
+        and device_id in other.runtime_data.chargers
+        for other in hass.config_entries.async_entries(DOMAIN)
+    )
+
+
 class V2CPairingsTracker:
     """Follow the account's pairings: add new chargers, drop unpaired ones."""
 
@@ -135,7 +150,9 @@ class V2CPairingsTracker:
             runtime.planner.remove_charger(device_id)
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
-            if self._refused_with.get(device_id) is paired:
+            if self._refused_with.get(device_id) is paired or runs_elsewhere(
+                self.hass, self.entry, device_id
+            ):
                 continue
             self._adding.add(device_id)
             self.entry.async_create_task(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -22,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
-from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.diagnostics_helpers import device_diagnostics
@@ -299,6 +300,44 @@ async def test_a_charger_renamed_in_v2c_cloud_renames_its_device(
     device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
     assert device is not None
     assert (device.name, device.name_by_user) == ("Garage", "My charger")
+
+
+async def test_a_charger_shared_with_another_entry_is_left_to_it(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two accounts list one charger: one entry runs it, the other spends nothing on it."""
+    other = v2c_sim.sim.add_account("key-of-the-office")
+    other.add_charger(device_id="TRY0002", tag="Office")
+    office = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="TRY0002",
+        data={CONF_API_KEY: "key-of-the-office", CONF_BASE_URL: v2c_sim.base_url},
+    )
+    office.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(office.entry_id)
+    await hass.async_block_till_done()
+    other.chargers.append(v2c_sim.charger)
+    v2c_sim.sim.clear_log()
+
+    for _ in range(16):
+        await _account_tick(hass, freezer)
+    assert await hass.config_entries.async_reload(office.entry_id)
+    await hass.async_block_till_done()
+
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+    assert set(init_integration.runtime_data.chargers) == {v2c_sim.device_id}
+    office_reads = [
+        record.query.get("deviceId")
+        for record in v2c_sim.sim.request_log
+        if record.key_hash == other.key_hash
+    ]
+    assert "TRY0002" in office_reads
+    assert v2c_sim.device_id not in office_reads
+    assert "does not generate unique IDs" not in caplog.text
 
 
 async def test_only_unpaired_devices_can_be_deleted(
