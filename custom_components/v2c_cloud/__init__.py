@@ -140,6 +140,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
     entry.async_on_unload(store.async_close)
+    entry.async_on_unload(lambda: gate.leaving(planner, utcnow()))
     tracker = V2CPairingsTracker(hass, entry, unread)
     tracker.async_pairings_updated()
     entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))

@@ -35,6 +35,9 @@ class _Failures:
 
 
 _FAILURES: HassKey[dict[str, _Failures]] = HassKey(f"{DOMAIN}_setup_failures")
+# A pause a short window asked for is not saved (over before a restart), but a
+# reload within it must honour it: kept here from the unload to the setup.
+_PAUSES: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_setup_pauses")
 
 
 class SetupGate:
@@ -43,6 +46,7 @@ class SetupGate:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Share the failures of earlier attempts of this entry."""
         self._failures = hass.data.setdefault(_FAILURES, {})
+        self._pauses = hass.data.setdefault(_PAUSES, {})
         self._entry_id = entry_id
 
     def check(self, planner: QuotaPlanner, now: datetime) -> None:
@@ -53,6 +57,14 @@ class SetupGate:
                 translation_domain=DOMAIN,
                 translation_key="quota_exhausted",
                 translation_placeholders={"time": format_reset_time(refused_until)},
+            )
+        paused_until = self._pauses.pop(self._entry_id, None)
+        if paused_until is not None and now < paused_until:
+            self._pauses[self._entry_id] = paused_until
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="throttled",
+                translation_placeholders={"time": format_reset_time(paused_until)},
             )
         failures = self._failures.get(self._entry_id)
         if failures is not None and now < failures.retry_at:
@@ -70,6 +82,14 @@ class SetupGate:
         if at_least is not None:
             wait = max(wait, at_least)
         self._failures[self._entry_id] = _Failures(count, now + wait)
+
+    def leaving(self, planner: QuotaPlanner, now: datetime) -> None:
+        """Keep, for the next setup of this entry, a short pause the server asked for.
+
+        A day's 429 is saved with the planner, for the key it came with.
+        """
+        if planner.throttled(now) and (until := planner.refused_until(now)):
+            self._pauses[self._entry_id] = until
 
     def succeeded(self) -> None:
         """Forget the failures: the next setup (a reload, a restart) goes ahead."""

@@ -310,6 +310,30 @@ async def test_a_new_key_brings_its_own_quota(
     assert "a-fresh-key" not in str(saved)
 
 
+async def test_a_reload_honours_a_pause_the_server_asked_for(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A short window's 429 asks for 60 s: a reload within them sends nothing."""
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, duration_s=60)
+    await coordinator.async_refresh()
+    assert init_integration.runtime_data.planner.throttled(utcnow())
+    v2c_sim.sim.clear_log()
+
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert v2c_sim.sim.request_log == []
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    assert init_integration.error_reason_translation_key == "throttled"
+    await _retries_for(hass, freezer, timedelta(minutes=3))
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert all(record.status == 200 for record in v2c_sim.sim.request_log)
+
+
 async def test_removing_the_entry_deletes_its_store(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
