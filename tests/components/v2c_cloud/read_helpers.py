@@ -9,7 +9,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigFlowResult
-from homeassistant.const import Platform
+from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
@@ -17,7 +17,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
+from tests.sim_fixtures import SimHandle
+from v2c_simulator.accounts import Account
 
 PACKAGE = Path(__file__).parents[3] / "custom_components" / "v2c_cloud"
 
@@ -85,3 +88,20 @@ async def open_quota_options(
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "quota"}
     )
+
+
+async def set_up_office_account(
+    hass: HomeAssistant, v2c_sim: SimHandle
+) -> tuple[Account, MockConfigEntry]:
+    """Add a second account, with its own key and charger TRY0002, and set it up."""
+    office = v2c_sim.sim.add_account("key-of-the-office")
+    office.add_charger(device_id="TRY0002", tag="Office")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="TRY0002",
+        data={CONF_API_KEY: "key-of-the-office", CONF_BASE_URL: v2c_sim.base_url},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return office, entry

@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
+from tests.components.v2c_cloud.read_helpers import set_up_office_account
 from tests.sim_fixtures import SimHandle, SimSetup
 
 TWO_CHARGERS = SimSetup(
@@ -66,20 +67,10 @@ async def test_own_key_accepted_when_a_charger_is_shared_with_another_entry(
     hass: HomeAssistant, v2c_sim: SimHandle, init_integration: MockConfigEntry
 ) -> None:
     """A charger shared with a configured account does not make the key that account's."""
-    other = v2c_sim.sim.add_account("key-of-the-office")
-    office = other.add_charger(device_id="TRY0002", tag="Office")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="TRY0002",
-        data={CONF_API_KEY: "key-of-the-office", CONF_BASE_URL: v2c_sim.base_url},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    other, entry = await set_up_office_account(hass, v2c_sim)
     # The garage's owner shares it with the office's account, listed first.
     other.chargers.insert(0, v2c_sim.charger)
     assert [charger.device_id for charger in other.chargers] == ["TRY0001", "TRY0002"]
-    assert office in other.chargers
 
     result = await entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(

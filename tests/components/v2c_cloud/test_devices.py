@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -23,9 +22,10 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
-from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
+from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
+from tests.components.v2c_cloud.read_helpers import set_up_office_account
 from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
@@ -310,16 +310,7 @@ async def test_a_charger_shared_with_another_entry_is_left_to_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Two accounts list one charger: one entry runs it, the other spends nothing on it."""
-    other = v2c_sim.sim.add_account("key-of-the-office")
-    other.add_charger(device_id="TRY0002", tag="Office")
-    office = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="TRY0002",
-        data={CONF_API_KEY: "key-of-the-office", CONF_BASE_URL: v2c_sim.base_url},
-    )
-    office.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(office.entry_id)
-    await hass.async_block_till_done()
+    other, office = await set_up_office_account(hass, v2c_sim)
     other.chargers.append(v2c_sim.charger)
     v2c_sim.sim.clear_log()
 

@@ -216,6 +216,15 @@ async def test_setup_retries_without_chargers_are_spaced_out(
     assert entry.state is ConfigEntryState.LOADED
 
 
+def _waits_without_a_call(
+    entry: MockConfigEntry, v2c_sim: SimHandle, reason: str
+) -> None:
+    """Assert that setup was put off for reason before any call."""
+    assert v2c_sim.sim.request_log == []
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key == reason
+
+
 def _exhaust(v2c_sim: SimHandle) -> None:
     """Spend every call left on the simulator's key."""
     quota = v2c_sim.sim.quota(v2c_sim.api_key)
@@ -274,9 +283,7 @@ async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
     await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
 
-    assert v2c_sim.sim.request_log == []
-    assert init_integration.state is ConfigEntryState.SETUP_RETRY
-    assert init_integration.error_reason_translation_key == "quota_exhausted"
+    _waits_without_a_call(init_integration, v2c_sim, "quota_exhausted")
     reset = quota.status(v2c_sim.sim.clock.now()).resets_at
     await _retries_for(hass, freezer, reset - v2c_sim.sim.clock.now())
     assert v2c_sim.sim.request_log == []
@@ -326,9 +333,7 @@ async def test_a_reload_honours_a_pause_the_server_asked_for(
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
 
-    assert v2c_sim.sim.request_log == []
-    assert init_integration.state is ConfigEntryState.SETUP_RETRY
-    assert init_integration.error_reason_translation_key == "throttled"
+    _waits_without_a_call(init_integration, v2c_sim, "throttled")
     await _retries_for(hass, freezer, timedelta(minutes=3))
     assert init_integration.state is ConfigEntryState.LOADED
     assert all(record.status == 200 for record in v2c_sim.sim.request_log)
