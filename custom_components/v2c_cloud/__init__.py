@@ -137,6 +137,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     account.unpairing.suspect(
         registered_chargers(hass, entry) - set(chargers), utcnow()
     )
+    for device_id in store.unconfirmed & set(chargers):
+        chargers[device_id].poller.recheck(utcnow())
+    store.follow_pending(
+        lambda: (
+            device_id
+            for device_id, coordinator in entry.runtime_data.chargers.items()
+            if coordinator.poller.pending.values
+        )
+    )
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
     entry.async_on_unload(store.async_close)

@@ -181,6 +181,19 @@ class ChargerPoller:
             await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
+    def recheck(self, now: datetime) -> None:
+        """Read settings and live state once more when a command may still apply.
+
+        For commands the last run sent but never saw confirmed: the charger
+        may apply them up to a confirmation window later, after the setup's
+        settings read, which counts as the periodic one for hours.
+        """
+        self._confirm_live = True
+        self._confirm_reads_left = max(self._confirm_reads_left, 1)
+        usual_s = self.planner.confirm_delay_s
+        self._confirm_from = now + timedelta(seconds=CONFIRM_WINDOW_S - usual_s)
+        self.planner.request_confirmation(self.device_id, now, after_s=CONFIRM_WINDOW_S)
+
     def _live_state_due(self, now: datetime) -> bool:
         """Return True when the live state is as old as the charger's poll interval."""
         read_at = self.data.state_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 import hashlib
 from typing import Any
 
@@ -44,6 +45,10 @@ class V2CStore:
         self._store = store
         self._quota = quota
         self._closed = False
+        # Chargers with commands not yet confirmed when the state was saved:
+        # the next run reads their settings once more (see async_load).
+        self.unconfirmed: set[str] = set()
+        self._pending: Callable[[], Iterable[str]] = tuple
         self.planner = planner
         self.guard = guard
         # Per charger; the sensors fill it in and keep it current.
@@ -88,7 +93,20 @@ class V2CStore:
             _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
             guard = AuthGuard()
         energy = _energy_from(store, data.get("energy"))
-        return cls(store, planner, guard, energy, quota=quota)
+        loaded = cls(store, planner, guard, energy, quota=quota)
+        unconfirmed = data.get("unconfirmed")
+        if isinstance(unconfirmed, list):
+            loaded.unconfirmed = {item for item in unconfirmed if isinstance(item, str)}
+        return loaded
+
+    def follow_pending(self, pending: Callable[[], Iterable[str]]) -> None:
+        """Save, with each state, the chargers whose commands await confirmation.
+
+        A command lives in memory: a reload or restart before the charger
+        applied it (up to 90 s) would show the old value until the settings
+        are next read, hours later.
+        """
+        self._pending = pending
 
     def schedule_save(self) -> None:
         """Save soon; quota headers arrive with every call, so writes are batched."""
@@ -110,6 +128,7 @@ class V2CStore:
     def _data(self) -> dict[str, Any]:
         return {
             "quota": self._quota,
+            "unconfirmed": sorted(self._pending()),
             "planner": self.planner.to_dict(),
             "auth": self.guard.to_dict(),
             "energy": {
