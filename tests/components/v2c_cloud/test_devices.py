@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -22,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
-from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.read_helpers import set_up_office_account
@@ -271,6 +272,26 @@ async def test_a_pairing_left_behind_does_not_keep_the_others_down(
     await _until_pairings_refresh(hass, freezer, v2c_sim)
     assert "TRY0404" in mock_config_entry.runtime_data.chargers
     assert _device_entities(hass, "TRY0404")
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(models=())])
+async def test_an_account_of_only_refused_chargers_says_why(
+    hass: HomeAssistant, v2c_sim: SimHandle
+) -> None:
+    """With no charger read, setup retries with the cloud's answer, not 'no chargers'."""
+    v2c_sim.account.stale_pairings["TRY0404"] = "Old charger"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="TRY0404",
+        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason is not None
+    assert "HTTP 404" in entry.reason
 
 
 async def test_a_charger_renamed_in_v2c_cloud_renames_its_device(
