@@ -40,6 +40,9 @@ FROZEN_CHECK_S = 600.0
 # A live report's session clock trails the time between two reads by the
 # cloud's report period at most (commands show within about 90 s).
 SESSION_CLOCK_LAG_S = 120.0
+# A charge that stops with the car still plugged in reads the settings, at most
+# once in this long.
+STOPPED_READ_S = 1800.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
@@ -83,6 +86,7 @@ class ChargerPoller:
         self._command_locks: dict[str, asyncio.Lock] = {}
         self._command_tokens: dict[str, int] = {}
         self._frozen_checked_at: datetime | None = None
+        self._stop_read_at: datetime | None = None
         self._reported_key = f"reported:{device_id}"
         self._connected_key = f"connected:{device_id}"
         self._confirm_reads_left = 0
@@ -151,6 +155,7 @@ class ChargerPoller:
             self._confirm_live = False
         before, before_at = self.data.state, self.data.state_at
         was_empty = self.data.activity is ChargerActivity.IDLE
+        was_charging = self.data.activity is ChargerActivity.CHARGING
         await self._read_state(now, CallKind.POLL)
         if charged_between(before, self.data.state):
             self.planner.charged_unseen(self.device_id, now)
@@ -160,11 +165,13 @@ class ChargerPoller:
                 return self._publish(now)
         # A car plugged in that does not charge: the settings say what holds
         # it, and a timer says when it starts (unless a confirmation just
-        # read them).
+        # read them). So too when a charge stops with the car still there: a
+        # pause sent from V2C's app must not leave Charging shown on, where
+        # turning it on would pass for a command that changes nothing.
         held = (
-            was_empty
-            and self.data.activity in CAR_HELD
+            self.data.activity in CAR_HELD
             and self.data.reported_at != now
+            and (was_empty or (was_charging and self._stop_worth_a_settings_read(now)))
         )
         if (
             self.planner.maintenance_due(self._reported_key, now, REPORTED_REFRESH_S)
@@ -193,6 +200,23 @@ class ChargerPoller:
         usual_s = self.planner.confirm_delay_s
         self._confirm_from = now + timedelta(seconds=CONFIRM_WINDOW_S - usual_s)
         self.planner.request_confirmation(self.device_id, now, after_s=CONFIRM_WINDOW_S)
+
+    def _stop_worth_a_settings_read(self, now: datetime) -> bool:
+        """Return True, and note the read, when a stopped charge's settings are due.
+
+        Not when a confirmation just read them (our own pause), and not more
+        than once per half hour: a charge following the sun stops and starts
+        with every cloud.
+        """
+        read_at, stop_read_at = self.data.reported_at, self._stop_read_at
+        if read_at is not None and (now - read_at).total_seconds() < CONFIRM_WINDOW_S:
+            return False
+        if stop_read_at is not None and (now - stop_read_at).total_seconds() < (
+            STOPPED_READ_S
+        ):
+            return False
+        self._stop_read_at = now
+        return True
 
     def _live_state_due(self, now: datetime) -> bool:
         """Return True when the live state is as old as the charger's poll interval."""

@@ -21,6 +21,7 @@ from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.budget.apply_wait import TRUST_AFTER
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
+from v2c_simulator.commands import pause_charge
 
 from .control_helpers import Harness
 from .read_helpers import advance, run_for
@@ -305,3 +306,27 @@ async def test_a_car_held_at_a_confirmation_costs_no_second_settings_read(
     assert any(path.endswith("/currentstatecharge") for path in at_confirmation)
     assert sum(path.endswith(REPORTED) for path in at_confirmation) == 1
     assert loaded.coordinator().data.activity is ChargerActivity.PLUGGED
+
+
+async def test_a_pause_sent_from_the_v2c_app_shows_and_can_be_undone(
+    harness: Harness,
+) -> None:
+    """The charge stops with the car plugged in: the settings are read, and say paused.
+
+    Shown on, turning Charging on would have passed for a command that changes nothing.
+    """
+    await harness.load()
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.state("charging").state == STATE_ON
+
+    harness.sim.charger.submit(pause_charge)
+    await run_for(harness.hass, harness.freezer, 30)
+    assert harness.state("charging").state == STATE_OFF
+
+    harness.sim.sim.clear_log()
+    await harness.call("charging", SERVICE_TURN_ON)
+    await run_for(harness.hass, harness.freezer, 5)
+    assert [path for _, path, _ in harness.commands()] == ["/device/startcharge"]
+    assert harness.sim.charger.state.paused is False
+    assert harness.state("charging").state == STATE_ON
