@@ -376,6 +376,16 @@ def test_maintenance_runs_once_per_period(planner: QuotaPlanner) -> None:
     assert planner.maintenance_due("pairings", NOON + timedelta(hours=1), 3600)
 
 
+def test_maintenance_after_the_clock_was_set_back_waits_one_period(
+    planner: QuotaPlanner,
+) -> None:
+    """A read done "tomorrow" by the old clock is not a day and an hour away."""
+    assert planner.maintenance_due("pairings", NOON, 3600)
+    back = NOON - timedelta(days=1)
+    assert not planner.maintenance_due("pairings", back, 3600)
+    assert planner.maintenance_due("pairings", back + timedelta(hours=1), 3600)
+
+
 def register_maintenance(planner: QuotaPlanner, now: datetime) -> None:
     """Run the integration's periodic reads of one charger: 20 calls a day."""
     assert planner.maintenance_due("pairings", now, 6 * 3600)

@@ -294,3 +294,26 @@ async def test_wall_clock_jump_neither_stops_polling_nor_burns_quota(
     assert spent >= 1
     assert spent <= 2 * usual + 3
     assert rate_limited_calls(v2c_sim) == 0
+
+
+@pytest.mark.parametrize(
+    "jump", [timedelta(0), timedelta(hours=-3), timedelta(days=-1)], ids=str
+)
+async def test_periodic_reads_go_on_after_the_clock_is_set_back(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    jump: timedelta,
+) -> None:
+    """Connectivity every 2 h, settings and pairings every 6 h, whatever the jump."""
+    clock = SkewedWallClock(monkeypatch)
+    await clock.run_for(hass, freezer, timedelta(hours=1))
+    clock.offset = jump
+    calls = requests(v2c_sim)
+    await clock.run_for(hass, freezer, timedelta(hours=7))
+    paths = [record.path for record in v2c_sim.sim.request_log[calls:]]
+    periodic = ("/device/connected", "/device/reported", "/pairings/me")
+    assert [paths.count(path) for path in periodic] == [3, 1, 1]

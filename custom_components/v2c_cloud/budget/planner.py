@@ -508,6 +508,10 @@ class QuotaPlanner:
             )
         job.every_s = every_s
         job.asked_at = now
+        if job.done_at is not None and job.done_at > now:
+            # The clock was set back: the read waits a period from now, not
+            # the jump on top of it.
+            job.done_at = now
         return job
 
     def snapshot(self, now: datetime) -> PlannerSnapshot:
