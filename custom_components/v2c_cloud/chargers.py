@@ -38,7 +38,7 @@ def charger_coordinator(
         account.client,
         errors.planner,
         pairing.device_id,
-        zone=dt_util.get_default_time_zone(),
+        zone=dt_util.get_default_time_zone,
     )
     return V2CChargerCoordinator(
         account.hass,

@@ -67,11 +67,12 @@ class ChargerPoller:
         planner: QuotaPlanner,
         device_id: str,
         *,
-        zone: tzinfo = UTC,
+        zone: Callable[[], tzinfo] = lambda: UTC,
     ) -> None:
         """Start with nothing known about the charger.
 
-        `zone` is the time zone of the charger's timers.
+        `zone` returns the time zone of the charger's timers, asked each time:
+        the user may change Home Assistant's while it runs.
         """
         self.client = client
         self.planner = planner
@@ -352,7 +353,7 @@ class ChargerPoller:
             self.device_id,
             None
             if reported is None
-            else next_opening(reported.timers, now - OPENING_GRACE, self.zone),
+            else next_opening(reported.timers, now - OPENING_GRACE, self.zone()),
             now,
         )
         self._confirm_late(now)

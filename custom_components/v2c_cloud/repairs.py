@@ -7,6 +7,7 @@ from datetime import datetime
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .helpers import format_reset_time
@@ -62,7 +63,8 @@ def async_report_charger_offline(
         f"charger_offline_{device_id}",
         "charger_offline",
         name=name,
-        since=since.strftime("%Y-%m-%d"),
+        # The date the user lives by, not the UTC one: a day apart far from UTC.
+        since=dt_util.as_local(since).date().isoformat(),
     )
 
 

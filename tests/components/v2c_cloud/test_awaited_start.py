@@ -246,3 +246,25 @@ async def test_a_car_waiting_for_sun_and_timer_is_read_at_the_opening(
     while utcnow() < opening + timedelta(seconds=20):
         await advance(hass, freezer, timedelta(seconds=5))
     assert coordinator.data.state_at == opening + timedelta(seconds=15)
+
+
+async def test_the_opening_follows_a_time_zone_changed_while_running(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Set to Madrid after setup, the 01:00 timer opens at 00:00 UTC and is read then."""
+    v2c_sim.charger.state.timers = {1: Timer(1, "01:00", "06:00", "1234567")}
+    coordinator = await _set_up_reading_slowly(
+        hass, mock_config_entry, v2c_sim, freezer, "2026-03-02 22:10:00+00:00"
+    )
+    await hass.config.async_update(time_zone="Europe/Madrid")
+    v2c_sim.charger.state.paused = True
+    await _plug_in(hass, v2c_sim, freezer, coordinator)
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+
+    opening = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)
+    while utcnow() < opening + timedelta(seconds=20):
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.state_at == opening + timedelta(seconds=15)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -17,6 +17,7 @@ from custom_components.v2c_cloud.api import V2CClient, V2CResponseError
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.repairs import async_report_charger_offline
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
@@ -145,3 +146,14 @@ async def test_rejected_legacy_command_raises_and_clears_an_issue(
         DOMAIN, "set_max_power", {"device_id": device.id, "power": 5000}, blocking=True
     )
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_the_offline_issue_names_the_local_date(hass: HomeAssistant) -> None:
+    """20:00 UTC on 2 March is 09:00 on 3 March in Auckland: the user's date is shown."""
+    await hass.config.async_set_time_zone("Pacific/Auckland")
+    async_report_charger_offline(
+        hass, "TRY0001", "Garage", datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    )
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "charger_offline_TRY0001")
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Garage", "since": "2026-03-03"}
