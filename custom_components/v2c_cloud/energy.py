@@ -24,6 +24,8 @@ STEP_SLACK_KWH = 0.05
 MAX_SESSION_KWH = 250.0
 # Pole rounds session energy to 1 Wh; a smaller drop is noise, not a new session.
 SESSION_RESET_MIN_DROP_KWH = 0.01
+# A session clock this much behind the last one read has started again.
+SESSION_CLOCK_SLACK_S = 120
 
 
 def new_session(before_kwh: float | None, after_kwh: float | None) -> bool:
@@ -40,6 +42,8 @@ class LifetimeEnergy(ExtraStoredData):
     banked_kwh: float = 0.0
     session_kwh: float | None = None
     read_at: datetime | None = None
+    # The session clock of the last accepted reading, when the charger sends one.
+    session_s: int | None = None
     # The session just banked, until the new one grows: a reading that drops to
     # zero and comes back was a glitch, and the old session goes on.
     _banked_last: tuple[float, datetime | None] | None = field(
@@ -54,7 +58,11 @@ class LifetimeEnergy(ExtraStoredData):
         return self.banked_kwh + self.session_kwh
 
     def observe(
-        self, session_kwh: float, at: datetime, max_kw: float = PHYSICAL_MAX_KW
+        self,
+        session_kwh: float,
+        at: datetime,
+        max_kw: float = PHYSICAL_MAX_KW,
+        session_s: int | None = None,
     ) -> bool:
         """Fold a reading in; return True when a finished session was banked.
 
@@ -65,6 +73,13 @@ class LifetimeEnergy(ExtraStoredData):
         if not math.isfinite(session_kwh) or not 0 <= session_kwh <= MAX_SESSION_KWH:
             return False
         last = self.session_kwh
+        if last is not None and self._clock_restarted(session_kwh, session_s, max_kw):
+            # Read only once the new session had passed the old one's energy
+            # (reads far apart, a restart): no drop shows it, its clock does.
+            self._banked_last = None
+            self.banked_kwh += last
+            self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
+            return True
         allowance = self._allowance(at, max_kw)
         if last is None or session_kwh >= last:
             if last is not None and session_kwh - last > allowance:
@@ -72,14 +87,30 @@ class LifetimeEnergy(ExtraStoredData):
                 return False
             if last is not None and session_kwh > last:
                 self._banked_last = None
-            self.session_kwh, self.read_at = session_kwh, at
+            self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
             return False
         if not new_session(last, session_kwh) or session_kwh > allowance:
             return False
         self._banked_last = (last, self.read_at)
         self.banked_kwh += last
-        self.session_kwh, self.read_at = session_kwh, at
+        self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
         return True
+
+    def _clock_restarted(
+        self, session_kwh: float, session_s: int | None, max_kw: float
+    ) -> bool:
+        """Return True when the session clock went back and the energy fits it.
+
+        The clock never goes back within a session (it stops when the car
+        leaves). The energy must also fit in the new clock: a clock reset
+        alone, with the session's energy going on, is not a new session.
+        """
+        if session_s is None or self.session_s is None or self.session_kwh is None:
+            return False
+        if session_s + SESSION_CLOCK_SLACK_S >= self.session_s:
+            return False
+        fits = max_kw * session_s / 3600 + STEP_SLACK_KWH
+        return session_kwh >= self.session_kwh and session_kwh <= fits
 
     def _resume_banked(self, session_kwh: float, at: datetime, max_kw: float) -> None:
         """Take back a session banked by a dip when its reading comes back."""
@@ -109,6 +140,7 @@ class LifetimeEnergy(ExtraStoredData):
             "banked_kwh": self.banked_kwh,
             "session_kwh": self.session_kwh,
             "read_at": None if self.read_at is None else self.read_at.isoformat(),
+            "session_s": self.session_s,
         }
 
     @classmethod
@@ -118,10 +150,13 @@ class LifetimeEnergy(ExtraStoredData):
             banked = float(restored["banked_kwh"])
             session = restored["session_kwh"]
             read_at = restored.get("read_at")
+            clock = restored.get("session_s")
             energy = cls(
                 banked,
                 None if session is None else float(session),
                 None if read_at is None else datetime.fromisoformat(read_at),
+                # An unusable clock only costs the clock rule, not the total.
+                clock if isinstance(clock, int) and clock >= 0 else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

@@ -477,7 +477,9 @@ class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
             state.power_w, reported.max_power_w if reported else None
         )
         before = self._energy.as_dict()
-        if self._energy.observe(state.energy_kwh, data.state_at, max_kw):
+        if self._energy.observe(
+            state.energy_kwh, data.state_at, max_kw, state.session_seconds
+        ):
             self.hass.async_create_task(self._store.async_save())
         elif self._energy.as_dict() != before:
             self._store.schedule_save()

@@ -23,6 +23,8 @@ from custom_components.v2c_cloud.energy import (
     LifetimeEnergy,
 )
 from tests.sim_fixtures import SimHandle
+from v2c_simulator import FaultKind
+from v2c_simulator.templates import wire_fixture
 
 from .control_helpers import Harness
 from .read_helpers import number_of, run_for
@@ -127,6 +129,51 @@ async def test_a_total_shown_in_wh_comes_back_the_same(
     await hass.async_block_till_done()
 
     assert number_of(hass, LIFETIME) == pytest.approx(shown_wh)
+
+
+async def test_a_new_session_read_only_once_past_the_old_ones_energy(
+    harness: Harness,
+) -> None:
+    """Three hours without an answer, then 5 kWh after 1 h: a new session, by its clock.
+
+    No drop of the session energy shows it (4.18 -> 5.0 kWh); the session clock
+    does (26,711 s -> 3,600 s). Counted as growth, 4.18 kWh would be lost.
+    """
+    live = harness.sim.sim
+    for key, value in wire_fixture("trydan-2.4.6-currentstatecharge").items():
+        live.override_field("currentstatecharge", key, value)
+    await harness.load()
+    assert number_of(harness.hass, LIFETIME) == 4.179506
+
+    live.faults.set(FaultKind.HTTP_503)
+    await run_for(harness.hass, harness.freezer, 180)
+    for key, value in {
+        "energy": "5.000000",
+        "seconds": "3600",
+        "power": "7.400000",
+        "intensity": "32",
+        "charge_state": "2",
+    }.items():
+        live.override_field("currentstatecharge", key, value)
+    live.faults.clear()
+    await run_for(harness.hass, harness.freezer, 30)
+
+    assert number_of(harness.hass, LIFETIME) == pytest.approx(4.179506 + 5.0)
+
+
+def test_a_session_clock_reset_alone_is_no_new_session() -> None:
+    """A clock back at 60 s while 20 kWh go on (a reboot, say) cannot be a new session."""
+    energy = LifetimeEnergy()
+    energy.observe(20.0, START, 7.4, session_s=10_000)
+    assert not energy.observe(20.5, START + timedelta(minutes=5), 7.4, session_s=60)
+    assert energy.total_kwh == 20.5
+    assert LifetimeEnergy.from_dict(energy.as_dict()) == energy
+
+    # A clock that went back with energy that fits it: the old session is banked.
+    energy = LifetimeEnergy()
+    energy.observe(5.0, START, 7.4, session_s=10_000)
+    assert energy.observe(6.0, START + timedelta(hours=4), 7.4, session_s=3600)
+    assert energy.total_kwh == pytest.approx(11.0)
 
 
 async def test_reading_without_live_state(loaded: Harness) -> None:
