@@ -307,6 +307,9 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_shadow(lambda reported: reported.wifi_ssid),
+        # A real Trydan's wifi_info names the network and address (no signal):
+        # one malformed at setup must not keep these entities away for good.
+        exists_fn=_in_shadow("wifi_info"),
     ),
     V2CSensorEntityDescription(
         key="wifi_signal",
@@ -323,6 +326,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         translation_key="ip_address",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_shadow(lambda reported: reported.wifi_ip),
+        exists_fn=_in_shadow("wifi_info"),
     ),
     V2CSensorEntityDescription(
         key="contract_power",

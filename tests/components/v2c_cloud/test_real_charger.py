@@ -407,3 +407,29 @@ async def test_setup_succeeds_with_every_field_broken(
         if value in NONSENSE:
             assert state.state == STATE_UNKNOWN, key
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_wifi_info_malformed_at_setup_keeps_its_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """Unknown first, the network and address show once a settings read parses them."""
+    _serve_fixtures(v2c_sim)
+    v2c_sim.sim.override_field("reported", "wifi_info", '{"ssid": "Home", "ip": ')
+    await setup_entry(hass, mock_config_entry, freezer)
+    ip_entity = entity_registry.async_get_entity_id(
+        Platform.SENSOR, DOMAIN, "TRY0001_ip_address"
+    )
+    assert ip_entity is not None
+    assert state_of(hass, ip_entity).state == STATE_UNKNOWN
+
+    v2c_sim.sim.override_field(
+        "reported", "wifi_info", '{"ssid": "Home", "ip": "192.168.1.77"}'
+    )
+    freezer.tick(timedelta(seconds=REPORTED_REFRESH_S + 60))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state_of(hass, ip_entity).state == "192.168.1.77"
