@@ -90,18 +90,26 @@ async def open_quota_options(
     )
 
 
+async def add_account_entry(
+    hass: HomeAssistant, v2c_sim: SimHandle, unique_id: str, api_key: str
+) -> MockConfigEntry:
+    """Add an entry for a simulator account and try to set it up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=unique_id,
+        data={CONF_API_KEY: api_key, CONF_BASE_URL: v2c_sim.base_url},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 async def set_up_office_account(
     hass: HomeAssistant, v2c_sim: SimHandle
 ) -> tuple[Account, MockConfigEntry]:
     """Add a second account, with its own key and charger TRY0002, and set it up."""
     office = v2c_sim.sim.add_account("key-of-the-office")
     office.add_charger(device_id="TRY0002", tag="Office")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="TRY0002",
-        data={CONF_API_KEY: "key-of-the-office", CONF_BASE_URL: v2c_sim.base_url},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await add_account_entry(hass, v2c_sim, "TRY0002", "key-of-the-office")
     return office, entry

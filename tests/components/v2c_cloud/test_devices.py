@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -23,10 +22,13 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.budget import CallKind
-from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
+from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
-from tests.components.v2c_cloud.read_helpers import set_up_office_account
+from tests.components.v2c_cloud.read_helpers import (
+    add_account_entry,
+    set_up_office_account,
+)
 from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
@@ -280,14 +282,7 @@ async def test_an_account_of_only_refused_chargers_says_why(
 ) -> None:
     """With no charger read, setup retries with the cloud's answer, not 'no chargers'."""
     v2c_sim.account.stale_pairings["TRY0404"] = "Old charger"
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="TRY0404",
-        data={CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await add_account_entry(hass, v2c_sim, "TRY0404", v2c_sim.api_key)
 
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert entry.reason is not None
