@@ -15,7 +15,6 @@ from .budget import PlannerSettings
 from .chargers import (
     V2CPairingsTracker,
     charger_coordinator,
-    refused_by_the_cloud,
     registered_chargers,
     runs_elsewhere,
 )
@@ -181,7 +180,7 @@ async def _async_first_reads(
         try:
             await coordinator.async_config_entry_first_refresh()
         except ConfigEntryNotReady as err:
-            if not refused_by_the_cloud(coordinator):
+            if not coordinator.refused_by_the_cloud:
                 raise
             refused[device_id] = err
             await coordinator.async_shutdown()

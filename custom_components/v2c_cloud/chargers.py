@@ -10,14 +10,9 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .api import Pairing, V2CResponseError, mask_device_id
+from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
-from .coordinator import (
-    UNKNOWN_CHARGER,
-    V2CAccountCoordinator,
-    V2CChargerCoordinator,
-    V2CConfigEntry,
-)
+from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
 from .helpers import own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
@@ -88,12 +83,6 @@ def device_name(pairing: Pairing) -> str:
     """Name a charger's device by its tag in v2c.cloud."""
     model = model_name(pairing.model)
     return pairing.tag or f"V2C {model or 'charger'} {pairing.device_id}"
-
-
-def refused_by_the_cloud(coordinator: V2CChargerCoordinator) -> bool:
-    """Return True when the charger's last read failed because the cloud refused it."""
-    cause = getattr(coordinator.last_exception, "__cause__", None)
-    return isinstance(cause, V2CResponseError) and cause.status in UNKNOWN_CHARGER
 
 
 def runs_elsewhere(hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> bool:
@@ -191,7 +180,7 @@ class V2CPairingsTracker:
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
         ):
-            if refused_by_the_cloud(coordinator):
+            if coordinator.refused_by_the_cloud:
                 self._refused_with[device_id] = runtime.account.data
             await coordinator.async_shutdown()
             return

@@ -297,6 +297,11 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         return self.unpairing.settle(self.data or {}, read, now)
 
 
+def _refuses_the_charger(err: BaseException | None) -> bool:
+    """Return True for the cloud's answer about a charger that is not the key's."""
+    return isinstance(err, V2CResponseError) and err.status in UNKNOWN_CHARGER
+
+
 class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     """One charger, read whenever the quota planner says it is worth a call."""
 
@@ -340,7 +345,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             else:
                 data = await self.poller.refresh(now)
         except V2CError as err:
-            if isinstance(err, V2CResponseError) and err.status in UNKNOWN_CHARGER:
+            if _refuses_the_charger(err):
                 # Unpaired, most likely: the account's list confirms it soon.
                 self.unpairing.read_refused(self.device_id, now)
             raise self.errors.update_failed(err, now) from err
@@ -372,6 +377,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             return True
         bound = STALE_AFTER_READS * self._planned_interval + STALE_MARGIN
         return now - read_at > bound
+
+    @property
+    def refused_by_the_cloud(self) -> bool:
+        """Return True when the last read failed because the cloud refused this charger."""
+        return _refuses_the_charger(getattr(self.last_exception, "__cause__", None))
 
     def is_stale(self, now: datetime) -> bool:
         """Return True when the live values are too old to be shown as current."""
