@@ -78,7 +78,7 @@ class LifetimeEnergy(ExtraStoredData):
             # (reads far apart, a restart): no drop shows it, its clock does.
             self._banked_last = None
             self.banked_kwh += last
-            self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
+            self._take(session_kwh, at, session_s)
             return True
         allowance = self._allowance(at, max_kw)
         if last is None or session_kwh >= last:
@@ -87,14 +87,18 @@ class LifetimeEnergy(ExtraStoredData):
                 return False
             if last is not None and session_kwh > last:
                 self._banked_last = None
-            self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
+            self._take(session_kwh, at, session_s)
             return False
         if not new_session(last, session_kwh) or session_kwh > allowance:
             return False
         self._banked_last = (last, self.read_at)
         self.banked_kwh += last
-        self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
+        self._take(session_kwh, at, session_s)
         return True
+
+    def _take(self, session_kwh: float, at: datetime, session_s: int | None) -> None:
+        """Accept a reading as the session's latest."""
+        self.session_kwh, self.read_at, self.session_s = session_kwh, at, session_s
 
     def _clock_restarted(
         self, session_kwh: float, session_s: int | None, max_kw: float
