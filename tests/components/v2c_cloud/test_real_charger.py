@@ -283,9 +283,7 @@ async def test_one_broken_field_spoils_only_its_entities(
         if shadow is not None:
             v2c_sim.sim.override_field("reported", shadow, value)
         reads = reported_reads(v2c_sim)
-        freezer.tick(timedelta(seconds=REPORTED_REFRESH_S + 60))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await _until_the_next_settings_read(hass, freezer)
         assert reported_reads(v2c_sim) == reads + 1, (live, shadow)
 
         states = _charger_states(hass, entity_registry, mock_config_entry)
@@ -300,11 +298,18 @@ async def test_one_broken_field_spoils_only_its_entities(
                     assert states[key] == STATE_UNKNOWN, (key, repr(value)[:20])
 
     _serve_fixtures(v2c_sim)
+    await _until_the_next_settings_read(hass, freezer)
+    assert _charger_states(hass, entity_registry, mock_config_entry) == baseline
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def _until_the_next_settings_read(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Move past the periodic settings read and let it run."""
     freezer.tick(timedelta(seconds=REPORTED_REFRESH_S + 60))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert _charger_states(hass, entity_registry, mock_config_entry) == baseline
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def _steps(count: int) -> Iterator[tuple[int, Json]]:
@@ -429,7 +434,5 @@ async def test_wifi_info_malformed_at_setup_keeps_its_entities(
     v2c_sim.sim.override_field(
         "reported", "wifi_info", '{"ssid": "Home", "ip": "192.168.1.77"}'
     )
-    freezer.tick(timedelta(seconds=REPORTED_REFRESH_S + 60))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await _until_the_next_settings_read(hass, freezer)
     assert state_of(hass, ip_entity).state == "192.168.1.77"
