@@ -83,7 +83,7 @@ class LifetimeEnergy(ExtraStoredData):
         allowance = self._allowance(at, max_kw)
         if last is None or session_kwh >= last:
             if last is not None and session_kwh - last > allowance:
-                self._resume_banked(session_kwh, at, max_kw)
+                self._resume_banked(session_kwh, at, max_kw, session_s)
                 return False
             if last is not None and session_kwh > last:
                 self._banked_last = None
@@ -116,7 +116,9 @@ class LifetimeEnergy(ExtraStoredData):
         fits = max_kw * session_s / 3600 + STEP_SLACK_KWH
         return session_kwh >= self.session_kwh and session_kwh <= fits
 
-    def _resume_banked(self, session_kwh: float, at: datetime, max_kw: float) -> None:
+    def _resume_banked(
+        self, session_kwh: float, at: datetime, max_kw: float, session_s: int | None
+    ) -> None:
         """Take back a session banked by a dip when its reading comes back."""
         if self._banked_last is None:
             return
@@ -125,7 +127,7 @@ class LifetimeEnergy(ExtraStoredData):
         # Never below the total already shown: the Energy dashboard reads a meter.
         if banked + (self.session_kwh or 0.0) <= session_kwh <= banked + since:
             self.banked_kwh -= banked
-            self.session_kwh, self.read_at = session_kwh, at
+            self._take(session_kwh, at, session_s)
             self._banked_last = None
 
     def raise_to(self, total_kwh: float) -> None:

@@ -213,6 +213,19 @@ def test_a_dip_to_zero_that_comes_back_is_no_new_session() -> None:
     assert energy.total_kwh == pytest.approx(5.3)
 
 
+def test_a_session_after_a_dip_that_came_back_is_told_by_its_clock() -> None:
+    """The clock of the reading that undid a dip is the one a later session is judged by."""
+    energy = LifetimeEnergy()
+    energy.observe(5.0, START, 7.4, session_s=3600)
+    assert energy.observe(0.0, START + timedelta(minutes=2), 7.4, session_s=0)
+    energy.observe(5.2, START + timedelta(minutes=4), 7.4, session_s=3840)
+    assert energy.total_kwh == pytest.approx(5.2)
+
+    # Read first past the old session's energy, on a clock behind the old one's.
+    assert energy.observe(6.0, START + timedelta(hours=4), 7.4, session_s=3000)
+    assert energy.total_kwh == pytest.approx(11.2)
+
+
 def test_a_new_session_that_grows_is_kept() -> None:
     """After a real new session has grown, an old value coming back is a glitch."""
     energy = LifetimeEnergy()
