@@ -334,7 +334,9 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         paired = set(validation.device_ids)
         entries = self._async_current_entries(include_ignore=False)
-        for entry in [updating, *entries] if updating else entries:
+        if updating:
+            entries = [updating, *(e for e in entries if e is not updating)]
+        for entry in entries:
             if entry.unique_id and paired & _known_chargers(self.hass, entry):
                 return entry.unique_id
         return validation.device_ids[0]

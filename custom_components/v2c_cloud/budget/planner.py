@@ -350,8 +350,8 @@ class QuotaPlanner:
     def next_poll_at(self, device_id: str, now: datetime) -> datetime | None:
         """Return when to poll a charger next, or None not to poll it."""
         now = self._tick(now)
-        charger = self._charger(device_id, now)
-        if self._blocked_until(now) is not None:
+        charger = self._polled_charger(device_id, now)
+        if charger is None:
             return None
         if charger.last_poll_at is None:
             return now
@@ -375,10 +375,14 @@ class QuotaPlanner:
         short waits say nothing of how old the live state may grow.
         """
         now = self._tick(now)
-        self._charger(device_id, now)
-        if self._blocked_until(now) is not None:
+        if self._polled_charger(device_id, now) is None:
             return None
         return self._intervals(now)[device_id]
+
+    def _polled_charger(self, device_id: str, now: datetime) -> ChargerState | None:
+        """Return a charger's state, None while the quota forbids polling."""
+        charger = self._charger(device_id, now)
+        return None if self._blocked_until(now) is not None else charger
 
     def _opening_read_at(self, charger: ChargerState) -> datetime | None:
         """Return when to see a waiting car's charge start at its timer's opening.
