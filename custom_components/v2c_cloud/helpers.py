@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -36,6 +36,10 @@ def format_reset_time(reset_at: datetime | None) -> str:
     """Format when the quota comes back; V2C's day ends at midnight UTC."""
     if reset_at is None:
         return "00:00 UTC"
+    # Rounded up to the minute, so a user who tries again then is not early;
+    # a fraction of a second is the header's rounding, not a later minute.
+    if reset_at.second:
+        reset_at += timedelta(seconds=60 - reset_at.second)
     return reset_at.astimezone(UTC).strftime("%H:%M UTC")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 import json
 from pathlib import Path
 import re
@@ -318,6 +318,13 @@ def test_reset_time_format() -> None:
     assert format_reset_time(
         datetime(2026, 3, 1, 1, 30, tzinfo=timezone(timedelta(hours=2)))
     ) == ("23:30 UTC")
+    # A time between minutes is shown as the next one: trying then is not early.
+    assert format_reset_time(datetime(2026, 3, 1, 23, 59, 1, tzinfo=UTC)) == (
+        "00:00 UTC"
+    )
+    assert format_reset_time(datetime(2026, 3, 1, 23, 59, 0, 900, tzinfo=UTC)) == (
+        "23:59 UTC"
+    )
 
 
 async def test_user_flow_no_chargers(hass: HomeAssistant, v2c_sim: SimHandle) -> None:
