@@ -321,6 +321,10 @@ def test_a_field_nested_thousands_deep_leaves_a_model_others_can_walk() -> None:
     assert json.dumps(asdict(reported))
 
 
+def test_a_version_without_a_digit_is_unknown() -> None:
+    assert ReportedState.from_json('{"version": "OK"}').firmware_version is None
+
+
 def test_non_finite_numbers_are_no_text() -> None:
     """JSON's 1e309 and the parser's NaN leave a name or version unknown, not "inf"."""
     reported = ReportedState.from_json(
@@ -473,6 +477,10 @@ def test_global_statistics_and_rfid_and_profile() -> None:
         ({"versionId": "2.1.8", "date": "x"}, "2.1.8"),
         ('{"version": "3.0"}', "3.0"),
         (None, None),
+        # An acknowledgement or an empty body is no version.
+        ("OK", None),
+        ("", None),
+        ({"versionId": "ok"}, None),
     ],
 )
 def test_firmware_version_shapes(payload: object, version: str | None) -> None:

@@ -253,8 +253,10 @@ class ReportedState(V2CModel):
         contract = fields.float_("contract_power", bounds=CONTRACT_100W)
         reported = cls(
             device_id=fields.ident("device_id", "deviceId", limit=ID_LIMIT),
-            firmware_version=fields.str_(
-                "version", "firmware_version", "versionId", limit=VERSION_LIMIT
+            firmware_version=_version(
+                fields.str_(
+                    "version", "firmware_version", "versionId", limit=VERSION_LIMIT
+                )
             ),
             mac=fields.ident("mac", limit=MAC_LIMIT),
             wifi_ssid=wifi.str_("ssid", "SSID", limit=NAME_LIMIT),
@@ -511,6 +513,11 @@ class GlobalStatistics(V2CModel):
         )
 
 
+def _version(text: str | None) -> str | None:
+    """Return a firmware version; a text without a digit ("OK") is none."""
+    return text if text is not None and any(map(str.isdigit, text)) else None
+
+
 @dataclass(frozen=True, slots=True)
 class FirmwareVersion(V2CModel):
     """Firmware version from `/version`."""
@@ -523,7 +530,7 @@ class FirmwareVersion(V2CModel):
         """Parse an object carrying `versionId` or `version`."""
         fields = FieldReader(data)
         return cls(
-            version=fields.str_("versionId", "version", limit=VERSION_LIMIT),
+            version=_version(fields.str_("versionId", "version", limit=VERSION_LIMIT)),
             extra=fields.extra(),
         )
 
@@ -535,7 +542,9 @@ class FirmwareVersion(V2CModel):
         ):
             return cls.from_dict(as_mapping(payload, cls.__name__))
         text = to_str(payload, "version")
-        return cls(version=None if text is None else clean_text(text, VERSION_LIMIT))
+        return cls(
+            version=None if text is None else _version(clean_text(text, VERSION_LIMIT))
+        )
 
 
 def parse_connected(payload: object) -> bool:
