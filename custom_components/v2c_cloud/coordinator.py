@@ -68,7 +68,9 @@ MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 FORBIDDEN = 403
 # What the cloud answers about a charger that is not (or no longer) the key's.
 UNKNOWN_CHARGER = frozenset({403, 404})
-RETIRED = frozenset({404, 405, 410})
+# A retired route is gone (404, 405, 410); a retired form on a path that stays,
+# like the seed's timer body without `timerId`, is a bad request.
+RETIRED = frozenset({400, 404, 405, 410})
 
 
 @dataclass

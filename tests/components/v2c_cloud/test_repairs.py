@@ -20,6 +20,7 @@ from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.repairs import async_report_charger_offline
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
+from v2c_simulator.state import Timer
 
 from .read_helpers import advance
 
@@ -157,3 +158,33 @@ async def test_the_offline_issue_names_the_local_date(hass: HomeAssistant) -> No
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "charger_offline_TRY0001")
     assert issue is not None
     assert issue.translation_placeholders == {"name": "Garage", "since": "2026-03-03"}
+
+
+async def test_a_legacy_timer_refused_as_a_bad_request_raises_the_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """V2C's newer spec requires `timerId` on /device/timer: the seed's form gets a 400.
+
+    The path stays when the form is retired, so a bad request is how it shows.
+    """
+    v2c_sim.charger.state.timers[2] = Timer(2, "22:00", "06:00", "135")
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    v2c_sim.sim.faults.set(FaultKind.BAD_REQUEST_400, route="/device/timer", count=1)
+    data = {"device_id": device.id, "timer_id": 2}
+
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(DOMAIN, "disable_timer", data, blocking=True)
+    issue_id = "legacy_rejected_disable_timer"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.services.async_call(DOMAIN, "disable_timer", data, blocking=True)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
