@@ -179,7 +179,8 @@ def wifi(call: Call) -> Reply:
     """Join another Wi-Fi network."""
     charger = call.charger()
     ssid = call.query.text("ssid", max_length=32)
-    password = call.query.text("password", max_length=63)
+    # 8-63 characters, or WPA's raw key of 64 hex digits.
+    password = call.query.text("password", max_length=64)
     charger.submit(commands.set_wifi(ssid, len(password), signal_of(ssid)))
     return EMPTY
 

@@ -148,6 +148,30 @@ async def test_html_on_success_is_response_error(
 
 
 @pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # A Spring text/plain String answer is ISO-8859-1 unless told otherwise.
+        ("José Núñez".encode("iso-8859-1"), "text/plain;charset=ISO-8859-1"),
+        # UTF-8 labelled ISO-8859-1 is as common: the bytes decide.
+        ("José Núñez".encode(), "text/plain;charset=ISO-8859-1"),
+        ("José Núñez".encode(), "application/json"),
+    ],
+)
+async def test_card_names_keep_their_accents(
+    session: aiohttp.ClientSession, serve: Serve, body: bytes, content_type: str
+) -> None:
+    async def cards(_request: web.Request) -> web.Response:
+        payload = b'[{"code": "aa23b601", "tag": "' + body + b'"}]'
+        return web.Response(body=payload, headers={"Content-Type": content_type})
+
+    app = web.Application()
+    app.router.add_get("/device/rfid", cards)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    assert [card.tag for card in await client.list_rfid_cards(D)] == ["José Núñez"]
+
+
+@pytest.mark.parametrize(
     ("body", "carried"),
     [
         ({"status": 500, "message": f"Device {D} not reachable"}, 500),

@@ -72,9 +72,13 @@ BAD_CALLS: list[tuple[str, Call]] = [
     ("password", lambda c: c.set_wifi(D, "Home", "short")),
     ("password", lambda c: c.set_wifi(D, "Home", SECRET)),
     ("password", lambda c: c.set_wifi(D, "Home", "contraseña123")),
+    # 64 characters are a raw key only when they are all hex digits.
+    ("password", lambda c: c.set_wifi(D, "Home", "0123456789abcdeg" * 4)),
     ("tag", lambda c: c.learn_rfid_card(D, "   ")),
     ("tag", lambda c: c.add_rfid_card(D, "aa23b601", "x" * 33)),
     ("code", lambda c: c.add_rfid_card(D, "", "Vicente")),
+    # Sent to the watt-hour, 0.4 Wh would go out as "0".
+    ("kwh", lambda c: c.start_charge_energy(D, 0.0004)),
     ("code", lambda c: c.rename_rfid_card(D, "a" * 33, "Vicente")),
     ("code", lambda c: c.delete_rfid_card(D, "aa 23")),
     ("start", lambda c: c.get_charging_sessions(D, date(2025, 2, 1), date(2025, 1, 1))),
@@ -121,11 +125,17 @@ async def test_accepted_edge_values(v2c_sim: SimHandle, client: V2CClient) -> No
     await client.start_charge_energy(D, 0.25)
     await client.set_ocpp_address(D, "ws://10.0.0.2:9000/ocpp")
     await client.set_wifi(D, "é" * 16, "p" * 63)
+    # WPA's raw pre-shared key.
+    await client.set_wifi(D, "Home", "0123456789abcdef" * 2 + "0123456789ABCDEF" * 2)
+    await client.start_charge_energy(D, 0.001)
     sent = [
         record.query.get("value", record.query.get("kw"))
         for record in v2c_sim.sim.request_log
     ]
-    assert sent == ["6", "10", "2", "2", "0.25", "ws://10.0.0.2:9000/ocpp", None]
+    assert sent == [
+        *("6", "10", "2", "2", "0.25", "ws://10.0.0.2:9000/ocpp", None, None, "0.001")
+    ]
+    assert v2c_sim.charger.state.wifi_password_length == 64
     assert v2c_sim.charger.state.pv_mode == PvMode.MAX_POWER
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time
 from enum import IntEnum
@@ -108,12 +109,36 @@ def _pruned(value: object, depth: int) -> object:
     return value
 
 
+def body_text(raw: bytes, content_type: str) -> str:
+    """Return a body's text: UTF-8 when it is, else in the charset it declares.
+
+    Servers label UTF-8 as ISO-8859-1 as often as they mean it, so the
+    label only decides for bytes that are not UTF-8 ("José" in Latin-1).
+    """
+    try:
+        # utf-8-sig: a byte-order mark would otherwise make valid JSON unreadable.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode(_declared_charset(content_type), errors="replace")
+
+
+def _declared_charset(content_type: str) -> str:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                break
+    return "utf-8"
+
+
 def decode_body(
     raw: bytes, content_type: str, status: int, secrets: Iterable[str] = ()
 ) -> object:
     """Decode a successful body: JSON whatever the content type, else plain text."""
-    # utf-8-sig: a byte-order mark would otherwise make valid JSON unreadable.
-    text = raw.decode("utf-8-sig", errors="replace").strip()
+    text = body_text(raw, content_type).strip()
     if not text:
         return None
     try:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from enum import IntEnum
 import ipaddress
 import math
+import string
 from urllib.parse import urlsplit
 
 from .exceptions import V2CValidationError
@@ -22,6 +23,7 @@ MAX_OCPP_ID_LENGTH = 48
 MAX_URL_LENGTH = 512
 MAX_SSID_BYTES = 32
 WIFI_PASSWORD_LENGTH = (8, 63)
+RAW_PSK_LENGTH = 64
 
 
 def _is_bad_char(char: str) -> bool:
@@ -76,6 +78,8 @@ def energy_kwh(parameter: str, value: object) -> str:
         or not isinstance(value, int | float)
         or not math.isfinite(value)
         or not 0 < value <= MAX_KWH
+        # Sent to the watt-hour: an amount that rounds to none would be "0".
+        or round(value, 3) == 0
     ):
         raise V2CValidationError(
             parameter, f"{parameter} must be above 0 and at most {MAX_KWH:g} kWh"
@@ -172,17 +176,26 @@ def ssid(value: object) -> str:
 
 
 def wifi_password(value: object) -> str:
-    """Check a WPA passphrase (8-63 printable ASCII) or "" for an open network."""
+    """Check a WPA passphrase (8-63 printable ASCII), a raw key or "" for an open network."""
     low, high = WIFI_PASSWORD_LENGTH
     if not isinstance(value, str) or (
         value
         and not (low <= len(value) <= high and value.isascii() and value.isprintable())
+        and not _is_raw_psk(value)
     ):
         raise V2CValidationError(
             "password",
-            f"password must be {low}-{high} printable ASCII characters, or empty",
+            f"password must be {low}-{high} printable ASCII characters, "
+            f"{RAW_PSK_LENGTH} hex digits, or empty",
         )
     return value
+
+
+def _is_raw_psk(value: str) -> bool:
+    """Return True for WPA's raw pre-shared key: 64 hex digits instead of a passphrase."""
+    return len(value) == RAW_PSK_LENGTH and all(
+        char in string.hexdigits for char in value
+    )
 
 
 def wall_time(parameter: str, value: object) -> str:
