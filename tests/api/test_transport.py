@@ -147,6 +147,26 @@ async def test_html_on_success_is_response_error(
     assert "<" not in info.value.excerpt
 
 
+async def test_json_sent_as_text_plain_is_acceptable(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """A handler that produces text/plain answers 406 to a client refusing it."""
+
+    async def plain(request: web.Request) -> web.Response:
+        if not {"text/plain", "*/*"} & {
+            media.split(";")[0].strip()
+            for media in request.headers["Accept"].split(",")
+        }:
+            return web.Response(status=406)
+        return web.Response(text='{"versionId": "2.4.6"}', content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/version", plain)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    assert (await client.get_firmware_version(D)).version == "2.4.6"
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [

@@ -34,6 +34,9 @@ _LOGGER = logging.getLogger(__package__)
 # before it moved to 401; the ACL plugin's 403 for a known key reads otherwise.
 KEY_REJECTED_403 = "invalid authentication credentials"
 MAX_AUTH_MESSAGE = 512
+# V2C sends JSON as text/plain: a server that declares so would answer 406 Not
+# Acceptable to a client taking only application/json.
+ACCEPT = "application/json, text/plain;q=0.9, */*;q=0.8"
 LAST_RESPONSES_SIZE = 16
 MAX_BODY_BYTES = 1024 * 1024
 _CHUNK_BYTES = 64 * 1024
@@ -203,7 +206,7 @@ class Transport:
                     f"{self.base_url}{path}",
                     params=query,
                     json=body,
-                    headers={"apikey": self._api_key, "Accept": "application/json"},
+                    headers={"apikey": self._api_key, "Accept": ACCEPT},
                     # A redirect would carry the apikey header to another host.
                     allow_redirects=False,
                 ) as response,
