@@ -99,6 +99,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
             remaining=snapshot.remaining,
             now=utcnow(),
             reset_after_s=snapshot.reset_after,
+            # This answer's request is one of them.
+            others_in_flight=client.calls_in_flight - 1,
         )
         store.schedule_save()
         account.async_update_listeners()
@@ -111,6 +113,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         call_listener=PlannerMeter(planner, counted=store.schedule_save),
     )
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
+    entry.async_on_unload(errors.close)
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
         chargers, unread = await _async_first_reads(account)
@@ -142,7 +145,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         lambda: (
             device_id
             for device_id, coordinator in entry.runtime_data.chargers.items()
-            if coordinator.poller.pending.values
+            if coordinator.poller.awaiting_confirmation
         )
     )
     for coordinator in chargers.values():

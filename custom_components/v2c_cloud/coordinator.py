@@ -19,6 +19,7 @@ from .api import (
     Pairing,
     V2CAuthenticationError,
     V2CClient,
+    V2CConnectionError,
     V2CError,
     V2CRateLimitError,
     V2CResponseError,
@@ -104,13 +105,21 @@ class V2CErrorMapper:
         self.planner = planner
         self.guard = guard
         self.forbidden = False
+        # After the unload a late answer must not raise or clear the entry's
+        # issues: the entry may be deleted, its issues with it.
+        self._closed = False
+
+    def close(self) -> None:
+        """Leave the entry's repair issues alone from now on."""
+        self._closed = True
 
     def succeeded(self) -> None:
         """Note an answered call: earlier 401s were false and the quota is back."""
         self.guard.success()
         self.forbidden = False
-        async_clear_quota_exhausted(self.hass, self.entry_id)
-        async_clear_key_forbidden(self.hass, self.entry_id)
+        if not self._closed:
+            async_clear_quota_exhausted(self.hass, self.entry_id)
+            async_clear_key_forbidden(self.hass, self.entry_id)
 
     def key_accepted_again(self) -> None:
         """Withdraw the request for a new key and start afresh with the old one."""
@@ -136,7 +145,8 @@ class V2CErrorMapper:
         """Tell the user and return when calls come back."""
         # The client's meter has told the planner already.
         calls_back_at = self.planner.blocked_until(now) or self.planner.reset_at
-        async_report_quota_exhausted(self.hass, self.entry_id, calls_back_at)
+        if not self._closed:
+            async_report_quota_exhausted(self.hass, self.entry_id, calls_back_at)
         return calls_back_at
 
     def update_failed(self, err: V2CError, now: datetime) -> Exception:
@@ -158,7 +168,8 @@ class V2CErrorMapper:
         ):
             # Permission errors persist: poll rarely and tell the user once.
             self.forbidden = True
-            async_report_key_forbidden(self.hass, self.entry_id)
+            if not self._closed:
+                async_report_key_forbidden(self.hass, self.entry_id)
         return _translated(UpdateFailed, "communication_error", error=_cause(err))
 
     def command_failed(self, err: Exception, now: datetime) -> HomeAssistantError:
@@ -297,6 +308,17 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self.errors.succeeded()
         read = {pairing.device_id: pairing for pairing in pairings}
         return self.unpairing.settle(self.data or {}, read, now)
+
+
+def _maybe_taken(err: BaseException) -> bool:
+    """Return True when a command failed without a refusal: the cloud may have taken it.
+
+    A lost answer, a gateway's 5xx or a garbled 200 say nothing of whether
+    the charger got the command; a 4xx or 429 refused it.
+    """
+    if isinstance(err, V2CConnectionError):
+        return True
+    return isinstance(err, V2CResponseError) and not _client_error(err.status)
 
 
 def _refuses_the_charger(err: BaseException | None) -> bool:
@@ -444,6 +466,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)
+            if _maybe_taken(err):
+                self.async_schedule_refresh_at(
+                    self.poller.confirm(
+                        now, live=live, may_start_or_stop=may_start_or_stop
+                    )
+                )
             raise self.errors.command_failed(err, now) from err
         if legacy:
             async_clear_legacy_rejected(self.hass, legacy)

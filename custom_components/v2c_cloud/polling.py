@@ -91,6 +91,9 @@ class ChargerPoller:
         self._reported_key = f"reported:{device_id}"
         self._connected_key = f"connected:{device_id}"
         self._confirm_reads_left = 0
+        # Commands sent and not yet answered: a reload or stop meanwhile must
+        # still save them as applying.
+        self._commands_in_flight = 0
         # A charger applies a command within about 90 s, often after the
         # first confirmation read: a value not seen yet is read once more
         # when its window ends, before it is called refused.
@@ -133,6 +136,9 @@ class ChargerPoller:
             self._confirm_from = None
             self._late_confirm_at = None
             waiting = len(self.pending.unseen(self.data))
+            # Taken before the read is awaited: a live command sent meanwhile
+            # keeps its flag for its own confirmation.
+            live_wanted, self._confirm_live = self._confirm_live, False
             await self._confirming_read(now)
             self._learn_apply_wait(waiting, now, late=not first)
             # Still not applied when its window ends: an offline charger
@@ -143,6 +149,7 @@ class ChargerPoller:
                 and self.pending.lost(self.data, now)
                 and not await self._read_connected(now, CallKind.CONFIRM)
             ):
+                self._confirm_live = self._confirm_live or live_wanted
                 return self._publish(now)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
@@ -151,9 +158,8 @@ class ChargerPoller:
             # its cost, unless the live state is due anyway: the planner
             # counts a confirmation as the charger's poll, and commands every
             # few minutes would otherwise leave the live state unread.
-            if not self._confirm_live and not self._live_state_due(now):
+            if not live_wanted and not self._live_state_due(now):
                 return self._publish(now)
-            self._confirm_live = False
         before, before_at = self.data.state, self.data.state_at
         was_empty = self.data.activity is ChargerActivity.IDLE
         was_charging = self.data.activity is ChargerActivity.CHARGING
@@ -256,7 +262,6 @@ class ChargerPoller:
         """
         if self.data.connected is False:
             raise ChargerOfflineError
-        self._confirm_live = self._confirm_live or live
         tracked = None if key is None or read is None else (key, read)
         serial: AbstractAsyncContextManager[object] = nullcontext()
         token = 0
@@ -271,20 +276,39 @@ class ChargerPoller:
             ):
                 return None
             self.planner.check_command(now)
-            with charged_as(CallKind.COMMAND, now):
-                await send(self.client, self.device_id, value)
-            self._confirm_reads_left = CONFIRM_READS
+            self._commands_in_flight += 1
+            try:
+                with charged_as(CallKind.COMMAND, now):
+                    await send(self.client, self.device_id, value)
+            finally:
+                self._commands_in_flight -= 1
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now, live=live)
-            # A charger known to apply commands slowly is confirmed in one
-            # read, not two.
-            usual_s = self.planner.confirm_delay_s
-            learned_s = self.planner.apply_wait_s(self.device_id, now)
-            wait_s = max(min(learned_s, CONFIRM_WINDOW_S), usual_s)
-            self._confirm_from = now + timedelta(seconds=wait_s - usual_s)
-            return self.planner.request_confirmation(
-                self.device_id, now, after_s=wait_s, may_start_or_stop=may_start_or_stop
-            )
+            return self.confirm(now, live=live, may_start_or_stop=may_start_or_stop)
+
+    def confirm(
+        self, now: datetime, *, live: bool, may_start_or_stop: bool = True
+    ) -> datetime | None:
+        """Read what a command just sent changed; return when to read.
+
+        Also for a command whose answer was lost: the cloud may have taken it.
+        """
+        self._confirm_live = self._confirm_live or live
+        self._confirm_reads_left = CONFIRM_READS
+        # A charger known to apply commands slowly is confirmed in one read,
+        # not two.
+        usual_s = self.planner.confirm_delay_s
+        learned_s = self.planner.apply_wait_s(self.device_id, now)
+        wait_s = max(min(learned_s, CONFIRM_WINDOW_S), usual_s)
+        self._confirm_from = now + timedelta(seconds=wait_s - usual_s)
+        return self.planner.request_confirmation(
+            self.device_id, now, after_s=wait_s, may_start_or_stop=may_start_or_stop
+        )
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Return True while a command sent may still change what was read."""
+        return bool(self.pending.values) or self._commands_in_flight > 0
 
     async def read[T, R](
         self,

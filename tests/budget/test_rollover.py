@@ -47,6 +47,27 @@ def test_a_clock_jump_over_several_resets_rolls_once(planner: QuotaPlanner) -> N
     assert planner.snapshot(later).other_calls_today == 0
 
 
+def test_calls_still_in_flight_are_not_another_programs(
+    planner: QuotaPlanner,
+) -> None:
+    """A poll and a command overlap: the first answer's count has only the poll."""
+    call(planner, NOON, 500)
+    later = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.record_call(CallKind.COMMAND, later)
+    planner.observe_quota(limit=1000, remaining=499, now=later, others_in_flight=1)
+    assert planner.remaining == 498
+    planner.observe_quota(limit=1000, remaining=498, now=later)
+    assert planner.snapshot(later).other_calls_today == 0
+
+    # Another program's call between them is still seen.
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.record_call(CallKind.COMMAND, later)
+    planner.observe_quota(limit=1000, remaining=496, now=later, others_in_flight=1)
+    planner.observe_quota(limit=1000, remaining=495, now=later)
+    assert planner.snapshot(later).other_calls_today == 1
+
+
 def test_a_clock_jump_backwards_keeps_the_counts(planner: QuotaPlanner) -> None:
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     call(planner, NOON, 400)

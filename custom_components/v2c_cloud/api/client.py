@@ -92,6 +92,11 @@ class V2CClient:
         return self._transport.calls_made
 
     @property
+    def calls_in_flight(self) -> int:
+        """Return the requests sent that have not been answered yet."""
+        return self._transport.calls_in_flight
+
+    @property
     def last_responses(self) -> Mapping[str, object]:
         """Return the last parsed body per operation name (for diagnostics)."""
         return self._transport.last_responses

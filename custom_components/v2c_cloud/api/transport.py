@@ -118,6 +118,9 @@ class Transport:
         self._last_responses: OrderedDict[str, object] = OrderedDict()
         self.quota: QuotaSnapshot | None = None
         self.calls_made = 0
+        # Requests sent and not answered yet: when one answer's quota headers
+        # come, the server may not have counted the others.
+        self.calls_in_flight = 0
 
     @property
     def last_responses(self) -> Mapping[str, object]:
@@ -198,6 +201,7 @@ class Transport:
             self._call_listener.sending(operation.name, device_id)
         started = time.monotonic()
         answered = False
+        self.calls_in_flight += 1
         try:
             async with (
                 asyncio.timeout(self.request_timeout),
@@ -228,6 +232,8 @@ class Transport:
             raise V2CConnectionError(
                 f"Error talking to V2C Cloud ({type(err).__name__})"
             ) from err
+        finally:
+            self.calls_in_flight -= 1
         _LOGGER.debug(
             "%s %s (device %s) -> HTTP %s in %.3f s, quota remaining %s",
             operation.method,

@@ -166,8 +166,13 @@ class QuotaPlanner:
         remaining: int | None,
         now: datetime,
         reset_after_s: float | None = None,
+        others_in_flight: int = 0,
     ) -> None:
-        """Take the RateLimit-* headers of a response as the truth."""
+        """Take the RateLimit-* headers of a response as the truth.
+
+        `others_in_flight` are this client's other requests still unanswered:
+        the server may not have counted them in these headers yet.
+        """
         now = self._tick(now, changes_plan=True)
         state = self._state
         if limit is not None and limit > 0:
@@ -175,7 +180,9 @@ class QuotaPlanner:
         if reset_after_s is not None and 0 <= reset_after_s <= DAY_S:
             rollover.learn_reset(state, now + timedelta(seconds=reset_after_s), now)
         if remaining is not None:
-            rollover.observe_header(state, min(max(remaining, 0), state.limit), now)
+            rollover.observe_header(
+                state, min(max(remaining, 0), state.limit), now, others_in_flight
+            )
 
     def record_call(
         self, kind: CallKind, now: datetime, device_id: str | None = None

@@ -94,8 +94,15 @@ def accrue(
     charger.since = max(charger.since, until)
 
 
-def observe_header(state: PlannerState, remaining: int, now: datetime) -> None:
-    """Take a RateLimit-Remaining value as the truth and learn from it."""
+def observe_header(
+    state: PlannerState, remaining: int, now: datetime, in_flight: int = 0
+) -> None:
+    """Take a RateLimit-Remaining value as the truth and learn from it.
+
+    Our `in_flight` calls, sent and unanswered, are taken as not counted yet:
+    they count towards the next header, not as another program's.
+    """
+    in_flight = min(max(in_flight, 0), state.calls_since_header)
     if state.pre_roll is not None:
         if _looks_reset(state, state.pre_roll, remaining):
             confirm(state, state.pre_roll, now)
@@ -109,12 +116,13 @@ def observe_header(state: PlannerState, remaining: int, now: datetime) -> None:
     if state.header_remaining is None:
         state.window.others_since = now
     else:
-        gone = state.header_remaining - remaining - state.calls_since_header
+        ours = state.calls_since_header - in_flight
+        gone = state.header_remaining - remaining - ours
         state.window.others += max(gone, 0)
     state.header_remaining = remaining
     state.header_at = now
-    state.calls_since_header = 0
-    state.remaining = remaining
+    state.calls_since_header = in_flight
+    state.remaining = max(remaining - in_flight, 0)
 
 
 def learn_reset(state: PlannerState, true_reset: datetime, now: datetime) -> None:
