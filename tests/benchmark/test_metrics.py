@@ -6,21 +6,36 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from benchmark import runner
-from benchmark.__main__ import FILE_STRATEGIES, case_of, strategies_for
+from benchmark.__main__ import (
+    COLUMNS,
+    FILE_STRATEGIES,
+    RATIO_KEY,
+    case_of,
+    render,
+    strategies_for,
+)
 from benchmark.metrics import (
     NOTHING_READ_AGE_S,
     AgeFloor,
     RunMetrics,
     StalenessHistogram,
 )
-from benchmark.runner import FIXED_LEFT, TRUTH_STEP, _follow_charge, _Watch, run
+from benchmark.runner import (
+    FIXED_LEFT,
+    TRUTH_STEP,
+    _follow_charge,
+    _Watch,
+    make_strategy,
+    run,
+)
 from benchmark.scenario_file import parse
-from custom_components.v2c_cloud.api import ChargeState, CurrentState
+from benchmark.strategies import FixedStrategy
+from custom_components.v2c_cloud.api import ChargeState, CurrentState, V2CClient
 from custom_components.v2c_cloud.data import ChargerData
 from v2c_simulator import Simulator
 
@@ -266,6 +281,39 @@ async def test_the_fixed_yardstick_that_leaves_the_other_programs_calls(
     assert figures[FIXED_LEFT]["http_429"] == 0
     assert figures[FIXED_LEFT]["calls_max_window"] <= 300 - 150
     assert figures[FIXED_LEFT]["min_reserve"] >= 50
+
+
+def test_many_commands_get_the_fixed_yardstick_that_leaves_their_calls() -> None:
+    """305 commands a day run `fixed` out of calls as another program would."""
+    storm = ("classic", "command_storm")
+    assert FIXED_LEFT in strategies_for(storm, case_of(storm))
+    commuter = ("classic", "commuter")
+    assert FIXED_LEFT not in strategies_for(commuter, case_of(commuter))
+    case = case_of(storm)
+    strategy = make_strategy(FIXED_LEFT, cast("V2CClient", None), ["TRY0001"], case)
+    assert isinstance(strategy, FixedStrategy)
+    # 1,000 less the reserve and 305 commands: 645 reads a day.
+    assert strategy.interval.total_seconds() == pytest.approx(86400 / 645)
+
+
+def test_the_ratio_is_also_given_against_the_fixed_interval_within_the_quota() -> None:
+    def figures(age: float) -> dict[str, float | int]:
+        return {key: 0 for key, _ in COLUMNS} | {RATIO_KEY: age}
+
+    table = render(
+        {
+            "alone": {"planner": figures(10.0), "fixed": figures(40.0)},
+            "shared": {
+                "planner": figures(30.0),
+                "fixed": figures(3000.0),
+                FIXED_LEFT: figures(60.0),
+            },
+        }
+    )
+    assert " 0.50 of fixed_left" in table
+    # sqrt(0.25 * 0.01) and sqrt(0.25 * 0.5).
+    assert "geometric mean of planner/fixed true age: 0.050" in table
+    assert "within the quota (fixed_left where it ran): 0.354" in table
 
 
 @pytest.mark.usefixtures("socket_enabled")
