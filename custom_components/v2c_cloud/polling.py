@@ -289,7 +289,7 @@ class ChargerPoller:
     def confirm(
         self, now: datetime, *, live: bool, may_start_or_stop: bool = True
     ) -> datetime | None:
-        """Read what a command just sent changed; return when to read.
+        """Plan the read that shows what a command changed; return when it is due.
 
         Also for a command whose answer was lost: the cloud may have taken it.
         """
