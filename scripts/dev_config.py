@@ -26,6 +26,7 @@ recorder:
 system_log:
 
 http:
+  server_host: 127.0.0.1
   server_port: {port}
 
 logger:

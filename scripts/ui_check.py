@@ -360,6 +360,7 @@ def main() -> None:
                 str(ROOT / "scripts" / "run_hass.py"),
                 "-c",
                 str(work / "config"),
+                "--skip-pip",
             ],
             work / "homeassistant.log",
         )
