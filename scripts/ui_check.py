@@ -338,6 +338,9 @@ def drive(base_url: str, sim_url: str) -> None:
 def main() -> None:
     """Run the check and print how long it took."""
     began = time.monotonic()
+    # A TERM or HUP must unwind like Ctrl-C, so the children are stopped.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, _frame: sys.exit(128 + number))
     apt_install_chromium()
     SHOTS.mkdir(parents=True, exist_ok=True)
     sim_port, ha_port = free_port(), free_port()
