@@ -23,13 +23,27 @@ from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 
-from .answer_gate import answer_lost, gated, until
+from .answer_gate import Gate, answer_lost, gated, until
 from .control_helpers import Harness
 from .read_helpers import advance, run_for
 
 pytestmark = pytest.mark.usefixtures("all_enabled")
 
 STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
+
+
+async def _turn_on_answered_late(
+    hass: HomeAssistant, switch: str, gate: Gate
+) -> asyncio.Future[None]:
+    """Turn a switch on; the cloud takes the command and its answer is held."""
+    gate.hold("set_dynamic")
+    call = asyncio.ensure_future(
+        hass.services.async_call(
+            "switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
+        )
+    )
+    await until(lambda: gate.waiting["set_dynamic"] == 1)
+    return call
 
 
 async def test_a_reload_while_a_command_awaits_its_answer_still_shows_it(
@@ -45,13 +59,7 @@ async def test_a_reload_while_a_command_awaits_its_answer_still_shows_it(
     switch = loaded.entity("dynamic_power", Platform.SWITCH)
     assert hass.states.get(switch).state == STATE_OFF
     with gated() as gate:
-        gate.hold("set_dynamic")
-        call = asyncio.ensure_future(
-            hass.services.async_call(
-                "switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
-            )
-        )
-        await until(lambda: gate.waiting["set_dynamic"] == 1)
+        call = await _turn_on_answered_late(hass, switch, gate)
         # The cloud answers the command a moment later than usual (2 s, say):
         # the reload (well under a second) is done by then.
         assert await hass.config_entries.async_reload(loaded.entry.entry_id)
@@ -75,13 +83,7 @@ async def test_a_stop_while_a_command_awaits_its_answer_saves_it_as_applying(
     loaded.sim.sim.apply_delay = 60.0
     switch = loaded.entity("dynamic_power", Platform.SWITCH)
     with gated() as gate:
-        gate.hold("set_dynamic")
-        call = asyncio.ensure_future(
-            hass.services.async_call(
-                "switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
-            )
-        )
-        await until(lambda: gate.waiting["set_dynamic"] == 1)
+        call = await _turn_on_answered_late(hass, switch, gate)
         key = f"{DOMAIN}.{loaded.entry.entry_id}"
         before = hass_storage[key]
         hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)

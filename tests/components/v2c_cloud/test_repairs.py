@@ -116,6 +116,14 @@ async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
+def _charger_device(hass: HomeAssistant, v2c_sim: SimHandle) -> dr.DeviceEntry:
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    return device
+
+
 async def test_rejected_legacy_command_raises_and_clears_an_issue(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -123,10 +131,7 @@ async def test_rejected_legacy_command_raises_and_clears_an_issue(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """When V2C retires /device/maxpower the legacy action raises a repair issue."""
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, v2c_sim.device_id)}
-    )
-    assert device is not None
+    device = _charger_device(hass, v2c_sim)
     issue_id = "legacy_rejected_set_max_power"
     retired = V2CResponseError("gone", status=410)
 
@@ -174,10 +179,7 @@ async def test_a_legacy_timer_refused_as_a_bad_request_raises_the_issue(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, v2c_sim.device_id)}
-    )
-    assert device is not None
+    device = _charger_device(hass, v2c_sim)
     v2c_sim.sim.faults.set(FaultKind.BAD_REQUEST_400, route="/device/timer", count=1)
     data = {"device_id": device.id, "timer_id": 2}
 
