@@ -178,6 +178,8 @@ class ChargerPoller:
         held = (
             self.data.activity in CAR_HELD
             and self.data.reported_at != now
+            # Not from the reserve: the poll may have spent the last call above it.
+            and self.planner.blocked_until(now) is None
             and (was_empty or (was_charging and self._stop_worth_a_settings_read(now)))
         )
         if (

@@ -19,6 +19,7 @@ import pytest
 
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.budget.apply_wait import TRUST_AFTER
+from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 from v2c_simulator.commands import pause_charge
@@ -330,3 +331,26 @@ async def test_a_pause_sent_from_the_v2c_app_shows_and_can_be_undone(
     assert [path for _, path, _ in harness.commands()] == ["/device/startcharge"]
     assert harness.sim.charger.state.paused is False
     assert harness.state("charging").state == STATE_ON
+
+
+async def test_a_stopped_charge_reads_no_settings_from_the_reserve(
+    harness: Harness,
+) -> None:
+    """The poll that sees the stop spent the last call above the reserve: no more."""
+    await harness.load()
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.state("charging").state == STATE_ON
+
+    # Another program leaves one call above the 50 kept for commands.
+    quota = harness.sim.sim.quota(harness.sim.api_key)
+    while quota.status(utcnow()).remaining > 51:
+        quota.try_consume(utcnow())
+    harness.sim.charger.submit(pause_charge)
+    harness.sim.sim.clear_log()
+    await run_for(harness.hass, harness.freezer, 30)
+
+    assert [record.path for record in harness.sim.sim.request_log] == [
+        "/thirdparty/device/currentstatecharge"
+    ]
+    assert harness.sim.sim.quota_for(harness.sim.api_key).remaining == 50
