@@ -114,13 +114,9 @@ async def run(case: BenchCase | Scenario, strategy_name: str, days: int) -> RunM
     )
     driver = case.driver(sim)
     server = await start_server(sim, "127.0.0.1", 0)
-    scenario = case.scenario
     metrics = RunMetrics(
         age_floor=AgeFloor(
-            reads_per_window=case.daily_limit
-            - RESERVE
-            - scenario.external_calls_per_day
-            - scenario.commands_per_day
+            reads_per_window=case.daily_limit - RESERVE - spent_elsewhere(case)
         )
     )
     strategy: Strategy | None = None
