@@ -67,6 +67,13 @@ class SimHandle:
         """Return the first charger."""
         return self.chargers[0]
 
+    def spend_quota(self, leave: int = 0, api_key: str | None = None) -> None:
+        """Let another program spend a key's quota down to `leave` calls."""
+        quota = self.sim.quota(api_key or self.api_key)
+        while quota.status(self.sim.clock.now()).remaining > leave:
+            if not quota.try_consume(self.sim.clock.now()):
+                return
+
 
 def build_simulator(setup: SimSetup) -> tuple[Simulator, Account]:
     """Create a simulator with one account and the chargers a setup asks for."""

@@ -36,14 +36,6 @@ def requests(v2c_sim: SimHandle) -> int:
     return len(v2c_sim.sim.request_log)
 
 
-def exhaust(v2c_sim: SimHandle, leave: int = 0) -> None:
-    """Let another program spend the key's quota down to `leave` calls."""
-    quota = v2c_sim.sim.quota(v2c_sim.api_key)
-    status = quota.status(utcnow())
-    for _ in range(status.remaining - leave):
-        quota.try_consume(utcnow())
-
-
 async def test_real_429_means_silence_until_the_reset(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -51,7 +43,7 @@ async def test_real_429_means_silence_until_the_reset(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Another program empties the quota: one 429, then not one call until midnight."""
-    exhaust(v2c_sim)
+    v2c_sim.spend_quota()
     await run_for(hass, freezer, timedelta(hours=11, minutes=50))
     # Only the poll that found out: the 15-minute re-check made ~47 more before.
     assert rate_limited_calls(v2c_sim) == 1
@@ -73,7 +65,7 @@ async def test_planner_spent_quota_makes_no_call(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The planner sees the quota spent: no poll at all, so never our own 429."""
-    exhaust(v2c_sim, leave=3)
+    v2c_sim.spend_quota(leave=3)
     await run_for(hass, freezer, timedelta(hours=1))
     planner = init_integration.runtime_data.planner
     assert planner.polling_blocked_until is not None
@@ -96,7 +88,7 @@ async def test_commands_still_go_out_when_polling_stops_for_the_reserve(
     charge current and a pause both reach the charger, with no poll after them.
     """
     reserve = PlannerSettings().command_reserve
-    exhaust(v2c_sim, leave=reserve)
+    v2c_sim.spend_quota(leave=reserve)
     planner = init_integration.runtime_data.planner
     await run_for(hass, freezer, timedelta(minutes=10))
     assert planner.polling_blocked_until is not None
@@ -132,7 +124,7 @@ async def test_controls_go_unavailable_once_no_command_may_go_out(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """With the key spent to the last call, a control would only fail: it is unavailable."""
-    exhaust(v2c_sim, leave=0)
+    v2c_sim.spend_quota(leave=0)
     await run_for(hass, freezer, timedelta(hours=2))
     switch = entity_of(hass, Platform.SWITCH, v2c_sim.device_id, "charging")
     assert switch in unavailable(hass, init_integration)

@@ -72,13 +72,6 @@ def _pairing_calls(v2c_sim: SimHandle) -> int:
     return sum(record.path == PAIRINGS for record in v2c_sim.sim.request_log)
 
 
-def _exhaust_quota(v2c_sim: SimHandle, api_key: str) -> None:
-    """Spend every call of a key's current window."""
-    quota = v2c_sim.sim.quota(api_key)
-    while quota.try_consume(v2c_sim.sim.clock.now()):
-        pass
-
-
 def _fields(result: Mapping[str, Any]) -> set[str]:
     """Return the field names of a form."""
     return {str(key) for key in result["data_schema"].schema}
@@ -297,7 +290,7 @@ async def test_user_flow_blank_key(
 
 async def test_user_flow_rate_limited(hass: HomeAssistant, v2c_sim: SimHandle) -> None:
     """An exhausted quota says when calls come back; another key then works."""
-    _exhaust_quota(v2c_sim, v2c_sim.api_key)
+    v2c_sim.spend_quota(api_key=v2c_sim.api_key)
     v2c_sim.sim.add_account("fresh-key").add_charger(device_id="TRY0808")
     result = await _user_form(hass)
 
@@ -610,7 +603,7 @@ async def test_reauth_rate_limited(
 ) -> None:
     """Reauth with an exhausted key says when calls come back."""
     mock_config_entry.add_to_hass(hass)
-    _exhaust_quota(v2c_sim, v2c_sim.api_key)
+    v2c_sim.spend_quota(api_key=v2c_sim.api_key)
     result = await mock_config_entry.start_reauth_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(

@@ -225,13 +225,6 @@ def _waits_without_a_call(
     assert entry.error_reason_translation_key == reason
 
 
-def _exhaust(v2c_sim: SimHandle) -> None:
-    """Spend every call left on the simulator's key."""
-    quota = v2c_sim.sim.quota(v2c_sim.api_key)
-    while quota.try_consume(v2c_sim.sim.clock.now()):
-        pass
-
-
 async def test_setup_waits_for_a_quota_the_server_refused(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -239,15 +232,14 @@ async def test_setup_waits_for_a_quota_the_server_refused(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """After a 429 at setup no retry calls before the reset: never a second 429."""
-    _exhaust(v2c_sim)
-    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    v2c_sim.spend_quota()
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert [record.status for record in v2c_sim.sim.request_log] == [429]
 
-    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    reset = v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
     await _retries_for(
         hass, freezer, reset - v2c_sim.sim.clock.now() - timedelta(minutes=1)
     )
@@ -265,9 +257,7 @@ async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The last header said no call is left: a restart sends nothing into a 429."""
-    quota = v2c_sim.sim.quota(v2c_sim.api_key)
-    while quota.status(v2c_sim.sim.clock.now()).remaining > 1:
-        quota.try_consume(v2c_sim.sim.clock.now())
+    v2c_sim.spend_quota(leave=1)
     planner = init_integration.runtime_data.planner
     for _ in range(60):
         freezer.tick(timedelta(seconds=30))
@@ -284,7 +274,7 @@ async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
     await hass.async_block_till_done()
 
     _waits_without_a_call(init_integration, v2c_sim, "quota_exhausted")
-    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    reset = v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
     await _retries_for(hass, freezer, reset - v2c_sim.sim.clock.now())
     assert v2c_sim.sim.request_log == []
     await _retries_for(hass, freezer, timedelta(minutes=5))
@@ -299,7 +289,7 @@ async def test_a_new_key_brings_its_own_quota(
     hass_storage: dict[str, Any],
 ) -> None:
     """After a 429, reconfiguring to a fresh key loads at once: the old count is not its."""
-    _exhaust(v2c_sim)
+    v2c_sim.spend_quota()
     coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
     await coordinator.async_refresh()
     assert init_integration.runtime_data.planner.refused_until(utcnow()) is not None

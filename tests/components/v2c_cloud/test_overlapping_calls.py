@@ -343,13 +343,6 @@ async def test_two_commands_at_once_are_not_blamed_on_another_program(
     assert _others(loaded) == 0
 
 
-def _exhaust(loaded: Harness) -> None:
-    """Another program spends the rest of the key's quota."""
-    quota = loaded.sim.sim.quota(loaded.sim.api_key)
-    while quota.try_consume(utcnow()):
-        pass
-
-
 def _issues(hass: HomeAssistant) -> list[str]:
     return [
         issue_id
@@ -364,7 +357,7 @@ async def test_a_429_answering_a_poll_of_a_deleted_entry_raises_no_issue(
     """The user deletes the entry while a poll waits; the cloud answers 429."""
     hass = loaded.hass
     entry_id = loaded.entry.entry_id
-    _exhaust(loaded)
+    loaded.sim.spend_quota()
     with gated() as gate:
         gate.hold("get_current_state")
         loaded.coordinator().async_schedule_refresh_at(utcnow())

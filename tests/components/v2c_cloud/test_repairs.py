@@ -34,15 +34,13 @@ async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
 ) -> None:
     """A 429 showing the day at 0 means someone else spent it; the reset clears it."""
     issue_id = f"quota_exhausted_{init_integration.entry_id}"
-    quota = v2c_sim.sim.quota(v2c_sim.api_key)
-    while quota.try_consume(v2c_sim.sim.clock.now()):
-        pass
+    v2c_sim.spend_quota()
 
     await coordinator.async_refresh()
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "quota_exhausted"
-    reset = quota.status(v2c_sim.sim.clock.now()).resets_at
+    reset = v2c_sim.sim.quota_for(v2c_sim.api_key).resets_at
     assert coordinator.poller.planner.reset_at == reset
     assert coordinator.poller.next_refresh_at(utcnow()) is None
 

@@ -19,7 +19,6 @@ import pytest
 
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.budget.apply_wait import TRUST_AFTER
-from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 from v2c_simulator.commands import pause_charge
@@ -343,9 +342,7 @@ async def test_a_stopped_charge_reads_no_settings_from_the_reserve(
     assert harness.state("charging").state == STATE_ON
 
     # Another program leaves one call above the 50 kept for commands.
-    quota = harness.sim.sim.quota(harness.sim.api_key)
-    while quota.status(utcnow()).remaining > 51:
-        quota.try_consume(utcnow())
+    harness.sim.spend_quota(leave=51)
     harness.sim.charger.submit(pause_charge)
     harness.sim.sim.clear_log()
     await run_for(harness.hass, harness.freezer, 30)
