@@ -245,6 +245,30 @@ async def test_non_utf8_and_plain_text_bodies(
     assert version.version == "Versi\ufffdn 2.1"
 
 
+@pytest.mark.parametrize("status", [400, 200])
+async def test_an_error_reason_is_read_in_its_declared_charset(
+    session: aiohttp.ClientSession, serve: Serve, status: int
+) -> None:
+    """The reason reaches the user's log; a Latin-1 one must not come out garbled."""
+
+    async def refused(_request: web.Request) -> web.Response:
+        body = '{"status": 400, "message": "Parámetro inválido"}'
+        return web.Response(
+            status=status,
+            body=body.encode("iso-8859-1"),
+            headers={"Content-Type": "application/json;charset=ISO-8859-1"},
+        )
+
+    app = web.Application()
+    app.router.add_post("/device/startcharge", refused)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    with pytest.raises(V2CResponseError) as info:
+        await client.start_charge(D)
+    assert info.value.reason == "Parámetro inválido"
+    assert "Parámetro inválido" in info.value.excerpt
+
+
 async def test_long_error_excerpt_is_cut(
     session: aiohttp.ClientSession, serve: Serve
 ) -> None:

@@ -26,7 +26,7 @@ from .exceptions import (
 from .headers import quota_from_headers, retry_at
 from .models import QuotaSnapshot
 from .operations import Operation
-from .parsing import decode_body, error_reason, excerpt, status_in
+from .parsing import body_text, decode_body, error_reason, excerpt, status_in
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -287,7 +287,7 @@ class Transport:
             raise _response_error(
                 f"V2C Cloud answered HTTP {status} carrying error {carried}",
                 carried,
-                raw,
+                body_text(raw, content_type),
                 secrets,
                 device_id,
             )
@@ -312,7 +312,11 @@ class Transport:
                 remaining=remaining,
             )
         raise _response_error(
-            f"V2C Cloud answered HTTP {status}", status, raw, secrets, device_id
+            f"V2C Cloud answered HTTP {status}",
+            status,
+            body_text(raw, content_type),
+            secrets,
+            device_id,
         )
 
     @staticmethod
@@ -331,12 +335,11 @@ class Transport:
 def _response_error(
     message: str,
     status: int,
-    raw: bytes,
+    text: str,
     secrets: tuple[str, ...],
     device_id: str | None,
 ) -> V2CResponseError:
     """Build the error for an answer the cloud refused, its body quoted safely."""
-    text = raw.decode("utf-8-sig", errors="replace")
     if device_id:
         # The reason reaches the user's log when an automation's command fails.
         text = text.replace(device_id, mask_device_id(device_id))
