@@ -19,6 +19,7 @@ import aiohttp
 USERNAME = "dev"
 PASSWORD = "dev"  # noqa: S105  # a local development instance, documented in the README
 READY_TIMEOUT = 300.0
+DEVICES_TIMEOUT = 30.0
 
 
 class DevOnboarding:
@@ -127,18 +128,34 @@ class DevOnboarding:
             # it Home Assistant raises a repair about it.
             await ws.send_json({"id": 1, "type": "config/core/update", "country": "ES"})
             await ws.receive_json()
-            await ws.send_json({"id": 2, "type": "config/device_registry/list"})
-            devices = (await ws.receive_json()).get("result") or []
-        chargers = [
-            device
-            for device in devices
-            if any(domain == "v2c_cloud" for domain, _ in device["identifiers"])
-        ]
+            chargers = await self._chargers(ws, time.monotonic() + DEVICES_TIMEOUT)
         if not chargers:
             return None
         # "Charger 1" is the develop scenario's Trydan, the one charging.
         first = min(chargers, key=lambda device: device["name"] or "")
         return f"/config/devices/device/{first['id']}"
+
+    @staticmethod
+    async def _chargers(
+        ws: aiohttp.ClientWebSocketResponse, deadline: float
+    ) -> list[dict[str, Any]]:
+        # On a fresh configuration the entry may still be reading its chargers
+        # when onboarding is done; their devices appear a few seconds later.
+        message_id = 2
+        while True:
+            await ws.send_json(
+                {"id": message_id, "type": "config/device_registry/list"}
+            )
+            devices = (await ws.receive_json()).get("result") or []
+            chargers = [
+                device
+                for device in devices
+                if any(domain == "v2c_cloud" for domain, _ in device["identifiers"])
+            ]
+            if chargers or time.monotonic() >= deadline:
+                return chargers
+            message_id += 1
+            await asyncio.sleep(1)
 
 
 async def run(base_url: str, shown_url: str) -> int:
