@@ -56,7 +56,14 @@ def data(
 def test_age_counts_from_the_moment_the_data_describes() -> None:
     histogram = StalenessHistogram()
     histogram.add_span(T0, T0 + timedelta(seconds=4), T0 - timedelta(seconds=10))
-    assert histogram.mean() == 11.5
+    assert histogram.mean() == 12.0
+    # A read between whole seconds is aged from that moment, not its second.
+    histogram.add_span(
+        T0 + timedelta(seconds=4),
+        T0 + timedelta(seconds=6),
+        T0 + timedelta(seconds=3.75),
+    )
+    assert histogram.mean() == pytest.approx((4 * 12.0 + 2 * 1.25) / 6)
     histogram.add_span(T0, T0 + timedelta(seconds=2), None)
     assert histogram.percentile(1.0) == NOTHING_READ_AGE_S
     assert StalenessHistogram().mean() == StalenessHistogram().percentile(0.5) == 0.0
