@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
@@ -117,6 +117,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
         chargers, unread = await _async_first_reads(account)
+    except ConfigEntryAuthFailed as err:
+        # V2C has rejected valid keys for days during outages, and a failed
+        # setup has no timer to try the key again: ask for a new key, and keep
+        # retrying the old one as rarely as a running entry probes it.
+        entry.async_start_reauth(hass)
+        gate.failed(utcnow(), at_least=guard.probed(utcnow()))
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
     except ConfigEntryNotReady:
         # A key V2C forbids stays forbidden for hours: retry as rarely as polling would.
         gate.failed(utcnow(), at_least=FORBIDDEN_RECHECK if errors.forbidden else None)
@@ -125,6 +134,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         # The next attempt loads a new store: its calls and any 429 must be on disk.
         await store.async_save()
     gate.succeeded()
+    errors.withdraw_reauth()
 
     entry.runtime_data = V2CRuntimeData(
         client=client,

@@ -43,13 +43,23 @@ class AuthGuard:
 
     def probe_due(self, now: datetime) -> bool:
         """Return True when a rejected key should be tried again, and note the try."""
-        if self.probed_at is not None:
-            rejected_for = self.probed_at - (self.first_failure or self.probed_at)
-            wait = min(max(rejected_for, MIN_PROBE_WAIT), MAX_PROBE_WAIT)
-            if now - self.probed_at < wait:
-                return False
+        if self.probed_at is not None and now - self.probed_at < self.probe_wait():
+            return False
         self.probed_at = now
         return True
+
+    def probed(self, now: datetime) -> timedelta:
+        """Note a try of the rejected key now; return the wait until the next."""
+        self.probed_at = now
+        return self.probe_wait()
+
+    def probe_wait(self) -> timedelta:
+        """Return how long after the last try the rejected key waits for the next."""
+        probed_at = self.probed_at
+        if probed_at is None:
+            return timedelta(0)
+        rejected_for = probed_at - (self.first_failure or probed_at)
+        return min(max(rejected_for, MIN_PROBE_WAIT), MAX_PROBE_WAIT)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the entry's store."""

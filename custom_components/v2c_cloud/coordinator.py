@@ -123,16 +123,24 @@ class V2CErrorMapper:
 
     def key_accepted_again(self) -> None:
         """Withdraw the request for a new key and start afresh with the old one."""
+        if self.withdraw_reauth():
+            self.hass.config_entries.async_schedule_reload(self.entry_id)
+
+    def withdraw_reauth(self) -> bool:
+        """Close the request for a new key, if any: the old one works again."""
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
         if entry is None:
-            return
+            return False
+        flows = list(entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}))
+        if not flows:
+            return True
         LOGGER.info(
             "V2C Cloud accepts the API key of %s again; re-authentication is no longer needed",
             entry.title,
         )
-        for flow in entry.async_get_active_flows(self.hass, {SOURCE_REAUTH}):
+        for flow in flows:
             self.hass.config_entries.flow.async_abort(flow["flow_id"])
-        self.hass.config_entries.async_schedule_reload(self.entry_id)
+        return True
 
     def reauth_pending(self) -> bool:
         """Return True while the user is asked for a new key: the old one is rejected."""

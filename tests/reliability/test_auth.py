@@ -158,6 +158,36 @@ async def test_a_key_accepted_again_ends_the_reauthentication(
     await set_current(hass, v2c_sim.device_id, 14)
 
 
+async def test_false_401s_across_a_restart_heal_by_themselves(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Restarted in an outage of false 401s, the entry loads once V2C accepts the key.
+
+    The 401s are confirmed before the restart, so the first one at setup asks
+    for a new key; without a running entry nothing tried the key again, and
+    the user was left with a failed entry and a needless request for a new key.
+    """
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, duration_s=8 * 3600)
+    await run_for(hass, freezer, timedelta(hours=1))
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    # Flows do not survive a restart.
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+        hass.config_entries.flow.async_abort(flow["flow_id"])
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+    await run_for(hass, freezer, timedelta(hours=13), step=timedelta(minutes=10))
+
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await set_current(hass, v2c_sim.device_id, 14)
+
+
 async def test_a_restart_during_a_day_of_403_keeps_the_six_hour_pace(
     hass: HomeAssistant,
     v2c_sim: SimHandle,

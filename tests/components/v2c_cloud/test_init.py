@@ -155,7 +155,12 @@ async def test_revoked_key_starts_reauth_once_confirmed_at_setup(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A first 401 only retries; 401s persisting over minutes stop setup for reauth."""
+    """A first 401 only retries; 401s persisting over minutes ask for a new key.
+
+    Setup goes on trying the old key as rarely as a running entry probes it
+    (V2C has rejected valid keys for days), so it never ends in an error that
+    only a user can clear.
+    """
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
     mock_config_entry.add_to_hass(hass)
 
@@ -166,11 +171,17 @@ async def test_revoked_key_starts_reauth_once_confirmed_at_setup(
 
     for _ in range(10):
         await _retry_setup(hass, freezer)
-        if mock_config_entry.state is ConfigEntryState.SETUP_ERROR:
+        if hass.config_entries.flow.async_progress_by_handler(DOMAIN):
             break
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+    calls = len(v2c_sim.sim.request_log)
+    await _retries_for(hass, freezer, timedelta(hours=6))
+    # Tries 15 min, then as long as the key had been rejected, apart: not one per retry.
+    assert 1 <= len(v2c_sim.sim.request_log) - calls <= 5
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
 
 
 async def _retries_for(
