@@ -360,6 +360,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._shut_down = False
         self._offline_since: datetime | None = None
+        self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
 
@@ -403,6 +404,30 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
             name = self.pairing.tag or self.device_id
             async_report_charger_offline(self.hass, self.device_id, name, since)
+
+    def _log_staleness(self, now: datetime) -> None:
+        """Log once when the live values turn unavailable for age, once when back.
+
+        A failed read logs itself (and its recovery); values that age because
+        reads wait for the quota would otherwise go unavailable without a word.
+        """
+        if self._stale_logged:
+            if not self.is_stale(now):
+                self._stale_logged = False
+                LOGGER.info("Charger %s is read again", mask_device_id(self.device_id))
+            return
+        if not self.last_update_success or not self.is_stale(now):
+            return
+        self._stale_logged = True
+        held_until = self.poller.planner.blocked_until(now)
+        LOGGER.info(
+            "Charger %s has not been read since %s; its values are unavailable%s",
+            mask_device_id(self.device_id),
+            self.last_read_at.isoformat() if self.last_read_at else "setup",
+            f" until reads resume at {held_until.isoformat()} (quota)"
+            if held_until
+            else "",
+        )
 
     def _too_old(self, read_at: datetime | None, now: datetime) -> bool:
         if read_at is None:
@@ -594,6 +619,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # success; entities must still re-check staleness in between.
             if not polled or not self.last_update_success:
                 self.async_update_listeners()
+            self._log_staleness(utcnow())
         except Exception:  # noqa: BLE001
             # A failing listener (a value an entity cannot show) must not end
             # polling: log it and carry on with the next read.

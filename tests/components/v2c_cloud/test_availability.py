@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE
@@ -118,3 +119,34 @@ async def test_a_command_late_in_a_long_interval_leaves_the_charger_available(
     ]
     assert sent == ["1", "0"]
     assert state_of(hass, LIVE).state != STATE_UNAVAILABLE
+
+
+async def test_values_aging_while_reads_wait_for_the_quota_are_logged_once(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    coordinator: V2CChargerCoordinator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another program leaves only the commands' reserve: the sensors go unavailable.
+
+    Nothing failed, so nothing was logged; the log now says once why, and once
+    when the charger is read again after the reset.
+    """
+    v2c_sim.spend_quota(leave=40)
+    caplog.set_level(logging.INFO, logger="custom_components.v2c_cloud")
+    await run_for(hass, freezer, 90)
+    assert state_of(hass, LIVE).state == STATE_UNAVAILABLE
+    held = [
+        r.getMessage() for r in caplog.records if "has not been read" in r.getMessage()
+    ]
+    assert len(held) == 1
+    assert "(quota)" in held[0]
+    assert v2c_sim.device_id not in held[0]
+
+    for _ in range(11):
+        await advance(hass, freezer, timedelta(hours=1))
+    await run_for(hass, freezer, 30)
+    assert state_of(hass, LIVE).state != STATE_UNAVAILABLE
+    again = [r for r in caplog.records if r.getMessage().endswith("is read again")]
+    assert len(again) == 1
