@@ -85,15 +85,19 @@ def _newest_first(sessions: list[Session]) -> list[Session]:
 
 
 def device_statistics(call: Call) -> Reply:
-    """Return a charger's sessions: the last five, or those started in a date range."""
+    """Return a charger's last five sessions, or those started in a date range.
+
+    With `sessions_capped` a date range gets the last five of its sessions.
+    """
     charger = call.charger()
     start = call.query.optional_date("chargeDateStart")
     end = call.query.optional_date("chargeDateEnd")
     sessions = _newest_first(charger.state.sessions)
-    if start is None and end is None:
-        sessions = sessions[:LAST_SESSIONS]
-    else:
+    dated = start is not None or end is not None
+    if dated:
         sessions = [s for s in sessions if _between(s.start.date(), start, end)]
+    if not dated or call.sim.sessions_capped:
+        sessions = sessions[:LAST_SESSIONS]
     return Reply([render.statistic(session) for session in sessions])
 
 

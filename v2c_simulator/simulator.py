@@ -62,6 +62,9 @@ class Simulator:
             Wire(wire),
             fb_limits,
         )
+        # Both documents say "the last 5 charging statistics ... with optional
+        # filtering by date range": True caps the dated answers too.
+        self.sessions_capped = False
         self._overrides: dict[Endpoint, dict[str, Json]] = {}
         self.faults = FaultInjector(self.clock)
         self.request_log: list[RequestRecord] = []

@@ -41,6 +41,9 @@ HISTORY_EVERY_S = 6 * 3600
 CHECK_INTERVAL = timedelta(hours=1)
 # Sessions must have ended this long before the hour closes: the cloud files them late.
 SETTLE = timedelta(minutes=30)
+# Both documents call the answer "the last 5 charging statistics ... with optional
+# filtering by date range": whether the five bind a date range too is not known.
+CAPPED_ANSWER = 5
 
 
 def _last_statistic(hass: HomeAssistant, stat_id: str) -> list[StatisticsRow]:
@@ -148,16 +151,43 @@ class V2CHistoryImporter:
         """Ask month by month: back to since, or on a first import to the first empty month."""
         sessions: list[ChargingSession] = []
         for first, last in fetch_windows(today, since):
-            if self.planner.polling_blocked_until is not None:
+            found = await self._async_window(now, first, last)
+            if found is None:
                 return None
-            with charged_as(CallKind.MAINTENANCE, now):
-                found = await self.client.get_charging_sessions(
-                    self.device_id, first, last
-                )
             if since is None and not found:
                 break
             sessions.extend(found)
         return sessions
+
+    async def _async_window(
+        self, now: datetime, first: date, last: date
+    ) -> list[ChargingSession] | None:
+        """Return a window's sessions; None when the quota ran out meanwhile.
+
+        An answer of exactly five may have been cut to the newest five: the
+        window is asked again up to the oldest day answered, until an answer
+        brings nothing new. More than five proves dates lift the cap.
+        """
+        found: dict[tuple[object, ...], ChargingSession] = {}
+        while True:
+            if self.planner.polling_blocked_until is not None:
+                return None
+            with charged_as(CallKind.MAINTENANCE, now):
+                answer = await self.client.get_charging_sessions(
+                    self.device_id, first, last
+                )
+            answered = {_identity(session): session for session in answer}
+            new = answered.keys() - found.keys()
+            found.update(answered)
+            days = [s.start.date() for s in answer if s.start is not None]
+            if len(answer) != CAPPED_ANSWER or not new or not days:
+                return list(found.values())
+            # The oldest day may hold more sessions than were answered: ask it again.
+            last = max(min(days), first)
+
+
+def _identity(session: ChargingSession) -> tuple[object, ...]:
+    return (session.session_id, session.charge_id, session.start)
 
 
 @callback

@@ -207,6 +207,35 @@ async def test_month_of_sessions_becomes_hourly_statistics(
 
 
 @pytest.mark.usefixtures("recorder_mock")
+async def test_a_cloud_that_answers_five_sessions_per_range_loses_none(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Both documents can be read as five sessions per answer, dates or not.
+
+    Then a month of daily charging imported five sessions of it; the window is
+    now asked again up to the oldest day answered, until nothing new comes.
+    """
+    v2c_sim.sim.sessions_capped = True
+    a_month_of_sessions(v2c_sim.charger, FEBRUARY)
+    await set_up(hass, freezer, mock_config_entry)
+
+    assert_matches(await imported(hass), simulated_hours(v2c_sim.charger))
+    # Fourteen sessions every other day: answers of 5, 5, 5 and 2, each after
+    # the first repeating the oldest day's, then the empty month before.
+    ends = [query["chargeDateEnd"] for query in history_requests(v2c_sim)]
+    assert ends == [
+        "2026-03-02",
+        "2026-02-19",
+        "2026-02-11",
+        "2026-02-03",
+        "2026-01-30",
+    ]
+
+
+@pytest.mark.usefixtures("recorder_mock")
 async def test_runs_import_nothing_twice_and_append_new_sessions(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
