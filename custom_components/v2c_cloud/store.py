@@ -45,6 +45,8 @@ class V2CStore:
         self._store = store
         self._quota = quota
         self._closed = False
+        # A delayed save is scheduled and has not written yet.
+        self._save_due = False
         # Chargers with commands not yet confirmed when the state was saved:
         # the next run reads their settings once more (see async_load).
         self.unconfirmed: set[str] = set()
@@ -109,21 +111,31 @@ class V2CStore:
         self._pending = pending
 
     def schedule_save(self) -> None:
-        """Save soon; quota headers arrive with every call, so writes are batched."""
+        """Save 30 s after the first unsaved change; headers come with every call."""
         # A late answer after the unload must not write: the entry may be
         # deleted (its file would come back) or running anew with newer state.
-        if not self._closed:
-            self._store.async_delay_save(self._data, SAVE_DELAY_S)
+        # HA's delayed save starts its delay afresh at each call: reads every
+        # 23 s while a car charges would put the write off for good.
+        if not self._closed and not self._save_due:
+            self._save_due = True
+            self._store.async_delay_save(self._data_due, SAVE_DELAY_S)
 
     async def async_save(self) -> None:
         """Save now (a setup attempt's end, a session's end)."""
         if not self._closed:
+            self._save_due = False
             await self._store.async_save(self._data())
 
     async def async_close(self) -> None:
         """Save a last time at unload; later changes are not written."""
         self._closed = True
         await self._store.async_save(self._data())
+
+    def _data_due(self) -> dict[str, Any]:
+        # Called as the delayed save writes, so it writes the newest state and
+        # any later change needs a save of its own.
+        self._save_due = False
+        return self._data()
 
     def _data(self) -> dict[str, Any]:
         return {

@@ -14,11 +14,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.store import SAVE_DELAY_S
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import render
 from v2c_simulator.state import ChargerState
 
-from .helpers import run_for
+from .helpers import advance, run_for
 
 LIFETIME = "sensor.garage_lifetime_energy"
 SESSION = "sensor.garage_session_energy"
@@ -119,3 +120,31 @@ async def test_total_is_written_to_the_store_soon(
     total = saved["banked_kwh"] + saved["session_kwh"]
     assert total > 0
     assert total == pytest.approx(value(hass, LIFETIME))
+
+
+async def test_total_is_on_disk_30_s_after_it_changed_while_charging(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While a car charges, an unclean stop loses at most the last 30 s of energy.
+
+    A read every 23 s or so must not keep putting the write off.
+    """
+    key = f"{DOMAIN}.{init_integration.entry_id}"
+    step = timedelta(seconds=5)
+    v2c_sim.charger.plug_in()
+    behind = longest = timedelta(0)
+    for _ in range(120):
+        await advance(hass, freezer, step)
+        saved = hass_storage.get(key, {}).get("data", {}).get("energy", {})
+        on_disk = sum(
+            total["banked_kwh"] + (total["session_kwh"] or 0.0)
+            for total in saved.values()
+        )
+        behind = behind + step if on_disk < value(hass, LIFETIME) else timedelta(0)
+        longest = max(longest, behind)
+    assert value(hass, LIFETIME) > 0
+    assert longest <= timedelta(seconds=SAVE_DELAY_S) + step
