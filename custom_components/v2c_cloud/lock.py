@@ -26,6 +26,7 @@ LOCKS: tuple[V2CLockEntityDescription, ...] = (
         exists_fn=sends("locked"),
         value_fn=lambda reported: reported.locked,
         set_fn=V2CClient.set_locked,
+        live=True,
     ),
 )
 

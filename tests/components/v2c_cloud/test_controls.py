@@ -480,6 +480,9 @@ class Confirmed(Case):
     # A PV mode change may start or stop the charge; the installation type does not.
     Confirmed(command=select("pv_mode", "pv_plus_min"), live=True),
     Confirmed(command=select("installation_type", "three_phase"), live=False),
+    # A lock stops the charge, an unlock may start one.
+    Confirmed(command=lock(locked=True), live=True),
+    Confirmed(command=lock(locked=False), before={"locked": True}, live=True),
 )
 async def test_confirmation_reads_the_live_state_when_charging_may_change(
     harness: Harness, case: Confirmed
