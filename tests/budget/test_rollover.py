@@ -68,6 +68,28 @@ def test_calls_still_in_flight_are_not_another_programs(
     assert planner.snapshot(later).other_calls_today == 1
 
 
+def test_a_burst_answered_out_of_order_is_not_a_reset(planner: QuotaPlanner) -> None:
+    """A scene sets eight controls at once and the answer counted last comes first.
+
+    The later answers show more calls left than the first (499 … 493 after 492):
+    the quota reset sensor stays at midnight, today's counts stay, and the
+    calls left are the lowest count, not blamed on another program.
+    """
+    call(planner, NOON, 500)
+    burst = NOON + timedelta(minutes=32)
+    for _ in range(8):
+        planner.record_call(CallKind.COMMAND, burst)
+    answered = burst + timedelta(seconds=2)
+    for answer, remaining in enumerate((492, 499, 498, 497, 496, 495, 494, 493)):
+        planner.observe_quota(
+            limit=1000, remaining=remaining, now=answered, others_in_flight=7 - answer
+        )
+    snapshot = planner.snapshot(answered)
+    assert snapshot.reset_at == MIDNIGHT
+    assert snapshot.calls_today[CallKind.COMMAND] == 8
+    assert (snapshot.remaining, snapshot.other_calls_today) == (492, 0)
+
+
 def test_a_clock_jump_backwards_keeps_the_counts(planner: QuotaPlanner) -> None:
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     call(planner, NOON, 400)

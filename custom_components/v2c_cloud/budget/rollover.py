@@ -16,7 +16,8 @@ from .timekeeping import (
     seconds_between,
 )
 
-# Responses of concurrent requests arrive out of order by a few calls.
+# A Remaining this little higher than the last is no reset, even with none of
+# our calls in flight: a reset brings the whole day back, not a few calls.
 SLACK = 5
 _RESET_TOLERANCE = timedelta(minutes=2)
 # Averages rise faster than they fall: expecting too little charging, too few
@@ -110,15 +111,19 @@ def observe_header(
             unroll(state, now, probe=True)
     elif (
         state.header_remaining is not None
-        and remaining > state.header_remaining + SLACK
+        and remaining > state.header_remaining + _slack(state)
     ):
         _reset_seen(state, now)
+    if state.header_remaining is not None and state.header_remaining < remaining:
+        _older_answer(state, state.header_remaining, in_flight)
+        return
+    state.header_others = 0
     if state.header_remaining is None:
         state.window.others_since = now
     else:
         ours = state.calls_since_header - in_flight
-        gone = state.header_remaining - remaining - ours
-        state.window.others += max(gone, 0)
+        state.header_others = max(state.header_remaining - remaining - ours, 0)
+        state.window.others += state.header_others
     state.header_remaining = remaining
     state.header_at = now
     state.calls_since_header = in_flight
@@ -209,8 +214,31 @@ def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
     return (
         before is None
         or before >= state.limit - 2 * SLACK
-        or remaining > before + SLACK
+        or remaining > before + _slack(state)
     )
+
+
+def _slack(state: PlannerState) -> int:
+    """Return how far Remaining may rise over the last header without a reset.
+
+    Every call of ours not counted in that header may have been counted before
+    it by the server and answered after it, its Remaining higher.
+    """
+    return max(SLACK, state.calls_since_header)
+
+
+def _older_answer(state: PlannerState, newer: int, in_flight: int) -> None:
+    """Take an answer counted before the last header: it adds nothing new.
+
+    Its call was among those the last header was taken not to count yet: one
+    call less is still to be counted, and one the header blamed on other
+    programs was ours.
+    """
+    state.calls_since_header = max(state.calls_since_header - 1, in_flight)
+    if state.header_others > 0:
+        state.header_others -= 1
+        state.window.others = max(state.window.others - 1, 0)
+    state.remaining = max(newer - state.calls_since_header, 0)
 
 
 def _ewma(average: float, sample: float) -> float:

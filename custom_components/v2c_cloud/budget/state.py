@@ -133,6 +133,9 @@ class PlannerState:
     header_remaining: int | None = None
     header_at: datetime | None = None
     calls_since_header: int = 0
+    # Calls the last header blamed on other programs. Not saved: an answer
+    # counted before that header, arriving after it, shows one was ours.
+    header_others: int = 0
     pre_roll: PreRoll | None = None
     probing: bool = False
     rate_limited_until: datetime | None = None
