@@ -15,13 +15,25 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.const import (
+    CONF_COMMAND_RESERVE,
+    CONF_QUOTA_SHARE,
+    DOMAIN,
+)
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 from v2c_simulator.quota import HeaderProfile
 
-from .helpers import advance, assert_quota_in_step, charger, run_for
+from .helpers import (
+    advance,
+    assert_quota_in_step,
+    charger,
+    entity_of,
+    rate_limited_calls,
+    run_for,
+    unavailable,
+)
 from .test_faults import assert_command_fails, set_current
 
 MINUTE_LIMIT = 6
@@ -185,3 +197,32 @@ async def test_reset_at_another_hour_is_learned_when_remaining_jumps_up(
     assert shown_reset(hass, init_integration) == reset
     assert planner.reset_at == reset
     assert_quota_in_step(init_integration, v2c_sim)
+
+
+async def test_a_cut_daily_limit_keeps_the_charger_polled(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """V2C cuts the key from 1,000 to 200 calls a day under a reserve set for 1,000.
+
+    Half the key is this integration's, and the options allowed a reserve of
+    250 calls then, more than the whole share of 100 now. The reserve applied
+    shrinks to half the share: the charger is still read the next day, its live
+    values stay available, and polling gets no 429.
+    """
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_QUOTA_SHARE: 50, CONF_COMMAND_RESERVE: 250}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.sim.quota(v2c_sim.api_key).limit = 200
+    await run_for(hass, freezer, timedelta(hours=2))
+    await run_for(hass, freezer, timedelta(hours=24), step=timedelta(minutes=10))
+
+    power = entity_of(hass, Platform.SENSOR, v2c_sim.device_id, "charging_power")
+    assert power not in unavailable(hass, mock_config_entry)
+    assert mock_config_entry.runtime_data.planner.polling_blocked_until is None
+    assert rate_limited_calls(v2c_sim) == 0

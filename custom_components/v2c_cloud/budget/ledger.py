@@ -22,7 +22,17 @@ MAINTENANCE_SHARE = 0.1
 def daily_calls(state: PlannerState, settings: PlannerSettings) -> float:
     """Return the calls a day offers this integration, after others and the reserve."""
     share = min(settings.quota_share * state.limit, state.limit - state.other_ewma)
-    return max(share - settings.command_reserve, 1.0)
+    return max(share - command_reserve(state, settings), 1.0)
+
+
+def command_reserve(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the reserve kept for commands, at most half of the share.
+
+    The options allow that much of the limit known when they were saved; a key
+    whose limit was cut since would otherwise keep its whole share in reserve
+    and never be polled again.
+    """
+    return min(settings.command_reserve, settings.quota_share * state.limit / 2)
 
 
 def maintenance_stretch(state: PlannerState, settings: PlannerSettings) -> float:
@@ -88,10 +98,9 @@ def polling_calls(
     settled = pace if observed_s >= _MIN_PACE_SPAN_S else 0.0
     to_come = _calls_between(max(state.other_ewma, settled), now, state.reset_at)
     others = max(_others_unspent(state, settings), to_come)
-    return (
-        min(share_left(state, settings), max(state.remaining - unseen, 0) - others)
-        - settings.command_reserve
-    )
+    return min(
+        share_left(state, settings), max(state.remaining - unseen, 0) - others
+    ) - command_reserve(state, settings)
 
 
 def planning_budget(
@@ -123,7 +132,7 @@ def planning_budget(
             share_left(state, settings),
             remaining_now(state, now) - max(_others_unspent(state, settings), others),
         )
-        - settings.command_reserve
+        - command_reserve(state, settings)
         - commands
         - maintenance
     )
