@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -138,6 +139,38 @@ def test_a_reset_later_than_assumed_is_probed_hourly_and_learned(
     call(planner, back, 999)
     assert planner.reset_at == MIDNIGHT + DAY + timedelta(hours=2)
     assert planner.snapshot(back).calls_today[CallKind.POLL] == 1
+
+
+def test_calls_left_while_probing_for_a_late_reset_last_until_it_comes(
+    planner: QuotaPlanner,
+) -> None:
+    """The key's day ends at 08:00 UTC, not at the midnight assumed until then.
+
+    300 calls are left at midnight. Probed for hourly, the reset is no end to
+    plan to: the charging car is read every few minutes until 08:00, not every
+    10 s until 01:00 and then once an hour. The reset is still learned.
+    """
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    call(planner, NOON, 600)
+    before = MIDNIGHT - timedelta(minutes=10)
+    for _ in range(299):
+        planner.record_call(CallKind.POLL, before, "A")
+    call(planner, before, 300)
+    real_reset = MIDNIGHT + timedelta(hours=8)
+    now, remaining, reads = MIDNIGHT + timedelta(minutes=5), 300, []
+    while now < real_reset:
+        due = planner.next_poll_at("A", now)
+        if due is not None and due <= now:
+            remaining -= 1
+            call(planner, now, remaining)
+            reads.append(now)
+        now = min(due or now + timedelta(minutes=1), real_reset)
+
+    gaps = [later - earlier for earlier, later in pairwise([*reads, real_reset])]
+    assert sum(read < MIDNIGHT + timedelta(hours=1) for read in reads) < 20
+    assert max(gaps) < timedelta(minutes=10)
+    call(planner, real_reset + timedelta(minutes=1), 999)
+    assert planner.reset_at == real_reset + DAY
 
 
 def test_charging_after_a_premature_rollover_stays_in_the_day(

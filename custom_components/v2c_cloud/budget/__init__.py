@@ -11,7 +11,9 @@ Why it works the way it does:
   gateways reset on round times). A rollover made by the clock stays provisional
   until the next header proves it; if the quota did not come back, the rollover
   is undone and the planner probes hourly. Until the moment is learned, each
-  probe may cost one call of the reserve; after that, none.
+  probe may cost one call of the reserve; after that, none. The probe's hour is
+  no end to plan to: the calls left are spread as if the reset came a whole
+  window after the one expected, as a fixed interval would spread them.
 * Polling may only spend what is left above the command reserve and above the
   part of the limit that belongs to other programs (quota_share). Commands may
   also use the reserve, so they are refused only when nothing is left, or after

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 import math
 
+from . import rollover
 from .commands import share_between
 from .models import COMMAND_KINDS, PlannerSettings
 from .state import Maintenance, PlannerState
@@ -96,7 +97,9 @@ def polling_calls(
     pace = _pace(window.others, observed_s / DAY_S)
     unseen = math.ceil(_unseen_others(state, now, max(state.other_ewma, pace)))
     settled = pace if observed_s >= _MIN_PACE_SPAN_S else 0.0
-    to_come = _calls_between(max(state.other_ewma, settled), now, state.reset_at)
+    to_come = _calls_between(
+        max(state.other_ewma, settled), now, rollover.plan_end(state)
+    )
     others = max(_others_unspent(state, settings), to_come)
     return min(
         share_left(state, settings), max(state.remaining - unseen, 0) - others

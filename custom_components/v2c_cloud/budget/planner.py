@@ -580,7 +580,7 @@ class QuotaPlanner:
         if self._planned is not None and self._planned[0] == now:
             return self._planned[1]
         state = self._state
-        horizon_s = max(seconds_between(now, state.reset_at), 1.0)
+        horizon_s = max(seconds_between(now, rollover.plan_end(state)), 1.0)
         demands = [
             demand_of(device_id, charger, state.window, now, horizon_s)
             for device_id, charger in state.chargers.items()

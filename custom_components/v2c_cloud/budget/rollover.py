@@ -54,6 +54,19 @@ def advance(state: PlannerState, now: datetime) -> None:
     roll(state, max(closed_at, state.reset_at - DAY), closed_at=closed_at)
 
 
+def plan_end(state: PlannerState) -> datetime:
+    """Return until when the calls left must last.
+
+    While a reset that did not come when expected is probed for, the probe's
+    hour is no end: the reset may come as late as a whole window after the one
+    expected, and calls spent as if it came at the hour would be missed until
+    it does. The calls are spread as a fixed interval would spread them.
+    """
+    if not state.probing:
+        return state.reset_at
+    return max(state.reset_at, state.window.start + 2 * DAY)
+
+
 def roll(state: PlannerState, boundary: datetime, *, closed_at: datetime) -> PreRoll:
     """Start a new window at boundary; keep the old one until the reset is proven."""
     for device_id, charger in state.chargers.items():
