@@ -64,6 +64,21 @@ def test_a_restart_after_the_reset_discards_the_old_window(
     assert restored.to_dict()["chargers"]["A"]["charge_ewma_s"] == 4 * 3600
 
 
+def test_a_discredited_reset_header_stays_discredited_after_a_restart(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """A restart does not give a gateway's broken RateLimit-Reset a new chance."""
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=51, now=NOON, reset_after_s=30)
+    later = NOON + timedelta(seconds=90)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=50, now=later, reset_after_s=30)
+
+    restored = QuotaPlanner.from_dict(saved(planner), settings, now=later)
+    restored.observe_quota(limit=1000, remaining=50, now=later, reset_after_s=30)
+    assert restored.snapshot(later + timedelta(minutes=1)).reset_at == MIDNIGHT
+
+
 @pytest.mark.parametrize(
     "damage",
     [

@@ -302,6 +302,33 @@ def test_an_unproven_429_is_waited_out_and_keeps_the_reset(
     assert planner.polling_blocked_until is None
 
 
+def test_an_unproven_429_until_the_reset_leaves_no_call(planner: QuotaPlanner) -> None:
+    """A 429 without quota headers whose Retry-After reaches the day's reset.
+
+    'Calls remaining' shows 0 until the reset, not the calls the server refuses.
+    """
+    planner.observe_quota(limit=1000, remaining=400, now=NOON)
+    planner.observe_rate_limited(NOON, MIDNIGHT, day_proven=False)
+    assert (planner.reset_at, planner.remaining) == (MIDNIGHT, 0)
+    assert planner.polling_blocked_until == MIDNIGHT
+
+
+def test_an_unproven_429_right_after_the_rollover_undoes_it(
+    planner: QuotaPlanner,
+) -> None:
+    """The clock passed midnight, the quota did not come back, and a bare 429 says so.
+
+    'Calls remaining' shows the day's count, not a fresh 999.
+    """
+    poll(planner, "A", NOON, 60)
+    after = MIDNIGHT + timedelta(minutes=5)
+    planner.record_call(CallKind.POLL, after, "A")
+    planner.observe_rate_limited(after, after + timedelta(minutes=1), day_proven=False)
+    snapshot = planner.snapshot(after)
+    assert (snapshot.remaining, snapshot.calls_today[CallKind.POLL]) == (59, 2)
+    assert snapshot.reset_at == MIDNIGHT + HOUR
+
+
 def test_quota_share_limits_our_calls_and_spares_the_rest() -> None:
     planner = QuotaPlanner(PlannerSettings(quota_share=0.5), now=NOON)
     for _ in range(449):

@@ -18,6 +18,7 @@ from .conftest import NOON
 
 MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 
 
 def call(planner: QuotaPlanner, now: datetime, remaining: int | None = None) -> None:
@@ -201,6 +202,77 @@ def test_the_reset_header_is_adopted(planner: QuotaPlanner) -> None:
     assert planner.snapshot(later).reset_at == NOON + timedelta(hours=1) + DAY
     planner.observe_quota(limit=1000, remaining=999, now=later, reset_after_s=86395)
     assert planner.reset_at == NOON + timedelta(hours=1) + DAY
+
+
+def test_a_reset_header_of_zero_opens_no_window(planner: QuotaPlanner) -> None:
+    """A gateway that sends `RateLimit-Reset: 0`: 'Calls remaining' stays the header's."""
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=40, now=NOON, reset_after_s=0)
+    snapshot = planner.snapshot(NOON + timedelta(seconds=1))
+    assert (snapshot.reset_at, snapshot.remaining) == (MIDNIGHT, 40)
+
+
+def test_a_reset_header_the_quota_does_not_confirm_is_not_believed_again(
+    planner: QuotaPlanner,
+) -> None:
+    """Every answer says the window ends in 30 s, and Remaining never comes back.
+
+    After one rollover the next answer refutes it: the planner returns to the
+    assumed midnight and keeps the day's counts, so 'Calls remaining' no longer
+    shows a fresh day after every tick and polling stops at the reserve.
+    """
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=51, now=NOON, reset_after_s=30)
+    later = NOON + timedelta(seconds=90)
+    assert planner.snapshot(later).remaining == 1000
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=50, now=later, reset_after_s=30)
+    snapshot = planner.snapshot(later + timedelta(minutes=5))
+    assert (snapshot.reset_at, snapshot.remaining) == (MIDNIGHT, 50)
+    assert snapshot.calls_today[CallKind.POLL] == 2
+    assert planner.polling_blocked_until == MIDNIGHT
+
+
+def test_a_discredited_reset_header_gives_way_to_the_reset_the_quota_showed(
+    planner: QuotaPlanner,
+) -> None:
+    """Kong's header named 13:00 and the quota came back then; later headers say 30 s.
+
+    The first of those the quota refutes: 13:00 stays the reset, and the
+    header's later moments are not believed.
+    """
+    planner.observe_quota(limit=1000, remaining=500, now=NOON, reset_after_s=3600)
+    back = NOON + timedelta(hours=1, minutes=1)
+    call(planner, back, 999)
+    evening = NOON + timedelta(hours=6)
+    planner.observe_quota(limit=1000, remaining=700, now=evening, reset_after_s=30)
+    later = evening + timedelta(minutes=2)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=699, now=later, reset_after_s=30)
+    planner.observe_quota(limit=1000, remaining=699, now=later, reset_after_s=7200)
+    assert (planner.reset_at, planner.remaining) == (NOON + HOUR + DAY, 699)
+
+
+def test_a_call_answered_across_an_announced_reset_does_not_discredit_it(
+    planner: QuotaPlanner,
+) -> None:
+    """A poll sent just before Kong's announced 13:00 is answered just after it.
+
+    Its count is the old window's: the header's moment stays believed, and the
+    quota shown is the new window's.
+    """
+    planner.observe_quota(limit=1000, remaining=500, now=NOON, reset_after_s=3600)
+    reset = NOON + HOUR
+    planner.record_call(CallKind.POLL, reset - timedelta(seconds=1), "A")
+    answered = reset + timedelta(seconds=1)
+    planner.observe_quota(limit=1000, remaining=499, now=answered, reset_after_s=86399)
+    assert (planner.reset_at, planner.remaining) == (reset + DAY, 1000)
+    later = reset + timedelta(minutes=2)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=999, now=later, reset_after_s=86280)
+    assert (planner.reset_at, planner.remaining) == (reset + DAY, 999)
+    planner.observe_quota(limit=1000, remaining=999, now=later, reset_after_s=30)
+    assert planner.reset_at == later + timedelta(seconds=30)
 
 
 def test_the_reset_header_undoes_a_premature_rollover(planner: QuotaPlanner) -> None:

@@ -5,7 +5,9 @@ Also a gateway that sends only the two documented headers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -23,7 +25,7 @@ from custom_components.v2c_cloud.const import (
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
-from v2c_simulator.quota import HeaderProfile
+from v2c_simulator.quota import HeaderProfile, QuotaStatus
 
 from .helpers import (
     advance,
@@ -226,3 +228,49 @@ async def test_a_cut_daily_limit_keeps_the_charger_polled(
     assert power not in unavailable(hass, mock_config_entry)
     assert mock_config_entry.runtime_data.planner.polling_blocked_until is None
     assert rate_limited_calls(v2c_sim) == 0
+
+
+@pytest.fixture
+def reset_header(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Add a RateLimit-Reset the gateway does not keep to every answered call."""
+    value: str = request.param
+    documented = QuotaStatus.headers
+
+    def headers(
+        status: QuotaStatus, now: datetime, profile: HeaderProfile = HeaderProfile.KONG
+    ) -> dict[str, str]:
+        return {**documented(status, now, profile), "RateLimit-Reset": value}
+
+    with patch.object(QuotaStatus, "headers", headers):
+        yield value
+
+
+@pytest.mark.parametrize("reset_header", ["0", "30"], indirect=True)
+@pytest.mark.parametrize(
+    "sim_setup", [SimSetup(header_profile=HeaderProfile.DOCUMENTED)], indirect=False
+)
+async def test_a_reset_header_the_quota_refutes_does_not_lift_the_hard_stop(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    reset_header: str,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every answer says the window ends now (0 s) or in 30 s; it ends at midnight.
+
+    Another program leaves 60 calls. Polling stops at the reserve and gets no
+    429, and 'Calls remaining' shows what the cloud has left, not a fresh day
+    after every answer.
+    """
+    v2c_sim.spend_quota(leave=60)
+    await run_for(hass, freezer, timedelta(hours=6))
+    left = v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
+    # The account's quota sensors refresh every half hour.
+    await run_for(hass, freezer, timedelta(minutes=31))
+    sensor = er.async_get(hass).async_get_entity_id(
+        Platform.SENSOR, DOMAIN, f"{init_integration.entry_id}_calls_remaining"
+    )
+    assert sensor is not None
+    shown = hass.states.get(sensor)
+    assert shown is not None
+    assert (rate_limited_calls(v2c_sim), shown.state) == (0, str(left))

@@ -107,6 +107,8 @@ class QuotaPlanner:
         horizon = self._now + MAX_BLOCK
         if not 0.0 <= state.reset_offset_s < DAY_S:
             state.reset_offset_s = 0.0
+        if not 0.0 <= state.proven_offset_s < DAY_S:
+            state.proven_offset_s = 0.0
         if state.rate_limited_until is not None and state.rate_limited_until > horizon:
             state.rate_limited_until = None
         if state.reset_at > horizon:
@@ -177,12 +179,19 @@ class QuotaPlanner:
         state = self._state
         if limit is not None and limit > 0:
             state.limit = limit
-        if reset_after_s is not None and 0 <= reset_after_s <= DAY_S:
-            rollover.learn_reset(state, now + timedelta(seconds=reset_after_s), now)
+        # Remaining first: it proves or refutes a reset announced before.
         if remaining is not None:
             rollover.observe_header(
                 state, min(max(remaining, 0), state.limit), now, others_in_flight
             )
+        # A reset of 0 s names no moment ahead: believed, the window would roll
+        # over at the next tick and a spent quota look fresh.
+        if (
+            reset_after_s is not None
+            and state.reset_header_trusted
+            and 0 < reset_after_s <= DAY_S
+        ):
+            rollover.announce_reset(state, now + timedelta(seconds=reset_after_s), now)
 
     def record_call(
         self, kind: CallKind, now: datetime, device_id: str | None = None
@@ -211,7 +220,8 @@ class QuotaPlanner:
 
         Only a 429 whose own headers show the day's quota at 0 proves that its
         retry moment is the day's reset. Without that proof the refusal is waited
-        out and the reset and the calls left stay as they were.
+        out and the reset stays as it was; the calls left too, unless the
+        refusal lasts until that reset.
         """
         now = self._tick(now, changes_plan=True)
         state = self._state
@@ -219,6 +229,7 @@ class QuotaPlanner:
             reset_at = min(as_utc(reset_at), now + MAX_BLOCK)
             state.rate_limited_until = reset_at
             if not day_proven:
+                self._refused_unproven(reset_at, now)
                 return
             rollover.learn_reset(state, reset_at, now)
         else:
@@ -226,6 +237,18 @@ class QuotaPlanner:
             rollover.unroll(state, now, probe=True)
             state.rate_limited_until = state.reset_at
         state.remaining = 0
+
+    def _refused_unproven(self, until: datetime, now: datetime) -> None:
+        """Take a 429 without quota headers that names when calls come back.
+
+        A rollover no header proved yet is undone: the refusal shows the day's
+        calls are not back. A refusal that lasts until the reset says the day is
+        spent, or 'Calls remaining' would show calls the server refuses.
+        """
+        state = self._state
+        rollover.unroll(state, now, probe=True)
+        if until >= state.reset_at - rollover.RESET_TOLERANCE:
+            state.remaining = 0
 
     def observe_throttled(self, now: datetime, until: datetime | None) -> None:
         """Stop every call after a 429 that left the day's quota untouched.

@@ -19,7 +19,7 @@ from .timekeeping import (
 # A Remaining this little higher than the last is no reset, even with none of
 # our calls in flight: a reset brings the whole day back, not a few calls.
 SLACK = 5
-_RESET_TOLERANCE = timedelta(minutes=2)
+RESET_TOLERANCE = timedelta(minutes=2)
 # Averages rise faster than they fall: expecting too little charging, too few
 # commands or too few calls by others runs the quota out before the reset,
 # expecting too much only leaves some freshness unused.
@@ -81,8 +81,11 @@ def roll(state: PlannerState, boundary: datetime, *, closed_at: datetime) -> Pre
         remaining=state.remaining,
         probe=state.probing,
         learnable=closed_at - state.window.since >= _MIN_LEARNING_SPAN,
+        announced=state.reset_announced,
+        uncounted=state.calls_since_header,
     )
     state.probing = False
+    state.reset_announced = False
     state.window = Window(start=boundary, since=boundary)
     state.header_remaining = None
     state.header_at = None
@@ -117,15 +120,20 @@ def observe_header(
     they count towards the next header, not as another program's.
     """
     in_flight = min(max(in_flight, 0), state.calls_since_header)
-    if state.pre_roll is not None:
-        if _looks_reset(state, state.pre_roll, remaining):
-            confirm(state, state.pre_roll, now)
+    pre = state.pre_roll
+    if pre is not None:
+        if _looks_reset(state, pre, remaining):
+            _proven(state, pre, remaining, now)
+        elif pre.announced and pre.uncounted:
+            # Its call may have been counted before the reset: the next
+            # answer, or the header's next moment, tells.
+            pre.uncounted -= 1
+            return
+        elif pre.announced:
+            _discredit_announcements(state, now)
         else:
             unroll(state, now, probe=True)
-    elif (
-        state.header_remaining is not None
-        and remaining > state.header_remaining + _slack(state)
-    ):
+    elif _jumped(state, state.header_remaining, remaining):
         _reset_seen(state, now)
     if state.header_remaining is not None and state.header_remaining < remaining:
         _older_answer(state, state.header_remaining, in_flight)
@@ -143,17 +151,38 @@ def observe_header(
     state.remaining = max(remaining - in_flight, 0)
 
 
+def announce_reset(state: PlannerState, true_reset: datetime, now: datetime) -> None:
+    """Adopt the reset a RateLimit-Reset header names, until Remaining refutes it."""
+    learn_reset(state, true_reset, now)
+    state.reset_announced = True
+
+
+def _discredit_announcements(state: PlannerState, now: datetime) -> None:
+    """Undo a rollover at an announced reset the quota did not confirm.
+
+    A gateway that sends a reset it does not keep (0 s, or less than the time
+    between polls, on every answer) would make each window look fresh: its
+    RateLimit-Reset is not believed again, and the reset the quota showed (or
+    00:00 UTC) is planned to instead.
+    """
+    unroll(state, now, probe=False)
+    state.reset_header_trusted = False
+    state.reset_offset_s = state.proven_offset_s
+    state.reset_at = next_reset(now, state.proven_offset_s)
+
+
 def learn_reset(state: PlannerState, true_reset: datetime, now: datetime) -> None:
     """Adopt a reset moment the server announced."""
     state.probing = False
+    state.reset_announced = False
     if state.pre_roll is not None:
-        if true_reset < state.reset_at - _RESET_TOLERANCE:
+        if true_reset < state.reset_at - RESET_TOLERANCE:
             unroll(state, now, probe=False)
         else:
             confirm(state, state.pre_roll, None)
     # Within the tolerance the header only carries request latency: keep the
     # moment stable.
-    if abs(true_reset - state.reset_at) > _RESET_TOLERANCE:
+    if abs(true_reset - state.reset_at) > RESET_TOLERANCE:
         state.reset_at = true_reset
     state.reset_offset_s = offset_of(state.reset_at)
 
@@ -210,15 +239,28 @@ def unroll(state: PlannerState, now: datetime, *, probe: bool) -> None:
     if probe:
         state.reset_at = next_hour(now)
         state.probing = True
+        state.reset_announced = False
 
 
 def _reset_seen(state: PlannerState, now: datetime) -> None:
     """Roll over at an unexpected moment because Remaining jumped up."""
     moment = estimate_reset(state.header_at or state.window.start, now)
-    state.reset_offset_s = offset_of(moment)
+    state.reset_offset_s = state.proven_offset_s = offset_of(moment)
+    state.reset_announced = False
     state.reset_at = moment + DAY
     confirm(state, roll(state, moment, closed_at=moment), None)
     state.rate_limited_until = None
+
+
+def _proven(state: PlannerState, pre: PreRoll, remaining: int, now: datetime) -> None:
+    """Accept a rollover a header showed; learn its moment if the quota jumped.
+
+    A quiet day's header (the quota nearly full) confirms any rollover, so it
+    shows nothing of when the reset came.
+    """
+    confirm(state, pre, now)
+    if _jumped(state, pre.header_remaining, remaining):
+        state.proven_offset_s = offset_of(state.window.start)
 
 
 def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
@@ -227,8 +269,13 @@ def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
     return (
         before is None
         or before >= state.limit - 2 * SLACK
-        or remaining > before + _slack(state)
+        or _jumped(state, before, remaining)
     )
+
+
+def _jumped(state: PlannerState, before: int | None, remaining: int) -> bool:
+    """Return whether Remaining rose above an earlier header by more than a slack."""
+    return before is not None and remaining > before + _slack(state)
 
 
 def _slack(state: PlannerState) -> int:

@@ -119,6 +119,11 @@ class PreRoll:
     remaining: int
     probe: bool
     learnable: bool
+    # Closed at a moment a RateLimit-Reset header announced.
+    announced: bool = False
+    # Our calls not counted in the last header when the window closed: one of
+    # them answered after the reset may have been counted before it.
+    uncounted: int = 0
 
 
 @dataclass
@@ -138,6 +143,13 @@ class PlannerState:
     header_others: int = 0
     pre_roll: PreRoll | None = None
     probing: bool = False
+    # Whether reset_at is a RateLimit-Reset header's, and whether such headers
+    # are believed: one whose reset the quota did not confirm is not again.
+    reset_announced: bool = False
+    reset_header_trusted: bool = True
+    # The reset as the quota coming back showed it (00:00 UTC until then):
+    # what a discredited header's moments give way to.
+    proven_offset_s: float = 0.0
     rate_limited_until: datetime | None = None
     command_ewma: float = DEFAULT_COMMANDS
     # The share of a usual day's commands in each half hour.
@@ -164,6 +176,9 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "header_at": _iso(state.header_at),
         "calls_since_header": state.calls_since_header,
         "probing": state.probing,
+        "reset_announced": state.reset_announced,
+        "reset_header_trusted": state.reset_header_trusted,
+        "proven_offset_s": state.proven_offset_s,
         "rate_limited_until": _iso(state.rate_limited_until),
         "command_ewma": state.command_ewma,
         "command_profile": list(state.command_profile),
@@ -212,6 +227,10 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             header_at=_parse_optional(data["header_at"]),
             calls_since_header=int(data["calls_since_header"]),
             probing=bool(data["probing"]),
+            reset_announced=bool(data.get("reset_announced", False)),
+            reset_header_trusted=bool(data.get("reset_header_trusted", True)),
+            # Saved before headers could be discredited: the reset then in use.
+            proven_offset_s=float(data.get("proven_offset_s", data["reset_offset_s"])),
             rate_limited_until=_parse_optional(data["rate_limited_until"]),
             command_ewma=float(data["command_ewma"]),
             command_profile=profile_from(data.get("command_profile")),
