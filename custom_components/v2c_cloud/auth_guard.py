@@ -45,7 +45,7 @@ class AuthGuard:
         """Return True when a rejected key should be tried again, and note the try."""
         if self.probed_at is not None and now - self.probed_at < self.probe_wait():
             return False
-        self.probed_at = now
+        self.probed(now)
         return True
 
     def probed(self, now: datetime) -> timedelta:

@@ -246,7 +246,6 @@ def _reset_seen(state: PlannerState, now: datetime) -> None:
     """Roll over at an unexpected moment because Remaining jumped up."""
     moment = estimate_reset(state.header_at or state.window.start, now)
     state.reset_offset_s = state.proven_offset_s = offset_of(moment)
-    state.reset_announced = False
     state.reset_at = moment + DAY
     confirm(state, roll(state, moment, closed_at=moment), None)
     state.rate_limited_until = None
