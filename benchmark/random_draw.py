@@ -5,7 +5,7 @@
 1,000 calls, resets at any half hour, other programs, commands, outages,
 timers, restarts of charging while plugged in and visits limited to some
 days. Visits of one charger never overlap. Held-out sets #18 to #28, #30 and #34
-to #40 are seeds 18 to 28, 30 and 34 to 40, each committed before the planner ran on it.
+to #41 are seeds 18 to 28, 30 and 34 to 41, each committed before the planner ran on it.
 """
 
 from __future__ import annotations
