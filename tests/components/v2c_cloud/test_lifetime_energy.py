@@ -21,6 +21,7 @@ from custom_components.v2c_cloud.energy import (
     PHYSICAL_MAX_KW,
     STEP_SLACK_KWH,
     LifetimeEnergy,
+    charger_max_kw,
 )
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
@@ -159,6 +160,39 @@ async def test_a_new_session_read_only_once_past_the_old_ones_energy(
     await run_for(harness.hass, harness.freezer, 30)
 
     assert number_of(harness.hass, LIFETIME) == pytest.approx(4.179506 + 5.0)
+
+
+@pytest.mark.parametrize("volts", [248.0, 253.0])
+def test_hourly_reads_of_a_three_phase_charge_at_full_mains(volts: float) -> None:
+    """3 x 32 A at 248 V (a real Trydan's cp_level) or 253 V, read an hour apart.
+
+    The limit on what a charger can deliver must not be below what it reports,
+    or every reading after a gap is refused while the charge runs.
+    """
+    power_w = 3 * 32 * volts
+    max_kw = charger_max_kw(power_w, 22_000)
+    energy = LifetimeEnergy()
+    for hour in range(4):
+        energy.observe(power_w / 1000 * hour, START + timedelta(hours=hour), max_kw)
+    assert energy.total_kwh == pytest.approx(power_w / 1000 * 3)
+
+
+async def test_a_read_gap_in_a_three_phase_charge(harness: Harness) -> None:
+    """An hour's outage at 23.8 kW: the total catches up with the session after it."""
+    loaded = await harness.load(inst_type=1, voltage=248.0)
+    hass, freezer, charger = loaded.hass, loaded.freezer, loaded.sim.charger
+    charger.plug_in(90.0)
+    await run_for(hass, freezer, 10)
+    assert charger.state.power_kw == pytest.approx(23.808)
+
+    charger.set_online(False)
+    await run_for(hass, freezer, 60)
+    charger.set_online(True)
+    await run_for(hass, freezer, 30)
+
+    session = number_of(hass, SESSION)
+    assert session == pytest.approx(charger.state.session_energy_kwh, abs=0.5)
+    assert number_of(hass, LIFETIME) == pytest.approx(session, abs=0.01)
 
 
 def test_a_session_clock_reset_alone_is_no_new_session() -> None:
