@@ -48,6 +48,10 @@ class SessionSpan:
             return None
         try:
             start, end = _utc(session.start, zone), _utc(session.end, zone)
+            if end < start:
+                # The clock went back in between (autumn): a local end in the
+                # repeated hour is its second pass.
+                end = _utc(session.end.replace(fold=1), zone)
         except OverflowError:
             # Year 1 or 9999 with an offset that leaves the calendar.
             return None

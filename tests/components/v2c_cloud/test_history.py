@@ -574,6 +574,22 @@ def test_documented_sample_lands_on_its_utc_hours() -> None:
     ]
 
 
+def test_a_session_across_the_autumn_clock_change_lands_on_its_hours() -> None:
+    """Madrid, 2025-10-26: 02:40 summer time (00:40 UTC) to 02:20 winter time (01:20 UTC).
+
+    Read both as the first pass of 02:xx, the end comes before the start and
+    the session would shrink to one instant in the wrong hour.
+    """
+    zone = dt_util.get_time_zone("Europe/Madrid")
+    assert zone is not None
+    item = session("2025-10-26T02:40:00", "2025-10-26T02:20:00", 3.0, (2.0, 1.0))
+    rows = as_tuples(build_rows([item], zone, None, HORIZON))
+    assert rows == [
+        (utc("2025-10-26T00:00:00"), 2.0, 2.0),
+        (utc("2025-10-26T01:00:00"), 1.0, 3.0),
+    ]
+
+
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
