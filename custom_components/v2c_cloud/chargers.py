@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -16,6 +17,11 @@ from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfig
 from .helpers import own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
+
+# A new charger whose first read failed is tried again after this, the wait
+# doubling up to the cap: each try costs two calls.
+ADD_RETRY = timedelta(minutes=30)
+ADD_RETRY_MAX = timedelta(hours=6)
 
 
 def signal_charger_added(entry_id: str) -> str:
@@ -112,13 +118,19 @@ class V2CPairingsTracker:
         self.hass = hass
         self.entry = entry
         self._adding: set[str] = set()
-        # The account coordinator ticks every half hour but reads the list far
-        # less often: a charger the cloud refused to read (403/404, a pairing
-        # left behind) is tried again with the next list read, not at every
-        # tick (two calls each). Other failures pass and are tried each tick.
+        # The account's listeners hear every quota header, and the list is read
+        # far less often: a charger the cloud refused to read (403/404, a
+        # pairing left behind) is tried again with the next list read. Other
+        # failures wait ADD_RETRY, doubling, and never while polling waits
+        # for the quota.
         self._refused_with: dict[str, object] = dict.fromkeys(
             unread, entry.runtime_data.account.data
         )
+        self._retry: dict[str, tuple[datetime, timedelta]] = {}
+        # The coordinator of a charger not added yet is kept for its next try:
+        # each coordinator stays on the entry's unload list until the entry
+        # unloads, and its first failure is logged once, not at every try.
+        self._unready: dict[str, V2CChargerCoordinator] = {}
 
     @callback
     def async_pairings_updated(self) -> None:
@@ -138,9 +150,19 @@ class V2CPairingsTracker:
         ):
             runtime.planner.remove_charger(device_id)
         async_remove_stale_devices(self.hass, self.entry)
+        for device_id in set(self._unready) - set(paired) - self._adding:
+            self._retry.pop(device_id, None)
+            self.entry.async_create_task(
+                self.hass,
+                self._unready.pop(device_id).async_shutdown(),
+                f"{DOMAIN} stop charger {mask_device_id(device_id)}",
+            )
+        now = utcnow()
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
-            if self._refused_with.get(device_id) is paired or runs_elsewhere(
-                self.hass, self.entry, device_id
+            if (
+                self._refused_with.get(device_id) is paired
+                or not self._may_try(device_id, now)
+                or runs_elsewhere(self.hass, self.entry, device_id)
             ):
                 continue
             self._adding.add(device_id)
@@ -149,6 +171,20 @@ class V2CPairingsTracker:
                 self._async_add(paired[device_id]),
                 f"{DOMAIN} add charger {mask_device_id(device_id)}",
             )
+
+    def _may_try(self, device_id: str, now: datetime) -> bool:
+        """Return True when a charger not added yet may be read now."""
+        retry = self._retry.get(device_id)
+        if retry is not None and now < retry[0]:
+            return False
+        # A first read takes no notice of the quota by itself.
+        return self.entry.runtime_data.planner.blocked_until(now) is None
+
+    def _note_failure(self, device_id: str, now: datetime) -> None:
+        """Put the next try off, twice as long as the last time."""
+        last = self._retry.get(device_id)
+        wait = ADD_RETRY if last is None else min(last[1] * 2, ADD_RETRY_MAX)
+        self._retry[device_id] = (now + wait, wait)
 
     @callback
     def _async_follow(
@@ -171,20 +207,28 @@ class V2CPairingsTracker:
         """Read the new charger once (two calls), then let the platforms add it."""
         runtime = self.entry.runtime_data
         device_id = pairing.device_id
-        coordinator = charger_coordinator(runtime.account, pairing)
+        coordinator = self._unready.pop(device_id, None)
+        if coordinator is None:
+            coordinator = charger_coordinator(runtime.account, pairing)
+        coordinator.pairing = pairing
         try:
             await coordinator.async_refresh()
         finally:
             self._adding.discard(device_id)
-        # A failed first read is retried at the next tick, in 30 minutes.
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
         ):
+            if device_id not in runtime.account.data:
+                self._retry.pop(device_id, None)
+                await coordinator.async_shutdown()
+                return
             if coordinator.refused_by_the_cloud:
                 self._refused_with[device_id] = runtime.account.data
-            await coordinator.async_shutdown()
+            self._unready[device_id] = coordinator
+            self._note_failure(device_id, utcnow())
             return
         self._refused_with.pop(device_id, None)
+        self._retry.pop(device_id, None)
         runtime.chargers[device_id] = coordinator
         coordinator.async_schedule_refresh_at()
         LOGGER.info("Charger %s was paired; adding it", mask_device_id(device_id))

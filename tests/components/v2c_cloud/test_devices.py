@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from itertools import pairwise
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -21,6 +24,7 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
+from custom_components.v2c_cloud.api import CurrentState, V2CClient, V2CResponseError
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
@@ -526,3 +530,79 @@ async def test_a_failed_early_list_is_not_retried_every_tick(
     for _ in range(6):
         await _account_tick(hass, freezer)
     assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1
+
+
+def _unusable_reads_of(
+    device_id: str, tries: list[datetime]
+) -> Callable[[V2CClient, str], Awaitable[CurrentState]]:
+    """Answer (with quota headers) but make the new charger's live state unusable."""
+    real = V2CClient.get_current_state
+
+    async def read(client: V2CClient, read_id: str) -> CurrentState:
+        answer = await real(client, read_id)
+        if read_id == device_id:
+            tries.append(utcnow())
+            raise V2CResponseError("unusable answer", status=200)
+        return answer
+
+    return read
+
+
+async def test_a_new_charger_that_keeps_failing_is_tried_ever_more_rarely(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Not after every call of the others: 30 min, then twice as long each time, to 6 h.
+
+    Its coordinator is kept for the next try: each one stays on the entry's
+    unload list until the entry unloads, and its failure is logged once.
+    """
+    entry = init_integration
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+    tries: list[datetime] = []
+    with patch.object(
+        V2CClient, "get_current_state", _unusable_reads_of("POL0002", tries)
+    ):
+        await _until_pairings_refresh(hass, freezer, v2c_sim)
+        assert len(tries) == 1
+        unload_callbacks = len(entry._on_unload or [])
+        # The other charger is read every minute or two all this time.
+        for _ in range(24 * 60):
+            freezer.tick(timedelta(minutes=1))
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done()
+    waits = [
+        (later - earlier) / timedelta(hours=1) for earlier, later in pairwise(tries)
+    ]
+    assert waits == pytest.approx([0.5, 1, 2, 4, 6, 6], abs=0.05)
+    assert len(entry._on_unload or []) == unload_callbacks
+    assert caplog.text.count("Error fetching v2c_cloud charger Drive") == 1
+    assert "POL0002" not in entry.runtime_data.chargers
+
+
+async def test_a_new_charger_is_not_tried_while_polling_waits_for_the_quota(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A first read takes no notice of the quota by itself: the reserve is for commands."""
+    entry = init_integration
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+    tries: list[datetime] = []
+    with patch.object(
+        V2CClient, "get_current_state", _unusable_reads_of("POL0002", tries)
+    ):
+        await _until_pairings_refresh(hass, freezer, v2c_sim)
+        # Another program leaves three calls: below the command reserve.
+        v2c_sim.spend_quota(leave=3)
+        await _account_tick(hass, freezer)
+        assert entry.runtime_data.planner.polling_blocked_until is not None
+        v2c_sim.sim.clear_log()
+        for _ in range(8):
+            await _account_tick(hass, freezer)
+    log = v2c_sim.sim.request_log
+    assert not [record for record in log if record.query.get("deviceId") == "POL0002"]
