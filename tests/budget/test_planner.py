@@ -555,10 +555,15 @@ def test_removed_chargers_are_forgotten(planner: QuotaPlanner) -> None:
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.set_activity("B", ChargerActivity.IDLE, NOON)
     planner.set_activity("A", ChargerActivity.PLUGGED, NOON + timedelta(hours=1))
+    for device_id in "AB":
+        planner.maintenance_done(f"reported:{device_id}", NOON, 3600)
+        planner.maintenance_done(f"connected:{device_id}", NOON, 7200)
     planner.remove_charger("A")
     planner.remove_charger("unknown")
     assert set(planner.snapshot(NOON).chargers) == {"B"}
-    assert planner.to_dict()["window"]["charged_s"] == {}
+    saved = planner.to_dict()
+    assert saved["window"]["charged_s"] == {}
+    assert set(saved["maintenance"]) == {"reported:B", "connected:B"}
 
 
 def test_new_settings_apply_at_once(planner: QuotaPlanner) -> None:

@@ -375,6 +375,10 @@ class QuotaPlanner:
         """Forget a charger that left the account."""
         self._state.chargers.pop(device_id, None)
         self._state.window.charged_s.pop(device_id, None)
+        # Its periodic reads would stretch the others' until they lapse.
+        jobs = self._state.maintenance
+        for key in [key for key in jobs if key.partition(":")[2] == device_id]:
+            del jobs[key]
         self._planned = None
 
     def next_poll_at(self, device_id: str, now: datetime) -> datetime | None:
