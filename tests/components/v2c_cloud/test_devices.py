@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from itertools import pairwise
+import logging
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -532,28 +533,40 @@ async def test_a_failed_early_list_is_not_retried_every_tick(
     assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1
 
 
-def _unusable_reads_of(
-    device_id: str, tries: list[datetime]
-) -> Callable[[V2CClient, str], Awaitable[CurrentState]]:
-    """Answer (with quota headers) but make the new charger's live state unusable."""
-    real = V2CClient.get_current_state
-
-    async def read(client: V2CClient, read_id: str) -> CurrentState:
-        answer = await real(client, read_id)
-        if read_id == device_id:
-            tries.append(utcnow())
-            raise V2CResponseError("unusable answer", status=200)
-        return answer
-
-    return read
-
-
-async def test_a_new_charger_that_keeps_failing_is_tried_ever_more_rarely(
+@pytest.fixture
+async def unusable_new_charger(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+) -> AsyncGenerator[list[datetime]]:
+    """Pair POL0002, whose live state answers (with quota headers) are unusable.
+
+    Yields the times it was read, from its first try at the pairings check on.
+    """
+    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
+    real = V2CClient.get_current_state
+    tries: list[datetime] = []
+
+    async def read(client: V2CClient, device_id: str) -> CurrentState:
+        answer = await real(client, device_id)
+        if device_id == "POL0002":
+            tries.append(utcnow())
+            raise V2CResponseError("unusable answer", status=200)
+        return answer
+
+    with patch.object(V2CClient, "get_current_state", read):
+        await _until_pairings_refresh(hass, freezer, v2c_sim)
+        assert len(tries) == 1
+        yield tries
+
+
+async def test_a_new_charger_that_keeps_failing_is_tried_ever_more_rarely(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
+    unusable_new_charger: list[datetime],
 ) -> None:
     """Not after every call of the others: 30 min, then twice as long each time, to 6 h.
 
@@ -561,25 +574,25 @@ async def test_a_new_charger_that_keeps_failing_is_tried_ever_more_rarely(
     unload list until the entry unloads, and its failure is logged once.
     """
     entry = init_integration
-    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
-    tries: list[datetime] = []
-    with patch.object(
-        V2CClient, "get_current_state", _unusable_reads_of("POL0002", tries)
-    ):
-        await _until_pairings_refresh(hass, freezer, v2c_sim)
-        assert len(tries) == 1
-        unload_callbacks = len(entry._on_unload or [])
-        # The other charger is read every minute or two all this time.
-        for _ in range(24 * 60):
-            freezer.tick(timedelta(minutes=1))
-            async_fire_time_changed(hass)
-            await hass.async_block_till_done()
+    unload_callbacks = len(entry._on_unload or [])
+    # The other charger is read every minute or two all this time.
+    for _ in range(24 * 60):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    tries = unusable_new_charger
     waits = [
         (later - earlier) / timedelta(hours=1) for earlier, later in pairwise(tries)
     ]
     assert waits == pytest.approx([0.5, 1, 2, 4, 6, 6], abs=0.05)
     assert len(entry._on_unload or []) == unload_callbacks
-    assert caplog.text.count("Error fetching v2c_cloud charger Drive") == 1
+    logged = [*caplog.get_records("setup"), *caplog.records]
+    failures = [
+        r
+        for r in logged
+        if r.levelno >= logging.ERROR and "charger Drive" in r.getMessage()
+    ]
+    assert len(failures) == 1
     assert "POL0002" not in entry.runtime_data.chargers
 
 
@@ -588,21 +601,17 @@ async def test_a_new_charger_is_not_tried_while_polling_waits_for_the_quota(
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    unusable_new_charger: list[datetime],
 ) -> None:
     """A first read takes no notice of the quota by itself: the reserve is for commands."""
-    entry = init_integration
-    v2c_sim.account.add_charger("pole", device_id="POL0002", tag="Drive")
-    tries: list[datetime] = []
-    with patch.object(
-        V2CClient, "get_current_state", _unusable_reads_of("POL0002", tries)
-    ):
-        await _until_pairings_refresh(hass, freezer, v2c_sim)
-        # Another program leaves three calls: below the command reserve.
-        v2c_sim.spend_quota(leave=3)
+    # Another program leaves three calls: below the command reserve.
+    v2c_sim.spend_quota(leave=3)
+    await _account_tick(hass, freezer)
+    assert init_integration.runtime_data.planner.polling_blocked_until is not None
+    unusable_new_charger.clear()
+    v2c_sim.sim.clear_log()
+    for _ in range(8):
         await _account_tick(hass, freezer)
-        assert entry.runtime_data.planner.polling_blocked_until is not None
-        v2c_sim.sim.clear_log()
-        for _ in range(8):
-            await _account_tick(hass, freezer)
     log = v2c_sim.sim.request_log
     assert not [record for record in log if record.query.get("deviceId") == "POL0002"]
+    assert unusable_new_charger == []
