@@ -17,7 +17,11 @@ from .energy import LifetimeEnergy
 from .helpers import utcnow
 
 STORAGE_VERSION = 1
-SAVE_DELAY_S = 30
+# Home Assistant writes a scheduled save when it stops, so only a crash loses
+# what changed since the last write: a few minutes of call counts, which the
+# next quota header puts right. Sooner would rewrite the file at every read,
+# wear that SD cards feel.
+SAVE_DELAY_S = 300
 
 
 def quota_id(api_key: str, base_url: str) -> str:
@@ -111,7 +115,7 @@ class V2CStore:
         self._pending = pending
 
     def schedule_save(self) -> None:
-        """Save 30 s after the first unsaved change; headers come with every call."""
+        """Save 5 min after the first unsaved change; headers come with every call."""
         # A late answer after the unload must not write: the entry may be
         # deleted (its file would come back) or running anew with newer state.
         # HA's delayed save starts its delay afresh at each call: reads every

@@ -129,7 +129,7 @@ async def test_total_is_on_disk_30_s_after_it_changed_while_charging(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """While a car charges, an unclean stop loses at most the last 30 s of energy.
+    """While a car charges, an unclean stop loses at most the last 5 min of energy.
 
     A read every 23 s or so must not keep putting the write off.
     """

@@ -151,3 +151,27 @@ async def test_calls_nobody_answered_are_on_disk_at_a_stop(
     saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]["planner"]
     counted = init_integration.runtime_data.planner.snapshot(utcnow()).calls_today
     assert sum(saved["window"]["calls"].values()) == sum(counted.values())
+
+
+async def test_an_idle_hour_rewrites_the_file_at_most_every_five_minutes(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every call changes the counts; each would be a write of its own, 30 s later."""
+    writes: list[object] = []
+    data_due = V2CStore._data_due
+
+    def counted(store: V2CStore) -> dict[str, Any]:
+        writes.append(utcnow())
+        return data_due(store)
+
+    monkeypatch.setattr(V2CStore, "_data_due", counted)
+    await run_for(hass, freezer, timedelta(minutes=5))
+    writes.clear()
+    v2c_sim.sim.clear_log()
+    await run_for(hass, freezer, timedelta(hours=1))
+    assert len(v2c_sim.sim.request_log) > 12
+    assert 1 <= len(writes) <= 12
