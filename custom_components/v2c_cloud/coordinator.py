@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     HomeAssistantError,
@@ -363,6 +365,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
+        self._timed_read: asyncio.Task[None] | None = None
+        # Home Assistant does not unload entries when it stops: a read due
+        # then would spend a call and hold the stop up.
+        entry.async_on_unload(
+            hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_stopping)
+        )
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
@@ -556,8 +564,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if self._unsub_timer is not None:
             self._unsub_timer()
             self._unsub_timer = None
-        if self._shut_down:
-            # A read in flight when its charger was unpaired must not re-arm it.
+        if self._shut_down or self.hass.is_stopping:
+            # A read in flight when its charger was unpaired, or when Home
+            # Assistant stops, must not re-arm it.
             return
         now = utcnow()
         try:
@@ -606,8 +615,27 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             return False
         return self.poller.planner.blocked_until(now) is None
 
-    async def _async_timer_fired(self, _: datetime) -> None:
+    @callback
+    def _async_stopping(self, _: Event) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+        # The stop would wait for a cloud that may take its whole timeout.
+        if self._timed_read is not None:
+            self._timed_read.cancel()
+
+    @callback
+    def _async_timer_fired(self, _: datetime) -> None:
         self._unsub_timer = None
+        if self.hass.is_stopping:
+            return
+        # Not the entry's task: its unload must not wait for a read in flight.
+        self._timed_read = self.hass.async_create_task(
+            self._async_timed_read(),
+            f"{DOMAIN} read charger {mask_device_id(self.device_id)}",
+        )
+
+    async def _async_timed_read(self) -> None:
         try:
             now = utcnow()
             polled = self._may_poll(now)
