@@ -14,7 +14,7 @@ from homeassistant.util import dt as dt_util
 from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
-from .helpers import own_identifiers, utcnow
+from .helpers import entry_device, own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
 
@@ -73,9 +73,7 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> No
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not own_identifiers(device) & kept:
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            registry.async_remove_device(device.id)
 
 
 def model_name(model: str | None) -> str | None:
@@ -198,10 +196,11 @@ class V2CPairingsTracker:
         before, coordinator.pairing = coordinator.pairing, pairing
         if device_name(pairing) == device_name(before):
             return
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, pairing.device_id)})
+        device = entry_device(self.hass, self.entry.entry_id, pairing.device_id)
         if device is not None:
-            registry.async_update_device(device.id, name=device_name(pairing))
+            dr.async_get(self.hass).async_update_device(
+                device.id, name=device_name(pairing)
+            )
 
     async def _async_add(self, pairing: Pairing) -> None:
         """Read the new charger once (two calls), then let the platforms add it."""
@@ -247,11 +246,11 @@ class V2CPairingsTracker:
             f"{DOMAIN} stop charger {mask_device_id(device_id)}",
         )
         async_clear_charger_offline(self.hass, device_id)
-        registry = dr.async_get(self.hass)
-        if device := registry.async_get_device(identifiers={(DOMAIN, device_id)}):
-            registry.async_update_device(
-                device.id, remove_config_entry_id=self.entry.entry_id
-            )
+        if device := entry_device(self.hass, self.entry.entry_id, device_id):
+            # A device belongs to this entry alone (a charger another entry
+            # runs gets no device here), and detaching it from its config
+            # entry is deprecated since Home Assistant 2026.8.
+            dr.async_get(self.hass).async_remove_device(device.id)
         LOGGER.info("Charger %s was unpaired; removed it", mask_device_id(device_id))
 
     async def _async_stop(self, coordinator: V2CChargerCoordinator) -> None:

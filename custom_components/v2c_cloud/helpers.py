@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
 from yarl import URL
@@ -46,6 +48,41 @@ def format_reset_time(reset_at: datetime | None) -> str:
 def own_identifiers(device: DeviceEntry) -> set[str]:
     """Return the identifiers this integration gave a device: device ids, entry id."""
     return {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+
+
+def entry_device(
+    hass: HomeAssistant, entry_id: str, identifier: str
+) -> DeviceEntry | None:
+    """Return the entry's device with one of this integration's identifiers.
+
+    Searched among the entry's own devices: since Home Assistant 2026.8 an
+    identifier is unique only within a config entry, and a look-up by
+    identifiers alone is deprecated.
+    """
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    return next((d for d in devices if identifier in own_identifiers(d)), None)
+
+
+def device_entry_id(hass: HomeAssistant, device_id: str) -> str | None:
+    """Return the id of this integration's entry that owns a device, if any.
+
+    Asked of each entry, as on every release since 2026.2: a device's own list
+    of config entries is deprecated since 2026.10.
+    """
+    registry = dr.async_get(hass)
+    return next(
+        (
+            entry.entry_id
+            for entry in hass.config_entries.async_entries(DOMAIN)
+            if any(
+                device.id == device_id
+                for device in dr.async_entries_for_config_entry(
+                    registry, entry.entry_id
+                )
+            )
+        ),
+        None,
+    )
 
 
 def without_credentials(url: str) -> str:

@@ -13,7 +13,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
-from .helpers import own_identifiers
+from .helpers import device_entry_id, own_identifiers
 from .service_actions import ACTIONS, V2CAction
 
 
@@ -43,15 +43,7 @@ def _charger_of_device(
     For an account-wide read the account's own device stands for the account.
     """
     device = dr.async_get(hass).async_get(device_id)
-    entry_id = next(
-        (
-            entry_id
-            for entry_id in (device.config_entries if device else ())
-            if (entry := hass.config_entries.async_get_entry(entry_id))
-            and entry.domain == DOMAIN
-        ),
-        None,
-    )
+    entry_id = device_entry_id(hass, device_id)
     if device is None or entry_id is None:
         raise _invalid("device_not_found", device_id=device_id)
     entry = _loaded(hass, entry_id)
