@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+import itertools
 import json
+import math
 from pathlib import Path
 import random
 from typing import Any
@@ -21,7 +23,7 @@ from v2c_simulator.scenarios import Command, Event, EventKind, Scenario, Scenari
 from v2c_simulator.state import Model, Timer
 from v2c_simulator.timers import parse_hhmm
 
-from .runner import START, BenchCase
+from .runner import RESERVE, START, BenchCase
 
 # Power of a Trydan at its default 32 A on one phase: turns charge hours into energy.
 CHARGE_KW = 32 * 230.0 / 1000
@@ -39,6 +41,30 @@ FILE_CYCLE: tuple[tuple[str, str | None], ...] = (
 )
 # Without a given stay, a car leaves this long after its charge would end.
 _DEFAULT_STAY_AFTER_S = 3600.0
+# The keys of each level: any other is refused, as a misspelt key would be ignored.
+TOP_KEYS = frozenset(
+    {
+        "apply_delay_s",
+        "chargers",
+        "cloud_outages",
+        "commands_from",
+        "commands_per_day",
+        "commands_to",
+        "daily_limit",
+        "description",
+        "external_calls_per_day",
+        "name",
+        "reset_utc",
+        "restart_utc",
+        "seed",
+    }
+)
+CHARGER_KEYS = frozenset({"days_without_car", "model", "outages", "pv", "sessions"})
+SESSION_KEYS = frozenset(
+    {"arrive", "charge_hours", "days", "resumes", "start_at", "stay_hours"}
+)
+RESUME_KEYS = frozenset({"at", "charge_minutes"})
+OUTAGE_KEYS = frozenset({"at", "every_days", "minutes"})
 
 type Span = tuple[float, float]
 
@@ -210,46 +236,55 @@ class FileScenarioDriver(ScenarioDriver):
 
 
 def load(path: Path) -> BenchCase:
-    """Read a scenario file; raise ScenarioFileError when it is malformed."""
+    """Read a scenario file; raise ScenarioFileError, naming the file, when it is malformed."""
     try:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise ScenarioFileError(f"{path}: {err}") from err
-    return parse(data, default_name=path.stem)
+    try:
+        return parse(data, default_name=path.stem)
+    except ScenarioFileError as err:
+        raise ScenarioFileError(f"{path}: {err}") from err
 
 
 def parse(data: object, *, default_name: str = "file") -> BenchCase:
     """Build a bench case from a decoded scenario file."""
-    try:
-        spec = _mapping(data, "scenario")
-        chargers = tuple(
-            _charger(item) for item in _sequence(spec["chargers"], "chargers")
+    spec = _mapping(data, "scenario")
+    _known(spec, TOP_KEYS, "scenario")
+    chargers = tuple(
+        _charger(item, f"chargers[{index}]")
+        for index, item in enumerate(
+            _sequence(_required(spec, "chargers", ""), "chargers")
         )
-        reset = parse_hhmm(str(spec.get("reset_utc", "00:00")))
-        scenario = FileScenario(
-            name=str(spec.get("name", default_name)),
-            description=str(spec.get("description", "")),
-            models=tuple(charger.model for charger in chargers),
-            spread_commands=int(spec.get("commands_per_day", 0)),
-            spread_from=parse_hhmm(str(spec.get("commands_from", "07:00"))),
-            spread_to=parse_hhmm(str(spec.get("commands_to", "23:00"))),
-            spread_cycle=FILE_CYCLE,
-            external_calls_per_day=int(spec.get("external_calls_per_day", 0)),
-            restart_at=_optional_time(spec.get("restart_utc")),
-            seed=int(spec.get("seed", 0)),
-            chargers=chargers,
-            cloud_outages=_outages(spec.get("cloud_outages", []), "cloud_outages"),
-            daily_limit=int(spec.get("daily_limit", 1000)),
-            reset_time=reset,
-        )
-    except ScenarioFileError:
-        raise
-    except (KeyError, TypeError, ValueError) as err:
-        raise ScenarioFileError(f"{type(err).__name__}: {err}") from err
+    )
     if not chargers:
         raise ScenarioFileError("chargers: at least one charger is needed")
-    if scenario.daily_limit < 1 or scenario.spread_commands < 0:
-        raise ScenarioFileError("daily_limit must be positive, commands_per_day >= 0")
+    daily_limit = _integer(spec.get("daily_limit", 1000), "daily_limit")
+    if daily_limit <= RESERVE:
+        # Every strategy keeps that many calls back: nothing would be left to poll with.
+        raise ScenarioFileError(
+            f"daily_limit: {daily_limit} leaves nothing above the {RESERVE}-call "
+            f"reserve every strategy keeps; give more than {RESERVE}"
+        )
+    reset = _time(spec.get("reset_utc", "00:00"), "reset_utc")
+    scenario = FileScenario(
+        name=_text(spec.get("name", default_name), "name"),
+        description=_text(spec.get("description", ""), "description"),
+        models=tuple(charger.model for charger in chargers),
+        spread_commands=_integer(spec.get("commands_per_day", 0), "commands_per_day"),
+        spread_from=_time(spec.get("commands_from", "07:00"), "commands_from"),
+        spread_to=_time(spec.get("commands_to", "23:00"), "commands_to"),
+        spread_cycle=FILE_CYCLE,
+        external_calls_per_day=_integer(
+            spec.get("external_calls_per_day", 0), "external_calls_per_day"
+        ),
+        restart_at=_optional_time(spec.get("restart_utc"), "restart_utc"),
+        seed=_integer(spec.get("seed", 0), "seed", low=None),
+        chargers=chargers,
+        cloud_outages=_outages(spec.get("cloud_outages", []), "cloud_outages"),
+        daily_limit=daily_limit,
+        reset_time=reset,
+    )
     apply_delay_s = parse_apply_delay(spec.get("apply_delay_s", 0.0))
 
     def driver(sim: Simulator, api_key: str) -> ScenarioDriver:
@@ -286,84 +321,239 @@ def parse_apply_delay(value: object, what: str = "apply_delay_s") -> ApplyDelay:
     return apply_delay_of(shortest, longest)
 
 
-def _charger(data: object) -> ChargerSpec:
-    spec = _mapping(data, "charger")
+def _charger(data: object, where: str) -> ChargerSpec:
+    spec = _mapping(data, where)
+    _known(spec, CHARGER_KEYS, where)
+    model = spec.get("model", "trydan")
+    models = [known.value for known in Model]
+    if model not in models:
+        raise ScenarioFileError(
+            f"{where}.model: {model!r} is not a model; use one of {', '.join(models)}"
+        )
+    pv = spec.get("pv", False)
+    if not isinstance(pv, bool):
+        raise ScenarioFileError(f"{where}.pv: expected true or false, got {pv!r}")
+    sessions = tuple(
+        _session(item, f"{where}.sessions[{index}]")
+        for index, item in enumerate(
+            _sequence(spec.get("sessions", []), f"{where}.sessions")
+        )
+    )
+    _no_overlap(sessions, where)
     return ChargerSpec(
-        model=Model(str(spec.get("model", "trydan"))),
-        pv=bool(spec.get("pv", False)),
-        sessions=tuple(
-            _session(item) for item in _sequence(spec.get("sessions", []), "sessions")
+        model=Model(model),
+        pv=pv,
+        sessions=sessions,
+        days_without_car=_integer(
+            spec.get("days_without_car", 0),
+            f"{where}.days_without_car",
+            high=_WEEK,
         ),
-        days_without_car=int(spec.get("days_without_car", 0)),
-        outages=_outages(spec.get("outages", []), "outages"),
+        outages=_outages(spec.get("outages", []), f"{where}.outages"),
     )
 
 
 def _outages(data: object, what: str) -> tuple[OutageSpec, ...]:
-    return tuple(
-        OutageSpec(
-            at=_span(outage["at"], clock=True),
-            minutes=_span(outage["minutes"]),
-            every_days=int(outage.get("every_days", 1)),
+    outages = []
+    for index, item in enumerate(_sequence(data, what)):
+        where = f"{what}[{index}]"
+        outage = _mapping(item, where)
+        _known(outage, OUTAGE_KEYS, where)
+        outages.append(
+            OutageSpec(
+                at=_span(_required(outage, "at", where), f"{where}.at", clock=True),
+                minutes=_span(
+                    _required(outage, "minutes", where),
+                    f"{where}.minutes",
+                    positive=True,
+                ),
+                every_days=_integer(
+                    outage.get("every_days", 1), f"{where}.every_days", low=1
+                ),
+            )
         )
-        for outage in (_mapping(item, what) for item in _sequence(data, what))
-    )
+    return tuple(outages)
 
 
-def _session(data: object) -> SessionSpec:
-    spec = _mapping(data, "session")
+def _session(data: object, where: str) -> SessionSpec:
+    spec = _mapping(data, where)
+    _known(spec, SESSION_KEYS, where)
     start_at = spec.get("start_at")
     stay = spec.get("stay_hours")
     return SessionSpec(
-        arrive=_span(spec["arrive"], clock=True),
-        charge_hours=_span(spec["charge_hours"]),
-        start_at=None if start_at is None else _clock_s(str(start_at)),
-        stay_hours=None if stay is None else _span(stay),
-        days=_days(spec.get("days")),
+        arrive=_span(_required(spec, "arrive", where), f"{where}.arrive", clock=True),
+        charge_hours=_span(
+            _required(spec, "charge_hours", where),
+            f"{where}.charge_hours",
+            positive=True,
+        ),
+        start_at=None if start_at is None else _clock_s(start_at, f"{where}.start_at"),
+        stay_hours=None
+        if stay is None
+        else _span(stay, f"{where}.stay_hours", positive=True),
+        days=_days(spec.get("days"), f"{where}.days"),
         resumes=tuple(
-            _resume(item) for item in _sequence(spec.get("resumes", []), "resumes")
+            _resume(item, f"{where}.resumes[{index}]")
+            for index, item in enumerate(
+                _sequence(spec.get("resumes", []), f"{where}.resumes")
+            )
         ),
     )
 
 
-def _resume(data: object) -> ResumeSpec:
-    spec = _mapping(data, "resume")
+def _resume(data: object, where: str) -> ResumeSpec:
+    spec = _mapping(data, where)
+    _known(spec, RESUME_KEYS, where)
     return ResumeSpec(
-        at=_span(spec["at"], clock=True), charge_minutes=_span(spec["charge_minutes"])
+        at=_span(_required(spec, "at", where), f"{where}.at", clock=True),
+        charge_minutes=_span(
+            _required(spec, "charge_minutes", where),
+            f"{where}.charge_minutes",
+            positive=True,
+        ),
     )
 
 
-def _days(value: object) -> tuple[int, int] | None:
+def _no_overlap(sessions: tuple[SessionSpec, ...], where: str) -> None:
+    """Refuse visits of one charger that overlap on every day they both come.
+
+    The simulator ignores a plug-in while a car is there, so the later visit
+    would silently vanish. What the ranges settle is caught: a visit that
+    always arrives first and, at its earliest departure, is still there at the
+    other's latest arrival (two fixed windows that overlap, for one). Ranges
+    that overlap only on some draws are left to the file's author.
+    """
+    order = sorted(range(len(sessions)), key=lambda index: sessions[index].arrive)
+    for earlier, later in itertools.combinations(order, 2):
+        first, second = sessions[earlier], sessions[later]
+        if not _same_days(first, second) or first.arrive[1] > second.arrive[0]:
+            continue
+        if _earliest_leave_s(first) > second.arrive[1]:
+            raise ScenarioFileError(
+                f"{where}.sessions[{earlier}] and {where}.sessions[{later}] overlap: "
+                f"the first is still there at {_hhmm(second.arrive[1])} when the "
+                "second arrives (visits of one charger must not overlap)"
+            )
+
+
+def _same_days(first: SessionSpec, second: SessionSpec) -> bool:
+    """Tell whether two visits may come on the same day of the run."""
+    if first.days is None or second.days is None:
+        return True
+    return first.days[0] <= second.days[1] and second.days[0] <= first.days[1]
+
+
+def _earliest_leave_s(session: SessionSpec) -> float:
+    """Return the earliest a visit may leave, in seconds after its day's midnight."""
+    arrive = session.arrive[0]
+    if session.stay_hours is not None:
+        return arrive + session.stay_hours[0] * 3600
+    begins = arrive
+    if session.start_at is not None:
+        begins = session.start_at
+        if begins <= arrive:
+            begins += 86_400
+    return begins + session.charge_hours[0] * 3600 + _DEFAULT_STAY_AFTER_S
+
+
+def _days(value: object, where: str) -> tuple[int, int] | None:
     """Return a session's first and last day, from null or a [first, last] pair."""
     if value is None:
         return None
     if not isinstance(value, list) or len(value) != 2:
-        raise ScenarioFileError(f"days is [first, last], not {value!r}")
-    first, last = (int(item) for item in value)
+        raise ScenarioFileError(f"{where}: days is [first, last], not {value!r}")
+    first, last = (_integer(item, where) for item in value)
     if not 0 <= first <= last:
-        raise ScenarioFileError(f"days {value!r}: need 0 <= first <= last")
+        raise ScenarioFileError(f"{where}: {value!r}: need 0 <= first <= last")
     return first, last
 
 
-def _span(value: Any, *, clock: bool = False) -> Span:
+def _span(
+    value: Any, where: str, *, clock: bool = False, positive: bool = False
+) -> Span:
     """Return a uniform range from a value or a [low, high] pair."""
     items: list[Any] = list(value) if isinstance(value, list) else [value]
     if len(items) not in (1, 2):
-        raise ScenarioFileError(f"a range has one or two values, not {value!r}")
-    numbers = [_clock_s(str(item)) if clock else float(item) for item in items]
+        raise ScenarioFileError(
+            f"{where}: a range has one or two values, not {value!r}"
+        )
+    numbers = [
+        _clock_s(item, where) if clock else _number(item, where, positive=positive)
+        for item in items
+    ]
     low, high = numbers[0], numbers[-1]
     if high < low:
-        raise ScenarioFileError(f"range {value!r} ends before it starts")
+        raise ScenarioFileError(f"{where}: range {value!r} ends before it starts")
     return low, high
 
 
-def _clock_s(text: str) -> float:
-    moment = parse_hhmm(text)
+def _number(value: object, where: str, *, positive: bool = False) -> float:
+    """Return a finite JSON number, above zero if asked."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioFileError(f"{where}: expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ScenarioFileError(f"{where}: {value!r} is not a finite number")
+    if positive and number <= 0:
+        raise ScenarioFileError(f"{where}: must be above 0, got {value!r}")
+    return number
+
+
+def _integer(
+    value: object, where: str, *, low: int | None = 0, high: int | None = None
+) -> int:
+    """Return a JSON integer within [low, high]."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioFileError(f"{where}: expected a whole number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ScenarioFileError(f"{where}: must be {bounds}, got {value!r}")
+    return value
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ScenarioFileError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _time(value: object, where: str) -> time:
+    """Return a UTC time of day from "HH:MM", naming the key when it is not one."""
+    if not isinstance(value, str):
+        raise ScenarioFileError(f'{where}: expected "HH:MM", got {value!r}')
+    try:
+        return parse_hhmm(value)
+    except ValueError as err:
+        raise ScenarioFileError(
+            f'{where}: {value!r} is not a time of day "HH:MM" ({err})'
+        ) from err
+
+
+def _clock_s(value: object, where: str) -> float:
+    moment = _time(value, where)
     return moment.hour * 3600.0 + moment.minute * 60.0 + moment.second
 
 
-def _optional_time(value: object) -> time | None:
-    return None if value is None else parse_hhmm(str(value))
+def _optional_time(value: object, where: str) -> time | None:
+    return None if value is None else _time(value, where)
+
+
+def _required(spec: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in spec:
+        place = f"{where}.{key}" if where else key
+        raise ScenarioFileError(f"{place}: required")
+    return spec[key]
+
+
+def _known(spec: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    """Refuse keys the format does not have: a misspelt key would be ignored."""
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        raise ScenarioFileError(
+            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}"
+        )
 
 
 def _mapping(value: object, what: str) -> Mapping[str, Any]:

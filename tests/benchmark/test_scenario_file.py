@@ -246,9 +246,9 @@ def test_pv_chargers_follow_the_sun() -> None:
         ([], "expected an object"),
         ({"chargers": []}, "at least one charger"),
         ({"chargers": {}}, "expected a list"),
-        ({}, "KeyError"),
+        ({}, "chargers: required"),
         (spec(daily_limit=0), "daily_limit"),
-        (spec(reset_utc="25h"), "ValueError"),
+        (spec(reset_utc="25h"), "reset_utc: '25h' is not a time of day"),
         (
             spec(
                 chargers=[
@@ -261,7 +261,10 @@ def test_pv_chargers_follow_the_sun() -> None:
             spec(chargers=[{"sessions": [{"arrive": [1, 2, 3], "charge_hours": 1}]}]),
             "one or two values",
         ),
-        (spec(chargers=[{"model": "wallbox"}]), "ValueError"),
+        (
+            spec(chargers=[{"model": "wallbox"}]),
+            r"chargers\[0\]\.model: 'wallbox' is not a model; use one of trydan, pole",
+        ),
         (
             spec(
                 chargers=[
@@ -296,7 +299,7 @@ def test_pv_chargers_follow_the_sun() -> None:
                     }
                 ]
             ),
-            "KeyError: 'at'",
+            r"chargers\[0\]\.sessions\[0\]\.resumes\[0\]\.at: required",
         ),
         (spec(apply_delay_s=-1), "between 0 and 600"),
         (spec(apply_delay_s="soon"), "apply_delay_s: could not convert"),
@@ -421,3 +424,183 @@ def test_a_pole_is_sent_only_settings_it_reports() -> None:
     assert ("trydan", "/device/dynamic") in sent
     assert ("pole", "/device/dynamic") not in sent
     assert len(commands) == 12
+
+
+def _charger_with(**changes: object) -> dict[str, object]:
+    return {
+        "model": "trydan",
+        "sessions": [{"arrive": "18:00", "charge_hours": 2}],
+        **changes,
+    }
+
+
+def _session_with(**changes: object) -> dict[str, object]:
+    return spec(
+        chargers=[{"sessions": [{"arrive": "18:00", "charge_hours": 2, **changes}]}]
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (spec(dialy_limit=500), "scenario: unknown key 'dialy_limit'"),
+        (spec(chargers=[_charger_with(pv_mode=True)]), r"chargers\[0\]: .*'pv_mode'"),
+        (
+            spec(
+                chargers=[
+                    _charger_with(
+                        sessions=[
+                            {"arrive": "08:00", "charge_hours": 1},
+                            {"arrive": "18:00", "charge_hours": 1, "stay": 3},
+                        ]
+                    )
+                ]
+            ),
+            r"chargers\[0\]\.sessions\[1\]: unknown key 'stay'",
+        ),
+        (
+            _session_with(resumes=[{"at": "06:00", "charge_minutes": 10, "kwh": 2}]),
+            r"chargers\[0\]\.sessions\[0\]\.resumes\[0\]: unknown key 'kwh'",
+        ),
+        (
+            spec(chargers=[_charger_with(outages=[{"at": "20:00", "minute": 5}])]),
+            r"chargers\[0\]\.outages\[0\]: unknown key 'minute'",
+        ),
+        (
+            spec(cloud_outages=[{"at": "20:00", "minutes": 5, "every": 2}]),
+            r"cloud_outages\[0\]: unknown key 'every'",
+        ),
+    ],
+)
+def test_unknown_keys_are_refused_with_where_they_are(data: object, where: str) -> None:
+    with pytest.raises(ScenarioFileError, match=where) as raised:
+        parse(data)
+    assert "allowed: " in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (spec(daily_limit=50), "daily_limit: 50 leaves nothing above the 50-call"),
+        (spec(daily_limit=10), "daily_limit: 10 leaves nothing"),
+        (spec(daily_limit=500.5), "daily_limit: expected a whole number"),
+        (spec(external_calls_per_day=-500), "external_calls_per_day: must be >= 0"),
+        (spec(commands_per_day=2.5), "commands_per_day: expected a whole number"),
+        (spec(commands_per_day=-1), "commands_per_day: must be >= 0"),
+        (spec(seed="7"), "seed: expected a whole number"),
+        (spec(seed=True), "seed: expected a whole number"),
+        (
+            spec(chargers=[_charger_with(days_without_car=-1)]),
+            r"chargers\[0\]\.days_without_car: must be 0\.\.7",
+        ),
+        (
+            spec(chargers=[_charger_with(days_without_car=8)]),
+            r"chargers\[0\]\.days_without_car: must be 0\.\.7",
+        ),
+        (
+            spec(chargers=[_charger_with(pv="yes")]),
+            r"chargers\[0\]\.pv: expected true or false",
+        ),
+        (
+            _session_with(charge_hours="nan"),
+            r"sessions\[0\]\.charge_hours: expected a number",
+        ),
+        (
+            _session_with(charge_hours=float("nan")),
+            r"sessions\[0\]\.charge_hours: nan is not a finite",
+        ),
+        (_session_with(charge_hours=0), r"sessions\[0\]\.charge_hours: must be above"),
+        (
+            _session_with(stay_hours=float("inf")),
+            r"sessions\[0\]\.stay_hours: inf is not a finite",
+        ),
+        (
+            _session_with(stay_hours=[-2, 1]),
+            r"sessions\[0\]\.stay_hours: must be above",
+        ),
+        (
+            _session_with(resumes=[{"at": "06:00", "charge_minutes": 0}]),
+            r"resumes\[0\]\.charge_minutes: must be above 0",
+        ),
+        (
+            spec(chargers=[_charger_with(outages=[{"at": "20:00", "minutes": 0}])]),
+            r"chargers\[0\]\.outages\[0\]\.minutes: must be above 0",
+        ),
+        (
+            spec(
+                cloud_outages=[{"at": "20:00", "minutes": 10, "every_days": 0}],
+            ),
+            r"cloud_outages\[0\]\.every_days: must be >= 1",
+        ),
+        (
+            _session_with(arrive=["18:00", "25:00"]),
+            r"chargers\[0\]\.sessions\[0\]\.arrive: '25:00' is not a time of day",
+        ),
+        (_session_with(start_at="2am"), r"sessions\[0\]\.start_at: '2am' is not"),
+        (spec(commands_to=23), 'commands_to: expected "HH:MM"'),
+        (_session_with(days=[0, "x"]), r"sessions\[0\]\.days: expected a whole"),
+    ],
+)
+def test_values_that_would_fail_mid_run_are_refused_by_key(
+    data: object, message: str
+) -> None:
+    with pytest.raises(ScenarioFileError, match=message):
+        parse(data)
+
+
+@pytest.mark.parametrize(
+    "sessions",
+    [
+        # Two fixed windows: 18:00 + 2 h + the hour after the charge, past 20:00.
+        [
+            {"arrive": "18:00", "charge_hours": 2},
+            {"arrive": "20:00", "charge_hours": 1},
+        ],
+        # Listed out of order, with a stay: always there at the other's latest arrival.
+        [
+            {"arrive": ["12:00", "13:00"], "charge_hours": 1},
+            {"arrive": ["08:00", "09:00"], "charge_hours": 1, "stay_hours": [5.5, 6]},
+        ],
+        # The same arrival twice.
+        [
+            {"arrive": "18:00", "charge_hours": 1},
+            {"arrive": "18:00", "charge_hours": 1},
+        ],
+    ],
+)
+def test_visits_of_one_charger_that_always_overlap_are_refused(
+    sessions: list[dict[str, object]],
+) -> None:
+    with pytest.raises(
+        ScenarioFileError, match=r"chargers\[0\]\.sessions\[\d\] and .* overlap"
+    ):
+        parse(spec(chargers=[_charger_with(sessions=sessions)]))
+
+
+def test_visits_that_cannot_meet_are_not_refused() -> None:
+    """Visits on different days, or one after the other, are fine."""
+    parse(
+        spec(
+            chargers=[
+                _charger_with(
+                    sessions=[
+                        {"arrive": "18:00", "charge_hours": 5, "days": [0, 2]},
+                        {"arrive": "19:00", "charge_hours": 1, "days": [3, 9]},
+                        {"arrive": "07:00", "charge_hours": 1, "stay_hours": 2},
+                        {"arrive": "09:30", "charge_hours": 1, "days": [0, 9]},
+                    ]
+                )
+            ]
+        )
+    )
+
+
+def test_a_file_error_names_the_file_and_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(spec(reset_utc="25:00")))
+    with pytest.raises(ScenarioFileError) as raised:
+        load(path)
+    message = str(raised.value)
+    assert str(path) in message
+    assert "reset_utc: '25:00' is not a time of day" in message
+    assert "hour must be in 0..23" in message
