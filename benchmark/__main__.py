@@ -20,7 +20,15 @@ import time
 from v2c_simulator.charger import ApplyDelay
 from v2c_simulator.scenarios import SCENARIOS
 
-from .runner import FIXED_LEFT, RESERVE, STRATEGIES, BenchCase, run, spent_elsewhere
+from .runner import (
+    FIXED_LEFT,
+    RESERVE,
+    STRATEGIES,
+    BenchCase,
+    left_for_fixed,
+    run,
+    spent_elsewhere,
+)
 from .scenario_file import ScenarioFileError, load, parse_apply_delay
 
 BENCH_SCENARIOS = (
@@ -57,6 +65,17 @@ type Results = dict[str, dict[str, Figures]]
 type Source = tuple[str, str]
 
 
+def at_least_one(text: str) -> int:
+    """Read a whole number of at least 1 from the command line."""
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from err
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
@@ -65,7 +84,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "on the V2C simulator with a virtual clock.",
     )
     parser.add_argument(
-        "--days", type=int, default=30, help="simulated days per scenario (default 30)"
+        "--days",
+        type=at_least_one,
+        default=30,
+        help="simulated days per scenario (default 30)",
     )
     parser.add_argument(
         "--scenario",
@@ -87,7 +109,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "(default: the file's apply_delay_s, else 0)",
     )
     parser.add_argument(
-        "--jobs", type=int, default=2, help="runs in parallel processes (default 2)"
+        "--jobs",
+        type=at_least_one,
+        default=2,
+        help="runs in parallel processes (default 2)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to PATH")
     return parser.parse_args(argv)
@@ -118,9 +143,45 @@ def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
     """Return the strategies a scenario is measured under."""
     chosen = STRATEGIES if source[0] == "classic" else FILE_STRATEGIES
     # Below the reserve `fixed` keeps, the other calls never run it out.
-    if spent_elsewhere(case) >= RESERVE:
+    if spent_elsewhere(case) >= RESERVE and fixed_left_skipped(case) is None:
         chosen = (*chosen, FIXED_LEFT)
     return chosen
+
+
+def fixed_left_skipped(case: BenchCase) -> str | None:
+    """Return why `fixed_left` cannot run, when other calls leave it nothing."""
+    left = left_for_fixed(case)
+    if left > 0:
+        return None
+    return (
+        f"{case.name}: {FIXED_LEFT} not run: other programs and commands take "
+        f"{spent_elsewhere(case)} of {case.daily_limit} calls a day, leaving "
+        f"nothing above the {RESERVE}-call reserve"
+    )
+
+
+def same_names(cases: list[BenchCase], chosen: list[Source]) -> str | None:
+    """Return which scenarios share a name: their results would overwrite each other."""
+    seen: dict[str, str] = {}
+    for case, (_, source) in zip(cases, chosen, strict=True):
+        if case.name in seen:
+            return (
+                f"two scenarios are named {case.name!r} ({seen[case.name]} and "
+                f'{source}): give each file its own "name"'
+            )
+        seen[case.name] = source
+    return None
+
+
+def json_target_problem(path: Path | None) -> str | None:
+    """Return why the figures could not be written to PATH, found before the run."""
+    if path is None:
+        return None
+    if path.is_dir():
+        return f"--json {path}: is a directory"
+    if not path.parent.is_dir():
+        return f"--json {path}: directory {path.parent} does not exist"
+    return None
 
 
 def run_one(
@@ -202,12 +263,21 @@ def main(argv: list[str]) -> int:
         except ScenarioFileError as err:
             print(err, file=sys.stderr)
             return 2
+    if (problem := json_target_problem(args.json)) is not None:
+        print(problem, file=sys.stderr)
+        return 2
     chosen = sources(args)
     try:
         cases = [case_of(source, delay) for source in chosen]
     except ScenarioFileError as err:
         print(f"scenario file: {err}", file=sys.stderr)
         return 2
+    if (problem := same_names(cases, chosen)) is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    for case in cases:
+        if spent_elsewhere(case) >= RESERVE and (why := fixed_left_skipped(case)):
+            print(why, file=sys.stderr)
     names = [case.name for case in cases]
     jobs = [
         (index, source, strategy)

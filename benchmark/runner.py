@@ -75,6 +75,11 @@ def spent_elsewhere(case: BenchCase) -> int:
     return case.scenario.external_calls_per_day + case.scenario.commands_per_day
 
 
+def left_for_fixed(case: BenchCase) -> int:
+    """Return the calls a day `fixed_left` may spread: what the reserve and the rest leave."""
+    return case.daily_limit - RESERVE - spent_elsewhere(case)
+
+
 def make_strategy(
     name: str, client: V2CClient, device_ids: list[str], case: BenchCase
 ) -> Strategy:

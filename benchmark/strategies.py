@@ -261,6 +261,9 @@ class FixedStrategy(Strategy):
         reads_per_poll: int,
     ) -> None:
         """Poll each charger every interval_s with one or two reads."""
+        if not (math.isfinite(interval_s) and interval_s > 0):
+            # The next poll would always be due: the run would never advance.
+            raise ValueError(f"{name}: the interval must be positive, not {interval_s}")
         super().__init__(client, device_ids)
         self.name = name
         self.interval = timedelta(seconds=interval_s)
@@ -323,7 +326,16 @@ class FixedStrategy(Strategy):
 
 
 def fixed_interval_s(chargers: int, limit: int, reserve: int) -> float:
-    """Best fixed interval: spread the whole budget evenly over the day."""
+    """Best fixed interval: spread the whole budget evenly over the day.
+
+    A budget of nothing has no interval: a zero or negative one would put
+    every poll in the past and hold the virtual clock still.
+    """
+    if limit - reserve <= 0 or chargers < 1:
+        raise ValueError(
+            f"a limit of {limit} calls leaves none above the {reserve}-call reserve "
+            f"for {chargers} chargers: no fixed interval"
+        )
     return 86_400 * chargers / (limit - reserve)
 
 
