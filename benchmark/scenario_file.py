@@ -418,22 +418,31 @@ def _no_overlap(sessions: tuple[SessionSpec, ...], where: str) -> None:
     """Refuse visits of one charger that overlap on every day they both come.
 
     The simulator ignores a plug-in while a car is there, so the later visit
-    would silently vanish. What the ranges settle is caught: a visit that
-    always arrives first and, at its earliest departure, is still there at the
-    other's latest arrival (two fixed windows that overlap, for one). Ranges
-    that overlap only on some draws are left to the file's author.
+    would silently vanish. What the ranges settle is caught: whichever visit
+    may come first is, at its earliest departure, still there at the other's
+    latest arrival (two fixed windows that overlap, for one). Ranges that
+    overlap only on some draws are left to the file's author.
     """
-    order = sorted(range(len(sessions)), key=lambda index: sessions[index].arrive)
-    for earlier, later in itertools.combinations(order, 2):
+    for earlier, later in itertools.combinations(range(len(sessions)), 2):
         first, second = sessions[earlier], sessions[later]
-        if not _same_days(first, second) or first.arrive[1] > second.arrive[0]:
-            continue
-        if _earliest_leave_s(first) > second.arrive[1]:
+        if (
+            _same_days(first, second)
+            and _stays_for(first, second)
+            and _stays_for(second, first)
+        ):
             raise ScenarioFileError(
                 f"{where}.sessions[{earlier}] and {where}.sessions[{later}] overlap: "
-                f"the first is still there at {_hhmm(second.arrive[1])} when the "
-                "second arrives (visits of one charger must not overlap)"
+                "whichever arrives first is still there when the other arrives "
+                "(visits of one charger must not overlap)"
             )
+
+
+def _stays_for(first: SessionSpec, second: SessionSpec) -> bool:
+    """Tell whether `first`, if it arrives first, is always there when `second` comes."""
+    if first.arrive[0] > second.arrive[1]:
+        return True  # It never arrives first.
+    # A later arrival never leaves earlier: the earliest departure bounds them all.
+    return _earliest_leave_s(first) > second.arrive[1]
 
 
 def _same_days(first: SessionSpec, second: SessionSpec) -> bool:

@@ -561,6 +561,11 @@ def test_values_that_would_fail_mid_run_are_refused_by_key(
             {"arrive": ["12:00", "13:00"], "charge_hours": 1},
             {"arrive": ["08:00", "09:00"], "charge_hours": 1, "stay_hours": [5.5, 6]},
         ],
+        # Arrivals that interleave, each charging past the other's latest arrival.
+        [
+            {"arrive": ["18:00", "19:00"], "charge_hours": [2, 3]},
+            {"arrive": ["18:30", "19:30"], "charge_hours": [1, 2]},
+        ],
         # The same arrival twice.
         [
             {"arrive": "18:00", "charge_hours": 1},
