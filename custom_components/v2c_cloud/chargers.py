@@ -217,10 +217,7 @@ class V2CPairingsTracker:
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
         ):
-            if device_id not in runtime.account.data:
-                self._retry.pop(device_id, None)
-                await coordinator.async_shutdown()
-                return
+            # One unpaired meanwhile is stopped with the next pairings update.
             if coordinator.refused_by_the_cloud:
                 self._refused_with[device_id] = runtime.account.data
             self._unready[device_id] = coordinator

@@ -28,7 +28,7 @@ from custom_components.v2c_cloud import async_remove_config_entry_device
 from custom_components.v2c_cloud.api import CurrentState, V2CClient, V2CResponseError
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
+from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.read_helpers import (
     add_account_entry,
@@ -614,4 +614,33 @@ async def test_a_new_charger_is_not_tried_while_polling_waits_for_the_quota(
         await _account_tick(hass, freezer)
     log = v2c_sim.sim.request_log
     assert not [record for record in log if record.query.get("deviceId") == "POL0002"]
+    assert unusable_new_charger == []
+
+
+async def test_a_new_charger_unpaired_while_it_keeps_failing_is_let_go(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    unusable_new_charger: list[datetime],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its kept coordinator is stopped and it is not tried again."""
+    stopped: list[str] = []
+    shutdown = V2CChargerCoordinator.async_shutdown
+
+    async def noted_shutdown(coordinator: V2CChargerCoordinator) -> None:
+        stopped.append(coordinator.device_id)
+        await shutdown(coordinator)
+
+    monkeypatch.setattr(V2CChargerCoordinator, "async_shutdown", noted_shutdown)
+    v2c_sim.account.remove_charger("POL0002")
+    for _ in range(2):
+        await _until_pairings_refresh(hass, freezer, v2c_sim)
+    assert "POL0002" not in init_integration.runtime_data.account.data
+    assert stopped == ["POL0002"]
+    unusable_new_charger.clear()
+    for _ in range(24):
+        await _account_tick(hass, freezer)
     assert unusable_new_charger == []
