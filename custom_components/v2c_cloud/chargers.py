@@ -206,10 +206,11 @@ class V2CPairingsTracker:
         """Read the new charger once (two calls), then let the platforms add it."""
         runtime = self.entry.runtime_data
         device_id = pairing.device_id
-        coordinator = self._unready.pop(device_id, None)
-        if coordinator is None:
+        if (coordinator := self._unready.pop(device_id, None)) is not None:
+            # Kept from a failed try; the charger may have been renamed since.
+            coordinator.pairing = pairing
+        else:
             coordinator = charger_coordinator(runtime.account, pairing)
-        coordinator.pairing = pairing
         try:
             await coordinator.async_refresh()
         finally:

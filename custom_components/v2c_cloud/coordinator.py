@@ -561,9 +561,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         day must not hold the timer for a day. The planner reasons in UTC and
         the wait is capped, so it is asked again at least once a day.
         """
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None
+        self._cancel_timer()
         if self._shut_down or self.hass.is_stopping:
             # A read in flight when its charger was unpaired, or when Home
             # Assistant stops, must not re-arm it.
@@ -615,11 +613,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             return False
         return self.poller.planner.blocked_until(now) is None
 
-    @callback
-    def _async_stopping(self, _: Event) -> None:
+    def _cancel_timer(self) -> None:
         if self._unsub_timer is not None:
             self._unsub_timer()
             self._unsub_timer = None
+
+    @callback
+    def _async_stopping(self, _: Event) -> None:
+        self._cancel_timer()
         # The stop would wait for a cloud that may take its whole timeout.
         if self._timed_read is not None:
             self._timed_read.cancel()
@@ -661,7 +662,5 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     async def async_shutdown(self) -> None:
         """Stop the planner's timer with the coordinator, for good."""
         self._shut_down = True
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None
+        self._cancel_timer()
         await super().async_shutdown()

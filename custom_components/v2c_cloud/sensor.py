@@ -425,7 +425,7 @@ class V2CSensorEntity(V2CEntity, SensorEntity):
 class V2CLifetimeEnergySensor(V2CEntity, SensorEntity, RestoreEntity):
     """Energy charged over all sessions, for the Energy dashboard; never decreases.
 
-    The total lives in the integration's Store, written within 30 s of a
+    The total lives in the integration's Store, written within 5 minutes of a
     change and at once when a session ends: Home Assistant's restore state is
     only written every 15 minutes, so an unclean stop made it go back.
     """

@@ -122,7 +122,7 @@ async def test_total_is_written_to_the_store_soon(
     assert total == pytest.approx(value(hass, LIFETIME))
 
 
-async def test_total_is_on_disk_30_s_after_it_changed_while_charging(
+async def test_total_is_on_disk_within_the_save_delay_while_charging(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     v2c_sim: SimHandle,
