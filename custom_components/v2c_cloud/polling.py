@@ -43,6 +43,12 @@ SESSION_CLOCK_LAG_S = 120.0
 # A charge that stops with the car still plugged in reads the settings, at most
 # once in this long.
 STOPPED_READ_S = 1800.0
+# A command for the value the settings already show is dropped only while they
+# are this recent: the V2C app or the charger may have changed the setting
+# since, and a dropped command leaves it changed. Older, the settings are read
+# first (one call; sending and confirming costs two), so an automation repeating
+# one value spends at most a read an hour.
+SHOWN_VALUE_TRUSTED_S = 3600.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
@@ -274,7 +280,7 @@ class ChargerPoller:
         async with serial:
             if tracked is not None and (
                 self._command_tokens[tracked[0]] != token
-                or self.value(*tracked) == value
+                or await self._changes_nothing(now, tracked, value)
             ):
                 return None
             self.planner.check_command(now)
@@ -287,6 +293,28 @@ class ChargerPoller:
             if tracked is not None:
                 self.pending.add(tracked[0], value, tracked[1], now, live=live)
             return self.confirm(now, live=live, may_start_or_stop=may_start_or_stop)
+
+    async def _changes_nothing(
+        self, now: datetime, tracked: tuple[str, ValueReader], value: object
+    ) -> bool:
+        """Return True when the charger is known to have the value already."""
+        key, read = tracked
+        if self.value(key, read) != value:
+            return False
+        read_at = self.data.reported_at
+        if key in self.pending.values or (
+            read_at is not None
+            and (now - read_at).total_seconds() < SHOWN_VALUE_TRUSTED_S
+        ):
+            return True
+        self.planner.check_command(now)
+        try:
+            usable = await self._read_reported(now, CallKind.COMMAND)
+        except (V2CConnectionError, V2CResponseError):
+            # Unknown, then: the command goes out, and fails the user's way
+            # if the cloud is down.
+            return False
+        return usable and self.value(key, read) == value
 
     def confirm(
         self, now: datetime, *, live: bool, may_start_or_stop: bool = True

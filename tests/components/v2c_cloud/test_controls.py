@@ -35,6 +35,7 @@ from tests.sim_fixtures import DEFAULT_DEVICE_ID
 from v2c_simulator import FaultKind
 
 from .control_helpers import Harness
+from .read_helpers import run_for
 
 pytestmark = pytest.mark.usefixtures("all_enabled")
 
@@ -305,6 +306,47 @@ async def test_current_value_sends_nothing(harness: Harness, case: Unchanged) ->
 
     assert harness.sim.sim.request_log == []
     assert harness.state(case.command.key).state == case.shown
+
+
+@pytest.mark.parametrize("entity_platform", [Platform.NUMBER])
+@pytest.mark.parametrize(
+    ("changed_outside", "requests"),
+    [
+        (
+            10,
+            [
+                "/device/reported",
+                "/device/intensity",
+                "/device/reported",
+                "/thirdparty/device/currentstatecharge",
+            ],
+        ),
+        (None, ["/device/reported"]),
+    ],
+)
+async def test_a_value_shown_from_old_settings_is_read_before_it_is_dropped(
+    harness: Harness, *, changed_outside: int | None, requests: list[str]
+) -> None:
+    """An hour on, the V2C app may have changed what is shown: read, then decide.
+
+    Dropped unread, an automation's 32 A would leave the charger at the 10 A set
+    in the app while Home Assistant shows 32 A: read, sent and confirmed. Unchanged,
+    the read is the only call (sending and confirming would be two).
+    """
+    await harness.load()
+    await run_for(harness.hass, harness.freezer, 61)
+    if changed_outside is not None:
+        harness.sim.charger.state.intensity = changed_outside
+    assert harness.state("charge_current").state == "32"
+    harness.sim.sim.clear_log()
+
+    await set_number("charge_current", 32).send(harness)
+    if changed_outside is not None:
+        await harness.await_confirmation()
+
+    assert [record.path for record in harness.sim.sim.request_log] == requests
+    assert harness.sim.charger.state.intensity == 32
+    assert harness.state("charge_current").state == "32"
 
 
 @dataclass(frozen=True, kw_only=True)
