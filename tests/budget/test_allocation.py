@@ -119,23 +119,25 @@ def test_a_key_too_small_for_hourly_reads_slows_down_to_two_baselines() -> None:
     assert quiet == 8000.0
 
 
-def test_an_empty_charger_that_never_saw_a_car_waits_for_its_first_one() -> None:
+def test_an_empty_charger_that_first_car_awaited_waits_for_its_first_one() -> None:
     settings = PlannerSettings()
     # Nothing learned is no routine known: one charger on 1,000 calls (a 96 s
     # baseline) is read at the uncertain pace, not as a fixed poller.
     assert target_interval(
-        ChargerActivity.IDLE, settings, 96.0, never_saw_a_car=True
+        ChargerActivity.IDLE, settings, 96.0, first_car_awaited=True
     ) == pytest.approx(144.0)
     # Slow enough that the first car would wait over two minutes on average:
     # held at four minutes.
     assert (
-        target_interval(ChargerActivity.IDLE, settings, 192.0, never_saw_a_car=True)
+        target_interval(ChargerActivity.IDLE, settings, 192.0, first_car_awaited=True)
         == 240.0
     )
     # Never faster than the baseline: many chargers on one key cannot pay for
     # a faster watch all day.
     assert (
-        target_interval(ChargerActivity.OFFLINE, settings, 400.0, never_saw_a_car=True)
+        target_interval(
+            ChargerActivity.OFFLINE, settings, 400.0, first_car_awaited=True
+        )
         == 400.0
     )
 

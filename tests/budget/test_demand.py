@@ -69,8 +69,32 @@ def test_an_empty_charger_is_watched_for_arrivals_not_priced_as_a_charge() -> No
     charger = ChargerState(activity=ChargerActivity.OFFLINE, since=NOW, charge_days=0)
     charger.offline_since = NOW - timedelta(minutes=10)
     demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
-    assert demand.never_saw_a_car
+    assert demand.first_car_awaited
     assert demand.offline_s == pytest.approx(600.0)
     assert demand.quietness_after == ()
     # Its day's average may still come: a charge can start once a car arrives.
     assert demand.possible_charge_s >= 2 * HOUR_S
+
+
+@pytest.mark.parametrize(
+    ("watched_for", "arrived", "awaited"),
+    [
+        (None, False, True),
+        (timedelta(hours=23), False, True),
+        (timedelta(hours=24), False, False),
+        (timedelta(hours=1), True, False),
+    ],
+)
+def test_a_first_car_is_awaited_closely_only_on_the_chargers_first_day(
+    *, watched_for: timedelta | None, arrived: bool, awaited: bool
+) -> None:
+    """After a whole day without a car, nothing sets the charger apart any more."""
+    charger = ChargerState(
+        activity=ChargerActivity.IDLE,
+        since=NOW,
+        watched_since=None if watched_for is None else NOW - watched_for,
+    )
+    if arrived:
+        charger.arrivals[3] = 1.0
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    assert demand.first_car_awaited is awaited

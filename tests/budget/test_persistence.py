@@ -213,3 +213,19 @@ def test_a_wait_saved_before_too_early_waits_were_kept_is_read(
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
     assert restored.apply_wait_s("A", NOON) == restored_s
     assert restored.to_dict()["chargers"]["A"]["apply_wait"]["too_early_s"] is None
+
+
+def test_when_the_planner_first_knew_a_charger_is_kept(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    # Met when its activity was first set, an hour after the planner started.
+    assert (
+        data["chargers"]["A"]["watched_since"]
+        == (NOON - timedelta(hours=3)).isoformat()
+    )
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict() == data
+    # A state saved before it was kept gives the charger a first day from now.
+    del data["chargers"]["A"]["watched_since"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
+    assert restored["chargers"]["A"]["watched_since"] == NOON.isoformat()

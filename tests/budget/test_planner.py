@@ -95,6 +95,18 @@ def test_an_empty_charger_is_watched_for_its_first_car_until_it_saw_one(
     assert interval(planner, "A", later + HOUR) == pytest.approx(1.5 * baseline(2))
 
 
+def test_a_charger_without_a_car_all_its_first_day_is_read_as_one_with_no_routine(
+    planner: QuotaPlanner,
+) -> None:
+    """An unused second charger must not keep the first-car pace, taking calls all week."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    last_hour = NOON + 23 * HOUR
+    assert interval(planner, "A", last_hour) == pytest.approx(240.0)
+    next_day = NOON + 25 * HOUR
+    assert interval(planner, "A", next_day) == pytest.approx(1.5 * baseline(2))
+
+
 def test_an_offline_charger_is_watched_like_an_empty_one_a_car_before_sunrise_slower(
     planner: QuotaPlanner,
 ) -> None:

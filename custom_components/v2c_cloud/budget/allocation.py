@@ -103,7 +103,7 @@ class ChargerDemand:
     quietness: float = 0.0
     charge_ended: bool = False
     awaiting_start: bool = False
-    never_saw_a_car: bool = False
+    first_car_awaited: bool = False
     offline_s: float | None = None
     offline_charging: bool = False
     unanswered_s: float | None = None
@@ -121,7 +121,7 @@ def target_interval(
     charge_ended: bool = False,
     awaiting_start: bool = False,
     quietness: float = 0.0,
-    never_saw_a_car: bool = False,
+    first_car_awaited: bool = False,
 ) -> float | None:
     """Return the unhurried interval of a charger that is not charging."""
     match activity:
@@ -139,8 +139,9 @@ def target_interval(
             interval = baseline_s * factor
         case ChargerActivity.PLUGGED | ChargerActivity.OFFLINE if awaiting_start:
             interval = baseline_s
-        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if never_saw_a_car:
-            # No car seen yet: nothing says a start is unlikely now.
+        case ChargerActivity.IDLE | ChargerActivity.OFFLINE if first_car_awaited:
+            # No car seen yet on its first day: nothing says a start is
+            # unlikely now.
             interval = max(
                 min(baseline_s * _UNCERTAIN_FACTOR, 2 * _FIRST_CAR_SEEN_S), baseline_s
             )
@@ -182,7 +183,7 @@ def allocate(
             charge_ended=demand.charge_ended,
             awaiting_start=demand.awaiting_start,
             quietness=demand.quietness,
-            never_saw_a_car=demand.never_saw_a_car,
+            first_car_awaited=demand.first_car_awaited,
         )
         for demand in demands
     }

@@ -23,6 +23,8 @@ _LONGEST_MARGIN = 1.1
 # A charger may still charge this long before the reset, whatever it usually does;
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
+# A new charger's first car is awaited at the first-day pace this long.
+FIRST_CAR_WATCH_S = 86_400.0
 
 
 def demand_of(
@@ -85,7 +87,7 @@ def demand_of(
         expecting_arrival=expecting,
         quietness=quietness,
         charge_ended=charger.charge_ended,
-        never_saw_a_car=not any(charger.arrivals),
+        first_car_awaited=_first_car_awaited(charger, now),
         # Off the cloud, a car waiting to start still is.
         awaiting_start=(
             charger.activity if charger.offline_from is None else charger.offline_from
@@ -111,6 +113,19 @@ def demand_of(
         if charger.activity is ChargerActivity.CHARGING
         else (),
     )
+
+
+def _first_car_awaited(charger: ChargerState, now: datetime) -> bool:
+    """Return True on a charger's first day, until it has seen a car.
+
+    A new user expects their car to show up soon. A charger that saw none in a
+    whole day is one with no routine known: watched as closely all week, an
+    unused second charger took the calls of the one that charges.
+    """
+    if any(charger.arrivals):
+        return False
+    watched = charger.watched_since
+    return watched is None or seconds_between(watched, now) < FIRST_CAR_WATCH_S
 
 
 def _quietness_after(

@@ -586,7 +586,9 @@ class QuotaPlanner:
         """Return a charger's state, meeting unknown chargers as IDLE."""
         charger = self._state.chargers.get(device_id)
         if charger is None:
-            charger = ChargerState(activity=ChargerActivity.IDLE, since=now)
+            charger = ChargerState(
+                activity=ChargerActivity.IDLE, since=now, watched_since=now
+            )
             self._state.chargers[device_id] = charger
             self._planned = None
         return charger

@@ -71,6 +71,9 @@ class ChargerState:
     # is remembered for weeks.
     charge_longest_s: float = 0.0
     arrivals: list[float] = field(default_factory=new_habit)
+    # Since when the planner has known the charger: a first car is watched for
+    # closely only on the first day (None: not known yet, so still the first).
+    watched_since: datetime | None = None
     # Whether the car plugged in now has charged yet (until it has, a timer or
     # the car itself starts its charge), and whether that charge ended by
     # itself: a restart cannot see either again while the car stays.
@@ -193,6 +196,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
                 "charge_days": charger.charge_days,
                 "charge_longest_s": charger.charge_longest_s,
                 "arrivals": list(charger.arrivals),
+                "watched_since": _iso(charger.watched_since),
                 "charged_since_plug_in": charger.charged_since_plug_in,
                 "charge_ended": charger.charge_ended,
                 "restarts": charger.restarts.as_dict(),
@@ -252,6 +256,8 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
                     charge_days=int(charger.get("charge_days", 0)),
                     charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
                     arrivals=habit_from(charger.get("arrivals")),
+                    # Saved before it was kept: a first day from now.
+                    watched_since=_parse_optional(charger.get("watched_since")) or now,
                     # A state saved before these were kept: as before, a car
                     # already there is taken to have charged, not to be full.
                     charged_since_plug_in=bool(
