@@ -10,6 +10,7 @@ from homeassistant.const import (
     ATTR_CODE,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
     ATTR_MODE,
     ATTR_NAME,
 )
@@ -66,13 +67,24 @@ class InvalidActionInputError(vol.Invalid, ServiceValidationError):
     translated message naming the field, never its value.
     """
 
-    def __init__(self, field: str, error: str) -> None:
-        """Refuse the field with the schema's reason."""
+    def __init__(
+        self,
+        field: str,
+        error: str,
+        *,
+        translation_key: str = "invalid_value",
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Refuse the field with the schema's reason, or with a message of its own."""
         ServiceValidationError.__init__(
             self,
             translation_domain=DOMAIN,
-            translation_key="invalid_value",
-            translation_placeholders={"parameter": field, "error": error},
+            translation_key=translation_key,
+            translation_placeholders=(
+                {"parameter": field, "error": error}
+                if placeholders is None
+                else placeholders
+            ),
         )
         vol.Invalid.__init__(self, f"Invalid value for {field}: {error}")
 
@@ -90,6 +102,8 @@ class TranslatedSchema(vol.Schema):
             return super().__call__(data)  # type: ignore[no-untyped-call]
         except vol.Invalid as err:
             first = err.errors[0] if isinstance(err, vol.MultipleInvalid) else err
+            if isinstance(first, InvalidActionInputError):
+                raise first from None
             field = ".".join(str(part) for part in first.path) or "data"
             raise InvalidActionInputError(field, first.error_message) from None
 
@@ -191,12 +205,60 @@ def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _one_charger(data: dict[str, Any]) -> dict[str, Any]:
+    """Narrow the target to the one device or entity the action acts on.
+
+    Home Assistant hands a script's `target:` over as lists, even of one id.
+    """
+    references = {
+        key: list(dict.fromkeys(data.pop(key, ())))
+        for key in (ATTR_DEVICE_ID, ATTR_ENTITY_ID)
+    }
+    count = sum(len(ids) for ids in references.values())
+    if count == 0:
+        raise InvalidActionInputError(
+            ATTR_DEVICE_ID,
+            "no charger given",
+            translation_key="no_charger",
+            placeholders={},
+        )
+    if count > 1:
+        # One answer and one error per call: across several chargers a failure
+        # would leave the others done and the caller unable to tell which.
+        raise InvalidActionInputError(
+            ATTR_DEVICE_ID,
+            "one charger at a time",
+            translation_key="one_charger",
+            placeholders={"count": str(count)},
+        )
+    data.update((key, ids[0]) for key, ids in references.items() if ids)
+    return data
+
+
+def _one_account(data: dict[str, Any]) -> dict[str, Any]:
+    """Take an account, or any one of its chargers, to read the account by."""
+    if ATTR_CONFIG_ENTRY_ID not in data:
+        return _one_charger(data)
+    if ATTR_DEVICE_ID in data or ATTR_ENTITY_ID in data:
+        raise vol.Invalid(
+            "give the account or a charger, not both", [ATTR_CONFIG_ENTRY_ID]
+        )
+    return data
+
+
+# Lists too: a script's `target:` hands over even a single id as a list.
+CHARGER_TARGET: Final[dict[vol.Marker, Any]] = {
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_ENTITY_ID): vol.All(cv.ensure_list, [cv.entity_id_or_uuid]),
+}
+
+
 def _charger_schema(
     fields: Mapping[Any, Any], *extra: Callable[[Any], Any]
 ) -> TranslatedSchema:
     """Return the schema of an action on one charger."""
     return TranslatedSchema(
-        vol.All(vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string, **fields}), *extra)
+        vol.All(vol.Schema({**CHARGER_TARGET, **fields}), _one_charger, *extra)
     )
 
 
@@ -259,12 +321,13 @@ ACCOUNT_STATISTICS: Final = TranslatedSchema(
     vol.All(
         vol.Schema(
             {
-                vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "account"): cv.string,
-                vol.Exclusive(ATTR_DEVICE_ID, "account"): cv.string,
+                vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+                **CHARGER_TARGET,
                 **DATE_RANGE,
             }
         ),
-        cv.has_at_least_one_key(ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID),
+        cv.has_at_least_one_key(ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID),
+        _one_account,
         _ordered_dates,
     )
 )

@@ -6,10 +6,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
@@ -36,16 +36,21 @@ def _loaded(hass: HomeAssistant, entry_id: str) -> V2CConfigEntry:
 
 
 def _charger_of_device(
-    hass: HomeAssistant, device_id: str, *, account_wide: bool
+    hass: HomeAssistant,
+    device_id: str,
+    *,
+    account_wide: bool,
+    unknown: ServiceValidationError,
 ) -> V2CChargerCoordinator:
     """Return the coordinator of the charger behind a device of the registry.
 
     For an account-wide read the account's own device stands for the account.
+    `unknown` is raised for a device that is not a charger, naming what was given.
     """
     device = dr.async_get(hass).async_get(device_id)
     entry_id = device_entry_id(hass, device_id)
     if device is None or entry_id is None:
-        raise _invalid("device_not_found", device_id=device_id)
+        raise unknown
     entry = _loaded(hass, entry_id)
     identifiers = own_identifiers(device)
     if account_wide and entry_id in identifiers:
@@ -54,7 +59,17 @@ def _charger_of_device(
     for identifier in identifiers:
         if identifier in chargers:
             return chargers[identifier]
-    raise _invalid("device_not_found", device_id=device_id)
+    raise unknown
+
+
+def _device_of_entity(hass: HomeAssistant, reference: str) -> str | None:
+    """Return the device of one of this integration's entities, by id or registry id."""
+    registry = er.async_get(hass)
+    entity_id = er.async_resolve_entity_id(registry, reference)
+    entity = registry.async_get(entity_id) if entity_id is not None else None
+    if entity is None or entity.platform != DOMAIN:
+        return None
+    return entity.device_id
 
 
 def _any_charger(entry: V2CConfigEntry) -> V2CChargerCoordinator:
@@ -74,9 +89,26 @@ def _any_charger(entry: V2CConfigEntry) -> V2CChargerCoordinator:
 def _charger(
     hass: HomeAssistant, data: dict[str, Any], *, account_wide: bool
 ) -> V2CChargerCoordinator:
-    """Return the charger an action targets, or one of the account's for account reads."""
+    """Return the charger an action targets, or one of the account's for account reads.
+
+    The schema has left one target: a device, an entity or an account.
+    """
     if ATTR_DEVICE_ID in data:
-        return _charger_of_device(hass, data[ATTR_DEVICE_ID], account_wide=account_wide)
+        device_id = data[ATTR_DEVICE_ID]
+        return _charger_of_device(
+            hass,
+            device_id,
+            account_wide=account_wide,
+            unknown=_invalid("device_not_found", device_id=device_id),
+        )
+    if ATTR_ENTITY_ID in data:
+        entity_id = data[ATTR_ENTITY_ID]
+        unknown = _invalid("entity_not_found", entity_id=entity_id)
+        if (device_id := _device_of_entity(hass, entity_id)) is None:
+            raise unknown
+        return _charger_of_device(
+            hass, device_id, account_wide=account_wide, unknown=unknown
+        )
     return _any_charger(_loaded(hass, data[ATTR_CONFIG_ENTRY_ID]))
 
 
