@@ -11,12 +11,12 @@ import struct
 import tomllib
 from typing import Any
 
+from homeassistant.data_entry_flow import section
 import pytest
 import voluptuous as vol
 import yaml
 
 from custom_components.v2c_cloud import api, config_flow
-from custom_components.v2c_cloud.const import CONF_BASE_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION = ROOT / "custom_components" / "v2c_cloud"
@@ -213,22 +213,50 @@ def _schema_keys(schema: vol.Schema) -> set[str]:
     return {str(key) for key in schema.schema}
 
 
+def _form_keys(schema: vol.Schema) -> tuple[set[str], dict[str, set[str]]]:
+    """Return a form's own field names and each of its sections' field names."""
+    fields = {str(key) for key, value in schema.schema.items()}
+    sections = {
+        str(key): _schema_keys(value.schema)
+        for key, value in schema.schema.items()
+        if isinstance(value, section)
+    }
+    return fields - set(sections), sections
+
+
+# The user and reconfigure steps' form, as the flow builds it before any input.
+KEY_FORM = _form_keys(
+    config_flow.V2CCloudConfigFlow()._key_schema(None, api.DEFAULT_BASE_URL, {})
+)
+
+
 @pytest.mark.parametrize(
-    ("section", "step", "keys"),
+    ("flow", "step", "form"),
     [
-        ("config", "user", {config_flow.CONF_API_KEY, CONF_BASE_URL}),
-        ("config", "reconfigure", {config_flow.CONF_API_KEY, CONF_BASE_URL}),
-        ("config", "reauth_confirm", _schema_keys(config_flow.REAUTH_SCHEMA)),
-        ("options", "quota", _schema_keys(config_flow.OPTIONS_SCHEMA)),
-        ("options", "wifi", {"device", "ssid", "password"}),
+        ("config", "user", KEY_FORM),
+        ("config", "reconfigure", KEY_FORM),
+        ("config", "reauth_confirm", _form_keys(config_flow.REAUTH_SCHEMA)),
+        ("options", "quota", _form_keys(config_flow.OPTIONS_SCHEMA)),
+        ("options", "wifi", ({"device", "ssid", "password"}, {})),
     ],
 )
-def test_flow_fields_are_translated(section: str, step: str, keys: set[str]) -> None:
-    translated = _json(INTEGRATION / "strings.json")[section]["step"][step]
+def test_flow_fields_are_translated(
+    flow: str, step: str, form: tuple[set[str], dict[str, set[str]]]
+) -> None:
+    keys, sections = form
+    translated = _json(INTEGRATION / "strings.json")[flow]["step"][step]
     assert set(translated["data"]) == keys
     assert set(translated["data_description"]) == keys
     assert all(translated["data"].values())
     assert all(translated["data_description"].values())
+    assert set(translated.get("sections", {})) == set(sections)
+    for name, fields in sections.items():
+        texts = translated["sections"][name]
+        assert texts["name"], name
+        assert texts["description"], name
+        assert set(texts["data"]) == fields == set(texts["data_description"]), name
+        assert all(texts["data"].values()), name
+        assert all(texts["data_description"].values()), name
 
 
 def _imports(path: Path) -> Iterator[tuple[str, int]]:

@@ -77,9 +77,14 @@ def test_strings_keep_hassfests_rules(name: str) -> None:
             problems.append(f"{where}: key")
     for flow in ("config", "options"):
         for step_id, step in strings.get(flow, {}).get("step", {}).items():
+            forms = {f"{flow}.step.{step_id}": step} | {
+                f"{flow}.step.{step_id}.sections.{name}": texts
+                for name, texts in step.get("sections", {}).items()
+            }
             problems.extend(
-                f"{flow}.step.{step_id}.data_description.{key}"
-                for key in step.get("data_description", {})
-                if key not in step.get("data", {})
+                f"{where}.data_description.{key}"
+                for where, form in forms.items()
+                for key in form.get("data_description", {})
+                if key not in form.get("data", {})
             )
     assert problems == []

@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_KEY, PERCENTAGE
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -65,6 +66,8 @@ API_KEY_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
 )
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+# The server URL lives in a collapsed section: almost everyone keeps the default.
+SECTION_ADVANCED = "advanced"
 REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_API_KEY): API_KEY_SELECTOR})
 OPTIONS_SCHEMA = vol.Schema(
     {
@@ -100,6 +103,16 @@ class _Validation:
     def device_ids(self) -> list[str]:
         """Return the account's device ids, sorted."""
         return sorted({pairing.device_id for pairing in self.pairings})
+
+
+def _given_url(user_input: Mapping[str, Any] | None) -> str | None:
+    """Return the server URL submitted in the form's section, None if it was left out.
+
+    The section's schema fills in the shown URL, so a submitted section has one.
+    """
+    if user_input is None or SECTION_ADVANCED not in user_input:
+        return None
+    return str(user_input[SECTION_ADVANCED][CONF_BASE_URL])
 
 
 def _normalize_url(value: str) -> str | None:
@@ -162,7 +175,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the API key and, in advanced mode, the server URL."""
+        """Ask for the API key and, in a collapsed section, the server URL."""
         validation = _Validation()
         if user_input is not None:
             if api_key := str(user_input[CONF_API_KEY]).strip():
@@ -172,7 +185,9 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_create_entry(validation)
         return self.async_show_form(
             step_id="user",
-            data_schema=self._key_schema(user_input, DEFAULT_BASE_URL),
+            data_schema=self._key_schema(
+                user_input, DEFAULT_BASE_URL, validation.errors
+            ),
             errors=validation.errors,
             description_placeholders={"url": API_KEY_URL, **validation.placeholders},
         )
@@ -212,7 +227,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the API key and, in advanced mode, the server URL."""
+        """Change the API key and, in a collapsed section, the server URL."""
         entry = self._get_reconfigure_entry()
         base_url = entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
         validation = _Validation()
@@ -222,7 +237,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_update_entry(entry, validation)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self._key_schema(user_input, base_url),
+            data_schema=self._key_schema(user_input, base_url, validation.errors),
             errors=validation.errors,
             description_placeholders={
                 "name": entry.title,
@@ -232,18 +247,35 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _key_schema(
-        self, user_input: Mapping[str, Any] | None, base_url: str
+        self,
+        user_input: Mapping[str, Any] | None,
+        base_url: str,
+        errors: Mapping[str, str],
     ) -> vol.Schema:
-        """Return the key form, with the server URL field in advanced mode.
+        """Return the key form, the server URL in a collapsed section.
 
         After an error the form keeps what was typed, the key included, so one
-        wrong field does not mean typing everything again.
+        wrong field does not mean typing everything again; a URL error opens
+        the section, or the field it is about would stay hidden.
         """
-        fields: dict[vol.Marker, Any] = {vol.Required(CONF_API_KEY): API_KEY_SELECTOR}
-        if self.show_advanced_options:
-            shown_url = (user_input or {}).get(CONF_BASE_URL, base_url)
-            fields[vol.Required(CONF_BASE_URL, default=shown_url)] = URL_SELECTOR
-        schema = vol.Schema(fields)
+        shown_url = _given_url(user_input)
+        url_schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_BASE_URL,
+                    default=base_url if shown_url is None else shown_url,
+                ): URL_SELECTOR
+            }
+        )
+        # Optional: a client that leaves the section out keeps the current URL.
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_API_KEY): API_KEY_SELECTOR,
+                vol.Optional(SECTION_ADVANCED): section(
+                    url_schema, {"collapsed": SECTION_ADVANCED not in errors}
+                ),
+            }
+        )
         if user_input and CONF_API_KEY in user_input:
             schema = self.add_suggested_values_to_schema(
                 schema, {CONF_API_KEY: user_input[CONF_API_KEY]}
@@ -256,9 +288,12 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         """Check the key with one call to /pairings/me and map failures to errors."""
         validation = _Validation()
         api_key = str(user_input[CONF_API_KEY]).strip()
-        url = _normalize_url(str(user_input.get(CONF_BASE_URL, base_url)))
+        given_url = _given_url(user_input)
+        url = _normalize_url(base_url if given_url is None else given_url)
+        # URL errors go on the section: the frontend shows errors of top-level
+        # fields only, and one on the section shows above it even when collapsed.
         if url is None:
-            validation.errors[CONF_BASE_URL] = "invalid_url"
+            validation.errors[SECTION_ADVANCED] = "invalid_url"
         if not api_key:
             validation.errors["base"] = "invalid_auth"
         if url is None or not api_key:
@@ -290,8 +325,9 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                     err.status,
                 )
                 validation.errors["base"] = "cannot_connect"
-                if CONF_BASE_URL in user_input:
-                    validation.errors[CONF_BASE_URL] = "url_not_found"
+                # Only a form that shows the URL can have it corrected.
+                if given_url is not None:
+                    validation.errors[SECTION_ADVANCED] = "url_not_found"
                     validation.placeholders["default_url"] = DEFAULT_BASE_URL
             elif err.status == HTTPStatus.FORBIDDEN:
                 validation.errors["base"] = "forbidden"

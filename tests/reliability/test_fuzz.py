@@ -18,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
+from custom_components.v2c_cloud.config_flow import SECTION_ADVANCED
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from tests.sim_fixtures import SimHandle
 
@@ -163,10 +164,11 @@ async def test_config_flow_api_key(hass: HomeAssistant, v2c_sim: SimHandle) -> N
     )
     for key in examples(keys):
         result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
+            DOMAIN, context={"source": SOURCE_USER}
         )
         result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_API_KEY: key, CONF_BASE_URL: v2c_sim.base_url}
+            result["flow_id"],
+            {CONF_API_KEY: key, SECTION_ADVANCED: {CONF_BASE_URL: v2c_sim.base_url}},
         )
         assert result["type"] is FlowResultType.FORM
         assert result["errors"]

@@ -12,14 +12,17 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import homeassistant
-from homeassistant.config_entries import SOURCE_USER, ConfigFlowContext
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
+from homeassistant.helpers import config_validation as cv
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous_serialize
 
 from custom_components.v2c_cloud.api import DEFAULT_BASE_URL
+from custom_components.v2c_cloud.config_flow import SECTION_ADVANCED
 from custom_components.v2c_cloud.const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -43,13 +46,14 @@ def frozen_start() -> None:
     """Let time run: the flows' timeout tests need a moving event-loop clock."""
 
 
-ADVANCED: ConfigFlowContext = {"source": SOURCE_USER, "show_advanced_options": True}
 PAIRINGS = "/pairings/me"
 
 
 async def _user_form(hass: HomeAssistant) -> dict[str, Any]:
-    """Start a user flow in advanced mode and return its form."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    """Start a user flow as any user starts it, and return its form."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {}
@@ -59,10 +63,11 @@ async def _user_form(hass: HomeAssistant) -> dict[str, Any]:
 async def _submit(
     hass: HomeAssistant, flow_id: str, api_key: str, base_url: str
 ) -> dict[str, Any]:
-    """Submit an API key and server URL to a flow."""
+    """Submit an API key, and a server URL in the form's section, to a flow."""
     return dict(
         await hass.config_entries.flow.async_configure(
-            flow_id, {CONF_API_KEY: api_key, CONF_BASE_URL: base_url}
+            flow_id,
+            {CONF_API_KEY: api_key, SECTION_ADVANCED: {CONF_BASE_URL: base_url}},
         )
     )
 
@@ -77,9 +82,21 @@ def _fields(result: Mapping[str, Any]) -> set[str]:
     return {str(key) for key in result["data_schema"].schema}
 
 
-def _filled(result: Mapping[str, Any], user_input: dict[str, Any]) -> dict[str, Any]:
-    """Return what a form holds after its defaults fill in the given input."""
-    return dict(result["data_schema"](user_input))
+def _section(result: Mapping[str, Any]) -> section:
+    """Return the form's section holding the server URL."""
+    sections = {
+        str(key): value
+        for key, value in result["data_schema"].schema.items()
+        if isinstance(value, section)
+    }
+    assert set(sections) == {SECTION_ADVANCED}
+    return sections[SECTION_ADVANCED]
+
+
+def _shown_url(result: Mapping[str, Any]) -> str:
+    """Return the URL the form shows: what an untouched section submits."""
+    filled = result["data_schema"]({CONF_API_KEY: "x", SECTION_ADVANCED: {}})
+    return str(filled[SECTION_ADVANCED][CONF_BASE_URL])
 
 
 def _suggested(result: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,8 +113,8 @@ async def test_user_flow(
 ) -> None:
     """A valid key creates an entry named after the charger, with one API call."""
     result = await _user_form(hass)
-    assert _fields(result) == {CONF_API_KEY, CONF_BASE_URL}
-    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == DEFAULT_BASE_URL
+    assert _fields(result) == {CONF_API_KEY, SECTION_ADVANCED}
+    assert _shown_url(result) == DEFAULT_BASE_URL
 
     result = await _submit(
         hass, result["flow_id"], f"  {v2c_sim.api_key}\n", f"{v2c_sim.base_url}/"
@@ -119,16 +136,64 @@ async def test_user_flow(
 async def test_user_flow_default_server(
     hass: HomeAssistant, v2c_sim: SimHandle
 ) -> None:
-    """Without advanced mode there is no URL field and no URL is stored."""
+    """A client that leaves the section out gets the default URL, which is not stored."""
     with patch(
         "custom_components.v2c_cloud.config_flow.DEFAULT_BASE_URL", v2c_sim.base_url
     ):
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
-        assert _fields(result) == {CONF_API_KEY}
+        result = await _user_form(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
+        )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_API_KEY: v2c_sim.api_key}
+    assert _pairing_calls(v2c_sim) == 1
+
+
+@pytest.mark.parametrize("step", ["user", "reconfigure"])
+async def test_server_url_in_collapsed_section(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, step: str
+) -> None:
+    """Every user sees the server URL, in a closed section: no advanced mode needed."""
+    if step == "user":
+        result = await _user_form(hass)
+        url = DEFAULT_BASE_URL
+    else:
+        mock_config_entry.add_to_hass(hass)
+        result = await mock_config_entry.start_reconfigure_flow(hass)
+        url = mock_config_entry.data[CONF_BASE_URL]
+    assert result["step_id"] == step
+    assert _fields(result) == {CONF_API_KEY, SECTION_ADVANCED}
+    advanced = _section(result)
+    assert advanced.options == {"collapsed": True}
+    assert {str(key) for key in advanced.schema.schema} == {CONF_BASE_URL}
+    assert _shown_url(result) == url
+
+    # What the frontend is sent: a closed expandable holding the URL field.
+    fields = voluptuous_serialize.convert(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    expandable = next(field for field in fields if field["name"] == SECTION_ADVANCED)
+    assert expandable["type"] == "expandable"
+    assert expandable["expanded"] is False
+    assert [field["name"] for field in expandable["schema"]] == [CONF_BASE_URL]
+    assert expandable["schema"][0]["default"] == url
+
+
+@pytest.mark.parametrize("with_url", [True, False], ids=["shown-url", "empty"])
+async def test_user_flow_untouched_section(
+    hass: HomeAssistant, v2c_sim: SimHandle, with_url: bool
+) -> None:
+    """The section submitted as shown uses the default URL, which is not stored."""
+    with patch(
+        "custom_components.v2c_cloud.config_flow.DEFAULT_BASE_URL", v2c_sim.base_url
+    ):
+        result = await _user_form(hass)
+        # The frontend sends the shown URL; an empty section gets it as default.
+        advanced = {CONF_BASE_URL: _shown_url(result)} if with_url else {}
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_API_KEY: v2c_sim.api_key, SECTION_ADVANCED: advanced},
         )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -214,7 +279,9 @@ async def test_user_flow_server_faults(
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
-    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == (v2c_sim.base_url)
+    assert _shown_url(result) == v2c_sim.base_url
+    # Nothing is wrong with the URL: its section stays closed.
+    assert _section(result).options["collapsed"] is True
 
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -350,10 +417,11 @@ async def test_user_flow_wrong_path(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {
         "base": "cannot_connect",
-        CONF_BASE_URL: "url_not_found",
+        SECTION_ADVANCED: "url_not_found",
     }
     assert result["description_placeholders"]["default_url"] == DEFAULT_BASE_URL
-    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == wrong
+    assert _shown_url(result) == wrong
+    assert _section(result).options["collapsed"] is False
     assert _suggested(result) == {CONF_API_KEY: v2c_sim.api_key}
     assert "Traceback" not in caplog.text
     assert f"No V2C Cloud API at {wrong} (HTTP 404)" in caplog.text
@@ -377,7 +445,7 @@ async def test_user_flow_redirect(
 
     assert result["errors"] == {
         "base": "cannot_connect",
-        CONF_BASE_URL: "url_not_found",
+        SECTION_ADVANCED: "url_not_found",
     }
     assert "(HTTP 301)" in caplog.text
     assert "Traceback" not in caplog.text
@@ -425,7 +493,9 @@ async def test_user_flow_invalid_url(
 
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, base_url)
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_BASE_URL: "invalid_url"}
+    assert result["errors"] == {SECTION_ADVANCED: "invalid_url"}
+    assert _shown_url(result) == base_url
+    assert _section(result).options["collapsed"] is False
     assert v2c_sim.sim.request_log == []
 
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
@@ -441,7 +511,7 @@ async def test_user_flow_invalid_url_and_blank_key(
     result = await _submit(hass, result["flow_id"], " ", "gopher://x")
     assert result["errors"] == {
         "base": "invalid_auth",
-        CONF_BASE_URL: "invalid_url",
+        SECTION_ADVANCED: "invalid_url",
     }
     assert v2c_sim.sim.request_log == []
 
@@ -620,7 +690,7 @@ async def test_reauth_rate_limited(
 async def test_reconfigure(
     hass: HomeAssistant, v2c_sim: SimHandle, mock_setup_entry: AsyncMock
 ) -> None:
-    """Reconfigure in advanced mode changes the key and the server URL."""
+    """Reconfigure changes the key and, in the section, the server URL."""
     v2c_sim.sim.add_account("other-account").add_charger(device_id="TRY0999")
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -628,21 +698,22 @@ async def test_reconfigure(
         data={CONF_API_KEY: "old-key", CONF_BASE_URL: "http://127.0.0.1:9"},
     )
     entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass, show_advanced_options=True)
+    result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == ("http://127.0.0.1:9")
+    assert _shown_url(result) == "http://127.0.0.1:9"
 
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, "ftp://x")
-    assert result["errors"] == {CONF_BASE_URL: "invalid_url"}
-    assert _filled(result, {CONF_API_KEY: "x"})[CONF_BASE_URL] == "ftp://x"
+    assert result["errors"] == {SECTION_ADVANCED: "invalid_url"}
+    assert _shown_url(result) == "ftp://x"
+    assert _section(result).options["collapsed"] is False
 
     result = await _submit(hass, result["flow_id"], "other-account", v2c_sim.base_url)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert entry.data[CONF_API_KEY] == "old-key"
 
-    result = await entry.start_reconfigure_flow(hass, show_advanced_options=True)
+    result = await entry.start_reconfigure_flow(hass)
     result = await _submit(hass, result["flow_id"], v2c_sim.api_key, v2c_sim.base_url)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -658,15 +729,15 @@ async def test_reconfigure(
 async def test_reconfigure_keeps_server(
     hass: HomeAssistant, v2c_sim: SimHandle, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Without advanced mode only the key changes; the stored URL stays."""
+    """A client that leaves the section out changes only the key."""
     mock_config_entry.add_to_hass(hass)
     result = await mock_config_entry.start_reconfigure_flow(hass)
-    assert _fields(result) == {CONF_API_KEY}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: "not-a-key"}
     )
     assert result["errors"] == {"base": "invalid_auth"}
+    assert _shown_url(result) == v2c_sim.base_url
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: v2c_sim.api_key}
@@ -677,6 +748,31 @@ async def test_reconfigure_keeps_server(
         CONF_API_KEY: v2c_sim.api_key,
         CONF_BASE_URL: v2c_sim.base_url,
     }
+
+
+@pytest.mark.parametrize("stored", [True, False])
+async def test_reconfigure_untouched_section_keeps_server(
+    hass: HomeAssistant, v2c_sim: SimHandle, stored: bool
+) -> None:
+    """The section submitted as shown keeps the entry's URL, or its lack of one."""
+    data = {CONF_API_KEY: "old-key"}
+    if stored:
+        data[CONF_BASE_URL] = v2c_sim.base_url
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=v2c_sim.device_id, data=data)
+    entry.add_to_hass(hass)
+    # An entry without a URL uses the default: the simulator stands in for it.
+    default = DEFAULT_BASE_URL if stored else v2c_sim.base_url
+    with patch("custom_components.v2c_cloud.config_flow.DEFAULT_BASE_URL", default):
+        result = await entry.start_reconfigure_flow(hass)
+        assert _section(result).options["collapsed"] is True
+        result = await _submit(
+            hass, result["flow_id"], v2c_sim.api_key, _shown_url(result)
+        )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data == {**data, CONF_API_KEY: v2c_sim.api_key}
+    assert _pairing_calls(v2c_sim) == 1
 
 
 async def test_options_flow_reserve_too_large(
@@ -754,8 +850,8 @@ def test_translations_match_strings() -> None:
     english = json.loads((PACKAGE / "translations" / "en.json").read_text())
     common = json.loads(HA_STRINGS.read_text())["common"]
 
-    for section in ("config", "options"):
-        assert english[section] == _resolve(strings[section], strings, common)
+    for flow in ("config", "options"):
+        assert english[flow] == _resolve(strings[flow], strings, common)
     assert "[%key:" not in json.dumps(english)
     assert set(strings["config"]["error"]) == {
         "cannot_connect",
@@ -784,3 +880,5 @@ def test_translations_match_strings() -> None:
     assert set(strings["options"]["abort"]) == {"wifi_changed", "not_loaded"}
     for step in strings["config"]["step"].values():
         assert set(step["data"]) == set(step["data_description"])
+        for texts in step.get("sections", {}).values():
+            assert set(texts["data"]) == set(texts["data_description"])

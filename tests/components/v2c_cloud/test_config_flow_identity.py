@@ -9,6 +9,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.v2c_cloud.config_flow import SECTION_ADVANCED
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from tests.components.v2c_cloud.read_helpers import set_up_office_account
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -92,11 +93,14 @@ async def test_account_not_added_twice_after_unpairing(
     v2c_sim.account.remove_charger("TRY0001")
 
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": True}
+        DOMAIN, context={"source": SOURCE_USER}
     )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_API_KEY: v2c_sim.api_key, CONF_BASE_URL: v2c_sim.base_url},
+        {
+            CONF_API_KEY: v2c_sim.api_key,
+            SECTION_ADVANCED: {CONF_BASE_URL: v2c_sim.base_url},
+        },
     )
 
     assert result["type"] is FlowResultType.ABORT
