@@ -40,6 +40,7 @@ def charger_coordinator(
         errors.planner,
         pairing.device_id,
         zone=dt_util.get_default_time_zone,
+        polled=not account.config_entry.pref_disable_polling,
     )
     return V2CChargerCoordinator(
         account.hass,

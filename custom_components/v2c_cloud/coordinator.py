@@ -365,6 +365,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
+        # Unlike last_update_success, not set by a read the quota held back.
+        self._read_failed = False
         self._timed_read: asyncio.Task[None] | None = None
         # Home Assistant does not unload entries when it stops: a read due
         # then would spend a call and hold the stop up.
@@ -380,16 +382,23 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             reason = "throttled" if self.poller.planner.throttled(now) else None
             reset = format_reset_time(blocked_until)
             raise _translated(UpdateFailed, reason or "quota_exhausted", time=reset)
+        if self.data is not None and self.errors.reauth_pending():
+            # The rejected key reads nothing; an update asked for tries it as
+            # rarely as the timer does, the only try when polling is off.
+            await self._probe_rejected_key(now)
+            raise _translated(UpdateFailed, "auth_failed")
         try:
             if self.data is None:
                 data = await self.poller.first_refresh(now)
             else:
                 data = await self.poller.refresh(now)
         except V2CError as err:
+            self._read_failed = True
             if _refuses_the_charger(err):
                 # Unpaired, most likely: the account's list confirms it soon.
                 self.unpairing.read_refused(self.device_id, now)
             raise self.errors.update_failed(err, now) from err
+        self._read_failed = False
         self.errors.succeeded()
         self.unpairing.read_fine(self.device_id)
         self.last_read_at = now
@@ -440,8 +449,21 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     def _too_old(self, read_at: datetime | None, now: datetime) -> bool:
         if read_at is None:
             return True
+        if not self.polled:
+            # Read on the user's schedule, values are as recent as they asked
+            # for: only a read that failed makes them unusable.
+            return self._read_failed
         bound = STALE_AFTER_READS * self._planned_interval + STALE_MARGIN
         return now - read_at > bound
+
+    @property
+    def polled(self) -> bool:
+        """Return False when the user turned Home Assistant's polling off for the entry.
+
+        Home Assistant reloads the entry when that system option changes, so
+        the poller built at setup knows it.
+        """
+        return self.poller.polled
 
     @property
     def refused_by_the_cloud(self) -> bool:
@@ -576,20 +598,34 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 type(err).__name__,
                 BLOCKED_RECHECK,
             )
-            delay = BLOCKED_RECHECK
+            # Not polled, the fallback would be a timed read the user turned off.
+            delay = BLOCKED_RECHECK if self.polled else None
+        if delay is None:
+            return
         self._unsub_timer = async_call_later(
             self.hass, delay.total_seconds(), self._async_timer_fired
         )
 
-    def _next_delay(self, now: datetime, when: datetime | None) -> timedelta:
-        """Return how long to wait before the timer should fire next."""
+    def _next_delay(self, now: datetime, when: datetime | None) -> timedelta | None:
+        """Return how long to wait before the timer should fire next, None for never.
+
+        With Home Assistant's polling turned off for the entry the user's
+        `homeassistant.update_entity` reads the charger: the timer only runs
+        the confirmations of commands sent, which are part of the command.
+        """
         planned = self.poller.next_refresh_at(now)
+        if not self.polled and (
+            (when is None and planned is None) or self.errors.reauth_pending()
+        ):
+            # A rejected key is not probed on a timer either: the next update
+            # the user asks for tries it.
+            return None
         blocked_until = self.poller.planner.blocked_until(now)
         unplanned = BLOCKED_RECHECK if blocked_until else UNPLANNED_RECHECK
         # Staleness is judged against the rhythm the planner chose after the
         # last good read; retries after failures must not stretch it, and a
         # command's confirmation, due in seconds, must not shrink it.
-        if self.last_update_success:
+        if self.last_update_success and self.polled:
             interval_s = self.poller.planner.poll_interval_s(self.device_id, now)
             self._planned_interval = (
                 unplanned if interval_s is None else timedelta(seconds=interval_s)

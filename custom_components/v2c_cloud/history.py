@@ -223,4 +223,10 @@ def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
             )
 
     start()
+    if entry.pref_disable_polling:
+        # With Home Assistant's polling off the user's reads set the pace: the
+        # import, due every few hours, is looked at after the calls they cause
+        # (each one's quota header reaches the account's listeners).
+        entry.async_on_unload(runtime.account.async_add_listener(start))
+        return
     entry.async_on_unload(async_track_time_interval(hass, start, CHECK_INTERVAL))

@@ -74,16 +74,20 @@ class ChargerPoller:
         device_id: str,
         *,
         zone: Callable[[], tzinfo] = lambda: UTC,
+        polled: bool = True,
     ) -> None:
         """Start with nothing known about the charger.
 
         `zone` returns the time zone of the charger's timers, asked each time:
-        the user may change Home Assistant's while it runs.
+        the user may change Home Assistant's while it runs. A charger not
+        `polled` is read when its user asks (Home Assistant's polling turned
+        off for the entry), apart from its commands' confirmations.
         """
         self.client = client
         self.planner = planner
         self.device_id = device_id
         self.zone = zone
+        self.polled = polled
         self.data = ChargerData(device_id=device_id)
         self.pending = PendingCommands()
         # When the first confirmation of the last command may run: a poll due
@@ -234,7 +238,13 @@ class ChargerPoller:
         return True
 
     def _live_state_due(self, now: datetime) -> bool:
-        """Return True when the live state is as old as the charger's poll interval."""
+        """Return True when the live state is as old as the charger's poll interval.
+
+        Never for a charger read on its user's schedule: a confirmation there
+        makes up for no poll, so it stays the one call it costs.
+        """
+        if not self.polled:
+            return False
         read_at = self.data.state_at
         interval_s = self.planner.poll_interval_s(self.device_id, now)
         return interval_s is not None and (
@@ -361,7 +371,12 @@ class ChargerPoller:
             return await fetch(self.client, self.device_id, value)
 
     def next_refresh_at(self, now: datetime) -> datetime | None:
-        """Return when the planner wants this charger read next."""
+        """Return when the planner wants this charger read next.
+
+        Read on its user's schedule, only a command's confirmation is planned.
+        """
+        if not self.polled:
+            return self.planner.confirmation_at(self.device_id, now)
         return self.planner.next_poll_at(self.device_id, now)
 
     def _looks_frozen(

@@ -106,6 +106,9 @@ def _meter_error(state: CurrentState) -> str | None:
 
 
 def _poll_interval(coordinator: V2CChargerCoordinator) -> float | None:
+    if not coordinator.polled:
+        # Read when the user asks: the planner's interval is not followed.
+        return None
     planner = coordinator.config_entry.runtime_data.planner
     charger = planner.snapshot(utcnow()).chargers.get(coordinator.device_id)
     return None if charger is None else charger.interval_s

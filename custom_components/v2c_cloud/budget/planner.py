@@ -402,6 +402,12 @@ class QuotaPlanner:
                 due = max(now, soon) if due is None else min(due, max(now, soon))
         return due
 
+    def confirmation_at(self, device_id: str, now: datetime) -> datetime | None:
+        """Return when a read confirming a command is due, None when none is."""
+        now = self._tick(now)
+        charger = self._state.chargers.get(device_id)
+        return None if charger is None else charger.confirm_at
+
     def poll_interval_s(self, device_id: str, now: datetime) -> float | None:
         """Return the seconds between a charger's regular reads, None when not polled.
 

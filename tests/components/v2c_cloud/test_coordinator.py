@@ -11,18 +11,20 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.v2c_cloud.api import V2CClient
-from custom_components.v2c_cloud.budget import ChargerActivity
+from custom_components.v2c_cloud.budget import CallKind, ChargerActivity
 from custom_components.v2c_cloud.const import CONF_POLL_IDLE, DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
-from .read_helpers import advance, run_for
+from .read_helpers import advance, run_for, state_of
 
 STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
 
@@ -428,3 +430,189 @@ async def test_the_timer_never_fires_back_to_back(
         coordinator.poller, "next_refresh_at", return_value=now - timedelta(minutes=5)
     ):
         assert coordinator._next_delay(now, None) == timedelta(seconds=1)
+
+
+LIVE = "sensor.garage_charging_power"
+PLUGGED_IN = "binary_sensor.garage_vehicle_plugged_in"
+LOGO_LED = "switch.garage_logo_led"
+POLL_INTERVAL = "sensor.garage_poll_interval"
+
+
+async def _turn_polling_off(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, entry: MockConfigEntry
+) -> None:
+    """Turn the entry's "Enable polling for changes" off as the UI does."""
+    assert await async_setup_component(hass, "config", {})
+    websocket = await hass_ws_client(hass)
+    await websocket.send_json_auto_id(
+        {
+            "type": "config_entries/update",
+            "entry_id": entry.entry_id,
+            "pref_disable_polling": True,
+        }
+    )
+    answer = await websocket.receive_json()
+    assert answer["success"], answer
+    await hass.async_block_till_done()
+
+
+async def _update_entity(hass: HomeAssistant, entity_id: str) -> None:
+    """Ask for an update as a user's automation does."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": entity_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def _set_up_without_polling(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> MockConfigEntry:
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.mark.usefixtures("all_enabled")
+async def test_polling_turned_off_leaves_the_reads_to_update_entity(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """System option "Enable polling for changes" off: no call until one is asked for.
+
+    Home Assistant reloads the entry when the option changes. The pairings,
+    settings and connectivity, due on timers within the 7 hours, wait too; the
+    values stay available (nothing failed) and the read asked for brings what
+    is due and counts against the quota like any call.
+    """
+    await _turn_polling_off(hass, hass_ws_client, init_integration)
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    assert not coordinator.polled
+    v2c_sim.sim.clear_log()
+
+    for _ in range(7 * 6):
+        await advance(hass, freezer, timedelta(minutes=10))
+    assert v2c_sim.sim.request_log == []
+    assert state_of(hass, LIVE).state != "unavailable"
+    # The planner's interval is not followed: shown as unknown, not a lie.
+    assert state_of(hass, POLL_INTERVAL).state == "unknown"
+
+    planner = init_integration.runtime_data.planner
+    polls = planner.snapshot(utcnow()).calls_today[CallKind.POLL]
+    v2c_sim.charger.plug_in(energy_needed_kwh=20.0)
+    await _update_entity(hass, LIVE)
+    assert state_of(hass, PLUGGED_IN).state == "on"
+    assert _reads_by_path(v2c_sim) == {
+        "/thirdparty/device/currentstatecharge": 1,
+        "/device/reported": 1,
+        "/device/connected": 1,
+    }
+    assert planner.snapshot(utcnow()).calls_today[CallKind.POLL] == polls + 1
+
+    # Not even a charging car is read on a timer.
+    v2c_sim.sim.clear_log()
+    for _ in range(6):
+        await advance(hass, freezer, timedelta(minutes=10))
+    assert v2c_sim.sim.request_log == []
+
+    # Hours later the test's websocket is gone: what its update does.
+    hass.config_entries.async_update_entry(init_integration, pref_disable_polling=False)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.sim.clear_log()
+    await run_for(hass, freezer, 5)
+    assert _state_reads(v2c_sim) >= 1
+    assert float(state_of(hass, POLL_INTERVAL).state) > 0
+
+
+async def test_with_polling_off_an_update_asked_for_waits_for_the_quota(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Reads asked for stop with polling when the quota is down to the reserve.
+
+    The headers of the first read show another program spent the day's calls:
+    the next updates make no call and never meet a 429. The values read stay
+    available, the controls too (the reserve is the commands').
+    """
+    await _set_up_without_polling(hass, mock_config_entry)
+    v2c_sim.spend_quota(leave=20)
+    v2c_sim.sim.clear_log()
+
+    for _ in range(3):
+        await _update_entity(hass, LIVE)
+        await advance(hass, freezer, timedelta(minutes=1))
+
+    assert [record.status for record in v2c_sim.sim.request_log] == [200]
+    planner = mock_config_entry.runtime_data.planner
+    assert planner.polling_blocked_until is not None
+    assert state_of(hass, LIVE).state != "unavailable"
+    assert state_of(hass, LOGO_LED).state != "unavailable"
+
+
+async def test_with_polling_off_commands_are_still_confirmed(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A command's confirmation is part of the command: one settings read each.
+
+    A charger slower than the first confirmation gets its late one when the
+    command's window ends; then nothing more is read on a timer.
+    """
+    await _set_up_without_polling(hass, mock_config_entry)
+    v2c_sim.sim.apply_delay = 60.0
+    v2c_sim.sim.clear_log()
+
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": LOGO_LED}, blocking=True
+    )
+    for _ in range(3 * 6):
+        await advance(hass, freezer, timedelta(seconds=10))
+    assert state_of(hass, LOGO_LED).state == "off"
+    assert not v2c_sim.charger.state.logo_led
+    paths = [record.path for record in v2c_sim.sim.request_log]
+    assert paths[1:] == ["/device/reported", "/device/reported"]
+
+    v2c_sim.sim.clear_log()
+    for _ in range(6):
+        await advance(hass, freezer, timedelta(minutes=10))
+    assert v2c_sim.sim.request_log == []
+    assert state_of(hass, LOGO_LED).state == "off"
+
+
+async def test_with_polling_off_a_rejected_key_is_tried_when_an_update_is_asked_for(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No probe on a timer: the update asked for tries the key, and heals the entry."""
+    await _set_up_without_polling(hass, mock_config_entry)
+    v2c_sim.sim.faults.set(FaultKind.FALSE_401, duration_s=2 * 3600)
+    for _ in range(4):
+        await _update_entity(hass, LIVE)
+        await advance(hass, freezer, timedelta(minutes=3))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert state_of(hass, LIVE).state == "unavailable"
+
+    v2c_sim.sim.clear_log()
+    for _ in range(3 * 6):
+        await advance(hass, freezer, timedelta(minutes=10))
+    assert v2c_sim.sim.request_log == []
+
+    await _update_entity(hass, LIVE)
+    # The probe; the reload it brings reads the account again.
+    assert v2c_sim.sim.request_log[0].path == "/pairings/me"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert state_of(hass, LIVE).state != "unavailable"

@@ -31,6 +31,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.v2c_cloud.api import ChargingSession, V2CClient
 from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.history import V2CHistoryImporter
 from custom_components.v2c_cloud.history_rows import LastRow, build_rows, fetch_windows
 from custom_components.v2c_cloud.metering import PlannerMeter
@@ -521,6 +522,44 @@ async def test_unload_stops_the_importer(
 
     await advance(hass, freezer, RUN_AGAIN)
     assert len(history_requests(v2c_sim)) == 1
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_with_polling_off_the_import_follows_the_reads_asked_for(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """No timer imports with Home Assistant's polling off; a read asked for brings it.
+
+    The import, due every 6 hours, is looked at after the user's calls.
+    """
+    charger = v2c_sim.charger
+    a_month_of_sessions(charger, FEBRUARY)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=mock_config_entry.unique_id,
+        data=mock_config_entry.data,
+        pref_disable_polling=True,
+    )
+    await set_up(hass, freezer, entry)
+    first = await imported(hass)
+    assert len(history_requests(v2c_sim)) == 2
+
+    charger.plug_in(15.0)
+    await advance(hass, freezer, timedelta(hours=4))
+    charger.unplug()
+    v2c_sim.sim.clear_log()
+    await advance(hass, freezer, RUN_AGAIN)
+    assert v2c_sim.sim.request_log == []
+
+    await entry.runtime_data.chargers[v2c_sim.device_id].async_request_refresh()
+    await settle(hass)
+    assert len(history_requests(v2c_sim)) == 1
+    rows = await imported(hass)
+    assert rows[: len(first)] == first
+    assert_matches(rows, simulated_hours(charger))
 
 
 def session(
