@@ -14,6 +14,7 @@ from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
 )
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -33,7 +34,7 @@ from .auth_guard import AuthGuard
 from .budget import CallKind, QuotaExhaustedError, QuotaPlanner, ThrottledError
 from .const import DOMAIN, LOGGER
 from .data import ChargerData
-from .helpers import format_reset_time, utcnow
+from .helpers import entry_device, format_reset_time, utcnow
 from .metering import charged_as
 from .pending import ValueReader
 from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerOfflineError, ChargerPoller
@@ -367,6 +368,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.last_read_at: datetime | None = None
         # Unlike last_update_success, not set by a read the quota held back.
         self._read_failed = False
+        # The firmware and MAC last given to the device registry.
+        self._device_facts: tuple[str | None, str | None] | None = None
         self._timed_read: asyncio.Task[None] | None = None
         # Home Assistant does not unload entries when it stops: a read due
         # then would spend a call and hold the stop up.
@@ -403,7 +406,33 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.unpairing.read_fine(self.device_id)
         self.last_read_at = now
         self._track_connectivity(data, now)
+        self._follow_device(data)
         return data
+
+    def _follow_device(self, data: ChargerData) -> None:
+        """Show a new firmware (or a MAC first read) on the charger's device page.
+
+        The entities give the device what the settings said when they were
+        created; a firmware installed since would show on the sensor only.
+        """
+        reported = data.reported
+        if reported is None:
+            return
+        facts = (reported.firmware_version, reported.mac)
+        if facts == self._device_facts:
+            return
+        self._device_facts = facts
+        # None before the entities first create it, with these very facts.
+        device = entry_device(self.hass, self.config_entry.entry_id, self.device_id)
+        if device is None:
+            return
+        firmware, mac = facts
+        # The registry writes nothing when neither differs from what it has.
+        dr.async_get(self.hass).async_update_device(
+            device.id,
+            sw_version=firmware or device.sw_version,
+            merge_connections={(dr.CONNECTION_NETWORK_MAC, mac)} if mac else set(),
+        )
 
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
         online = data.connected is not False

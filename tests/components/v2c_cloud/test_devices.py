@@ -17,6 +17,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import (
@@ -32,7 +33,10 @@ from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CChargerCoor
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.read_helpers import (
     add_account_entry,
+    run_for,
     set_up_office_account,
+    setup_entry,
+    state_of,
 )
 from tests.diagnostics_helpers import device_diagnostics
 from tests.sim_fixtures import SimHandle, SimSetup
@@ -321,6 +325,63 @@ async def test_a_charger_renamed_in_v2c_cloud_renames_its_device(
     device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
     assert device is not None
     assert (device.name, device.name_by_user) == ("Garage", "My charger")
+
+
+async def test_a_new_firmware_shows_on_the_device_page(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The firmware installed through the integration reaches the device at the next settings read.
+
+    The device was given the firmware only when its entities were created; the
+    registry is written once for the change, not at every read.
+    """
+    registry = dr.async_get(hass)
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    before = device.sw_version
+    updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
+
+    await hass.services.async_call(
+        DOMAIN, "update_firmware", {"device_id": device.id}, blocking=True
+    )
+    # The settings, firmware included, are read every 6 hours.
+    await run_for(hass, freezer, 7 * 60)
+
+    installed = v2c_sim.charger.state.version
+    assert installed != before
+    assert state_of(hass, "sensor.garage_firmware_version").state == installed
+    device = registry.async_get(device.id)
+    assert device is not None
+    assert device.sw_version == installed
+    assert [event.data for event in updates] == [
+        {"action": "update", "device_id": device.id, "changes": {"sw_version": before}}
+    ]
+
+
+async def test_a_mac_read_after_setup_joins_the_device(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Settings without the MAC at setup: the next settings read that has it adds it."""
+    v2c_sim.sim.override_field("reported", "mac", "")
+    await setup_entry(hass, mock_config_entry)
+    registry = dr.async_get(hass)
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert device.connections == set()
+
+    v2c_sim.sim.clear_overrides()
+    await run_for(hass, freezer, 7 * 60)
+
+    device = registry.async_get(device.id)
+    assert device is not None
+    mac = dr.format_mac(v2c_sim.charger.state.mac)
+    assert device.connections == {(dr.CONNECTION_NETWORK_MAC, mac)}
 
 
 async def test_a_charger_shared_with_another_entry_is_left_to_it(
