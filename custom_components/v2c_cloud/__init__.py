@@ -46,7 +46,7 @@ from .migration import (
 )
 from .repairs import async_delete_domain_issues, async_delete_entry_issues
 from .services import async_setup_services
-from .setup_gate import SetupGate
+from .setup_gate import SetupGate, async_forget_entry
 from .store import V2CStore, async_remove_store, quota_id
 
 PLATFORMS: list[Platform] = [
@@ -229,7 +229,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Delete the entry's stored quota state and its repair issues."""
+    """Delete the entry's stored quota state, its repair issues and its setup waits."""
+    async_forget_entry(hass, entry.entry_id)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     charger_ids = set().union(*(own_identifiers(device) for device in devices))
     async_delete_entry_issues(hass, entry.entry_id, charger_ids)

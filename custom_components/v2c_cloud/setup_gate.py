@@ -94,3 +94,13 @@ class SetupGate:
     def succeeded(self) -> None:
         """Forget the failures: the next setup (a reload, a restart) goes ahead."""
         self._failures.pop(self._entry_id, None)
+
+
+def async_forget_entry(hass: HomeAssistant, entry_id: str) -> None:
+    """Drop what the gate keeps for an entry that was removed.
+
+    Kept over an unload on purpose, for the reload that follows, it would
+    otherwise stay until Home Assistant stops: no setup of that entry comes.
+    """
+    for key in (_FAILURES, _PAUSES):
+        hass.data.get(key, {}).pop(entry_id, None)

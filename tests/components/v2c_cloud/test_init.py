@@ -28,6 +28,7 @@ from custom_components.v2c_cloud.repairs import (
     async_report_legacy_rejected,
     async_report_quota_exhausted,
 )
+from custom_components.v2c_cloud.setup_gate import _FAILURES, _PAUSES
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
@@ -355,6 +356,39 @@ async def test_removing_the_entry_deletes_its_store(
     await hass.async_block_till_done()
 
     assert key not in hass_storage
+
+
+@pytest.mark.parametrize("wait", ["failed setup", "pause over the unload"])
+async def test_removing_the_entry_forgets_its_setup_waits(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    wait: str,
+) -> None:
+    """What the setup gate keeps outside the entry, for its next setup, goes with it.
+
+    A failed setup's wait and a short 429's pause live in hass.data because
+    they must outlast the entry's runtime data (a failed setup has none, a
+    reload replaces it); once the entry is removed no setup comes to use them.
+    """
+    if wait == "failed setup":
+        v2c_sim.sim.faults.set(FaultKind.DROP_CONNECTION)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    if wait != "failed setup":
+        coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+        v2c_sim.sim.faults.set(FaultKind.EARLY_429, duration_s=60)
+        await coordinator.async_refresh()
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    kept = {**hass.data.get(_FAILURES, {}), **hass.data.get(_PAUSES, {})}
+    assert mock_config_entry.entry_id in kept
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    kept = {**hass.data.get(_FAILURES, {}), **hass.data.get(_PAUSES, {})}
+    assert mock_config_entry.entry_id not in kept
 
 
 async def test_removing_the_entry_deletes_its_repair_issues(
