@@ -70,6 +70,7 @@ def test_strings_keep_hassfests_rules(name: str) -> None:
         if RE_URL.search(value):
             problems.append(f"{where}: URL")
         keyed = (path[0] == "entity" and len(path) > 2) or path[0] in (
+            "device",
             "services",
             "selector",
         )

@@ -516,11 +516,13 @@ class V2CAccountSensorEntity(CoordinatorEntity[V2CAccountCoordinator], SensorEnt
         self.entity_description = description
         self._planner = entry.runtime_data.planner
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        # Named in Home Assistant's language; a device set up under the English
+        # name takes the translation at the next start, its entity ids stay.
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="V2C",
-            name="V2C Cloud account",
+            translation_key="account",
         )
 
     @property

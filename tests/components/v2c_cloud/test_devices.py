@@ -473,6 +473,39 @@ async def test_left_over_devices_can_be_deleted_while_setup_retries(
     assert registry.async_get_device(identifiers={(DOMAIN, "TRY0001")}) is None
 
 
+async def test_the_account_device_is_named_in_home_assistants_language(
+    hass: HomeAssistant, v2c_sim: SimHandle, mock_config_entry: MockConfigEntry
+) -> None:
+    """The account's device takes its name from the translations, not English alone.
+
+    One set up in English takes the new language's name at the next start
+    (here a reload); its entities keep the ids made from the English name.
+    """
+    await setup_entry(hass, mock_config_entry)
+    devices = dr.async_get(hass)
+    account = devices.async_get_device(
+        identifiers={(DOMAIN, mock_config_entry.entry_id)}
+    )
+    assert account is not None
+    assert account.name == "V2C Cloud account"
+    entities = er.async_get(hass)
+    entity_ids = {
+        e.entity_id for e in er.async_entries_for_device(entities, account.id)
+    }
+    assert "sensor.v2c_cloud_account_calls_remaining_today" in entity_ids
+
+    await hass.config.async_update(language="de")
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    account = devices.async_get(account.id)
+    assert account is not None
+    assert account.name == "V2C-Cloud-Konto"
+    assert {
+        e.entity_id for e in er.async_entries_for_device(entities, account.id)
+    } == entity_ids
+
+
 async def test_account_device_diagnostics_show_the_planner(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
