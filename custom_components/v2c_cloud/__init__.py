@@ -9,6 +9,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
@@ -44,6 +45,7 @@ from .migration import (
     async_report_removed_entities,
     async_take_over_entities,
 )
+from .polling import ChargerPoller
 from .repairs import async_delete_domain_issues, async_delete_entry_issues
 from .services import async_setup_services
 from .setup_gate import SetupGate, async_forget_entry
@@ -63,6 +65,14 @@ PLATFORMS: list[Platform] = [
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+# The pollers with commands still applying when an entry unloaded, for its
+# next setup: a reload (options saved, the entry re-enabled) must go on
+# showing the values just set, not the old ones until the next settings read.
+# Kept in memory only: after a restart the chargers saved as `unconfirmed` are
+# read once more and show their old values until then, as their optimistic
+# values (readers of any setting) cannot be saved.
+_HANDOVER: HassKey[dict[str, dict[str, ChargerPoller]]] = HassKey(f"{DOMAIN}_handover")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -149,8 +159,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     account.unpairing.suspect(
         registered_chargers(hass, entry) - set(chargers), utcnow()
     )
-    for device_id in store.unconfirmed & set(chargers):
-        chargers[device_id].poller.recheck(utcnow())
+    replaced = hass.data.get(_HANDOVER, {}).pop(entry.entry_id, {})
+    now = utcnow()
+    for device_id, coordinator in chargers.items():
+        if device_id in replaced:
+            coordinator.poller.take_over(replaced[device_id], now)
+        elif device_id in store.unconfirmed:
+            coordinator.poller.recheck(now)
+    entry.async_on_unload(lambda: _hand_over(hass, entry))
     store.follow_pending(
         lambda: (
             device_id
@@ -170,6 +186,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     async_report_removed_entities(hass, entry, removed)
     async_setup_history(hass, entry)
     return True
+
+
+@callback
+def _hand_over(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
+    """Keep the pollers whose commands still apply for the entry's next setup."""
+    pollers = {
+        device_id: coordinator.poller
+        for device_id, coordinator in entry.runtime_data.chargers.items()
+        if coordinator.poller.awaiting_confirmation
+    }
+    if pollers:
+        hass.data.setdefault(_HANDOVER, {})[entry.entry_id] = pollers
 
 
 async def _async_first_reads(
@@ -237,4 +265,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None
     others = hass.config_entries.async_entries(DOMAIN, include_ignore=False)
     if all(other.entry_id == entry.entry_id for other in others):
         async_delete_domain_issues(hass)
+    hass.data.get(_HANDOVER, {}).pop(entry.entry_id, None)
     await async_remove_store(hass, entry.entry_id)

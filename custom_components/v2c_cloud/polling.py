@@ -108,6 +108,11 @@ class ChargerPoller:
         # first confirmation read: a value not seen yet is read once more
         # when its window ends, before it is called refused.
         self._late_confirm_at: datetime | None = None
+        # Whether the confirmation reads under way teach how long the charger
+        # takes to apply commands: not those judging a replaced poller's
+        # commands, whose first confirmation may never have run and whose
+        # read comes at their deadline, not after the learned wait.
+        self._teaches = True
 
     async def first_refresh(self, now: datetime) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger."""
@@ -150,7 +155,8 @@ class ChargerPoller:
             # keeps its flag for its own confirmation.
             live_wanted, self._confirm_live = self._confirm_live, False
             await self._confirming_read(now)
-            self._learn_apply_wait(waiting, now, late=not first)
+            if self._teaches:
+                self._learn_apply_wait(waiting, now, late=not first)
             # Still not applied when its window ends: an offline charger
             # accepts nothing, and one check tells whether that is why (unless
             # the charger just came back).
@@ -207,18 +213,44 @@ class ChargerPoller:
             await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
-    def recheck(self, now: datetime) -> None:
+    def recheck(self, now: datetime, until: datetime | None = None) -> None:
         """Read settings and live state once more when a command may still apply.
 
         For commands the last run sent but never saw confirmed: the charger
         may apply them up to a confirmation window later, after the setup's
-        settings read, which counts as the periodic one for hours.
+        settings read, which counts as the periodic one for hours. `until` is
+        when the last of them has its window end, when known; otherwise a
+        whole window is allowed from now.
         """
+        at = until if until is not None else now + timedelta(seconds=CONFIRM_WINDOW_S)
         self._confirm_live = True
         self._confirm_reads_left = max(self._confirm_reads_left, 1)
-        usual_s = self.planner.confirm_delay_s
-        self._confirm_from = now + timedelta(seconds=CONFIRM_WINDOW_S - usual_s)
-        self.planner.request_confirmation(self.device_id, now, after_s=CONFIRM_WINDOW_S)
+        self._teaches = False
+        self._confirm_from = at - timedelta(seconds=self.planner.confirm_delay_s)
+        self.planner.request_confirmation(
+            self.device_id, now, after_s=(at - now).total_seconds()
+        )
+
+    def take_over(self, replaced: ChargerPoller, now: datetime) -> None:
+        """Go on with the commands of the poller this one replaces (a reload).
+
+        Their values stay shown until the charger reports them or their own
+        windows end, as if no reload had come between: the setup read,
+        before the charger applied them, would otherwise show the old values
+        until the confirmation read, which automations see as changes.
+        """
+        handed = dict(replaced.pending.values)
+        self.pending.values.update(handed)
+        # Usable settings from the setup read confirm what they show, and
+        # judge the values whose window closed while the entry was unloaded.
+        self._settle(now, judged=self.data.reported is not None)
+        until = max((pending.deadline for pending in handed.values()), default=now)
+        if replaced.sending or (self.pending.values and until <= now):
+            # A command still unanswered has no deadline yet, and one whose
+            # window closed unjudged (unusable settings) needs a read.
+            self.recheck(now)
+        elif until > now:
+            self.recheck(now, until)
 
     def _stop_worth_a_settings_read(self, now: datetime) -> bool:
         """Return True, and note the read, when a stopped charge's settings are due.
@@ -335,6 +367,7 @@ class ChargerPoller:
         """
         self._confirm_live = self._confirm_live or live
         self._confirm_reads_left = CONFIRM_READS
+        self._teaches = True
         # A charger known to apply commands slowly is confirmed in one read,
         # not two.
         usual_s = self.planner.confirm_delay_s
@@ -348,7 +381,12 @@ class ChargerPoller:
     @property
     def awaiting_confirmation(self) -> bool:
         """Return True while a command sent may still change what was read."""
-        return bool(self.pending.values) or self._commands_in_flight > 0
+        return bool(self.pending.values) or self.sending
+
+    @property
+    def sending(self) -> bool:
+        """Return True while a command is sent and not answered yet."""
+        return self._commands_in_flight > 0
 
     async def read[T, R](
         self,
@@ -427,6 +465,11 @@ class ChargerPoller:
         )
         self._confirm_late(now)
         judged = self._confirm_reads_left == 0 and self._late_confirm_at is None
+        self._settle(now, judged=judged)
+        return self.data
+
+    def _settle(self, now: datetime, *, judged: bool) -> None:
+        """Drop the values the charger shows; tell which it did not apply in time."""
         message = (
             "Charger %s is offline and did not apply %s within %d s"
             if self.data.connected is False
@@ -436,7 +479,6 @@ class ChargerPoller:
             _LOGGER.warning(
                 message, mask_device_id(self.device_id), key, CONFIRM_WINDOW_S
             )
-        return self.data
 
     def _confirm_late(self, now: datetime) -> None:
         """Read once more, when its window ends, a value the settings do not show yet."""
