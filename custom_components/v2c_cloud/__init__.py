@@ -48,6 +48,7 @@ from .migration import (
 from .polling import ChargerPoller
 from .repairs import async_delete_domain_issues, async_delete_entry_issues
 from .services import async_setup_services
+from .session import SessionMark
 from .setup_gate import SetupGate, async_forget_entry
 from .store import V2CStore, async_remove_store, quota_id
 
@@ -173,6 +174,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
             for device_id, coordinator in entry.runtime_data.chargers.items()
             if coordinator.poller.awaiting_confirmation
         )
+    )
+    store.follow_sessions(
+        lambda: {
+            device_id: SessionMark.of(coordinator.data.state)
+            for device_id, coordinator in entry.runtime_data.chargers.items()
+            if coordinator.data is not None and coordinator.data.state is not None
+        }
     )
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()

@@ -148,6 +148,15 @@ class V2CPairingsTracker:
             set(planned) - set(paired) - set(runtime.chargers) - unconfirmed
         ):
             runtime.planner.remove_charger(device_id)
+        # A charger paired again later starts a new story: its last session
+        # before the unpairing is not reported when it comes back.
+        for device_id in (
+            set(runtime.store.sessions)
+            - set(paired)
+            - set(runtime.chargers)
+            - unconfirmed
+        ):
+            del runtime.store.sessions[device_id]
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)

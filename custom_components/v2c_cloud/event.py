@@ -5,11 +5,10 @@ from __future__ import annotations
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
-from .api import CurrentState
 from .coordinator import V2CChargerCoordinator
-from .data import CHARGING_STATES
 from .energy import new_session
 from .entity import V2CEntity, charger_platform
+from .session import SessionMark
 
 PARALLEL_UPDATES = 0
 
@@ -27,26 +26,24 @@ EVENTS: tuple[EventEntityDescription, ...] = (
 type SessionEvent = tuple[str, dict[str, float | int | None]]
 
 
-def session_events(before: CurrentState, after: CurrentState) -> list[SessionEvent]:
+def session_events(before: SessionMark, after: SessionMark) -> list[SessionEvent]:
     """Return the session events between two readings of the live state.
 
     A session follows the charging pilot, not the current: a real Trydan keeps
     the pilot at C while exclusive PV holds the car at 0 A, so a passing cloud
     neither finishes nor restarts a session.
     """
-    was_charging = before.charge_state in CHARGING_STATES
-    is_charging = after.charge_state in CHARGING_STATES
     restarted = new_session(before.energy_kwh, after.energy_kwh)
     events: list[SessionEvent] = []
-    if was_charging and (restarted or not is_charging):
+    if before.charging and (restarted or not after.charging):
         last = before if restarted else after
         events.append(
             (
                 SESSION_FINISHED,
-                {"energy_kwh": last.energy_kwh, "duration_s": last.session_seconds},
+                {"energy_kwh": last.energy_kwh, "duration_s": last.duration_s},
             )
         )
-    if is_charging and (restarted or not was_charging):
+    if after.charging and (restarted or not before.charging):
         events.append((SESSION_STARTED, {}))
     return events
 
@@ -59,20 +56,51 @@ class V2CEventEntity(V2CEntity, EventEntity):
     def __init__(
         self, coordinator: V2CChargerCoordinator, description: EventEntityDescription
     ) -> None:
-        """Remember the live state the next reading is compared with."""
+        """Start with no reading to compare the next one with."""
         super().__init__(coordinator, description)
-        self._last_state = coordinator.data.state
+        self._last: SessionMark | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Compare the first reading with the last one of the run before.
+
+        A session that ended (or began) between the last read before a reload
+        or a restart and the setup read shows only in that comparison. The
+        saved reading is taken once: a second reload, or the entity added
+        again, compares with the readings of this run.
+        """
+        await super().async_added_to_hass()
+        store = self.coordinator.config_entry.runtime_data.store
+        self._last = store.sessions.pop(self.coordinator.device_id, None)
+        # Home Assistant writes no state before the entity is added, which
+        # ends after this returns: events fired now would not be seen.
+        self.async_on_remove(self.hass.loop.call_soon(self._compare).cancel)
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Fire the events the new reading implies."""
-        state = self.coordinator.data.state
-        if state is not None and self._last_state is not None:
-            for event_type, attributes in session_events(self._last_state, state):
-                self._trigger_event(event_type, attributes)
-                self.async_write_ha_state()
-        self._last_state = state or self._last_state
+        self._compare()
         super()._handle_coordinator_update()
+
+    @callback
+    def _compare(self) -> None:
+        """Fire the events between the last reading and the coordinator's."""
+        state = self.coordinator.data.state
+        if state is None:
+            return
+        mark = SessionMark.of(state)
+        events = [] if self._last is None else session_events(self._last, mark)
+        for event_type, attributes in events:
+            self._trigger_event(event_type, attributes)
+            self.async_write_ha_state()
+        self._last = mark
+        if events:
+            # The reading that fired them must reach the file, or the next
+            # start fires them again. Not written at once: a write now comes
+            # before the other entities take this reading in, and puts the
+            # next 5-minute save off, so the lifetime energy on disk would
+            # lag further. An unload and Home Assistant's stop write it; only
+            # a crash within those minutes reports the session twice.
+            self.coordinator.config_entry.runtime_data.store.schedule_save()
 
 
 async_setup_entry = charger_platform(V2CEventEntity, EVENTS)

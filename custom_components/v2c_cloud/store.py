@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 import hashlib
 from typing import Any
 
@@ -15,7 +15,20 @@ from .budget import PlannerSettings, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .energy import LifetimeEnergy
 from .helpers import utcnow
+from .session import SessionMark
 
+# The saved data is a mapping, each key optional (a revision that did not
+# write it loads without it):
+# - quota: quota_id of the key and server the planner counted for;
+# - unconfirmed: chargers with commands not yet confirmed;
+# - planner, auth: the QuotaPlanner's and AuthGuard's own data;
+# - energy: per charger, its LifetimeEnergy;
+# - sessions: per charger, the SessionMark of its last live reading (since
+#   the charging session events), so a session that ends across a reload or
+#   a restart is still reported, once.
+# New keys are added this way, without a new STORAGE_VERSION: an earlier
+# revision (a downgrade) ignores a key it does not know, but would refuse a
+# newer version's whole file, the day's quota with it.
 STORAGE_VERSION = 1
 # Home Assistant writes a scheduled save when it stops, so only a crash loses
 # what changed since the last write: a few minutes of call counts, which the
@@ -44,8 +57,9 @@ class V2CStore:
         energy: dict[str, LifetimeEnergy] | None = None,
         *,
         quota: str | None = None,
+        sessions: dict[str, SessionMark] | None = None,
     ) -> None:
-        """Wrap the restored planner, auth guard and lifetime energy totals."""
+        """Wrap the restored planner, auth guard, energy totals and sessions."""
         self._store = store
         self._quota = quota
         self._closed = False
@@ -59,6 +73,11 @@ class V2CStore:
         self.guard = guard
         # Per charger; the sensors fill it in and keep it current.
         self.energy: dict[str, LifetimeEnergy] = energy or {}
+        # Per charger, the last reading of the run before, until its session
+        # events compare a reading with it. The running chargers' own last
+        # readings are saved in their place (see follow_sessions).
+        self.sessions: dict[str, SessionMark] = sessions or {}
+        self._live_sessions: Callable[[], Mapping[str, SessionMark]] = dict
 
     @classmethod
     async def async_load(
@@ -79,7 +98,8 @@ class V2CStore:
             LOGGER.info(
                 "The V2C Cloud key or server changed; its daily quota is counted afresh"
             )
-            data = {"energy": data.get("energy")}
+            # Energy and sessions are the chargers', whatever the key.
+            data = {"energy": data.get("energy"), "sessions": data.get("sessions")}
         now = utcnow()
         planner = QuotaPlanner(settings, now=now)
         if data is None:
@@ -99,7 +119,8 @@ class V2CStore:
             _warn_damaged(store, "authentication", err, _AUTH_DEFAULT)
             guard = AuthGuard()
         energy = _energy_from(store, data.get("energy"))
-        loaded = cls(store, planner, guard, energy, quota=quota)
+        sessions = _sessions_from(store, data.get("sessions"))
+        loaded = cls(store, planner, guard, energy, quota=quota, sessions=sessions)
         unconfirmed = data.get("unconfirmed")
         if isinstance(unconfirmed, list):
             loaded.unconfirmed = {item for item in unconfirmed if isinstance(item, str)}
@@ -113,6 +134,15 @@ class V2CStore:
         are next read, hours later.
         """
         self._pending = pending
+
+    def follow_sessions(self, live: Callable[[], Mapping[str, SessionMark]]) -> None:
+        """Save, with each state, the session of each running charger's last reading.
+
+        Taken from the chargers rather than the event entities: one disabled
+        would otherwise leave an old reading saved, to be compared with the
+        first reading once it is enabled again.
+        """
+        self._live_sessions = live
 
     def schedule_save(self) -> None:
         """Save 5 min after the first unsaved change; headers come with every call."""
@@ -150,6 +180,13 @@ class V2CStore:
             "energy": {
                 device_id: energy.as_dict() for device_id, energy in self.energy.items()
             },
+            "sessions": {
+                device_id: mark.as_dict()
+                for device_id, mark in {
+                    **self.sessions,
+                    **self._live_sessions(),
+                }.items()
+            },
         }
 
 
@@ -172,6 +209,24 @@ def _energy_from(store: Store[dict[str, Any]], data: Any) -> dict[str, LifetimeE
     return totals
 
 
+def _sessions_from(store: Store[dict[str, Any]], data: Any) -> dict[str, SessionMark]:
+    """Return the saved session readings, skipping any that cannot be read."""
+    if data is None:
+        return {}
+    damaged = not isinstance(data, dict)
+    if damaged:
+        data = {}
+    sessions: dict[str, SessionMark] = {}
+    for device_id, saved in data.items():
+        if (mark := SessionMark.from_dict(saved)) is not None:
+            sessions[str(device_id)] = mark
+    if damaged or len(sessions) != len(data):
+        _warn_damaged(
+            store, "sessions", ValueError("unusable reading"), _SESSIONS_DEFAULT
+        )
+    return sessions
+
+
 async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
     """Return the saved data ({} on first run), None if damaged or from a newer version.
 
@@ -192,6 +247,9 @@ async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
 _QUOTA_DEFAULT = "assuming half the daily quota spent until the V2C Cloud reports it"
 _AUTH_DEFAULT = "forgetting earlier authentication failures"
 _ENERGY_DEFAULT = "keeping the lifetime energy last shown by Home Assistant"
+_SESSIONS_DEFAULT = (
+    "not reporting a charging session that ended while the integration was not running"
+)
 
 
 def _warn_damaged(

@@ -17,6 +17,7 @@ from custom_components.v2c_cloud import planner_settings
 from custom_components.v2c_cloud.budget import PlannerSettings, QuotaPlanner
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.session import SessionMark
 from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
@@ -61,6 +62,17 @@ DAMAGED: dict[str, dict[str, Any]] = {
         "data": {"energy": {"TRY0001": {"banked_kwh": "lots", "session_kwh": -1}}},
     },
     "energy_not_a_mapping": {"version": 1, "data": {"energy": [12.5]}},
+    "unusable_session_reading": {
+        "version": 1,
+        "data": {
+            "sessions": {
+                "TRY0001": {"charging": "yes"},
+                "TRY0002": {"charging": True, "energy_kwh": -1.0},
+                "TRY0003": "charging",
+            }
+        },
+    },
+    "sessions_not_a_mapping": {"version": 1, "data": {"sessions": [True]}},
 }
 
 
@@ -105,6 +117,51 @@ async def test_damaged_store_assumes_half_the_quota_spent(
         hass, mock_config_entry.entry_id, planner_settings(mock_config_entry)
     )
     assert store.planner.remaining == store.planner.limit // 2
+
+
+@pytest.mark.parametrize("quota", ["abc", "another key"])
+async def test_session_readings_load_whatever_the_key(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    quota: str,
+) -> None:
+    """A new key counts its quota afresh; the chargers' last readings stay theirs.
+
+    A damaged reading is skipped alone, with a warning.
+    """
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    reading = {"charging": True, "energy_kwh": 4.25, "duration_s": 3600}
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "quota": "abc",
+            "sessions": {
+                "TRY0001": reading,
+                "TRY0002": {"charging": False, "energy_kwh": None, "duration_s": None},
+                "TRY0003": {"charging": True, "duration_s": 1.5},
+            },
+        },
+    }
+    caplog.set_level(logging.WARNING)
+    store = await V2CStore.async_load(
+        hass, mock_config_entry.entry_id, planner_settings(mock_config_entry), quota
+    )
+    assert store.sessions == {
+        "TRY0001": SessionMark(charging=True, energy_kwh=4.25, duration_s=3600),
+        "TRY0002": SessionMark(charging=False),
+    }
+    warnings = [
+        r.getMessage() for r in caplog.records if "safe defaults" in r.getMessage()
+    ]
+    assert len(warnings) == 1
+    assert "sessions part" in warnings[0]
+
+    await store.async_save()
+    assert hass_storage[key]["data"]["sessions"]["TRY0001"] == reading
 
 
 async def test_absurd_saved_times_are_dropped(

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from itertools import pairwise
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -147,6 +148,7 @@ async def test_paired_charger_is_added_without_reload(
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
 async def test_unpaired_charger_is_removed_without_reload(
     hass: HomeAssistant,
+    hass_storage: dict[str, Any],
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -154,7 +156,8 @@ async def test_unpaired_charger_is_removed_without_reload(
     """An unpaired charger's device, entities and polling go within the hour.
 
     The cloud refusing the charger's own reads, then the account's list without
-    it, agree: no need to wait for the 6-hourly pairings check.
+    it, agree: no need to wait for the 6-hourly pairings check. Its last
+    reading is no longer saved: paired again, it starts afresh.
     """
     runtime = init_integration.runtime_data
     gone = _device_entities(hass, "POL0001")
@@ -189,6 +192,9 @@ async def test_unpaired_charger_is_removed_without_reload(
     assert not [
         r for r in v2c_sim.sim.request_log if r.query.get("deviceId") == "POL0001"
     ]
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]
+    assert set(saved["sessions"]) == {"TRY0001"}
 
 
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])

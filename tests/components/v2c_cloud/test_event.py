@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_HOMEASSISTANT_FINAL_WRITE,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    async_capture_events,
+    async_mock_restore_state_shutdown_restart,
+)
 
 from custom_components.v2c_cloud.api import CurrentState
+from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.event import (
     EVENTS,
     SESSION_FINISHED,
     SESSION_STARTED,
     session_events,
 )
-from tests.sim_fixtures import SimHandle
+from custom_components.v2c_cloud.session import SessionMark
+from tests.sim_fixtures import SimHandle, SimSetup
 
 from .control_helpers import Harness
-from .read_helpers import entity_texts, run_for, state_of
+from .read_helpers import advance, entity_texts, run_for, state_of
 
 PLATFORM = Platform.EVENT
 SESSION = "event.garage_charging_session"
+THREE_CHARGERS = SimSetup(
+    models=("trydan",) * 3,
+    device_ids=("TRY0001", "TRY0002", "TRY0003"),
+    tags=("Garage", "Drive", "Carport"),
+)
 
 
 @pytest.mark.usefixtures("loaded")
@@ -54,6 +72,157 @@ async def test_session_start_and_finish(
         if event.data["entity_id"] == SESSION
     ]
     assert fired == [SESSION_STARTED, SESSION_FINISHED]
+
+
+def _fired(
+    changes: list[Event[Any]], entity_id: str = SESSION
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return the events fired, each once: not those shown again after a reload.
+
+    An event's state is its time, which the frozen clock may share between two
+    events of one reading: an event is its time with its type.
+    """
+    seen: set[tuple[str, str]] = set()
+    fired: list[tuple[str, dict[str, Any]]] = []
+    for change in changes:
+        new = change.data["new_state"]
+        if change.data["entity_id"] != entity_id or new is None:
+            continue
+        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            continue
+        attributes = dict(new.attributes)
+        event = (new.state, attributes.pop("event_type"))
+        if event not in seen:
+            seen.add(event)
+            fired.append((event[1], attributes))
+    return fired
+
+
+def _figures(fired: tuple[str, dict[str, Any]]) -> tuple[float, int]:
+    return fired[1]["energy_kwh"], fired[1]["duration_s"]
+
+
+async def _reload(loaded: Harness) -> None:
+    assert await loaded.hass.config_entries.async_reload(loaded.entry.entry_id)
+    await loaded.hass.async_block_till_done()
+
+
+async def test_a_charge_ending_just_before_a_reload_is_reported_once(
+    loaded: Harness,
+) -> None:
+    """The car leaves between the last read and a reload: the setup read shows it.
+
+    A charge going on across a reload is neither finished nor started again,
+    and a second reload does not report the finished session twice.
+    """
+    hass = loaded.hass
+    changes = async_capture_events(hass, "state_changed")
+    loaded.sim.charger.plug_in()
+    await run_for(hass, loaded.freezer, 15)
+    await _reload(loaded)
+    await run_for(hass, loaded.freezer, 15)
+    assert [event for event, _ in _fired(changes)] == [SESSION_STARTED]
+
+    await advance(hass, loaded.freezer, timedelta(seconds=5))
+    loaded.sim.charger.unplug()
+    truth = loaded.sim.charger.state
+    await _reload(loaded)
+    await run_for(hass, loaded.freezer, 15)
+    await _reload(loaded)
+    await run_for(hass, loaded.freezer, 15)
+
+    fired = _fired(changes)
+    assert [event for event, _ in fired] == [SESSION_STARTED, SESSION_FINISHED]
+    assert _figures(fired[-1]) == (
+        pytest.approx(truth.session_energy_kwh),
+        int(truth.session_seconds),
+    )
+
+
+async def test_a_charge_ending_while_home_assistant_is_stopped_is_reported(
+    loaded: Harness, hass_storage: dict[str, Any]
+) -> None:
+    """Home Assistant stops mid-charge (it writes its stores, unloads nothing).
+
+    The car leaves while it is stopped; the first read after the restart
+    reports the session, with the figures the charger still shows.
+    """
+    hass, entry = loaded.hass, loaded.entry
+    changes = async_capture_events(hass, "state_changed")
+    loaded.sim.charger.plug_in()
+    await run_for(hass, loaded.freezer, 15)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    left = copy.deepcopy(hass_storage[key])
+    assert left["data"]["sessions"][loaded.sim.device_id]["charging"] is True
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    hass_storage[key] = left
+
+    loaded.freezer.tick(timedelta(minutes=20))
+    loaded.sim.charger.unplug()
+    truth = loaded.sim.charger.state
+    loaded.freezer.tick(timedelta(minutes=20))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, loaded.freezer, 15)
+
+    fired = _fired(changes)
+    assert [event for event, _ in fired] == [SESSION_STARTED, SESSION_FINISHED]
+    assert _figures(fired[1]) == (
+        pytest.approx(truth.session_energy_kwh),
+        int(truth.session_seconds),
+    )
+
+
+@pytest.mark.parametrize("sim_setup", [THREE_CHARGERS])
+async def test_the_setup_read_is_compared_with_the_saved_one(
+    harness: Harness, hass_storage: dict[str, Any]
+) -> None:
+    """What each charger did while Home Assistant was stopped, told once.
+
+    Garage was charging and shows a new session: the saved one finished, with
+    its saved figures (the charger shows the new one's), and one started.
+    Carport was idle and charges: a session started. Drive was idle and is:
+    nothing. TRY0009, saved charging, is no longer paired: nothing, and its
+    reading is not kept.
+    """
+    key = f"{DOMAIN}.{harness.entry.entry_id}"
+    charging = {"charging": True, "energy_kwh": 21.5, "duration_s": 9000}
+    idle = {"charging": False, "energy_kwh": 3.0, "duration_s": 1200}
+    saved = {"TRY0001": charging, "TRY0002": idle, "TRY0003": idle}
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"sessions": {**saved, "TRY0009": charging}},
+    }
+    harness.sim.sim.charger("TRY0001").plug_in()
+    harness.sim.sim.charger("TRY0003").plug_in()
+    changes = async_capture_events(harness.hass, "state_changed")
+    loaded = await harness.load()
+    await run_for(loaded.hass, loaded.freezer, 5)
+
+    garage = _fired(changes)
+    assert [event for event, _ in garage] == [SESSION_FINISHED, SESSION_STARTED]
+    assert _figures(garage[0]) == (21.5, 9000)
+    assert _fired(changes, "event.drive_charging_session") == []
+    carport = _fired(changes, "event.carport_charging_session")
+    assert [event for event, _ in carport] == [SESSION_STARTED]
+    assert loaded.entry.runtime_data.store.sessions == {}
+
+    await _reload(loaded)
+    await run_for(loaded.hass, loaded.freezer, 5)
+    now_saved = hass_storage[key]["data"]["sessions"]
+    assert {device: mark["charging"] for device, mark in now_saved.items()} == {
+        "TRY0001": True,
+        "TRY0002": False,
+        "TRY0003": True,
+    }
+    assert len(_fired(changes)) == 2
+    assert len(_fired(changes, "event.carport_charging_session")) == 1
 
 
 async def test_reading_without_live_state(loaded: Harness) -> None:
@@ -125,7 +294,7 @@ def test_session_events(
     expected: list[tuple[str, dict[str, float | int | None]]],
 ) -> None:
     """Transitions between two readings map to session events."""
-    assert session_events(before, after) == expected
+    assert session_events(SessionMark.of(before), SessionMark.of(after)) == expected
 
 
 def test_texts() -> None:
