@@ -178,8 +178,9 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the API key and, in a collapsed section, the server URL."""
         validation = _Validation()
         if user_input is not None:
-            if api_key := str(user_input[CONF_API_KEY]).strip():
-                self._async_abort_entries_match({CONF_API_KEY: api_key})
+            # Refused before the call: it would spend the configured key's quota.
+            if self._entry_with_key(user_input) is not None:
+                return self.async_abort(reason="already_configured")
             validation = await self._async_validate(user_input, DEFAULT_BASE_URL)
             if not validation.errors:
                 return await self._async_create_entry(validation)
@@ -205,6 +206,8 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         validation = _Validation()
         if user_input is not None:
+            if other := self._entry_with_key(user_input, entry):
+                return self._abort_key_in_use(other)
             validation = await self._async_validate(
                 user_input, entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
             )
@@ -232,6 +235,8 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         base_url = entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
         validation = _Validation()
         if user_input is not None:
+            if other := self._entry_with_key(user_input, entry):
+                return self._abort_key_in_use(other)
             validation = await self._async_validate(user_input, base_url)
             if not validation.errors:
                 return await self._async_update_entry(entry, validation)
@@ -357,31 +362,72 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
                 validation.data[CONF_BASE_URL] = url
         return validation
 
-    def _account_unique_id(
-        self, validation: _Validation, updating: ConfigEntry | None = None
-    ) -> str:
-        """Return the unique id of the entry for this account, or a new one.
+    def _entry_with_key(
+        self, user_input: Mapping[str, Any], updating: ConfigEntry | None = None
+    ) -> ConfigEntry | None:
+        """Return another entry that has the submitted API key, if any.
 
-        V2C names no account, so an account is known by its chargers: an entry
-        matches while one charger it knows is still paired, which outlives the
-        charger its unique id was taken from. The entry being updated is asked
-        first: a charger shared with another configured account must not make
-        its own key look like that account's.
+        Two entries on one key would spend one daily quota between them,
+        each planning as if the calls left were its own.
+        """
+        if not (api_key := str(user_input[CONF_API_KEY]).strip()):
+            return None
+        return next(
+            (
+                entry
+                for entry in self._async_current_entries(include_ignore=False)
+                if entry is not updating and entry.data.get(CONF_API_KEY) == api_key
+            ),
+            None,
+        )
+
+    def _abort_key_in_use(self, other: ConfigEntry) -> ConfigFlowResult:
+        """Refuse another entry's key, naming that entry."""
+        return self.async_abort(
+            reason="key_in_use", description_placeholders={"name": other.title}
+        )
+
+    def _new_account_unique_id(self, validation: _Validation) -> str | None:
+        """Return the unique id of a new entry: its lowest charger no entry knows.
+
+        V2C names no account, so an account is known by its chargers. One
+        whose chargers configured entries all know already is refused (None):
+        a new key of a configured account looks just like it, and its entry
+        would run nothing, as each charger is run by one entry only. Every
+        entry's unique id is among the chargers it knows, whichever version
+        wrote it, so the id taken is none of theirs.
+        """
+        known = set[str]().union(
+            *(
+                _known_chargers(self.hass, entry)
+                for entry in self._async_current_entries(include_ignore=False)
+            )
+        )
+        return next((d for d in validation.device_ids if d not in known), None)
+
+    def _is_own_account(self, entry: ConfigEntry, validation: _Validation) -> bool:
+        """Return True when the key's chargers are best matched by this entry.
+
+        An entry's account outlives the charger its unique id came from, so
+        any charger the entry knows counts. Accounts may share chargers: the
+        key is this entry's when the entry knows at least one of them and no
+        other entry knows more. Another entry that knows as many cannot be
+        told from this one by what entries keep (a charger each runs): the
+        entry being updated is then trusted.
         """
         paired = set(validation.device_ids)
-        entries = self._async_current_entries(include_ignore=False)
-        if updating:
-            entries = [updating, *(e for e in entries if e is not updating)]
-        for entry in entries:
-            if entry.unique_id and paired & _known_chargers(self.hass, entry):
-                return entry.unique_id
-        return validation.device_ids[0]
+        own = len(paired & _known_chargers(self.hass, entry))
+        return own > 0 and all(
+            len(paired & _known_chargers(self.hass, other)) <= own
+            for other in self._async_current_entries(include_ignore=False)
+            if other is not entry
+        )
 
     async def _async_create_entry(self, validation: _Validation) -> ConfigFlowResult:
         """Create the entry unless the account is configured already."""
-        await self.async_set_unique_id(
-            self._account_unique_id(validation), raise_on_progress=False
-        )
+        if (unique_id := self._new_account_unique_id(validation)) is None:
+            return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(unique_id, raise_on_progress=False)
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=_entry_title(validation.pairings), data=validation.data
@@ -391,10 +437,8 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         self, entry: ConfigEntry, validation: _Validation
     ) -> ConfigFlowResult:
         """Store the new key and reload, if it belongs to the entry's account."""
-        await self.async_set_unique_id(
-            self._account_unique_id(validation, entry), raise_on_progress=False
-        )
-        self._abort_if_unique_id_mismatch(reason="wrong_account")
+        if not self._is_own_account(entry, validation):
+            return self.async_abort(reason="wrong_account")
         return self.async_update_reload_and_abort(entry, data=validation.data)
 
 

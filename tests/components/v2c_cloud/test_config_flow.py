@@ -16,7 +16,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous_serialize
@@ -531,26 +531,48 @@ async def test_user_flow_same_key_configured(
     assert v2c_sim.sim.request_log == []
 
 
+@pytest.mark.parametrize(
+    ("registered", "created"),
+    [(("TRY0100",), None), ((), "TRY0100")],
+    ids=["every-charger-known", "one-charger-new"],
+)
 async def test_user_flow_account_configured(
-    hass: HomeAssistant, v2c_sim: SimHandle
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    registered: tuple[str, ...],
+    created: str | None,
 ) -> None:
-    """A new key whose chargers include a configured entry's id aborts."""
+    """A new key whose chargers an entry knows all aborts; one more makes an entry.
+
+    The entry knows TRY0200 by its unique id, and TRY0100 once it has its
+    device. A charger no entry knows cannot be told from another account's
+    sharing TRY0200: that account is added, under the charger no entry knows.
+    """
     account = v2c_sim.sim.add_account("new-key-of-account")
     account.add_charger(device_id="TRY0100")
     account.add_charger(device_id="TRY0200")
-    MockConfigEntry(
+    entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id="TRY0200",
         data={CONF_API_KEY: "old-key", CONF_BASE_URL: v2c_sim.base_url},
-    ).add_to_hass(hass)
+    )
+    entry.add_to_hass(hass)
+    for device_id in registered:
+        dr.async_get(hass).async_get_or_create(
+            config_entry_id=entry.entry_id, identifiers={(DOMAIN, device_id)}
+        )
     result = await _user_form(hass)
 
     result = await _submit(
         hass, result["flow_id"], "new-key-of-account", v2c_sim.base_url
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    if created is None:
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "already_configured"
+        assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    else:
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["result"].unique_id == created
 
 
 async def test_user_flow_second_account(
@@ -867,6 +889,7 @@ def test_translations_match_strings() -> None:
     }
     assert set(strings["config"]["abort"]) == {
         "already_configured",
+        "key_in_use",
         "reauth_successful",
         "reconfigure_successful",
         "wrong_account",
