@@ -15,9 +15,10 @@ from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
 from .chargers import (
     V2CPairingsTracker,
+    async_let_go,
+    async_take_charger,
     charger_coordinator,
     registered_chargers,
-    runs_elsewhere,
 )
 from .const import (
     CONF_BASE_URL,
@@ -125,6 +126,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     )
     errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
     entry.async_on_unload(errors.close)
+    # Also when the setup fails: another entry may run the chargers meanwhile.
+    entry.async_on_unload(lambda: async_let_go(hass, entry))
     account = V2CAccountCoordinator(hass, entry, client, errors)
     try:
         chargers, unread = await _async_first_reads(account)
@@ -223,7 +226,7 @@ async def _async_first_reads(
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}
     for device_id, pairing in account.data.items():
-        if runs_elsewhere(account.hass, account.config_entry, device_id):
+        if not async_take_charger(account.hass, account.config_entry, device_id):
             continue
         coordinator = charger_coordinator(account, pairing)
         try:
@@ -232,6 +235,7 @@ async def _async_first_reads(
             if not coordinator.refused_by_the_cloud:
                 raise
             refused[device_id] = err
+            async_let_go(account.hass, account.config_entry, (device_id,))
             await coordinator.async_shutdown()
             continue
         chargers[device_id] = coordinator

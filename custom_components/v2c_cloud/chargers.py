@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
@@ -22,6 +23,9 @@ from .repairs import async_clear_charger_offline
 # doubling up to the cap: each try costs two calls.
 ADD_RETRY = timedelta(minutes=30)
 ADD_RETRY_MAX = timedelta(hours=6)
+# The entry running each charger, by device id, from just before its first
+# read until it stops.
+_RUNNERS: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_runners")
 
 
 def signal_charger_added(entry_id: str) -> str:
@@ -53,7 +57,7 @@ def charger_coordinator(
 
 
 @callback
-def registered_chargers(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
+def registered_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
     """Return the device ids of the chargers the entry has devices for."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
     return set().union(*map(own_identifiers, devices)) - {entry.entry_id}
@@ -90,18 +94,41 @@ def device_name(pairing: Pairing) -> str:
     return pairing.tag or f"V2C {model or 'charger'} {pairing.device_id}"
 
 
-def runs_elsewhere(hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> bool:
-    """Return True when another loaded entry runs this charger (shared by two accounts).
+@callback
+def async_take_charger(hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> bool:
+    """Take a charger for this entry to run; False when another entry has it.
 
-    Its entities are that entry's: a second set would clash with their unique
-    ids, and a second poller would spend this key's calls on the same data.
+    A charger paired with two accounts is run by one entry: a second set of
+    entities would clash with the first's unique ids, and a second poller
+    would spend another key's calls on the same data. It is taken before its
+    first read, with no wait in between: entries set up together at a start
+    would otherwise each find the other not loaded yet, and both run it. An
+    entry being set up that has the charger's device keeps it from one that
+    has none, so a start does not hand it to whichever entry reads it first.
     """
-    return any(
+    runners = hass.data.setdefault(_RUNNERS, {})
+    if (runner := runners.get(device_id)) is not None:
+        return runner == entry.entry_id
+    if device_id not in registered_chargers(hass, entry) and any(
         other.entry_id != entry.entry_id
-        and other.state is ConfigEntryState.LOADED
-        and device_id in other.runtime_data.chargers
+        and other.state is ConfigEntryState.SETUP_IN_PROGRESS
+        and device_id in registered_chargers(hass, other)
         for other in hass.config_entries.async_entries(DOMAIN)
-    )
+    ):
+        return False
+    runners[device_id] = entry.entry_id
+    return True
+
+
+@callback
+def async_let_go(
+    hass: HomeAssistant, entry: ConfigEntry, device_ids: Iterable[str] | None = None
+) -> None:
+    """Give up chargers this entry took, all of them unless named."""
+    runners = hass.data.get(_RUNNERS, {})
+    for device_id in list(runners) if device_ids is None else device_ids:
+        if runners.get(device_id) == entry.entry_id:
+            del runners[device_id]
 
 
 class V2CPairingsTracker:
@@ -170,7 +197,7 @@ class V2CPairingsTracker:
             if (
                 self._refused_with.get(device_id) is paired
                 or not self._may_try(device_id, now)
-                or runs_elsewhere(self.hass, self.entry, device_id)
+                or not async_take_charger(self.hass, self.entry, device_id)
             ):
                 continue
             self._adding.add(device_id)
@@ -232,6 +259,8 @@ class V2CPairingsTracker:
             if coordinator.refused_by_the_cloud:
                 self._refused_with[device_id] = runtime.account.data
             self._unready[device_id] = coordinator
+            # Until the next try, an entry whose key reads it may run it.
+            async_let_go(self.hass, self.entry, (device_id,))
             self._note_failure(device_id, utcnow())
             return
         self._refused_with.pop(device_id, None)
@@ -253,6 +282,7 @@ class V2CPairingsTracker:
             self._async_stop(coordinator),
             f"{DOMAIN} stop charger {mask_device_id(device_id)}",
         )
+        async_let_go(self.hass, self.entry, (device_id,))
         async_clear_charger_offline(self.hass, device_id)
         if device := entry_device(self.hass, self.entry.entry_id, device_id):
             # A device belongs to this entry alone (a charger another entry

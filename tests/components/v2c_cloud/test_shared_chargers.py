@@ -1,0 +1,181 @@
+"""A charger paired with two configured accounts: one entry runs it, also at a start."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+import custom_components.v2c_cloud as integration
+from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
+from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
+from tests.components.v2c_cloud.read_helpers import advance, setup_entry
+from tests.sim_fixtures import SimHandle
+
+OFFICE_KEY = "key-of-the-office"
+
+
+@pytest.fixture
+def office(v2c_sim: SimHandle) -> MockConfigEntry:
+    """Add the office's account, sharing the garage's charger; return its entry, not added."""
+    account = v2c_sim.sim.add_account(OFFICE_KEY)
+    account.add_charger(device_id="TRY0002", tag="Office")
+    account.chargers.append(v2c_sim.charger)
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="V2C Cloud (2 chargers)",
+        unique_id="TRY0002",
+        data={CONF_API_KEY: OFFICE_KEY, CONF_BASE_URL: v2c_sim.base_url},
+    )
+
+
+def _readers(v2c_sim: SimHandle, device_id: str) -> set[str]:
+    """Return the keys, as hashes, whose calls read a charger."""
+    return {
+        str(record.key_hash)
+        for record in v2c_sim.sim.request_log
+        if record.query.get("deviceId") == device_id
+    }
+
+
+def _devices_of(hass: HomeAssistant, device_id: str) -> list[dr.DeviceEntry]:
+    """Return every device, of any entry, for one charger."""
+    return [
+        device
+        for device in dr.async_get(hass).devices.values()
+        if (DOMAIN, device_id) in device.identifiers
+    ]
+
+
+def _office_first(
+    office: MockConfigEntry,
+) -> Callable[[V2CAccountCoordinator], Coroutine[Any, Any, Any]]:
+    """Return first reads in which every other entry waits for the office's to end."""
+    first_reads = integration._async_first_reads
+    office_done = asyncio.Event()
+
+    async def ordered(account: V2CAccountCoordinator) -> Any:
+        if account.config_entry is not office:
+            await office_done.wait()
+            return await first_reads(account)
+        try:
+            return await first_reads(account)
+        finally:
+            office_done.set()
+
+    return ordered
+
+
+async def test_entries_started_together_run_a_shared_charger_once(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Set up at once, each entry found the other not loaded yet: both ran it."""
+    mock_config_entry.add_to_hass(hass)
+    office.add_to_hass(hass)
+
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert office.state is ConfigEntryState.LOADED
+    runners = [
+        entry
+        for entry in (mock_config_entry, office)
+        if v2c_sim.device_id in entry.runtime_data.chargers
+    ]
+    assert len(runners) == 1
+    assert len(_readers(v2c_sim, v2c_sim.device_id)) == 1
+    [device] = _devices_of(hass, v2c_sim.device_id)
+    assert device.config_entries == {runners[0].entry_id}
+    assert "does not generate unique IDs" not in caplog.text
+
+
+async def test_the_entry_with_the_device_keeps_it_at_a_start(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+) -> None:
+    """The office reads first, but the garage, still being set up, has the device."""
+    mock_config_entry.add_to_hass(hass)
+    office.add_to_hass(hass)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, v2c_sim.device_id)},
+    )
+
+    with patch.object(integration, "_async_first_reads", _office_first(office)):
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done()
+
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+    assert set(mock_config_entry.runtime_data.chargers) == {v2c_sim.device_id}
+    garage_key = v2c_sim.account.key_hash
+    assert _readers(v2c_sim, v2c_sim.device_id) == {garage_key}
+    [device] = _devices_of(hass, v2c_sim.device_id)
+    assert device.config_entries == {mock_config_entry.entry_id}
+
+
+async def test_a_charger_left_to_a_failed_entry_is_taken_later(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage, which had the device, fails its setup: the office runs the charger."""
+    mock_config_entry.add_to_hass(hass)
+    office.add_to_hass(hass)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, v2c_sim.device_id)},
+    )
+    v2c_sim.sim.revoke_key(v2c_sim.api_key)
+
+    with patch.object(integration, "_async_first_reads", _office_first(office)):
+        assert await async_setup_component(hass, DOMAIN, {})
+        await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+
+    await advance(hass, freezer, ACCOUNT_TICK)
+
+    assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
+    assert _readers(v2c_sim, v2c_sim.device_id) == {
+        v2c_sim.sim.account(OFFICE_KEY).key_hash
+    }
+
+
+async def test_a_charger_an_entry_stops_running_goes_to_the_other(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage's account unpairs the shared charger: the office takes it over."""
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+    v2c_sim.account.remove_charger(v2c_sim.device_id)
+
+    for _ in range(24):
+        await advance(hass, freezer, ACCOUNT_TICK)
+        if v2c_sim.device_id in office.runtime_data.chargers:
+            break
+    assert mock_config_entry.runtime_data.chargers == {}
+    assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
