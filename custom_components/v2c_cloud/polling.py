@@ -244,12 +244,17 @@ class ChargerPoller:
         # Usable settings from the setup read confirm what they show, and
         # judge the values whose window closed while the entry was unloaded.
         self._settle(now, judged=self.data.reported is not None)
-        until = max((pending.deadline for pending in handed.values()), default=now)
-        if replaced.sending or (self.pending.values and until <= now):
+        # Only what the setup read left unconfirmed is owed a read: a value it
+        # already shows would cost a confirmation read for nothing.
+        until = max(
+            (pending.deadline for pending in self.pending.values.values()),
+            default=None,
+        )
+        if replaced.sending or (until is not None and until <= now):
             # A command still unanswered has no deadline yet, and one whose
             # window closed unjudged (unusable settings) needs a read.
             self.recheck(now)
-        elif until > now:
+        elif until is not None:
             self.recheck(now, until)
 
     def _stop_worth_a_settings_read(self, now: datetime) -> bool:

@@ -167,6 +167,28 @@ async def test_nothing_pending_costs_no_extra_read(loaded: Harness) -> None:
     assert paths.count("/device/reported") == 1
 
 
+async def test_a_command_the_setup_read_confirms_costs_no_further_read(
+    loaded: Harness,
+) -> None:
+    """The charger applied the command in 2 s; the entry reloads 5 s later.
+
+    The setup read already shows the new value, so nothing is left pending and
+    the settings are next read on their usual rhythm, hours later.
+    """
+    hass = loaded.hass
+    await _reload_while_applying(
+        loaded, "dynamic_power", SERVICE_TURN_ON, apply_delay=2.0
+    )
+    assert loaded.sim.charger.state.dynamic is True
+    assert not loaded.coordinator().poller.pending.values
+    loaded.sim.sim.clear_log()
+
+    await run_for(hass, loaded.freezer, 3)
+
+    assert loaded.state("dynamic_power").state == STATE_ON
+    assert reported_reads(loaded.sim) == 0
+
+
 async def test_a_stop_saves_the_commands_still_applying(
     loaded: Harness, hass_storage: dict[str, Any]
 ) -> None:
