@@ -206,32 +206,23 @@ def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _one_charger(data: dict[str, Any]) -> dict[str, Any]:
-    """Narrow the target to the one device or entity the action acts on.
+    """Refuse a target naming no device or entity; the action counts the chargers.
 
-    Home Assistant hands a script's `target:` over as lists, even of one id.
+    Home Assistant hands a script's `target:` over as lists, even of one id. How
+    many chargers they name shows only once they are resolved in the registries.
     """
-    references = {
-        key: list(dict.fromkeys(data.pop(key, ())))
-        for key in (ATTR_DEVICE_ID, ATTR_ENTITY_ID)
-    }
-    count = sum(len(ids) for ids in references.values())
-    if count == 0:
+    for key in (ATTR_DEVICE_ID, ATTR_ENTITY_ID):
+        if key in data:
+            data[key] = list(dict.fromkeys(data[key]))
+            if not data[key]:
+                del data[key]
+    if ATTR_DEVICE_ID not in data and ATTR_ENTITY_ID not in data:
         raise InvalidActionInputError(
             ATTR_DEVICE_ID,
             "no charger given",
             translation_key="no_charger",
             placeholders={},
         )
-    if count > 1:
-        # One answer and one error per call: across several chargers a failure
-        # would leave the others done and the caller unable to tell which.
-        raise InvalidActionInputError(
-            ATTR_DEVICE_ID,
-            "one charger at a time",
-            translation_key="one_charger",
-            placeholders={"count": str(count)},
-        )
-    data.update((key, ids[0]) for key, ids in references.items() if ids)
     return data
 
 

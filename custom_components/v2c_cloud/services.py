@@ -15,6 +15,7 @@ from .const import DOMAIN
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .helpers import device_entry_id, own_identifiers
 from .service_actions import ACTIONS, V2CAction
+from .service_schemas import InvalidActionInputError
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -41,8 +42,8 @@ def _charger_of_device(
     *,
     account_wide: bool,
     unknown: ServiceValidationError,
-) -> V2CChargerCoordinator:
-    """Return the coordinator of the charger behind a device of the registry.
+) -> V2CChargerCoordinator | V2CConfigEntry:
+    """Return the charger behind a device of the registry, or the account it stands for.
 
     For an account-wide read the account's own device stands for the account.
     `unknown` is raised for a device that is not a charger, naming what was given.
@@ -54,12 +55,24 @@ def _charger_of_device(
     entry = _loaded(hass, entry_id)
     identifiers = own_identifiers(device)
     if account_wide and entry_id in identifiers:
-        return _any_charger(entry)
+        return entry
     chargers = entry.runtime_data.chargers
     for identifier in identifiers:
         if identifier in chargers:
             return chargers[identifier]
     raise unknown
+
+
+def _charger_of_entity(
+    hass: HomeAssistant, entity_id: str, *, account_wide: bool
+) -> V2CChargerCoordinator | V2CConfigEntry:
+    """Return the charger, or the account, one of this integration's entities belongs to."""
+    unknown = _invalid("entity_not_found", entity_id=entity_id)
+    if (device_id := _device_of_entity(hass, entity_id)) is None:
+        raise unknown
+    return _charger_of_device(
+        hass, device_id, account_wide=account_wide, unknown=unknown
+    )
 
 
 def _device_of_entity(hass: HomeAssistant, reference: str) -> str | None:
@@ -91,25 +104,38 @@ def _charger(
 ) -> V2CChargerCoordinator:
     """Return the charger an action targets, or one of the account's for account reads.
 
-    The schema has left one target: a device, an entity or an account.
+    The schema has left an account, or at least one device or entity id.
     """
-    if ATTR_DEVICE_ID in data:
-        device_id = data[ATTR_DEVICE_ID]
-        return _charger_of_device(
+    if ATTR_CONFIG_ENTRY_ID in data:
+        return _any_charger(_loaded(hass, data[ATTR_CONFIG_ENTRY_ID]))
+    named = [
+        _charger_of_device(
             hass,
             device_id,
             account_wide=account_wide,
             unknown=_invalid("device_not_found", device_id=device_id),
         )
-    if ATTR_ENTITY_ID in data:
-        entity_id = data[ATTR_ENTITY_ID]
-        unknown = _invalid("entity_not_found", entity_id=entity_id)
-        if (device_id := _device_of_entity(hass, entity_id)) is None:
-            raise unknown
-        return _charger_of_device(
-            hass, device_id, account_wide=account_wide, unknown=unknown
+        for device_id in data.get(ATTR_DEVICE_ID, ())
+    ] + [
+        _charger_of_entity(hass, entity_id, account_wide=account_wide)
+        for entity_id in data.get(ATTR_ENTITY_ID, ())
+    ]
+    # Counted once resolved: a target picked in the UI often names a charger
+    # twice, by its device and one of its entities.
+    targets = list(dict.fromkeys(named))
+    if len(targets) > 1:
+        # One answer and one error per call: across several chargers a failure
+        # would leave the others done and the caller unable to tell which.
+        raise InvalidActionInputError(
+            ATTR_DEVICE_ID,
+            "one charger at a time",
+            translation_key="one_charger",
+            placeholders={"count": str(len(targets))},
         )
-    return _any_charger(_loaded(hass, data[ATTR_CONFIG_ENTRY_ID]))
+    [target] = targets
+    if isinstance(target, V2CChargerCoordinator):
+        return target
+    return _any_charger(target)
 
 
 def _handler(

@@ -189,8 +189,14 @@ async def test_data_field_list_of_one(
         ("target", ["TRY0001", "POLE0001"]),
         ("data", ["TRY0001", "POLE0001"]),
         ("target", ["TRY0001", "POLE0001-entity"]),
+        ("target", ["TRY0001", "TRY0001-entity", "POLE0001"]),
     ],
-    ids=["target_two_devices", "data_two_devices", "device_and_entity"],
+    ids=[
+        "target_two_devices",
+        "data_two_devices",
+        "device_and_entity",
+        "one_named_twice_and_another",
+    ],
 )
 async def test_two_chargers_are_refused(
     hass: HomeAssistant,
@@ -224,6 +230,31 @@ async def test_two_chargers_are_refused(
         "call it once for each charger"
     )
     assert v2c_sim.sim.request_log == []
+
+
+@pytest.mark.parametrize("shape", ["device_and_own_entity", "two_own_entities"])
+async def test_one_charger_named_twice_is_one_charger(
+    hass: HomeAssistant, charger: str, v2c_sim: SimHandle, shape: str
+) -> None:
+    """A target picked in the UI names the charger by its device and an entity, or two."""
+    entities = er.async_entries_for_device(er.async_get(hass), charger)
+    if shape == "device_and_own_entity":
+        target = {"device_id": [charger], "entity_id": [entities[0].entity_id]}
+    else:
+        target = {"entity_id": [entities[0].entity_id, entities[1].id]}
+
+    await run_script(
+        hass,
+        {
+            "action": f"{DOMAIN}.start_charging_time",
+            "target": target,
+            "data": {"minutes": 30},
+        },
+    )
+
+    assert commands(v2c_sim) == [
+        (*START_30_MINUTES, {"deviceId": v2c_sim.device_id, "minutes": "30"})
+    ]
 
 
 @pytest.mark.parametrize(
