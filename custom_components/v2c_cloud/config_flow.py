@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from homeassistant.config_entries import (
+    SOURCE_REAUTH,
     ConfigEntry,
     ConfigEntryState,
     ConfigFlow,
@@ -411,16 +412,29 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         An entry's account outlives the charger its unique id came from, so
         any charger the entry knows counts. Accounts may share chargers: the
         key is this entry's when the entry knows at least one of them and no
-        other entry knows more. Another entry that knows as many cannot be
-        told from this one by what entries keep (a charger each runs): the
-        entry being updated is then trusted.
+        other entry that may be losing its own key knows more. A loaded entry
+        whose key works is not: the new key cannot be the one replacing it,
+        and its account may share chargers with this one, which would
+        otherwise lock this entry out of its own account's new key. Another
+        entry that knows as many cannot be told from this one by what entries
+        keep (a charger each runs): the entry being updated is then trusted.
         """
         paired = set(validation.device_ids)
         own = len(paired & _known_chargers(self.hass, entry))
         return own > 0 and all(
             len(paired & _known_chargers(self.hass, other)) <= own
             for other in self._async_current_entries(include_ignore=False)
-            if other is not entry
+            if other is not entry and self._may_lose_its_key(other)
+        )
+
+    def _may_lose_its_key(self, entry: ConfigEntry) -> bool:
+        """Return True unless the entry is loaded and its key is not rejected.
+
+        A loaded entry asks for a new key (reauth) once V2C has rejected its
+        key; one not loaded may be failing on a revoked key unnoticed.
+        """
+        return entry.state is not ConfigEntryState.LOADED or any(
+            entry.async_get_active_flows(self.hass, {SOURCE_REAUTH})
         )
 
     async def _async_create_entry(self, validation: _Validation) -> ConfigFlowResult:

@@ -17,6 +17,7 @@ from custom_components.v2c_cloud.config_flow import SECTION_ADVANCED
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from tests.components.v2c_cloud.read_helpers import advance, set_up_office_account
 from tests.sim_fixtures import SimHandle
+from v2c_simulator.accounts import Account
 
 OFFICE_KEY = "key-of-the-office"
 PAIRINGS = "/pairings/me"
@@ -142,38 +143,90 @@ async def test_own_key_again(
     assert _keys(hass) == [v2c_sim.api_key]
 
 
+async def _office_with_two_chargers(
+    hass: HomeAssistant, v2c_sim: SimHandle
+) -> tuple[Account, MockConfigEntry]:
+    """Set up the office's account with TRY0002 and TRY0003, both run by its entry."""
+    office, office_entry = await set_up_office_account(hass, v2c_sim)
+    office.add_charger(device_id="TRY0003", tag="Store")
+    assert await hass.config_entries.async_reload(office_entry.entry_id)
+    await hass.async_block_till_done()
+    assert set(office_entry.runtime_data.chargers) == {"TRY0002", "TRY0003"}
+    return office, office_entry
+
+
+@pytest.mark.parametrize("office_state", ["reauth", "not-loaded"])
 @pytest.mark.parametrize("shared", [False, True], ids=["apart", "shared-charger"])
 @pytest.mark.parametrize("source", ["reauth", "reconfigure"])
 async def test_new_key_of_another_configured_account(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     init_integration: MockConfigEntry,
+    *,
     source: str,
     shared: bool,
+    office_state: str,
 ) -> None:
     """A new key of the office's account is not the garage's, shared charger or not.
 
-    The office entry knows two of the key's chargers, the garage entry at
-    most one. The garage entry, asked first, used to take the key as soon as
-    it knew one of them.
+    The office's key was regenerated: its entry asks for a new key, loaded
+    (the rejection came while it ran) or not (it came at its setup). The
+    office entry knows two of the key's chargers, the garage entry at most
+    one. The garage entry, asked first, used to take the key as soon as it
+    knew one of them.
     """
-    office, office_entry = await set_up_office_account(hass, v2c_sim)
-    office.add_charger(device_id="TRY0003", tag="Store")
-    assert await hass.config_entries.async_reload(office_entry.entry_id)
-    await hass.async_block_till_done()
-    assert set(office_entry.runtime_data.chargers) == {"TRY0002", "TRY0003"}
+    office, office_entry = await _office_with_two_chargers(hass, v2c_sim)
     if shared:
         office.chargers.append(v2c_sim.charger)
-    # The office's key was regenerated; the entry still has the old one.
     hass.config_entries.async_update_entry(
         office_entry, data={**office_entry.data, CONF_API_KEY: "old-office-key"}
     )
+    if office_state == "reauth":
+        office_entry.async_start_reauth(hass)
+        await hass.async_block_till_done()
+        assert office_entry.state is ConfigEntryState.LOADED
+    else:
+        await hass.config_entries.async_reload(office_entry.entry_id)
+        await hass.async_block_till_done()
+        assert office_entry.state is ConfigEntryState.SETUP_RETRY
 
     result = await _enter_key(hass, v2c_sim, source, init_integration, OFFICE_KEY)
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert init_integration.data[CONF_API_KEY] == v2c_sim.api_key
+
+
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_own_new_key_after_sharing_the_offices_chargers(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    source: str,
+) -> None:
+    """The garage's new key is the garage's though the office knows more of its chargers.
+
+    The garage's account also pairs the office's two chargers, which the
+    office entry runs with a key that works. The new key lists the garage's
+    TRY0001 and TRY0002/TRY0003: it cannot be the office's, which has not
+    lost its key. It was refused as wrong_account, and only deleting the
+    garage entry got the user out.
+    """
+    office, office_entry = await _office_with_two_chargers(hass, v2c_sim)
+    v2c_sim.account.chargers.extend(office.chargers)
+    new_key = v2c_sim.sim.add_account("new-garage-key")
+    # One account, a regenerated key: the same pairings.
+    new_key.chargers = v2c_sim.account.chargers
+
+    result = await _enter_key(hass, v2c_sim, source, init_integration, "new-garage-key")
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{source}_successful"
+    assert _keys(hass) == ["new-garage-key", OFFICE_KEY]
+    assert init_integration.state is ConfigEntryState.LOADED
+    # The office's chargers stay with the entry that runs them.
+    assert set(init_integration.runtime_data.chargers) == {v2c_sim.device_id}
+    assert set(office_entry.runtime_data.chargers) == {"TRY0002", "TRY0003"}
 
 
 async def test_second_account_sharing_a_charger_is_added(
