@@ -219,14 +219,18 @@ async def _async_first_reads(
     A charger the cloud refuses to read (403/404: a pairing left behind, a
     charger moved to another account) must not keep the others down; it is
     tried again with the next list of pairings. A charger another entry runs
-    (shared by two accounts) is left to it. Any other failure, or no charger
-    read at all, raises ConfigEntryNotReady.
+    (shared by two accounts) is left to it; an entry left with none but such
+    chargers loads without any, and its pairings tracker takes them over once
+    that entry no longer runs them. Any other failure, or no charger read at
+    all, raises ConfigEntryNotReady.
     """
     await account.async_config_entry_first_refresh()
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}
+    run_elsewhere = False
     for device_id, pairing in account.data.items():
         if not async_take_charger(account.hass, account.config_entry, device_id):
+            run_elsewhere = True
             continue
         coordinator = charger_coordinator(account, pairing)
         try:
@@ -239,6 +243,10 @@ async def _async_first_reads(
             await coordinator.async_shutdown()
             continue
         chargers[device_id] = coordinator
+    # Retrying the setup would only read the pairings again, every time, to
+    # leave the same chargers to the entry running them.
+    if not chargers and run_elsewhere:
+        return chargers, set(refused)
     if not chargers and refused:
         raise next(iter(refused.values()))
     if not chargers:

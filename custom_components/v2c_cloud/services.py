@@ -90,11 +90,16 @@ def _any_charger(entry: V2CConfigEntry) -> V2CChargerCoordinator:
 
     The quota belongs to the API key, so any of them will do.
     """
-    # Every charger may have been unpaired since setup: the entry stays loaded.
-    charger = next(iter(entry.runtime_data.chargers.values()), None)
+    # Every charger may have been unpaired since setup, or be run by another
+    # entry whose account shares it: the entry stays loaded.
+    runtime = entry.runtime_data
+    charger = next(iter(runtime.chargers.values()), None)
     if charger is None:
         raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="no_chargers"
+            translation_domain=DOMAIN,
+            translation_key=(
+                "chargers_run_elsewhere" if runtime.account.data else "no_chargers"
+            ),
         )
     return charger
 

@@ -8,10 +8,11 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
+from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.v2c_cloud as integration
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
+from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
 from tests.components.v2c_cloud.read_helpers import advance, setup_entry
 from tests.sim_fixtures import SimHandle
 
@@ -178,4 +180,112 @@ async def test_a_charger_an_entry_stops_running_goes_to_the_other(
         if v2c_sim.device_id in office.runtime_data.chargers:
             break
     assert mock_config_entry.runtime_data.chargers == {}
+    assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
+
+
+async def test_an_entry_whose_chargers_another_runs_loads_without_any(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage's only charger went to the office while the garage was disabled.
+
+    Enabled again, the garage loads with its account device and quota
+    sensors and reads nothing but its pairings. Its setup used to fail with
+    "No chargers are paired" (they are) and retry every 30 minutes, a
+    pairings call each, for as long as the office ran the charger. Once the
+    office entry is gone, the garage takes the charger over.
+    """
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    assert await hass.config_entries.async_set_disabled_by(
+        mock_config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
+
+    v2c_sim.sim.clear_log()
+    assert await hass.config_entries.async_set_disabled_by(
+        mock_config_entry.entry_id, None
+    )
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.chargers == {}
+    for _ in range(48):
+        await advance(hass, freezer, ACCOUNT_TICK)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    garage_calls = v2c_sim.sim.log_for(v2c_sim.api_key)
+    # The setup's read and the 6-hourly checks: a retrying setup made 49.
+    assert {record.path for record in garage_calls} == {"/pairings/me"}
+    assert len(garage_calls) <= 6
+    assert _readers(v2c_sim, v2c_sim.device_id) == {
+        v2c_sim.sim.account(OFFICE_KEY).key_hash
+    }
+    quota = [
+        entity
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), mock_config_entry.entry_id
+        )
+        if entity.domain == "sensor"
+    ]
+    assert quota
+    account_device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, mock_config_entry.entry_id)}
+    )
+    assert account_device is not None
+    for entity in quota:
+        assert entity.device_id == account_device.id
+        assert hass.states.get(entity.entity_id).state != STATE_UNAVAILABLE
+    # Called directly: a day on, the test client's access token has expired.
+    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
+    assert diagnostics["chargers"] == []
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_account_statistics",
+            {"config_entry_id": mock_config_entry.entry_id},
+            blocking=True,
+            return_response=True,
+        )
+    assert raised.value.translation_key == "chargers_run_elsewhere"
+
+    assert await hass.config_entries.async_remove(office.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+
+    assert set(mock_config_entry.runtime_data.chargers) == {v2c_sim.device_id}
+    assert _readers(v2c_sim, v2c_sim.device_id) >= {v2c_sim.account.key_hash}
+    [device] = _devices_of(hass, v2c_sim.device_id)
+    assert device.config_entries == {mock_config_entry.entry_id}
+    assert er.async_entries_for_device(er.async_get(hass), device.id)
+
+
+@pytest.mark.parametrize("how", ["remove", "disable"])
+async def test_the_runner_gone_the_other_entry_takes_the_charger(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    *,
+    freezer: FrozenDateTimeFactory,
+    how: str,
+) -> None:
+    """The garage entry, running the shared charger, is deleted or disabled."""
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+
+    if how == "remove":
+        assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    else:
+        assert await hass.config_entries.async_set_disabled_by(
+            mock_config_entry.entry_id, ConfigEntryDisabler.USER
+        )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+
     assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
