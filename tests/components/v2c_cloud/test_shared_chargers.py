@@ -59,6 +59,20 @@ def _devices_of(hass: HomeAssistant, device_id: str) -> list[dr.DeviceEntry]:
     ]
 
 
+def _garage_has_the_device(
+    hass: HomeAssistant,
+    garage: MockConfigEntry,
+    office: MockConfigEntry,
+    device_id: str,
+) -> None:
+    """Add both entries, the garage with the shared charger's device from a past run."""
+    garage.add_to_hass(hass)
+    office.add_to_hass(hass)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=garage.entry_id, identifiers={(DOMAIN, device_id)}
+    )
+
+
 def _office_first(
     office: MockConfigEntry,
 ) -> Callable[[V2CAccountCoordinator], Coroutine[Any, Any, Any]]:
@@ -113,12 +127,7 @@ async def test_the_entry_with_the_device_keeps_it_at_a_start(
     office: MockConfigEntry,
 ) -> None:
     """The office reads first, but the garage, still being set up, has the device."""
-    mock_config_entry.add_to_hass(hass)
-    office.add_to_hass(hass)
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, v2c_sim.device_id)},
-    )
+    _garage_has_the_device(hass, mock_config_entry, office, v2c_sim.device_id)
 
     with patch.object(integration, "_async_first_reads", _office_first(office)):
         assert await async_setup_component(hass, DOMAIN, {})
@@ -140,12 +149,7 @@ async def test_a_charger_left_to_a_failed_entry_is_taken_later(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The garage, which had the device, fails its setup: the office runs the charger."""
-    mock_config_entry.add_to_hass(hass)
-    office.add_to_hass(hass)
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=mock_config_entry.entry_id,
-        identifiers={(DOMAIN, v2c_sim.device_id)},
-    )
+    _garage_has_the_device(hass, mock_config_entry, office, v2c_sim.device_id)
     v2c_sim.sim.revoke_key(v2c_sim.api_key)
 
     with patch.object(integration, "_async_first_reads", _office_first(office)):
