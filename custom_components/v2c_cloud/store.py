@@ -192,39 +192,52 @@ class V2CStore:
 
 def _energy_from(store: Store[dict[str, Any]], data: Any) -> dict[str, LifetimeEnergy]:
     """Return the saved lifetime totals, skipping any that cannot be read."""
-    if data is None:
-        return {}
-    damaged = not isinstance(data, dict)
-    if damaged:
-        data = {}
-    totals: dict[str, LifetimeEnergy] = {}
-    for device_id, saved in data.items():
-        energy = LifetimeEnergy.from_dict(saved) if isinstance(saved, dict) else None
-        if energy is not None:
-            totals[str(device_id)] = energy
-    if damaged or len(totals) != len(data):
-        _warn_damaged(
-            store, "lifetime energy", ValueError("unusable total"), _ENERGY_DEFAULT
-        )
-    return totals
+    return _per_charger(
+        store,
+        data,
+        lambda saved: (
+            LifetimeEnergy.from_dict(saved) if isinstance(saved, dict) else None
+        ),
+        what="lifetime energy",
+        unusable="unusable total",
+        default=_ENERGY_DEFAULT,
+    )
 
 
 def _sessions_from(store: Store[dict[str, Any]], data: Any) -> dict[str, SessionMark]:
     """Return the saved session readings, skipping any that cannot be read."""
+    return _per_charger(
+        store,
+        data,
+        SessionMark.from_dict,
+        what="sessions",
+        unusable="unusable reading",
+        default=_SESSIONS_DEFAULT,
+    )
+
+
+def _per_charger[T](
+    store: Store[dict[str, Any]],
+    data: Any,
+    parse: Callable[[Any], T | None],
+    *,
+    what: str,
+    unusable: str,
+    default: str,
+) -> dict[str, T]:
+    """Return what was saved per charger, warning once when any of it is unusable."""
     if data is None:
         return {}
     damaged = not isinstance(data, dict)
     if damaged:
         data = {}
-    sessions: dict[str, SessionMark] = {}
+    restored: dict[str, T] = {}
     for device_id, saved in data.items():
-        if (mark := SessionMark.from_dict(saved)) is not None:
-            sessions[str(device_id)] = mark
-    if damaged or len(sessions) != len(data):
-        _warn_damaged(
-            store, "sessions", ValueError("unusable reading"), _SESSIONS_DEFAULT
-        )
-    return sessions
+        if (value := parse(saved)) is not None:
+            restored[str(device_id)] = value
+    if damaged or len(restored) != len(data):
+        _warn_damaged(store, what, ValueError(unusable), default)
+    return restored
 
 
 async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
