@@ -205,17 +205,15 @@ def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _one_charger(data: dict[str, Any]) -> dict[str, Any]:
+def _named_target(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse a target naming no device or entity; the action counts the chargers.
 
     Home Assistant hands a script's `target:` over as lists, even of one id. How
     many chargers they name shows only once they are resolved in the registries.
     """
     for key in (ATTR_DEVICE_ID, ATTR_ENTITY_ID):
-        if key in data:
-            data[key] = list(dict.fromkeys(data[key]))
-            if not data[key]:
-                del data[key]
+        if key in data and not data[key]:
+            del data[key]
     if ATTR_DEVICE_ID not in data and ATTR_ENTITY_ID not in data:
         raise InvalidActionInputError(
             ATTR_DEVICE_ID,
@@ -229,7 +227,7 @@ def _one_charger(data: dict[str, Any]) -> dict[str, Any]:
 def _one_account(data: dict[str, Any]) -> dict[str, Any]:
     """Take an account, or any one of its chargers, to read the account by."""
     if ATTR_CONFIG_ENTRY_ID not in data:
-        return _one_charger(data)
+        return _named_target(data)
     if ATTR_DEVICE_ID in data or ATTR_ENTITY_ID in data:
         raise vol.Invalid(
             "give the account or a charger, not both", [ATTR_CONFIG_ENTRY_ID]
@@ -249,7 +247,7 @@ def _charger_schema(
 ) -> TranslatedSchema:
     """Return the schema of an action on one charger."""
     return TranslatedSchema(
-        vol.All(vol.Schema({**CHARGER_TARGET, **fields}), _one_charger, *extra)
+        vol.All(vol.Schema({**CHARGER_TARGET, **fields}), _named_target, *extra)
     )
 
 
