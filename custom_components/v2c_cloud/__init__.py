@@ -9,14 +9,13 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util.hass_dict import HassKey
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
 from .chargers import (
-    V2CPairingsTracker,
     async_let_go,
     async_take_charger,
+    async_track_pairings,
     charger_coordinator,
     registered_chargers,
 )
@@ -38,6 +37,7 @@ from .coordinator import (
     V2CErrorMapper,
     V2CRuntimeData,
 )
+from .handover import async_carry_over_commands, async_forget_handover
 from .helpers import own_identifiers, utcnow
 from .history import async_setup_history
 from .metering import PlannerMeter
@@ -46,7 +46,6 @@ from .migration import (
     async_report_removed_entities,
     async_take_over_entities,
 )
-from .polling import ChargerPoller
 from .repairs import async_delete_domain_issues, async_delete_entry_issues
 from .services import async_setup_services
 from .session import SessionMark
@@ -67,14 +66,6 @@ PLATFORMS: list[Platform] = [
 
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-# The pollers with commands still applying when an entry unloaded, for its
-# next setup: a reload (options saved, the entry re-enabled) must go on
-# showing the values just set, not the old ones until the next settings read.
-# Kept in memory only: after a restart the chargers saved as `unconfirmed` are
-# read once more and show their old values until then, as their optimistic
-# values (readers of any setting) cannot be saved.
-_HANDOVER: HassKey[dict[str, dict[str, ChargerPoller]]] = HassKey(f"{DOMAIN}_handover")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -100,9 +91,47 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     store = await V2CStore.async_load(
         hass, entry.entry_id, planner_settings(entry), quota_id(api_key, base_url)
     )
-    planner, guard = store.planner, store.guard
+    planner = store.planner
     gate = SetupGate(hass, entry.entry_id)
     gate.check(planner, utcnow())
+    account = _account_coordinator(hass, entry, store, api_key, base_url)
+    chargers, unread = await _async_gated_first_reads(hass, entry, account, store, gate)
+    entry.runtime_data = V2CRuntimeData(
+        client=account.client,
+        planner=planner,
+        guard=store.guard,
+        store=store,
+        account=account,
+        chargers=chargers,
+    )
+    # A charger the first pairings read left out keeps its device until a
+    # second read agrees it is gone.
+    account.unpairing.suspect(
+        registered_chargers(hass, entry) - set(chargers), utcnow()
+    )
+    async_carry_over_commands(hass, entry)
+    store.follow_sessions(lambda: _session_marks(entry))
+    for coordinator in chargers.values():
+        coordinator.async_schedule_refresh_at()
+    entry.async_on_unload(store.async_close)
+    entry.async_on_unload(lambda: gate.leaving(planner, utcnow()))
+    async_track_pairings(hass, entry, unread)
+    removed = async_take_over_entities(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_report_removed_entities(hass, entry, removed)
+    async_setup_history(hass, entry)
+    return True
+
+
+def _account_coordinator(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    store: V2CStore,
+    api_key: str,
+    base_url: str,
+) -> V2CAccountCoordinator:
+    """Return the account's coordinator; the planner counts its client's calls and quota."""
+    planner = store.planner
 
     @callback
     def observe_quota(snapshot: QuotaSnapshot) -> None:
@@ -124,11 +153,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         quota_listener=observe_quota,
         call_listener=PlannerMeter(planner, counted=store.schedule_save),
     )
-    errors = V2CErrorMapper(hass, entry.entry_id, planner, guard)
+    errors = V2CErrorMapper(hass, entry.entry_id, planner, store.guard)
     entry.async_on_unload(errors.close)
     # Also when the setup fails: another entry may run the chargers meanwhile.
     entry.async_on_unload(lambda: async_let_go(hass, entry))
     account = V2CAccountCoordinator(hass, entry, client, errors)
+    return account
+
+
+async def _async_gated_first_reads(
+    hass: HomeAssistant,
+    entry: V2CConfigEntry,
+    account: V2CAccountCoordinator,
+    store: V2CStore,
+    gate: SetupGate,
+) -> tuple[dict[str, V2CChargerCoordinator], set[str]]:
+    """Run the first reads; after a failure the gate spaces out the next attempt."""
+    errors = account.errors
     try:
         chargers, unread = await _async_first_reads(account)
     except ConfigEntryAuthFailed as err:
@@ -136,7 +177,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         # setup has no timer to try the key again: ask for a new key, and keep
         # retrying the old one as rarely as a running entry probes it.
         entry.async_start_reauth(hass)
-        gate.failed(utcnow(), at_least=guard.probed(utcnow()))
+        gate.failed(utcnow(), at_least=store.guard.probed(utcnow()))
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="auth_failed"
         ) from err
@@ -149,66 +190,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         await store.async_save()
     gate.succeeded()
     errors.withdraw_reauth()
-
-    entry.runtime_data = V2CRuntimeData(
-        client=client,
-        planner=planner,
-        guard=guard,
-        store=store,
-        account=account,
-        chargers=chargers,
-    )
-    # A charger the first pairings read left out keeps its device until a
-    # second read agrees it is gone.
-    account.unpairing.suspect(
-        registered_chargers(hass, entry) - set(chargers), utcnow()
-    )
-    replaced = hass.data.get(_HANDOVER, {}).pop(entry.entry_id, {})
-    now = utcnow()
-    for device_id, coordinator in chargers.items():
-        if device_id in replaced:
-            coordinator.poller.take_over(replaced[device_id], now)
-        elif device_id in store.unconfirmed:
-            coordinator.poller.recheck(now)
-    entry.async_on_unload(lambda: _hand_over(hass, entry))
-    store.follow_pending(
-        lambda: (
-            device_id
-            for device_id, coordinator in entry.runtime_data.chargers.items()
-            if coordinator.poller.awaiting_confirmation
-        )
-    )
-    store.follow_sessions(
-        lambda: {
-            device_id: SessionMark.of(coordinator.data.state)
-            for device_id, coordinator in entry.runtime_data.chargers.items()
-            if coordinator.data is not None and coordinator.data.state is not None
-        }
-    )
-    for coordinator in chargers.values():
-        coordinator.async_schedule_refresh_at()
-    entry.async_on_unload(store.async_close)
-    entry.async_on_unload(lambda: gate.leaving(planner, utcnow()))
-    tracker = V2CPairingsTracker(hass, entry, unread)
-    tracker.async_pairings_updated()
-    entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
-    removed = async_take_over_entities(hass, entry)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    async_report_removed_entities(hass, entry, removed)
-    async_setup_history(hass, entry)
-    return True
+    return chargers, unread
 
 
-@callback
-def _hand_over(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Keep the pollers whose commands still apply for the entry's next setup."""
-    pollers = {
-        device_id: coordinator.poller
+def _session_marks(entry: V2CConfigEntry) -> dict[str, SessionMark]:
+    """Return the session of each running charger's last reading."""
+    return {
+        device_id: SessionMark.of(coordinator.data.state)
         for device_id, coordinator in entry.runtime_data.chargers.items()
-        if coordinator.poller.awaiting_confirmation
+        if coordinator.data is not None and coordinator.data.state is not None
     }
-    if pollers:
-        hass.data.setdefault(_HANDOVER, {})[entry.entry_id] = pollers
 
 
 async def _async_first_reads(
@@ -285,5 +276,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None
     others = hass.config_entries.async_entries(DOMAIN, include_ignore=False)
     if all(other.entry_id == entry.entry_id for other in others):
         async_delete_domain_issues(hass)
-    hass.data.get(_HANDOVER, {}).pop(entry.entry_id, None)
+    async_forget_handover(hass, entry.entry_id)
     await async_remove_store(hass, entry.entry_id)

@@ -295,3 +295,14 @@ class V2CPairingsTracker:
         """Stop polling, then let the planner forget the charger's share."""
         await coordinator.async_shutdown()
         self.entry.runtime_data.planner.remove_charger(coordinator.device_id)
+
+
+@callback
+def async_track_pairings(
+    hass: HomeAssistant, entry: V2CConfigEntry, unread: Iterable[str]
+) -> None:
+    """Compare the pairings with the chargers run, now and after each account update."""
+    tracker = V2CPairingsTracker(hass, entry, unread)
+    tracker.async_pairings_updated()
+    account = entry.runtime_data.account
+    entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
