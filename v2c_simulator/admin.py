@@ -182,6 +182,16 @@ def admin_routes(sim: Simulator) -> list[web.RouteDef]:
             raise ApiError(404, "Unknown key hash")
         return _quota(account.key_hash, sim.quota_for(account.api_key))
 
+    async def spend(request: web.Request) -> object:
+        params = await _params(request)
+        account = sim.account_by_hash(request.match_info["key_hash"])
+        if account is None:
+            raise ApiError(404, "Unknown key hash")
+        quota = sim.quota(account.api_key)
+        leave = params.integer("leave", 0, quota.limit) if params.has("leave") else 0
+        quota.spend_external(sim.clock.now(), leave)
+        return _quota(account.key_hash, sim.quota_for(account.api_key))
+
     async def unknown(_request: web.Request) -> object:
         raise ApiError(404, "Unknown admin endpoint")
 
@@ -201,5 +211,6 @@ def admin_routes(sim: Simulator) -> list[web.RouteDef]:
         web.post("/_sim/clock/advance", endpoint(advance)),
         web.get("/_sim/quota", endpoint(quotas)),
         web.get("/_sim/quota/{key_hash}", endpoint(quota)),
+        web.post("/_sim/quota/{key_hash}/spend", endpoint(spend)),
         web.route("*", "/_sim/{tail:.*}", endpoint(unknown)),
     ]

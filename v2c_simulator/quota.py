@@ -107,6 +107,13 @@ class KeyQuota:
         self._external_rates.append(calls_per_day)
         self._external_done.append(0)
 
+    def spend_external(self, now: datetime, leave: int = 0) -> None:
+        """Let another program spend the day's calls at once, down to `leave`."""
+        self._catch_up(now)
+        spent = max(0, self.limit - leave - self._used)
+        self._used += spent
+        self._external_used += spent
+
     def status(self, now: datetime) -> QuotaStatus:
         """Return the quota at a moment."""
         self._catch_up(now)

@@ -152,6 +152,31 @@ async def test_quota_endpoints(v2c_sim: SimHandle, admin: ClientSession) -> None
     assert (await api(admin, "GET", "/_sim/quota/000000000000")).status == 404
 
 
+async def test_spend_quota_endpoint(v2c_sim: SimHandle, admin: ClientSession) -> None:
+    """Another program spends a key's calls: down to `leave`, then all of them."""
+    spend = f"/_sim/quota/{key_hash(v2c_sim.api_key)}/spend"
+
+    left = (await api(admin, "POST", spend, body={"leave": 3})).body
+    gone = (await api(admin, "POST", spend)).body
+
+    assert (left["remaining"], left["external_used"]) == (3, 997)
+    assert (gone["remaining"], gone["external_used"]) == (0, 1000)
+    async with ClientSession(
+        v2c_sim.base_url, headers={"apikey": v2c_sim.api_key}
+    ) as client:
+        refused = await api(client, "GET", "/pairings/me")
+    # A 429 whose headers show the day spent: what the integration calls quota used up.
+    assert refused.status == 429
+    assert refused.headers["X-RateLimit-Remaining-Day"] == "0"
+    bad = [
+        await api(admin, "POST", spend, body={"leave": -1}),
+        await api(admin, "POST", spend, body={"leave": 1001}),
+        await api(admin, "POST", "/_sim/quota/000000000000/spend"),
+    ]
+    assert [a.status for a in bad] == [400, 400, 404]
+    assert [r.path for r in v2c_sim.sim.request_log] == ["/pairings/me"]
+
+
 async def test_advance_clock(v2c_sim: SimHandle, admin: ClientSession) -> None:
     """The virtual clock moves through the admin API; bad values are refused."""
     moved = await api(admin, "POST", "/_sim/clock/advance", body={"seconds": 90})
