@@ -76,6 +76,33 @@ def at_least_one(text: str) -> int:
     return value
 
 
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--scenario` and `--scenario-file`, which `sources()` reads."""
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=BENCH_SCENARIOS,
+        help="run this classic scenario (repeatable)",
+    )
+    parser.add_argument(
+        "--scenario-file",
+        action="append",
+        type=Path,
+        help="run the scenario described in this JSON file (repeatable)",
+    )
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--jobs` and `--json`."""
+    parser.add_argument(
+        "--jobs",
+        type=at_least_one,
+        default=2,
+        help="runs in parallel processes (default 2)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to PATH")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
@@ -89,18 +116,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=30,
         help="simulated days per scenario (default 30)",
     )
-    parser.add_argument(
-        "--scenario",
-        action="append",
-        choices=BENCH_SCENARIOS,
-        help="run this classic scenario (repeatable)",
-    )
-    parser.add_argument(
-        "--scenario-file",
-        action="append",
-        type=Path,
-        help="run the scenario described in this JSON file (repeatable)",
-    )
+    add_scenario_arguments(parser)
     parser.add_argument(
         "--apply-delay",
         metavar="S",
@@ -108,13 +124,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "or a range LOW-HIGH each command's delay is drawn from "
         "(default: the file's apply_delay_s, else 0)",
     )
-    parser.add_argument(
-        "--jobs",
-        type=at_least_one,
-        default=2,
-        help="runs in parallel processes (default 2)",
-    )
-    parser.add_argument("--json", type=Path, help="also write the figures to PATH")
+    add_output_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -130,10 +140,19 @@ def sources(args: argparse.Namespace) -> list[Source]:
     ]
 
 
-def case_of(source: Source, apply_delay_s: ApplyDelay | None = None) -> BenchCase:
-    """Rebuild a bench case from its source, with commands applied that late if given."""
+def case_of(
+    source: Source, apply_delay_s: ApplyDelay | None = None, *, seed_offset: int = 0
+) -> BenchCase:
+    """Rebuild a bench case from its source, with commands applied that late if given.
+
+    `seed_offset` is added to the scenario's seed: the same pattern drawn anew.
+    """
     kind, name = source
-    case = BenchCase(SCENARIOS[name]) if kind == "classic" else load(Path(name))
+    if kind == "classic":
+        scenario = SCENARIOS[name]
+        case = BenchCase(replace(scenario, seed=scenario.seed + seed_offset))
+    else:
+        case = load(Path(name), seed_offset=seed_offset)
     if apply_delay_s is None:
         return case
     return replace(case, apply_delay_s=apply_delay_s)
@@ -146,6 +165,13 @@ def strategies_for(source: Source, case: BenchCase) -> tuple[str, ...]:
     if spent_elsewhere(case) >= RESERVE and fixed_left_skipped(case) is None:
         chosen = (*chosen, FIXED_LEFT)
     return chosen
+
+
+def warn_fixed_left_skipped(cases: list[BenchCase]) -> None:
+    """Say on stderr why `fixed_left` does not run where it would be wanted."""
+    for case in cases:
+        if spent_elsewhere(case) >= RESERVE and (why := fixed_left_skipped(case)):
+            print(why, file=sys.stderr)
 
 
 def fixed_left_skipped(case: BenchCase) -> str | None:
@@ -182,6 +208,31 @@ def json_target_problem(path: Path | None) -> str | None:
     if not path.parent.is_dir():
         return f"--json {path}: directory {path.parent} does not exist"
     return None
+
+
+class RefusedCommandLineError(Exception):
+    """The command line asks for something that cannot run; the message says why."""
+
+
+def chosen_cases(
+    args: argparse.Namespace, apply_delay_s: ApplyDelay | None = None
+) -> tuple[list[Source], list[BenchCase]]:
+    """Return the chosen scenarios and their cases, checked before any run.
+
+    Raise RefusedCommandLineError when the figures could not be written to
+    `--json`, a scenario file is malformed or two scenarios share a name.
+    """
+    if (problem := json_target_problem(args.json)) is not None:
+        raise RefusedCommandLineError(problem)
+    chosen = sources(args)
+    try:
+        cases = [case_of(source, apply_delay_s) for source in chosen]
+    except ScenarioFileError as err:
+        raise RefusedCommandLineError(f"scenario file: {err}") from err
+    if (problem := same_names(cases, chosen)) is not None:
+        raise RefusedCommandLineError(problem)
+    warn_fixed_left_skipped(cases)
+    return chosen, cases
 
 
 def run_one(
@@ -263,21 +314,11 @@ def main(argv: list[str]) -> int:
         except ScenarioFileError as err:
             print(err, file=sys.stderr)
             return 2
-    if (problem := json_target_problem(args.json)) is not None:
-        print(problem, file=sys.stderr)
-        return 2
-    chosen = sources(args)
     try:
-        cases = [case_of(source, delay) for source in chosen]
-    except ScenarioFileError as err:
-        print(f"scenario file: {err}", file=sys.stderr)
+        chosen, cases = chosen_cases(args, delay)
+    except RefusedCommandLineError as err:
+        print(err, file=sys.stderr)
         return 2
-    if (problem := same_names(cases, chosen)) is not None:
-        print(problem, file=sys.stderr)
-        return 2
-    for case in cases:
-        if spent_elsewhere(case) >= RESERVE and (why := fixed_left_skipped(case)):
-            print(why, file=sys.stderr)
     names = [case.name for case in cases]
     jobs = [
         (index, source, strategy)

@@ -141,6 +141,9 @@ class RunMetrics:
     age_floor: AgeFloor = field(default_factory=AgeFloor)
     plugin_delays_s: list[float] = field(default_factory=list)
     plugin_delays_day1_s: list[float] = field(default_factory=list)
+    # First-day plug-ins HA had not shown when the run ended: a one-day run
+    # would otherwise drop a late-evening plug-in without a trace.
+    plugins_day1_unseen: int = 0
     charge_start_delays_s: list[float] = field(default_factory=list)
     charge_end_delays_s: list[float] = field(default_factory=list)
     frozen_visible_s: list[float] = field(default_factory=list)

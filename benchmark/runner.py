@@ -288,6 +288,9 @@ async def _simulate(
         if cloud_down_since is not None:
             metrics.cloud_outage_calls += spent
         metrics.observe_remaining(quota.remaining)
+    metrics.plugins_day1_unseen = sum(
+        watch.plugged_at is not None and watch.plug_day1 for watch in watches
+    )
 
 
 def _observe(

@@ -235,20 +235,25 @@ class FileScenarioDriver(ScenarioDriver):
         super()._apply(event)
 
 
-def load(path: Path) -> BenchCase:
-    """Read a scenario file; raise ScenarioFileError, naming the file, when it is malformed."""
+def load(path: Path, *, seed_offset: int = 0) -> BenchCase:
+    """Read a scenario file; raise ScenarioFileError, naming the file, when it is malformed.
+
+    `seed_offset` is added to the file's seed: the same pattern on other days.
+    """
     try:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise ScenarioFileError(f"{path}: {err}") from err
     try:
-        return parse(data, default_name=path.stem)
+        return parse(data, default_name=path.stem, seed_offset=seed_offset)
     except ScenarioFileError as err:
         raise ScenarioFileError(f"{path}: {err}") from err
 
 
-def parse(data: object, *, default_name: str = "file") -> BenchCase:
-    """Build a bench case from a decoded scenario file."""
+def parse(
+    data: object, *, default_name: str = "file", seed_offset: int = 0
+) -> BenchCase:
+    """Build a bench case from a decoded scenario file, its seed moved by `seed_offset`."""
     spec = _mapping(data, "scenario")
     _known(spec, TOP_KEYS, "scenario")
     chargers = tuple(
@@ -279,7 +284,7 @@ def parse(data: object, *, default_name: str = "file") -> BenchCase:
             spec.get("external_calls_per_day", 0), "external_calls_per_day"
         ),
         restart_at=_optional_time(spec.get("restart_utc"), "restart_utc"),
-        seed=_integer(spec.get("seed", 0), "seed", low=None),
+        seed=_integer(spec.get("seed", 0), "seed", low=None) + seed_offset,
         chargers=chargers,
         cloud_outages=_outages(spec.get("cloud_outages", []), "cloud_outages"),
         daily_limit=daily_limit,
