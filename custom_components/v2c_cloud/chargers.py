@@ -184,6 +184,21 @@ class V2CPairingsTracker:
             - unconfirmed
         ):
             del runtime.store.sessions[device_id]
+        # Sessions of a charger another entry runs come and go unseen here, and
+        # that entry reports them: the mark of this entry's last run, compared
+        # with its first reading should it run the charger again, would report
+        # them a second time. Saved soon, as an entry running no charger may
+        # make no call to save it for hours, and a start would restore it.
+        runners = self.hass.data.get(_RUNNERS, {})
+        elsewhere = {
+            device_id
+            for device_id in runtime.store.sessions
+            if runners.get(device_id, self.entry.entry_id) != self.entry.entry_id
+        }
+        for device_id in elsewhere:
+            del runtime.store.sessions[device_id]
+        if elsewhere:
+            runtime.store.schedule_save()
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)

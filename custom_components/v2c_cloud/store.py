@@ -25,7 +25,7 @@ from .session import SessionMark
 # - energy: per charger, its LifetimeEnergy;
 # - sessions: per charger, the SessionMark of its last live reading (since
 #   the charging session events), so a session that ends across a reload or
-#   a restart is still reported, once.
+#   a restart is still reported, once; none for a charger another entry runs.
 # New keys are added this way, without a new STORAGE_VERSION: an earlier
 # revision (a downgrade) ignores a key it does not know, but would refuse a
 # newer version's whole file, the day's quota with it.

@@ -9,8 +9,8 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigFlowResult
-from homeassistant.const import CONF_API_KEY, Platform
-from homeassistant.core import HomeAssistant, State
+from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -60,6 +60,30 @@ def state_of(hass: HomeAssistant, entity_id: str) -> State:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state
+
+
+def fired_events(
+    changes: list[Event[Any]], entity_id: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return the events fired, each once: not those shown again after a reload.
+
+    An event's state is its time, which the frozen clock may share between two
+    events of one reading: an event is its time with its type.
+    """
+    seen: set[tuple[str, str]] = set()
+    fired: list[tuple[str, dict[str, Any]]] = []
+    for change in changes:
+        new = change.data["new_state"]
+        if change.data["entity_id"] != entity_id or new is None:
+            continue
+        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            continue
+        attributes = dict(new.attributes)
+        event = (new.state, attributes.pop("event_type"))
+        if event not in seen:
+            seen.add(event)
+            fired.append((event[1], attributes))
+    return fired
 
 
 def number_of(hass: HomeAssistant, entity_id: str) -> float:

@@ -8,12 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import (
-    EVENT_HOMEASSISTANT_FINAL_WRITE,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-    Platform,
-)
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -33,7 +28,7 @@ from custom_components.v2c_cloud.session import SessionMark
 from tests.sim_fixtures import SimHandle, SimSetup
 
 from .control_helpers import Harness
-from .read_helpers import advance, entity_texts, run_for, state_of
+from .read_helpers import advance, entity_texts, fired_events, run_for, state_of
 
 PLATFORM = Platform.EVENT
 SESSION = "event.garage_charging_session"
@@ -77,25 +72,7 @@ async def test_session_start_and_finish(
 def _fired(
     changes: list[Event[Any]], entity_id: str = SESSION
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Return the events fired, each once: not those shown again after a reload.
-
-    An event's state is its time, which the frozen clock may share between two
-    events of one reading: an event is its time with its type.
-    """
-    seen: set[tuple[str, str]] = set()
-    fired: list[tuple[str, dict[str, Any]]] = []
-    for change in changes:
-        new = change.data["new_state"]
-        if change.data["entity_id"] != entity_id or new is None:
-            continue
-        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            continue
-        attributes = dict(new.attributes)
-        event = (new.state, attributes.pop("event_type"))
-        if event not in seen:
-            seen.add(event)
-            fired.append((event[1], attributes))
-    return fired
+    return fired_events(changes, entity_id)
 
 
 def _figures(fired: tuple[str, dict[str, Any]]) -> tuple[float, int]:

@@ -10,21 +10,31 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 import custom_components.v2c_cloud as integration
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
-from tests.components.v2c_cloud.read_helpers import advance, setup_entry
+from custom_components.v2c_cloud.event import SESSION_FINISHED, SESSION_STARTED
+from tests.components.v2c_cloud.read_helpers import (
+    advance,
+    fired_events,
+    run_for,
+    setup_entry,
+)
 from tests.sim_fixtures import SimHandle
 
 OFFICE_KEY = "key-of-the-office"
+SHARED_SESSION = "event.garage_charging_session"
 
 
 @pytest.fixture
@@ -293,3 +303,71 @@ async def test_the_runner_gone_the_other_entry_takes_the_charger(
     await advance(hass, freezer, ACCOUNT_TICK)
 
     assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
+
+
+def _session_events(changes: list[Event[Any]]) -> list[tuple[str, Any]]:
+    """Return the shared charger's session events, with their energy."""
+    return [
+        (event, attributes.get("energy_kwh"))
+        for event, attributes in fired_events(changes, SHARED_SESSION)
+    ]
+
+
+async def test_sessions_the_other_entry_reported_are_not_reported_again(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage runs the charger mid-charge, the office takes it, then gives it back.
+
+    The office reports the session ending and the next one starting. The
+    garage used to keep the reading of its last run and compare its first
+    reading with it once it ran the charger again: it finished the session
+    the office had finished, with the energy of the garage's last read, and
+    started the one the office had started.
+    """
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    changes = async_capture_events(hass, "state_changed")
+    charger = v2c_sim.charger
+    charger.plug_in(energy_needed_kwh=60)
+    await run_for(hass, freezer, 120)
+    assert [event for event, _ in _session_events(changes)] == [SESSION_STARTED]
+
+    assert await hass.config_entries.async_set_disabled_by(
+        mock_config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert v2c_sim.device_id in office.runtime_data.chargers
+    assert await hass.config_entries.async_set_disabled_by(
+        mock_config_entry.entry_id, None
+    )
+    await hass.async_block_till_done()
+    assert mock_config_entry.runtime_data.chargers == {}
+
+    await run_for(hass, freezer, 5)
+    charger.unplug()
+    finished = charger.state.session_energy_kwh
+    await run_for(hass, freezer, 5)
+    charger.plug_in(energy_needed_kwh=60)
+    await run_for(hass, freezer, 5)
+    by_the_office = _session_events(changes)
+    assert by_the_office == [
+        (SESSION_STARTED, None),
+        (SESSION_FINISHED, pytest.approx(finished)),
+        (SESSION_STARTED, None),
+    ]
+
+    assert await hass.config_entries.async_remove(office.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(24):
+        await advance(hass, freezer, ACCOUNT_TICK)
+        if v2c_sim.device_id in mock_config_entry.runtime_data.chargers:
+            break
+    assert v2c_sim.device_id in mock_config_entry.runtime_data.chargers
+    await run_for(hass, freezer, 5)
+
+    assert _session_events(changes) == by_the_office
