@@ -169,36 +169,10 @@ class V2CPairingsTracker:
             self._async_follow(coordinator, paired[device_id])
         # The stored planner may remember chargers unpaired while Home Assistant
         # was stopped, or one a read in flight met again after its removal.
-        planned = runtime.planner.snapshot(utcnow()).chargers
-        unconfirmed = runtime.account.unpairing.missing
-        for device_id in (
-            set(planned) - set(paired) - set(runtime.chargers) - unconfirmed
-        ):
+        kept = set(paired) | set(runtime.chargers) | runtime.account.unpairing.missing
+        for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - kept:
             runtime.planner.remove_charger(device_id)
-        # A charger paired again later starts a new story: its last session
-        # before the unpairing is not reported when it comes back.
-        for device_id in (
-            set(runtime.store.sessions)
-            - set(paired)
-            - set(runtime.chargers)
-            - unconfirmed
-        ):
-            del runtime.store.sessions[device_id]
-        # Sessions of a charger another entry runs come and go unseen here, and
-        # that entry reports them: the mark of this entry's last run, compared
-        # with its first reading should it run the charger again, would report
-        # them a second time. Saved soon, as an entry running no charger may
-        # make no call to save it for hours, and a start would restore it.
-        runners = self.hass.data.get(_RUNNERS, {})
-        elsewhere = {
-            device_id
-            for device_id in runtime.store.sessions
-            if runners.get(device_id, self.entry.entry_id) != self.entry.entry_id
-        }
-        for device_id in elsewhere:
-            del runtime.store.sessions[device_id]
-        if elsewhere:
-            runtime.store.schedule_save()
+        self._forget_sessions(kept)
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)
@@ -221,6 +195,30 @@ class V2CPairingsTracker:
                 self._async_add(paired[device_id]),
                 f"{DOMAIN} add charger {mask_device_id(device_id)}",
             )
+
+    def _forget_sessions(self, kept: set[str]) -> None:
+        """Drop the saved last readings of chargers this entry will not compare with.
+
+        A charger paired again later starts a new story: its last session
+        before the unpairing is not reported when it comes back. Sessions of a
+        charger another entry runs come and go unseen here, and that entry
+        reports them: the mark of this entry's last run, compared with its
+        first reading should it run the charger again, would report them a
+        second time. Those are saved soon, as an entry running no charger may
+        make no call to save them for hours, and a start would restore them.
+        """
+        sessions = self.entry.runtime_data.store.sessions
+        unpaired = set(sessions) - kept
+        runners = self.hass.data.get(_RUNNERS, {})
+        elsewhere = {
+            device_id
+            for device_id in set(sessions) - unpaired
+            if runners.get(device_id, self.entry.entry_id) != self.entry.entry_id
+        }
+        for device_id in unpaired | elsewhere:
+            del sessions[device_id]
+        if elsewhere:
+            self.entry.runtime_data.store.schedule_save()
 
     def _may_try(self, device_id: str, now: datetime) -> bool:
         """Return True when a charger not added yet may be read now."""
