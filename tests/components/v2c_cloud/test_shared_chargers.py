@@ -102,6 +102,28 @@ def _office_first(
     return ordered
 
 
+async def _set_up_garage_first(
+    hass: HomeAssistant, garage: MockConfigEntry, office: MockConfigEntry
+) -> None:
+    """Set up the garage, which runs the shared charger, then the office, left its own."""
+    await setup_entry(hass, garage)
+    await setup_entry(hass, office)
+    assert set(office.runtime_data.chargers) == {"TRY0002"}
+
+
+async def _until_it_runs(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    device_id: str,
+) -> None:
+    """Let account ticks pass, up to a day's worth, until the entry runs the charger."""
+    for _ in range(24):
+        await advance(hass, freezer, ACCOUNT_TICK)
+        if device_id in entry.runtime_data.chargers:
+            return
+
+
 async def test_entries_started_together_run_a_shared_charger_once(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
@@ -184,15 +206,10 @@ async def test_a_charger_an_entry_stops_running_goes_to_the_other(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The garage's account unpairs the shared charger: the office takes it over."""
-    await setup_entry(hass, mock_config_entry)
-    await setup_entry(hass, office)
-    assert set(office.runtime_data.chargers) == {"TRY0002"}
+    await _set_up_garage_first(hass, mock_config_entry, office)
     v2c_sim.account.remove_charger(v2c_sim.device_id)
 
-    for _ in range(24):
-        await advance(hass, freezer, ACCOUNT_TICK)
-        if v2c_sim.device_id in office.runtime_data.chargers:
-            break
+    await _until_it_runs(hass, freezer, office, v2c_sim.device_id)
     assert mock_config_entry.runtime_data.chargers == {}
     assert set(office.runtime_data.chargers) == {"TRY0002", v2c_sim.device_id}
 
@@ -289,9 +306,7 @@ async def test_the_runner_gone_the_other_entry_takes_the_charger(
     how: str,
 ) -> None:
     """The garage entry, running the shared charger, is deleted or disabled."""
-    await setup_entry(hass, mock_config_entry)
-    await setup_entry(hass, office)
-    assert set(office.runtime_data.chargers) == {"TRY0002"}
+    await _set_up_garage_first(hass, mock_config_entry, office)
 
     if how == "remove":
         assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
@@ -363,10 +378,7 @@ async def test_sessions_the_other_entry_reported_are_not_reported_again(
 
     assert await hass.config_entries.async_remove(office.entry_id)
     await hass.async_block_till_done()
-    for _ in range(24):
-        await advance(hass, freezer, ACCOUNT_TICK)
-        if v2c_sim.device_id in mock_config_entry.runtime_data.chargers:
-            break
+    await _until_it_runs(hass, freezer, mock_config_entry, v2c_sim.device_id)
     assert v2c_sim.device_id in mock_config_entry.runtime_data.chargers
     await run_for(hass, freezer, 5)
 
