@@ -53,6 +53,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .coordinator import V2CConfigEntry
 from .helpers import format_reset_time, own_identifiers, without_credentials
 from .wifi_flow import WifiOptionsStep
 
@@ -150,10 +151,10 @@ def _known_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
     return known
 
 
-def _max_command_reserve(entry: ConfigEntry, quota_share: int) -> int:
+def _max_command_reserve(entry: V2CConfigEntry, quota_share: int) -> int:
     """Return the largest reserve that still leaves half of the share for polling."""
     # A loaded entry knows its key's limit from the headers: smaller keys exist.
-    limit: int = (
+    limit = (
         entry.runtime_data.planner.limit
         if entry.state is ConfigEntryState.LOADED
         else DAILY_CALL_LIMIT

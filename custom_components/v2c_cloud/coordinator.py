@@ -108,6 +108,9 @@ class V2CErrorMapper:
         self.planner = planner
         self.guard = guard
         self.forbidden = False
+        # Calls answered so far: a coordinator that reads nothing this tick
+        # tells from it whether the cloud answers again since its failure.
+        self.answers = 0
         # After the unload a late answer must not raise or clear the entry's
         # issues: the entry may be deleted, its issues with it.
         self._closed = False
@@ -118,6 +121,7 @@ class V2CErrorMapper:
 
     def succeeded(self) -> None:
         """Note an answered call: earlier 401s were false and the quota is back."""
+        self.answers += 1
         self.guard.success()
         self.forbidden = False
         if not self._closed:
@@ -160,7 +164,7 @@ class V2CErrorMapper:
             async_report_quota_exhausted(self.hass, self.entry_id, calls_back_at)
         return calls_back_at
 
-    def update_failed(self, err: V2CError, now: datetime) -> Exception:
+    def update_failed(self, err: V2CError, now: datetime) -> HomeAssistantError:
         """Return the exception a refresh should raise for err."""
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
@@ -294,6 +298,9 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self.client = client
         self.errors = errors
         self.unpairing = UnpairingCheck()
+        # The failure a tick without a read repeats until any call is answered.
+        self._failure: HomeAssistantError | None = None
+        self._answers_at_failure = 0
 
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()
@@ -308,6 +315,18 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
             and not self.errors.forbidden
         )
         if self.data is not None and (not due or self.errors.reauth_pending()):
+            if (
+                self._failure is not None
+                and self.errors.answers == self._answers_at_failure
+            ):
+                # Returning the list would log the cloud as recovered while
+                # nothing has answered since the failure.
+                raise _translated(
+                    UpdateFailed,
+                    self._failure.translation_key or "communication_error",
+                    **(self._failure.translation_placeholders or {}),
+                )
+            self._failure = None
             return self.data
         try:
             with charged_as(CallKind.MAINTENANCE, now):
@@ -315,7 +334,10 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         except V2CError as err:
             # Not every tick while the cloud fails: the regular check decides.
             self.unpairing.leave_to_the_regular_check()
-            raise self.errors.update_failed(err, now) from err
+            self._failure = self.errors.update_failed(err, now)
+            self._answers_at_failure = self.errors.answers
+            raise self._failure from err
+        self._failure = None
         self.errors.succeeded()
         read = {pairing.device_id: pairing for pairing in pairings}
         return self.unpairing.settle(self.data or {}, read, now)

@@ -23,7 +23,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .api import V2CValidationError, validation as check
-from .coordinator import V2CChargerCoordinator
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 
 CONF_SSID = "ssid"
 PASSWORD_SELECTOR = TextSelector(
@@ -38,10 +38,10 @@ class WifiOptionsStep(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Make a charger join another Wi-Fi network."""
-        entry = self.config_entry
+        entry: V2CConfigEntry = self.config_entry
         if entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        chargers: dict[str, V2CChargerCoordinator] = entry.runtime_data.chargers
+        chargers = entry.runtime_data.chargers
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
