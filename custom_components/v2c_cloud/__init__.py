@@ -271,8 +271,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None
     """Delete the entry's stored quota state, its repair issues and its setup waits."""
     async_forget_entry(hass, entry.entry_id)
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    charger_ids = set().union(*(own_identifiers(device) for device in devices))
-    async_delete_entry_issues(hass, entry.entry_id, charger_ids)
+    async_delete_entry_issues(hass, entry.entry_id, devices)
     others = hass.config_entries.async_entries(DOMAIN, include_ignore=False)
     if all(other.entry_id == entry.entry_id for other in others):
         async_delete_domain_issues(hass)

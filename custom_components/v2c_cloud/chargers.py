@@ -296,7 +296,7 @@ class V2CPairingsTracker:
             f"{DOMAIN} stop charger {mask_device_id(device_id)}",
         )
         async_let_go(self.hass, self.entry, (device_id,))
-        async_clear_charger_offline(self.hass, device_id)
+        async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
         if device := entry_device(self.hass, self.entry.entry_id, device_id):
             # A device belongs to this entry alone (a charger another entry
             # runs gets no device here), and detaching it from its config

@@ -466,12 +466,16 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             )
         if online:
             self._offline_since = None
-            async_clear_charger_offline(self.hass, self.device_id)
+            async_clear_charger_offline(
+                self.hass, self.config_entry.entry_id, self.device_id
+            )
             return
         since = self._offline_since = self._offline_since or now
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
             name = self.pairing.tag or self.device_id
-            async_report_charger_offline(self.hass, self.device_id, name, since)
+            async_report_charger_offline(
+                self.hass, self.config_entry.entry_id, self.device_id, name, since
+            )
 
     def _log_staleness(self, now: datetime) -> None:
         """Log once when the live values turn unavailable for age, once when back.

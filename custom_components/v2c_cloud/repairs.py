@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .helpers import format_reset_time
+from .helpers import entry_device, format_reset_time, own_identifiers
 
 OFFLINE_ISSUE_AFTER_S = 24 * 3600
 
@@ -53,14 +54,23 @@ def async_clear_quota_exhausted(hass: HomeAssistant, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, f"quota_exhausted_{entry_id}")
 
 
+def _offline_issue_id(device: dr.DeviceEntry) -> str:
+    # Named by Home Assistant's id of the device, not the charger's: every
+    # diagnostics file lists the domain's issue ids, unredacted.
+    return f"charger_offline_{device.id}"
+
+
 @callback
 def async_report_charger_offline(
-    hass: HomeAssistant, device_id: str, name: str, since: datetime
+    hass: HomeAssistant, entry_id: str, device_id: str, name: str, since: datetime
 ) -> None:
     """Raise the issue: the charger has not reached the cloud for over a day."""
+    if (device := entry_device(hass, entry_id, device_id)) is None:
+        # No device, no entities: nothing in Home Assistant to repair.
+        return
     _raise_issue(
         hass,
-        f"charger_offline_{device_id}",
+        _offline_issue_id(device),
         "charger_offline",
         name=name,
         # The date the user lives by, not the UTC one: a day apart far from UTC.
@@ -69,9 +79,19 @@ def async_report_charger_offline(
 
 
 @callback
-def async_clear_charger_offline(hass: HomeAssistant, device_id: str) -> None:
+def async_clear_charger_offline(
+    hass: HomeAssistant, entry_id: str, device_id: str
+) -> None:
     """Clear the offline issue once the charger is back."""
-    ir.async_delete_issue(hass, DOMAIN, f"charger_offline_{device_id}")
+    if device := entry_device(hass, entry_id, device_id):
+        _delete_offline_issues(hass, device)
+
+
+def _delete_offline_issues(hass: HomeAssistant, device: dr.DeviceEntry) -> None:
+    ir.async_delete_issue(hass, DOMAIN, _offline_issue_id(device))
+    # Versions up to 0.1.0 named the issue by the charger's id.
+    for charger_id in own_identifiers(device):
+        ir.async_delete_issue(hass, DOMAIN, f"charger_offline_{charger_id}")
 
 
 @callback
@@ -123,13 +143,14 @@ def async_delete_domain_issues(hass: HomeAssistant) -> None:
 
 @callback
 def async_delete_entry_issues(
-    hass: HomeAssistant, entry_id: str, device_ids: set[str]
+    hass: HomeAssistant, entry_id: str, devices: Iterable[dr.DeviceEntry]
 ) -> None:
     """Delete the issues of a removed entry: its key's and its chargers'."""
     for issue_id in (
         f"quota_exhausted_{entry_id}",
         f"key_forbidden_{entry_id}",
         f"replaced_entities_{entry_id}",
-        *(f"charger_offline_{device_id}" for device_id in device_ids),
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for device in devices:
+        _delete_offline_issues(hass, device)

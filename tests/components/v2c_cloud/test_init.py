@@ -401,7 +401,7 @@ async def test_removing_the_entry_deletes_its_repair_issues(
     entry_id = init_integration.entry_id
     async_report_quota_exhausted(hass, entry_id, None)
     async_report_key_forbidden(hass, entry_id)
-    async_report_charger_offline(hass, v2c_sim.device_id, "Garage", utcnow())
+    async_report_charger_offline(hass, entry_id, v2c_sim.device_id, "Garage", utcnow())
     assert len(issue_registry.issues) == 3
 
     await hass.config_entries.async_remove(entry_id)

@@ -99,8 +99,20 @@ async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An issue appears after a day offline and goes when the charger returns."""
-    issue_id = f"charger_offline_{v2c_sim.device_id}"
+    """An issue appears after a day offline and goes when the charger returns.
+
+    The one an older version named by the charger's id goes with it.
+    """
+    issue_id = f"charger_offline_{_charger_device(hass, v2c_sim).id}"
+    legacy_id = f"charger_offline_{v2c_sim.device_id}"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        legacy_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="charger_offline",
+    )
     v2c_sim.charger.set_online(False)
     for _ in range(16):
         await advance(hass, freezer, timedelta(hours=2))
@@ -112,6 +124,7 @@ async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
         await advance(hass, freezer, timedelta(hours=2))
     assert coordinator.data.connected is True
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert issue_registry.async_get_issue(DOMAIN, legacy_id) is None
 
 
 def _charger_device(hass: HomeAssistant, v2c_sim: SimHandle) -> dr.DeviceEntry:
@@ -155,10 +168,19 @@ async def test_rejected_legacy_command_raises_and_clears_an_issue(
 async def test_the_offline_issue_names_the_local_date(hass: HomeAssistant) -> None:
     """20:00 UTC on 2 March is 09:00 on 3 March in Auckland: the user's date is shown."""
     await hass.config.async_set_time_zone("Pacific/Auckland")
-    async_report_charger_offline(
-        hass, "TRY0001", "Garage", datetime(2026, 3, 2, 20, 0, tzinfo=UTC)
+    entry = MockConfigEntry(domain=DOMAIN)
+    entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, "TRY0001")}
     )
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, "charger_offline_TRY0001")
+    async_report_charger_offline(
+        hass,
+        entry.entry_id,
+        "TRY0001",
+        "Garage",
+        datetime(2026, 3, 2, 20, 0, tzinfo=UTC),
+    )
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"charger_offline_{device.id}")
     assert issue is not None
     assert issue.translation_placeholders == {"name": "Garage", "since": "2026-03-03"}
 
