@@ -191,6 +191,25 @@ async def test_card_names_keep_their_accents(
     assert [card.tag for card in await client.list_rfid_cards(D)] == ["José Núñez"]
 
 
+@pytest.mark.parametrize("charset", ["base64", "rot13", "zlib"])
+async def test_a_charset_that_is_no_text_encoding_is_read_as_utf8(
+    session: aiohttp.ClientSession, serve: Serve, charset: str
+) -> None:
+    """Python knows these codecs, but they turn bytes into bytes: no text comes out."""
+
+    async def cards(_request: web.Request) -> web.Response:
+        payload = b'[{"code": "aa23b601", "tag": "Jos\xe9"}]'
+        return web.Response(
+            body=payload, headers={"Content-Type": f"text/plain;charset={charset}"}
+        )
+
+    app = web.Application()
+    app.router.add_get("/device/rfid", cards)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    assert [card.tag for card in await client.list_rfid_cards(D)] == ["Jos\ufffd"]
+
+
 @pytest.mark.parametrize(
     ("body", "carried"),
     [

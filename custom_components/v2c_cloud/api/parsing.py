@@ -119,7 +119,12 @@ def body_text(raw: bytes, content_type: str) -> str:
         # utf-8-sig: a byte-order mark would otherwise make valid JSON unreadable.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode(_declared_charset(content_type), errors="replace")
+    except LookupError:
+        # A codec Python knows that makes no text (base64, rot13, zlib).
+        return raw.decode("utf-8", errors="replace")
 
 
 def _declared_charset(content_type: str) -> str:
