@@ -162,6 +162,10 @@ class _StrategyCalls:
         if self.meter is not None:
             self.meter.sending(operation, device_id)
 
+    def not_sent(self, operation: str, device_id: str | None) -> None:
+        if self.meter is not None:
+            self.meter.not_sent(operation, device_id)
+
     def rate_limited(self, err: V2CRateLimitError) -> None:
         if self.meter is not None:
             self.meter.rate_limited(err)

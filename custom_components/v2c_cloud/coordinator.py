@@ -22,7 +22,6 @@ from .api import (
     Pairing,
     V2CAuthenticationError,
     V2CClient,
-    V2CConnectionError,
     V2CError,
     V2CRateLimitError,
     V2CResponseError,
@@ -37,7 +36,14 @@ from .data import ChargerData
 from .helpers import entry_device, format_reset_time, utcnow
 from .metering import charged_as
 from .pending import ValueReader
-from .polling import CONNECTED_CHECK_S, ChargerCall, ChargerOfflineError, ChargerPoller
+from .polling import (
+    CONNECTED_CHECK_S,
+    ChargerCall,
+    ChargerOfflineError,
+    ChargerPoller,
+    client_error,
+    maybe_taken,
+)
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
     async_clear_charger_offline,
@@ -164,14 +170,24 @@ class V2CErrorMapper:
             async_report_quota_exhausted(self.hass, self.entry_id, calls_back_at)
         return calls_back_at
 
+    def _paused(self, err: Exception, now: datetime) -> bool:
+        """Return True for a 429 that pauses calls without ending the day's quota.
+
+        A full minute or hour window says nothing about the day; nor does a 429
+        without any header while the planner's count leaves calls (the meter
+        has told the planner, which decided).
+        """
+        return isinstance(err, V2CThrottledError) or (
+            isinstance(err, V2CRateLimitError) and self.planner.throttled(now)
+        )
+
     def update_failed(self, err: V2CError, now: datetime) -> HomeAssistantError:
         """Return the exception a refresh should raise for err."""
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
                 return _translated(ConfigEntryAuthFailed, "auth_failed")
             return _translated(UpdateFailed, "auth_unconfirmed")
-        if isinstance(err, V2CThrottledError):
-            # A full minute or hour window says nothing about the day's quota.
+        if self._paused(err, now):
             return _throttled(UpdateFailed, self.planner.blocked_until(now))
         if isinstance(err, V2CRateLimitError):
             reset = format_reset_time(self._rate_limited(now))
@@ -200,7 +216,7 @@ class V2CErrorMapper:
             )
         if isinstance(err, ThrottledError):
             return _throttled(HomeAssistantError, err.calls_back_at)
-        if isinstance(err, V2CThrottledError):
+        if self._paused(err, now):
             return _throttled(HomeAssistantError, self.planner.blocked_until(now))
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
@@ -211,7 +227,7 @@ class V2CErrorMapper:
                 return _translated(HomeAssistantError, "auth_failed")
             # The cloud answers false 401s during outages: one proves nothing.
             return _translated(HomeAssistantError, "auth_unconfirmed_command")
-        if isinstance(err, V2CResponseError) and _client_error(err.status):
+        if isinstance(err, V2CResponseError) and client_error(err.status):
             # The cloud answered and said no: repeating it would not help.
             return _translated(
                 HomeAssistantError,
@@ -220,10 +236,6 @@ class V2CErrorMapper:
                 reason=err.reason or err.excerpt or "-",
             )
         return _translated(HomeAssistantError, "communication_error", error=_cause(err))
-
-
-def _client_error(status: int | None) -> bool:
-    return status is not None and 400 <= status < 500
 
 
 def _cause(err: Exception) -> str:
@@ -341,17 +353,6 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self.errors.succeeded()
         read = {pairing.device_id: pairing for pairing in pairings}
         return self.unpairing.settle(self.data or {}, read, now)
-
-
-def _maybe_taken(err: BaseException) -> bool:
-    """Return True when a command failed without a refusal: the cloud may have taken it.
-
-    A lost answer, a gateway's 5xx or a garbled 200 say nothing of whether
-    the charger got the command; a 4xx or 429 refused it.
-    """
-    if isinstance(err, V2CConnectionError):
-        return True
-    return isinstance(err, V2CResponseError) and not _client_error(err.status)
 
 
 def _refuses_the_charger(err: BaseException | None) -> bool:
@@ -584,11 +585,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)
-            if _maybe_taken(err):
+            if maybe_taken(err):
+                # The poller confirms it as an answered command.
                 self.async_schedule_refresh_at(
-                    self.poller.confirm(
-                        now, live=live, may_start_or_stop=may_start_or_stop
-                    )
+                    self.poller.planner.confirmation_at(self.device_id, now)
                 )
             raise self.errors.command_failed(err, now) from err
         if legacy:

@@ -61,6 +61,13 @@ class PlannerMeter:
         if self._counted is not None:
             self._counted()
 
+    def not_sent(self, operation: str, device_id: str | None) -> None:
+        """Take back a request that never reached the server (it could not connect)."""
+        charge = current_charge()
+        self.planner.refund_call(charge.kind, charge.now)
+        if self._counted is not None:
+            self._counted()
+
     def rate_limited(self, err: V2CRateLimitError) -> None:
         """Stop calling until the quota, or the shorter window that refused, comes back."""
         now = current_charge().now

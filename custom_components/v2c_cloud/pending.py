@@ -23,6 +23,8 @@ class PendingValue:
     deadline: datetime
     # Whether the command changes whether or how much the car charges.
     live: bool = False
+    # False when its answer was lost: the cloud may or may not have taken it.
+    answered: bool = True
 
     def shown_in(self, data: ChargerData) -> bool:
         """Return whether the charger reports the value the command asked for."""
@@ -43,10 +45,11 @@ class PendingCommands:
         now: datetime,
         *,
         live: bool = False,
+        answered: bool = True,
     ) -> None:
         """Remember what a command asked for."""
         deadline = now + timedelta(seconds=CONFIRM_WINDOW_S)
-        self.values[key] = PendingValue(value, read, deadline, live)
+        self.values[key] = PendingValue(value, read, deadline, live, answered)
 
     def get(self, key: str) -> PendingValue | None:
         """Return the pending value of key, if any."""
@@ -58,7 +61,8 @@ class PendingCommands:
         """Drop confirmed values; return the keys that expired unconfirmed.
 
         Unless `judged`, no settings were read since the command: a value
-        may be confirmed, but none expires.
+        may be confirmed, but none expires. A command whose answer was lost
+        is not returned: its user was told it failed.
         """
         expired: list[str] = []
         for key, pending in list(self.values.items()):
@@ -66,7 +70,8 @@ class PendingCommands:
                 del self.values[key]
             elif judged and now >= pending.deadline:
                 del self.values[key]
-                expired.append(key)
+                if pending.answered:
+                    expired.append(key)
         return expired
 
     def lost(self, data: ChargerData, now: datetime) -> list[PendingValue]:

@@ -64,6 +64,22 @@ class ChargerOfflineError(Exception):
 type ChargerCall[T, R] = Callable[[V2CClient, str, T], Awaitable[R]]
 
 
+def maybe_taken(err: BaseException) -> bool:
+    """Return True when a command failed without a refusal: the cloud may have taken it.
+
+    A lost answer, a gateway's 5xx or a garbled 200 say nothing of whether
+    the charger got the command; a 4xx or 429 refused it.
+    """
+    if isinstance(err, V2CConnectionError):
+        return True
+    return isinstance(err, V2CResponseError) and not client_error(err.status)
+
+
+def client_error(status: int | None) -> bool:
+    """Return True for a 4xx: the cloud answered and refused the call."""
+    return status is not None and 400 <= status < 500
+
+
 class ChargerPoller:
     """Read one charger when the planner says so and send its commands."""
 
@@ -289,9 +305,15 @@ class ChargerPoller:
         )
 
     def value(self, key: str, read: ValueReader) -> object:
-        """Return a command's optimistic value while pending, else what was read."""
+        """Return a command's optimistic value while pending, else what was read.
+
+        Not for a command the cloud did not answer: the user was told it
+        failed, and it may never apply.
+        """
         pending = self.pending.get(key)
-        return pending.value if pending is not None else read(self.data)
+        if pending is None or not pending.answered:
+            return read(self.data)
+        return pending.value
 
     async def command[T](
         self,
@@ -313,7 +335,10 @@ class ChargerPoller:
         state as well. A charge first seen starting or ending after commands
         none of which `may_start_or_stop` it (a new current, the logo LED) is
         the car's own. A charger last seen offline gets no call: it would
-        accept nothing (ChargerOfflineError).
+        accept nothing (ChargerOfflineError). A command the cloud may have
+        taken although it did not answer (`maybe_taken`) is confirmed as an
+        answered one, its value shown once the charger reports it, before
+        its error is raised.
         """
         if self.data.connected is False:
             raise ChargerOfflineError
@@ -335,11 +360,41 @@ class ChargerPoller:
             try:
                 with charged_as(CallKind.COMMAND, now):
                     await send(self.client, self.device_id, value)
+            except (V2CConnectionError, V2CResponseError) as err:
+                if maybe_taken(err):
+                    # The charger may apply it up to its window later: one
+                    # read before then would leave the old value shown until
+                    # the settings are next read, hours on.
+                    self._follow(
+                        now,
+                        tracked,
+                        value,
+                        live=live,
+                        may_start_or_stop=may_start_or_stop,
+                        answered=False,
+                    )
+                raise
             finally:
                 self._commands_in_flight -= 1
-            if tracked is not None:
-                self.pending.add(tracked[0], value, tracked[1], now, live=live)
-            return self.confirm(now, live=live, may_start_or_stop=may_start_or_stop)
+            return self._follow(
+                now, tracked, value, live=live, may_start_or_stop=may_start_or_stop
+            )
+
+    def _follow(
+        self,
+        now: datetime,
+        tracked: tuple[str, ValueReader] | None,
+        value: object,
+        *,
+        live: bool,
+        may_start_or_stop: bool,
+        answered: bool = True,
+    ) -> datetime | None:
+        """Follow a command until the charger reports its value; return when to confirm it."""
+        if tracked is not None:
+            key, read = tracked
+            self.pending.add(key, value, read, now, live=live, answered=answered)
+        return self.confirm(now, live=live, may_start_or_stop=may_start_or_stop)
 
     async def _changes_nothing(
         self, now: datetime, tracked: tuple[str, ValueReader], value: object
@@ -348,8 +403,13 @@ class ChargerPoller:
         key, read = tracked
         if self.value(key, read) != value:
             return False
+        pending = self.pending.get(key)
+        if pending is not None:
+            # A command the cloud did not answer may yet apply its value over
+            # the one shown.
+            return pending.value == value
         read_at = self.data.reported_at
-        if key in self.pending.values or (
+        if (
             read_at is not None
             and (now - read_at).total_seconds() < SHOWN_VALUE_TRUSTED_S
         ):

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import socket
 import threading
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.v2c_cloud.api import (
     DEFAULT_BASE_URL,
     Language,
     V2CClient,
+    V2CConnectionError,
     V2CRateLimitError,
     V2CResponseError,
+    V2CThrottledError,
     transport,
 )
 from custom_components.v2c_cloud.api.client import OFF_LOOP_ITEMS
@@ -27,6 +31,7 @@ from custom_components.v2c_cloud.api.transport import (
 )
 from tests.api.conftest import Serve
 from tests.sim_fixtures import DEFAULT_DEVICE_ID as D, SimHandle
+from v2c_simulator import FaultKind
 
 STATE = {"charge_state": "1", "power": "0.000000"}
 
@@ -60,6 +65,35 @@ async def test_state_path_falls_back_and_is_remembered(
         "/device/currentstatecharge",
     ]
     assert client.calls_made == 3
+
+
+async def test_a_charger_not_read_yet_starts_on_the_path_that_last_worked(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """Where every charger answers on one path, only the first read finds it."""
+    hits: list[tuple[str, str]] = []
+
+    async def seed_path(request: web.Request) -> web.Response:
+        hits.append((request.path, request.query["deviceId"]))
+        return web.json_response(STATE)
+
+    async def missing(request: web.Request) -> web.Response:
+        hits.append((request.path, request.query["deviceId"]))
+        return web.json_response({"message": "no Route matched"}, status=404)
+
+    app = web.Application()
+    app.router.add_post("/device/currentstatecharge", seed_path)
+    app.router.add_post("/thirdparty/device/currentstatecharge", missing)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    await client.get_current_state(D)
+    await client.get_current_state("POL0001")
+
+    assert hits == [
+        ("/thirdparty/device/currentstatecharge", D),
+        ("/device/currentstatecharge", D),
+        ("/device/currentstatecharge", "POL0001"),
+    ]
 
 
 async def test_a_retired_state_path_moves_to_the_other(
@@ -401,10 +435,14 @@ class RecordingListener:
     def __init__(self) -> None:
         """Start having heard nothing."""
         self.sent: list[tuple[str, str | None]] = []
+        self.not_left: list[tuple[str, str | None]] = []
         self.refused: list[V2CRateLimitError] = []
 
     def sending(self, operation: str, device_id: str | None) -> None:
         self.sent.append((operation, device_id))
+
+    def not_sent(self, operation: str, device_id: str | None) -> None:
+        self.not_left.append((operation, device_id))
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
         self.refused.append(err)
@@ -447,7 +485,125 @@ async def test_call_listener_hears_every_request_and_each_429(
         ("get_pairings", None),
     ]
     assert listener.refused == [info.value]
+    assert listener.not_left == []
     assert client.calls_made == len(listener.sent)
+
+
+async def test_a_429_without_any_header_leaves_the_verdict_to_the_listener(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """No Retry-After, no quota header: the client cannot tell a pause from the day's end."""
+
+    async def counted(_request: web.Request) -> web.Response:
+        return web.json_response(
+            [], headers={"RateLimit-Limit": "1000", "RateLimit-Remaining": "997"}
+        )
+
+    async def bare(_request: web.Request) -> web.Response:
+        return web.json_response({"message": "Too Many Requests"}, status=429)
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", counted)
+    app.router.add_get("/device/reported", bare)
+    listener = RecordingListener()
+    client = V2CClient(
+        "key", session=session, base_url=await serve(app), call_listener=listener
+    )
+    await client.get_pairings()
+    with pytest.raises(V2CRateLimitError) as info:
+        await client.get_reported(D)
+
+    assert listener.refused == [info.value]
+    assert not isinstance(info.value, V2CThrottledError)
+    assert (info.value.reset_at, info.value.remaining) == (None, None)
+    assert client.quota is not None
+    assert client.quota.remaining == 997
+
+
+async def test_an_answer_cut_off_mid_body_is_counted_once(
+    session: aiohttp.ClientSession, serve: Serve
+) -> None:
+    """The cloud answered, so it counted the call: nothing is taken back."""
+
+    async def cut_off(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "100"})
+        await response.prepare(request)
+        await response.write(b'{"charge_state": ')
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", cut_off)
+    listener = RecordingListener()
+    client = V2CClient(
+        "key", session=session, base_url=await serve(app), call_listener=listener
+    )
+    with pytest.raises(V2CConnectionError):
+        await client.get_pairings()
+
+    assert listener.sent == [("get_pairings", None)]
+    assert listener.not_left == []
+    assert client.calls_made == 1
+
+
+class NoSuchHost(AbstractResolver):
+    """A resolver for which no name exists, as during a DNS outage."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    async def close(self) -> None:
+        """Hold nothing to close."""
+
+
+@pytest.mark.parametrize(
+    ("base_url", "resolver"),
+    [("http://127.0.0.1:9", None), ("http://cloud.invalid", NoSuchHost)],
+    ids=["refused", "dns"],
+)
+async def test_a_request_that_could_not_connect_is_taken_back(
+    socket_enabled: None, base_url: str, resolver: type[AbstractResolver] | None
+) -> None:
+    """No byte left: the listener takes back the call it heard about."""
+    listener = RecordingListener()
+    connector = aiohttp.TCPConnector(resolver=None if resolver is None else resolver())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        client = V2CClient(
+            "key", session=session, base_url=base_url, call_listener=listener
+        )
+        with pytest.raises(V2CConnectionError):
+            await client.start_charge(D)
+
+    assert listener.sent == listener.not_left == [("start_charge", D)]
+    assert client.calls_made == 0
+
+
+@pytest.mark.parametrize(
+    "fault", [FaultKind.HANG, FaultKind.DROP_CONNECTION], ids=["timeout", "dropped"]
+)
+async def test_a_request_that_may_have_reached_the_cloud_stays_counted(
+    v2c_sim: SimHandle, session: aiohttp.ClientSession, fault: FaultKind
+) -> None:
+    """A timeout or a dropped connection may come after the cloud took the call."""
+    listener = RecordingListener()
+    client = V2CClient(
+        v2c_sim.api_key,
+        session=session,
+        base_url=v2c_sim.base_url,
+        request_timeout=0.2,
+        call_listener=listener,
+    )
+    v2c_sim.sim.faults.set(fault, route="/device/startcharge", count=1)
+    with pytest.raises(V2CConnectionError):
+        await client.start_charge(D)
+    v2c_sim.sim.release_hangs()
+
+    assert listener.sent == [("start_charge", D)]
+    assert listener.not_left == []
+    assert client.calls_made == 1
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,10 @@ def test_a_pause_lasts_a_virtual_minute_and_keeps_the_day() -> None:
 def test_a_day_out_blocks_until_the_planners_reset() -> None:
     planner, meter = _meter()
     with charged_as(CallKind.POLL, NOON):
-        meter.rate_limited(V2CRateLimitError("out", reset_at=WALL_CLOCK_MOMENT))
+        # The simulator's 429, like Kong's, says the day has no call left.
+        meter.rate_limited(
+            V2CRateLimitError("out", reset_at=WALL_CLOCK_MOMENT, remaining=0)
+        )
 
     assert not planner.throttled(NOON)
     assert planner.polling_blocked_until == planner.reset_at

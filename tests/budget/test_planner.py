@@ -341,6 +341,89 @@ def test_an_unproven_429_right_after_the_rollover_undoes_it(
     assert snapshot.reset_at == MIDNIGHT + HOUR
 
 
+def bare_429(planner: QuotaPlanner, now: datetime) -> None:
+    """Make one poll refused with a 429 that carries no header at all."""
+    planner.record_call(CallKind.POLL, now, "A")
+    planner.observe_rate_limited(now, None, day_proven=False)
+
+
+def test_a_bare_429_while_the_count_leaves_calls_pauses(
+    planner: QuotaPlanner,
+) -> None:
+    """Minutes after a header showed 997 calls left: a pause, not the day's end."""
+    poll(planner, "A", NOON, 997)
+    later = NOON + timedelta(minutes=3)
+    bare_429(planner, later)
+
+    assert planner.throttled(later)
+    assert planner.polling_blocked_until == later + THROTTLE_PAUSE
+    assert (planner.reset_at, planner.remaining) == (MIDNIGHT, 996)
+    with pytest.raises(ThrottledError):
+        planner.check_command(later)
+    back = later + THROTTLE_PAUSE
+    assert planner.blocked_until(back) is None
+    planner.check_command(back)
+
+
+def test_bare_429s_in_a_row_pause_ever_longer_until_a_header(
+    planner: QuotaPlanner,
+) -> None:
+    poll(planner, "A", NOON, 900)
+    now = NOON
+    for pause in (1, 2, 4):
+        bare_429(planner, now)
+        assert planner.polling_blocked_until == now + timedelta(minutes=pause)
+        now += timedelta(minutes=pause)
+
+    poll(planner, "A", now, 895)
+    bare_429(planner, now)
+    assert planner.polling_blocked_until == now + THROTTLE_PAUSE
+
+
+def test_bare_429s_that_never_stop_end_the_day_once_a_pause_reaches_the_reset(
+    planner: QuotaPlanner,
+) -> None:
+    """A proxy strips the headers off a spent day's 429s: ten of them by the reset."""
+    poll(planner, "A", NOON, 900)
+    now = NOON
+    refusals = 0
+    while planner.throttled(now) or refusals == 0:
+        now = planner.polling_blocked_until or now
+        bare_429(planner, now)
+        refusals += 1
+
+    assert refusals == 10
+    assert now == NOON + timedelta(minutes=511)
+    assert planner.polling_blocked_until == MIDNIGHT
+    assert planner.remaining == 0
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(now)
+    assert not isinstance(err.value, ThrottledError)
+
+
+@pytest.mark.parametrize(
+    ("header", "calls_since"),
+    [(None, 0), (6, 0), (16, 8)],
+    ids=["no_header", "nearly_spent", "spent_as_many_as_left"],
+)
+def test_a_bare_429_ends_the_day_when_the_count_says_it_is_spent(
+    planner: QuotaPlanner, header: int | None, calls_since: int
+) -> None:
+    """No header in the window, or few calls left by the count against those spent since."""
+    if header is not None:
+        poll(planner, "A", NOON, header)
+    for _ in range(calls_since):
+        planner.record_call(CallKind.POLL, NOON, "A")
+    bare_429(planner, NOON)
+
+    assert not planner.throttled(NOON)
+    assert planner.polling_blocked_until == MIDNIGHT
+    assert planner.remaining == 0
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(NOON)
+    assert not isinstance(err.value, ThrottledError)
+
+
 def test_quota_share_limits_our_calls_and_spares_the_rest() -> None:
     planner = QuotaPlanner(PlannerSettings(quota_share=0.5), now=NOON)
     for _ in range(449):
@@ -395,6 +478,36 @@ def test_other_programs_are_seen_through_the_headers(planner: QuotaPlanner) -> N
     snapshot = planner.snapshot(NOON + timedelta(minutes=1))
     assert snapshot.other_calls_today == 9
     assert snapshot.calls_today[CallKind.POLL] == 2
+
+
+def test_a_call_that_never_left_is_taken_back(planner: QuotaPlanner) -> None:
+    """A command that could not connect costs nothing, and no other program is blamed."""
+    poll(planner, "A", NOON, 900)
+    later = NOON + timedelta(minutes=5)
+    planner.record_call(CallKind.COMMAND, later, "A")
+    planner.record_call(CallKind.COMMAND, later, "A")
+    planner.refund_call(CallKind.COMMAND, later)
+    assert planner.remaining == 899
+    assert sum(planner.to_dict()["window"]["command_slots"].values()) == 1
+    planner.refund_call(CallKind.COMMAND, later)
+    assert planner.remaining == 900
+    assert planner.to_dict()["window"]["command_slots"] == {}
+
+    poll(planner, "A", later, 899)
+    snapshot = planner.snapshot(later)
+    assert snapshot.calls_today[CallKind.COMMAND] == 0
+    assert snapshot.calls_today[CallKind.POLL] == 2
+    assert snapshot.other_calls_today == 0
+
+
+def test_a_call_counted_before_the_reset_is_not_taken_back_after_it(
+    planner: QuotaPlanner,
+) -> None:
+    before = MIDNIGHT - timedelta(seconds=1)
+    planner.record_call(CallKind.POLL, before, "A")
+    planner.refund_call(CallKind.POLL, MIDNIGHT + timedelta(seconds=1))
+    snapshot = planner.snapshot(MIDNIGHT + timedelta(seconds=1))
+    assert (snapshot.remaining, snapshot.calls_today[CallKind.POLL]) == (1000, 0)
 
 
 def test_headers_without_values_keep_the_estimates(planner: QuotaPlanner) -> None:

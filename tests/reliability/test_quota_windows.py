@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from unittest.mock import patch
 
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -25,6 +26,7 @@ from custom_components.v2c_cloud.const import (
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
+from v2c_simulator.gateway import Gateway
 from v2c_simulator.quota import HeaderProfile, QuotaStatus
 
 from .helpers import (
@@ -140,6 +142,38 @@ async def test_bare_429_keeps_the_day_reset(
     assert coordinator.last_update_success
     assert planner.reset_at == reset
     assert_quota_in_step(init_integration, v2c_sim)
+
+
+async def test_a_command_refused_by_a_bare_429_is_a_pause(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    *,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 429 with no header at all, the day's calls nearly all left: no repair issue.
+
+    The command says the cloud asks for a pause, and works once it is over.
+    """
+
+    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
+        return web.json_response({"message": "Too Many Requests"}, status=429)
+
+    monkeypatch.setattr(Gateway, "_limited", bare)
+    planner = init_integration.runtime_data.planner
+    reset = planner.reset_at
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/device/intensity", count=1)
+
+    await assert_command_fails(hass, v2c_sim.device_id, 12, "throttled")
+    assert _quota_issue(issue_registry, init_integration) is None
+    assert planner.throttled(utcnow())
+    assert (planner.reset_at, planner.remaining > 900) == (reset, True)
+
+    await advance(hass, freezer, timedelta(seconds=61))
+    await set_current(hass, v2c_sim.device_id, 12)
+    assert v2c_sim.charger.state.intensity == 12
 
 
 @pytest.mark.parametrize("sim_setup", [SimSetup(reset_time=time(5, 0))], indirect=False)

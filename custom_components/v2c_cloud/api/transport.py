@@ -59,6 +59,14 @@ class CallListener(Protocol):
     def sending(self, operation: str, device_id: str | None) -> None:
         """Note a request about to be sent (a fallback path is a second one)."""
 
+    def not_sent(self, operation: str, device_id: str | None) -> None:
+        """Take back a request announced by sending that never reached the server.
+
+        Heard only when the connection could not be opened (refused, DNS): no
+        byte of the request left. A timeout or a dropped connection may have
+        reached the server, and is not taken back.
+        """
+
     def rate_limited(self, err: V2CRateLimitError) -> None:
         """Note that the server refused a request for the quota."""
 
@@ -113,7 +121,10 @@ class Transport:
         self.request_timeout = request_timeout
         self._quota_listener = quota_listener
         self._call_listener = call_listener
+        # The path that last answered an operation, for any device and for each
+        # one: both paths are known to work, not that each works for every charger.
         self._working_paths: dict[str, str] = {}
+        self._device_paths: dict[tuple[str, str | None], str] = {}
         self._both_refused: set[tuple[str, str | None]] = set()
         self._last_responses: OrderedDict[str, object] = OrderedDict()
         self.quota: QuotaSnapshot | None = None
@@ -155,13 +166,15 @@ class Transport:
             secrets=secrets,
             device_id=device_id,
         )
-        path = self._working_paths.get(operation.name, operation.path)
-        refused = (operation.name, device_id)
+        asked = (operation.name, device_id)
+        path = self._device_paths.get(asked) or self._working_paths.get(
+            operation.name, operation.path
+        )
         try:
             result = await send(path)
         except V2CResponseError as err:
             other = _other_path(operation, path)
-            if err.status != 404 or other is None or refused in self._both_refused:
+            if err.status != 404 or other is None or asked in self._both_refused:
                 raise
             # The path that worked may have been retired since; a device both
             # paths refuse is asked on one path only until it answers again.
@@ -169,11 +182,13 @@ class Transport:
                 result = await send(other)
             except V2CResponseError as second:
                 if second.status == 404:
-                    self._both_refused.add(refused)
+                    self._both_refused.add(asked)
                 raise
             path = other
-        self._both_refused.discard(refused)
+        self._both_refused.discard(asked)
         self._working_paths[operation.name] = path
+        if operation.fallback_path is not None:
+            self._device_paths[asked] = path
         self._last_responses[operation.name] = result
         self._last_responses.move_to_end(operation.name)
         if len(self._last_responses) > LAST_RESPONSES_SIZE:
@@ -221,13 +236,13 @@ class Transport:
                 status, headers = response.status, response.headers
                 raw = await _read_capped(response)
         except TimeoutError as err:
-            self._count_unanswered(answered, err)
+            self._count_unanswered(answered, err, operation, device_id)
             self._log_failure(operation, path, device_id, "timeout")
             raise V2CConnectionError(
                 f"Timeout after {self.request_timeout:g} s talking to V2C Cloud"
             ) from err
         except (aiohttp.ClientError, OSError) as err:
-            self._count_unanswered(answered, err)
+            self._count_unanswered(answered, err, operation, device_id)
             self._log_failure(operation, path, device_id, type(err).__name__)
             raise V2CConnectionError(
                 f"Error talking to V2C Cloud ({type(err).__name__})"
@@ -255,12 +270,24 @@ class Transport:
                 self._call_listener.rate_limited(err)
             raise
 
-    def _count_unanswered(self, answered: bool, err: BaseException) -> None:
-        """Count a failed request unless it surely never left (connect or DNS error)."""
-        if not answered and not isinstance(
-            err, aiohttp.ClientConnectorError | socket.gaierror
-        ):
+    def _count_unanswered(
+        self,
+        answered: bool,
+        err: BaseException,
+        operation: Operation,
+        device_id: str | None,
+    ) -> None:
+        """Count a failed request that may have reached the server.
+
+        One that surely never left (a connect or DNS error) is taken back from
+        the listener instead, which counted it when it was about to be sent.
+        """
+        if answered:
+            return
+        if not isinstance(err, aiohttp.ClientConnectorError | socket.gaierror):
             self.calls_made += 1
+        elif self._call_listener is not None:
+            self._call_listener.not_sent(operation.name, device_id)
 
     def _observe_quota(self, headers: Mapping[str, str]) -> None:
         """Record the quota headers of a response and tell the listener."""

@@ -45,6 +45,15 @@ def record(slots: dict[int, int], moment: datetime) -> None:
     slots[slot] = slots.get(slot, 0) + 1
 
 
+def unrecord(slots: dict[int, int], moment: datetime) -> None:
+    """Take back one command call counted in its half hour."""
+    slot = slot_of(moment)
+    if slots.get(slot, 0) > 1:
+        slots[slot] -= 1
+    else:
+        slots.pop(slot, None)
+
+
 def share_between(profile: list[float], start: datetime, end: datetime) -> float:
     """Return the share of a usual day's commands that come from start to end."""
     span_s = seconds_between(start, end)

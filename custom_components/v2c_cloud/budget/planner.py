@@ -67,6 +67,8 @@ class QuotaPlanner:
         self._planned: tuple[datetime, dict[str, float | None]] | None = None
         # Not saved: the pause a short window asks for is over before a restart.
         self._throttled_until: datetime | None = None
+        # 429s without any header taken as pauses in a row, no header between.
+        self._bare_pauses = 0
         reset_at = next_reset(now, 0.0)
         self._state = PlannerState(
             limit=default_limit,
@@ -181,6 +183,7 @@ class QuotaPlanner:
             state.limit = limit
         # Remaining first: it proves or refutes a reset announced before.
         if remaining is not None:
+            self._bare_pauses = 0
             rollover.observe_header(
                 state, min(max(remaining, 0), state.limit), now, others_in_flight
             )
@@ -213,6 +216,25 @@ class QuotaPlanner:
         ):
             charger.confirm_at = None
 
+    def refund_call(self, kind: CallKind, now: datetime) -> None:
+        """Take back a call counted by record_call that never reached the server.
+
+        `now` is the moment it was counted at. Only the count is taken back: the
+        attempt still tells when the charger was last tried, or a read the
+        cloud cannot be reached for would be retried at once.
+        """
+        now = self._tick(now, changes_plan=True)
+        state = self._state
+        window = state.window
+        if window.calls.get(kind, 0) < 1:
+            # Counted in a window that has closed since: the new one owes nothing.
+            return
+        window.calls[kind] -= 1
+        if kind in COMMAND_KINDS:
+            commands.unrecord(window.command_slots, now)
+        state.calls_since_header = max(state.calls_since_header - 1, 0)
+        state.remaining = min(state.remaining + 1, state.limit)
+
     def observe_rate_limited(
         self, now: datetime, reset_at: datetime | None, *, day_proven: bool = True
     ) -> None:
@@ -221,7 +243,8 @@ class QuotaPlanner:
         Only a 429 whose own headers show the day's quota at 0 proves that its
         retry moment is the day's reset. Without that proof the refusal is waited
         out and the reset stays as it was; the calls left too, unless the
-        refusal lasts until that reset.
+        refusal lasts until that reset. One that names neither a moment nor
+        the day's quota is a pause while the count leaves calls (`_bare_pause`).
         """
         now = self._tick(now, changes_plan=True)
         state = self._state
@@ -235,8 +258,33 @@ class QuotaPlanner:
         else:
             # A 429 right after a clock rollover means the reset is still ahead.
             rollover.unroll(state, now, probe=True)
+            if not day_proven and self._bare_pause(now):
+                return
             state.rate_limited_until = state.reset_at
         state.remaining = 0
+
+    def _bare_pause(self, now: datetime) -> bool:
+        """Pause for a 429 without any header if the count leaves calls; say if it did.
+
+        Kong's limiter sends Retry-After and the quota headers with its 429s: a
+        bare one comes from something else on the path (a proxy's or the
+        backend's burst limit) and proves nothing of the day while the calls
+        the last header left, less those spent since, stay well above what was
+        spent. Each such 429 in a row pauses twice as long as the one before:
+        behind a proxy that strips the headers off a spent day's 429s they
+        grow rare, and the day ends once a pause would reach the reset.
+        """
+        state = self._state
+        pause = THROTTLE_PAUSE * 2**self._bare_pauses
+        if state.header_remaining is not None and now + pause < state.reset_at:
+            left = ledger.remaining_now(state, now)
+            spent = state.header_remaining - left
+            if left > max(rollover.SLACK, spent):
+                self._bare_pauses += 1
+                self._throttled_until = now + pause
+                return True
+        self._bare_pauses = 0
+        return False
 
     def _refused_unproven(self, until: datetime, now: datetime) -> None:
         """Take a 429 without quota headers that names when calls come back.

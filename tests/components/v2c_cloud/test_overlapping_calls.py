@@ -112,6 +112,32 @@ async def test_a_command_whose_answer_timed_out_shows_the_chargers_real_state(
     assert hass.states.get(switch).state == STATE_ON
 
 
+async def test_the_old_value_is_sent_after_a_command_whose_answer_was_lost(
+    loaded: Harness,
+) -> None:
+    """On, its answer lost, then off at once: the switch still shows off.
+
+    The first command may yet apply: the second must go out, not pass for a
+    command that changes nothing because the switch shows its value.
+    """
+    hass = loaded.hass
+    loaded.sim.sim.apply_delay = 40.0
+    switch = loaded.entity("dynamic_power", Platform.SWITCH)
+    with answer_lost("set_dynamic"), pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
+        )
+    assert hass.states.get(switch).state == STATE_OFF
+    loaded.sim.sim.clear_log()
+    await hass.services.async_call(
+        "switch", "turn_off", {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert "/device/dynamic" in _paths(loaded)
+    await run_for(hass, loaded.freezer, 10)
+    assert loaded.sim.charger.state.dynamic is False
+    assert hass.states.get(switch).state == STATE_OFF
+
+
 async def _poll_held(loaded: Harness, gate, name: str) -> None:
     coordinator = loaded.coordinator()
     coordinator.async_schedule_refresh_at(utcnow())
