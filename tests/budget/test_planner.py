@@ -154,6 +154,27 @@ def test_an_outage_with_a_car_waiting_to_start_is_checked_at_the_baseline(
     }
 
 
+def test_an_outage_with_a_car_waiting_for_the_sun_is_checked_at_the_baseline(
+    planner: QuotaPlanner,
+) -> None:
+    # The sun may come out during the outage: the car then charges unseen, and
+    # the data shown at the outage's end is as old as the outage. Before
+    # sunrise, nothing starts until the charger says the sun is out.
+    saw_a_car(planner, "W", "S")
+    planner.set_activity("W", ChargerActivity.WAITING, NOON - HOUR)
+    planner.set_activity("S", ChargerActivity.SUNLESS, NOON - HOUR)
+    for device_id in ("W", "S"):
+        planner.set_activity(device_id, ChargerActivity.OFFLINE, NOON)
+    later = NOON + 2 * HOUR
+    intervals = {
+        device_id: interval(planner, device_id, later) for device_id in ("W", "S")
+    }
+    assert intervals == {
+        "W": pytest.approx(baseline(2)),
+        "S": pytest.approx(1.5 * baseline(2)),
+    }
+
+
 def test_charging_slows_down_as_the_quota_shrinks(planner: QuotaPlanner) -> None:
     planner.set_activity("A", ChargerActivity.CHARGING, NOON)
     planner.observe_quota(limit=1000, remaining=900, now=NOON)

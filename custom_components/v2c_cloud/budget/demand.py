@@ -88,12 +88,15 @@ def demand_of(
         quietness=quietness,
         charge_ended=charger.charge_ended,
         first_car_awaited=_first_car_awaited(charger, now),
-        # Off the cloud, a car waiting to start still is.
+        # Off the cloud, a car waiting to start still is; so is one waiting
+        # for the sun, which may come out during the outage: at its return the
+        # car may have charged unseen since the charger went silent.
         awaiting_start=(
-            charger.activity if charger.offline_from is None else charger.offline_from
+            (charger.activity if charger.offline_from is None else charger.offline_from)
+            is ChargerActivity.PLUGGED
+            and not charger.charged_since_plug_in
         )
-        is ChargerActivity.PLUGGED
-        and not charger.charged_since_plug_in,
+        or charger.offline_from is ChargerActivity.WAITING,
         expected_charge_s=expected,
         # A full car charges again by a command, paid for by then, or
         # briefly by itself: no longer charge is kept fundable for it.
