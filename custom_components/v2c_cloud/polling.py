@@ -336,9 +336,9 @@ class ChargerPoller:
         none of which `may_start_or_stop` it (a new current, the logo LED) is
         the car's own. A charger last seen offline gets no call: it would
         accept nothing (ChargerOfflineError). A command the cloud may have
-        taken although it did not answer (`maybe_taken`) is confirmed as an
-        answered one, its value shown once the charger reports it, before
-        its error is raised.
+        taken although it did not answer (`maybe_taken`) is followed as an
+        answered one before its error is raised; its value is shown once the
+        charger reports it.
         """
         if self.data.connected is False:
             raise ChargerOfflineError
