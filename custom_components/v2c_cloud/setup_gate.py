@@ -35,8 +35,9 @@ class _Failures:
 
 
 _FAILURES: HassKey[dict[str, _Failures]] = HassKey(f"{DOMAIN}_setup_failures")
-# A pause a short window asked for is not saved (over before a restart), but a
-# reload within it must honour it: kept here from the unload to the setup.
+# A pause a short window asked for is saved with the planner, but a reload that
+# starts the planner afresh (another key or server, a damaged file) must honour
+# it too: kept here as well, from the unload to the setup.
 _PAUSES: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_setup_pauses")
 
 
@@ -53,9 +54,12 @@ class SetupGate:
         """Raise ConfigEntryNotReady, without a call, while an attempt must wait."""
         refused_until = planner.refused_until(now) or planner.spent_until(now)
         if refused_until is not None:
+            # A short window's pause, saved with the planner, is no spent day.
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
-                translation_key="quota_exhausted",
+                translation_key=(
+                    "throttled" if planner.throttled(now) else "quota_exhausted"
+                ),
                 translation_placeholders={"time": format_reset_time(refused_until)},
             )
         paused_until = self._pauses.pop(self._entry_id, None)

@@ -229,3 +229,64 @@ def test_when_the_planner_first_knew_a_charger_is_kept(
     del data["chargers"]["A"]["watched_since"]
     restored = QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()
     assert restored["chargers"]["A"]["watched_since"] == NOON.isoformat()
+
+
+def test_a_short_windows_pause_is_kept_until_it_ends(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """An hourly window's 429 asks for 50 min: a restart within them waits too."""
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    until = NOON + timedelta(minutes=50)
+    planner.observe_throttled(NOON, until)
+    data = saved(planner)
+    assert data["throttled_until"] == until.isoformat()
+
+    later = NOON + timedelta(minutes=2)
+    restored = QuotaPlanner.from_dict(data, settings, now=later)
+    assert restored.to_dict() == data
+    assert restored.refused_until(later) == until
+    assert restored.throttled(later)
+    assert restored.blocked_until(later) == until
+
+    # Over by the restart: nothing is left to wait for, nor kept.
+    after = until + timedelta(minutes=1)
+    restored = QuotaPlanner.from_dict(data, settings, now=after)
+    assert restored.to_dict()["throttled_until"] is None
+    assert restored.refused_until(after) is None
+    assert restored.blocked_until(after) is None
+
+    # Further ahead than any server may ask: a broken clock or file.
+    data["throttled_until"] = (NOON + timedelta(days=400)).isoformat()
+    restored = QuotaPlanner.from_dict(data, settings, now=later)
+    assert restored.refused_until(later) is None
+
+    # A state saved before pauses were kept loads as before: no pause.
+    del data["throttled_until"], data["bare_pauses"]
+    restored = QuotaPlanner.from_dict(data, settings, now=later)
+    assert restored.refused_until(later) is None
+    assert restored.to_dict()["bare_pauses"] == 0
+
+
+def test_bare_429_pauses_go_on_doubling_after_a_restart(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """Two bare 429s paused 1 and 2 min: the third, after a restart, pauses 4."""
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    planner.observe_rate_limited(NOON, None, day_proven=False)
+    second = NOON + timedelta(minutes=1)
+    planner.observe_rate_limited(second, None, day_proven=False)
+    assert planner.refused_until(second) == second + timedelta(minutes=2)
+    data = saved(planner)
+    assert data["bare_pauses"] == 2
+
+    third = second + timedelta(minutes=2)
+    restored = QuotaPlanner.from_dict(data, settings, now=third)
+    restored.observe_rate_limited(third, None, day_proven=False)
+    assert restored.refused_until(third) == third + timedelta(minutes=4)
+
+    # A count no doubling reaches within a day is a damaged file: started over.
+    data["bare_pauses"] = 99
+    restored = QuotaPlanner.from_dict(data, settings, now=third)
+    assert restored.to_dict()["bare_pauses"] == 0
+    restored.observe_rate_limited(third, None, day_proven=False)
+    assert restored.refused_until(third) == third + timedelta(minutes=1)

@@ -49,6 +49,8 @@ _COMMAND_EFFECT_S = 120.0
 MAX_BLOCK = timedelta(hours=24, minutes=5)
 # A 429 of a window shorter than the day that names no end is waited out this long.
 THROTTLE_PAUSE = timedelta(minutes=1)
+# The bare 429s in a row a doubling pause reaches before it would outlast a day.
+_MOST_BARE_PAUSES = (MAX_BLOCK // THROTTLE_PAUSE).bit_length()
 _MAX_LIMIT = 1_000_000
 
 
@@ -65,10 +67,6 @@ class QuotaPlanner:
         # The intervals last planned and the moment they are for: every query at
         # the same moment reuses them until something the plan depends on changes.
         self._planned: tuple[datetime, dict[str, float | None]] | None = None
-        # Not saved: the pause a short window asks for is over before a restart.
-        self._throttled_until: datetime | None = None
-        # 429s without any header taken as pauses in a row, no header between.
-        self._bare_pauses = 0
         reset_at = next_reset(now, 0.0)
         self._state = PlannerState(
             limit=default_limit,
@@ -113,6 +111,16 @@ class QuotaPlanner:
             state.proven_offset_s = 0.0
         if state.rate_limited_until is not None and state.rate_limited_until > horizon:
             state.rate_limited_until = None
+        # A short window's pause is kept within the same bound; one over by now
+        # has nothing left to wait for.
+        if state.throttled_until is not None and not (
+            self._now < state.throttled_until <= horizon
+        ):
+            state.throttled_until = None
+        # More 429 pauses in a row than the doubling reaches before a reset
+        # are a damaged file: the next pause would overflow a timedelta.
+        if not 0 <= state.bare_pauses <= _MOST_BARE_PAUSES:
+            state.bare_pauses = 0
         if state.reset_at > horizon:
             state.reset_at = next_reset(self._now, state.reset_offset_s)
             state.remaining = state.limit // 2
@@ -183,7 +191,7 @@ class QuotaPlanner:
             state.limit = limit
         # Remaining first: it proves or refutes a reset announced before.
         if remaining is not None:
-            self._bare_pauses = 0
+            state.bare_pauses = 0
             rollover.observe_header(
                 state, min(max(remaining, 0), state.limit), now, others_in_flight
             )
@@ -275,15 +283,15 @@ class QuotaPlanner:
         grow rare, and the day ends once a pause would reach the reset.
         """
         state = self._state
-        pause = THROTTLE_PAUSE * 2**self._bare_pauses
+        pause = THROTTLE_PAUSE * 2**state.bare_pauses
         if state.header_remaining is not None and now + pause < state.reset_at:
             left = ledger.remaining_now(state, now)
             spent = state.header_remaining - left
             if left > max(rollover.SLACK, spent):
-                self._bare_pauses += 1
-                self._throttled_until = now + pause
+                state.bare_pauses += 1
+                state.throttled_until = now + pause
                 return True
-        self._bare_pauses = 0
+        state.bare_pauses = 0
         return False
 
     def _refused_unproven(self, until: datetime, now: datetime) -> None:
@@ -308,12 +316,12 @@ class QuotaPlanner:
         until = as_utc(until) if until is not None else None
         if until is None or until <= now:
             until = now + THROTTLE_PAUSE
-        self._throttled_until = min(until, now + MAX_BLOCK)
+        self._state.throttled_until = min(until, now + MAX_BLOCK)
 
     def refused_until(self, now: datetime) -> datetime | None:
         """Return until when the server refuses calls after a 429, or None."""
         now = self._tick(now)
-        moments = (self._state.rate_limited_until, self._throttled_until)
+        moments = (self._state.rate_limited_until, self._state.throttled_until)
         ahead = [moment for moment in moments if moment is not None and moment > now]
         return max(ahead, default=None)
 
@@ -329,11 +337,8 @@ class QuotaPlanner:
     def throttled(self, now: datetime) -> bool:
         """Return True while calls wait for a short window, not for the day's reset."""
         now = self._tick(now)
-        return (
-            self._throttled_until is not None
-            and now < self._throttled_until
-            and self._blocked_until(now) == self._throttled_until
-        )
+        until = self._state.throttled_until
+        return until is not None and now < until and self._blocked_until(now) == until
 
     def set_activity(
         self, device_id: str, activity: ChargerActivity, now: datetime
@@ -568,8 +573,8 @@ class QuotaPlanner:
             raise QuotaExhaustedError(state.rate_limited_until)
         if ledger.command_calls(state, self._settings, now) < 1:
             raise QuotaExhaustedError(state.reset_at)
-        if self._throttled_until is not None and now < self._throttled_until:
-            raise ThrottledError(self._throttled_until)
+        if state.throttled_until is not None and now < state.throttled_until:
+            raise ThrottledError(state.throttled_until)
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
@@ -654,8 +659,8 @@ class QuotaPlanner:
             return state.rate_limited_until
         if ledger.polling_calls(state, self._settings, now) < 1:
             return state.reset_at
-        if self._throttled_until is not None and now < self._throttled_until:
-            return self._throttled_until
+        if state.throttled_until is not None and now < state.throttled_until:
+            return state.throttled_until
         return None
 
     def _intervals(self, now: datetime) -> dict[str, float | None]:

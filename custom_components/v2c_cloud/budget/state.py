@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+import math
 from typing import Any
 
 from .apply_wait import ApplyWait, apply_wait_from
@@ -154,6 +155,13 @@ class PlannerState:
     # what a discredited header's moments give way to.
     proven_offset_s: float = 0.0
     rate_limited_until: datetime | None = None
+    # Every call waits until then after a 429 of a window shorter than the day.
+    # Saved: such a window may ask for up to a day (an hourly one, 50 min), and
+    # a restart calling into it at once gets another 429.
+    throttled_until: datetime | None = None
+    # 429s without any header taken as pauses in a row, no header between:
+    # kept with the pause, or a restart would start the doubling over.
+    bare_pauses: int = 0
     command_ewma: float = DEFAULT_COMMANDS
     # The share of a usual day's commands in each half hour.
     command_profile: list[float] = field(default_factory=even_profile)
@@ -183,6 +191,8 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "reset_header_trusted": state.reset_header_trusted,
         "proven_offset_s": state.proven_offset_s,
         "rate_limited_until": _iso(state.rate_limited_until),
+        "throttled_until": _iso(state.throttled_until),
+        "bare_pauses": state.bare_pauses,
         "command_ewma": state.command_ewma,
         "command_profile": list(state.command_profile),
         "other_ewma": state.other_ewma,
@@ -236,6 +246,9 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             # Saved before headers could be discredited: the reset then in use.
             proven_offset_s=float(data.get("proven_offset_s", data["reset_offset_s"])),
             rate_limited_until=_parse_optional(data["rate_limited_until"]),
+            # Saved before pauses were kept: none known, as after any restart then.
+            throttled_until=_parse_optional(data.get("throttled_until")),
+            bare_pauses=int(data.get("bare_pauses", 0)),
             command_ewma=float(data["command_ewma"]),
             command_profile=profile_from(data.get("command_profile")),
             other_ewma=float(data["other_ewma"]),
@@ -275,7 +288,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             },
             maintenance={
                 str(key): Maintenance(
-                    every_s=float(job["every_s"]),
+                    every_s=_period(job["every_s"]),
                     asked_at=_parse(job["asked_at"]),
                     done_at=_parse_optional(job["done_at"]),
                 )
@@ -325,6 +338,14 @@ def _window_from_dict(data: dict[str, Any]) -> Window:
 def _iso(moment: datetime | None) -> str | None:
     """Return an ISO 8601 string, or None."""
     return None if moment is None else moment.isoformat()
+
+
+def _period(value: Any) -> float:
+    """Return a periodic read's period; a hand-edited 0 would divide every plan."""
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"period of {seconds} s")
+    return seconds
 
 
 def _parse(text: str) -> datetime:
