@@ -178,8 +178,12 @@ class V2CErrorMapper:
         has told the planner, which decided).
         """
         return isinstance(err, V2CThrottledError) or (
-            isinstance(err, V2CRateLimitError) and self.planner.throttled(now)
+            isinstance(err, V2CRateLimitError)
+            and self.planner.paused_until(now) is not None
         )
+
+    def _pause_ends(self, now: datetime) -> datetime | None:
+        return self.planner.paused_until(now) or self.planner.blocked_until(now)
 
     def update_failed(self, err: V2CError, now: datetime) -> HomeAssistantError:
         """Return the exception a refresh should raise for err."""
@@ -188,7 +192,7 @@ class V2CErrorMapper:
                 return _translated(ConfigEntryAuthFailed, "auth_failed")
             return _translated(UpdateFailed, "auth_unconfirmed")
         if self._paused(err, now):
-            return _throttled(UpdateFailed, self.planner.blocked_until(now))
+            return _throttled(UpdateFailed, self._pause_ends(now))
         if isinstance(err, V2CRateLimitError):
             reset = format_reset_time(self._rate_limited(now))
             return _translated(UpdateFailed, "rate_limited", time=reset)
@@ -217,7 +221,7 @@ class V2CErrorMapper:
         if isinstance(err, ThrottledError):
             return _throttled(HomeAssistantError, err.calls_back_at)
         if self._paused(err, now):
-            return _throttled(HomeAssistantError, self.planner.blocked_until(now))
+            return _throttled(HomeAssistantError, self._pause_ends(now))
         if isinstance(err, QuotaExhaustedError):
             return _quota_exhausted(err.calls_back_at)
         if isinstance(err, V2CRateLimitError):

@@ -176,6 +176,35 @@ async def test_a_command_refused_by_a_bare_429_is_a_pause(
     assert v2c_sim.charger.state.intensity == 12
 
 
+async def test_a_bare_429_on_a_command_of_the_reserve_is_a_pause(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    *,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Polling has stopped to keep the reserve; a command of it meets a bare 429.
+
+    The count still leaves calls, so it is a pause too: the command says so, with
+    the pause's end rather than the reset, and no repair issue is raised.
+    """
+
+    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
+        return web.json_response({"message": "Too Many Requests"}, status=429)
+
+    planner = init_integration.runtime_data.planner
+    v2c_sim.sim.quota(v2c_sim.api_key).spend_external(utcnow(), leave=40)
+    await set_current(hass, v2c_sim.device_id, 16)
+    assert planner.polling_blocked_until == planner.reset_at
+    monkeypatch.setattr(Gateway, "_limited", bare)
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/device/intensity", count=1)
+
+    await assert_command_fails(hass, v2c_sim.device_id, 12, "throttled")
+    assert _quota_issue(issue_registry, init_integration) is None
+
+
 @pytest.mark.parametrize("sim_setup", [SimSetup(reset_time=time(5, 0))], indirect=False)
 async def test_announced_reset_at_another_hour_is_known_after_setup(
     hass: HomeAssistant,

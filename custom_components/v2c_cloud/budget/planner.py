@@ -334,6 +334,16 @@ class QuotaPlanner:
         now = self._tick(now)
         return self._state.reset_at if self._state.remaining < 1 else None
 
+    def paused_until(self, now: datetime) -> datetime | None:
+        """Return when the pause a 429 asked for ends, or None.
+
+        Unlike `throttled`, also while polling waits for the reset anyway to
+        keep the reserve: a command of the reserve meets the pause too.
+        """
+        now = self._tick(now)
+        until = self._state.throttled_until
+        return until if until is not None and now < until else None
+
     def throttled(self, now: datetime) -> bool:
         """Return True while calls wait for a short window, not for the day's reset."""
         now = self._tick(now)
