@@ -340,15 +340,18 @@ class QuotaPlanner:
         Unlike `throttled`, also while polling waits for the reset anyway to
         keep the reserve: a command of the reserve meets the pause too.
         """
-        now = self._tick(now)
-        until = self._state.throttled_until
-        return until if until is not None and now < until else None
+        return self._pause_ahead(self._tick(now))
 
     def throttled(self, now: datetime) -> bool:
         """Return True while calls wait for a short window, not for the day's reset."""
         now = self._tick(now)
+        until = self._pause_ahead(now)
+        return until is not None and self._blocked_until(now) == until
+
+    def _pause_ahead(self, now: datetime) -> datetime | None:
+        """Return the end of the pause a 429 asked for, if it is still ahead."""
         until = self._state.throttled_until
-        return until is not None and now < until and self._blocked_until(now) == until
+        return until if until is not None and now < until else None
 
     def set_activity(
         self, device_id: str, activity: ChargerActivity, now: datetime
@@ -583,8 +586,8 @@ class QuotaPlanner:
             raise QuotaExhaustedError(state.rate_limited_until)
         if ledger.command_calls(state, self._settings, now) < 1:
             raise QuotaExhaustedError(state.reset_at)
-        if state.throttled_until is not None and now < state.throttled_until:
-            raise ThrottledError(state.throttled_until)
+        if (paused_until := self._pause_ahead(now)) is not None:
+            raise ThrottledError(paused_until)
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
@@ -669,9 +672,7 @@ class QuotaPlanner:
             return state.rate_limited_until
         if ledger.polling_calls(state, self._settings, now) < 1:
             return state.reset_at
-        if state.throttled_until is not None and now < state.throttled_until:
-            return state.throttled_until
-        return None
+        return self._pause_ahead(now)
 
     def _intervals(self, now: datetime) -> dict[str, float | None]:
         """Return every charger's poll interval for the current budget."""
