@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 import logging
 
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -17,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from tests.sim_fixtures import SimHandle
+from v2c_simulator.gateway import Gateway
 
 WATCHED_LOGGERS = (
     "custom_components.v2c_cloud",
@@ -144,3 +146,12 @@ def assert_quota_in_step(entry: MockConfigEntry, v2c_sim: SimHandle) -> None:
     """Assert the planner's remaining calls equal the simulator's."""
     planner = entry.runtime_data.planner
     assert planner.remaining == v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
+
+
+def strip_429_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the gateway's 429s carry no header at all, as no Kong limiter sends them."""
+
+    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
+        return web.json_response({"message": "Too Many Requests"}, status=429)
+
+    monkeypatch.setattr(Gateway, "_limited", bare)

@@ -24,7 +24,14 @@ from v2c_simulator import FaultKind
 from v2c_simulator.faulty import html_error
 from v2c_simulator.gateway import Gateway
 
-from .helpers import advance, assert_quota_in_step, charger, entity_of, run_for
+from .helpers import (
+    advance,
+    assert_quota_in_step,
+    charger,
+    entity_of,
+    run_for,
+    strip_429_headers,
+)
 from .test_faults import set_current
 
 LOCKED = "/device/locked"
@@ -152,10 +159,7 @@ async def test_a_429_without_any_header_does_not_end_the_day(
     the charger, and refuse every command, for the twelve hours to midnight.
     """
 
-    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
-        return web.json_response({"message": "Too Many Requests"}, status=429)
-
-    monkeypatch.setattr(Gateway, "_limited", bare)
+    strip_429_headers(monkeypatch)
     coordinator = charger(init_integration, v2c_sim.device_id)
     due = coordinator.poller.next_refresh_at(utcnow())
     assert due is not None

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from unittest.mock import patch
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -26,7 +25,6 @@ from custom_components.v2c_cloud.const import (
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
-from v2c_simulator.gateway import Gateway
 from v2c_simulator.quota import HeaderProfile, QuotaStatus
 
 from .helpers import (
@@ -36,6 +34,7 @@ from .helpers import (
     entity_of,
     rate_limited_calls,
     run_for,
+    strip_429_headers,
     unavailable,
 )
 from .test_faults import assert_command_fails, set_current
@@ -158,10 +157,7 @@ async def test_a_command_refused_by_a_bare_429_is_a_pause(
     The command says the cloud asks for a pause, and works once it is over.
     """
 
-    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
-        return web.json_response({"message": "Too Many Requests"}, status=429)
-
-    monkeypatch.setattr(Gateway, "_limited", bare)
+    strip_429_headers(monkeypatch)
     planner = init_integration.runtime_data.planner
     reset = planner.reset_at
     v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/device/intensity", count=1)
@@ -191,14 +187,11 @@ async def test_a_bare_429_on_a_command_of_the_reserve_is_a_pause(
     the pause's end rather than the reset, and no repair issue is raised.
     """
 
-    def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
-        return web.json_response({"message": "Too Many Requests"}, status=429)
-
     planner = init_integration.runtime_data.planner
     v2c_sim.sim.quota(v2c_sim.api_key).spend_external(utcnow(), leave=40)
     await set_current(hass, v2c_sim.device_id, 16)
     assert planner.polling_blocked_until == planner.reset_at
-    monkeypatch.setattr(Gateway, "_limited", bare)
+    strip_429_headers(monkeypatch)
     v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/device/intensity", count=1)
 
     await assert_command_fails(hass, v2c_sim.device_id, 12, "throttled")
