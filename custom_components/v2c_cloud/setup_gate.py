@@ -54,12 +54,12 @@ class SetupGate:
         """Raise ConfigEntryNotReady, without a call, while an attempt must wait."""
         refused_until = planner.refused_until(now) or planner.spent_until(now)
         if refused_until is not None:
-            # A short window's pause, saved with the planner, is no spent day.
+            # A short window's pause, saved with the planner, is no spent day,
+            # even while polling also waits for the reset to keep the reserve.
+            paused = refused_until == planner.paused_until(now)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
-                translation_key=(
-                    "throttled" if planner.throttled(now) else "quota_exhausted"
-                ),
+                translation_key="throttled" if paused else "quota_exhausted",
                 translation_placeholders={"time": format_reset_time(refused_until)},
             )
         paused_until = self._pauses.pop(self._entry_id, None)
@@ -92,7 +92,7 @@ class SetupGate:
 
         A day's 429 is saved with the planner, for the key it came with.
         """
-        if planner.throttled(now) and (until := planner.refused_until(now)):
+        if until := planner.paused_until(now):
             self._pauses[self._entry_id] = until
 
     def succeeded(self) -> None:

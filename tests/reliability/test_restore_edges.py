@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.v2c_cloud import planner_settings
 from custom_components.v2c_cloud.budget import PlannerSettings, QuotaPlanner
 from custom_components.v2c_cloud.const import DOMAIN
-from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.helpers import format_reset_time, utcnow
 from custom_components.v2c_cloud.setup_gate import SetupGate
 from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle
@@ -122,6 +122,31 @@ async def test_a_pause_an_hourly_window_asked_for_outlasts_a_restart(
     assert restarted.planner.refused_until(later) == now + timedelta(minutes=50)
     with pytest.raises(ConfigEntryNotReady):
         SetupGate(hass, "after-restart").check(restarted.planner, later)
+
+
+async def test_a_restored_pause_in_the_reserve_is_no_spent_day(
+    hass: HomeAssistant,
+) -> None:
+    """Polling keeps the reserve (40 left) when a 429 without headers pauses the key.
+
+    A setup in that pause is put off: it must say the cloud asks for a pause,
+    until the pause's end, not that the day's quota is used up.
+    """
+    planner = QuotaPlanner(PlannerSettings(), now=utcnow())
+    now = utcnow()
+    planner.observe_quota(limit=1000, remaining=40, now=now)
+    assert planner.polling_blocked_until == planner.reset_at
+    planner.observe_rate_limited(now, None, day_proven=False)
+    pause_end = planner.paused_until(now)
+    assert pause_end is not None
+    assert pause_end < planner.reset_at
+
+    with pytest.raises(ConfigEntryNotReady) as refused:
+        SetupGate(hass, "in-the-reserve").check(planner, now)
+    assert refused.value.translation_key == "throttled"
+    assert refused.value.translation_placeholders == {
+        "time": format_reset_time(pause_end)
+    }
 
 
 async def test_a_periodic_read_saved_with_no_period_does_not_stop_setup(
