@@ -390,6 +390,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._shut_down = False
         self._offline_since: datetime | None = None
+        # An issue raised before a restart or reload is cleared by the first
+        # online read; later, only by one that ends an offline spell.
+        self._offline_issue_may_exist = True
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
@@ -471,10 +474,13 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             )
         if online:
             self._offline_since = None
-            async_clear_charger_offline(
-                self.hass, self.config_entry.entry_id, self.device_id
-            )
+            if self._offline_issue_may_exist:
+                self._offline_issue_may_exist = False
+                async_clear_charger_offline(
+                    self.hass, self.config_entry.entry_id, self.device_id
+                )
             return
+        self._offline_issue_may_exist = True
         since = self._offline_since = self._offline_since or now
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
             name = self.pairing.tag or self.device_id

@@ -127,6 +127,24 @@ async def test_charger_offline_for_a_day_raises_and_clears_an_issue(
     assert issue_registry.async_get_issue(DOMAIN, legacy_id) is None
 
 
+async def test_an_offline_issue_from_before_a_reload_goes_at_the_first_online_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The charger came back while Home Assistant was not reading it."""
+    entry_id = init_integration.entry_id
+    async_report_charger_offline(hass, entry_id, v2c_sim.device_id, "Garage", utcnow())
+    issue_id = f"charger_offline_{_charger_device(hass, v2c_sim).id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
 def _charger_device(hass: HomeAssistant, v2c_sim: SimHandle) -> dr.DeviceEntry:
     device = dr.async_get(hass).async_get_device(
         identifiers={(DOMAIN, v2c_sim.device_id)}
