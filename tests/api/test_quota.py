@@ -89,6 +89,7 @@ async def test_exhausted_quota_raises_with_reset(
     assert abs((info.value.reset_at - resets_at).total_seconds()) <= 2
     assert client.quota is not None
     assert client.quota.remaining == 0
+    assert "quota exhausted" in str(info.value)
     assert client.calls_made == 3
     assert datetime.now(UTC) < info.value.reset_at
 
@@ -126,3 +127,4 @@ async def test_a_429_without_quota_headers_proves_nothing_about_the_day(
     assert not isinstance(info.value, V2CThrottledError)
     assert info.value.remaining is None
     assert info.value.reset_at is not None
+    assert "exhausted" not in str(info.value)

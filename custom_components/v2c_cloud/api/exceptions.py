@@ -18,7 +18,11 @@ class V2CAuthenticationError(V2CError):
 
 
 class V2CRateLimitError(V2CError):
-    """The daily call quota is exhausted (HTTP 429)."""
+    """HTTP 429: the day's quota is used up, or the answer carried no quota headers.
+
+    `remaining` is 0 in the first case, None in the second, which proves
+    nothing about the day (a proxy's or the backend's own limit).
+    """
 
     def __init__(
         self,

@@ -334,7 +334,10 @@ class Transport:
                     remaining=remaining,
                 )
             raise V2CRateLimitError(
-                "V2C Cloud daily call quota exhausted (HTTP 429)",
+                "V2C Cloud daily call quota exhausted (HTTP 429)"
+                if remaining == 0
+                # Nothing proves the day spent: a proxy's or the backend's limit.
+                else "V2C Cloud refused the call (HTTP 429) without its quota headers",
                 reset_at=retry_at(headers, now),
                 remaining=remaining,
             )
