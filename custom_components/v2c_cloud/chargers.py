@@ -173,6 +173,10 @@ class V2CPairingsTracker:
         for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - kept:
             runtime.planner.remove_charger(device_id)
         self._forget_sessions(kept)
+        # Paired again, its history import reads the current zone, as a first one.
+        zones = runtime.store.history_zones
+        for device_id in set(zones) - kept:
+            del zones[device_id]
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)

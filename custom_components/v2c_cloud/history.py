@@ -3,13 +3,22 @@
 The statistic is external (`v2c_cloud:charged_energy_<device id>`), so the Energy
 dashboard shows charging from before the integration was installed. The newest
 imported hour is read back from the recorder: everything that ended before it is
-already in the sum, so nothing is imported twice and no separate store is needed.
+already in the sum, so nothing is imported twice.
+
+The charger's dates carry no zone and are read in Home Assistant's. Read in
+another zone after the user changes it, the session imported last would end
+after that hour (imported again) or a new one before it (never imported). So
+the entry's store keeps, per charger, the zone the imported rows were built in
+(written once they are handed to the recorder): the next import tells what it
+has with that zone and spreads the new sessions in the current one. Without it
+(first import, an older store, a zone Python does not know) the current zone
+is used for both.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 import logging
 
 from homeassistant.components.recorder.models import (
@@ -36,6 +45,7 @@ from .coordinator import V2CConfigEntry
 from .helpers import utcnow
 from .history_rows import LastRow, build_rows, fetch_windows, floor_hour
 from .metering import charged_as
+from .store import V2CStore
 
 HISTORY_EVERY_S = 6 * 3600
 CHECK_INTERVAL = timedelta(hours=1)
@@ -69,12 +79,18 @@ class V2CHistoryImporter:
         planner: QuotaPlanner,
         device_id: str,
         name: str,
+        *,
+        store: V2CStore | None = None,
     ) -> None:
-        """Import for one charger, shown under name in the Energy dashboard."""
+        """Import for one charger, shown under name in the Energy dashboard.
+
+        The store, if any, keeps the time zone of the last import across restarts.
+        """
         self.hass = hass
         self.client = client
         self.planner = planner
         self.device_id = device_id
+        self.store = store
         self.metadata = StatisticMetaData(
             mean_type=StatisticMeanType.NONE,
             has_sum=True,
@@ -93,8 +109,9 @@ class V2CHistoryImporter:
             f"history:{self.device_id}", now, HISTORY_EVERY_S
         ):
             return
+        zone = dt_util.get_default_time_zone()
         try:
-            rows = await self._async_new_rows(now)
+            rows = await self._async_new_rows(now, zone)
         except V2CError as err:
             LOGGER.log(
                 logging.DEBUG if self._failing else logging.INFO,
@@ -114,21 +131,58 @@ class V2CHistoryImporter:
             return
         if rows:
             async_add_external_statistics(self.hass, self.metadata, rows)
+            self._remember(zone)
         LOGGER.debug(
             "Imported %d hours of charging history of %s",
             len(rows),
             mask_device_id(self.device_id),
         )
 
-    async def _async_new_rows(self, now: datetime) -> list[StatisticData] | None:
+    async def _async_new_rows(
+        self, now: datetime, zone: tzinfo
+    ) -> list[StatisticData] | None:
         """Return the rows to add, or None when the quota ran out meanwhile."""
-        zone = dt_util.get_default_time_zone()
         last = await self._async_last_row()
-        since = last.start.astimezone(zone).date() if last is not None else None
+        imported_in = await self._async_imported_zone(zone)
+        # The dates of the sessions imported last, as they were read.
+        since = last.start.astimezone(imported_in).date() if last is not None else None
         sessions = await self._async_fetch(now, now.astimezone(zone).date(), since)
         if sessions is None:
             return None
-        return build_rows(sessions, zone, last, floor_hour(now - SETTLE))
+        return build_rows(
+            sessions, zone, last, floor_hour(now - SETTLE), imported_in=imported_in
+        )
+
+    async def _async_imported_zone(self, zone: tzinfo) -> tzinfo:
+        """Return the zone the imported rows were built in; zone when not known."""
+        key = (
+            None if self.store is None else self.store.history_zones.get(self.device_id)
+        )
+        if key is None or key == str(zone):
+            return zone
+        try:
+            found = await dt_util.async_get_time_zone(key)
+        except (OSError, ValueError):
+            # Not a key at all: a path, a folder of zones, a file of another kind.
+            found = None
+        if found is None:
+            LOGGER.debug(
+                "Time zone %r of the charging history of %s is unknown; using %s",
+                key,
+                mask_device_id(self.device_id),
+                zone,
+            )
+            return zone
+        return found
+
+    def _remember(self, zone: tzinfo) -> None:
+        """Keep the zone the rows just handed to the recorder were built in."""
+        if self.store is None:
+            return
+        key = str(zone)
+        if self.store.history_zones.get(self.device_id) != key:
+            self.store.history_zones[self.device_id] = key
+            self.store.schedule_save()
 
     async def _async_last_row(self) -> LastRow | None:
         """Read the newest imported hour back from the recorder."""
@@ -211,6 +265,7 @@ def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
                     runtime.planner,
                     device_id,
                     coordinator.pairing.tag or device_id,
+                    store=runtime.store,
                 )
             await importers[device_id].async_run()
 

@@ -105,16 +105,27 @@ def build_rows(
     zone: tzinfo,
     last: LastRow | None,
     horizon: datetime,
+    *,
+    imported_in: tzinfo | None = None,
 ) -> list[StatisticData]:
-    """Return the rows for sessions ending after the last import and by horizon."""
+    """Return the rows for sessions ending after the last import and by horizon.
+
+    Sessions are spread over the hours read in zone. Whether one is already
+    imported is read in imported_in, the zone the last import's rows were
+    built in (zone if None): the same session read in another zone may end
+    an hour either side of the last imported hour.
+    """
     after = last.imported_until if last is not None else None
+    seen_in = zone if imported_in is None else imported_in
     spans: dict[object, SessionSpan] = {}
     for session in sessions:
         span = SessionSpan.of(session, zone)
+        seen = SessionSpan.of(session, seen_in)
         if (
             span is not None
+            and seen is not None
             and span.end <= horizon
-            and (after is None or span.end > after)
+            and (after is None or seen.end > after)
         ):
             # A session across a window edge may be listed twice: count it once.
             key = session.session_id

@@ -25,10 +25,17 @@ from .session import SessionMark
 # - energy: per charger, its LifetimeEnergy;
 # - sessions: per charger, the SessionMark of its last live reading (since
 #   the charging session events), so a session that ends across a reload or
-#   a restart is still reported, once; none for a charger another entry runs.
+#   a restart is still reported, once; none for a charger another entry runs;
+# - history_zones: per charger, the key of the time zone (IANA, such as
+#   "Europe/Madrid") its last charging-history import built rows in, so the
+#   next import tells what it has already imported the same way after a
+#   change of Home Assistant's time zone (see history.py); missing until
+#   a charger's first import.
 # New keys are added this way, without a new STORAGE_VERSION: an earlier
 # revision (a downgrade) ignores a key it does not know, but would refuse a
-# newer version's whole file, the day's quota with it.
+# newer version's whole file, the day's quota with it. Each key is checked as
+# it loads: a value that cannot be read is left out with a warning, as if not
+# saved, and its part starts from safe defaults; it never stops the setup.
 STORAGE_VERSION = 1
 # Home Assistant writes a scheduled save when it stops, so only a crash loses
 # what changed since the last write: a few minutes of call counts, which the
@@ -58,8 +65,9 @@ class V2CStore:
         *,
         quota: str | None = None,
         sessions: dict[str, SessionMark] | None = None,
+        history_zones: dict[str, str] | None = None,
     ) -> None:
-        """Wrap the restored planner, auth guard, energy totals and sessions."""
+        """Wrap the restored planner, auth guard, energy totals, sessions and zones."""
         self._store = store
         self._quota = quota
         self._closed = False
@@ -78,6 +86,8 @@ class V2CStore:
         # readings are saved in their place (see follow_sessions).
         self.sessions: dict[str, SessionMark] = sessions or {}
         self._live_sessions: Callable[[], Mapping[str, SessionMark]] = dict
+        # Per charger, the time zone key its history import last built rows in.
+        self.history_zones: dict[str, str] = history_zones or {}
 
     @classmethod
     async def async_load(
@@ -98,8 +108,10 @@ class V2CStore:
             LOGGER.info(
                 "The V2C Cloud key or server changed; its daily quota is counted afresh"
             )
-            # Energy and sessions are the chargers', whatever the key.
-            data = {"energy": data.get("energy"), "sessions": data.get("sessions")}
+            # Energy, sessions and history zones are the chargers', whatever the key.
+            data = {
+                key: data.get(key) for key in ("energy", "sessions", "history_zones")
+            }
         now = utcnow()
         planner = QuotaPlanner(settings, now=now)
         if data is None:
@@ -120,7 +132,15 @@ class V2CStore:
             guard = AuthGuard()
         energy = _energy_from(store, data.get("energy"))
         sessions = _sessions_from(store, data.get("sessions"))
-        loaded = cls(store, planner, guard, energy, quota=quota, sessions=sessions)
+        loaded = cls(
+            store,
+            planner,
+            guard,
+            energy,
+            quota=quota,
+            sessions=sessions,
+            history_zones=_history_zones_from(store, data.get("history_zones")),
+        )
         unconfirmed = data.get("unconfirmed")
         if isinstance(unconfirmed, list):
             loaded.unconfirmed = {item for item in unconfirmed if isinstance(item, str)}
@@ -187,6 +207,7 @@ class V2CStore:
                     **self._live_sessions(),
                 }.items()
             },
+            "history_zones": dict(self.history_zones),
         }
 
 
@@ -213,6 +234,18 @@ def _sessions_from(store: Store[dict[str, Any]], data: Any) -> dict[str, Session
         what="sessions",
         unusable="unusable reading",
         default=_SESSIONS_DEFAULT,
+    )
+
+
+def _history_zones_from(store: Store[dict[str, Any]], data: Any) -> dict[str, str]:
+    """Return the saved zones of the history imports, skipping any that is no key."""
+    return _per_charger(
+        store,
+        data,
+        lambda saved: saved if isinstance(saved, str) and saved else None,
+        what="charging history",
+        unusable="unusable time zone",
+        default=_HISTORY_DEFAULT,
     )
 
 
@@ -262,6 +295,9 @@ _AUTH_DEFAULT = "forgetting earlier authentication failures"
 _ENERGY_DEFAULT = "keeping the lifetime energy last shown by Home Assistant"
 _SESSIONS_DEFAULT = (
     "not reporting a charging session that ended while the integration was not running"
+)
+_HISTORY_DEFAULT = (
+    "reading imported charging sessions in Home Assistant's current time zone"
 )
 
 

@@ -73,6 +73,14 @@ DAMAGED: dict[str, dict[str, Any]] = {
         },
     },
     "sessions_not_a_mapping": {"version": 1, "data": {"sessions": [True]}},
+    "unusable_history_zone": {
+        "version": 1,
+        "data": {"history_zones": {"TRY0001": 1, "TRY0002": "", "TRY0003": None}},
+    },
+    "history_zones_not_a_mapping": {
+        "version": 1,
+        "data": {"history_zones": ["Europe/Madrid"]},
+    },
 }
 
 
@@ -129,7 +137,8 @@ async def test_session_readings_load_whatever_the_key(
 ) -> None:
     """A new key counts its quota afresh; the chargers' last readings stay theirs.
 
-    A damaged reading is skipped alone, with a warning.
+    So do the time zones of their history imports. A damaged reading is
+    skipped alone, with a warning.
     """
     key = f"{DOMAIN}.{mock_config_entry.entry_id}"
     reading = {"charging": True, "energy_kwh": 4.25, "duration_s": 3600}
@@ -144,6 +153,7 @@ async def test_session_readings_load_whatever_the_key(
                 "TRY0002": {"charging": False, "energy_kwh": None, "duration_s": None},
                 "TRY0003": {"charging": True, "duration_s": 1.5},
             },
+            "history_zones": {"TRY0001": "Europe/Madrid"},
         },
     }
     caplog.set_level(logging.WARNING)
@@ -159,9 +169,11 @@ async def test_session_readings_load_whatever_the_key(
     ]
     assert len(warnings) == 1
     assert "sessions part" in warnings[0]
+    assert store.history_zones == {"TRY0001": "Europe/Madrid"}
 
     await store.async_save()
     assert hass_storage[key]["data"]["sessions"]["TRY0001"] == reading
+    assert hass_storage[key]["data"]["history_zones"] == {"TRY0001": "Europe/Madrid"}
 
 
 async def test_absurd_saved_times_are_dropped(

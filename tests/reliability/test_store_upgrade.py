@@ -53,3 +53,5 @@ async def test_a_store_of_an_earlier_revision_keeps_what_it_learned(
     # Written since the session events compare across reloads and restarts:
     # none saved means none compared, as before.
     assert store.sessions == {}
+    # Nor did they keep a history import's time zone: the current one is used.
+    assert store.history_zones == {}

@@ -157,9 +157,11 @@ async def test_unpaired_charger_is_removed_without_reload(
 
     The cloud refusing the charger's own reads, then the account's list without
     it, agree: no need to wait for the 6-hourly pairings check. Its last
-    reading is no longer saved: paired again, it starts afresh.
+    reading and its history import's time zone are no longer saved: paired
+    again, it starts afresh.
     """
     runtime = init_integration.runtime_data
+    runtime.store.history_zones.update(TRY0001="Europe/Madrid", POL0001="UTC")
     gone = _device_entities(hass, "POL0001")
     kept = _device_entities(hass, "TRY0001")
     assert gone
@@ -195,6 +197,7 @@ async def test_unpaired_charger_is_removed_without_reload(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]
     assert set(saved["sessions"]) == {"TRY0001"}
+    assert saved["history_zones"] == {"TRY0001": "Europe/Madrid"}
 
 
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
