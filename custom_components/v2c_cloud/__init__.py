@@ -157,7 +157,9 @@ def _account_coordinator(
     entry.async_on_unload(errors.close)
     # Also when the setup fails: another entry may run the chargers meanwhile.
     entry.async_on_unload(lambda: async_let_go(hass, entry))
-    account = V2CAccountCoordinator(hass, entry, client, errors)
+    account = V2CAccountCoordinator(
+        hass, entry, client, errors, saved_sessions=store.sessions
+    )
     return account
 
 
@@ -194,11 +196,11 @@ async def _async_gated_first_reads(
 
 
 def _session_marks(entry: V2CConfigEntry) -> dict[str, SessionMark]:
-    """Return the session of each running charger's last reading."""
+    """Return the mark each running charger's session events compare with."""
     return {
-        device_id: SessionMark.of(coordinator.data.state)
+        device_id: mark
         for device_id, coordinator in entry.runtime_data.chargers.items()
-        if coordinator.data is not None and coordinator.data.state is not None
+        if (mark := coordinator.session.mark) is not None
     }
 
 

@@ -18,6 +18,7 @@ from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfig
 from .helpers import entry_device, own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline
+from .session import SessionFollower
 
 # A new charger whose first read failed is tried again after this, the wait
 # doubling up to the cap: each try costs two calls.
@@ -53,6 +54,7 @@ def charger_coordinator(
         pairing,
         errors,
         unpairing=account.unpairing,
+        saved_session=account.saved_sessions.get(pairing.device_id),
     )
 
 
@@ -261,8 +263,10 @@ class V2CPairingsTracker:
         runtime = self.entry.runtime_data
         device_id = pairing.device_id
         if (coordinator := self._unready.pop(device_id, None)) is not None:
-            # Kept from a failed try; the charger may have been renamed since.
+            # Kept from a failed try; the charger may have been renamed since,
+            # and its saved mark dropped if another entry ran it meanwhile.
             coordinator.pairing = pairing
+            coordinator.session = SessionFollower(runtime.store.sessions.get(device_id))
         else:
             coordinator = charger_coordinator(runtime.account, pairing)
         try:

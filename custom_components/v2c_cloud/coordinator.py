@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +56,7 @@ from .repairs import (
     async_report_legacy_rejected,
     async_report_quota_exhausted,
 )
+from .session import SessionFollower, SessionMark
 from .store import V2CStore
 from .unpairing import UnpairingCheck
 
@@ -308,11 +310,15 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         entry: V2CConfigEntry,
         client: V2CClient,
         errors: V2CErrorMapper,
+        *,
+        saved_sessions: Mapping[str, SessionMark],
     ) -> None:
         """Tick often, but only spend a call when the pairings refresh is due."""
         super().__init__(hass, entry, f"{DOMAIN} account", ACCOUNT_TICK)
         self.client = client
         self.errors = errors
+        # The store's, which the chargers' session followers start from.
+        self.saved_sessions = saved_sessions
         self.unpairing = UnpairingCheck()
         # The failure a tick without a read repeats until any call is answered.
         self._failure: HomeAssistantError | None = None
@@ -376,6 +382,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         errors: V2CErrorMapper,
         *,
         unpairing: UnpairingCheck,
+        saved_session: SessionMark | None = None,
     ) -> None:
         """Create the coordinator; its own timer replaces a fixed update interval."""
         # The tag (the user's name for the charger) tells chargers apart at a glance.
@@ -401,6 +408,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # The firmware and MAC last given to the device registry.
         self._device_facts: tuple[str | None, str | None] | None = None
         self._timed_read: asyncio.Task[None] | None = None
+        self.session = SessionFollower(saved_session)
         # Home Assistant does not unload entries when it stops: a read due
         # then would spend a call and hold the stop up.
         entry.async_on_unload(
@@ -437,6 +445,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.last_read_at = now
         self._track_connectivity(data, now)
         self._follow_device(data)
+        # A refresh that read no live state hands the last reading on again.
+        before = None if self.data is None else self.data.state
+        if data.state is not None and data.state is not before:
+            self.session.follow(data.state)
         return data
 
     def _follow_device(self, data: ChargerData) -> None:

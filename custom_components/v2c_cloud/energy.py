@@ -37,6 +37,13 @@ def new_session(before_kwh: float | None, after_kwh: float | None) -> bool:
     return before_kwh - after_kwh >= SESSION_RESET_MIN_DROP_KWH
 
 
+def clock_went_back(before_s: int | None, after_s: int | None) -> bool:
+    """Return True when the session clock is well behind the last one read."""
+    if before_s is None or after_s is None:
+        return False
+    return after_s + SESSION_CLOCK_SLACK_S < before_s
+
+
 @dataclass
 class LifetimeEnergy(ExtraStoredData):
     """Energy of the finished sessions plus the last accepted session reading."""
@@ -111,9 +118,9 @@ class LifetimeEnergy(ExtraStoredData):
         leaves). The energy must also fit in the new clock: a clock reset
         alone, with the session's energy going on, is not a new session.
         """
-        if session_s is None or self.session_s is None or self.session_kwh is None:
+        if session_s is None or self.session_kwh is None:
             return False
-        if session_s + SESSION_CLOCK_SLACK_S >= self.session_s:
+        if not clock_went_back(self.session_s, session_s):
             return False
         fits = max_kw * session_s / 3600 + STEP_SLACK_KWH
         return session_kwh >= self.session_kwh and session_kwh <= fits

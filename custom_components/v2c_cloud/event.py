@@ -83,11 +83,10 @@ class V2CEventEntity(V2CEntity, EventEntity):
 
     @callback
     def _compare(self) -> None:
-        """Fire the events between the last reading and the coordinator's."""
-        state = self.coordinator.data.state
-        if state is None:
+        """Fire the events between the last mark and the charger's current one."""
+        mark = self.coordinator.session.mark
+        if mark is None:
             return
-        mark = SessionMark.of(state)
         events = [] if self._last is None else session_events(self._last, mark)
         for event_type, attributes in events:
             self._trigger_event(event_type, attributes)

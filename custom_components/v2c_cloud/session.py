@@ -1,4 +1,4 @@
-"""What one reading says of the charging session, as the session events compare it."""
+"""What the readings say of the charging session, as the session events compare it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from .api import CurrentState
 from .data import CHARGING_STATES
+from .energy import clock_went_back, new_session
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,42 @@ class SessionMark:
         ):
             return None
         return cls(charging, None if energy is None else float(energy), duration)
+
+
+class SessionFollower:
+    """The mark a charger's next reading is compared with, past odd readings.
+
+    One for each charger, fed each live reading: the event entity compares
+    with it and the store saves it, so a restart right after an odd reading
+    compares the first reading with the same mark the events would have.
+    """
+
+    def __init__(self, saved: SessionMark | None = None) -> None:
+        """Start from the mark the run before saved, if any."""
+        self.mark = saved
+        self._held = False
+
+    def follow(self, state: CurrentState) -> None:
+        """Take a live reading in."""
+        if state.charge_state is None:
+            # An unreadable pilot state is no sign the car stopped or left.
+            return
+        reading = SessionMark.of(state)
+        if not self._held and self.mark is not None and _dip(self.mark, reading):
+            # One read may show the session energy fallen mid-charge (a glitch
+            # the lifetime energy rides out too): a new session must hold for
+            # a second reading, and is reported one read late if it does.
+            self._held = True
+            return
+        self._held = False
+        self.mark = reading
+
+
+def _dip(before: SessionMark, after: SessionMark) -> bool:
+    """Return True when the energy fell while nothing else says a session ended."""
+    return (
+        before.charging
+        and after.charging
+        and new_session(before.energy_kwh, after.energy_kwh)
+        and not clock_went_back(before.duration_s, after.duration_s)
+    )

@@ -23,9 +23,10 @@ from .session import SessionMark
 # - unconfirmed: chargers with commands not yet confirmed;
 # - planner, auth: the QuotaPlanner's and AuthGuard's own data;
 # - energy: per charger, its LifetimeEnergy;
-# - sessions: per charger, the SessionMark of its last live reading (since
-#   the charging session events), so a session that ends across a reload or
-#   a restart is still reported, once; none for a charger another entry runs;
+# - sessions: per charger, the SessionMark its next reading is compared with
+#   (since the charging session events), so a session that ends across a
+#   reload or a restart is still reported, once; none for a charger another
+#   entry runs;
 # - history_zones: per charger, the key of the time zone (IANA, such as
 #   "Europe/Madrid") its last charging-history import built rows in, so the
 #   next import tells what it has already imported the same way after a
@@ -81,9 +82,9 @@ class V2CStore:
         self.guard = guard
         # Per charger; the sensors fill it in and keep it current.
         self.energy: dict[str, LifetimeEnergy] = energy or {}
-        # Per charger, the last reading of the run before, until its session
-        # events compare a reading with it. The running chargers' own last
-        # readings are saved in their place (see follow_sessions).
+        # Per charger, the mark of the run before, until its session events
+        # compare a reading with it. The running chargers' own marks are
+        # saved in their place (see follow_sessions).
         self.sessions: dict[str, SessionMark] = sessions or {}
         self._live_sessions: Callable[[], Mapping[str, SessionMark]] = dict
         # Per charger, the time zone key its history import last built rows in.
@@ -156,7 +157,7 @@ class V2CStore:
         self._pending = pending
 
     def follow_sessions(self, live: Callable[[], Mapping[str, SessionMark]]) -> None:
-        """Save, with each state, the session of each running charger's last reading.
+        """Save, with each state, the session mark of each running charger.
 
         Taken from the chargers rather than the event entities: one disabled
         would otherwise leave an old reading saved, to be compared with the

@@ -24,7 +24,7 @@ from custom_components.v2c_cloud.event import (
     SESSION_STARTED,
     session_events,
 )
-from custom_components.v2c_cloud.session import SessionMark
+from custom_components.v2c_cloud.session import SessionFollower, SessionMark
 from tests.sim_fixtures import SimHandle, SimSetup
 
 from .control_helpers import Harness
@@ -32,6 +32,7 @@ from .read_helpers import advance, entity_texts, fired_events, run_for, state_of
 
 PLATFORM = Platform.EVENT
 SESSION = "event.garage_charging_session"
+LIVE_PATHS = ("/device/currentstatecharge", "/thirdparty/device/currentstatecharge")
 THREE_CHARGERS = SimSetup(
     models=("trydan",) * 3,
     device_ids=("TRY0001", "TRY0002", "TRY0003"),
@@ -211,6 +212,124 @@ async def test_reading_without_live_state(loaded: Harness) -> None:
     assert state_of(loaded.hass, SESSION).attributes["event_type"] == SESSION_STARTED
 
 
+async def _one_live_read(loaded: Harness, **fields: str) -> None:
+    """Let time pass until the charger's live state is read once with these fields.
+
+    The fields stay overridden until the test clears them.
+    """
+    sim = loaded.sim.sim
+
+    def live_reads() -> int:
+        return sum(
+            record.path in LIVE_PATHS and record.status == 200
+            for record in sim.request_log
+        )
+
+    for field, value in fields.items():
+        sim.override_field("currentstatecharge", field, value)
+    reads = live_reads()
+    while live_reads() == reads:
+        await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
+
+
+async def test_a_first_reading_with_an_unreadable_pilot_state_fires_nothing(
+    harness: Harness,
+) -> None:
+    """Nothing saved and the setup read's pilot state unreadable: no mark yet.
+
+    The next readable reading is the first compared with.
+    """
+    harness.sim.sim.override_field("currentstatecharge", "charge_state", "x")
+    harness.sim.charger.plug_in()
+    changes = async_capture_events(harness.hass, "state_changed")
+    loaded = await harness.load()
+    await loaded.hass.async_block_till_done()
+    assert loaded.coordinator().session.mark is None
+    assert _fired(changes) == []
+
+    loaded.sim.sim.clear_overrides()
+    await run_for(loaded.hass, loaded.freezer, 5)
+    assert _fired(changes) == []
+    loaded.sim.charger.unplug()
+    await run_for(loaded.hass, loaded.freezer, 5)
+    assert [event for event, _ in _fired(changes)] == [SESSION_FINISHED]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"charge_state": "x"}, {"energy": "0.000000"}],
+    ids=["unreadable_pilot", "energy_dip"],
+)
+async def test_an_odd_last_reading_before_a_restart_fires_nothing_after_it(
+    loaded: Harness, hass_storage: dict[str, Any], odd: dict[str, str]
+) -> None:
+    """Home Assistant stops right after one odd read mid-charge; the charge goes on.
+
+    The mark saved is the one the events compare with, not the odd reading:
+    an unreadable pilot, saved as not charging, would start the session again
+    at the first reading after the restart; a dip saved would hide the old
+    session's end, were the drop a new session.
+    """
+    hass, entry = loaded.hass, loaded.entry
+    changes = async_capture_events(hass, "state_changed")
+    loaded.sim.charger.plug_in(60)
+    await run_for(hass, loaded.freezer, 5)
+    kept = loaded.coordinator().session.mark
+    assert kept is not None
+    assert kept.charging
+    await _one_live_read(loaded, **odd)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    left = copy.deepcopy(hass_storage[key])
+    assert left["data"]["sessions"][loaded.sim.device_id] == kept.as_dict()
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    hass_storage[key] = left
+
+    loaded.sim.sim.clear_overrides()
+    loaded.freezer.tick(timedelta(minutes=1))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, loaded.freezer, 5)
+
+    assert loaded.sim.charger.state.charge_state == 2
+    assert [event for event, _ in _fired(changes)] == [SESSION_STARTED]
+
+
+async def test_a_new_session_under_a_continuous_pilot_is_reported_one_read_late(
+    loaded: Harness,
+) -> None:
+    """The energy drops at two reads in a row, the pilot charging, no session clock.
+
+    The first drop may be a glitch and fires nothing; the second confirms a
+    new session: the old one finished with its last figures, and one started.
+    """
+    hass = loaded.hass
+    changes = async_capture_events(hass, "state_changed")
+    loaded.sim.charger.plug_in(60)
+    await run_for(hass, loaded.freezer, 10)
+    old = loaded.coordinator().session.mark
+    assert old is not None
+
+    await _one_live_read(loaded, energy="0.050000", seconds="")
+    state = loaded.coordinator().data.state
+    assert state is not None
+    assert state.session_seconds is None
+    assert [event for event, _ in _fired(changes)] == [SESSION_STARTED]
+
+    await _one_live_read(loaded)
+    fired = _fired(changes)
+    assert [event for event, _ in fired] == [
+        SESSION_STARTED,
+        SESSION_FINISHED,
+        SESSION_STARTED,
+    ]
+    assert _figures(fired[1]) == (old.energy_kwh, old.duration_s)
+    loaded.sim.sim.clear_overrides()
+
+
 def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
     return CurrentState.from_dict(
         {"charge_state": charge_state, "energy": energy, "seconds": seconds}
@@ -272,6 +391,84 @@ def test_session_events(
 ) -> None:
     """Transitions between two readings map to session events."""
     assert session_events(SessionMark.of(before), SessionMark.of(after)) == expected
+
+
+def _odd(energy: float, seconds: int | None = None) -> CurrentState:
+    """Return a reading mid-charge with an unreadable pilot state."""
+    return CurrentState.from_dict(
+        {"charge_state": "x", "energy": energy, "seconds": seconds}
+    )
+
+
+def _no_clock(charge_state: int, energy: float) -> CurrentState:
+    return CurrentState.from_dict({"charge_state": charge_state, "energy": energy})
+
+
+CHARGING = _reading(2, 4.0, 3600)
+FINISHED_AT_4 = (SESSION_FINISHED, {"energy_kwh": 4.0, "duration_s": 3600})
+
+
+@pytest.mark.parametrize(
+    ("readings", "expected"),
+    [
+        ([_odd(4.1, 3660), _reading(2, 4.2, 3720)], [[], []]),
+        ([_odd(0.0, 0)], [[]]),
+        ([_reading(2, 0.0, 3660), _reading(2, 4.2, 3720)], [[], []]),
+        (
+            [_no_clock(2, 0.1), _no_clock(2, 0.2)],
+            [[], [FINISHED_AT_4, (SESSION_STARTED, {})]],
+        ),
+        ([_reading(2, 0.0, 3660), _odd(0.0), _reading(2, 4.2, 3720)], [[], [], []]),
+        (
+            [_reading(2, 0.0, 3660), _odd(0.0), _reading(2, 0.1, 3720)],
+            [[], [], [FINISHED_AT_4, (SESSION_STARTED, {})]],
+        ),
+        ([_reading(2, 0.1, 30)], [[FINISHED_AT_4, (SESSION_STARTED, {})]]),
+        ([_reading(1, 0.0, 3600)], [[FINISHED_AT_4]]),
+        (
+            [_reading(2, 0.0, 3660), _reading(2, 0.1, 3720), _reading(2, 0.0, 3780)],
+            [[], [FINISHED_AT_4, (SESSION_STARTED, {})], []],
+        ),
+    ],
+    ids=[
+        "unreadable_pilot",
+        "unreadable_pilot_dip",
+        "dip_back",
+        "new_session_no_clock",
+        "dip_unreadable_back",
+        "dip_unreadable_dip",
+        "clock_back",
+        "dip_not_charging",
+        "dip_held_once",
+    ],
+)
+def test_session_follower(
+    readings: list[CurrentState], expected: list[list[tuple[str, dict[str, Any]]]]
+) -> None:
+    """Readings after a charging one, and the events each fires.
+
+    An unreadable pilot state says nothing; an energy drop with the pilot
+    charging and the clock not back waits one reading to be a new session.
+    """
+    follower = SessionFollower(SessionMark.of(CHARGING))
+    last = follower.mark
+    fired = []
+    for reading in readings:
+        follower.follow(reading)
+        assert follower.mark is not None
+        assert last is not None
+        fired.append(session_events(last, follower.mark))
+        last = follower.mark
+    assert fired == expected
+
+
+def test_session_follower_without_a_saved_mark() -> None:
+    """The first reading is taken as it is, a dip included: nothing to compare with."""
+    follower = SessionFollower()
+    follower.follow(_odd(1.0, 60))
+    assert follower.mark is None
+    follower.follow(_reading(2, 0.0, 60))
+    assert follower.mark == SessionMark(True, 0.0, 60)
 
 
 def test_texts() -> None:
