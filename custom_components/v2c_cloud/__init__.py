@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY, Platform
+from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -94,6 +94,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     planner = store.planner
     gate = SetupGate(hass, entry.entry_id)
     gate.check(planner, utcnow())
+    # However the entry ends, a failed setup included, its last write marks
+    # the file closed: only a crash leaves calls uncounted (SAVE_DELAY_S). The
+    # next attempt loads a new store: its calls and any 429 must be on disk.
+    # An attempt the gate stopped made no call, and writes nothing.
+    entry.async_on_unload(store.async_close)
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, store.async_stopping)
+    )
     account = _account_coordinator(hass, entry, store, api_key, base_url)
     chargers, unread = await _async_gated_first_reads(hass, entry, account, store, gate)
     entry.runtime_data = V2CRuntimeData(
@@ -113,7 +121,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     store.follow_sessions(lambda: _session_marks(entry))
     for coordinator in chargers.values():
         coordinator.async_schedule_refresh_at()
-    entry.async_on_unload(store.async_close)
     entry.async_on_unload(lambda: gate.leaving(planner, utcnow()))
     async_track_pairings(hass, entry, unread)
     removed = async_take_over_entities(hass, entry)
@@ -187,9 +194,7 @@ async def _async_gated_first_reads(
         # A key V2C forbids stays forbidden for hours: retry as rarely as polling would.
         gate.failed(utcnow(), at_least=FORBIDDEN_RECHECK if errors.forbidden else None)
         raise
-    finally:
-        # The next attempt loads a new store: its calls and any 429 must be on disk.
-        await store.async_save()
+    await store.async_save()
     gate.succeeded()
     errors.withdraw_reauth()
     return chargers, unread

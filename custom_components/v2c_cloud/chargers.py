@@ -170,9 +170,13 @@ class V2CPairingsTracker:
         for device_id, coordinator in runtime.chargers.items():
             self._async_follow(coordinator, paired[device_id])
         # The stored planner may remember chargers unpaired while Home Assistant
-        # was stopped, or one a read in flight met again after its removal.
+        # was stopped, or one a read in flight met again after its removal. One
+        # another entry runs is not read here: kept, it would take a share of
+        # the plan, in the state it was last read in (charging, say) for good.
+        # Given back, it is planned anew, as a charger newly paired.
         kept = set(paired) | set(runtime.chargers) | runtime.account.unpairing.missing
-        for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - kept:
+        planned = kept - self._run_elsewhere(kept)
+        for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - planned:
             runtime.planner.remove_charger(device_id)
         self._forget_sessions(kept)
         # Paired again, its history import reads the current zone, as a first one.
@@ -212,19 +216,31 @@ class V2CPairingsTracker:
         first reading should it run the charger again, would report them a
         second time. Those are saved soon, as an entry running no charger may
         make no call to save them for hours, and a start would restore them.
+
+        The lifetime energy of a charger run elsewhere is dropped too: that
+        entry counts its sessions, and this entry's last reading, raised to
+        the total shown, would count them again. The entity's restore state
+        carries the runner's own record back, written as its entity goes.
         """
-        sessions = self.entry.runtime_data.store.sessions
+        store = self.entry.runtime_data.store
+        sessions = store.sessions
         unpaired = set(sessions) - kept
+        elsewhere = self._run_elsewhere(set(sessions) | set(store.energy))
+        for device_id in unpaired | elsewhere:
+            sessions.pop(device_id, None)
+        for device_id in elsewhere:
+            store.energy.pop(device_id, None)
+        if elsewhere:
+            store.schedule_save()
+
+    def _run_elsewhere(self, device_ids: Iterable[str]) -> set[str]:
+        """Return the chargers among device_ids another entry runs."""
         runners = self.hass.data.get(_RUNNERS, {})
-        elsewhere = {
+        return {
             device_id
-            for device_id in set(sessions) - unpaired
+            for device_id in device_ids
             if runners.get(device_id, self.entry.entry_id) != self.entry.entry_id
         }
-        for device_id in unpaired | elsewhere:
-            del sessions[device_id]
-        if elsewhere:
-            self.entry.runtime_data.store.schedule_save()
 
     def _may_try(self, device_id: str, now: datetime) -> bool:
         """Return True when a charger not added yet may be read now."""

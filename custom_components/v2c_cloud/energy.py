@@ -154,8 +154,16 @@ class LifetimeEnergy(ExtraStoredData):
         return {
             "banked_kwh": self.banked_kwh,
             "session_kwh": self.session_kwh,
-            "read_at": None if self.read_at is None else self.read_at.isoformat(),
+            "read_at": _isoformat(self.read_at),
             "session_s": self.session_s,
+            # A dip is written at once, as a session banked: a reload, restart
+            # or crash before the session's reading comes back must still undo it.
+            "banked_last": None
+            if self._banked_last is None
+            else {
+                "session_kwh": self._banked_last[0],
+                "read_at": _isoformat(self._banked_last[1]),
+            },
         }
 
     @classmethod
@@ -180,7 +188,35 @@ class LifetimeEnergy(ExtraStoredData):
             energy.read_at is not None and energy.read_at.tzinfo is None
         ):
             return None
+        # Older saves have none; an unusable one only costs the undo of a dip.
+        energy._banked_last = _banked_last_from(
+            restored.get("banked_last"), energy.banked_kwh
+        )
         return energy
+
+
+def _isoformat(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _banked_last_from(
+    saved: Any, banked_kwh: float
+) -> tuple[float, datetime | None] | None:
+    """Return the saved session a dip banked, None when it cannot be undone."""
+    if not isinstance(saved, dict):
+        return None
+    try:
+        kwh = float(saved["session_kwh"])
+        read_at = saved.get("read_at")
+        at = None if read_at is None else datetime.fromisoformat(read_at)
+    except (KeyError, TypeError, ValueError):
+        return None
+    # A dip banks the session it undoes: more than the banked total is damage.
+    if not math.isfinite(kwh) or not 0 <= kwh <= banked_kwh:
+        return None
+    if at is not None and at.tzinfo is None:
+        return None
+    return kwh, at
 
 
 def _deliverable_kwh(since: datetime | None, at: datetime, max_kw: float) -> float:

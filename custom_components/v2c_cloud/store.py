@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 import hashlib
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
@@ -22,7 +22,8 @@ from .session import SessionMark
 # - quota: quota_id of the key and server the planner counted for;
 # - unconfirmed: chargers with commands not yet confirmed;
 # - planner, auth: the QuotaPlanner's and AuthGuard's own data;
-# - energy: per charger, its LifetimeEnergy;
+# - energy: per charger, its LifetimeEnergy; none for a charger another entry
+#   runs (its entity's restore state brings that entry's back);
 # - sessions: per charger, the SessionMark its next reading is compared with
 #   (since the charging session events), so a session that ends across a
 #   reload or a restart is still reported, once; none for a charger another
@@ -31,7 +32,10 @@ from .session import SessionMark
 #   "Europe/Madrid") its last charging-history import built rows in, so the
 #   next import tells what it has already imported the same way after a
 #   change of Home Assistant's time zone (see history.py); missing until
-#   a charger's first import.
+#   a charger's first import;
+# - closed: true in the run's last write (an unload, a failed setup, Home
+#   Assistant stopping), false in the others: a file a crash left says false,
+#   its latest calls lost (see SAVE_DELAY_S). A file without it counts as true.
 # New keys are added this way, without a new STORAGE_VERSION: an earlier
 # revision (a downgrade) ignores a key it does not know, but would refuse a
 # newer version's whole file, the day's quota with it. Each key is checked as
@@ -39,9 +43,11 @@ from .session import SessionMark
 # saved, and its part starts from safe defaults; it never stops the setup.
 STORAGE_VERSION = 1
 # Home Assistant writes a scheduled save when it stops, so only a crash loses
-# what changed since the last write: a few minutes of call counts, which the
-# next quota header puts right. Sooner would rewrite the file at every read,
-# wear that SD cards feel.
+# what changed since the last write: a few minutes of call counts. The next
+# quota header puts the calls left right, but the gap it shows since the saved
+# count would be taken for other programs' calls, so after a crash it is taken
+# for ours (QuotaPlanner.assume_counts_lost). Sooner would rewrite the file at
+# every read, wear that SD cards feel.
 SAVE_DELAY_S = 300
 
 
@@ -72,6 +78,8 @@ class V2CStore:
         self._store = store
         self._quota = quota
         self._closed = False
+        # The next write is the run's last (see "closed" above).
+        self._ending = False
         # A delayed save is scheduled and has not written yet.
         self._save_due = False
         # Chargers with commands not yet confirmed when the state was saved:
@@ -123,6 +131,8 @@ class V2CStore:
                 if not isinstance(planner_data, dict):
                     raise TypeError("not a mapping")  # noqa: TRY301
                 planner = QuotaPlanner.from_dict(planner_data, settings, now=now)
+                if data.get("closed") is False:
+                    planner.assume_counts_lost()
             except (TypeError, ValueError) as err:
                 _warn_damaged(store, "quota planner", err)
                 planner.assume_half_spent()
@@ -175,6 +185,16 @@ class V2CStore:
             self._save_due = True
             self._store.async_delay_save(self._data_due, SAVE_DELAY_S)
 
+    @callback
+    def async_stopping(self, _event: Event | None = None) -> None:
+        """Mark the write Home Assistant makes as it stops as the run's last.
+
+        Home Assistant does not unload entries when it stops; it writes the
+        saves still scheduled, this one with them.
+        """
+        self._ending = True
+        self.schedule_save()
+
     async def async_save(self) -> None:
         """Save now (a setup attempt's end, a session's end)."""
         if not self._closed:
@@ -183,7 +203,7 @@ class V2CStore:
 
     async def async_close(self) -> None:
         """Save a last time at unload; later changes are not written."""
-        self._closed = True
+        self._closed = self._ending = True
         await self._store.async_save(self._data())
 
     def _data_due(self) -> dict[str, Any]:
@@ -195,6 +215,7 @@ class V2CStore:
     def _data(self) -> dict[str, Any]:
         return {
             "quota": self._quota,
+            "closed": self._ending,
             "unconfirmed": sorted(self._pending()),
             "planner": self.planner.to_dict(),
             "auth": self.guard.to_dict(),

@@ -290,3 +290,66 @@ def test_bare_429_pauses_go_on_doubling_after_a_restart(
     assert restored.to_dict()["bare_pauses"] == 0
     restored.observe_rate_limited(third, None, day_proven=False)
     assert restored.refused_until(third) == third + timedelta(minutes=1)
+
+
+def test_after_a_crash_the_gap_since_the_saved_count_is_ours(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """Ten polls after the last save are lost; nothing tells them from another program's.
+
+    What marks them lost is saved until a header comes: a start that fails
+    before any answer writes the file again. The header after it is the usual.
+    """
+    call_at = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    crashed = QuotaPlanner.from_dict(saved(planner), settings, now=call_at)
+    crashed.assume_counts_lost()
+    restored = QuotaPlanner.from_dict(saved(crashed), settings, now=call_at)
+
+    restored.record_call(CallKind.POLL, call_at, "A")
+    restored.observe_quota(limit=1000, remaining=589, now=call_at)
+    snapshot = restored.snapshot(call_at)
+    assert snapshot.other_calls_today == 0
+    assert snapshot.calls_today[CallKind.POLL] == 12
+    assert snapshot.remaining == 589
+
+    later = call_at + timedelta(minutes=1)
+    restored.record_call(CallKind.POLL, later, "A")
+    restored.observe_quota(limit=1000, remaining=586, now=later)
+    assert restored.snapshot(later).other_calls_today == 2
+    assert not saved(restored)["counts_lost"]
+
+
+def test_a_call_answered_out_of_order_after_a_crash_is_counted_once(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """The first answer counted both calls, taken as one of ours and a lost one."""
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    restored = QuotaPlanner.from_dict(saved(planner), settings, now=NOON)
+    restored.assume_counts_lost()
+    later = NOON + timedelta(minutes=1)
+    restored.record_call(CallKind.POLL, later, "A")
+    restored.record_call(CallKind.POLL, later, "A")
+    restored.observe_quota(limit=1000, remaining=588, now=later, others_in_flight=1)
+    restored.observe_quota(limit=1000, remaining=589, now=later)
+    snapshot = restored.snapshot(later)
+    assert snapshot.calls_today[CallKind.POLL] == 12
+    assert (snapshot.remaining, snapshot.other_calls_today) == (588, 0)
+
+    # Later calls answered out of order undo nothing: no gap was booked.
+    restored.record_call(CallKind.POLL, later, "A")
+    restored.record_call(CallKind.POLL, later, "A")
+    restored.observe_quota(limit=1000, remaining=587, now=later, others_in_flight=1)
+    restored.observe_quota(limit=1000, remaining=588, now=later)
+    snapshot = restored.snapshot(later)
+    assert snapshot.calls_today[CallKind.POLL] == 14
+    assert (snapshot.remaining, snapshot.other_calls_today) == (587, 0)
+
+
+def test_a_state_saved_before_crashes_were_told_apart_loads(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    del data["counts_lost"]
+    assert not QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()["counts_lost"]

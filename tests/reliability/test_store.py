@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_HOMEASSISTANT_FINAL_WRITE,
+    EVENT_HOMEASSISTANT_STOP,
+)
+from homeassistant.core import CoreState, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -244,3 +248,61 @@ async def test_an_idle_hour_rewrites_the_file_at_most_every_five_minutes(
     await run_for(hass, freezer, timedelta(hours=1))
     assert len(v2c_sim.sim.request_log) > 12
     assert 1 <= len(writes) <= 12
+
+
+async def test_a_stop_marks_the_file_closed_and_a_gap_after_it_is_other_programs(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Home Assistant stops without unloading entries; the write it makes is the last.
+
+    Every call is on disk then, so calls the next start finds in the header
+    are other programs', as before the Store said how the run ended.
+    """
+    entry = init_integration
+    key = f"{DOMAIN}.{entry.entry_id}"
+    await run_for(hass, freezer, timedelta(minutes=10))
+    assert hass_storage[key]["data"]["closed"] is False
+    hass.set_state(CoreState.stopping)
+    try:
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await hass.async_block_till_done()
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await hass.async_block_till_done()
+    finally:
+        hass.set_state(CoreState.running)
+    stopped = copy.deepcopy(hass_storage[key])
+    assert stopped["data"]["closed"] is True
+    counted = entry.runtime_data.planner.snapshot(utcnow()).calls_today
+    assert sum(stopped["data"]["planner"]["window"]["calls"].values()) == sum(
+        counted.values()
+    )
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass_storage[key] = stopped
+    quota = v2c_sim.sim.quota(v2c_sim.api_key)
+    for _ in range(7):
+        assert quota.try_consume(utcnow())
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.planner.snapshot(utcnow()).other_calls_today == 7
+
+
+async def test_a_failed_setup_leaves_the_file_closed(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Its calls are all on disk: a gap the next attempt finds is not ours."""
+    mock_config_entry.add_to_hass(hass)
+    v2c_sim.sim.faults.set(FaultKind.HTTP_500)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    saved = hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}"]["data"]
+    assert saved["closed"] is True
+    assert sum(saved["planner"]["window"]["calls"].values()) >= 1

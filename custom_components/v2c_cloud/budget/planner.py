@@ -137,6 +137,16 @@ class QuotaPlanner:
         self._state.remaining = min(self._state.remaining, self._state.limit // 2)
         self._planned = None
 
+    def assume_counts_lost(self) -> None:
+        """Book the next header's gap since the restored count as our calls.
+
+        Used when the last run ended without saving its latest counts (a
+        crash): its calls since the save are in that gap, and nothing tells
+        them from other programs'. Taken for theirs, they would be planned
+        for and learned.
+        """
+        self._state.counts_lost = True
+
     def update_settings(self, settings: PlannerSettings) -> None:
         """Plan with new settings from now on."""
         self._settings = settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import commands
-from .models import COMMAND_KINDS, ChargerActivity
+from .models import COMMAND_KINDS, CallKind, ChargerActivity
 from .state import ChargerState, PlannerState, PreRoll, Window
 from .timekeeping import (
     DAY,
@@ -138,13 +138,21 @@ def observe_header(
     if state.header_remaining is not None and state.header_remaining < remaining:
         _older_answer(state, state.header_remaining, in_flight)
         return
-    state.header_others = 0
+    state.header_others = state.header_lost = 0
     if state.header_remaining is None:
         state.window.others_since = now
     else:
         ours = state.calls_since_header - in_flight
-        state.header_others = max(state.header_remaining - remaining - ours, 0)
-        state.window.others += state.header_others
+        gap = max(state.header_remaining - remaining - ours, 0)
+        if state.counts_lost:
+            # The calls a crash left uncounted are in it, polls mostly, and
+            # cannot be told from other programs' (assume_counts_lost).
+            state.header_lost = gap
+            state.window.calls[CallKind.POLL] = state.window.count(CallKind.POLL) + gap
+        else:
+            state.header_others = gap
+            state.window.others += gap
+    state.counts_lost = False
     state.header_remaining = remaining
     state.header_at = now
     state.calls_since_header = in_flight
@@ -290,13 +298,18 @@ def _older_answer(state: PlannerState, newer: int, in_flight: int) -> None:
     """Take an answer counted before the last header: it adds nothing new.
 
     Its call was among those the last header was taken not to count yet: one
-    call less is still to be counted, and one the header blamed on other
-    programs was ours.
+    call less is still to be counted, and one of the gap the header blamed on
+    other programs, or took for calls a crash left uncounted, was this one.
     """
     state.calls_since_header = max(state.calls_since_header - 1, in_flight)
     if state.header_others > 0:
         state.header_others -= 1
         state.window.others = max(state.window.others - 1, 0)
+    elif state.header_lost > 0:
+        state.header_lost -= 1
+        state.window.calls[CallKind.POLL] = max(
+            state.window.count(CallKind.POLL) - 1, 0
+        )
     state.remaining = max(newer - state.calls_since_header, 0)
 
 

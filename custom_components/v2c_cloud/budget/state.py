@@ -145,6 +145,13 @@ class PlannerState:
     # Calls the last header blamed on other programs. Not saved: an answer
     # counted before that header, arriving after it, shows one was ours.
     header_others: int = 0
+    # The last run ended without saving its latest counts (a crash): the next
+    # header's gap since the saved count is ours. Saved until a header comes,
+    # as a setup that fails before any answer ends cleanly, gap unexplained.
+    counts_lost: bool = False
+    # Calls the last header took for ours the crash left uncounted, not saved
+    # for the same reason as header_others.
+    header_lost: int = 0
     pre_roll: PreRoll | None = None
     probing: bool = False
     # Whether reset_at is a RateLimit-Reset header's, and whether such headers
@@ -186,6 +193,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "header_remaining": state.header_remaining,
         "header_at": _iso(state.header_at),
         "calls_since_header": state.calls_since_header,
+        "counts_lost": state.counts_lost,
         "probing": state.probing,
         "reset_announced": state.reset_announced,
         "reset_header_trusted": state.reset_header_trusted,
@@ -240,6 +248,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             header_remaining=_optional_int(data["header_remaining"]),
             header_at=_parse_optional(data["header_at"]),
             calls_since_header=int(data["calls_since_header"]),
+            counts_lost=bool(data.get("counts_lost", False)),
             probing=bool(data["probing"]),
             reset_announced=bool(data.get("reset_announced", False)),
             reset_header_trusted=bool(data.get("reset_header_trusted", True)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+import json
+import math
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform, UnitOfEnergy
@@ -245,6 +247,62 @@ def test_a_dip_to_zero_that_comes_back_is_no_new_session() -> None:
     assert energy.total_kwh == pytest.approx(5.2)
     energy.observe(5.3, next(minutes))
     assert energy.total_kwh == pytest.approx(5.3)
+
+
+def _dipped(read_at: datetime | None) -> LifetimeEnergy:
+    """Return a 5.0 kWh session a reading of 0 kWh banked, as saved and loaded."""
+    energy = LifetimeEnergy.from_dict(
+        {"banked_kwh": 0.0, "session_kwh": 5.0, "read_at": _iso(read_at)}
+    )
+    assert energy is not None
+    assert energy.observe(0.0, START + timedelta(minutes=2), 7.4)
+    return energy
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+@pytest.mark.parametrize("read_at", [START, None], ids=["read_at", "no_read_at"])
+def test_a_dip_saved_before_its_reading_comes_back_is_still_undone(
+    read_at: datetime | None,
+) -> None:
+    """A reload or restart between the dip and the next reading: one session still."""
+    saved = json.loads(json.dumps(_dipped(read_at).as_dict()))
+    energy = LifetimeEnergy.from_dict(saved)
+    assert energy is not None
+    assert energy.total_kwh == pytest.approx(5.0)
+
+    energy.observe(5.2, START + timedelta(minutes=4), 7.4)
+    assert energy.total_kwh == pytest.approx(5.2)
+    assert energy.as_dict()["banked_last"] is None
+
+
+@pytest.mark.parametrize(
+    "banked_last",
+    [
+        "5.0",
+        {},
+        {"session_kwh": "five"},
+        {"session_kwh": None},
+        {"session_kwh": math.nan},
+        {"session_kwh": -1.0},
+        {"session_kwh": 6.0},
+        {"session_kwh": 5.0, "read_at": "yesterday"},
+        {"session_kwh": 5.0, "read_at": 12},
+        {"session_kwh": 5.0, "read_at": "2026-03-02T12:00:00"},
+    ],
+)
+def test_an_unreadable_dip_is_dropped_and_the_total_kept(banked_last: object) -> None:
+    """The total loads; the dip's session can no more be undone, as before it was saved."""
+    saved = _dipped(START).as_dict() | {"banked_last": banked_last}
+    energy = LifetimeEnergy.from_dict(saved)
+    assert energy is not None
+    assert energy.total_kwh == pytest.approx(5.0)
+
+    energy.observe(5.2, START + timedelta(minutes=4), 7.4)
+    assert energy.total_kwh == pytest.approx(5.0)
+    assert energy.as_dict()["banked_last"] is None
 
 
 def test_a_session_after_a_dip_that_came_back_is_told_by_its_clock() -> None:

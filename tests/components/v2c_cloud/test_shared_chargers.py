@@ -25,6 +25,7 @@ from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
 from custom_components.v2c_cloud.event import SESSION_FINISHED, SESSION_STARTED
+from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.read_helpers import (
     advance,
     fired_events,
@@ -245,6 +246,8 @@ async def test_an_entry_whose_chargers_another_runs_loads_without_any(
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data.chargers == {}
+    planner = mock_config_entry.runtime_data.planner
+    assert planner.snapshot(utcnow()).chargers == {}
     for _ in range(48):
         await advance(hass, freezer, ACCOUNT_TICK)
 
@@ -289,6 +292,9 @@ async def test_an_entry_whose_chargers_another_runs_loads_without_any(
     await advance(hass, freezer, ACCOUNT_TICK)
 
     assert set(mock_config_entry.runtime_data.chargers) == {v2c_sim.device_id}
+    # Planned again as a charger newly paired.
+    assert set(planner.snapshot(utcnow()).chargers) == {v2c_sim.device_id}
+    assert planner.poll_interval_s(v2c_sim.device_id, utcnow()) is not None
     assert _readers(v2c_sim, v2c_sim.device_id) >= {v2c_sim.account.key_hash}
     [device] = _devices_of(hass, v2c_sim.device_id)
     assert device.config_entries == {mock_config_entry.entry_id}
