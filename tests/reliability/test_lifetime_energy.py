@@ -148,3 +148,37 @@ async def test_total_is_on_disk_within_the_save_delay_while_charging(
         longest = max(longest, behind)
     assert value(hass, LIFETIME) > 0
     assert longest <= timedelta(seconds=SAVE_DELAY_S) + step
+
+
+async def test_a_dip_to_zero_then_a_reload_does_not_count_the_session_twice(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    glitches: list[str],
+) -> None:
+    """A charge reads 0 kWh once (a glitch), then the entry reloads (options saved).
+
+    The dip banked the session and was saved at once; what undoes it is saved
+    with it, so after the reload the session's reading coming back is still
+    taken for the same session: *Lifetime energy* follows the one session,
+    neither standing still for hours nor counting the session twice.
+    """
+    v2c_sim.charger.plug_in(energy_needed_kwh=30.0)
+    await run_for(hass, freezer, timedelta(minutes=60))
+    before = value(hass, LIFETIME)
+    assert before > 3
+
+    glitches.append("0.000000")
+    energy = init_integration.runtime_data.store.energy[v2c_sim.device_id]
+    while glitches:
+        await run_for(hass, freezer, timedelta(seconds=10), step=timedelta(seconds=10))
+    assert energy.session_kwh == 0
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, freezer, timedelta(hours=8))
+
+    session = value(hass, SESSION)
+    assert session > before
+    assert value(hass, LIFETIME) == pytest.approx(session, abs=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from typing import Any
 
@@ -16,12 +17,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.v2c_cloud import planner_settings
-from custom_components.v2c_cloud.budget import PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import format_reset_time, utcnow
 from custom_components.v2c_cloud.setup_gate import SetupGate
 from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle
+
+from .helpers import run_for
 
 LIFETIME = "sensor.garage_lifetime_energy"
 
@@ -175,3 +178,47 @@ async def test_a_periodic_read_saved_with_no_period_does_not_stop_setup(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_calls_a_crash_left_unsaved_are_not_blamed_on_other_programs(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A crash loses up to five minutes of call counts; nothing else uses the key.
+
+    The next quota header puts the calls left right, and its gap since the
+    saved count holds our lost calls: with the file not closed by the run
+    that wrote it, that gap is not booked as other programs' calls (which
+    diagnostics would show, today's plan set calls aside for, and the reset
+    learn for the following days).
+    """
+    entry = init_integration
+    key = f"{DOMAIN}.{entry.entry_id}"
+    v2c_sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, freezer, timedelta(minutes=20))
+    last = copy.deepcopy(hass_storage[key])
+    while hass_storage[key] == last:
+        await run_for(hass, freezer, timedelta(seconds=10), step=timedelta(seconds=10))
+    saved = copy.deepcopy(hass_storage[key])
+    await run_for(
+        hass, freezer, timedelta(minutes=4, seconds=30), step=timedelta(seconds=10)
+    )
+    planner = entry.runtime_data.planner
+    unsaved = (
+        planner.snapshot(utcnow()).calls_today[CallKind.POLL]
+        - saved["data"]["planner"]["window"]["calls"]["poll"]
+    )
+    assert unsaved >= 5
+
+    # The crash: the file keeps the last write; HA comes back a minute later.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass_storage[key] = saved
+    freezer.tick(timedelta(minutes=1))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, freezer, timedelta(minutes=10), step=timedelta(seconds=10))
+
+    assert entry.runtime_data.planner.snapshot(utcnow()).other_calls_today == 0

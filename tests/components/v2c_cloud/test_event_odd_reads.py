@@ -31,10 +31,9 @@ async def test_one_unreadable_charge_state_does_not_finish_the_session(
     """One live read whose `charge_state` cannot be parsed, in the middle of a charge.
 
     The notes say one odd field becomes unknown and must not spoil the read;
-    the charge goes on at the charger (energy and session clock keep growing).
-    The user sees `session_finished` (the blueprint notifies "Charged ... kWh"),
-    then `session_started` at the next good read: a session that never ended
-    reported as two. An unknown pilot state should fire nothing.
+    the charge goes on at the charger. Taken for "not charging", it would fire
+    `session_finished` (the blueprint's "Charged ... kWh") and then
+    `session_started`: an unknown pilot state fires nothing.
     """
     hass, freezer, sim = loaded.hass, loaded.freezer, loaded.sim
     changes = async_capture_events(hass, "state_changed")
@@ -58,12 +57,9 @@ async def test_a_session_energy_dip_that_comes_back_does_not_finish_the_session(
 ) -> None:
     """One live read mid-charge shows the session energy at 0, the next one is back.
 
-    Lifetime energy treats exactly this (energy.py: "a reading that drops to
-    zero and comes back was a glitch, and the old session goes on") as one
-    session. The session event instead fires `session_finished` with the energy
-    so far and `session_started`, and later a second `session_finished` at the
-    real end: two "Charged ... kWh" notifications for one session. The event
-    should wait for the new session to hold, as the lifetime total does.
+    Lifetime energy rides this out as one session; so does the event: a new
+    session under a charging pilot must show in two reads in a row, so no
+    `session_finished` (and no second "Charged ... kWh" at the real end).
     """
     hass, freezer, sim = loaded.hass, loaded.freezer, loaded.sim
     changes = async_capture_events(hass, "state_changed")

@@ -114,11 +114,10 @@ async def test_time_zone_moved_west_does_not_import_the_last_session_again(
 ) -> None:
     """The user corrects Home Assistant's time zone from Madrid to Lisbon (or UTC).
 
-    The import decides what it already has by the sessions' end in UTC,
-    computed with the current zone. Read in a zone an hour further west, the
-    session imported last ends an hour later than the newest imported hour,
-    so the next run adds it to the statistic a second time: the Energy
-    dashboard shows 10 kWh charged twice. The sum should stay 10 kWh.
+    Read an hour further west, the session imported last ends an hour after
+    the newest imported hour; what is already imported is read in the zone
+    the rows were built in, so the next run does not add it again: the sum
+    stays 10 kWh.
     """
     charge(v2c_sim.charger, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), 2 + 1 / 6, 10.0)
     await set_up(
@@ -146,10 +145,9 @@ async def test_time_zone_moved_east_does_not_lose_a_session(
 ) -> None:
     """The user corrects Home Assistant's time zone from UTC to Madrid.
 
-    A session that ended after the last import but within an hour of its
-    newest hour now ends, read in Madrid, before that hour: it is taken as
-    already imported and never reaches the statistic. The user's Energy
-    dashboard is missing that charge for good; the sum should include it.
+    A session that ended after the last import, within an hour of its newest
+    hour, ends before that hour when read in Madrid; read in the zone of the
+    last import it is still new, so the sum includes it.
     """
     charger = v2c_sim.charger
     charge(charger, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), 2 + 1 / 6, 10.0)

@@ -21,6 +21,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 import custom_components.v2c_cloud as integration
+from custom_components.v2c_cloud import planner_settings
+from custom_components.v2c_cloud.budget import QuotaPlanner
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
@@ -36,6 +38,8 @@ from tests.sim_fixtures import SimHandle
 
 OFFICE_KEY = "key-of-the-office"
 SHARED_SESSION = "event.garage_charging_session"
+CARPORT = "TRY0003"
+LIFETIME = "sensor.garage_lifetime_energy"
 
 
 @pytest.fixture
@@ -389,3 +393,97 @@ async def test_sessions_the_other_entry_reported_are_not_reported_again(
     await run_for(hass, freezer, 5)
 
     assert _session_events(changes) == by_the_office
+
+
+async def test_a_shared_charger_the_other_entry_runs_takes_no_share_of_the_plan(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage ran the shared charger mid-charge, was disabled, the office took it.
+
+    Enabled again, the garage runs only its own charger (the carport): the
+    shared one, last read charging and now read by the office, leaves the
+    garage's planner, which plans the carport as its only charger.
+    """
+    garage = mock_config_entry
+    carport = v2c_sim.account.add_charger(device_id=CARPORT, tag="Carport")
+    await setup_entry(hass, garage)
+    await setup_entry(hass, office)
+    v2c_sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, freezer, 10)
+    assert set(garage.runtime_data.chargers) == {v2c_sim.device_id, CARPORT}
+
+    assert await hass.config_entries.async_set_disabled_by(
+        garage.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert v2c_sim.device_id in office.runtime_data.chargers
+    assert await hass.config_entries.async_set_disabled_by(garage.entry_id, None)
+    await hass.async_block_till_done()
+    assert set(garage.runtime_data.chargers) == {CARPORT}
+    carport.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, freezer, 30)
+
+    planner = garage.runtime_data.planner
+    now = utcnow()
+    alone = QuotaPlanner.from_dict(planner.to_dict(), planner_settings(garage), now=now)
+    alone.remove_charger(v2c_sim.device_id)
+    assert planner.poll_interval_s(CARPORT, now) == pytest.approx(
+        alone.poll_interval_s(CARPORT, now)
+    )
+    assert set(planner.snapshot(now).chargers) == {CARPORT}
+
+
+async def test_a_shared_charger_given_back_does_not_count_a_session_twice(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage runs the charger mid-charge, the office takes it, then gives it back.
+
+    The office finishes that session and counts the next one. Back with the
+    garage, *Lifetime energy* goes on from the office's total: the garage
+    dropped its own stale reading of the first session when the office took
+    the charger, so neither session is counted twice.
+    """
+    garage = mock_config_entry
+    await setup_entry(hass, garage)
+    await setup_entry(hass, office)
+    charger = v2c_sim.charger
+    charger.plug_in(energy_needed_kwh=60)
+    await run_for(hass, freezer, 120)
+
+    assert await hass.config_entries.async_set_disabled_by(
+        garage.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert v2c_sim.device_id in office.runtime_data.chargers
+    assert await hass.config_entries.async_set_disabled_by(garage.entry_id, None)
+    await hass.async_block_till_done()
+
+    await run_for(hass, freezer, 5)
+    charger.unplug()
+    first = charger.state.sessions[-1].energy_kwh
+    await run_for(hass, freezer, 5)
+    charger.plug_in(energy_needed_kwh=60)
+    await run_for(hass, freezer, 60)
+
+    assert await hass.config_entries.async_remove(office.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(24):
+        await advance(hass, freezer, ACCOUNT_TICK)
+        if v2c_sim.device_id in garage.runtime_data.chargers:
+            break
+    assert v2c_sim.device_id in garage.runtime_data.chargers
+    await run_for(hass, freezer, 5)
+    second = charger.state.session_energy_kwh
+    assert float(hass.states.get(LIFETIME).state) == pytest.approx(
+        first + second, abs=0.05
+    )
