@@ -65,6 +65,24 @@ def _readers(v2c_sim: SimHandle, device_id: str) -> set[str]:
     }
 
 
+async def _office_takes_over_while_disabled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    garage: MockConfigEntry,
+    office: MockConfigEntry,
+    device_id: str,
+) -> None:
+    """Disable the garage until the office runs the shared charger; enable it again."""
+    assert await hass.config_entries.async_set_disabled_by(
+        garage.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert device_id in office.runtime_data.chargers
+    assert await hass.config_entries.async_set_disabled_by(garage.entry_id, None)
+    await hass.async_block_till_done()
+
+
 def _devices_of(hass: HomeAssistant, device_id: str) -> list[dr.DeviceEntry]:
     """Return every device, of any entry, for one charger."""
     return [
@@ -361,16 +379,9 @@ async def test_sessions_the_other_entry_reported_are_not_reported_again(
     await run_for(hass, freezer, 120)
     assert [event for event, _ in _session_events(changes)] == [SESSION_STARTED]
 
-    assert await hass.config_entries.async_set_disabled_by(
-        mock_config_entry.entry_id, ConfigEntryDisabler.USER
+    await _office_takes_over_while_disabled(
+        hass, freezer, mock_config_entry, office, v2c_sim.device_id
     )
-    await hass.async_block_till_done()
-    await advance(hass, freezer, ACCOUNT_TICK)
-    assert v2c_sim.device_id in office.runtime_data.chargers
-    assert await hass.config_entries.async_set_disabled_by(
-        mock_config_entry.entry_id, None
-    )
-    await hass.async_block_till_done()
     assert mock_config_entry.runtime_data.chargers == {}
 
     await run_for(hass, freezer, 5)
@@ -416,14 +427,9 @@ async def test_a_shared_charger_the_other_entry_runs_takes_no_share_of_the_plan(
     await run_for(hass, freezer, 10)
     assert set(garage.runtime_data.chargers) == {v2c_sim.device_id, CARPORT}
 
-    assert await hass.config_entries.async_set_disabled_by(
-        garage.entry_id, ConfigEntryDisabler.USER
+    await _office_takes_over_while_disabled(
+        hass, freezer, garage, office, v2c_sim.device_id
     )
-    await hass.async_block_till_done()
-    await advance(hass, freezer, ACCOUNT_TICK)
-    assert v2c_sim.device_id in office.runtime_data.chargers
-    assert await hass.config_entries.async_set_disabled_by(garage.entry_id, None)
-    await hass.async_block_till_done()
     assert set(garage.runtime_data.chargers) == {CARPORT}
     carport.plug_in(energy_needed_kwh=60.0)
     await run_for(hass, freezer, 30)
@@ -459,14 +465,9 @@ async def test_a_shared_charger_given_back_does_not_count_a_session_twice(
     charger.plug_in(energy_needed_kwh=60)
     await run_for(hass, freezer, 120)
 
-    assert await hass.config_entries.async_set_disabled_by(
-        garage.entry_id, ConfigEntryDisabler.USER
+    await _office_takes_over_while_disabled(
+        hass, freezer, garage, office, v2c_sim.device_id
     )
-    await hass.async_block_till_done()
-    await advance(hass, freezer, ACCOUNT_TICK)
-    assert v2c_sim.device_id in office.runtime_data.chargers
-    assert await hass.config_entries.async_set_disabled_by(garage.entry_id, None)
-    await hass.async_block_till_done()
 
     await run_for(hass, freezer, 5)
     charger.unplug()
