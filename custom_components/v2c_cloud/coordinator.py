@@ -408,6 +408,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # The firmware and MAC last given to the device registry.
         self._device_facts: tuple[str | None, str | None] | None = None
         self._timed_read: asyncio.Task[None] | None = None
+        # Whether the refresh under way is the timer's, or one asked for
+        # that read the charger (its timer then follows the planner anew).
+        self._on_timer = False
+        self._read_asked_for = False
         self.session = SessionFollower(saved_session)
         # Home Assistant does not unload entries when it stops: a read due
         # then would spend a call and hold the stop up.
@@ -418,8 +422,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
         blocked_until = self.poller.planner.blocked_until(now)
-        if self.data is not None and blocked_until is not None:
-            # Any refresh (a timer, a manual update) must wait for the quota.
+        if self.data is not None and blocked_until is not None and not self._on_timer:
+            # A manual update must wait for the quota; the timer only runs a
+            # command's confirmation then, paid like the command.
             reason = "throttled" if self.poller.planner.throttled(now) else None
             reset = format_reset_time(blocked_until)
             raise _translated(UpdateFailed, reason or "quota_exhausted", time=reset)
@@ -432,7 +437,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             if self.data is None:
                 data = await self.poller.first_refresh(now)
             else:
-                data = await self.poller.refresh(now)
+                self._read_asked_for = not self._on_timer
+                data = await self.poller.refresh(
+                    now, confirming=self._on_timer and not self.polled
+                )
         except V2CError as err:
             self._read_failed = True
             if _refuses_the_charger(err):
@@ -450,6 +458,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if data.state is not None and data.state is not before:
             self.session.follow(data.state)
         return data
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        if self._read_asked_for:
+            self._read_asked_for = False
+            # The read asked for was the charger's planned read: the timer
+            # armed before it would read again at once.
+            self.async_schedule_refresh_at()
 
     def _follow_device(self, data: ChargerData) -> None:
         """Show a new firmware (or a MAC first read) on the charger's device page.
@@ -713,18 +729,27 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # Nothing is read until the user answers; wake to see whether they did.
             target = now + BLOCKED_RECHECK
         elif blocked_until is not None:
-            # Wake at the reset, or earlier to re-check the (UTC) quota without a call.
-            target = min(blocked_until, now + BLOCKED_RECHECK)
+            # Wake at the reset, or earlier to re-check the (UTC) quota without
+            # a call or to confirm a command (from the reserve it was sent from).
+            moments = (blocked_until, now + BLOCKED_RECHECK, planned)
+            target = min(moment for moment in moments if moment is not None)
         else:
             candidates = [moment for moment in (when, planned) if moment is not None]
             target = min(candidates) if candidates else now + unplanned
         return min(max(target - now, MIN_TIMER_WAIT), MAX_TIMER_WAIT)
 
     def _may_poll(self, now: datetime) -> bool:
-        """Return False while the quota is out or the key awaits re-authentication."""
+        """Return False while the quota is out or the key awaits re-authentication.
+
+        Read on its user's schedule, the charger is read on the timer only to
+        confirm a command. That confirmation is part of the command: while
+        polling waits for the quota it reads as long as a command could.
+        """
         if self.errors.reauth_pending():
             return False
-        return self.poller.planner.blocked_until(now) is None
+        if self.poller.planner.blocked_until(now) is None:
+            return self.polled or self.poller.confirmation_due(now)
+        return self.poller.confirmation_due(now) and self.takes_commands(now)
 
     def _cancel_timer(self) -> None:
         if self._unsub_timer is not None:
@@ -754,9 +779,15 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             now = utcnow()
             polled = self._may_poll(now)
             if polled:
-                await self.async_refresh()
+                self._on_timer = True
+                try:
+                    await self.async_refresh()
+                finally:
+                    self._on_timer = False
             elif self.errors.reauth_pending():
                 await self._probe_rejected_key(now)
+            else:
+                self.poller.skip_confirmation(now)
             # The coordinator only notifies on the first failure and after a
             # success; entities must still re-check staleness in between.
             if not polled or not self.last_update_success:

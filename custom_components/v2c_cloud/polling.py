@@ -22,7 +22,13 @@ from .api import (
     V2CResponseError,
     mask_device_id,
 )
-from .budget import CAR_HELD, CallKind, ChargerActivity, QuotaPlanner
+from .budget import (
+    CAR_HELD,
+    CallKind,
+    ChargerActivity,
+    QuotaExhaustedError,
+    QuotaPlanner,
+)
 from .data import ChargerData, charged_between, is_charging
 from .metering import charged_as
 from .pending import CONFIRM_WINDOW_S, PendingCommands, ValueReader
@@ -139,9 +145,16 @@ class ChargerPoller:
             await self._read_reported(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
-    async def refresh(self, now: datetime) -> ChargerData:
-        """Do the reads that are due now and return the new snapshot."""
+    async def refresh(self, now: datetime, *, confirming: bool = False) -> ChargerData:
+        """Do the reads that are due now and return the new snapshot.
+
+        Only the confirmation of a command is read when `confirming` (the
+        timer of a charger read on its user's schedule) and while polling
+        waits for the quota.
+        """
         with self._noting_failure(now):
+            if confirming or self.planner.blocked_until(now) is not None:
+                return await self._confirm_only(now)
             return await self._refresh(now)
 
     @contextmanager
@@ -161,28 +174,8 @@ class ChargerPoller:
             await self._read_connected(now, CallKind.POLL)
             if self.data.connected is False:
                 return self._publish(now)
-        late = self._late_confirm_at is not None and now >= self._late_confirm_at
-        first = self._confirm_from is not None and now >= self._confirm_from
-        if first or late:
-            self._confirm_from = None
-            self._late_confirm_at = None
-            waiting = len(self.pending.unseen(self.data))
-            # Taken before the read is awaited: a live command sent meanwhile
-            # keeps its flag for its own confirmation.
-            live_wanted, self._confirm_live = self._confirm_live, False
-            await self._confirming_read(now)
-            if self._teaches:
-                self._learn_apply_wait(waiting, now, late=not first)
-            # Still not applied when its window ends: an offline charger
-            # accepts nothing, and one check tells whether that is why (unless
-            # the charger just came back).
-            if (
-                not was_offline
-                and self.pending.lost(self.data, now)
-                and not await self._read_connected(now, CallKind.CONFIRM)
-            ):
-                self._confirm_live = self._confirm_live or live_wanted
-                return self._publish(now)
+        if self.confirmation_due(now):
+            live_wanted = await self._confirm(now, may_be_offline=not was_offline)
             # A command that changes whether or how much the car charges is
             # also confirmed with the live state: a resumed charge must not
             # wait for the next slow poll of a plugged car. Other
@@ -190,7 +183,9 @@ class ChargerPoller:
             # its cost, unless the live state is due anyway: the planner
             # counts a confirmation as the charger's poll, and commands every
             # few minutes would otherwise leave the live state unread.
-            if not live_wanted and not self._live_state_due(now):
+            if self.data.connected is False or (
+                not live_wanted and not self._live_state_due(now)
+            ):
                 return self._publish(now)
         before, before_at = self.data.state, self.data.state_at
         was_empty = self.data.activity is ChargerActivity.IDLE
@@ -228,6 +223,90 @@ class ChargerPoller:
         if self.planner.maintenance_due(self._connected_key, now, CONNECTED_CHECK_S):
             await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
+
+    async def _confirm_only(self, now: datetime) -> ChargerData:
+        """Run the confirmation due, if any, and nothing else.
+
+        Its reads are the command's cost, charged as commands are: while
+        polling waits for the quota they come from the reserve that let the
+        command through, one call at a time while the count leaves one.
+        """
+        if not self.confirmation_due(now):
+            return self.data
+        if not self._call_left(now):
+            self.skip_confirmation(now)
+            return self.data
+        live_wanted = await self._confirm(now, may_be_offline=True)
+        # No poll follows to read unusable settings again: the read at the
+        # end of the command's window does, and judges it.
+        self._confirm_reads_left = 0
+        if live_wanted and self._call_left(now):
+            await self._read_state(now, CallKind.CONFIRM)
+        return self._publish(now)
+
+    async def _confirm(self, now: datetime, *, may_be_offline: bool) -> bool:
+        """Read the settings a command changed; return whether its live state is wanted.
+
+        Not once the charger turns out offline.
+        """
+        first = self._confirm_from is not None and now >= self._confirm_from
+        self._confirm_from = None
+        self._late_confirm_at = None
+        waiting = len(self.pending.unseen(self.data))
+        # Taken before the read is awaited: a live command sent meanwhile
+        # keeps its flag for its own confirmation.
+        live_wanted, self._confirm_live = self._confirm_live, False
+        await self._confirming_read(now)
+        if self._teaches:
+            self._learn_apply_wait(waiting, now, late=not first)
+        # Still not applied when its window ends: an offline charger accepts
+        # nothing, and one check tells whether that is why (unless the
+        # charger just came back).
+        if (
+            may_be_offline
+            and self.pending.lost(self.data, now)
+            and self._call_left(now)
+            and not await self._read_connected(now, CallKind.CONFIRM)
+        ):
+            self._confirm_live = self._confirm_live or live_wanted
+            return False
+        return live_wanted
+
+    def confirmation_due(self, now: datetime) -> bool:
+        """Return True when a read confirming a command is due."""
+        return any(
+            moment is not None and now >= moment
+            for moment in (self._confirm_from, self._late_confirm_at)
+        )
+
+    def skip_confirmation(self, now: datetime) -> None:
+        """Leave the confirmation due unread: no call is left for it.
+
+        The command's value shows until its window ends, then the last value
+        read: nothing can tell before the quota is back whether the charger
+        applied it.
+        """
+        if not self.confirmation_due(now):
+            return
+        self._confirm_from = None
+        self._late_confirm_at = None
+        self._confirm_reads_left = 0
+        for key in self.pending.settle(self.data, now):
+            _LOGGER.info(
+                "No call left to confirm %s on charger %s; showing the last value read",
+                key,
+                mask_device_id(self.device_id),
+            )
+        # Looked at again when its window ends, read if calls are back.
+        self._confirm_late(now)
+
+    def _call_left(self, now: datetime) -> bool:
+        """Return True when the count leaves a call for a command."""
+        try:
+            self.planner.check_command(now)
+        except QuotaExhaustedError:
+            return False
+        return True
 
     def recheck(self, now: datetime, until: datetime | None = None) -> None:
         """Read settings and live state once more when a command may still apply.
@@ -476,11 +555,17 @@ class ChargerPoller:
     def next_refresh_at(self, now: datetime) -> datetime | None:
         """Return when the planner wants this charger read next.
 
-        Read on its user's schedule, only a command's confirmation is planned.
+        Read on its user's schedule, or while polling waits for the quota,
+        only a command's confirmation is planned.
         """
-        if not self.polled:
-            return self.planner.confirmation_at(self.device_id, now)
-        return self.planner.next_poll_at(self.device_id, now)
+        if self.polled and self.planner.blocked_until(now) is None:
+            return self.planner.next_poll_at(self.device_id, now)
+        # Its own moments, not the planner's: one left unread stays there.
+        first = None
+        if self._confirm_from is not None:
+            first = self._confirm_from + timedelta(seconds=self.planner.confirm_delay_s)
+        moments = (first, self._late_confirm_at)
+        return min((moment for moment in moments if moment is not None), default=None)
 
     def _looks_frozen(
         self, before: CurrentState | None, before_at: datetime | None, now: datetime
