@@ -749,7 +749,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             return False
         if self.poller.planner.blocked_until(now) is None:
             return self.polled or self.poller.confirmation_due(now)
-        return self.poller.confirmation_due(now) and self.takes_commands(now)
+        return (
+            self.poller.confirmation_due(now)
+            and self.takes_commands(now)
+            and self.poller.can_confirm(now)
+        )
 
     def _cancel_timer(self) -> None:
         if self._unsub_timer is not None:

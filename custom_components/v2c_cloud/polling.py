@@ -233,14 +233,14 @@ class ChargerPoller:
         """
         if not self.confirmation_due(now):
             return self.data
-        if not self._call_left(now):
+        if not self.can_confirm(now):
             self.skip_confirmation(now)
             return self.data
         live_wanted = await self._confirm(now, may_be_offline=True)
         # No poll follows to read unusable settings again: the read at the
         # end of the command's window does, and judges it.
         self._confirm_reads_left = 0
-        if live_wanted and self._call_left(now):
+        if live_wanted and self.can_confirm(now):
             await self._read_state(now, CallKind.CONFIRM)
         return self._publish(now)
 
@@ -265,7 +265,7 @@ class ChargerPoller:
         if (
             may_be_offline
             and self.pending.lost(self.data, now)
-            and self._call_left(now)
+            and self.can_confirm(now)
             and not await self._read_connected(now, CallKind.CONFIRM)
         ):
             self._confirm_live = self._confirm_live or live_wanted
@@ -300,10 +300,10 @@ class ChargerPoller:
         # Looked at again when its window ends, read if calls are back.
         self._confirm_late(now)
 
-    def _call_left(self, now: datetime) -> bool:
-        """Return True when the count leaves a call for a command."""
+    def can_confirm(self, now: datetime) -> bool:
+        """Return True when the count leaves a call for a command's confirmation."""
         try:
-            self.planner.check_command(now)
+            self.planner.check_confirmation(now)
         except QuotaExhaustedError:
             return False
         return True

@@ -252,6 +252,18 @@ def test_commands_may_use_the_reserve_until_nothing_is_left(
     assert err.value.calls_back_at == MIDNIGHT
 
 
+def test_confirmations_leave_the_reserve_s_lower_half_to_commands(
+    planner: QuotaPlanner,
+) -> None:
+    planner.observe_quota(limit=1000, remaining=26, now=NOON)
+    planner.check_confirmation(NOON)
+    planner.record_call(CallKind.CONFIRM, NOON, "A")
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_confirmation(NOON)
+    assert err.value.calls_back_at == MIDNIGHT
+    planner.check_command(NOON)
+
+
 def test_a_429_stops_polling_and_commands_until_the_reset(
     planner: QuotaPlanner,
 ) -> None:

@@ -599,6 +599,20 @@ class QuotaPlanner:
         if (paused_until := self._pause_ahead(now)) is not None:
             raise ThrottledError(paused_until)
 
+    def check_confirmation(self, now: datetime) -> None:
+        """Raise QuotaExhaustedError when a command's confirmation may not read.
+
+        A confirmation is part of its command's cost, reserve included, but
+        the lower half of the reserve is kept for commands alone: on a small
+        key with many commands, confirmations would otherwise spend it and
+        refuse later commands.
+        """
+        self.check_command(now)
+        state, settings = self._state, self._settings
+        floor = ledger.command_reserve(state, settings) / 2
+        if ledger.command_calls(state, settings, now) <= floor:
+            raise QuotaExhaustedError(state.reset_at)
+
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:
         """Return True (and note it as done) when a periodic read should run now."""
         now = self._tick(now, changes_plan=True)

@@ -179,17 +179,17 @@ async def test_a_command_from_the_reserve_pays_for_its_confirmation(
     assert after[CallKind.POLL] == before[CallKind.POLL]
 
 
-async def test_a_confirmation_reads_only_while_the_count_leaves_a_call(
+async def test_in_the_reserve_s_lower_half_a_command_goes_unconfirmed(
     loaded: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Two calls left: the command and its settings read; the rest goes unread.
+    """20 calls left, under half the reserve: they are the commands' own.
 
-    The charger does not apply the command, and no call is left for its late
-    read: the new value shows until the command's window ends, then the last
-    value read, and the cloud never answers a 429.
+    The command goes out, its confirmation does not: the charger does not
+    apply it, the new value shows until the command's window ends, then the
+    last value read, and the cloud never answers a 429.
     """
     hass = loaded.hass
-    await _reserve_only(loaded, leave=2)
+    await _reserve_only(loaded, leave=20)
     loaded.sim.sim.apply_delay = 1200.0
     number = loaded.entity("charge_current", Platform.NUMBER)
     caplog.set_level(logging.INFO, logger="custom_components.v2c_cloud")
@@ -202,8 +202,7 @@ async def test_a_confirmation_reads_only_while_the_count_leaves_a_call(
     await run_for(hass, loaded.freezer, 10)
 
     assert [(r.path, r.status) for r in loaded.sim.sim.request_log] == [
-        ("/device/intensity", 200),
-        ("/device/reported", 200),
+        ("/device/intensity", 200)
     ]
     assert hass.states.get(number).state == "32"
     assert "No call left to confirm charge_current" in caplog.text
