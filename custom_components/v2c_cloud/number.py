@@ -45,8 +45,8 @@ class V2CNumberEntityDescription(
     """Describes a V2C number: its step kind and the settings that bound it."""
 
     whole: bool = True
-    # Stop-after targets read 0 when none is set: unknown, not a value below the minimum.
-    unset_below_min: bool = False
+    # Stop-after targets read 0 when none is set, and 0 removes one: unknown, not 0.
+    unset_at_zero: bool = False
     min_key: str | None = None
     max_key: str | None = None
 
@@ -132,12 +132,12 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         live=True,
         device_class=NumberDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        native_min_value=0.1,
+        native_min_value=0,
         native_max_value=MAX_KWH,
         native_step=0.1,
         mode=NumberMode.BOX,
         whole=False,
-        unset_below_min=True,
+        unset_at_zero=True,
         value_fn=lambda reported: reported.charge_until_energy_kwh,
         set_fn=lambda client, device_id, value: client.set_charge_until_energy(
             device_id, value
@@ -150,11 +150,11 @@ NUMBERS: tuple[V2CNumberEntityDescription, ...] = (
         live=True,
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
-        native_min_value=1,
+        native_min_value=0,
         native_max_value=MAX_MINUTES,
         native_step=1,
         mode=NumberMode.BOX,
-        unset_below_min=True,
+        unset_at_zero=True,
         value_fn=lambda reported: reported.charge_until_minutes,
         set_fn=lambda client, device_id, value: client.set_charge_until_minutes(
             device_id, int(value)
@@ -185,15 +185,14 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Return the pending value of a command, else the reported value."""
+        """Return the pending value of a command, else the reported value.
+
+        A stop-after target of 0, reported or asked for, is no target: unknown.
+        The pending 0 itself is kept as 0, so the charger reporting 0 confirms it.
+        """
         description = self.entity_description
         value = self._value_of(description)
-        if (
-            description.unset_below_min
-            and value is not None
-            and description.native_min_value is not None
-            and value < description.native_min_value
-        ):
+        if description.unset_at_zero and value == 0:
             return None
         return value
 

@@ -46,10 +46,14 @@ BAD_CALLS: list[tuple[str, Call]] = [
     ("on", lambda c: c.set_logo_led(D, None)),  # type: ignore[arg-type]
     ("watts", lambda c: c.set_max_power(D, 0)),
     ("watts", lambda c: c.set_denka_max_power(D, -5)),
-    ("kwh", lambda c: c.set_charge_until_energy(D, 0)),
+    # 0 removes a stop-after target; below it is refused, and a start needs an amount.
+    ("kwh", lambda c: c.set_charge_until_energy(D, -0.5)),
+    ("kwh", lambda c: c.set_charge_until_energy(D, 0.0004)),
+    ("kwh", lambda c: c.start_charge_energy(D, 0)),
     ("kwh", lambda c: c.set_charge_until_energy(D, 250)),
     ("kwh", lambda c: c.start_charge_energy(D, float("nan"))),
-    ("minutes", lambda c: c.set_charge_until_minutes(D, 0)),
+    ("minutes", lambda c: c.set_charge_until_minutes(D, -1)),
+    ("minutes", lambda c: c.start_charge_minutes(D, 0)),
     ("minutes", lambda c: c.start_charge_minutes(D, 1441)),
     ("timer_id", lambda c: c.set_timer(D, 0, time(22), time(6), [1])),
     ("start", lambda c: c.set_timer(D, 1, time(22, 0, 30), time(6), [1])),
@@ -128,12 +132,17 @@ async def test_accepted_edge_values(v2c_sim: SimHandle, client: V2CClient) -> No
     # WPA's raw pre-shared key.
     await client.set_wifi(D, "Home", "0123456789abcdef" * 2 + "0123456789ABCDEF" * 2)
     await client.start_charge_energy(D, 0.001)
+    # 0 removes a stop-after target.
+    await client.set_charge_until_energy(D, 0)
+    await client.set_charge_until_minutes(D, 0)
+    await client.set_charge_until_energy(D, -0.0)
     sent = [
         record.query.get("value", record.query.get("kw"))
         for record in v2c_sim.sim.request_log
     ]
     assert sent == [
-        *("6", "10", "2", "2", "0.25", "ws://10.0.0.2:9000/ocpp", None, None, "0.001")
+        *("6", "10", "2", "2", "0.25", "ws://10.0.0.2:9000/ocpp", None, None, "0.001"),
+        *("0", "0", "0"),
     ]
     assert v2c_sim.charger.state.wifi_password_length == 64
     assert v2c_sim.charger.state.pv_mode == PvMode.MAX_POWER

@@ -242,13 +242,13 @@ class V2CClient:
         await self._set_value("set_min_car_intensity", device_id, str(value))
 
     async def set_charge_until_energy(self, device_id: str, kwh: float) -> None:
-        """Stop charging after this much energy."""
-        value = check.energy_kwh("kwh", kwh)
+        """Stop charging after this much energy; 0 removes the target."""
+        value = check.energy_kwh("kwh", kwh, zero=True)
         await self._set_value("set_charge_until_energy", device_id, value)
 
     async def set_charge_until_minutes(self, device_id: str, minutes: int) -> None:
-        """Stop charging after this many minutes."""
-        value = check.integer("minutes", minutes, 1, check.MAX_MINUTES)
+        """Stop charging after this many minutes; 0 removes the target."""
+        value = check.integer("minutes", minutes, 0, check.MAX_MINUTES)
         await self._set_value("set_charge_until_minutes", device_id, str(value))
 
     async def start_charge_energy(self, device_id: str, kwh: float) -> None:

@@ -71,19 +71,26 @@ def positive_integer(parameter: str, value: object) -> int:
     return value
 
 
-def energy_kwh(parameter: str, value: object) -> str:
-    """Check an energy amount in kWh (0 < kWh <= 200) and format it without noise."""
+def energy_kwh(parameter: str, value: object, *, zero: bool = False) -> str:
+    """Check an energy amount in kWh (0 < kWh <= 200) and format it without noise.
+
+    With `zero`, 0 is accepted too (a stop-after target's "no target").
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
-        or not 0 < value <= MAX_KWH
+        or not 0 <= value <= MAX_KWH
+        or (value == 0 and not zero)
         # Sent to the watt-hour: an amount that rounds to none would be "0".
-        or round(value, 3) == 0
+        or (value != 0 and round(value, 3) == 0)
     ):
+        lowest = "at least 0" if zero else "above 0"
         raise V2CValidationError(
-            parameter, f"{parameter} must be above 0 and at most {MAX_KWH:g} kWh"
+            parameter, f"{parameter} must be {lowest} and at most {MAX_KWH:g} kWh"
         )
+    if value == 0:
+        return "0"  # Not "-0" for -0.0.
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 

@@ -373,9 +373,10 @@ CAR_LIMITS = {"min_car_int": 10, "max_car_int": 16}
             ("max_car_current", 9),
             ("max_car_current", 33),
             ("max_power", 60_000),
-            ("charge_until_energy", 0),
+            # 0 removes a stop-after target (test_stop_after_targets.py); above the maximum is refused.
+            ("charge_until_energy", -1),
             ("charge_until_energy", 250),
-            ("charge_until_minutes", 0),
+            ("charge_until_minutes", -1),
             ("charge_until_minutes", 1441),
         )
     ),
