@@ -782,6 +782,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         try:
             now = utcnow()
             polled = self._may_poll(now)
+            # A confirmation alone may settle a command on settings that came
+            # back unchanged or unusable: the data then looks the same.
+            confirming_only = not self.polled or (
+                self.poller.planner.blocked_until(now) is not None
+            )
             if polled:
                 self._on_timer = True
                 try:
@@ -794,7 +799,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 self.poller.skip_confirmation(now)
             # The coordinator only notifies on the first failure and after a
             # success; entities must still re-check staleness in between.
-            if not polled or not self.last_update_success:
+            if not polled or not self.last_update_success or confirming_only:
                 self.async_update_listeners()
             self._log_staleness(utcnow())
         except Exception:  # noqa: BLE001

@@ -227,20 +227,29 @@ class ChargerPoller:
     async def _confirm_only(self, now: datetime) -> ChargerData:
         """Run the confirmation due, if any, and nothing else.
 
-        Its reads are the command's cost, charged as commands are: while
+        Its reads are the command's cost, charged as commands are. While
         polling waits for the quota they come from the reserve that let the
-        command through, one call at a time while the count leaves one.
+        command through, so a command is confirmed there by one settings read
+        when its window ends, which shows whether the charger applied it.
         """
         if not self.confirmation_due(now):
             return self.data
+        blocked = self.planner.blocked_until(now) is not None
+        if blocked and self._late_confirm_at is None:
+            self._confirm_from = None
+            self._confirm_reads_left = 0
+            self._confirm_late(now)
+            if self._late_confirm_at is not None:
+                return self.data
+            # Woken after the window ended: this read judges the command.
         if not self.can_confirm(now):
             self.skip_confirmation(now)
             return self.data
-        live_wanted = await self._confirm(now, may_be_offline=True)
+        live_wanted = await self._confirm(now, may_be_offline=not blocked)
         # No poll follows to read unusable settings again: the read at the
         # end of the command's window does, and judges it.
         self._confirm_reads_left = 0
-        if live_wanted and self.can_confirm(now):
+        if live_wanted and not blocked and self.can_confirm(now):
             await self._read_state(now, CallKind.CONFIRM)
         return self._publish(now)
 

@@ -608,9 +608,10 @@ class QuotaPlanner:
         refuse later commands.
         """
         self.check_command(now)
-        state, settings = self._state, self._settings
-        floor = ledger.command_reserve(state, settings) / 2
-        if ledger.command_calls(state, settings, now) <= floor:
+        state = self._state
+        # The count itself, not less what other programs may have spent since:
+        # a guess of their pace would stop confirmations where they matter most.
+        if state.remaining <= ledger.command_reserve(state, self._settings) / 2:
             raise QuotaExhaustedError(state.reset_at)
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:

@@ -155,7 +155,7 @@ async def _reserve_only(loaded: Harness, leave: int) -> None:
 async def test_a_command_from_the_reserve_pays_for_its_confirmation(
     loaded: Harness,
 ) -> None:
-    """Its settings and live reads count as the command's calls, not as polls."""
+    """One settings read when the command's window ends, counted as the command's, not a poll."""
     hass = loaded.hass
     await _reserve_only(loaded, leave=40)
     planner = loaded.entry.runtime_data.planner
@@ -170,12 +170,11 @@ async def test_a_command_from_the_reserve_pays_for_its_confirmation(
     assert [record.path for record in loaded.sim.sim.request_log] == [
         "/device/intensity",
         "/device/reported",
-        "/thirdparty/device/currentstatecharge",
     ]
     assert hass.states.get(number).state == "10"
     after = planner.snapshot(utcnow()).calls_today
     assert after[CallKind.COMMAND] - before[CallKind.COMMAND] == 1
-    assert after[CallKind.CONFIRM] - before[CallKind.CONFIRM] == 2
+    assert after[CallKind.CONFIRM] - before[CallKind.CONFIRM] == 1
     assert after[CallKind.POLL] == before[CallKind.POLL]
 
 
@@ -239,10 +238,13 @@ async def test_with_no_call_left_a_confirmation_reads_nothing(loaded: Harness) -
     assert hass.states.get(number).state == "32"
 
 
-async def test_unusable_settings_from_the_reserve_are_read_again_at_the_window_end(
+async def test_unusable_settings_at_the_reserve_s_one_read_leave_the_last_value(
     loaded: Harness,
 ) -> None:
-    """No poll follows to read them again: the command's late read does, and judges it."""
+    """The command's one read from the reserve answers nothing usable: no more reads.
+
+    Its window is over, so the value read last shows again, as with no call left.
+    """
     hass = loaded.hass
     await _reserve_only(loaded, leave=40)
     loaded.sim.sim.apply_delay = 1200.0
@@ -257,9 +259,5 @@ async def test_unusable_settings_from_the_reserve_are_read_again_at_the_window_e
     assert [record.path for record in loaded.sim.sim.request_log] == [
         "/device/intensity",
         "/device/reported",
-        "/thirdparty/device/currentstatecharge",
-        "/device/reported",
-        "/device/connected",
-        "/thirdparty/device/currentstatecharge",
     ]
     assert hass.states.get(number).state == "32"
