@@ -228,6 +228,13 @@ async def test_with_no_call_left_a_confirmation_reads_nothing(loaded: Harness) -
     assert not poller.confirmation_due(utcnow())
     # Nothing else is due, so nothing is read either.
     await poller.refresh(utcnow(), confirming=True)
+    # Nor when the command's window ends.
+    late = poller.next_refresh_at(utcnow())
+    assert late is not None
+    loaded.freezer.move_to(late)
+    assert poller.confirmation_due(utcnow())
+    await poller.refresh(utcnow())
+    assert not poller.confirmation_due(utcnow())
     await run_for(hass, loaded.freezer, 5)
 
     assert [record.path for record in loaded.sim.sim.request_log] == [
