@@ -80,11 +80,11 @@ class V2CHistoryImporter:
         device_id: str,
         name: str,
         *,
-        store: V2CStore | None = None,
+        store: V2CStore,
     ) -> None:
         """Import for one charger, shown under name in the Energy dashboard.
 
-        The store, if any, keeps the time zone of the last import across restarts.
+        The store keeps the time zone of the last import across restarts.
         """
         self.hass = hass
         self.client = client
@@ -155,9 +155,7 @@ class V2CHistoryImporter:
 
     async def _async_imported_zone(self, zone: tzinfo) -> tzinfo:
         """Return the zone the imported rows were built in; zone when not known."""
-        key = (
-            None if self.store is None else self.store.history_zones.get(self.device_id)
-        )
+        key = self.store.history_zones.get(self.device_id)
         if key is None or key == str(zone):
             return zone
         try:
@@ -177,8 +175,6 @@ class V2CHistoryImporter:
 
     def _remember(self, zone: tzinfo) -> None:
         """Keep the zone the rows just handed to the recorder were built in."""
-        if self.store is None:
-            return
         key = str(zone)
         if self.store.history_zones.get(self.device_id) != key:
             self.store.history_zones[self.device_id] = key

@@ -30,11 +30,12 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.v2c_cloud.api import ChargingSession, V2CClient
-from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
+from custom_components.v2c_cloud.budget import CallKind, PlannerSettings
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.history import V2CHistoryImporter
 from custom_components.v2c_cloud.history_rows import LastRow, build_rows, fetch_windows
 from custom_components.v2c_cloud.metering import PlannerMeter
+from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import Charger, FaultKind
 
@@ -470,7 +471,10 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     charge(charger, datetime(2026, 2, 20, 18, tzinfo=UTC), 3, 9.0)
     freezer.move_to(NOW)
     await hass.config.async_set_time_zone("UTC")
-    planner = QuotaPlanner(PlannerSettings(command_reserve=50), now=NOW)
+    store = await V2CStore.async_load(
+        hass, "history-test", PlannerSettings(command_reserve=50)
+    )
+    planner = store.planner
     client = V2CClient(
         v2c_sim.api_key,
         session=async_get_clientsession(hass),
@@ -479,7 +483,9 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     )
     # Room for one call before the reserve; the client reports no headers to it.
     planner.observe_quota(limit=1000, remaining=51, now=NOW)
-    importer = V2CHistoryImporter(hass, client, planner, "TRY0001", "Garage")
+    importer = V2CHistoryImporter(
+        hass, client, planner, "TRY0001", "Garage", store=store
+    )
 
     await importer.async_run()
     await settle(hass)
@@ -492,6 +498,8 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     await settle(hass)
     assert len(history_requests(v2c_sim)) == 4
     assert_matches(await imported(hass), simulated_hours(charger))
+    assert store.history_zones == {"TRY0001": "UTC"}
+    await store.async_close()
 
 
 async def test_no_import_without_recorder(
