@@ -178,11 +178,7 @@ class V2CPairingsTracker:
         planned = kept - self._run_elsewhere(kept)
         for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - planned:
             runtime.planner.remove_charger(device_id)
-        self._forget_sessions(kept)
-        # Paired again, its history import reads the current zone, as a first one.
-        zones = runtime.store.history_zones
-        for device_id in set(zones) - kept:
-            del zones[device_id]
+        self._forget_stored(kept)
         async_remove_stale_devices(self.hass, self.entry)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)
@@ -206,8 +202,8 @@ class V2CPairingsTracker:
                 f"{DOMAIN} add charger {mask_device_id(device_id)}",
             )
 
-    def _forget_sessions(self, kept: set[str]) -> None:
-        """Drop the saved last readings of chargers this entry will not compare with.
+    def _forget_stored(self, kept: set[str]) -> None:
+        """Drop what the store keeps of chargers unpaired or run by another entry.
 
         A charger paired again later starts a new story: its last session
         before the unpairing is not reported when it comes back. Sessions of a
@@ -221,6 +217,9 @@ class V2CPairingsTracker:
         entry counts its sessions, and this entry's last reading, raised to
         the total shown, would count them again. The entity's restore state
         carries the runner's own record back, written as its entity goes.
+
+        Paired again, a charger's history import reads the current zone, as a
+        first one would.
         """
         store = self.entry.runtime_data.store
         sessions = store.sessions
@@ -228,6 +227,8 @@ class V2CPairingsTracker:
         elsewhere = self._run_elsewhere(set(sessions) | set(store.energy))
         for device_id in unpaired | elsewhere:
             sessions.pop(device_id, None)
+        for device_id in set(store.history_zones) - kept:
+            del store.history_zones[device_id]
         for device_id in elsewhere:
             store.energy.pop(device_id, None)
         if elsewhere:
