@@ -120,7 +120,7 @@ def build_rows(
     spans: dict[object, SessionSpan] = {}
     for session in sessions:
         span = SessionSpan.of(session, zone)
-        seen = SessionSpan.of(session, seen_in)
+        seen = span if seen_in is zone else SessionSpan.of(session, seen_in)
         if (
             span is not None
             and seen is not None
