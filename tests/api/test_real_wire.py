@@ -286,3 +286,19 @@ def test_integer_past_pythons_digit_limit_spoils_only_its_field() -> None:
     body = '{"power": ' + "9" * 5000 + ', "energy": "4.179506"}'
     state = CurrentState.from_json(decode_body(body.encode(), "text/plain", 200))
     assert (state.power_w, state.energy_kwh) == (None, 4.179506)
+
+
+@pytest.mark.parametrize(("body", "version"), [("2.10", "2.10"), ("3.0\n", "3.0")])
+async def test_bare_decimal_version_keeps_its_digits(
+    session: aiohttp.ClientSession, serve: Serve, body: str, version: str
+) -> None:
+    """A `/version` body that is one bare number reads as written: 2.10 is not 2.1."""
+
+    async def bare(_request: web.Request) -> web.Response:
+        return web.Response(text=body, content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_get("/version", bare)
+    client = V2CClient("key", session=session, base_url=await serve(app))
+
+    assert (await client.get_firmware_version(D)).version == version

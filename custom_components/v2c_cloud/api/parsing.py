@@ -31,6 +31,9 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _TAG_RE = re.compile(r"<[^<>]*>")
 # An HTTP status: digits int() takes ("²" is a digit to str.isdigit, not to int).
 _STATUS_RE = re.compile(r"[0-9]{3}")
+# A body that is one decimal number: a firmware version `2.10` decoded as a
+# float would read 2.1, and every reader takes a number as its text.
+_BARE_DECIMAL_RE = re.compile(r"-?[0-9]+\.[0-9]+")
 # Levels of a decoded answer kept; V2C's answers are flat.
 MAX_DEPTH = 32
 _SPACE_RE = re.compile(r"\s+")
@@ -146,6 +149,8 @@ def decode_body(
     text = body_text(raw, content_type).strip()
     if not text:
         return None
+    if _BARE_DECIMAL_RE.fullmatch(text):
+        return text
     try:
         return loads(text)
     except (ValueError, RecursionError):
