@@ -36,7 +36,7 @@ from .const import DOMAIN, LOGGER
 from .data import ChargerData
 from .helpers import entry_device, format_reset_time, utcnow
 from .metering import charged_as
-from .pending import ValueReader
+from .pending import PendingValue, ValueReader
 from .polling import (
     CONNECTED_CHECK_S,
     ChargerCall,
@@ -412,6 +412,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # that read the charger (its timer then follows the planner anew).
         self._on_timer = False
         self._read_asked_for = False
+        # The command values shown when the refresh under way started.
+        self._shown: dict[str, PendingValue] | None = None
         self.session = SessionFollower(saved_session)
         # Home Assistant does not unload entries when it stops: a read due
         # then would spend a call and hold the stop up.
@@ -421,6 +423,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
+        self._shown = dict(self.poller.pending.values)
         blocked_until = self.poller.planner.blocked_until(now)
         if self.data is not None and blocked_until is not None and not self._on_timer:
             # A manual update must wait for the quota; the timer only runs a
@@ -461,6 +464,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
 
     @callback
     def _async_refresh_finished(self) -> None:
+        shown, self._shown = self._shown, None
+        if shown is not None and shown != self.poller.pending.values:
+            # A value asked for that stops showing changes no data: Home
+            # Assistant tells the entities only of new data or a new failure.
+            self.async_update_listeners()
         if self._read_asked_for:
             self._read_asked_for = False
             # The read asked for was the charger's planned read: the timer
@@ -743,13 +751,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
 
         Read on its user's schedule, the charger is read on the timer only to
         confirm a command. That confirmation is part of the command: while
-        polling waits for the quota it reads as long as a command could.
+        polling waits for the quota it reads as long as a command could, and
+        so does the check that shows a charger last seen offline back.
         """
         if self.errors.reauth_pending():
             return False
         if self.poller.planner.blocked_until(now) is None:
             return self.polled or self.poller.confirmation_due(now)
-        return (
+        return self.poller.offline_check_due(now) or (
             self.poller.confirmation_due(now)
             and self.takes_commands(now)
             and self.poller.can_confirm(now)

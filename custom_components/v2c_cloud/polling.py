@@ -150,12 +150,18 @@ class ChargerPoller:
 
         Only the confirmation of a command is read when `confirming` (the
         timer of a charger read on its user's schedule) and while polling
-        waits for the quota.
+        waits for the quota, then with the connectivity check of a charger
+        last seen offline.
         """
-        with self._noting_failure(now):
-            if confirming or self.planner.blocked_until(now) is not None:
-                return await self._confirm_only(now)
-            return await self._refresh(now)
+        try:
+            with self._noting_failure(now):
+                if confirming or self.planner.blocked_until(now) is not None:
+                    return await self._confirm_only(now)
+                return await self._refresh(now)
+        finally:
+            # Whatever came of the reads: a failed one leaves nothing else to
+            # end a window.
+            self._close_windows(now)
 
     @contextmanager
     def _noting_failure(self, now: datetime) -> Iterator[None]:
@@ -225,15 +231,21 @@ class ChargerPoller:
         return self._publish(now)
 
     async def _confirm_only(self, now: datetime) -> ChargerData:
-        """Run the confirmation due, if any, and nothing else.
+        """Run the confirmation due, if any, and nothing else but an offline check.
 
         Its reads are the command's cost, charged as commands are. While
         polling waits for the quota they come from the reserve that let the
         command through, so a command is confirmed there by one settings read
         when its window ends, which shows whether the charger applied it.
         """
+        checked = self.offline_check_due(now)
+        if checked:
+            # Noted first: a check that fails waits its period like one
+            # polling sends, not a busy retry on the reserve.
+            self.planner.maintenance_done(self._connected_key, now, CONNECTED_CHECK_S)
+            await self._read_connected(now, CallKind.COMMAND)
         if not self.confirmation_due(now):
-            return self.data
+            return self._publish(now) if checked else self.data
         blocked = self.planner.blocked_until(now) is not None
         if blocked and self._late_confirm_at is None:
             self._confirm_from = None
@@ -246,9 +258,6 @@ class ChargerPoller:
             self.skip_confirmation(now)
             return self.data
         live_wanted = await self._confirm(now, may_be_offline=not blocked)
-        # No poll follows to read unusable settings again: the read at the
-        # end of the command's window does, and judges it.
-        self._confirm_reads_left = 0
         if live_wanted and not blocked and self.can_confirm(now):
             await self._read_state(now, CallKind.CONFIRM)
         return self._publish(now)
@@ -295,19 +304,18 @@ class ChargerPoller:
         read: nothing can tell before the quota is back whether the charger
         applied it.
         """
-        if not self.confirmation_due(now):
-            return
-        self._confirm_from = None
-        self._late_confirm_at = None
-        self._confirm_reads_left = 0
-        for key in self.pending.settle(self.data, now):
-            _LOGGER.info(
-                "No call left to confirm %s on charger %s; showing the last value read",
-                key,
-                mask_device_id(self.device_id),
-            )
+        if self.confirmation_due(now):
+            self._confirm_from = None
+            self._late_confirm_at = None
+            self._confirm_reads_left = 0
+            for key in self.pending.settle(self.data, now):
+                _LOGGER.info(
+                    "No call left to confirm %s on charger %s; showing the last value read",
+                    key,
+                    mask_device_id(self.device_id),
+                )
         # Looked at again when its window ends, read if calls are back.
-        self._confirm_late(now)
+        self._close_windows(now)
 
     def can_confirm(self, now: datetime) -> bool:
         """Return True when the count leaves a call for a command's confirmation."""
@@ -502,7 +510,12 @@ class ChargerPoller:
             and (now - read_at).total_seconds() < SHOWN_VALUE_TRUSTED_S
         ):
             return True
-        self.planner.check_command(now)
+        try:
+            self.planner.check_command(now, calls=2)
+        except QuotaExhaustedError:
+            # The read would leave no call for the command: the command costs
+            # the same one call and does what the user asked.
+            return False
         try:
             usable = await self._read_reported(now, CallKind.COMMAND)
         except (V2CConnectionError, V2CResponseError):
@@ -565,7 +578,8 @@ class ChargerPoller:
         """Return when the planner wants this charger read next.
 
         Read on its user's schedule, or while polling waits for the quota,
-        only a command's confirmation is planned.
+        only a command's confirmation is planned, and then an offline
+        charger's connectivity check.
         """
         if self.polled and self.planner.blocked_until(now) is None:
             return self.planner.next_poll_at(self.device_id, now)
@@ -573,8 +587,32 @@ class ChargerPoller:
         first = None
         if self._confirm_from is not None:
             first = self._confirm_from + timedelta(seconds=self.planner.confirm_delay_s)
-        moments = (first, self._late_confirm_at)
+        moments = (first, self._late_confirm_at, self._offline_check_at(now))
         return min((moment for moment in moments if moment is not None), default=None)
+
+    def offline_check_due(self, now: datetime) -> bool:
+        """Return True when the reserve pays for an offline charger's check now."""
+        at = self._offline_check_at(now)
+        return at is not None and now >= at
+
+    def _offline_check_at(self, now: datetime) -> datetime | None:
+        """Return when a charger last seen offline is checked while polling waits.
+
+        It takes no command until a check shows it back, and nothing else
+        reads it before the reset: the check keeps its pace, paid from the
+        reserve like a command's confirmation, under the same rule. One last
+        seen online has nothing to learn from it.
+        """
+        if (
+            not self.polled
+            or self.data.connected is not False
+            or self.planner.blocked_until(now) is None
+            or not self.can_confirm(now)
+        ):
+            return None
+        return self.planner.maintenance_next_at(
+            self._connected_key, now, CONNECTED_CHECK_S
+        )
 
     def _looks_frozen(
         self, before: CurrentState | None, before_at: datetime | None, now: datetime
@@ -622,10 +660,27 @@ class ChargerPoller:
             else next_opening(reported.timers, now - OPENING_GRACE, self.zone()),
             now,
         )
-        self._confirm_late(now)
-        judged = self._confirm_reads_left == 0 and self._late_confirm_at is None
-        self._settle(now, judged=judged)
         return self.data
+
+    def _close_windows(self, now: datetime) -> None:
+        """Show the last value read for each command whose window ended unconfirmed.
+
+        A value asked for outlives its window only while a read is planned
+        that may still show it, whatever came of the reads before it: a
+        failure, settings that proved nothing, no call left.
+        """
+        polls_follow = self.polled and self.planner.blocked_until(now) is None
+        if not polls_follow and self._confirm_from is None:
+            # No poll reads again settings that proved nothing: the read at
+            # the end of the window does, and judges the command.
+            self._confirm_reads_left = 0
+        self._confirm_late(now)
+        if polls_follow:
+            judged = self._confirm_reads_left == 0 and self._late_confirm_at is None
+        else:
+            # Planned reads are all for values still in their window.
+            judged = not self.confirmation_due(now)
+        self._settle(now, judged=judged)
 
     def _settle(self, now: datetime, *, judged: bool) -> None:
         """Drop the values the charger shows; tell which it did not apply in time."""

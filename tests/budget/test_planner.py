@@ -252,6 +252,18 @@ def test_commands_may_use_the_reserve_until_nothing_is_left(
     assert err.value.calls_back_at == MIDNIGHT
 
 
+def test_a_command_may_ask_for_the_calls_it_needs_with_its_read(
+    planner: QuotaPlanner,
+) -> None:
+    """A settings read before a command is worth it only if the command keeps its call."""
+    planner.observe_quota(limit=1000, remaining=2, now=NOON)
+    planner.check_command(NOON, calls=2)
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    with pytest.raises(QuotaExhaustedError):
+        planner.check_command(NOON, calls=2)
+    planner.check_command(NOON)
+
+
 def test_confirmations_leave_the_reserve_s_lower_half_to_commands(
     planner: QuotaPlanner,
 ) -> None:
@@ -569,6 +581,23 @@ def test_maintenance_after_the_clock_was_set_back_waits_one_period(
     back = NOON - timedelta(days=1)
     assert not planner.maintenance_due("pairings", back, 3600)
     assert planner.maintenance_due("pairings", back + timedelta(hours=1), 3600)
+
+
+def test_maintenance_tells_when_it_is_next_due_while_polling_waits(
+    planner: QuotaPlanner,
+) -> None:
+    """The reserve pays an offline charger's check at the pace polling would keep."""
+    assert planner.maintenance_next_at("connected:A", NOON, 7200) == NOON
+    planner.maintenance_done("connected:A", NOON, 7200)
+    planner.observe_quota(limit=1000, remaining=40, now=NOON)
+    assert planner.polling_blocked_until is not None
+    later = NOON + HOUR
+    assert planner.maintenance_next_at("connected:A", later, 7200) == NOON + 2 * HOUR
+    # Polling itself still sends none of it.
+    assert not planner.maintenance_due("connected:A", NOON + 3 * HOUR, 7200)
+    # A clock set back waits one period from now, not the jump on top of it.
+    back = NOON - timedelta(days=1)
+    assert planner.maintenance_next_at("connected:A", back, 7200) == back + 2 * HOUR
 
 
 def register_maintenance(planner: QuotaPlanner, now: datetime) -> None:

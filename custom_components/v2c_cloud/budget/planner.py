@@ -588,13 +588,13 @@ class QuotaPlanner:
             at if charger.confirm_at is None else min(charger.confirm_at, at)
         )
 
-    def check_command(self, now: datetime) -> None:
-        """Raise QuotaExhaustedError when no call may be spent on a command."""
+    def check_command(self, now: datetime, calls: int = 1) -> None:
+        """Raise QuotaExhaustedError when fewer than `calls` may be spent on a command."""
         now = self._tick(now)
         state = self._state
         if state.rate_limited_until is not None and now < state.rate_limited_until:
             raise QuotaExhaustedError(state.rate_limited_until)
-        if ledger.command_calls(state, self._settings, now) < 1:
+        if ledger.command_calls(state, self._settings, now) < calls:
             raise QuotaExhaustedError(state.reset_at)
         if (paused_until := self._pause_ahead(now)) is not None:
             raise ThrottledError(paused_until)
@@ -625,6 +625,21 @@ class QuotaPlanner:
             return False
         job.done_at = now
         return True
+
+    def maintenance_next_at(self, key: str, now: datetime, every_s: float) -> datetime:
+        """Return when a periodic read is next due, even while polling may not send it.
+
+        At the pace `maintenance_due` keeps, from its last run: for a check
+        the command reserve pays while polling waits for the quota.
+        """
+        now = self._tick(now)
+        job = self._state.maintenance.get(key)
+        if job is None or job.done_at is None:
+            return now
+        stretch = ledger.maintenance_stretch(self._state, self._settings)
+        # A clock set back does not put the read off by the jump.
+        done_at = min(job.done_at, now)
+        return done_at + timedelta(seconds=every_s * stretch)
 
     def maintenance_done(self, key: str, now: datetime, every_s: float) -> None:
         """Note a periodic read made outside its schedule.

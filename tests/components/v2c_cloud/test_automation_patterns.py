@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import logging
 
@@ -9,8 +10,10 @@ from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.setup import async_setup_component
 import pytest
 
+from custom_components.v2c_cloud.api import V2CResponseError
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.polling import CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
 
 from .control_helpers import START, Harness
@@ -268,3 +271,87 @@ async def test_unusable_settings_at_the_reserve_s_one_read_leave_the_last_value(
         "/device/reported",
     ]
     assert hass.states.get(number).state == "32"
+
+
+async def test_a_failed_read_at_the_window_end_from_the_reserve_ends_the_window(
+    loaded: Harness,
+) -> None:
+    """The reserve's one read for a command meets a 502: no read is left for it.
+
+    The poller alone, as the benchmark drives it, drops the value asked for
+    as a skipped confirmation would, and plans nothing more for it.
+    """
+    await _reserve_only(loaded, leave=40)
+    loaded.sim.sim.apply_delay = 1200.0
+    poller = loaded.coordinator().poller
+    number = loaded.entity("charge_current", Platform.NUMBER)
+    await loaded.hass.services.async_call(
+        "number", "set_value", {ATTR_ENTITY_ID: number, "value": 10}, blocking=True
+    )
+    loaded.sim.sim.faults.set(FaultKind.HTTP_502, route="/device/reported", count=1)
+
+    # The first confirmation waits for the window's end, where the read fails.
+    for fails in (False, True):
+        due = poller.next_refresh_at(utcnow())
+        assert due is not None
+        loaded.freezer.move_to(due)
+        try:
+            await poller.refresh(utcnow())
+        except V2CResponseError:
+            assert fails
+        else:
+            assert not fails
+
+    assert [(r.path, r.status) for r in loaded.sim.sim.request_log] == [
+        ("/device/intensity", 200),
+        ("/device/reported", 502),
+    ]
+    assert not poller.pending.values
+    assert poller.next_refresh_at(utcnow()) is None
+
+
+async def test_an_offline_charger_is_checked_from_the_reserve_while_polling_waits(
+    loaded: Harness,
+) -> None:
+    """A charger last seen offline keeps its connectivity check while polling waits.
+
+    Every two hours from its last check, as a command's call, only while the
+    count leaves more than half the reserve, and none once it is back: the
+    poller alone, as the benchmark drives it.
+    """
+    await _reserve_only(loaded, leave=40)
+    planner = loaded.entry.runtime_data.planner
+    poller = loaded.coordinator().poller
+    assert poller.next_refresh_at(utcnow()) is None
+    loaded.sim.charger.set_online(False)
+    poller.data = replace(poller.data, connected=False)
+    before = planner.snapshot(utcnow()).calls_today
+
+    checked_at = []
+    for online in (False, True):
+        due = poller.next_refresh_at(utcnow())
+        assert due is not None
+        loaded.freezer.move_to(due)
+        loaded.sim.charger.set_online(online)
+        await poller.refresh(utcnow())
+        checked_at.append(due)
+        assert poller.data.connected is online
+
+    assert [r.path for r in loaded.sim.sim.request_log] == ["/device/connected"] * 2
+    assert checked_at[1] - checked_at[0] == timedelta(seconds=CONNECTED_CHECK_S)
+    after = planner.snapshot(utcnow()).calls_today
+    assert {kind: after[kind] - before[kind] for kind in CallKind} == {
+        CallKind.POLL: 0,
+        CallKind.CONFIRM: 0,
+        CallKind.COMMAND: 2,
+        CallKind.MAINTENANCE: 0,
+    }
+    assert poller.next_refresh_at(utcnow()) is None
+
+    # In the reserve's lower half, the calls are the commands' own.
+    poller.data = replace(poller.data, connected=False)
+    planner.observe_quota(limit=1000, remaining=25, now=utcnow())
+    loaded.freezer.tick(timedelta(hours=3))
+    assert poller.next_refresh_at(utcnow()) is None
+    await poller.refresh(utcnow())
+    assert len(loaded.sim.sim.request_log) == 2
