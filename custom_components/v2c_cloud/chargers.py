@@ -218,8 +218,8 @@ class V2CPairingsTracker:
         the total shown, would count them again. The entity's restore state
         carries the runner's own record back, written as its entity goes.
 
-        Paired again, a charger's history import reads the current zone, as a
-        first one would.
+        Paired again, a charger's history import reads the current zone and
+        asks back to its last imported session, as a first one would.
         """
         store = self.entry.runtime_data.store
         sessions = store.sessions
@@ -229,6 +229,8 @@ class V2CPairingsTracker:
             sessions.pop(device_id, None)
         for device_id in set(store.history_zones) - kept:
             del store.history_zones[device_id]
+        for device_id in set(store.history_asked) - kept:
+            del store.history_asked[device_id]
         for device_id in elsewhere:
             store.energy.pop(device_id, None)
         if elsewhere:

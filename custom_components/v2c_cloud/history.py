@@ -13,6 +13,11 @@ the entry's store keeps, per charger, the zone the imported rows were built in
 has with that zone and spreads the new sessions in the current one. Without it
 (first import, an older store, a zone Python does not know) the current zone
 is used for both.
+
+The newest imported hour alone would make an unused charger dearer each month:
+every import would ask each empty window back to it. So the store also keeps,
+per charger, the day its last complete import asked up to, and the next one
+asks only the recent past again (see ASK_AGAIN).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from .budget import CallKind, QuotaPlanner
 from .const import DOMAIN, LOGGER
 from .coordinator import V2CConfigEntry
 from .helpers import utcnow
-from .history_rows import LastRow, build_rows, fetch_windows, floor_hour
+from .history_rows import WINDOW_DAYS, LastRow, build_rows, fetch_windows, floor_hour
 from .metering import charged_as
 from .store import V2CStore
 
@@ -54,6 +59,15 @@ SETTLE = timedelta(minutes=30)
 # Both documents call the answer "the last 5 charging statistics ... with optional
 # filtering by date range": whether the five bind a date range too is not known.
 CAPPED_ANSWER = 5
+# The cloud lists a session once it ends, under the day it began: a car left
+# plugged in over a weekend or a fortnight's holiday is listed that much later,
+# so days an import asked are asked again for four weeks. A margin of a day or
+# two would miss every weekend plug-in, and a longer one is free: one call asks
+# a whole window, so an unused charger's import stays one call while imports
+# are at most two days apart (the planner putting them off, Home Assistant
+# stopped), one more once after a longer gap. Only a plug-in of over four weeks
+# at a charger otherwise unused is missed.
+ASK_AGAIN = timedelta(days=WINDOW_DAYS - 3)
 
 
 def _last_statistic(hass: HomeAssistant, stat_id: str) -> list[StatisticsRow]:
@@ -84,23 +98,29 @@ class V2CHistoryImporter:
     ) -> None:
         """Import for one charger, shown under name in the Energy dashboard.
 
-        The store keeps the time zone of the last import across restarts.
+        The store keeps the time zone of the last import, and the day it asked
+        up to, across restarts.
         """
         self.hass = hass
         self.client = client
         self.planner = planner
         self.device_id = device_id
+        # The charger can be renamed in v2c.cloud while it runs: each import
+        # writes the statistic's name, and the recorder takes the newest.
+        self.name = name
         self.store = store
-        self.metadata = StatisticMetaData(
+        self._failing = False
+
+    def _metadata(self) -> StatisticMetaData:
+        return StatisticMetaData(
             mean_type=StatisticMeanType.NONE,
             has_sum=True,
-            name=f"{name} charged energy",
+            name=f"{self.name} charged energy",
             source=DOMAIN,
-            statistic_id=statistic_id(device_id),
+            statistic_id=statistic_id(self.device_id),
             unit_class=EnergyConverter.UNIT_CLASS,
             unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         )
-        self._failing = False
 
     async def async_run(self) -> None:
         """Import new sessions when due and affordable; a failure waits for the next run."""
@@ -110,8 +130,9 @@ class V2CHistoryImporter:
         ):
             return
         zone = dt_util.get_default_time_zone()
+        today = now.astimezone(zone).date()
         try:
-            rows = await self._async_new_rows(now, zone)
+            rows = await self._async_new_rows(now, today, zone)
         except V2CError as err:
             LOGGER.log(
                 logging.DEBUG if self._failing else logging.INFO,
@@ -130,8 +151,9 @@ class V2CHistoryImporter:
             )
             return
         if rows:
-            async_add_external_statistics(self.hass, self.metadata, rows)
-            self._remember(zone)
+            async_add_external_statistics(self.hass, self._metadata(), rows)
+            self._remember_zone(zone)
+        self._remember_asked(today)
         LOGGER.debug(
             "Imported %d hours of charging history of %s",
             len(rows),
@@ -139,14 +161,22 @@ class V2CHistoryImporter:
         )
 
     async def _async_new_rows(
-        self, now: datetime, zone: tzinfo
+        self, now: datetime, today: date, zone: tzinfo
     ) -> list[StatisticData] | None:
         """Return the rows to add, or None when the quota ran out meanwhile."""
         last = await self._async_last_row()
         imported_in = await self._async_imported_zone(zone)
-        # The dates of the sessions imported last, as they were read.
-        since = last.start.astimezone(imported_in).date() if last is not None else None
-        sessions = await self._async_fetch(now, now.astimezone(zone).date(), since)
+        since = None
+        if last is not None:
+            # The dates of the sessions imported last, as they were read.
+            since = last.start.astimezone(imported_in).date()
+            asked = self.store.history_asked.get(self.device_id)
+            if asked is not None:
+                # A day asked in the future was a wrong clock: it vouches for
+                # no more than today. A day read in another zone is at most a
+                # day off, well inside the margin.
+                since = max(since, min(asked, today) - ASK_AGAIN)
+        sessions = await self._async_fetch(now, today, since)
         if sessions is None:
             return None
         return build_rows(
@@ -173,18 +203,23 @@ class V2CHistoryImporter:
             return zone
         return found
 
-    def _remember(self, zone: tzinfo) -> None:
+    def _remember_zone(self, zone: tzinfo) -> None:
         """Keep the zone the rows just handed to the recorder were built in."""
         key = str(zone)
         if self.store.history_zones.get(self.device_id) != key:
             self.store.history_zones[self.device_id] = key
             self.store.schedule_save()
 
+    def _remember_asked(self, today: date) -> None:
+        """Keep the day a complete import asked up to, its sessions imported."""
+        if self.store.history_asked.get(self.device_id) != today:
+            self.store.history_asked[self.device_id] = today
+            self.store.schedule_save()
+
     async def _async_last_row(self) -> LastRow | None:
         """Read the newest imported hour back from the recorder."""
-        stat_id = self.metadata["statistic_id"]
         found = await get_instance(self.hass).async_add_executor_job(
-            _last_statistic, self.hass, stat_id
+            _last_statistic, self.hass, statistic_id(self.device_id)
         )
         if not found:
             return None
@@ -254,16 +289,19 @@ def async_setup_history(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
         for device_id, coordinator in list(runtime.chargers.items()):
             if coordinator.errors.reauth_pending():
                 return
-            if device_id not in importers:
-                importers[device_id] = V2CHistoryImporter(
+            name = coordinator.pairing.tag or device_id
+            if (importer := importers.get(device_id)) is None:
+                importer = importers[device_id] = V2CHistoryImporter(
                     hass,
                     runtime.client,
                     runtime.planner,
                     device_id,
-                    coordinator.pairing.tag or device_id,
+                    name,
                     store=runtime.store,
                 )
-            await importers[device_id].async_run()
+            # The pairings read renames the charger after a rename in v2c.cloud.
+            importer.name = name
+            await importer.async_run()
 
     @callback
     def start(_: datetime | None = None) -> None:

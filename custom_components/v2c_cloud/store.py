@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 import hashlib
 from typing import Any
 
@@ -33,6 +34,11 @@ from .session import SessionMark
 #   next import tells what it has already imported the same way after a
 #   change of Home Assistant's time zone (see history.py); missing until
 #   a charger's first import;
+# - history_asked: per charger, the day (ISO, in the zone of that import) its
+#   last complete charging-history import asked the cloud up to, every session
+#   listed by then imported, so the next import does not ask again the empty
+#   days before the recent past (see history.py); missing until a charger's
+#   first import;
 # - closed: true in the run's last write (an unload, a failed setup, Home
 #   Assistant stopping), false in the others: a file a crash left says false,
 #   its latest calls lost (see SAVE_DELAY_S). A file without it counts as true.
@@ -73,8 +79,9 @@ class V2CStore:
         quota: str | None = None,
         sessions: dict[str, SessionMark] | None = None,
         history_zones: dict[str, str] | None = None,
+        history_asked: dict[str, date] | None = None,
     ) -> None:
-        """Wrap the restored planner, auth guard, energy totals, sessions and zones."""
+        """Wrap the restored planner, auth guard, energy totals, sessions and history."""
         self._store = store
         self._quota = quota
         self._closed = False
@@ -97,6 +104,8 @@ class V2CStore:
         self._live_sessions: Callable[[], Mapping[str, SessionMark]] = dict
         # Per charger, the time zone key its history import last built rows in.
         self.history_zones: dict[str, str] = history_zones or {}
+        # Per charger, the day its last complete history import asked up to.
+        self.history_asked: dict[str, date] = history_asked or {}
 
     @classmethod
     async def async_load(
@@ -117,9 +126,10 @@ class V2CStore:
             LOGGER.info(
                 "The V2C Cloud key or server changed; its daily quota is counted afresh"
             )
-            # Energy, sessions and history zones are the chargers', whatever the key.
+            # Energy, sessions and history are the chargers', whatever the key.
             data = {
-                key: data.get(key) for key in ("energy", "sessions", "history_zones")
+                key: data.get(key)
+                for key in ("energy", "sessions", "history_zones", "history_asked")
             }
         now = utcnow()
         planner = QuotaPlanner(settings, now=now)
@@ -151,6 +161,7 @@ class V2CStore:
             quota=quota,
             sessions=sessions,
             history_zones=_history_zones_from(store, data.get("history_zones")),
+            history_asked=_history_asked_from(store, data.get("history_asked")),
         )
         unconfirmed = data.get("unconfirmed")
         if isinstance(unconfirmed, list):
@@ -230,6 +241,10 @@ class V2CStore:
                 }.items()
             },
             "history_zones": dict(self.history_zones),
+            "history_asked": {
+                device_id: day.isoformat()
+                for device_id, day in self.history_asked.items()
+            },
         }
 
 
@@ -269,6 +284,27 @@ def _history_zones_from(store: Store[dict[str, Any]], data: Any) -> dict[str, st
         unusable="unusable time zone",
         default=_HISTORY_DEFAULT,
     )
+
+
+def _history_asked_from(store: Store[dict[str, Any]], data: Any) -> dict[str, date]:
+    """Return the saved days the history imports asked up to, skipping any that is no day."""
+    return _per_charger(
+        store,
+        data,
+        _day,
+        what="charging history days",
+        unusable="unusable day",
+        default=_HISTORY_ASKED_DEFAULT,
+    )
+
+
+def _day(saved: Any) -> date | None:
+    if not isinstance(saved, str):
+        return None
+    try:
+        return date.fromisoformat(saved)
+    except ValueError:
+        return None
 
 
 def _per_charger[T](
@@ -320,6 +356,9 @@ _SESSIONS_DEFAULT = (
 )
 _HISTORY_DEFAULT = (
     "reading imported charging sessions in Home Assistant's current time zone"
+)
+_HISTORY_ASKED_DEFAULT = (
+    "asking the charging history again back to the last imported session"
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
 import logging
 from typing import Any
 
@@ -85,6 +85,20 @@ DAMAGED: dict[str, dict[str, Any]] = {
         "version": 1,
         "data": {"history_zones": ["Europe/Madrid"]},
     },
+    "unusable_history_day": {
+        "version": 1,
+        "data": {
+            "history_asked": {
+                "TRY0001": "yesterday",
+                "TRY0002": 20260301,
+                "TRY0003": "2026-02-30",
+            }
+        },
+    },
+    "history_asked_not_a_mapping": {
+        "version": 1,
+        "data": {"history_asked": ["2026-03-01"]},
+    },
 }
 
 
@@ -141,8 +155,8 @@ async def test_session_readings_load_whatever_the_key(
 ) -> None:
     """A new key counts its quota afresh; the chargers' last readings stay theirs.
 
-    So do the time zones of their history imports. A damaged reading is
-    skipped alone, with a warning.
+    So do the time zones of their history imports and the days those asked
+    up to. A damaged reading is skipped alone, with a warning.
     """
     key = f"{DOMAIN}.{mock_config_entry.entry_id}"
     reading = {"charging": True, "energy_kwh": 4.25, "duration_s": 3600}
@@ -158,6 +172,7 @@ async def test_session_readings_load_whatever_the_key(
                 "TRY0003": {"charging": True, "duration_s": 1.5},
             },
             "history_zones": {"TRY0001": "Europe/Madrid"},
+            "history_asked": {"TRY0001": "2026-03-01"},
         },
     }
     caplog.set_level(logging.WARNING)
@@ -174,10 +189,12 @@ async def test_session_readings_load_whatever_the_key(
     assert len(warnings) == 1
     assert "sessions part" in warnings[0]
     assert store.history_zones == {"TRY0001": "Europe/Madrid"}
+    assert store.history_asked == {"TRY0001": date(2026, 3, 1)}
 
     await store.async_save()
     assert hass_storage[key]["data"]["sessions"]["TRY0001"] == reading
     assert hass_storage[key]["data"]["history_zones"] == {"TRY0001": "Europe/Madrid"}
+    assert hass_storage[key]["data"]["history_asked"] == {"TRY0001": "2026-03-01"}
 
 
 async def test_absurd_saved_times_are_dropped(

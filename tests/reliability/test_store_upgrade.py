@@ -55,3 +55,5 @@ async def test_a_store_of_an_earlier_revision_keeps_what_it_learned(
     assert store.sessions == {}
     # Nor did they keep a history import's time zone: the current one is used.
     assert store.history_zones == {}
+    # Nor the day it asked up to: the next import asks back to its last session.
+    assert store.history_asked == {}

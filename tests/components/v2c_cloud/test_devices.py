@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 import logging
 from typing import Any
@@ -157,11 +157,14 @@ async def test_unpaired_charger_is_removed_without_reload(
 
     The cloud refusing the charger's own reads, then the account's list without
     it, agree: no need to wait for the 6-hourly pairings check. Its last
-    reading and its history import's time zone are no longer saved: paired
-    again, it starts afresh.
+    reading and its history import's time zone and day asked up to are no
+    longer saved: paired again, it starts afresh.
     """
     runtime = init_integration.runtime_data
     runtime.store.history_zones.update(TRY0001="Europe/Madrid", POL0001="UTC")
+    runtime.store.history_asked.update(
+        TRY0001=date(2026, 3, 1), POL0001=date(2026, 3, 1)
+    )
     gone = _device_entities(hass, "POL0001")
     kept = _device_entities(hass, "TRY0001")
     assert gone
@@ -198,6 +201,7 @@ async def test_unpaired_charger_is_removed_without_reload(
     saved = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]
     assert set(saved["sessions"]) == {"TRY0001"}
     assert saved["history_zones"] == {"TRY0001": "Europe/Madrid"}
+    assert saved["history_asked"] == {"TRY0001": "2026-03-01"}
 
 
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])

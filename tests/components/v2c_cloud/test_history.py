@@ -12,6 +12,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.models import StatisticMeanType
 from homeassistant.components.recorder.statistics import (
+    get_last_statistics,
     get_metadata,
     statistics_during_period,
 )
@@ -352,6 +353,54 @@ async def test_each_charger_has_its_own_statistic(
 
 
 @pytest.mark.usefixtures("recorder_mock")
+async def test_the_statistic_follows_a_charger_renamed_in_v2c_cloud(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A charger renamed in v2c.cloud renames its statistic at the next import.
+
+    The pairings read gives the device the new tag ("Carport"); the session
+    imported after it writes the statistic as "Carport charged energy", as a
+    setup after the rename names it, without a restart.
+    """
+    charger = v2c_sim.charger
+    freezer.move_to(datetime(2026, 3, 2, 12, tzinfo=UTC))
+    await hass.config.async_set_time_zone("UTC")
+    charger.plug_in(8.0, at=datetime(2026, 3, 1, 18, tzinfo=UTC))
+    charger.unplug(at=datetime(2026, 3, 1, 21, tzinfo=UTC))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+
+    charger.state.tag = "Carport"
+    charger.plug_in(8.0)
+    for _ in range(14):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        await settle(hass)
+    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.pairing.tag == "Carport"
+    charger.unplug()
+    for _ in range(14):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    metadata = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={STAT_ID})
+    )
+    rows = await get_instance(hass).async_add_executor_job(
+        lambda: get_last_statistics(hass, 1, STAT_ID, False, {"sum"})
+    )
+    assert rows[STAT_ID][0]["sum"] == pytest.approx(16.0, abs=0.05), (
+        "the session after the rename was imported"
+    )
+    assert metadata[STAT_ID][1]["name"] == "Carport charged energy"
+
+
+@pytest.mark.usefixtures("recorder_mock")
 async def test_backfill_goes_back_month_by_month_until_an_empty_one(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -371,6 +420,89 @@ async def test_backfill_goes_back_month_by_month_until_an_empty_one(
     rows = await imported(hass)
     assert rows[0][0].date() == date(2025, 12, 20)
     assert rows[-1][2] == pytest.approx(27.0, abs=0.005)
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_history_import_of_an_unused_charger_does_not_cost_more_each_month(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Six months after a charger's last session, an import still costs one call.
+
+    A car sold, a holiday home, a car charged at work all winter: each import
+    asks the recent past again, not every empty window back to the last
+    imported hour, so it costs what it does for a charger in use and what
+    the planner counts it at, about four calls a day.
+    """
+    charger = v2c_sim.charger
+    start = datetime(2025, 9, 15, 18, tzinfo=UTC)
+    charger.plug_in(9.0, at=start)
+    charger.unplug(at=start + timedelta(hours=3))
+    freezer.move_to(datetime(2025, 9, 16, 12, tzinfo=UTC))
+    await hass.config.async_set_time_zone("UTC")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    assert history_requests(v2c_sim), "the session was imported"
+
+    # Half a year of Home Assistant running, the charger not used.
+    for _ in range(182):
+        freezer.tick(timedelta(days=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+    before = len(history_requests(v2c_sim))
+    for _ in range(4):
+        freezer.tick(timedelta(hours=6))
+        async_fire_time_changed(hass)
+        await settle(hass)
+    per_day = len(history_requests(v2c_sim)) - before
+
+    assert per_day <= 4, (
+        f"{per_day} history calls in a day, six months after the last session"
+    )
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_a_long_plug_in_at_an_unused_charger_is_imported_once_it_ends(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A session listed a week late, under the day it began, is still imported.
+
+    The cloud lists a session once it ends. Two months after its last session
+    a charger's import asks the last four weeks again, one call each time, so
+    the car left plugged in for a week is found once unplugged, though the
+    imports during that week, asking the same days, found nothing.
+    """
+    charger = v2c_sim.charger
+    charge(charger, datetime(2026, 1, 2, 18, tzinfo=UTC), 3, 9.0)
+    await set_up(
+        hass, freezer, mock_config_entry, at=datetime(2026, 1, 3, 12, tzinfo=UTC)
+    )
+    for day in range(60):
+        await advance(hass, freezer, timedelta(days=1))
+        assert len(history_requests(v2c_sim)) == 3 + day, "one call an import"
+    assert history_requests(v2c_sim)[-1] == {
+        "deviceId": "TRY0001",
+        "chargeDateStart": "2026-02-03",
+        "chargeDateEnd": "2026-03-04",
+    }
+
+    charger.plug_in(20.0)
+    for _ in range(7):
+        await advance(hass, freezer, timedelta(days=1))
+    assert len(await imported(hass)) == 3
+    charger.unplug()
+    await advance(hass, freezer, timedelta(days=1))
+
+    assert_matches(await imported(hass), simulated_hours(charger))
+    assert len(history_requests(v2c_sim)) == 2 + 60 + 8
+    store = mock_config_entry.runtime_data.store
+    assert store.history_asked == {"TRY0001": date(2026, 3, 12)}
 
 
 @pytest.mark.usefixtures("recorder_mock")
