@@ -17,7 +17,9 @@ from .chargers import (
     async_take_charger,
     async_track_pairings,
     charger_coordinator,
-    registered_chargers,
+    charger_disabled,
+    own_chargers,
+    run_elsewhere,
 )
 from .const import (
     CONF_BASE_URL,
@@ -113,10 +115,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         chargers=chargers,
     )
     # A charger the first pairings read left out keeps its device until a
-    # second read agrees it is gone.
-    account.unpairing.suspect(
-        registered_chargers(hass, entry) - set(chargers), utcnow()
-    )
+    # second read agrees it is gone. A device another entry shares is not
+    # waited for: leaving it takes nothing from that entry.
+    account.unpairing.suspect(own_chargers(hass, entry) - set(chargers), utcnow())
     async_carry_over_commands(hass, entry)
     store.follow_sessions(lambda: _session_marks(entry))
     for coordinator in chargers.values():
@@ -219,16 +220,21 @@ async def _async_first_reads(
     tried again with the next list of pairings. A charger another entry runs
     (shared by two accounts) is left to it; an entry left with none but such
     chargers loads without any, and its pairings tracker takes them over once
-    that entry no longer runs them. Any other failure, or no charger read at
-    all, raises ConfigEntryNotReady.
+    that entry no longer runs them. A charger whose device the user disabled
+    is held but not read, and an entry left with none but such chargers
+    loads too. Any other failure, or no charger read at all, raises
+    ConfigEntryNotReady.
     """
     await account.async_config_entry_first_refresh()
+    hass, entry = account.hass, account.config_entry
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}
-    run_elsewhere = False
+    left_alone = False
     for device_id, pairing in account.data.items():
-        if not async_take_charger(account.hass, account.config_entry, device_id):
-            run_elsewhere = True
+        if not async_take_charger(hass, entry, device_id) or charger_disabled(
+            hass, entry, device_id
+        ):
+            left_alone = True
             continue
         coordinator = charger_coordinator(account, pairing)
         try:
@@ -237,13 +243,14 @@ async def _async_first_reads(
             if not coordinator.refused_by_the_cloud:
                 raise
             refused[device_id] = err
-            async_let_go(account.hass, account.config_entry, (device_id,))
+            async_let_go(hass, entry, (device_id,))
             await coordinator.async_shutdown()
             continue
         chargers[device_id] = coordinator
     # Retrying the setup would only read the pairings again, every time, to
-    # leave the same chargers to the entry running them.
-    if not chargers and run_elsewhere:
+    # leave the same chargers to the entry running them or to their disabled
+    # devices.
+    if not chargers and left_alone:
         return chargers, set(refused)
     if not chargers and refused:
         raise next(iter(refused.values()))
@@ -262,10 +269,17 @@ async def async_remove_config_entry_device(
     An entry that is not loaded (its setup is retrying, often because the
     account has no charger left) does not know which chargers are paired, and
     its left-over devices are then the ones to clean up: a charger still
-    paired comes back at the next setup.
+    paired comes back at the next setup. A paired charger whose device is
+    disabled is kept too: deleted, it would come back enabled.
     """
-    loaded = entry.state is ConfigEntryState.LOADED
-    paired = entry.runtime_data.chargers if loaded else {}
+    paired: set[str] = set()
+    if entry.state is ConfigEntryState.LOADED:
+        runtime = entry.runtime_data
+        paired = set(runtime.chargers) | {
+            device_id
+            for device_id in runtime.account.data
+            if charger_disabled(hass, entry, device_id)
+        }
     return not own_identifiers(device) & {entry.entry_id, *paired}
 
 
@@ -277,7 +291,15 @@ async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool
 async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
     """Delete the entry's stored quota state, its repair issues and its setup waits."""
     async_forget_entry(hass, entry.entry_id)
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    # The issue of a device another entry shares is that entry's once it runs
+    # the charger: it clears the issue when the charger is back.
+    devices = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if not run_elsewhere(hass, entry, own_identifiers(device))
+    ]
     async_delete_entry_issues(hass, entry.entry_id, devices)
     others = hass.config_entries.async_entries(DOMAIN, include_ignore=False)
     if all(other.entry_id == entry.entry_id for other in others):

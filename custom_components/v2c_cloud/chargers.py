@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
@@ -25,7 +25,8 @@ from .session import SessionFollower
 ADD_RETRY = timedelta(minutes=30)
 ADD_RETRY_MAX = timedelta(hours=6)
 # The entry running each charger, by device id, from just before its first
-# read until it stops.
+# read until it stops; also the entry holding a charger whose device the user
+# disabled there, so no other entry runs it meanwhile.
 _RUNNERS: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_runners")
 
 
@@ -66,8 +67,70 @@ def registered_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
 
 
 @callback
-def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Remove devices of chargers confirmed unpaired; keep the account's own device."""
+def _devices_of_others(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
+    """Return the ids of the devices the integration's other entries have.
+
+    Before Home Assistant 2026.8 a charger's device is one device, shared by
+    every entry that has run the charger: the entry running it now adds
+    itself to the device the first runner created. From 2026.8 each entry
+    has its own device and none is shared. Asked of each entry, as a
+    device's own list of config entries is deprecated from 2026.10.
+    """
+    registry = dr.async_get(hass)
+    return {
+        device.id
+        for other in hass.config_entries.async_entries(DOMAIN)
+        if other.entry_id != entry.entry_id
+        for device in dr.async_entries_for_config_entry(registry, other.entry_id)
+    }
+
+
+@callback
+def own_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
+    """Return the chargers whose devices the entry has and no other entry shares."""
+    shared = _devices_of_others(hass, entry)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return set().union(
+        *(own_identifiers(device) for device in devices if device.id not in shared)
+    ) - {entry.entry_id}
+
+
+@callback
+def async_drop_device(
+    hass: HomeAssistant, entry: ConfigEntry, device: dr.DeviceEntry
+) -> None:
+    """Take the entry's device away, with the entry's entities on it.
+
+    A device another entry shares stays, with that entry's entities: the
+    entry only leaves it, and Home Assistant removes the entry's entities
+    from it. Leaving a device is deprecated from Home Assistant 2026.8, where
+    no device is shared and the entry's own device is removed.
+    """
+    registry = dr.async_get(hass)
+    if device.id in _devices_of_others(hass, entry):
+        registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+    else:
+        registry.async_remove_device(device.id)
+
+
+@callback
+def charger_disabled(hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> bool:
+    """Tell whether the entry's device of a charger is disabled.
+
+    Its entities are disabled with it and show nothing: reading the charger
+    would spend the quota on no one. Home Assistant reloads the entry once
+    the user enables the device again, as its entities come back.
+    """
+    device = entry_device(hass, entry.entry_id, device_id)
+    return device is not None and device.disabled
+
+
+@callback
+def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
+    """Remove devices of chargers confirmed unpaired; return those chargers.
+
+    The account's own device is kept.
+    """
     runtime = entry.runtime_data
     account = runtime.account
     # Paired chargers being added have no coordinator in the entry yet.
@@ -77,10 +140,12 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> No
         *account.data,
         *account.unpairing.missing,
     }
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+    gone: set[str] = set()
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
         if not own_identifiers(device) & kept:
-            registry.async_remove_device(device.id)
+            gone |= own_identifiers(device)
+            async_drop_device(hass, entry, device)
+    return gone
 
 
 def model_name(model: str | None) -> str | None:
@@ -120,6 +185,19 @@ def async_take_charger(hass: HomeAssistant, entry: ConfigEntry, device_id: str) 
         return False
     runners[device_id] = entry.entry_id
     return True
+
+
+@callback
+def run_elsewhere(
+    hass: HomeAssistant, entry: ConfigEntry, device_ids: Iterable[str]
+) -> set[str]:
+    """Return the chargers among device_ids another entry runs."""
+    runners = hass.data.get(_RUNNERS, {})
+    return {
+        device_id
+        for device_id in device_ids
+        if runners.get(device_id, entry.entry_id) != entry.entry_id
+    }
 
 
 @callback
@@ -165,7 +243,8 @@ class V2CPairingsTracker:
         """Compare the pairings just read with the chargers the entry runs."""
         runtime = self.entry.runtime_data
         paired = runtime.account.data
-        for device_id in set(runtime.chargers) - set(paired):
+        gone = set(runtime.chargers) - set(paired)
+        for device_id in gone:
             self._async_remove(device_id)
         for device_id, coordinator in runtime.chargers.items():
             self._async_follow(coordinator, paired[device_id])
@@ -175,11 +254,12 @@ class V2CPairingsTracker:
         # the plan, in the state it was last read in (charging, say) for good.
         # Given back, it is planned anew, as a charger newly paired.
         kept = set(paired) | set(runtime.chargers) | runtime.account.unpairing.missing
-        planned = kept - self._run_elsewhere(kept)
+        planned = kept - self._run_elsewhere(kept) - self._disabled(kept)
         for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - planned:
             runtime.planner.remove_charger(device_id)
         self._forget_stored(kept)
-        async_remove_stale_devices(self.hass, self.entry)
+        gone |= async_remove_stale_devices(self.hass, self.entry)
+        self._async_follow_chargers(gone)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)
             self.entry.async_create_task(
@@ -193,6 +273,7 @@ class V2CPairingsTracker:
                 self._refused_with.get(device_id) is paired
                 or not self._may_try(device_id, now)
                 or not async_take_charger(self.hass, self.entry, device_id)
+                or charger_disabled(self.hass, self.entry, device_id)
             ):
                 continue
             self._adding.add(device_id)
@@ -201,6 +282,37 @@ class V2CPairingsTracker:
                 self._async_add(paired[device_id]),
                 f"{DOMAIN} add charger {mask_device_id(device_id)}",
             )
+
+    @callback
+    def _async_follow_chargers(self, gone: set[str]) -> None:
+        """Move the entry's unique id off a charger just confirmed unpaired.
+
+        An account is known by its chargers (config_flow), and the charger a
+        unique id names cannot be added with another account: once it moved
+        to one, the id moves to the lowest charger this entry still has that
+        is no other entry's unique id. An entry with no such charger left
+        keeps no unique id, and is given one when it runs a charger again.
+        A unique id that names no charger (the other integration's, kept by
+        the migration) is left alone.
+        """
+        entry: V2CConfigEntry = self.entry
+        if entry.unique_id is not None and entry.unique_id not in gone:
+            return
+        runtime = entry.runtime_data
+        # A charger whose device the user disabled is still this entry's.
+        chargers = set(runtime.chargers) | self._disabled(runtime.account.data)
+        others = {
+            other.unique_id
+            for other in self.hass.config_entries.async_entries(DOMAIN)
+            if other.entry_id != entry.entry_id
+        }
+        unique_id = min(chargers - others, default=None)
+        if unique_id == entry.unique_id:
+            return
+        LOGGER.debug(
+            "Entry %s no longer has the charger its unique id named", entry.title
+        )
+        self.hass.config_entries.async_update_entry(entry, unique_id=unique_id)
 
     def _forget_stored(self, kept: set[str]) -> None:
         """Drop what the store keeps of chargers unpaired or run by another entry.
@@ -238,11 +350,14 @@ class V2CPairingsTracker:
 
     def _run_elsewhere(self, device_ids: Iterable[str]) -> set[str]:
         """Return the chargers among device_ids another entry runs."""
-        runners = self.hass.data.get(_RUNNERS, {})
+        return run_elsewhere(self.hass, self.entry, device_ids)
+
+    def _disabled(self, device_ids: Iterable[str]) -> set[str]:
+        """Return the chargers among device_ids whose device here is disabled."""
         return {
             device_id
             for device_id in device_ids
-            if runners.get(device_id, self.entry.entry_id) != self.entry.entry_id
+            if charger_disabled(self.hass, self.entry, device_id)
         }
 
     def _may_try(self, device_id: str, now: datetime) -> bool:
@@ -292,6 +407,10 @@ class V2CPairingsTracker:
             await coordinator.async_refresh()
         finally:
             self._adding.discard(device_id)
+        if charger_disabled(self.hass, self.entry, device_id):
+            # Disabled during its first read: held, not run (see _RUNNERS).
+            await coordinator.async_shutdown()
+            return
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
         ):
@@ -325,11 +444,44 @@ class V2CPairingsTracker:
         async_let_go(self.hass, self.entry, (device_id,))
         async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
         if device := entry_device(self.hass, self.entry.entry_id, device_id):
-            # A device belongs to this entry alone (a charger another entry
-            # runs gets no device here), and detaching it from its config
-            # entry is deprecated since Home Assistant 2026.8.
-            dr.async_get(self.hass).async_remove_device(device.id)
+            async_drop_device(self.hass, self.entry, device)
         LOGGER.info("Charger %s was unpaired; removed it", mask_device_id(device_id))
+
+    @callback
+    def async_device_updated(
+        self, event: Event[dr.EventDeviceRegistryUpdatedData]
+    ) -> None:
+        """Stop reading a charger once the user disables its device.
+
+        Home Assistant removes the device's entities but reloads the entry
+        only when they are enabled again, so the charger is stopped here; it
+        stays held, its device and what the store keeps of it are kept.
+        """
+        registry = dr.async_get(self.hass)
+        if (device := registry.async_get(event.data["device_id"])) is None:
+            return
+        if not device.disabled:
+            return
+        runtime = self.entry.runtime_data
+        for device_id in own_identifiers(device) & set(runtime.chargers):
+            own = entry_device(self.hass, self.entry.entry_id, device_id)
+            if own is None or own.id != device.id:
+                continue
+            coordinator = runtime.chargers.pop(device_id)
+            # Saved as the store's own: the next setup compares the charger's
+            # first reading with it, as after a restart.
+            if (mark := coordinator.session.mark) is not None:
+                runtime.store.sessions[device_id] = mark
+            self.entry.async_create_task(
+                self.hass,
+                self._async_stop(coordinator),
+                f"{DOMAIN} stop charger {mask_device_id(device_id)}",
+            )
+            async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
+            LOGGER.info(
+                "The device of charger %s was disabled; it is no longer read",
+                mask_device_id(device_id),
+            )
 
     async def _async_stop(self, coordinator: V2CChargerCoordinator) -> None:
         """Stop polling, then let the planner forget the charger's share."""
@@ -346,3 +498,15 @@ def async_track_pairings(
     tracker.async_pairings_updated()
     account = entry.runtime_data.account
     entry.async_on_unload(account.async_add_listener(tracker.async_pairings_updated))
+    entry.async_on_unload(
+        hass.bus.async_listen(
+            dr.EVENT_DEVICE_REGISTRY_UPDATED,
+            tracker.async_device_updated,
+            event_filter=_disabled_by_changed,
+        )
+    )
+
+
+@callback
+def _disabled_by_changed(event_data: dr.EventDeviceRegistryUpdatedData) -> bool:
+    return event_data["action"] == "update" and "disabled_by" in event_data["changes"]

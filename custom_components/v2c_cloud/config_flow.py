@@ -18,7 +18,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_API_KEY, PERCENTAGE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -42,6 +41,7 @@ from .api import (
     V2CResponseError,
     V2CThrottledError,
 )
+from .chargers import registered_chargers
 from .const import (
     CONF_BASE_URL,
     CONF_COMMAND_RESERVE,
@@ -54,7 +54,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import V2CConfigEntry
-from .helpers import format_reset_time, own_identifiers, without_credentials
+from .helpers import format_reset_time, without_credentials
 from .wifi_flow import WifiOptionsStep
 
 API_KEY_URL = "https://v2c.cloud"
@@ -142,12 +142,19 @@ def _entry_title(pairings: list[Pairing]) -> str:
     return f"V2C Cloud {tag}" if tag else "V2C Cloud"
 
 
-def _known_chargers(hass: HomeAssistant, entry: ConfigEntry) -> set[str]:
-    """Return the device ids an entry knows: its unique id and its chargers' devices."""
-    known = {entry.unique_id} if entry.unique_id else set()
-    registry = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        known |= own_identifiers(device)
+def _known_chargers(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
+    """Return the device ids an entry knows: the chargers it has now.
+
+    A loaded entry has the chargers it runs and those it has devices for (a
+    disabled one, one a second pairings read has yet to confirm gone), not
+    the one a unique id written at some past setup may name. An entry not
+    loaded knows no more than its devices and its unique id.
+    """
+    known = registered_chargers(hass, entry)
+    if entry.state is ConfigEntryState.LOADED:
+        known |= set(entry.runtime_data.chargers)
+    elif entry.unique_id:
+        known.add(entry.unique_id)
     return known
 
 
@@ -395,15 +402,14 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         V2C names no account, so an account is known by its chargers. One
         whose chargers configured entries all know already is refused (None):
         a new key of a configured account looks just like it, and its entry
-        would run nothing, as each charger is run by one entry only. Every
-        entry's unique id is among the chargers it knows, whichever version
-        wrote it, so the id taken is none of theirs.
+        would run nothing, as each charger is run by one entry only. No
+        entry's unique id is taken either: Home Assistant would refuse the
+        new entry as configured already.
         """
+        entries = self._async_current_entries(include_ignore=False)
         known = set[str]().union(
-            *(
-                _known_chargers(self.hass, entry)
-                for entry in self._async_current_entries(include_ignore=False)
-            )
+            *(_known_chargers(self.hass, entry) for entry in entries),
+            (entry.unique_id for entry in entries if entry.unique_id),
         )
         return next((d for d in validation.device_ids if d not in known), None)
 

@@ -27,8 +27,10 @@ from custom_components.v2c_cloud.api import (
     SlaveType,
     Timer,
     V2CResponseError,
+    V2CValidationError,
     WifiNetwork,
     parsing,
+    validation,
 )
 from custom_components.v2c_cloud.api.models import parse_connected
 
@@ -401,6 +403,17 @@ def test_pairing_list_of_none_and_of_a_single_object() -> None:
 def test_pairing_without_device_id_is_skipped() -> None:
     pairings = Pairing.list_from_json([{"tag": "no id"}, None, 7, {"deviceId": "A"}])
     assert [pairing.device_id for pairing in pairings] == ["A"]
+
+
+@pytest.mark.parametrize("odd", ["TRY 0404", "TRY\u00a00404", "x" * 65, "\u200b"])
+def test_pairing_whose_id_the_client_would_refuse_is_skipped(odd: str) -> None:
+    """A pairing is kept only if its device id passes the client's own check."""
+    with pytest.raises(V2CValidationError):
+        validation.device_id(odd)
+    pairings = Pairing.list_from_json([{"deviceId": odd}, {"deviceId": "A"}])
+    assert [pairing.device_id for pairing in pairings] == ["A"]
+    with pytest.raises(V2CResponseError):
+        Pairing.from_json({"deviceId": odd})
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from .parsing import (
     to_bool,
     to_str,
 )
+from .validation import is_device_id
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -312,8 +313,14 @@ def _timers(fields: FieldReader) -> tuple[Timer, ...]:
         return ()
 
 
+def _pairing_device_id(fields: FieldReader) -> str | None:
+    """Read a pairing's device id, None unless the client could send it."""
+    device_id = fields.ident("deviceId", "id", limit=ID_LIMIT)
+    return device_id if is_device_id(device_id) else None
+
+
 def _has_device_id(item: Mapping[str, object]) -> bool:
-    return FieldReader(item).ident("deviceId", "id", limit=ID_LIMIT) is not None
+    return _pairing_device_id(FieldReader(item)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +362,9 @@ class Pairing(V2CModel):
         pairing_id = fields.ident("pairingId", limit=ID_LIMIT)
         if pairing_id is None and has_device_id:
             pairing_id = fields.ident("id", limit=ID_LIMIT)
-        device_id = fields.ident("deviceId", "id", limit=ID_LIMIT)
+        device_id = _pairing_device_id(fields)
         if device_id is None:
-            raise V2CResponseError("Pairing without a device id")
+            raise V2CResponseError("Pairing without a usable device id")
         return cls(
             device_id=device_id,
             tag=fields.str_("tag", "name", limit=NAME_LIMIT),

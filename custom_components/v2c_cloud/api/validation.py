@@ -8,6 +8,7 @@ from enum import IntEnum
 import ipaddress
 import math
 import string
+from typing import TypeIs
 from urllib.parse import urlsplit
 
 from .exceptions import V2CValidationError
@@ -30,13 +31,22 @@ def _is_bad_char(char: str) -> bool:
     return char.isspace() or not char.isprintable()
 
 
+def is_device_id(value: object) -> TypeIs[str]:
+    """Tell a device id the client sends: 1-64 printable characters, no whitespace.
+
+    Also the rule a pairing's id is read by, so a charger the list names is
+    one the client can ask about.
+    """
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= MAX_ID_LENGTH
+        and not any(_is_bad_char(char) for char in value)
+    )
+
+
 def device_id(value: object) -> str:
     """Check a device id: 1-64 printable characters without whitespace."""
-    if (
-        not isinstance(value, str)
-        or not 1 <= len(value) <= MAX_ID_LENGTH
-        or any(_is_bad_char(char) for char in value)
-    ):
+    if not is_device_id(value):
         raise V2CValidationError(
             "device_id",
             f"device_id must be 1-{MAX_ID_LENGTH} characters without whitespace",
