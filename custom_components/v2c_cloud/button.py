@@ -26,6 +26,8 @@ class V2CButtonEntityDescription(ButtonEntityDescription):
     """Describes a V2C button: the command it sends."""
 
     press_fn: PressFn
+    # False for a command the charger's settings never show: no read after it.
+    confirmed: bool = True
 
 
 async def _press(client: V2CClient, device_id: str, press_fn: PressFn) -> None:
@@ -49,6 +51,9 @@ BUTTONS: tuple[V2CButtonEntityDescription, ...] = (
         device_class=ButtonDeviceClass.UPDATE,
         entity_category=EntityCategory.CONFIG,
         press_fn=V2CClient.update_firmware,
+        # The new version shows in the settings once installed, minutes after
+        # any confirmation would read them; the device page follows it then.
+        confirmed=False,
     ),
 )
 
@@ -60,7 +65,10 @@ class V2CButtonEntity(V2CControlEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send the command."""
-        await self.coordinator.async_command(_press, self.entity_description.press_fn)
+        description = self.entity_description
+        await self.coordinator.async_command(
+            _press, description.press_fn, confirmed=description.confirmed
+        )
 
 
 async_setup_entry = charger_platform(V2CButtonEntity, BUTTONS)

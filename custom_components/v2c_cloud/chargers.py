@@ -188,6 +188,12 @@ def async_take_charger(hass: HomeAssistant, entry: ConfigEntry, device_id: str) 
 
 
 @callback
+def charger_runner(hass: HomeAssistant, device_id: str) -> str | None:
+    """Return the id of the entry that runs or holds a charger, if any."""
+    return hass.data.get(_RUNNERS, {}).get(device_id)
+
+
+@callback
 def run_elsewhere(
     hass: HomeAssistant, entry: ConfigEntry, device_ids: Iterable[str]
 ) -> set[str]:

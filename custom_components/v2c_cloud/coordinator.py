@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -364,6 +364,22 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         read = {pairing.device_id: pairing for pairing in pairings}
         return self.unpairing.settle(self.data or {}, read, now)
 
+    async def async_read[R](self, fetch: Callable[[V2CClient], Awaitable[R]]) -> R:
+        """Run an on-demand read of the account for an action, paid like a charger's.
+
+        The key's own account needs none of its chargers: an entry whose
+        chargers another entry runs, or that has none left, still reads it.
+        """
+        if self.errors.reauth_pending():
+            raise _translated(HomeAssistantError, "auth_failed")
+        now = utcnow()
+        try:
+            self.errors.planner.check_command(now)
+            with charged_as(CallKind.COMMAND, now):
+                return await fetch(self.client)
+        except (V2CError, QuotaExhaustedError) as err:
+            raise self.errors.command_failed(err, now) from err
+
 
 def _refuses_the_charger(err: BaseException | None) -> bool:
     """Return True for the cloud's answer about a charger that is not the key's."""
@@ -610,11 +626,13 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         legacy: str | None = None,
         live: bool = False,
         may_start_or_stop: bool = True,
+        confirmed: bool = True,
     ) -> None:
         """Send a command: skip no-ops, coalesce bursts, confirm once, never a 429.
 
         `legacy` names a seed-only operation V2C may retire; a rejection of it
         raises a repair issue instead of looking like a passing cloud error.
+        A command not `confirmed` gets no read after it (see ChargerPoller.command).
         """
         self._check_key()
         now = utcnow()
@@ -627,11 +645,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 read=read,
                 live=live,
                 may_start_or_stop=may_start_or_stop,
+                confirmed=confirmed,
             )
         except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)
-            if maybe_taken(err):
+            if confirmed and maybe_taken(err):
                 # The poller confirms it as an answered command.
                 self.async_schedule_refresh_at(
                     self.poller.planner.confirmation_at(self.device_id, now)

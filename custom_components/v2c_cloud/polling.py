@@ -421,6 +421,7 @@ class ChargerPoller:
         read: ValueReader | None = None,
         live: bool = False,
         may_start_or_stop: bool = True,
+        confirmed: bool = True,
     ) -> datetime | None:
         """Send a command unless it changes nothing; return when to confirm it.
 
@@ -434,10 +435,19 @@ class ChargerPoller:
         accept nothing (ChargerOfflineError). A command the cloud may have
         taken although it did not answer (`maybe_taken`) is followed as an
         answered one before its error is raised; its value is shown once the
-        charger reports it.
+        charger reports it. A command not `confirmed`, whose effect the
+        settings never show (an RFID card, a firmware update), is sent as a
+        command and followed by no read: nothing is returned.
         """
         if self.data.connected is False:
             raise ChargerOfflineError
+        if not confirmed:
+            # Not counted as in flight either: a reload meanwhile owes it no
+            # read (take_over).
+            self.planner.check_command(now)
+            with charged_as(CallKind.COMMAND, now):
+                await send(self.client, self.device_id, value)
+            return None
         tracked = None if key is None or read is None else (key, read)
         serial: AbstractAsyncContextManager[object] = nullcontext()
         token = 0

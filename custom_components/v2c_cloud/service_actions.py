@@ -15,7 +15,7 @@ from homeassistant.util.json import JsonObjectType, JsonValueType
 from . import service_schemas as schemas
 from .api import ChargingSession, GlobalStatistics, PowerProfile, V2CClient
 from .const import DOMAIN
-from .coordinator import V2CChargerCoordinator
+from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator
 from .helpers import iso_or_none, utcnow
 from .service_schemas import (
     ATTR_DAYS,
@@ -35,6 +35,9 @@ from .service_schemas import (
 
 type ServiceData = dict[str, Any]
 type Runner = Callable[[V2CChargerCoordinator, ServiceData], Awaitable[ServiceResponse]]
+type AccountRunner = Callable[
+    [V2CAccountCoordinator, ServiceData], Awaitable[ServiceResponse]
+]
 type Send = Callable[[V2CClient, str, ServiceData], Awaitable[None]]
 type ProfileWriter = Callable[
     [V2CClient, str, str, datetime, str, int], Awaitable[None]
@@ -49,20 +52,41 @@ class V2CAction:
     schema: TranslatedSchema
     run: Runner
     response: SupportsResponse = SupportsResponse.NONE
-    # Reads the whole account: any of its chargers pays, the account's device
-    # may be the target.
-    account_wide: bool = False
 
 
-def _command(send: Send, *, legacy: str | None = None, live: bool = False) -> Runner:
+@dataclass(frozen=True, kw_only=True)
+class V2CAccountAction:
+    """An action on the key's account, not on a charger.
+
+    Its target is the account, its device, or a charger standing for the
+    account of the entry that runs it.
+    """
+
+    name: str
+    schema: TranslatedSchema
+    run: AccountRunner
+    response: SupportsResponse = SupportsResponse.NONE
+
+
+def _command(
+    send: Send,
+    *,
+    legacy: str | None = None,
+    live: bool = False,
+    confirmed: bool = True,
+) -> Runner:
     """Return a runner that sends a charger command through the coordinator.
 
     `live` commands can change whether or how much the car charges: their
-    confirmation reads the live state too.
+    confirmation reads the live state too. Commands not `confirmed` change
+    nothing the charger's settings show (its cards, a firmware update): a
+    read after them would be a call that tells nothing.
     """
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> None:
-        await charger.async_command(send, data, legacy=legacy, live=live)
+        await charger.async_command(
+            send, data, legacy=legacy, live=live, confirmed=confirmed
+        )
 
     return run
 
@@ -93,6 +117,19 @@ def _read[T](
 
     async def run(charger: V2CChargerCoordinator, data: ServiceData) -> JsonObjectType:
         result = await charger.async_read(fetch, data, of_charger=of_charger)
+        return render(result)
+
+    return run
+
+
+def _account_read[T](
+    fetch: Callable[[V2CClient, ServiceData], Awaitable[T]],
+    render: Callable[[T], JsonObjectType],
+) -> AccountRunner:
+    """Return a runner that reads the key's account on demand, paid like a charger read."""
+
+    async def run(account: V2CAccountCoordinator, data: ServiceData) -> JsonObjectType:
+        result = await account.async_read(lambda client: fetch(client, data))
         return render(result)
 
     return run
@@ -197,7 +234,7 @@ def _listed[T](
     return lambda items: {key: [render(item) for item in items]}
 
 
-ACTIONS: Final[tuple[V2CAction, ...]] = (
+ACTIONS: Final[tuple[V2CAction | V2CAccountAction, ...]] = (
     V2CAction(
         name="start_charging_energy",
         schema=schemas.START_CHARGING_ENERGY,
@@ -224,7 +261,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.learn_rfid_card(
                 device_id, data[ATTR_NAME]
-            )
+            ),
+            confirmed=False,
         ),
     ),
     V2CAction(
@@ -233,7 +271,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.add_rfid_card(
                 device_id, data[ATTR_CODE], data[ATTR_NAME]
-            )
+            ),
+            confirmed=False,
         ),
     ),
     V2CAction(
@@ -242,7 +281,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.rename_rfid_card(
                 device_id, data[ATTR_CODE], data[ATTR_NAME]
-            )
+            ),
+            confirmed=False,
         ),
     ),
     V2CAction(
@@ -251,7 +291,8 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         run=_command(
             lambda client, device_id, data: client.delete_rfid_card(
                 device_id, data[ATTR_CODE]
-            )
+            ),
+            confirmed=False,
         ),
     ),
     V2CAction(
@@ -347,17 +388,16 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
         ),
         response=SupportsResponse.ONLY,
     ),
-    V2CAction(
+    V2CAccountAction(
         name="get_account_statistics",
         schema=schemas.ACCOUNT_STATISTICS,
-        run=_read(
-            lambda client, _, data: client.get_global_statistics(
+        run=_account_read(
+            lambda client, data: client.get_global_statistics(
                 data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
             ),
             _totals,
         ),
         response=SupportsResponse.ONLY,
-        account_wide=True,
     ),
     V2CAction(
         name="get_firmware_version",
@@ -371,7 +411,12 @@ ACTIONS: Final[tuple[V2CAction, ...]] = (
     V2CAction(
         name="update_firmware",
         schema=schemas.CHARGER_ONLY,
-        run=_command(lambda client, device_id, _: client.update_firmware(device_id)),
+        run=_command(
+            lambda client, device_id, _: client.update_firmware(device_id),
+            # The settings show the new version only once it has installed,
+            # minutes after any confirmation; the next settings read shows it.
+            confirmed=False,
+        ),
     ),
     V2CAction(
         name="set_max_power",

@@ -179,6 +179,17 @@ def _day_numbers(days: list[str]) -> list[int]:
     return sorted({WEEKDAYS.index(day) + 1 for day in days})
 
 
+def _calendar_date(value: date) -> date:
+    """Refuse a datetime, which a Python caller may pass for a date.
+
+    The client refuses one too; let through, it would also reach the range
+    check, where a date and a datetime cannot be compared.
+    """
+    if isinstance(value, datetime):
+        raise vol.Invalid("expected a date, not a date and time")
+    return value
+
+
 def _plausible_date(value: date) -> date:
     """Refuse dates V2C can hold nothing for, before they overflow a conversion."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
@@ -251,9 +262,10 @@ def _charger_schema(
     )
 
 
+DAY: Final = vol.All(cv.date, _calendar_date, _plausible_date)
 DATE_RANGE: Final[dict[vol.Marker, Any]] = {
-    vol.Optional(ATTR_START_DATE): vol.All(cv.date, _plausible_date),
-    vol.Optional(ATTR_END_DATE): vol.All(cv.date, _plausible_date),
+    vol.Optional(ATTR_START_DATE): DAY,
+    vol.Optional(ATTR_END_DATE): DAY,
 }
 RFID_CODE: Final = _token(ATTR_CODE, check.MAX_RFID_LENGTH)
 RFID_NAME: Final = _text(ATTR_NAME, check.MAX_RFID_LENGTH)

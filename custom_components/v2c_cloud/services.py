@@ -8,13 +8,14 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .chargers import charger_runner
 from .const import DOMAIN
-from .coordinator import V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
 from .helpers import device_entry_id, own_identifiers
-from .service_actions import ACTIONS, V2CAction
+from .service_actions import ACTIONS, V2CAccountAction, V2CAction
 from .service_schemas import InvalidActionInputError
 
 
@@ -36,43 +37,43 @@ def _loaded(hass: HomeAssistant, entry_id: str) -> V2CConfigEntry:
     return entry
 
 
-def _charger_of_device(
-    hass: HomeAssistant,
-    device_id: str,
-    *,
-    account_wide: bool,
-    unknown: ServiceValidationError,
-) -> V2CChargerCoordinator | V2CConfigEntry:
-    """Return the charger behind a device of the registry, or the account it stands for.
+def _account_of_device(hass: HomeAssistant, device_id: str) -> V2CConfigEntry | None:
+    """Return the loaded entry whose account's own device this is, if it is one."""
+    device = dr.async_get(hass).async_get(device_id)
+    entry_id = device_entry_id(hass, device_id)
+    if device is None or entry_id is None or entry_id not in own_identifiers(device):
+        return None
+    return _loaded(hass, entry_id)
 
-    For an account-wide read the account's own device stands for the account.
+
+def _charger_of_device(
+    hass: HomeAssistant, device_id: str, unknown: ServiceValidationError
+) -> V2CChargerCoordinator:
+    """Return the charger behind a device of the registry.
+
+    A charger two accounts share is run by one of their entries, while before
+    Home Assistant 2026.8 its one device lists both, in no useful order: the
+    entry running it answers, whichever entries the device lists.
     `unknown` is raised for a device that is not a charger, naming what was given.
     """
     device = dr.async_get(hass).async_get(device_id)
     entry_id = device_entry_id(hass, device_id)
     if device is None or entry_id is None:
         raise unknown
-    entry = _loaded(hass, entry_id)
     identifiers = own_identifiers(device)
-    if account_wide and entry_id in identifiers:
-        return entry
-    chargers = entry.runtime_data.chargers
+    for identifier in identifiers:
+        runner = charger_runner(hass, identifier)
+        if runner is None:
+            continue
+        chargers = _loaded(hass, runner).runtime_data.chargers
+        if identifier in chargers:
+            return chargers[identifier]
+    # Run by no entry: the device's own entry says why (not loaded, say).
+    chargers = _loaded(hass, entry_id).runtime_data.chargers
     for identifier in identifiers:
         if identifier in chargers:
             return chargers[identifier]
     raise unknown
-
-
-def _charger_of_entity(
-    hass: HomeAssistant, entity_id: str, *, account_wide: bool
-) -> V2CChargerCoordinator | V2CConfigEntry:
-    """Return the charger, or the account, one of this integration's entities belongs to."""
-    unknown = _invalid("entity_not_found", entity_id=entity_id)
-    if (device_id := _device_of_entity(hass, entity_id)) is None:
-        raise unknown
-    return _charger_of_device(
-        hass, device_id, account_wide=account_wide, unknown=unknown
-    )
 
 
 def _device_of_entity(hass: HomeAssistant, reference: str) -> str | None:
@@ -85,46 +86,24 @@ def _device_of_entity(hass: HomeAssistant, reference: str) -> str | None:
     return entity.device_id
 
 
-def _any_charger(entry: V2CConfigEntry) -> V2CChargerCoordinator:
-    """Return a charger of the account to pay for an account-wide read.
+def _one_target[T](
+    hass: HomeAssistant,
+    data: dict[str, Any],
+    of_device: Callable[[str, ServiceValidationError], T],
+) -> T:
+    """Return what the one charger, or account, an action names stands for.
 
-    The quota belongs to the API key, so any of them will do.
+    The schema has left at least one device or entity id.
     """
-    # Every charger may have been unpaired since setup, or be run by another
-    # entry whose account shares it: the entry stays loaded.
-    runtime = entry.runtime_data
-    charger = next(iter(runtime.chargers.values()), None)
-    if charger is None:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=(
-                "chargers_run_elsewhere" if runtime.account.data else "no_chargers"
-            ),
-        )
-    return charger
-
-
-def _charger(
-    hass: HomeAssistant, data: dict[str, Any], *, account_wide: bool
-) -> V2CChargerCoordinator:
-    """Return the charger an action targets, or one of the account's for account reads.
-
-    The schema has left an account, or at least one device or entity id.
-    """
-    if ATTR_CONFIG_ENTRY_ID in data:
-        return _any_charger(_loaded(hass, data[ATTR_CONFIG_ENTRY_ID]))
     named = [
-        _charger_of_device(
-            hass,
-            device_id,
-            account_wide=account_wide,
-            unknown=_invalid("device_not_found", device_id=device_id),
-        )
+        of_device(device_id, _invalid("device_not_found", device_id=device_id))
         for device_id in data.get(ATTR_DEVICE_ID, ())
-    ] + [
-        _charger_of_entity(hass, entity_id, account_wide=account_wide)
-        for entity_id in data.get(ATTR_ENTITY_ID, ())
     ]
+    for entity_id in data.get(ATTR_ENTITY_ID, ()):
+        unknown = _invalid("entity_not_found", entity_id=entity_id)
+        if (device_id := _device_of_entity(hass, entity_id)) is None:
+            raise unknown
+        named.append(of_device(device_id, unknown))
     # Counted once resolved: a target picked in the UI often names a charger
     # twice, by its device and one of its entities.
     targets = list(dict.fromkeys(named))
@@ -138,20 +117,51 @@ def _charger(
             placeholders={"count": str(len(targets))},
         )
     [target] = targets
-    if isinstance(target, V2CChargerCoordinator):
-        return target
-    return _any_charger(target)
+    return target
+
+
+def _charger(hass: HomeAssistant, data: dict[str, Any]) -> V2CChargerCoordinator:
+    """Return the charger an action targets."""
+    return _one_target(
+        hass,
+        data,
+        lambda device_id, unknown: _charger_of_device(hass, device_id, unknown),
+    )
+
+
+def _account(hass: HomeAssistant, data: dict[str, Any]) -> V2CAccountCoordinator:
+    """Return the account an action on the key's account targets.
+
+    The account's own device stands for it; a charger, for the account of the
+    entry that runs it.
+    """
+    if ATTR_CONFIG_ENTRY_ID in data:
+        return _loaded(hass, data[ATTR_CONFIG_ENTRY_ID]).runtime_data.account
+
+    def of_device(
+        device_id: str, unknown: ServiceValidationError
+    ) -> V2CChargerCoordinator | V2CConfigEntry:
+        if (entry := _account_of_device(hass, device_id)) is not None:
+            return entry
+        return _charger_of_device(hass, device_id, unknown)
+
+    target = _one_target(hass, data, of_device)
+    entry: V2CConfigEntry = (
+        target.config_entry if isinstance(target, V2CChargerCoordinator) else target
+    )
+    return entry.runtime_data.account
 
 
 def _handler(
-    action: V2CAction,
+    action: V2CAction | V2CAccountAction,
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     """Return the service handler of an action."""
 
     async def handle(call: ServiceCall) -> ServiceResponse:
         data = dict(call.data)
-        charger = _charger(call.hass, data, account_wide=action.account_wide)
-        return await action.run(charger, data)
+        if isinstance(action, V2CAccountAction):
+            return await action.run(_account(call.hass, data), data)
+        return await action.run(_charger(call.hass, data), data)
 
     return handle
 

@@ -5,11 +5,14 @@ What every control does is in test_controls.py; here what each button does.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from homeassistant.components.button.const import SERVICE_PRESS
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.util import dt as dt_util
 
-from .control_helpers import Harness
+from .control_helpers import Harness, reported_reads
+from .read_helpers import advance
 
 PLATFORM = Platform.BUTTON
 
@@ -30,12 +33,19 @@ async def test_reboot(loaded: Harness) -> None:
 
 
 async def test_update_firmware(loaded: Harness) -> None:
-    """Pressing the update button sends /device/update once and an install starts."""
+    """Pressing the update button sends /device/update once and an install starts.
+
+    The settings show the new version only once installed: no read follows
+    the command, which costs its one call.
+    """
     loaded.sim.sim.clear_log()
 
     await loaded.call("update_firmware", SERVICE_PRESS)
+    assert loaded.sim.charger.state.update_ready_at is not None
+    for _ in range(36):
+        await advance(loaded.hass, loaded.freezer, timedelta(seconds=5))
 
     assert loaded.commands() == [
         ("POST", "/device/update", {"deviceId": loaded.sim.device_id})
     ]
-    assert loaded.sim.charger.state.update_ready_at is not None
+    assert reported_reads(loaded.sim) == 0

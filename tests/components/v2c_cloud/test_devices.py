@@ -12,7 +12,6 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -211,7 +210,7 @@ async def test_account_action_without_any_charger_left(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Every charger unpaired: an account-wide action says so, in words."""
+    """Every charger unpaired: the key still reads its account's totals, one call."""
     v2c_sim.account.remove_charger("POL0001")
     v2c_sim.account.remove_charger("TRY0001")
     # The pairings are due again after 6 hours; a second read confirms.
@@ -220,16 +219,20 @@ async def test_account_action_without_any_charger_left(
         await init_integration.runtime_data.account.async_refresh()
         await hass.async_block_till_done()
     assert init_integration.runtime_data.chargers == {}
+    v2c_sim.sim.clear_log()
 
-    with pytest.raises(HomeAssistantError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_account_statistics",
-            {"config_entry_id": init_integration.entry_id},
-            blocking=True,
-            return_response=True,
-        )
-    assert raised.value.translation_key == "no_chargers"
+    totals = await hass.services.async_call(
+        DOMAIN,
+        "get_account_statistics",
+        {"config_entry_id": init_integration.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+
+    assert totals == {"total_energy_kwh": 0.0, "total_charges": 0}
+    assert [record.path for record in v2c_sim.sim.request_log] == [
+        "/stadistic/global/me"
+    ]
 
 
 async def test_planner_forgets_chargers_no_longer_paired(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import json
 import logging
@@ -32,6 +32,7 @@ from pytest_homeassistant_custom_component.typing import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.service_actions import ACTIONS
@@ -639,6 +640,7 @@ async def test_quota_exhausted(
         ("start_charging_time", {"minutes": 30}),
         ("list_rfid_cards", {}),
         ("save_power_profile", {"name": "Solar", "mode": "solar", "value": 1}),
+        ("get_account_statistics", {}),
     ):
         with pytest.raises(HomeAssistantError) as err:
             await call(hass, action, device_id=device_id, **data)
@@ -849,7 +851,7 @@ async def test_disable_timer(
             {"timer_id": 1, "start": "02:00", "end": "06:00", "days": ["monday"]},
             True,
         ),
-        ("learn_rfid_card", {"name": "Spare"}, False),
+        ("set_third_party_mode", {"mode": 1, "enabled": True}, False),
     ],
 )
 async def test_commands_that_change_the_charge_are_confirmed_live(
@@ -872,3 +874,113 @@ async def test_commands_that_change_the_charge_are_confirmed_live(
     confirm = next(i for i, r in enumerate(log) if r.path == "/device/reported")
     same_moment = [r.path for r in log[confirm:] if r.time == log[confirm].time]
     assert any(path.endswith("/currentstatecharge") for path in same_moment) is live
+
+
+UNCONFIRMED: list[tuple[str, dict[str, Any], str, bool]] = [
+    ("learn_rfid_card", {"name": "Ben"}, "/device/rfid", False),
+    ("add_rfid_card", {"code": "0B5D6E7F", "name": "Ben"}, "/device/rfid/tag", False),
+    (
+        "rename_rfid_card",
+        {"code": "04A1B2C3", "name": "Ben"},
+        "/device/rfid/tag",
+        False,
+    ),
+    ("delete_rfid_card", {"code": "04A1B2C3"}, "/device/rfid", False),
+    ("update_firmware", {}, "/device/update", False),
+    # Third-party control can take the charge over: still confirmed.
+    (
+        "set_third_party_mode",
+        {"mode": 1, "enabled": True},
+        "/device/thirdparty_mode",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "path", "confirmed"),
+    UNCONFIRMED,
+    ids=[command[0] for command in UNCONFIRMED],
+)
+async def test_cards_and_firmware_updates_are_commands_no_read_confirms(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    device_id: str,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+    action: str,
+    data: dict[str, Any],
+    path: str,
+    confirmed: bool,
+) -> None:
+    """A card or a firmware update costs its one command call and no settings read.
+
+    The charger's settings show neither its cards nor an update under way, so
+    a read after one would show nothing of it; a command that can change the
+    charge is still confirmed by a settings read.
+    """
+    sim_state(v2c_sim).rfid_cards.append(RfidCard("04A1B2C3", "Anna"))
+    planner = init_integration.runtime_data.planner
+    before = planner.snapshot(dt_util.utcnow()).calls_today
+
+    await call(hass, action, device_id=device_id, **data)
+    # Past the confirmation window and the read that ends it.
+    for _ in range(36):
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    after = planner.snapshot(dt_util.utcnow()).calls_today
+    assert [sent for _, sent, _, _ in requests(v2c_sim, polls=False)] == [path]
+    reads = [r.path for r in v2c_sim.sim.request_log].count("/device/reported")
+    assert reads == (1 if confirmed else 0)
+    assert after[CallKind.COMMAND] - before[CallKind.COMMAND] == 1
+    assert after[CallKind.CONFIRM] - before[CallKind.CONFIRM] == reads
+
+
+MORNING = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+DATETIME_FOR_A_DATE: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "get_charging_sessions",
+        {"start_date": date(2026, 3, 1), "end_date": MORNING},
+        "end_date",
+    ),
+    ("get_charging_sessions", {"start_date": MORNING}, "start_date"),
+    (
+        "get_account_statistics",
+        {"start_date": MORNING, "end_date": date(2026, 3, 3)},
+        "start_date",
+    ),
+    ("get_account_statistics", {"end_date": MORNING}, "end_date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    DATETIME_FOR_A_DATE,
+    ids=[
+        f"{action}-{field}-{len(data)}" for action, data, field in DATETIME_FOR_A_DATE
+    ],
+)
+async def test_a_python_caller_giving_a_datetime_for_a_date_gets_a_translated_error(
+    hass: HomeAssistant,
+    *,
+    device_id: str,
+    v2c_sim: SimHandle,
+    action: str,
+    data: dict[str, Any],
+    field: str,
+) -> None:
+    """A date field given a datetime is refused, naming the field, before any call.
+
+    A Python caller (pyscript, another integration) may pass one, alone or
+    beside a date: the range check never compares the two.
+    """
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, action, device_id=device_id, **data)
+
+    assert err.value.translation_key == "invalid_value"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["parameter"] == field
+    assert requests(v2c_sim) == []

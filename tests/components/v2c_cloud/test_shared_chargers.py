@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -11,7 +12,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.v2c_cloud as integration
 from custom_components.v2c_cloud import planner_settings
-from custom_components.v2c_cloud.budget import QuotaPlanner
+from custom_components.v2c_cloud.budget import CallKind, QuotaPlanner
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
@@ -299,15 +299,15 @@ async def test_an_entry_whose_chargers_another_runs_loads_without_any(
     # Called directly: a day on, the test client's access token has expired.
     diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
     assert diagnostics["chargers"] == []
-    with pytest.raises(HomeAssistantError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            "get_account_statistics",
-            {"config_entry_id": mock_config_entry.entry_id},
-            blocking=True,
-            return_response=True,
-        )
-    assert raised.value.translation_key == "chargers_run_elsewhere"
+    # Its key still reads its own account.
+    totals = await hass.services.async_call(
+        DOMAIN,
+        "get_account_statistics",
+        {"config_entry_id": mock_config_entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert totals == {"total_energy_kwh": 0.0, "total_charges": 0}
 
     assert await hass.config_entries.async_remove(office.entry_id)
     await hass.async_block_till_done()
@@ -321,6 +321,100 @@ async def test_an_entry_whose_chargers_another_runs_loads_without_any(
     [device] = _devices_of(hass, v2c_sim.device_id)
     assert device.config_entries == {mock_config_entry.entry_id}
     assert er.async_entries_for_device(er.async_get(hass), device.id)
+
+
+@pytest.mark.parametrize("garage_after", ["disabled", "enabled_again"])
+async def test_an_action_on_a_shared_charger_reaches_the_entry_running_it(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    *,
+    freezer: FrozenDateTimeFactory,
+    garage_after: str,
+) -> None:
+    """An action on the shared charger's device goes to the entry that runs it.
+
+    The garage ran the charger; disabled, it left it to the office, which
+    joined the charger's one device (before Home Assistant 2026.8). The
+    device lists the garage first, disabled or enabled again without the
+    charger: the office answers, with the office's key.
+    """
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    assert await hass.config_entries.async_set_disabled_by(
+        mock_config_entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await advance(hass, freezer, ACCOUNT_TICK)
+    assert v2c_sim.device_id in office.runtime_data.chargers
+    if garage_after == "enabled_again":
+        assert await hass.config_entries.async_set_disabled_by(
+            mock_config_entry.entry_id, None
+        )
+        await hass.async_block_till_done()
+        assert mock_config_entry.runtime_data.chargers == {}
+    [device] = _devices_of(hass, v2c_sim.device_id)
+    assert office.entry_id in device.config_entries
+    v2c_sim.sim.clear_log()
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_firmware_version",
+        {"device_id": device.id},
+        blocking=True,
+        return_response=True,
+    )
+
+    assert response == {"version": "2.4.6"}
+    assert [(record.path, record.key_hash) for record in v2c_sim.sim.request_log] == [
+        ("/version", v2c_sim.sim.account(OFFICE_KEY).key_hash)
+    ]
+
+
+async def test_an_entry_whose_charger_another_runs_reads_its_own_account(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    office: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Account statistics of an entry running no charger are its own key's account.
+
+    `/stadistic/global/me` names no charger: the garage's key reads the
+    garage account's totals (5 kWh, one charge), not the office's, which
+    count the office's own charger too. One call, paid by the garage's planner.
+    """
+    v2c_sim.charger.plug_in(energy_needed_kwh=5.0)
+    freezer.tick(timedelta(hours=1))
+    v2c_sim.charger.unplug()
+    office_charger = v2c_sim.sim.account(OFFICE_KEY).chargers[0]
+    office_charger.plug_in(energy_needed_kwh=1.0)
+    freezer.tick(timedelta(hours=1))
+    office_charger.unplug()
+    await setup_entry(hass, mock_config_entry)
+    await setup_entry(hass, office)
+    await _office_takes_over_while_disabled(
+        hass, freezer, mock_config_entry, office, v2c_sim.device_id
+    )
+    assert mock_config_entry.runtime_data.chargers == {}
+    planner = mock_config_entry.runtime_data.planner
+    before = planner.snapshot(utcnow()).calls_today[CallKind.COMMAND]
+    v2c_sim.sim.clear_log()
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_account_statistics",
+        {"config_entry_id": mock_config_entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+
+    assert response == {"total_energy_kwh": 5.0, "total_charges": 1}
+    assert [(record.path, record.key_hash) for record in v2c_sim.sim.request_log] == [
+        ("/stadistic/global/me", v2c_sim.account.key_hash)
+    ]
+    assert planner.snapshot(utcnow()).calls_today[CallKind.COMMAND] == before + 1
 
 
 @pytest.mark.parametrize("how", ["remove", "disable"])
