@@ -34,7 +34,7 @@ from .auth_guard import AuthGuard
 from .budget import CallKind, QuotaExhaustedError, QuotaPlanner, ThrottledError
 from .const import DOMAIN, LOGGER
 from .data import ChargerData
-from .helpers import entry_device, format_reset_time, utcnow
+from .helpers import entry_device, format_reset_time, own_identifiers, utcnow
 from .metering import charged_as
 from .pending import PendingValue, ValueReader
 from .polling import (
@@ -423,6 +423,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._read_failed = False
         # The firmware and MAC last given to the device registry.
         self._device_facts: tuple[str | None, str | None] | None = None
+        self._mac_left_off: str | None = None
         self._timed_read: asyncio.Task[None] | None = None
         # Whether the refresh under way is the timer's, or one asked for
         # that read the charger (its timer then follows the planner anew).
@@ -513,8 +514,37 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         dr.async_get(self.hass).async_update_device(
             device.id,
             sw_version=firmware or device.sw_version,
-            merge_connections={(dr.CONNECTION_NETWORK_MAC, mac)} if mac else set(),
+            merge_connections=self.mac_connections(mac),
         )
+
+    @callback
+    def mac_connections(self, mac: str | None) -> set[tuple[str, str]]:
+        """Return the network connection the charger's device may show for a MAC.
+
+        None while another device has the MAC (a router integration tracking
+        the charger as a Wi-Fi client): the registry refuses it to an update,
+        which would fail every first refresh, and lets a new device take it so
+        that two devices claim one MAC.
+        """
+        if not mac:
+            return set()
+        connection = (dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))
+        taken = any(
+            connection in device.connections
+            and self.device_id not in own_identifiers(device)
+            for device in dr.async_get(self.hass).devices.values()
+        )
+        if not taken:
+            return {connection}
+        if mac != self._mac_left_off:
+            # Every entity of the charger asks when created: one line is enough.
+            self._mac_left_off = mac
+            LOGGER.info(
+                "The MAC address of charger %s is left off its device: "
+                "a device of another integration already has it",
+                mask_device_id(self.device_id),
+            )
+        return set()
 
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
         online = data.connected is not False

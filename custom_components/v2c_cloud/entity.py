@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -137,11 +137,7 @@ class V2CEntity(CoordinatorEntity[V2CChargerCoordinator]):
             model=model_name(pairing.model),
             serial_number=device_id,
             sw_version=reported.firmware_version if reported else None,
-            connections=(
-                {(CONNECTION_NETWORK_MAC, reported.mac)}
-                if reported and reported.mac
-                else set()
-            ),
+            connections=coordinator.mac_connections(reported.mac if reported else None),
             configuration_url=CONFIGURATION_URL,
         )
 

@@ -33,7 +33,15 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import ChargeState, CurrentState, DynamicPowerMode, MeterError, ReportedState
+from .api import (
+    ChargeState,
+    CurrentState,
+    DynamicPowerMode,
+    MeterError,
+    ReportedState,
+    V2CResponseError,
+)
+from .api.parsing import as_mapping
 from .budget import PlannerSnapshot
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
@@ -130,6 +138,27 @@ def _in_shadow(*keys: str) -> Callable[[V2CChargerCoordinator], bool]:
     def exists(coordinator: V2CChargerCoordinator) -> bool:
         reported = coordinator.data.reported
         return reported is not None and any(key in reported.raw for key in keys)
+
+    return exists
+
+
+def _in_wifi_info(*keys: str) -> Callable[[V2CChargerCoordinator], bool]:
+    """Exist when the charger's `wifi_info` carries a key, or could not be read.
+
+    One malformed at setup must not keep the sensor away until Home Assistant
+    restarts; one read in full tells which parts the charger sends (a real
+    Trydan's names the network and address, no signal).
+    """
+
+    def exists(coordinator: V2CChargerCoordinator) -> bool:
+        reported = coordinator.data.reported
+        if reported is None or "wifi_info" not in reported.raw:
+            return False
+        try:
+            info = as_mapping(reported.raw["wifi_info"], "wifi_info")
+        except V2CResponseError:
+            return True
+        return any(key in info for key in keys)
 
     return exists
 
@@ -310,9 +339,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_shadow(lambda reported: reported.wifi_ssid),
-        # A real Trydan's wifi_info names the network and address (no signal):
-        # one malformed at setup must not keep these entities away for good.
-        exists_fn=_in_shadow("wifi_info"),
+        exists_fn=_in_wifi_info("ssid", "SSID"),
     ),
     V2CSensorEntityDescription(
         key="wifi_signal",
@@ -323,13 +350,14 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=_shadow(lambda reported: reported.wifi_rssi_dbm),
+        exists_fn=_in_wifi_info("rssi", "RSSI"),
     ),
     V2CSensorEntityDescription(
         key="ip_address",
         translation_key="ip_address",
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_shadow(lambda reported: reported.wifi_ip),
-        exists_fn=_in_shadow("wifi_info"),
+        exists_fn=_in_wifi_info("ip", "IP"),
     ),
     V2CSensorEntityDescription(
         key="contract_power",

@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -47,6 +48,17 @@ async def run_for(
     """Let time pass minute by minute so every planned poll runs."""
     for _ in range(minutes):
         await advance(hass, freezer, timedelta(minutes=1))
+
+
+def add_router_tracking(hass: HomeAssistant, mac: str) -> dr.DeviceEntry:
+    """Register the device a router integration (UniFi, Fritz!Box) makes for a Wi-Fi client."""
+    router = MockConfigEntry(domain="unifi", title="Router")
+    router.add_to_hass(hass)
+    return dr.async_get(hass).async_get_or_create(
+        config_entry_id=router.entry_id,
+        connections={(dr.CONNECTION_NETWORK_MAC, mac)},
+        name="espressif",
+    )
 
 
 def coordinator_of(entry: MockConfigEntry, device_id: str) -> V2CChargerCoordinator:

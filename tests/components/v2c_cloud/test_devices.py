@@ -33,6 +33,7 @@ from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CChargerCoor
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.read_helpers import (
     add_account_entry,
+    add_router_tracking,
     run_for,
     set_up_office_account,
     setup_entry,
@@ -398,6 +399,34 @@ async def test_a_mac_read_after_setup_joins_the_device(
     assert device is not None
     mac = dr.format_mac(v2c_sim.charger.state.mac)
     assert device.connections == {(dr.CONNECTION_NETWORK_MAC, mac)}
+
+
+async def test_a_mac_another_device_has_is_left_to_it(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A router's device already has the charger's MAC: the charger gets a device of its own without it.
+
+    Taking the MAC would have the registry give the charger's identifiers to
+    the router's device, or list one MAC on two devices.
+    """
+    router = add_router_tracking(hass, v2c_sim.charger.state.mac)
+    await setup_entry(hass, mock_config_entry)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    registry = dr.async_get(hass)
+    device = registry.async_get_device(identifiers={(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert device.id != router.id
+    assert device.connections == set()
+    assert device.sw_version == v2c_sim.charger.state.version
+    router_device = registry.async_get(router.id)
+    assert router_device is not None
+    assert router_device.identifiers == set()
+    assert router_device.connections == router.connections
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 async def test_a_charger_shared_with_another_entry_is_left_to_it(

@@ -20,7 +20,10 @@ from homeassistant.helpers import (
 )
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.v2c_cloud.const import CONF_BASE_URL, CONF_QUOTA_SHARE, DOMAIN
 from custom_components.v2c_cloud.migration import (
@@ -29,7 +32,7 @@ from custom_components.v2c_cloud.migration import (
 )
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import number_of, run_for, setup_entry, state_of
+from .read_helpers import add_router_tracking, number_of, run_for, setup_entry, state_of
 
 # Their entities that mean the same as ours, by (domain, unique-id suffix).
 MAPPED = (
@@ -299,6 +302,60 @@ async def test_our_entity_already_there(
     assert (
         registry.async_get_entity_id("button", DOMAIN, "TRY0001_phase_reboot") is None
     )
+
+
+@pytest.mark.usefixtures("cloud_at_simulator")
+async def test_a_charger_whose_mac_a_router_tracks_still_loads_after_migration(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Their device has no MAC, a router's device has the charger's: the entry loads.
+
+    A user replacing the other integration may also run a router integration
+    tracking the charger's Wi-Fi client (UniFi, Fritz!Box), whose device has
+    the charger's MAC. The MAC stays with that device, which is said once; the
+    charger's device still follows what the settings say, a new firmware
+    included, and the MAC is not offered to the registry again at each read.
+    """
+    entry = their_entry(hass, v2c_sim)
+    router = add_router_tracking(hass, v2c_sim.charger.state.mac)
+
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED, (entry.state, entry.reason)
+    registry = dr.async_get(hass)
+    device = registry.async_get_device({(DOMAIN, v2c_sim.device_id)})
+    assert device is not None
+    assert device.id != router.id
+    assert device.connections == set()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
+    await hass.services.async_call(
+        DOMAIN, "update_firmware", {"device_id": device.id}, blocking=True
+    )
+    # The settings, firmware included, are read every 6 hours.
+    await run_for(hass, freezer, 7 * 60)
+
+    device = registry.async_get(device.id)
+    assert device is not None
+    assert device.sw_version == v2c_sim.charger.state.version
+    assert device.connections == set()
+    assert [event.data["device_id"] for event in updates] == [device.id]
+    router_device = registry.async_get(router.id)
+    assert router_device is not None
+    assert router_device.connections == router.connections
+    assert router_device.identifiers == set()
+    left_off = [
+        record for record in caplog.records if "MAC address" in record.getMessage()
+    ]
+    assert [record.levelno for record in left_off] == [logging.INFO]
+    message = left_off[0].getMessage()
+    assert v2c_sim.device_id not in message
+    assert v2c_sim.charger.state.mac.lower() not in message.lower()
+    assert "Collision" not in caplog.text
 
 
 async def test_our_version_1_entry(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -16,6 +16,7 @@ from custom_components.v2c_cloud.api import (
     DynamicPowerMode,
     MeterError,
 )
+from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.helpers import options_of
 from custom_components.v2c_cloud.sensor import (
     ACCOUNT_SENSORS,
@@ -28,6 +29,7 @@ from custom_components.v2c_cloud.sensor import (
 )
 from tests.sim_fixtures import SimHandle
 
+from .control_helpers import POLE, setup_entry
 from .read_helpers import entity_texts, number_of, run_for, state_of
 
 PLATFORM = Platform.SENSOR
@@ -125,6 +127,44 @@ async def test_poll_interval(
     v2c_sim.charger.plug_in()
     await run_for(hass, freezer, 15)
     assert 0 < number_of(hass, "sensor.garage_poll_interval") < idle
+
+
+@pytest.mark.usefixtures("all_enabled")
+@pytest.mark.parametrize("sim_setup", [POLE])
+async def test_a_pole_keeps_its_wifi_signal_after_a_malformed_wifi_info_at_setup(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    v2c_sim: SimHandle,
+) -> None:
+    """A Wi-Fi sensor exists when `wifi_info` carries its part, or could not be read.
+
+    The notes say `wifi_info` can be malformed: a Pole's signal sensor is there
+    from setup, unknown, and shows the signal once a settings read parses it.
+    """
+    v2c_sim.sim.override_field("reported", "wifi_info", '{"ssid": "Home", "rssi": ')
+    await setup_entry(hass, mock_config_entry, freezer)
+    assert entity_registry.async_get_entity_id(
+        Platform.SENSOR, DOMAIN, "POLE0001_ip_address"
+    )
+    signal = entity_registry.async_get_entity_id(
+        Platform.SENSOR, DOMAIN, "POLE0001_wifi_signal"
+    )
+    assert signal is not None
+    assert state_of(hass, signal).state == STATE_UNKNOWN
+
+    v2c_sim.sim.clear_overrides()
+    # The settings are read again within 6 hours.
+    await run_for(hass, freezer, 7 * 60)
+
+    coordinator = mock_config_entry.runtime_data.chargers["POLE0001"]
+    assert coordinator.data.reported is not None
+    assert coordinator.data.reported.wifi_rssi_dbm == v2c_sim.charger.state.wifi_rssi
+    assert entity_registry.async_get_entity_id(
+        Platform.SENSOR, DOMAIN, "POLE0001_wifi_signal"
+    ), "no Wi-Fi signal entity although the Pole reports its signal"
+    assert number_of(hass, signal) == v2c_sim.charger.state.wifi_rssi
 
 
 @pytest.mark.parametrize(
