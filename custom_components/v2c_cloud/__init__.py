@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigEntryState,
+)
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
@@ -48,7 +54,12 @@ from .migration import (
     async_report_removed_entities,
     async_take_over_entities,
 )
-from .repairs import async_delete_domain_issues, async_delete_entry_issues
+from .repairs import (
+    async_clear_device_offline,
+    async_delete_domain_issues,
+    async_delete_entry_issues,
+    async_delete_self_clearing_issues,
+)
 from .services import async_setup_services
 from .session import SessionMark
 from .setup_gate import SetupGate, async_forget_entry
@@ -73,6 +84,22 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions once, whatever the entries."""
     async_setup_services(hass)
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        # Also for an entry disabled while its setup was retrying, which Home
+        # Assistant stops without calling async_unload_entry.
+        if (
+            change is ConfigEntryChange.UPDATED
+            and entry.domain == DOMAIN
+            and entry.disabled_by is not None
+            and entry.state is ConfigEntryState.NOT_LOADED
+        ):
+            async_delete_self_clearing_issues(
+                hass, entry.entry_id, _devices_with_issues(hass, entry)
+            )
+
+    async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
     return True
 
 
@@ -165,9 +192,7 @@ def _account_coordinator(
     entry.async_on_unload(errors.close)
     # Also when the setup fails: another entry may run the chargers meanwhile.
     entry.async_on_unload(lambda: async_let_go(hass, entry))
-    account = V2CAccountCoordinator(
-        hass, entry, client, errors, saved_sessions=store.sessions
-    )
+    account = V2CAccountCoordinator(hass, entry, client, errors, store=store)
     return account
 
 
@@ -280,7 +305,12 @@ async def async_remove_config_entry_device(
             for device_id in runtime.account.data
             if charger_disabled(hass, entry, device_id)
         }
-    return not own_identifiers(device) & {entry.entry_id, *paired}
+    if own_identifiers(device) & {entry.entry_id, *paired}:
+        return False
+    # Persistent, its offline issue would outlive it.
+    if not run_elsewhere(hass, entry, own_identifiers(device)):
+        async_clear_device_offline(hass, device)
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
@@ -288,19 +318,28 @@ async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
-    """Delete the entry's stored quota state, its repair issues and its setup waits."""
-    async_forget_entry(hass, entry.entry_id)
-    # The issue of a device another entry shares is that entry's once it runs
-    # the charger: it clears the issue when the charger is back.
-    devices = [
+@callback
+def _devices_with_issues(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> list[dr.DeviceEntry]:
+    """Return the entry's devices whose offline issues are the entry's to clear.
+
+    The issue of a device another entry shares is that entry's once it runs
+    the charger: it clears the issue when the charger is back.
+    """
+    return [
         device
         for device in dr.async_entries_for_config_entry(
             dr.async_get(hass), entry.entry_id
         )
         if not run_elsewhere(hass, entry, own_identifiers(device))
     ]
-    async_delete_entry_issues(hass, entry.entry_id, devices)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> None:
+    """Delete the entry's stored quota state, its repair issues and its setup waits."""
+    async_forget_entry(hass, entry.entry_id)
+    async_delete_entry_issues(hass, entry.entry_id, _devices_with_issues(hass, entry))
     others = hass.config_entries.async_entries(DOMAIN, include_ignore=False)
     if all(other.entry_id == entry.entry_id for other in others):
         async_delete_domain_issues(hass)

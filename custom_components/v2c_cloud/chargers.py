@@ -17,7 +17,7 @@ from .const import DOMAIN, LOGGER
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
 from .helpers import entry_device, own_identifiers, utcnow
 from .polling import ChargerPoller
-from .repairs import async_clear_charger_offline
+from .repairs import async_clear_charger_offline, async_clear_device_offline
 from .session import SessionFollower
 
 # A new charger whose first read failed is tried again after this, the wait
@@ -54,7 +54,7 @@ def charger_coordinator(
         poller,
         pairing,
         errors,
-        unpairing=account.unpairing,
+        account=account,
         saved_session=account.saved_sessions.get(pairing.device_id),
     )
 
@@ -144,6 +144,10 @@ def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> se
     for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
         if not own_identifiers(device) & kept:
             gone |= own_identifiers(device)
+            # Persistent, it would outlive its device; one another entry runs
+            # is that entry's to clear.
+            if not run_elsewhere(hass, entry, own_identifiers(device)):
+                async_clear_device_offline(hass, device)
             async_drop_device(hass, entry, device)
     return gone
 
@@ -338,11 +342,16 @@ class V2CPairingsTracker:
 
         Paired again, a charger's history import reads the current zone and
         asks back to its last imported session, as a first one would.
+
+        The moment a charger went offline goes with it too: one another entry
+        runs may come back and go offline again unseen here.
         """
         store = self.entry.runtime_data.store
         sessions = store.sessions
         unpaired = set(sessions) - kept
-        elsewhere = self._run_elsewhere(set(sessions) | set(store.energy))
+        elsewhere = self._run_elsewhere(
+            set(sessions) | set(store.energy) | set(store.offline_since)
+        )
         for device_id in unpaired | elsewhere:
             sessions.pop(device_id, None)
         for device_id in set(store.history_zones) - kept:
@@ -351,6 +360,8 @@ class V2CPairingsTracker:
             del store.history_asked[device_id]
         for device_id in elsewhere:
             store.energy.pop(device_id, None)
+        for device_id in set(store.offline_since) - (kept - elsewhere):
+            del store.offline_since[device_id]
         if elsewhere:
             store.schedule_save()
 

@@ -47,6 +47,7 @@ from .polling import (
 )
 from .repairs import (
     OFFLINE_ISSUE_AFTER_S,
+    async_charger_offline_reported,
     async_clear_charger_offline,
     async_clear_key_forbidden,
     async_clear_legacy_rejected,
@@ -116,6 +117,10 @@ class V2CErrorMapper:
         self.planner = planner
         self.guard = guard
         self.forbidden = False
+        # A charger's 403s have lasted: the account's next refresh reads the
+        # pairings, which tells a key without permission from a charger the
+        # cloud refuses to this key.
+        self.key_in_doubt = False
         # Calls answered so far: a coordinator that reads nothing this tick
         # tells from it whether the cloud answers again since its failure.
         self.answers = 0
@@ -187,8 +192,13 @@ class V2CErrorMapper:
     def _pause_ends(self, now: datetime) -> datetime | None:
         return self.planner.paused_until(now) or self.planner.blocked_until(now)
 
-    def update_failed(self, err: V2CError, now: datetime) -> HomeAssistantError:
-        """Return the exception a refresh should raise for err."""
+    def update_failed(
+        self, err: V2CError, now: datetime, *, of_charger: bool = False
+    ) -> HomeAssistantError:
+        """Return the exception a refresh should raise for err.
+
+        `of_charger`: err answered a read of one charger, not the account's.
+        """
         if isinstance(err, V2CAuthenticationError):
             if self.guard.failure(now):
                 return _translated(ConfigEntryAuthFailed, "auth_failed")
@@ -203,11 +213,29 @@ class V2CErrorMapper:
             and err.status == FORBIDDEN
             and self.guard.failure(now)
         ):
-            # Permission errors persist: poll rarely and tell the user once.
-            self.forbidden = True
-            if not self._closed:
-                async_report_key_forbidden(self.hass, self.entry_id)
+            self._confirmed_forbidden(of_charger=of_charger)
         return _translated(UpdateFailed, "communication_error", error=_cause(err))
+
+    def charger_refused(self, err: V2CError) -> HomeAssistantError:
+        """Return the exception for a read of a charger the key's account refuses.
+
+        The key read the pairings since: the charger is the one refused.
+        """
+        return _translated(UpdateFailed, "communication_error", error=_cause(err))
+
+    def _confirmed_forbidden(self, *, of_charger: bool) -> None:
+        """Act on 403s that have lasted: the key lacks permission, or a charger left.
+
+        The cloud answers 403 to the reads of a charger moved to another
+        account as well: only the key's own call, the pairings read, tells.
+        """
+        if of_charger and not self.forbidden:
+            self.key_in_doubt = True
+            return
+        # Permission errors persist: poll rarely and tell the user once.
+        self.forbidden = True
+        if not self._closed:
+            async_report_key_forbidden(self.hass, self.entry_id)
 
     def command_failed(self, err: Exception, now: datetime) -> HomeAssistantError:
         """Return the translated error a command should raise for err."""
@@ -311,14 +339,15 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         client: V2CClient,
         errors: V2CErrorMapper,
         *,
-        saved_sessions: Mapping[str, SessionMark],
+        store: V2CStore,
     ) -> None:
         """Tick often, but only spend a call when the pairings refresh is due."""
         super().__init__(hass, entry, f"{DOMAIN} account", ACCOUNT_TICK)
         self.client = client
         self.errors = errors
-        # The store's, which the chargers' session followers start from.
-        self.saved_sessions = saved_sessions
+        # The chargers' session followers and offline moments start from it.
+        self.store = store
+        self.saved_sessions: Mapping[str, SessionMark] = store.sessions
         self.unpairing = UnpairingCheck()
         # The failure a tick without a read repeats until any call is answered.
         self._failure: HomeAssistantError | None = None
@@ -332,7 +361,7 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         # An early list about a missing charger waits for the quota like any
         # call, and for a key the cloud keeps out of the API (its 6-hourly check).
         due = due or (
-            self.unpairing.due(now)
+            (self.unpairing.due(now) or self.errors.key_in_doubt)
             and planner.blocked_until(now) is None
             and not self.errors.forbidden
         )
@@ -350,6 +379,9 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
                 )
             self._failure = None
             return self.data
+        # Whatever its answer, it settles the doubt: a 403 confirms the key
+        # lacks permission, an answer clears it.
+        self.errors.key_in_doubt = False
         try:
             with charged_as(CallKind.MAINTENANCE, now):
                 pairings = await self.client.get_pairings()
@@ -397,7 +429,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         pairing: Pairing,
         errors: V2CErrorMapper,
         *,
-        unpairing: UnpairingCheck,
+        account: V2CAccountCoordinator,
         saved_session: SessionMark | None = None,
     ) -> None:
         """Create the coordinator; its own timer replaces a fixed update interval."""
@@ -408,11 +440,15 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.poller = poller
         self.pairing = pairing
         self.errors = errors
-        self.unpairing = unpairing
+        self.account = account
+        self.unpairing = account.unpairing
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._shut_down = False
-        self._offline_since: datetime | None = None
+        self._store = account.store
+        # Kept in the store: a reload or restart must not move the date the
+        # offline issue gives, nor start its day over.
+        self._offline_since = self._store.offline_since.get(self.device_id)
         # An issue raised before a restart or reload is cleared by the first
         # online read; later, only by one that ends an offline spell.
         self._offline_issue_may_exist = True
@@ -455,7 +491,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             raise _translated(UpdateFailed, "auth_failed")
         try:
             if self.data is None:
-                data = await self.poller.first_refresh(now)
+                # Again at each try: the store drops the moment while another
+                # entry runs the charger.
+                self._offline_since = self._store.offline_since.get(self.device_id)
+                data = await self.poller.first_refresh(
+                    now, check_connected=self._seen_offline()
+                )
             else:
                 self._read_asked_for = not self._on_timer
                 data = await self.poller.refresh(
@@ -466,7 +507,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             if _refuses_the_charger(err):
                 # Unpaired, most likely: the account's list confirms it soon.
                 self.unpairing.read_refused(self.device_id, now)
-            raise self.errors.update_failed(err, now) from err
+                if self.device_id in self.unpairing.listed_since:
+                    raise self.errors.charger_refused(err) from err
+            failure = self.errors.update_failed(err, now, of_charger=True)
+            if self.errors.key_in_doubt:
+                # Before this charger's next read is planned: a key found
+                # without permission holds it for hours.
+                await self.account.async_refresh()
+            raise failure from err
         self._read_failed = False
         self.errors.succeeded()
         self.unpairing.read_fine(self.device_id)
@@ -546,8 +594,23 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             )
         return set()
 
+    def _seen_offline(self) -> bool:
+        """Return True when the charger was offline when last read, before this run.
+
+        Its first read then checks: the cloud would serve its last report as
+        live, and only a read showing it back clears its issue. The issue of
+        a version that kept no offline moment tells as well.
+        """
+        return self._offline_since is not None or async_charger_offline_reported(
+            self.hass, self.config_entry.entry_id, self.device_id
+        )
+
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
-        online = data.connected is not False
+        if data.connected is None:
+            # Not read yet (a first read without a check): unknown is not
+            # online, and an offline issue stays until a read shows it back.
+            return
+        online = data.connected
         if online != (self._offline_since is None):
             LOGGER.info(
                 "Charger %s is %s the V2C Cloud",
@@ -555,7 +618,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 "back on" if online else "offline from",
             )
         if online:
-            self._offline_since = None
+            self._note_offline_since(None)
             if self._offline_issue_may_exist:
                 self._offline_issue_may_exist = False
                 async_clear_charger_offline(
@@ -563,12 +626,29 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 )
             return
         self._offline_issue_may_exist = True
-        since = self._offline_since = self._offline_since or now
+        since = self._offline_since or now
+        self._note_offline_since(since)
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
-            name = self.pairing.tag or self.device_id
+            # A persistent issue shows its name in every diagnostics file:
+            # never the device id itself.
+            name = self.pairing.tag or mask_device_id(self.device_id)
             async_report_charger_offline(
                 self.hass, self.config_entry.entry_id, self.device_id, name, since
             )
+
+    def _note_offline_since(self, since: datetime | None) -> None:
+        """Keep the moment the charger went offline, in the store too."""
+        self._offline_since = since
+        stored = self._store.offline_since
+        if self._shut_down or stored.get(self.device_id) == since:
+            # A read in flight when the charger was unpaired must not save
+            # what the store has just dropped.
+            return
+        if since is None:
+            del stored[self.device_id]
+        else:
+            stored[self.device_id] = since
+        self._store.schedule_save()
 
     def _log_staleness(self, now: datetime) -> None:
         """Log once when the live values turn unavailable for age, once when back.

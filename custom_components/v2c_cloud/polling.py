@@ -136,13 +136,29 @@ class ChargerPoller:
         # read comes at their deadline, not after the learned wait.
         self._teaches = True
 
-    async def first_refresh(self, now: datetime) -> ChargerData:
-        """Read live state and settings: the two calls setup may spend per charger."""
+    async def first_refresh(
+        self, now: datetime, *, check_connected: bool = False
+    ) -> ChargerData:
+        """Read live state and settings: the two calls setup may spend per charger.
+
+        `check_connected` (a charger last seen offline) adds a third, whether
+        it is back; one that fails leaves it unknown until the periodic check.
+        """
         with self._noting_failure(now):
             await self._read_state(now, CallKind.POLL)
             # Unusable settings are read again at the next poll, not in hours:
             # only usable ones count as the periodic read.
             await self._read_reported(now, CallKind.MAINTENANCE)
+        if check_connected:
+            try:
+                await self._read_connected(now, CallKind.MAINTENANCE)
+            except (V2CConnectionError, V2CResponseError) as err:
+                # The live state and settings read fine: the charger loads.
+                _LOGGER.debug(
+                    "Could not check whether charger %s is back: %s",
+                    mask_device_id(self.device_id),
+                    err,
+                )
         return self._publish(now)
 
     async def refresh(self, now: datetime, *, confirming: bool = False) -> ChargerData:

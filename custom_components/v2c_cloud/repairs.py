@@ -21,6 +21,8 @@ def _raise_issue(
     issue_id: str,
     translation_key: str,
     severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+    *,
+    is_persistent: bool = False,
     **placeholders: str,
 ) -> None:
     """Raise a repair issue the user cannot fix from the dialog."""
@@ -29,6 +31,7 @@ def _raise_issue(
         DOMAIN,
         issue_id,
         is_fixable=False,
+        is_persistent=is_persistent,
         severity=severity,
         translation_key=translation_key,
         translation_placeholders=placeholders or None,
@@ -72,10 +75,25 @@ def async_report_charger_offline(
         hass,
         _offline_issue_id(device),
         "charger_offline",
+        # Home Assistant restores a non-persistent issue hidden after a
+        # restart, while the charger may well still be offline: shown until
+        # a read finds the charger back.
+        is_persistent=True,
         name=name,
         # The date the user lives by, not the UTC one: a day apart far from UTC.
         since=dt_util.as_local(since).date().isoformat(),
     )
+
+
+@callback
+def async_charger_offline_reported(
+    hass: HomeAssistant, entry_id: str, device_id: str
+) -> bool:
+    """Return True while the charger's offline issue is shown."""
+    if (device := entry_device(hass, entry_id, device_id)) is None:
+        return False
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, _offline_issue_id(device))
+    return issue is not None and issue.active
 
 
 @callback
@@ -85,6 +103,12 @@ def async_clear_charger_offline(
     """Clear the offline issue once the charger is back."""
     if device := entry_device(hass, entry_id, device_id):
         _delete_offline_issues(hass, device)
+
+
+@callback
+def async_clear_device_offline(hass: HomeAssistant, device: dr.DeviceEntry) -> None:
+    """Clear the offline issue of a charger's device about to be removed."""
+    _delete_offline_issues(hass, device)
 
 
 def _delete_offline_issues(hass: HomeAssistant, device: dr.DeviceEntry) -> None:
@@ -146,11 +170,22 @@ def async_delete_entry_issues(
     hass: HomeAssistant, entry_id: str, devices: Iterable[dr.DeviceEntry]
 ) -> None:
     """Delete the issues of a removed entry: its key's and its chargers'."""
-    for issue_id in (
-        f"quota_exhausted_{entry_id}",
-        f"key_forbidden_{entry_id}",
-        f"replaced_entities_{entry_id}",
-    ):
+    ir.async_delete_issue(hass, DOMAIN, f"replaced_entities_{entry_id}")
+    async_delete_self_clearing_issues(hass, entry_id, devices)
+
+
+@callback
+def async_delete_self_clearing_issues(
+    hass: HomeAssistant, entry_id: str, devices: Iterable[dr.DeviceEntry]
+) -> None:
+    """Delete the issues only the entry's calls clear: quota, key and offline chargers.
+
+    For an entry the user disabled too: it makes no call, and they would
+    stay whatever became of their cause. Enabled again, its calls raise
+    again those whose cause remains. The list of replaced entities stays:
+    the user closes it once the automations are updated.
+    """
+    for issue_id in (f"quota_exhausted_{entry_id}", f"key_forbidden_{entry_id}"):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     for device in devices:
         _delete_offline_issues(hass, device)

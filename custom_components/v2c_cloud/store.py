@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 import hashlib
 from typing import Any
 
@@ -39,6 +39,10 @@ from .session import SessionMark
 #   listed by then imported, so the next import does not ask again the empty
 #   days before the recent past (see history.py); missing until a charger's
 #   first import;
+# - offline_since: per charger, the moment (ISO, UTC) a read first showed it
+#   offline, while it has not been seen back: its repair issue keeps the
+#   date it went offline over reloads, restarts and a disabled entry; none
+#   for a charger another entry runs (that entry keeps its own);
 # - closed: true in the run's last write (an unload, a failed setup, Home
 #   Assistant stopping), false in the others: a file a crash left says false,
 #   its latest calls lost (see SAVE_DELAY_S). A file without it counts as true.
@@ -80,6 +84,7 @@ class V2CStore:
         sessions: dict[str, SessionMark] | None = None,
         history_zones: dict[str, str] | None = None,
         history_asked: dict[str, date] | None = None,
+        offline_since: dict[str, datetime] | None = None,
     ) -> None:
         """Wrap the restored planner, auth guard, energy totals, sessions and history."""
         self._store = store
@@ -106,6 +111,8 @@ class V2CStore:
         self.history_zones: dict[str, str] = history_zones or {}
         # Per charger, the day its last complete history import asked up to.
         self.history_asked: dict[str, date] = history_asked or {}
+        # Written by each charger's coordinator as its connectivity changes.
+        self.offline_since: dict[str, datetime] = offline_since or {}
 
     @classmethod
     async def async_load(
@@ -126,10 +133,17 @@ class V2CStore:
             LOGGER.info(
                 "The V2C Cloud key or server changed; its daily quota is counted afresh"
             )
-            # Energy, sessions and history are the chargers', whatever the key.
+            # Energy, sessions, history and offline moments are the chargers',
+            # whatever the key.
             data = {
                 key: data.get(key)
-                for key in ("energy", "sessions", "history_zones", "history_asked")
+                for key in (
+                    "energy",
+                    "sessions",
+                    "history_zones",
+                    "history_asked",
+                    "offline_since",
+                )
             }
         now = utcnow()
         planner = QuotaPlanner(settings, now=now)
@@ -162,6 +176,7 @@ class V2CStore:
             sessions=sessions,
             history_zones=_history_zones_from(store, data.get("history_zones")),
             history_asked=_history_asked_from(store, data.get("history_asked")),
+            offline_since=_offline_since_from(store, data.get("offline_since")),
         )
         unconfirmed = data.get("unconfirmed")
         if isinstance(unconfirmed, list):
@@ -245,6 +260,10 @@ class V2CStore:
                 device_id: day.isoformat()
                 for device_id, day in self.history_asked.items()
             },
+            "offline_since": {
+                device_id: moment.isoformat()
+                for device_id, moment in self.offline_since.items()
+            },
         }
 
 
@@ -296,6 +315,29 @@ def _history_asked_from(store: Store[dict[str, Any]], data: Any) -> dict[str, da
         unusable="unusable day",
         default=_HISTORY_ASKED_DEFAULT,
     )
+
+
+def _offline_since_from(store: Store[dict[str, Any]], data: Any) -> dict[str, datetime]:
+    """Return the saved moments chargers went offline, skipping any that is no moment."""
+    return _per_charger(
+        store,
+        data,
+        _moment,
+        what="offline chargers",
+        unusable="unusable moment",
+        default=_OFFLINE_DEFAULT,
+    )
+
+
+def _moment(saved: Any) -> datetime | None:
+    if not isinstance(saved, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(saved)
+    except ValueError:
+        return None
+    # A naive moment cannot be told apart from a shifted one.
+    return moment if moment.tzinfo is not None else None
 
 
 def _day(saved: Any) -> date | None:
@@ -359,6 +401,9 @@ _HISTORY_DEFAULT = (
 )
 _HISTORY_ASKED_DEFAULT = (
     "asking the charging history again back to the last imported session"
+)
+_OFFLINE_DEFAULT = (
+    "dating an offline charger's repair issue from the next read that finds it offline"
 )
 
 

@@ -27,11 +27,14 @@ class UnpairingCheck:
     `named`: refused chargers a list still named; they do not bring the list
     forward again until they are read fine, so a charger the cloud keeps
     refusing costs one early list, not one every tick.
+    `listed_since`: refused chargers a list has been read since, named or
+    not: the key reads the account, so their 403s are no sign against it.
     """
 
     missing: frozenset[str] = frozenset()
     refused: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()
+    listed_since: frozenset[str] = frozenset()
     confirm_at: datetime | None = None
 
     def due(self, now: datetime) -> bool:
@@ -54,6 +57,7 @@ class UnpairingCheck:
         """Forget what a refused read suggested: the charger answers."""
         self.refused -= {device_id}
         self.named -= {device_id}
+        self.listed_since -= {device_id}
         if not self.missing | self.refused:
             self.confirm_at = None
 
@@ -75,6 +79,7 @@ class UnpairingCheck:
         pending = absent - confirmed
         self.named |= self.refused & set(read)
         self.refused -= set(read) | confirmed
+        self.listed_since = self.refused | self.named
         self.missing = frozenset(pending)
         self.confirm_at = now + UNPAIRING_CONFIRM_AFTER if pending else None
         return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 import logging
 from typing import Any
 
@@ -99,6 +99,20 @@ DAMAGED: dict[str, dict[str, Any]] = {
         "version": 1,
         "data": {"history_asked": ["2026-03-01"]},
     },
+    "unusable_offline_moment": {
+        "version": 1,
+        "data": {
+            "offline_since": {
+                "TRY0001": "2026-03-01T10:00:00",
+                "TRY0002": "last week",
+                "TRY0003": 1772359200,
+            }
+        },
+    },
+    "offline_since_not_a_mapping": {
+        "version": 1,
+        "data": {"offline_since": ["2026-03-01T10:00:00+00:00"]},
+    },
 }
 
 
@@ -155,8 +169,9 @@ async def test_session_readings_load_whatever_the_key(
 ) -> None:
     """A new key counts its quota afresh; the chargers' last readings stay theirs.
 
-    So do the time zones of their history imports and the days those asked
-    up to. A damaged reading is skipped alone, with a warning.
+    So do the time zones of their history imports, the days those asked
+    up to and the moments they went offline. A damaged reading is skipped
+    alone, with a warning.
     """
     key = f"{DOMAIN}.{mock_config_entry.entry_id}"
     reading = {"charging": True, "energy_kwh": 4.25, "duration_s": 3600}
@@ -173,6 +188,7 @@ async def test_session_readings_load_whatever_the_key(
             },
             "history_zones": {"TRY0001": "Europe/Madrid"},
             "history_asked": {"TRY0001": "2026-03-01"},
+            "offline_since": {"TRY0001": "2026-03-01T10:00:00+00:00"},
         },
     }
     caplog.set_level(logging.WARNING)
@@ -190,11 +206,15 @@ async def test_session_readings_load_whatever_the_key(
     assert "sessions part" in warnings[0]
     assert store.history_zones == {"TRY0001": "Europe/Madrid"}
     assert store.history_asked == {"TRY0001": date(2026, 3, 1)}
+    assert store.offline_since == {"TRY0001": datetime(2026, 3, 1, 10, tzinfo=UTC)}
 
     await store.async_save()
     assert hass_storage[key]["data"]["sessions"]["TRY0001"] == reading
     assert hass_storage[key]["data"]["history_zones"] == {"TRY0001": "Europe/Madrid"}
     assert hass_storage[key]["data"]["history_asked"] == {"TRY0001": "2026-03-01"}
+    assert hass_storage[key]["data"]["offline_since"] == {
+        "TRY0001": "2026-03-01T10:00:00+00:00"
+    }
 
 
 async def test_absurd_saved_times_are_dropped(

@@ -12,10 +12,11 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    flush_store,
 )
 
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
@@ -39,6 +40,18 @@ async def advance(
     """Move the clock on at once and run what became due."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Stop and start Home Assistant: the issue registry is read back from disk."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await flush_store(ir.async_get(hass)._store)
+    restarted = ir.IssueRegistry(hass)
+    await restarted.async_load()
+    hass.data[ir.DATA_REGISTRY] = restarted
+    await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
 

@@ -104,6 +104,77 @@ async def test_a_charger_moved_to_another_account_while_stopped_keeps_its_entiti
     )
 
 
+async def test_a_charger_moved_to_another_account_is_no_key_problem(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The only charger moves to another account: its reads answer 403, the key is fine.
+
+    Minutes of 403s on the charger's reads bring a pairings read forward,
+    which the key answers: no key-forbidden repair, no 6-hour hold, and a
+    second list half an hour later confirms the charger gone.
+    """
+    new_home = v2c_sim.sim.add_account("key-of-the-new-home")
+    v2c_sim.account.remove_charger(v2c_sim.device_id)
+    new_home.chargers.append(v2c_sim.charger)
+    v2c_sim.sim.clear_log()
+    for _ in range(30):
+        await advance(hass, freezer, timedelta(minutes=1))
+
+    issue_id = f"key_forbidden_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None, (
+        "a charger's 403s raised the key-forbidden repair"
+    )
+    assert not init_integration.runtime_data.account.errors.forbidden
+    lists = [r for r in v2c_sim.sim.request_log if r.path == "/pairings/me"]
+    assert lists, "no pairings read was brought forward"
+    assert all(record.status == 200 for record in lists)
+
+    for _ in range(30):
+        await advance(hass, freezer, timedelta(minutes=1))
+    assert init_integration.runtime_data.chargers == {}
+    assert not _devices_of(hass, v2c_sim.device_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_a_charger_unpaired_while_stopped_takes_its_offline_issue_along(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Offline for a day, then unpaired while Home Assistant was stopped.
+
+    The issue outlives a restart; once two lists agree the charger is gone,
+    it goes with the device, and the store forgets when the charger went
+    offline.
+    """
+    device = _devices_of(hass, v2c_sim.device_id)[0]
+    issue_id = f"charger_offline_{device.id}"
+    v2c_sim.charger.set_online(False)
+    for _ in range(26):
+        await advance(hass, freezer, timedelta(hours=1))
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.account.remove_charger(v2c_sim.device_id)
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    for _ in range(2):
+        await advance(hass, freezer, ACCOUNT_TICK)
+
+    assert not _devices_of(hass, v2c_sim.device_id)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert init_integration.runtime_data.store.offline_since == {}
+
+
 @pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
 async def test_a_charger_whose_device_the_user_disabled_is_not_polled(
     hass: HomeAssistant,

@@ -12,7 +12,11 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -31,6 +35,7 @@ from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.repairs import async_report_charger_offline
 from tests.components.v2c_cloud.read_helpers import (
     add_account_entry,
     add_router_tracking,
@@ -487,13 +492,20 @@ async def test_left_over_devices_can_be_deleted_while_setup_retries(
     """Unpaired while Home Assistant was down: the chargers' devices stay deletable.
 
     The entry then retries its setup without any charger, so nothing removes
-    them on its own; only the account's device is kept.
+    them on its own; only the account's device is kept. The offline issue of
+    a device deleted goes with it.
     """
     v2c_sim.account.remove_charger("POL0001")
     v2c_sim.account.remove_charger("TRY0001")
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    entry_id = init_integration.entry_id
+    async_report_charger_offline(hass, entry_id, "TRY0001", "Garage", utcnow())
+    garage = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "TRY0001")})
+    assert garage is not None
+    issue_id = f"charger_offline_{garage.id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
     assert await async_setup_component(hass, "config", {})
     websocket = await hass_ws_client(hass)
@@ -516,6 +528,7 @@ async def test_left_over_devices_can_be_deleted_while_setup_retries(
     assert await remove("TRY0001")
     assert not await remove(init_integration.entry_id)
     assert registry.async_get_device(identifiers={(DOMAIN, "TRY0001")}) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_the_account_device_is_named_in_home_assistants_language(

@@ -15,10 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.v2c_cloud.api import mask_device_id
 from custom_components.v2c_cloud.const import DOMAIN
 from tests.sim_fixtures import SimHandle
 
-from .read_helpers import advance
+from .read_helpers import advance, restart
 
 
 async def _download(
@@ -71,3 +72,43 @@ async def test_downloaded_diagnostics_hide_an_offline_chargers_device_id(
         text = await _download(hass, hass_client, hass_admin_user, path)
         assert '"issues"' in text
         assert v2c_sim.device_id not in text, path
+
+
+async def test_a_persistent_offline_issue_names_an_untagged_charger_without_its_id(
+    *,
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_admin_user: MockUser,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A persistent issue shows its placeholders in the file: never the device id.
+
+    A charger without a tag in v2c.cloud is named by a shortened id instead,
+    before and after a restart.
+    """
+    v2c_sim.charger.state.tag = ""
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.charger.set_online(False)
+    for _ in range(16):
+        await advance(hass, freezer, timedelta(hours=2))
+    await restart(hass, init_integration)
+    device = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, v2c_sim.device_id)}
+    )
+    assert device is not None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"charger_offline_{device.id}")
+    assert issue is not None
+    assert issue.active
+    assert issue.translation_placeholders == {
+        "name": mask_device_id(v2c_sim.device_id),
+        "since": "2026-03-02",
+    }
+
+    text = await _download(
+        hass, hass_client, hass_admin_user, f"config_entry/{init_integration.entry_id}"
+    )
+    assert '"translation_placeholders"' in text
+    assert v2c_sim.device_id not in text

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -22,7 +23,7 @@ from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 from v2c_simulator.state import Timer
 
-from .read_helpers import advance
+from .read_helpers import advance, restart
 
 
 async def test_quota_spent_by_another_program_raises_and_clears_an_issue(
@@ -227,4 +228,217 @@ async def test_a_legacy_timer_refused_as_a_bad_request_raises_the_issue(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     await hass.services.async_call(DOMAIN, "disable_timer", data, blocking=True)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def _offline_for(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: int
+) -> None:
+    for _ in range(hours):
+        await advance(hass, freezer, timedelta(hours=1))
+
+
+def _offline_issue_id(hass: HomeAssistant, v2c_sim: SimHandle) -> str:
+    return f"charger_offline_{_charger_device(hass, v2c_sim).id}"
+
+
+async def test_a_reload_keeps_the_issue_of_a_charger_still_offline(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger offline for a day keeps its issue when the entry reloads.
+
+    The first read after the setup knows nothing of connectivity yet: unknown
+    is not online, so only a read finding the charger back clears the issue.
+    """
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 26)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await _offline_for(hass, freezer, 3)
+
+    assert (
+        init_integration.runtime_data.chargers[v2c_sim.device_id].data.connected
+        is False
+    )
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None, (
+        "the offline issue was cleared by the reload while the charger is offline"
+    )
+
+
+async def test_a_reload_does_not_move_the_offline_date(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The issue of a charger offline since 2 March keeps saying so after a reload.
+
+    The store keeps the moment the charger went offline, not the coordinator
+    alone, which a reload or a restart starts afresh.
+    """
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 26)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["since"] == "2026-03-02"
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await _offline_for(hass, freezer, 26)
+
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.active
+    assert issue.translation_placeholders["since"] == "2026-03-02"
+
+
+async def test_an_offline_issue_stays_shown_over_a_restart(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charger offline for two days when Home Assistant restarts keeps its issue.
+
+    The issue is persistent, so Home Assistant starts with it shown, with its
+    name and date; the setup's read checks the connectivity of the charger
+    last seen offline and finds it still offline.
+    """
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 48)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    await restart(hass, init_integration)
+    coordinator = init_integration.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.data.connected is False
+    await _offline_for(hass, freezer, 3)
+
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None, "the offline issue vanished with the restart"
+    assert issue.active, "the offline issue vanished with the restart"
+    assert issue.translation_placeholders == {"name": "Garage", "since": "2026-03-02"}
+
+
+async def test_a_charger_back_while_stopped_loses_its_issue_at_the_start(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The setup's read finds the charger back: the issue and its date go at once.
+
+    It costs one call more than a start, for that charger only.
+    """
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 26)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.charger.set_online(True)
+    v2c_sim.sim.clear_log()
+
+    await restart(hass, init_integration)
+
+    paths = [record.path for record in v2c_sim.sim.request_log]
+    assert paths.count("/device/connected") == 1
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert init_integration.runtime_data.store.offline_since == {}
+
+
+async def test_disabling_the_entry_clears_the_issues_only_its_calls_clear(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A disabled entry reads nothing: its offline, quota and key issues go with it.
+
+    As when the entry is deleted; the list of replaced entities stays, for
+    the user to close once the automations are updated.
+    """
+    entry_id = init_integration.entry_id
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 26)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    for kept in (f"quota_exhausted_{entry_id}", f"replaced_entities_{entry_id}"):
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            kept,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=kept.rpartition("_")[0],
+        )
+
+    assert await hass.config_entries.async_set_disabled_by(
+        entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert issue_registry.async_get_issue(DOMAIN, f"quota_exhausted_{entry_id}") is None
+    assert issue_registry.async_get_issue(DOMAIN, f"replaced_entities_{entry_id}")
+
+
+async def test_an_entry_enabled_again_raises_the_issue_from_the_stored_date(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Enabled again, a charger still offline has its issue back, with its first date."""
+    entry_id = init_integration.entry_id
+    issue_id = _offline_issue_id(hass, v2c_sim)
+    v2c_sim.charger.set_online(False)
+    await _offline_for(hass, freezer, 26)
+    assert await hass.config_entries.async_set_disabled_by(
+        entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    await _offline_for(hass, freezer, 24)
+
+    assert await hass.config_entries.async_set_disabled_by(entry_id, None)
+    await hass.async_block_till_done()
+
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Garage", "since": "2026-03-02"}
+
+
+async def test_disabling_an_entry_whose_setup_retries_clears_its_key_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Home Assistant stops a retrying setup without unloading: the issue goes all the same."""
+    entry_id = init_integration.entry_id
+    issue_id = f"key_forbidden_{entry_id}"
+    v2c_sim.sim.faults.set(FaultKind.FORBIDDEN_403)
+    for _ in range(30):
+        await advance(hass, freezer, timedelta(minutes=1))
+    assert await hass.config_entries.async_reload(entry_id) is False
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.SETUP_RETRY
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_set_disabled_by(
+        entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

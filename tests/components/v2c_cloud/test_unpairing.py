@@ -132,3 +132,21 @@ def test_a_failed_early_list_leaves_the_rest_to_the_regular_check() -> None:
     # The regular check's list still counts the refusal as a sign.
     assert check.settle(BOTH, {"TRY1": A}, NOW + timedelta(hours=6)) == BOTH
     assert check.missing == frozenset({"TRY2"})
+
+
+def test_a_refused_charger_a_list_was_read_since_is_no_sign_against_the_key() -> None:
+    """The key read the account after the refusal: the charger's 403s are its own.
+
+    Until the charger reads fine again, named by that list or not.
+    """
+    check = UnpairingCheck()
+    check.read_refused("TRY1", NOW)
+    check.read_refused("TRY2", NOW)
+    assert check.listed_since == frozenset()
+    check.settle(BOTH, {"TRY1": A}, NOW + timedelta(minutes=5))
+    assert check.listed_since == frozenset({"TRY1", "TRY2"})
+    check.read_fine("TRY1")
+    assert check.listed_since == frozenset({"TRY2"})
+    later = NOW + timedelta(minutes=5) + UNPAIRING_CONFIRM_AFTER
+    assert check.settle(BOTH, {"TRY1": A}, later) == {"TRY1": A}
+    assert check.listed_since == frozenset()
