@@ -84,8 +84,8 @@ class ScenarioDelays:
     @property
     def plugins(self) -> int:
         """Return how many first-day plug-ins the copies hold together."""
-        # Every strategy meets the same plug-ins; the most any one counted
-        # guards against one overwritten before HA showed it.
+        # Every strategy meets the same plug-ins and counts each one, shown or
+        # not; the most any one counted holds where a record was cut short.
         return max(
             sum(map(len, self.delays_s[name])) + sum(self.unseen[name])
             for name in self.strategies
@@ -111,15 +111,7 @@ def first_day_delays(
     if not one_day.plugins_day1_unseen:
         return one_day.plugin_delays_day1_s, 0
     two_days = asyncio.run(run(case_of(source, seed_offset=copy), strategy, 2))
-    seen_after_midnight = len(two_days.plugin_delays_day1_s) - len(
-        one_day.plugin_delays_day1_s
-    )
-    # Not the longer run's own count: a plug-in still unseen when the car's
-    # next visit begins is dropped by the runner, not left unseen.
-    return (
-        two_days.plugin_delays_day1_s,
-        one_day.plugins_day1_unseen - seen_after_midnight,
-    )
+    return two_days.plugin_delays_day1_s, two_days.plugins_day1_unseen
 
 
 def mean_s(delays: list[float]) -> float | None:

@@ -141,8 +141,8 @@ class RunMetrics:
     age_floor: AgeFloor = field(default_factory=AgeFloor)
     plugin_delays_s: list[float] = field(default_factory=list)
     plugin_delays_day1_s: list[float] = field(default_factory=list)
-    # First-day plug-ins HA had not shown when the run ended: a one-day run
-    # would otherwise drop a late-evening plug-in without a trace.
+    # First-day plug-ins HA never showed: before the car left, before the next
+    # car came, or before the run ended (a one-day run's late-evening plug-in).
     plugins_day1_unseen: int = 0
     charge_start_delays_s: list[float] = field(default_factory=list)
     charge_end_delays_s: list[float] = field(default_factory=list)
@@ -178,6 +178,8 @@ class RunMetrics:
             # Day 1 sees one or two plug-ins per charger: a mean of so few
             # samples is weighed by its count.
             "plugins_day1": len(self.plugin_delays_day1_s),
+            # A day-1 mean of 0.0 may otherwise hide plug-ins HA never showed.
+            "plugins_day1_unseen": self.plugins_day1_unseen,
             "charge_start_detect_mean_s": _mean(self.charge_start_delays_s),
             "charge_end_detect_mean_s": _mean(self.charge_end_delays_s),
             "frozen_visible_mean_s": _mean(self.frozen_visible_s),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 import math
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from custom_components.v2c_cloud.api import (
     CallListener,
     ChargeState,
+    ChargingSession,
     PvMode,
     V2CClient,
     V2CError,
@@ -25,6 +26,19 @@ from custom_components.v2c_cloud.budget import (
     QuotaPlanner,
 )
 from custom_components.v2c_cloud.data import ChargerData, is_charging
+from custom_components.v2c_cloud.history import (
+    ASK_AGAIN,
+    CAPPED_ANSWER,
+    CHECK_INTERVAL,
+    HISTORY_EVERY_S,
+    SETTLE,
+)
+from custom_components.v2c_cloud.history_rows import (
+    LastRow,
+    build_rows,
+    fetch_windows,
+    floor_hour,
+)
 from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
 from custom_components.v2c_cloud.number import NUMBERS
 from custom_components.v2c_cloud.pending import ValueReader
@@ -149,6 +163,14 @@ class _VirtualClockMeter(PlannerMeter):
         return None
 
 
+@dataclass
+class _History:
+    """What the recorder and the store keep of one charger's history import."""
+
+    last: LastRow | None = None
+    asked: date | None = None
+
+
 class PlannerStrategy(Strategy):
     """The integration's own logic: QuotaPlanner plus ChargerPoller."""
 
@@ -164,6 +186,9 @@ class PlannerStrategy(Strategy):
         self.started = False
         self.pollers: list[ChargerPoller] = []
         self._next_account_tick: datetime | None = None
+        # Kept by the recorder and the store: a restart continues from them.
+        self._histories = {device_id: _History() for device_id in device_ids}
+        self._next_history_check: datetime | None = None
 
     async def start(self, now: datetime) -> None:
         """Restore the planner like the Store does, then spend 1 + 2·N calls."""
@@ -182,6 +207,7 @@ class PlannerStrategy(Strategy):
         for poller in self.pollers:
             await self._guard(poller.first_refresh(now))
         self._next_account_tick = now + ACCOUNT_TICK
+        await self._import_histories(now)
 
     def observe_quota(
         self, now: datetime, limit: int | None, remaining: int | None
@@ -193,7 +219,7 @@ class PlannerStrategy(Strategy):
     def next_poll_at(self, now: datetime) -> datetime | None:
         """Return the earliest read any poller or the account tick wants."""
         moments = [poller.next_refresh_at(now) for poller in self.pollers]
-        moments.append(self._next_account_tick)
+        moments += (self._next_account_tick, self._next_history_check)
         present = [moment for moment in moments if moment is not None]
         return min(present) if present else None
 
@@ -203,6 +229,8 @@ class PlannerStrategy(Strategy):
             self._next_account_tick = now + ACCOUNT_TICK
             if self.planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S):
                 await self._pairings(now)
+        if self._next_history_check and now >= self._next_history_check:
+            await self._import_histories(now)
         for poller in self.pollers:
             due = poller.next_refresh_at(now)
             if due is not None and due <= now:
@@ -238,6 +266,73 @@ class PlannerStrategy(Strategy):
     async def _pairings(self, now: datetime) -> None:
         with charged_as(CallKind.MAINTENANCE, now):
             await self._guard(self.client.get_pairings())
+
+    async def _import_histories(self, now: datetime) -> None:
+        """Run the charging-history import as history.py does, for its calls.
+
+        At setup, then every CHECK_INTERVAL, each charger on the planner's
+        gate; the rows are built only to know where the next import continues.
+        """
+        self._next_history_check = now + CHECK_INTERVAL
+        for device_id, history in self._histories.items():
+            if not self.planner.maintenance_due(
+                f"history:{device_id}", now, HISTORY_EVERY_S
+            ):
+                continue
+            try:
+                sessions = await self._fetch_sessions(now, device_id, history)
+            except V2CRateLimitError:
+                self.rate_limited += 1
+                continue
+            except V2CError:
+                continue
+            if sessions is None:
+                continue
+            rows = build_rows(sessions, UTC, history.last, floor_hour(now - SETTLE))
+            if rows:
+                newest = rows[-1]
+                history.last = LastRow(
+                    start=newest["start"],
+                    state=newest.get("state") or 0.0,
+                    sum=newest.get("sum") or 0.0,
+                )
+            history.asked = now.date()
+
+    async def _fetch_sessions(
+        self, now: datetime, device_id: str, history: _History
+    ) -> list[ChargingSession] | None:
+        """Ask the windows V2CHistoryImporter asks; None when polling is blocked."""
+        today = now.date()
+        since = None
+        if history.last is not None:
+            since = history.last.start.date()
+            if history.asked is not None:
+                since = max(since, min(history.asked, today) - ASK_AGAIN)
+        sessions: list[ChargingSession] = []
+        for first, newest in fetch_windows(today, since):
+            found: dict[tuple[object, ...], ChargingSession] = {}
+            last = newest
+            while True:
+                if self.planner.polling_blocked_until is not None:
+                    return None
+                with charged_as(CallKind.MAINTENANCE, now):
+                    answer = await self.client.get_charging_sessions(
+                        device_id, first, last
+                    )
+                answered: dict[tuple[object, ...], ChargingSession] = {
+                    (item.session_id, item.charge_id, item.start): item
+                    for item in answer
+                }
+                new = answered.keys() - found.keys()
+                found.update(answered)
+                days = [item.start.date() for item in answer if item.start is not None]
+                if len(answer) != CAPPED_ANSWER or not new or not days:
+                    break
+                last = max(min(days), first)
+            if since is None and not found:
+                break
+            sessions.extend(found.values())
+        return sessions
 
     async def _guard(self, call: Awaitable[object]) -> None:
         try:

@@ -39,6 +39,7 @@ from .metering import charged_as
 from .pending import PendingValue, ValueReader
 from .polling import (
     CONNECTED_CHECK_S,
+    DUE_RECHECK,
     ChargerCall,
     ChargerOfflineError,
     ChargerPoller,
@@ -444,6 +445,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.unpairing = account.unpairing
         self.device_id = pairing.device_id
         self._unsub_timer: CALLBACK_TYPE | None = None
+        self._unsub_recheck: CALLBACK_TYPE | None = None
         self._shut_down = False
         self._store = account.store
         # Kept in the store: a reload or restart must not move the date the
@@ -819,9 +821,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # Assistant stops, must not re-arm it.
             return
         now = utcnow()
+        recheck = True
         try:
             delay = self._next_delay(now, when)
         except Exception as err:  # noqa: BLE001 - a broken plan must not end polling
+            # Asked again, it would only fail again.
+            recheck = False
             LOGGER.warning(
                 "Could not plan the next read of charger %s (%s); retrying in %s",
                 mask_device_id(self.device_id),
@@ -835,6 +840,37 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._unsub_timer = async_call_later(
             self.hass, delay.total_seconds(), self._async_timer_fired
         )
+        if recheck and delay > DUE_RECHECK:
+            self._arm_recheck()
+
+    def _arm_recheck(self) -> None:
+        self._unsub_recheck = async_call_later(
+            self.hass, DUE_RECHECK.total_seconds(), self._async_recheck
+        )
+
+    @callback
+    def _async_recheck(self, _: datetime) -> None:
+        """Read now if the planner's moment came before the timer's; a local check."""
+        self._unsub_recheck = None
+        if (
+            self._unsub_timer is None
+            or self.hass.is_stopping
+            # Their timers keep a pace of their own, not the planner's: a
+            # rejected or forbidden key must not be tried every 10 s.
+            or self.errors.forbidden
+            or self.errors.reauth_pending()
+        ):
+            return
+        now = utcnow()
+        try:
+            due = self.poller.next_refresh_at(now)
+        except Exception:  # noqa: BLE001 - the timer armed still fires
+            return
+        if due is None or due > now:
+            self._arm_recheck()
+            return
+        self._cancel_timer()
+        self._async_timer_fired(now)
 
     def _next_delay(self, now: datetime, when: datetime | None) -> timedelta | None:
         """Return how long to wait before the timer should fire next, None for never.
@@ -897,6 +933,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if self._unsub_timer is not None:
             self._unsub_timer()
             self._unsub_timer = None
+        self._cancel_recheck()
+
+    def _cancel_recheck(self) -> None:
+        if self._unsub_recheck is not None:
+            self._unsub_recheck()
+            self._unsub_recheck = None
 
     @callback
     def _async_stopping(self, _: Event) -> None:
@@ -908,6 +950,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     @callback
     def _async_timer_fired(self, _: datetime) -> None:
         self._unsub_timer = None
+        self._cancel_recheck()
         if self.hass.is_stopping:
             return
         # Not the entry's task: its unload must not wait for a read in flight.

@@ -58,6 +58,11 @@ SHOWN_VALUE_TRUSTED_S = 3600.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
 OPENING_GRACE = timedelta(minutes=1)
+# How often a charger waiting for its read asks the planner again: its moment
+# moves earlier between reads (the pace rising toward the reset, a charge end
+# nearing, another charger's read), and a timer armed once would miss that.
+# The benchmark steps at this pace too, so it measures what Home Assistant does.
+DUE_RECHECK = timedelta(seconds=10)
 
 _LOGGER = logging.getLogger(__package__)
 

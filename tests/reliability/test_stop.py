@@ -38,6 +38,7 @@ async def test_no_read_is_armed_or_sent_once_home_assistant_stops(
         hass.set_state(CoreState.running)
     await hass.async_stop()
     assert coordinator._unsub_timer is None
+    assert coordinator._unsub_recheck is None
 
 
 @pytest.mark.parametrize("read_due", ["before", "during"])
