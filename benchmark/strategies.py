@@ -13,7 +13,6 @@ from typing import Any
 from custom_components.v2c_cloud.api import (
     CallListener,
     ChargeState,
-    ChargingSession,
     PvMode,
     V2CClient,
     V2CError,
@@ -27,18 +26,13 @@ from custom_components.v2c_cloud.budget import (
 )
 from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.history import (
-    ASK_AGAIN,
-    CAPPED_ANSWER,
     CHECK_INTERVAL,
     HISTORY_EVERY_S,
     SETTLE,
+    async_fetch_sessions,
+    import_since,
 )
-from custom_components.v2c_cloud.history_rows import (
-    LastRow,
-    build_rows,
-    fetch_windows,
-    floor_hour,
-)
+from custom_components.v2c_cloud.history_rows import LastRow, build_rows, floor_hour
 from custom_components.v2c_cloud.metering import PlannerMeter, charged_as
 from custom_components.v2c_cloud.number import NUMBERS
 from custom_components.v2c_cloud.pending import ValueReader
@@ -280,7 +274,16 @@ class PlannerStrategy(Strategy):
             ):
                 continue
             try:
-                sessions = await self._fetch_sessions(now, device_id, history)
+                today = now.date()
+                since = import_since(history.last, UTC, history.asked, today)
+                sessions = await async_fetch_sessions(
+                    self.client,
+                    self.planner,
+                    device_id,
+                    now=now,
+                    today=today,
+                    since=since,
+                )
             except V2CRateLimitError:
                 self.rate_limited += 1
                 continue
@@ -297,42 +300,6 @@ class PlannerStrategy(Strategy):
                     sum=newest.get("sum") or 0.0,
                 )
             history.asked = now.date()
-
-    async def _fetch_sessions(
-        self, now: datetime, device_id: str, history: _History
-    ) -> list[ChargingSession] | None:
-        """Ask the windows V2CHistoryImporter asks; None when polling is blocked."""
-        today = now.date()
-        since = None
-        if history.last is not None:
-            since = history.last.start.date()
-            if history.asked is not None:
-                since = max(since, min(history.asked, today) - ASK_AGAIN)
-        sessions: list[ChargingSession] = []
-        for first, newest in fetch_windows(today, since):
-            found: dict[tuple[object, ...], ChargingSession] = {}
-            last = newest
-            while True:
-                if self.planner.polling_blocked_until is not None:
-                    return None
-                with charged_as(CallKind.MAINTENANCE, now):
-                    answer = await self.client.get_charging_sessions(
-                        device_id, first, last
-                    )
-                answered: dict[tuple[object, ...], ChargingSession] = {
-                    (item.session_id, item.charge_id, item.start): item
-                    for item in answer
-                }
-                new = answered.keys() - found.keys()
-                found.update(answered)
-                days = [item.start.date() for item in answer if item.start is not None]
-                if len(answer) != CAPPED_ANSWER or not new or not days:
-                    break
-                last = max(min(days), first)
-            if since is None and not found:
-                break
-            sessions.extend(found.values())
-        return sessions
 
     async def _guard(self, call: Awaitable[object]) -> None:
         try:

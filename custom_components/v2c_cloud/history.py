@@ -166,17 +166,12 @@ class V2CHistoryImporter:
         """Return the rows to add, or None when the quota ran out meanwhile."""
         last = await self._async_last_row()
         imported_in = await self._async_imported_zone(zone)
-        since = None
-        if last is not None:
-            # The dates of the sessions imported last, as they were read.
-            since = last.start.astimezone(imported_in).date()
-            asked = self.store.history_asked.get(self.device_id)
-            if asked is not None:
-                # A day asked in the future was a wrong clock: it vouches for
-                # no more than today. A day read in another zone is at most a
-                # day off, well inside the margin.
-                since = max(since, min(asked, today) - ASK_AGAIN)
-        sessions = await self._async_fetch(now, today, since)
+        since = import_since(
+            last, imported_in, self.store.history_asked.get(self.device_id), today
+        )
+        sessions = await async_fetch_sessions(
+            self.client, self.planner, self.device_id, now=now, today=today, since=since
+        )
         if sessions is None:
             return None
         return build_rows(
@@ -230,45 +225,81 @@ class V2CHistoryImporter:
             sum=row.get("sum") or 0.0,
         )
 
-    async def _async_fetch(
-        self, now: datetime, today: date, since: date | None
-    ) -> list[ChargingSession] | None:
-        """Ask month by month: back to since, or on a first import to the first empty month."""
-        sessions: list[ChargingSession] = []
-        for first, last in fetch_windows(today, since):
-            found = await self._async_window(now, first, last)
-            if found is None:
-                return None
-            if since is None and not found:
-                break
-            sessions.extend(found)
-        return sessions
 
-    async def _async_window(
-        self, now: datetime, first: date, last: date
-    ) -> list[ChargingSession] | None:
-        """Return a window's sessions; None when the quota ran out meanwhile.
+def import_since(
+    last: LastRow | None, imported_in: tzinfo, asked: date | None, today: date
+) -> date | None:
+    """Return the first day an import asks; None for a first import.
 
-        An answer of exactly five may have been cut to the newest five: the
-        window is asked again up to the oldest day answered, until an answer
-        brings nothing new. More than five proves dates lift the cap.
-        """
-        found: dict[tuple[object, ...], ChargingSession] = {}
-        while True:
-            if self.planner.polling_blocked_until is not None:
-                return None
-            with charged_as(CallKind.MAINTENANCE, now):
-                answer = await self.client.get_charging_sessions(
-                    self.device_id, first, last
-                )
-            answered = {_identity(session): session for session in answer}
-            new = answered.keys() - found.keys()
-            found.update(answered)
-            days = [s.start.date() for s in answer if s.start is not None]
-            if len(answer) != CAPPED_ANSWER or not new or not days:
-                return list(found.values())
-            # The oldest day may hold more sessions than were answered: ask it again.
-            last = max(min(days), first)
+    The benchmark's planner imports by this rule too, so it pays what users pay.
+    """
+    if last is None:
+        return None
+    # The dates of the sessions imported last, as they were read.
+    since = last.start.astimezone(imported_in).date()
+    if asked is None:
+        return since
+    # A day asked in the future was a wrong clock: it vouches for no more than
+    # today. A day read in another zone is at most a day off, well inside the
+    # margin.
+    return max(since, min(asked, today) - ASK_AGAIN)
+
+
+async def async_fetch_sessions(
+    client: V2CClient,
+    planner: QuotaPlanner,
+    device_id: str,
+    *,
+    now: datetime,
+    today: date,
+    since: date | None,
+) -> list[ChargingSession] | None:
+    """Ask month by month: back to since, or on a first import to the first empty month.
+
+    None when the quota ran out meanwhile.
+    """
+    sessions: list[ChargingSession] = []
+    for first, last in fetch_windows(today, since):
+        found = await _async_window(
+            client, planner, device_id, now=now, first=first, last=last
+        )
+        if found is None:
+            return None
+        if since is None and not found:
+            break
+        sessions.extend(found)
+    return sessions
+
+
+async def _async_window(
+    client: V2CClient,
+    planner: QuotaPlanner,
+    device_id: str,
+    *,
+    now: datetime,
+    first: date,
+    last: date,
+) -> list[ChargingSession] | None:
+    """Return a window's sessions; None when the quota ran out meanwhile.
+
+    An answer of exactly five may have been cut to the newest five: the
+    window is asked again up to the oldest day answered, until an answer
+    brings nothing new. More than five proves dates lift the cap.
+    """
+    found: dict[tuple[object, ...], ChargingSession] = {}
+    while True:
+        if planner.polling_blocked_until is not None:
+            return None
+        with charged_as(CallKind.MAINTENANCE, now):
+            answer = await client.get_charging_sessions(device_id, first, last)
+        answered = {_identity(session): session for session in answer}
+        new = answered.keys() - found.keys()
+        found.update(answered)
+        days = [s.start.date() for s in answer if s.start is not None]
+        if len(answer) != CAPPED_ANSWER or not new or not days:
+            return list(found.values())
+        # The oldest day may hold more sessions than were answered: ask it again.
+        last = max(min(days), first)
 
 
 def _identity(session: ChargingSession) -> tuple[object, ...]:
