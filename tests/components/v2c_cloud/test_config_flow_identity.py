@@ -106,3 +106,36 @@ async def test_account_not_added_twice_after_unpairing(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_an_entry_not_loaded_without_a_unique_id_knows_no_charger(
+    hass: HomeAssistant, v2c_sim: SimHandle
+) -> None:
+    """An entry that gave up its unique id (its last charger left) and is not loaded.
+
+    It has no device and names no charger: the account its chargers moved to
+    is added.
+    """
+    emptied = MockConfigEntry(
+        domain=DOMAIN,
+        title="V2C Cloud Old",
+        unique_id=None,
+        data={CONF_API_KEY: "an-emptied-key", CONF_BASE_URL: v2c_sim.base_url},
+    )
+    emptied.add_to_hass(hass)
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_API_KEY: v2c_sim.api_key,
+            SECTION_ADVANCED: {CONF_BASE_URL: v2c_sim.base_url},
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "POL0001"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
