@@ -354,10 +354,10 @@ class V2CPairingsTracker:
         )
         for device_id in unpaired | elsewhere:
             sessions.pop(device_id, None)
-        for device_id in set(store.history_zones) - kept:
-            del store.history_zones[device_id]
-        for device_id in set(store.history_asked) - kept:
-            del store.history_asked[device_id]
+        # The history import's marks are a charger's, whoever runs it.
+        for marks in (store.history_zones, store.history_asked):
+            for device_id in set(marks) - kept:
+                del marks[device_id]
         for device_id in elsewhere:
             store.energy.pop(device_id, None)
         for device_id in set(store.offline_since) - (kept - elsewhere):
