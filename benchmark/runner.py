@@ -191,6 +191,8 @@ class _Watch:
     described_at: datetime | None = None
     seen_read: datetime | None = None
     offline_since: datetime | None = None
+    # Outages in force: one inside another ends with the last of them.
+    outages: int = 0
     frozen_s: float = 0.0
     start_since: datetime | None = None
     end_since: datetime | None = None
@@ -218,6 +220,7 @@ async def _simulate(
     )
     watches = [_Watch() for _ in driver.chargers]
     cloud_down_since: datetime | None = None
+    cloud_outages_in_force = 0
     now = START
     calls_seen = 0
     await strategy.start(now)
@@ -254,15 +257,18 @@ async def _simulate(
                 watch.frozen_s += (step_to - now).total_seconds()
         now = clock.set(step_to)
         for event in driver.apply_until(now):
+            # An outage that starts during another joins it and lasts until the
+            # last of them ends, as the driver's does.
             if event.kind is EventKind.CLOUD_DOWN:
-                # An outage that starts while the cloud is down joins that one,
-                # as the driver's does.
+                cloud_outages_in_force += 1
                 if cloud_down_since is None:
                     cloud_down_since = event.at
                     metrics.cloud_outages += 1
                 continue
             if event.kind is EventKind.CLOUD_UP:
-                cloud_down_since = None
+                cloud_outages_in_force = max(0, cloud_outages_in_force - 1)
+                if not cloud_outages_in_force:
+                    cloud_down_since = None
                 continue
             watch = watches[event.charger]
             if event.kind is EventKind.PLUG_IN:
@@ -272,12 +278,16 @@ async def _simulate(
             elif event.kind is EventKind.UNPLUG:
                 # No later read can show a car that has left.
                 _drop_unseen_plugin(watch, metrics)
-            elif event.kind is EventKind.OFFLINE and watch.offline_since is None:
-                watch.offline_since = event.at
-                watch.frozen_s = 0.0
-            elif event.kind is EventKind.ONLINE and watch.offline_since is not None:
-                metrics.frozen_visible_s.append(watch.frozen_s)
-                watch.offline_since = None
+            elif event.kind is EventKind.OFFLINE:
+                watch.outages += 1
+                if watch.offline_since is None:
+                    watch.offline_since = event.at
+                    watch.frozen_s = 0.0
+            elif event.kind is EventKind.ONLINE:
+                watch.outages = max(0, watch.outages - 1)
+                if not watch.outages and watch.offline_since is not None:
+                    metrics.frozen_visible_s.append(watch.frozen_s)
+                    watch.offline_since = None
         outage = any(watch.offline_since is not None for watch in watches)
         for command in driver.due_commands(now):
             metrics.commands_sent += 1

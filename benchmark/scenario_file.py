@@ -41,6 +41,10 @@ FILE_CYCLE: tuple[tuple[str, str | None], ...] = (
 )
 # Without a given stay, a car leaves this long after its charge would end.
 _DEFAULT_STAY_AFTER_S = 3600.0
+_DAY_S = 86_400.0
+# A car arriving less than this long after its `start_at` finds the timer open
+# and charges at once; one arriving later waits for the next `start_at`.
+_TIMER_OPEN_S = 12 * 3600.0
 # The keys of each level: any other is refused, as a misspelt key would be ignored.
 TOP_KEYS = frozenset(
     {
@@ -127,7 +131,9 @@ class FileScenario(Scenario):
     cloud_outages: tuple[OutageSpec, ...] = ()
     daily_limit: int = 1000
     reset_time: time = time(0, 0)
-    timer_starts: dict[tuple[int, datetime], float] = field(
+    # The timer window ("HH:MM" start and end) armed for each session that has
+    # one, by charger and arrival.
+    timer_windows: dict[tuple[int, datetime], tuple[str, str]] = field(
         default_factory=dict, compare=False, hash=False
     )
 
@@ -181,8 +187,18 @@ class FileScenario(Scenario):
             hours = _draw(rng, session.charge_hours)
             begins = arrive
             if session.start_at is not None:
-                begins = _next_at(arrive, session.start_at)
-                self.timer_starts[(index, arrive)] = session.start_at
+                opens = _hhmm(session.start_at)
+                arrive_s = (arrive - midnight).total_seconds()
+                if _timer_wait_s(arrive_s, session.start_at):
+                    # Charging is allowed from the timer's start until the time
+                    # of day the car arrived: only the start is delayed.
+                    begins = _next_at(arrive, session.start_at)
+                    window = (opens, _hhmm(arrive_s))
+                else:
+                    # The timer opened before the car came: a window open all
+                    # day lets it charge at once for its whole charge.
+                    window = (opens, opens)
+                self.timer_windows[(index, arrive)] = window
             if session.stay_hours is not None:
                 leave = arrive + timedelta(hours=_draw(rng, session.stay_hours))
             else:
@@ -217,16 +233,12 @@ class FileScenarioDriver(ScenarioDriver):
         return True
 
     def _apply(self, event: Event) -> None:
-        """Arm the charger's timer for a session that waits for it."""
+        """Arm the charger's timer for a session that has one."""
         if event.kind is EventKind.PLUG_IN:
-            start_at = self.scenario.timer_starts.pop((event.charger, event.at), None)
+            window = self.scenario.timer_windows.pop((event.charger, event.at), None)
             charger = self.chargers[event.charger]
-            if start_at is not None and not charger.plugged:
-                # Charging is allowed from the timer's start until the time of
-                # day the car arrived: only the start is delayed.
-                begin = _hhmm(start_at)
-                arrived = event.at
-                end = _hhmm(arrived.hour * 3600 + arrived.minute * 60)
+            if window is not None and not charger.plugged:
+                begin, end = window
                 charger.state.timers = {
                     _TIMER_ID: Timer(_TIMER_ID, begin, end, "1234567")
                 }
@@ -241,7 +253,11 @@ def load(path: Path, *, seed_offset: int = 0) -> BenchCase:
     `seed_offset` is added to the file's seed: the same pattern on other days.
     """
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ScenarioFileError(
+            f"{path}: not UTF-8 text (byte {err.start}: {err.reason}); save it as UTF-8"
+        ) from err
     except (OSError, json.JSONDecodeError) as err:
         raise ScenarioFileError(f"{path}: {err}") from err
     try:
@@ -425,8 +441,10 @@ def _no_overlap(sessions: tuple[SessionSpec, ...], where: str) -> None:
     The simulator ignores a plug-in while a car is there, so the later visit
     would silently vanish. What the ranges settle is caught: whichever visit
     may come first is, at its earliest departure, still there at the other's
-    latest arrival (two fixed windows that overlap, for one). Ranges that
-    overlap only on some draws are left to the file's author.
+    latest arrival (two fixed windows that overlap, for one), on one day or
+    across midnight (a visit still there when the next day's visit, its own
+    included, arrives). Ranges that overlap only on some draws are left to
+    the file's author.
     """
     for earlier, later in itertools.combinations(range(len(sessions)), 2):
         first, second = sessions[earlier], sessions[later]
@@ -439,6 +457,21 @@ def _no_overlap(sessions: tuple[SessionSpec, ...], where: str) -> None:
                 f"{where}.sessions[{earlier}] and {where}.sessions[{later}] overlap: "
                 "whichever arrives first is still there when the other arrives "
                 "(visits of one charger must not overlap)"
+            )
+    for today, tomorrow in itertools.product(range(len(sessions)), repeat=2):
+        first, second = sessions[today], sessions[tomorrow]
+        if (
+            _next_days(first, second)
+            and _earliest_leave_s(first) > second.arrive[1] + _DAY_S
+        ):
+            other = (
+                "its own next day's visit"
+                if today == tomorrow
+                else f"{where}.sessions[{tomorrow}] of the next day"
+            )
+            raise ScenarioFileError(
+                f"{where}.sessions[{today}] and {other} overlap: it is still there "
+                "when that one arrives (visits of one charger must not overlap)"
             )
 
 
@@ -457,17 +490,37 @@ def _same_days(first: SessionSpec, second: SessionSpec) -> bool:
     return first.days[0] <= second.days[1] and second.days[0] <= first.days[1]
 
 
+def _next_days(first: SessionSpec, second: SessionSpec) -> bool:
+    """Tell whether `first` may come on a day of the run and `second` on the next."""
+    first_from, first_to = first.days or (0, math.inf)
+    second_from, second_to = second.days or (0, math.inf)
+    return max(first_from, second_from - 1) <= min(first_to, second_to - 1)
+
+
 def _earliest_leave_s(session: SessionSpec) -> float:
-    """Return the earliest a visit may leave, in seconds after its day's midnight."""
+    """Return the earliest a visit may leave, in seconds after its day's midnight.
+
+    A later arrival never leaves earlier, its timer's wait included, so the
+    earliest arrival gives it.
+    """
     arrive = session.arrive[0]
     if session.stay_hours is not None:
         return arrive + session.stay_hours[0] * 3600
     begins = arrive
     if session.start_at is not None:
-        begins = session.start_at
-        if begins <= arrive:
-            begins += 86_400
+        begins += _timer_wait_s(arrive, session.start_at)
     return begins + session.charge_hours[0] * 3600 + _DEFAULT_STAY_AFTER_S
+
+
+def _timer_wait_s(arrive_s: float, start_at_s: float) -> float:
+    """Return how long a car arriving at `arrive_s` waits for its timer to open.
+
+    Times are seconds after midnight. A car arriving less than 12 hours after
+    `start_at` finds the timer open (an off-peak tariff from 22:00 and a car
+    at 22:30) and waits for nothing; any other waits for the next `start_at`.
+    """
+    since = (arrive_s - start_at_s) % _DAY_S
+    return 0.0 if since < _TIMER_OPEN_S else _DAY_S - since
 
 
 def _days(value: object, where: str) -> tuple[int, int] | None:

@@ -203,6 +203,9 @@ class Scenario:
         ]
         first = timedelta(hours=self.spread_from.hour, minutes=self.spread_from.minute)
         last = timedelta(hours=self.spread_to.hour, minutes=self.spread_to.minute)
+        if last < first:
+            # A window across midnight ("22:00" to "06:00") ends the next morning.
+            last += timedelta(days=1)
         step = (last - first) / max(self.spread_commands, 1)
         for index in range(self.spread_commands):
             charger = index % len(self.models)
@@ -379,6 +382,10 @@ class ScenarioDriver:
         heapq.heapify(self._events)
         self._commands: list[Command] = []
         self._cloud_down: FaultRule | None = None
+        # Outages in force, per charger and for the cloud: one that starts during
+        # another joins it, and they end with the last of them.
+        self._offline_count = [0] * len(self.chargers)
+        self._cloud_down_count = 0
 
     def next_event_at(self) -> datetime | None:
         """Return when the next timeline event is due."""
@@ -444,11 +451,13 @@ class ScenarioDriver:
             self.sim.site.set_day_factor(event.at.date(), event.sky)
             return
         if event.kind is EventKind.CLOUD_DOWN:
+            self._cloud_down_count += 1
             if self._cloud_down is None:
                 self._cloud_down = self.sim.faults.set(FaultKind.HTTP_503)
             return
         if event.kind is EventKind.CLOUD_UP:
-            if self._cloud_down is not None:
+            self._cloud_down_count = max(0, self._cloud_down_count - 1)
+            if not self._cloud_down_count and self._cloud_down is not None:
                 self.sim.faults.remove(self._cloud_down)
                 self._cloud_down = None
             return
@@ -460,5 +469,12 @@ class ScenarioDriver:
             charger.unplug(at=event.at)
         elif event.kind is EventKind.CAR_WANTS:
             charger.want_more(event.energy_kwh, at=event.at)
-        else:
-            charger.set_online(event.kind is EventKind.ONLINE, at=event.at)
+        elif event.kind is EventKind.OFFLINE:
+            self._offline_count[event.charger] += 1
+            if self._offline_count[event.charger] == 1:
+                charger.set_online(False, at=event.at)
+        elif event.kind is EventKind.ONLINE:
+            count = max(0, self._offline_count[event.charger] - 1)
+            self._offline_count[event.charger] = count
+            if not count:
+                charger.set_online(True, at=event.at)
