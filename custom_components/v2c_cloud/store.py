@@ -20,7 +20,10 @@ from .session import SessionMark
 
 # The saved data is a mapping, each key optional (a revision that did not
 # write it loads without it):
-# - quota: quota_id of the key and server the planner counted for;
+# - quota: quota_id of the key and server the planner counted for; under
+#   another, the count starts afresh and the planner keeps only what the
+#   chargers taught it (QuotaPlanner.from_dict's new_quota), auth, unconfirmed
+#   and closed are dropped, the other keys kept;
 # - unconfirmed: chargers with commands not yet confirmed;
 # - planner, auth: the QuotaPlanner's and AuthGuard's own data;
 # - energy: per charger, its LifetimeEnergy; none for a charger another entry
@@ -129,15 +132,20 @@ class V2CStore:
         """
         store = _store(hass, entry_id)
         data = await _async_read(store)
+        new_quota = False
         if data is not None and data.get("quota") not in (None, quota):
+            new_quota = True
             LOGGER.info(
-                "The V2C Cloud key or server changed; its daily quota is counted afresh"
+                "The V2C Cloud key or server changed; its daily quota is counted "
+                "afresh, what the chargers taught the planner is kept"
             )
-            # Energy, sessions, history and offline moments are the chargers',
-            # whatever the key.
+            # Energy, sessions, history, offline moments and the planner's
+            # habits are the chargers', whatever the key; the planner leaves
+            # the old key's count behind (QuotaPlanner.from_dict).
             data = {
                 key: data.get(key)
                 for key in (
+                    "planner",
                     "energy",
                     "sessions",
                     "history_zones",
@@ -154,12 +162,18 @@ class V2CStore:
             try:
                 if not isinstance(planner_data, dict):
                     raise TypeError("not a mapping")  # noqa: TRY301
-                planner = QuotaPlanner.from_dict(planner_data, settings, now=now)
+                planner = QuotaPlanner.from_dict(
+                    planner_data, settings, now=now, new_quota=new_quota
+                )
                 if data.get("closed") is False:
                     planner.assume_counts_lost()
             except (TypeError, ValueError) as err:
-                _warn_damaged(store, "quota planner", err)
-                planner.assume_half_spent()
+                if new_quota:
+                    # The new key's count is a new planner's either way.
+                    _warn_damaged(store, "quota planner", err, _HABITS_DEFAULT)
+                else:
+                    _warn_damaged(store, "quota planner", err)
+                    planner.assume_half_spent()
         try:
             guard = AuthGuard.from_dict(data.get("auth") or {})
         except (AttributeError, TypeError, ValueError) as err:
@@ -391,6 +405,7 @@ async def _async_read(store: Store[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 _QUOTA_DEFAULT = "assuming half the daily quota spent until the V2C Cloud reports it"
+_HABITS_DEFAULT = "learning the chargers' habits afresh"
 _AUTH_DEFAULT = "forgetting earlier authentication failures"
 _ENERGY_DEFAULT = "keeping the lifetime energy last shown by Home Assistant"
 _SESSIONS_DEFAULT = (

@@ -14,6 +14,7 @@ from custom_components.v2c_cloud.budget import (
     PlannerSettings,
     QuotaPlanner,
 )
+from custom_components.v2c_cloud.budget.state import CARRIED_OVER, carry_over
 
 from .conftest import NOON
 
@@ -84,7 +85,7 @@ def test_a_discredited_reset_header_stays_discredited_after_a_restart(
     [
         lambda data: data.pop("window"),
         lambda data: data.update(version=99),
-        lambda data: data.update(chargers={"A": {"activity": "flying"}}),
+        lambda data: data.update(chargers={"A": {"activity": "charging"}}),
         lambda data: data.update(reset_at=12),
         lambda data: data["window"].update(calls=[]),
     ],
@@ -353,3 +354,107 @@ def test_a_state_saved_before_crashes_were_told_apart_loads(
     data = saved(busy_planner)
     del data["counts_lost"]
     assert not QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()["counts_lost"]
+
+
+@pytest.mark.parametrize("activity", ["scheduled", None, 3])
+def test_an_activity_a_newer_revision_added_restores_the_charger_empty(
+    busy_planner: QuotaPlanner, settings: PlannerSettings, activity: object
+) -> None:
+    """Only the activity is left out: the charger's habits are kept."""
+    data = saved(busy_planner)
+    data["chargers"]["A"]["activity"] = activity
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    assert restored.snapshot(NOON).chargers["A"].activity is ChargerActivity.IDLE
+    restored_data = restored.to_dict()
+    restored_data["chargers"]["A"]["activity"] = activity
+    assert restored_data == data
+
+
+def test_calls_of_a_kind_a_newer_revision_added_still_count_as_polls(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """The calls made stay counted against the share; only their kind is lost."""
+    data = saved(busy_planner)
+    assert data["window"]["calls"] == {"poll": 1, "command": 1}
+    data["window"]["calls"].update(history=50, status=7)
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    calls = restored.snapshot(NOON).calls_today
+    assert (calls[CallKind.POLL], calls[CallKind.COMMAND]) == (58, 1)
+    assert restored._state.window.ours == 59
+    assert restored.remaining == busy_planner.remaining
+
+
+def _habits(data: dict[str, Any]) -> dict[str, Any]:
+    return {part: data[part] for part in CARRIED_OVER}
+
+
+def test_a_new_quota_keeps_the_habits_and_counts_afresh(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """Another key's count, reset, pauses and other programs' pace are not carried."""
+    state = busy_planner._state
+    state.chargers["A"].charge_ewma_s = 4321.0
+    state.command_ewma = 17.5
+    state.command_profile = [0.0] * 47 + [1.0]
+    state.other_ewma = 300.0
+    state.reset_offset_s = state.proven_offset_s = 8 * 3600.0
+    state.reset_header_trusted = False
+    state.throttled_until = NOON + timedelta(minutes=1)
+    state.bare_pauses = 3
+    state.counts_lost = True
+    data = saved(busy_planner)
+
+    later = NOON + timedelta(minutes=5)
+    restored = QuotaPlanner.from_dict(data, settings, now=later, new_quota=True)
+    fresh = QuotaPlanner(settings, now=later).to_dict()
+    restored_data = restored.to_dict()
+    assert _habits(restored_data) == _habits(data)
+    assert {
+        part: restored_data[part] for part in fresh if part not in CARRIED_OVER
+    } == {part: fresh[part] for part in fresh if part not in CARRIED_OVER}
+    assert restored.remaining == 1000
+    assert restored.blocked_until(later) is None
+    assert restored.snapshot(later).chargers["A"].activity is ChargerActivity.PLUGGED
+    # When the periodic reads last ran is the chargers': not asked again at once.
+    assert not restored.maintenance_due("pairings", later, 6 * 3600)
+
+
+def test_a_new_quota_keeps_what_a_state_saved_before_them_lacks_as_new(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    del data["command_profile"]
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON, new_quota=True)
+    assert restored.to_dict()["command_profile"] == [1 / 48] * 48
+    assert restored.to_dict()["chargers"] == data["chargers"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data.update(version=99),
+        lambda data: data.pop("version"),
+        lambda data: data.update(command_ewma="lots"),
+        lambda data: data.update(chargers={"A": {"activity": "charging"}}),
+    ],
+)
+def test_a_new_quota_refuses_unreadable_habits_and_newer_layouts(
+    busy_planner: QuotaPlanner, settings: PlannerSettings, damage: Any
+) -> None:
+    data = saved(busy_planner)
+    damage(data)
+    with pytest.raises(ValueError, match="planner state"):
+        QuotaPlanner.from_dict(data, settings, now=NOON, new_quota=True)
+
+
+def test_carry_over_takes_the_habits_into_the_fresh_state(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    fresh = QuotaPlanner(settings, now=NOON).to_dict()
+    carried = carry_over(data, fresh)
+    assert _habits(carried) == _habits(data)
+    assert carried == {**fresh, **_habits(data)}
+    # Neither state is changed.
+    assert data == saved(busy_planner)
+    assert fresh == QuotaPlanner(settings, now=NOON).to_dict()

@@ -25,6 +25,7 @@ from .state import (
     Maintenance,
     PlannerState,
     Window,
+    carry_over,
     state_from_dict,
     state_to_dict,
 )
@@ -78,10 +79,23 @@ class QuotaPlanner:
 
     @classmethod
     def from_dict(
-        cls, data: dict[str, Any], settings: PlannerSettings, *, now: datetime
+        cls,
+        data: dict[str, Any],
+        settings: PlannerSettings,
+        *,
+        now: datetime,
+        new_quota: bool = False,
     ) -> Self:
-        """Restore a planner saved by to_dict; raise ValueError if unreadable."""
+        """Restore a planner saved by to_dict; raise ValueError if unreadable.
+
+        new_quota: the state counted another quota (a new key, another
+        server). Only what outlives it is restored (state.CARRIED_OVER): the
+        chargers' habits, the command pace and the periodic reads' schedule;
+        the quota is counted afresh, as by a new planner.
+        """
         planner = cls(settings, now=now)
+        if new_quota:
+            data = carry_over(data, planner.to_dict())
         try:
             planner._restore(state_from_dict(data, planner.now))
         except (OverflowError, TypeError) as err:

@@ -177,6 +177,25 @@ class PlannerState:
     maintenance: dict[str, Maintenance] = field(default_factory=dict)
 
 
+# The parts of a saved state that outlive the quota it counted (a new key of
+# the account, another server): what the chargers and the user taught the
+# planner, and when the chargers' periodic reads last ran. The rest is the
+# old key's count: its limit, calls left and window, its headers, reset
+# moment and 429 pauses, and other programs' pace on it. A part added later
+# is the key's unless listed here.
+CARRIED_OVER = ("chargers", "maintenance", "command_ewma", "command_profile")
+
+
+def carry_over(saved: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """Return the fresh state with the parts of the saved one that outlive its quota.
+
+    Both are as state_to_dict writes them. The saved version comes along: a
+    newer layout is refused as a whole, as in any restore.
+    """
+    kept = {part: saved[part] for part in CARRIED_OVER if part in saved}
+    return {**fresh, **kept, "version": saved.get("version")}
+
+
 def state_to_dict(state: PlannerState) -> dict[str, Any]:
     """Return a JSON-ready copy of the state worth keeping across restarts.
 
@@ -263,7 +282,7 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             other_ewma=float(data["other_ewma"]),
             chargers={
                 str(device_id): ChargerState(
-                    activity=ChargerActivity(charger["activity"]),
+                    activity=_activity(charger["activity"]),
                     since=now,
                     charge_ewma_s=float(charger["charge_ewma_s"]),
                     charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
@@ -328,7 +347,7 @@ def _window_from_dict(data: dict[str, Any]) -> Window:
     return Window(
         start=_parse(data["start"]),
         since=_parse(data["since"]),
-        calls={CallKind(kind): int(calls) for kind, calls in data["calls"].items()},
+        calls=_calls(data["calls"]),
         others=int(data["others"]),
         others_since=_parse_optional(data["others_since"]),
         charged_s={
@@ -342,6 +361,41 @@ def _window_from_dict(data: dict[str, Any]) -> Window:
             for slot, calls in data.get("command_slots", {}).items()
         },
     )
+
+
+def _activity(value: Any) -> ChargerActivity:
+    """Return a saved activity; one a newer revision added (or unreadable) is IDLE.
+
+    Why IDLE: a restored activity lasts until the charger's first read, due
+    at once (the last poll is not saved), which is compared with it. From
+    IDLE, a car found there counts as an arrival at the restart, one sample
+    of a fading routine, as for a charger met for the first time. From
+    CHARGING, a car found plugged in would pass for a charge that stopped by
+    itself: a full car, read up to 16 baselines apart, its next start (a
+    timer's) missed for hours.
+    """
+    try:
+        return ChargerActivity(value)
+    except ValueError:
+        return ChargerActivity.IDLE
+
+
+def _calls(data: dict[str, Any]) -> dict[CallKind, int]:
+    """Return a window's calls by kind; kinds a newer revision added count as polls.
+
+    Only the split by kind is lost: every call still counts against the share
+    (Window.ours), as the calls left did, so the two stay consistent. A poll is
+    what the planner books calls it cannot tell apart as (a crash's gap), and
+    teaches nothing: commands would raise the daily commands learned.
+    """
+    calls: dict[CallKind, int] = {}
+    for value, count in data.items():
+        try:
+            kind = CallKind(value)
+        except ValueError:
+            kind = CallKind.POLL
+        calls[kind] = calls.get(kind, 0) + int(count)
+    return calls
 
 
 def _iso(moment: datetime | None) -> str | None:
