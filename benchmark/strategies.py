@@ -27,9 +27,9 @@ from custom_components.v2c_cloud.budget import (
 from custom_components.v2c_cloud.data import ChargerData, is_charging
 from custom_components.v2c_cloud.history import (
     CHECK_INTERVAL,
-    HISTORY_EVERY_S,
     SETTLE,
     async_fetch_sessions,
+    history_due,
     import_since,
 )
 from custom_components.v2c_cloud.history_rows import LastRow, build_rows, floor_hour
@@ -163,6 +163,7 @@ class _History:
 
     last: LastRow | None = None
     asked: date | None = None
+    failing: bool = False
 
 
 class PlannerStrategy(Strategy):
@@ -269,10 +270,9 @@ class PlannerStrategy(Strategy):
         """
         self._next_history_check = now + CHECK_INTERVAL
         for device_id, history in self._histories.items():
-            if not self.planner.maintenance_due(
-                f"history:{device_id}", now, HISTORY_EVERY_S
-            ):
+            if not history_due(self.planner, device_id, now, retrying=history.failing):
                 continue
+            history.failing = True
             try:
                 today = now.date()
                 since = import_since(history.last, UTC, history.asked, today)
@@ -289,6 +289,7 @@ class PlannerStrategy(Strategy):
                 continue
             except V2CError:
                 continue
+            history.failing = False
             if sessions is None:
                 continue
             rows = build_rows(sessions, UTC, history.last, floor_hour(now - SETTLE))

@@ -53,6 +53,10 @@ from .metering import charged_as
 from .store import V2CStore
 
 HISTORY_EVERY_S = 6 * 3600
+# A charger its reads saw without a car since the last import has no new
+# session to list, bar one too short for its reads to see: once a day is
+# enough for that, and for a visit Home Assistant was not running to see.
+HISTORY_QUIET_EVERY_S = 24 * 3600
 CHECK_INTERVAL = timedelta(hours=1)
 # Sessions must have ended this long before the hour closes: the cloud files them late.
 SETTLE = timedelta(minutes=30)
@@ -125,9 +129,7 @@ class V2CHistoryImporter:
     async def async_run(self) -> None:
         """Import new sessions when due and affordable; a failure waits for the next run."""
         now = utcnow()
-        if not self.planner.maintenance_due(
-            f"history:{self.device_id}", now, HISTORY_EVERY_S
-        ):
+        if not history_due(self.planner, self.device_id, now, retrying=self._failing):
             return
         zone = dt_util.get_default_time_zone()
         today = now.astimezone(zone).date()
@@ -136,10 +138,9 @@ class V2CHistoryImporter:
         except V2CError as err:
             LOGGER.log(
                 logging.DEBUG if self._failing else logging.INFO,
-                "Charging history of %s not imported (%s); trying again in %d h",
+                "Charging history of %s not imported (%s); trying again when next due",
                 mask_device_id(self.device_id),
                 type(err).__name__,
-                HISTORY_EVERY_S // 3600,
             )
             self._failing = True
             return
@@ -224,6 +225,23 @@ class V2CHistoryImporter:
             state=row.get("state") or 0.0,
             sum=row.get("sum") or 0.0,
         )
+
+
+def history_due(
+    planner: QuotaPlanner, device_id: str, now: datetime, *, retrying: bool
+) -> bool:
+    """Return True (and note it as done) when a charger's import should run now.
+
+    A failed import is tried again at the shorter pace, whatever the charger
+    did. The benchmark's planner imports by this rule too, so it pays what
+    users pay.
+    """
+    key = f"history:{device_id}"
+    quiet = not retrying and planner.quiet_since(
+        device_id, planner.maintenance_done_at(key)
+    )
+    every_s = HISTORY_QUIET_EVERY_S if quiet else HISTORY_EVERY_S
+    return planner.maintenance_due(key, now, every_s)
 
 
 def import_since(

@@ -59,9 +59,9 @@ async def test_the_planner_pays_for_the_charging_history_import(
     """The benchmark's planner pays the calls of the charging-history import.
 
     With the recorder (a default of Home Assistant) every entry imports each
-    charger's charging history at setup and then every 6 h
-    (history.py:async_setup_history, HISTORY_EVERY_S), one call per charger
-    an import at least, charged to the same planner as maintenance.
+    charger's charging history at setup and then when due (history.py:
+    history_due: every 6 h after a charge, once a day otherwise), one call
+    per charger an import at least, charged to the same planner as maintenance.
     """
     sims: list[Simulator] = []
 
@@ -76,5 +76,5 @@ async def test_the_planner_pays_for_the_charging_history_import(
     history = sum(count for path, count in paths.items() if "stadistic" in path)
     assert history >= 1, (
         f"{history} charging-history calls in a day (the integration makes one "
-        f"at setup and one every 6 h); calls made: {dict(paths)}"
+        f"at setup and more when due); calls made: {dict(paths)}"
     )

@@ -1004,3 +1004,41 @@ def test_a_plan_reused_within_a_moment_follows_every_change(
         mine, fresh = _plans(planner, settings)
         assert mine == fresh
     assert planner.snapshot(NOON) != before
+
+
+def test_a_charger_is_quiet_only_where_reads_saw_no_car(
+    planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """Quiet needs reads since the moment, all without a car, since the last restart."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    assert not planner.quiet_since("A", None)
+    assert not planner.quiet_since("A", NOON), "no read since the moment"
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + HOUR)
+    assert planner.quiet_since("A", NOON + HOUR / 2)
+    assert not planner.quiet_since("B", NOON + HOUR / 2), "a charger never read"
+
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + 2 * HOUR)
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + 3 * HOUR)
+    assert not planner.quiet_since("A", NOON + HOUR / 2)
+    assert not planner.quiet_since("A", NOON + 2.5 * HOUR), "the car leaving"
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + 4 * HOUR)
+    assert planner.quiet_since("A", NOON + 3.5 * HOUR)
+
+    planner.charged_unseen("A", NOON + 5 * HOUR)
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + 5 * HOUR)
+    assert not planner.quiet_since("A", NOON + 4.5 * HOUR), "a charge between reads"
+
+    restored = QuotaPlanner.from_dict(planner.to_dict(), settings, now=NOON + 6 * HOUR)
+    restored.set_activity("A", ChargerActivity.IDLE, NOON + 7 * HOUR)
+    assert not restored.quiet_since("A", NOON + 5.5 * HOUR), "before the restart"
+    restored.set_activity("A", ChargerActivity.IDLE, NOON + 8 * HOUR)
+    assert restored.quiet_since("A", NOON + 7.5 * HOUR)
+
+
+def test_a_charger_silent_or_back_is_not_quiet(planner: QuotaPlanner) -> None:
+    """An outage may hide a visit: the reads around it are not quiet."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.set_activity("A", ChargerActivity.OFFLINE, NOON + HOUR)
+    assert not planner.quiet_since("A", NOON + HOUR / 2)
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + 2 * HOUR)
+    assert not planner.quiet_since("A", NOON + 1.5 * HOUR)

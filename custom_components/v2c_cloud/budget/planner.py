@@ -429,6 +429,12 @@ class QuotaPlanner:
         elif charger.activity is not ChargerActivity.OFFLINE:
             charger.offline_since = now
             charger.offline_from = charger.activity
+        if charger.activity is not ChargerActivity.IDLE or (
+            activity is not ChargerActivity.IDLE
+        ):
+            charger.busy_at = now
+        if charger.watched_from is None:
+            charger.watched_from = now
         charger.activity = activity
         charger.since = now
         charger.read_at = now
@@ -441,6 +447,7 @@ class QuotaPlanner:
         """
         now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
+        charger.busy_at = now
         if charger.charge_ended and not charger.command_unread:
             charger.restarts.restarted(charger.since + (now - charger.since) / 2)
 
@@ -654,6 +661,28 @@ class QuotaPlanner:
         # A clock set back does not put the read off by the jump.
         done_at = min(job.done_at, now)
         return done_at + timedelta(seconds=every_s * stretch)
+
+    def maintenance_done_at(self, key: str) -> datetime | None:
+        """Return when a periodic read last ran, None if never."""
+        job = self._state.maintenance.get(key)
+        return None if job is None else job.done_at
+
+    def quiet_since(self, device_id: str, since: datetime | None) -> bool:
+        """Return True when reads since `since` saw a charger without a car throughout.
+
+        Reads from before a restart are not known, and neither is a time no
+        read looked at: either may have held a charge.
+        """
+        charger = self._state.chargers.get(device_id)
+        return (
+            since is not None
+            and charger is not None
+            and charger.watched_from is not None
+            and charger.watched_from <= since
+            and charger.read_at is not None
+            and charger.read_at > since
+            and (charger.busy_at is None or charger.busy_at < since)
+        )
 
     def maintenance_done(self, key: str, now: datetime, every_s: float) -> None:
         """Note a periodic read made outside its schedule.

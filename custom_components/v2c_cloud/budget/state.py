@@ -102,6 +102,11 @@ class ChargerState:
     opening_at: datetime | None = None
     # The last read's moment: a charge seen starting now started after it.
     read_at: datetime | None = None
+    # The first read since the planner was made or restored, and the last
+    # read that saw a car, its leaving, or the charger silent or back from
+    # silence: since then a session may have ended (the cloud lists it then).
+    watched_from: datetime | None = None
+    busy_at: datetime | None = None
 
 
 @dataclass

@@ -45,6 +45,7 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 1, tzinfo=UTC)
 STAT_ID = "v2c_cloud:charged_energy_try0001"
 RUN_AGAIN = timedelta(hours=6, minutes=1)
+QUIET_AGAIN = timedelta(hours=24, minutes=1)
 HOUR = timedelta(hours=1)
 
 type Row = tuple[datetime, float | None, float | None]
@@ -245,29 +246,36 @@ async def test_runs_import_nothing_twice_and_append_new_sessions(
     v2c_sim: SimHandle,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """Later runs cost one call, rewrite nothing, and continue the sum."""
+    """Later runs cost one call, rewrite nothing, and continue the sum.
+
+    A charger its reads saw idle is asked once a day; one seen charging, 6 h
+    after the last import.
+    """
     charger = v2c_sim.charger
     a_month_of_sessions(charger, FEBRUARY)
     await set_up(hass, freezer, mock_config_entry)
     first = await imported(hass)
 
     await advance(hass, freezer, HOUR)
-    assert len(history_requests(v2c_sim)) == 2
     await advance(hass, freezer, RUN_AGAIN - HOUR)
+    assert len(history_requests(v2c_sim)) == 2
+    await advance(hass, freezer, QUIET_AGAIN - RUN_AGAIN)
     assert len(history_requests(v2c_sim)) == 3
     assert history_requests(v2c_sim)[-1]["chargeDateStart"] == "2026-02-28"
     assert await imported(hass) == first
 
+    plugged_at = dt_util.utcnow()
     charger.plug_in(15.0)
     await advance(hass, freezer, timedelta(hours=4))
     charger.unplug()
-    await advance(hass, freezer, RUN_AGAIN)
+    await advance(hass, freezer, RUN_AGAIN - timedelta(hours=4))
+    assert len(history_requests(v2c_sim)) == 4
 
     rows = await imported(hass)
     assert rows[: len(first)] == first
     assert_matches(rows, simulated_hours(charger))
     new = rows[len(first) :]
-    assert new[0][0] == datetime(2026, 3, 2, 18, tzinfo=UTC)
+    assert new[0][0] == plugged_at.replace(minute=0, second=0, microsecond=0)
     assert new[-1][2] - first[-1][2] == pytest.approx(
         round(charger.state.sessions[-1].energy_kwh, 2), abs=0.005
     )
