@@ -34,6 +34,7 @@ from homeassistant.components.recorder.models import (
 from homeassistant.components.recorder.statistics import (
     StatisticsRow,
     async_add_external_statistics,
+    async_list_statistic_ids,
     get_last_statistics,
 )
 from homeassistant.const import UnitOfEnergy
@@ -110,7 +111,8 @@ class V2CHistoryImporter:
         self.planner = planner
         self.device_id = device_id
         # The charger can be renamed in v2c.cloud while it runs: each import
-        # writes the statistic's name, and the recorder takes the newest.
+        # that adds rows writes the statistic's name with them, and one that
+        # adds none writes it alone when the recorder has another.
         self.name = name
         self.store = store
         self._failing = False
@@ -154,6 +156,8 @@ class V2CHistoryImporter:
         if rows:
             async_add_external_statistics(self.hass, self._metadata(), rows)
             self._remember_zone(zone)
+        else:
+            await self._async_rename()
         self._remember_asked(today)
         LOGGER.debug(
             "Imported %d hours of charging history of %s",
@@ -198,6 +202,26 @@ class V2CHistoryImporter:
             )
             return zone
         return found
+
+    async def _async_rename(self) -> None:
+        """Give an imported statistic the charger's name when it has another.
+
+        The recorder (2026.2) updates a statistic's metadata, name included,
+        with each batch of external statistics, also one without rows, which
+        adds none; its metadata update changes only the id and unit. An empty
+        batch would create an unknown statistic, hence the check first. The
+        stored name is read from the recorder's cache (filled when the import
+        read the newest row), so an import without a rename queues nothing.
+        """
+        metadata = self._metadata()
+        found = await async_list_statistic_ids(self.hass, {metadata["statistic_id"]})
+        if not found or found[0]["name"] == metadata["name"]:
+            return
+        LOGGER.debug(
+            "Charging history of %s takes the charger's new name",
+            mask_device_id(self.device_id),
+        )
+        async_add_external_statistics(self.hass, metadata, [])
 
     def _remember_zone(self, zone: tzinfo) -> None:
         """Keep the zone the rows just handed to the recorder were built in."""

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from homeassistant.components.recorder.models import StatisticData
 
-from .api import ChargingSession
+from .api import ChargingSession, mask_device_id
+from .const import LOGGER
+from .energy import MAX_SESSION_KWH, PHYSICAL_MAX_KW, STEP_SLACK_KWH
 
 HOUR = timedelta(hours=1)
 WINDOW_DAYS = 31
@@ -40,6 +42,10 @@ class SessionSpan:
     start: datetime
     end: datetime
     session: ChargingSession
+    # The longest the session can have lasted, which its energy is judged by:
+    # a date in the hour the autumn clock change repeats may be either pass,
+    # and a session read an hour short is no glitch.
+    longest: timedelta
 
     @classmethod
     def of(cls, session: ChargingSession, zone: tzinfo) -> SessionSpan | None:
@@ -52,22 +58,45 @@ class SessionSpan:
                 # The clock went back in between (autumn): a local end in the
                 # repeated hour is its second pass.
                 end = _utc(session.end.replace(fold=1), zone)
+            longest = max(_readings(session.end, zone)) - min(
+                _readings(session.start, zone)
+            )
         except OverflowError:
             # Year 1 or 9999 with an offset that leaves the calendar.
             return None
         end = max(start, end)
-        return cls(max(start, end - MAX_SPAN), end, session)
+        return cls(max(start, end - MAX_SPAN), end, session, longest)
 
-    def hourly_energy(self) -> dict[datetime, float]:
-        """Spread the energy over the hours: per-hour values if given, else by overlap."""
+    def hourly_figures(self) -> list[float]:
+        """Return the charger's per-hour energy, a negative hour as nothing."""
+        return [max(value, 0.0) for value in self.session.energy_by_hour_kwh]
+
+    def energy_kwh(self) -> float | None:
+        """Return the energy to book; None when the charger cannot have delivered it."""
+        hourly = self.hourly_figures()
+        listed = self.session.energy_kwh
+        total = max(sum(hourly) if listed is None else listed, 0.0)
+        most = most_kwh(self.longest)
+        if total <= most:
+            return total
+        # The total and the hourly figures are separate fields of the answer:
+        # a garbled total says nothing about them. Figures that each fit in
+        # an hour's charging and add up to what the session can hold are what
+        # the charger measured, and booking them keeps a real session in the
+        # Energy dashboard, where dropping it would lose its charging. Figures
+        # that do not fit either leave nothing to trust: the session is skipped.
+        if 0 < sum(hourly) <= most and max(hourly) <= most_kwh(HOUR):
+            return sum(hourly)
+        return None
+
+    def hourly_energy(self, total: float) -> dict[datetime, float]:
+        """Spread total over the hours: per-hour values if given, else by overlap."""
         # The last hour holds the last instant, so an end on the hour closes the one before.
         last = floor_hour(self.end - _INSTANT)
         first = min(floor_hour(self.start), last)
         hours = {first + index * HOUR: 0.0 for index in range(_hours(first, last))}
-        weights = [max(value, 0.0) for value in self.session.energy_by_hour_kwh]
+        weights = self.hourly_figures()
         weight_sum = sum(weights)
-        energy = self.session.energy_kwh
-        total = max(weight_sum if energy is None else energy, 0.0)
         if weight_sum > 0:
             # The first value is the start hour; extra values belong to the last.
             for index, weight in enumerate(weights):
@@ -81,6 +110,16 @@ class SessionSpan:
             overlap = min(self.end, hour + HOUR) - max(self.start, hour)
             hours[hour] += total * overlap.total_seconds() / span
         return hours
+
+
+def most_kwh(lasted: timedelta) -> float:
+    """Return the most energy a session that lasted this long can hold.
+
+    The bounds the lifetime-energy sensor judges readings by: the most any
+    charger delivers, readings rounded, no car taking more in one session.
+    """
+    hours = max(lasted.total_seconds(), 0.0) / 3600
+    return min(PHYSICAL_MAX_KW * hours + STEP_SLACK_KWH, MAX_SESSION_KWH)
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -98,6 +137,11 @@ def _utc(moment: datetime, zone: tzinfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
+
+
+def _readings(moment: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
+    """Return a charger timestamp in UTC read as either pass of a repeated hour."""
+    return _utc(moment.replace(fold=0), zone), _utc(moment.replace(fold=1), zone)
 
 
 def build_rows(
@@ -132,7 +176,18 @@ def build_rows(
             spans[key if key is not None else (span.start, span.end)] = span
     energy: dict[datetime, float] = {}
     for span in spans.values():
-        for moment, kwh in span.hourly_energy().items():
+        if (total := span.energy_kwh()) is None:
+            LOGGER.debug(
+                "Charging session of %s from %s not imported: more energy"
+                " (%s kWh, %s kWh by the hour) than a charger delivers in %s",
+                mask_device_id(span.session.device_id),
+                span.session.start,
+                span.session.energy_kwh,
+                round(sum(span.hourly_figures()), 3),
+                span.longest,
+            )
+            continue
+        for moment, kwh in span.hourly_energy(total).items():
             # Never rewrite hours before the last import: its sum stays monotonic.
             hour = max(moment, last.start) if last is not None else moment
             energy[hour] = energy.get(hour, 0.0) + kwh

@@ -12,6 +12,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.models import StatisticMeanType
 from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
     get_last_statistics,
     get_metadata,
     statistics_during_period,
@@ -30,15 +31,17 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.v2c_cloud.api import ChargingSession, V2CClient
+from custom_components.v2c_cloud.api import ChargingSession, V2CClient, mask_device_id
 from custom_components.v2c_cloud.budget import CallKind, PlannerSettings
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.energy import MAX_SESSION_KWH, PHYSICAL_MAX_KW
 from custom_components.v2c_cloud.history import V2CHistoryImporter
 from custom_components.v2c_cloud.history_rows import LastRow, build_rows, fetch_windows
 from custom_components.v2c_cloud.metering import PlannerMeter
 from custom_components.v2c_cloud.store import V2CStore
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import Charger, FaultKind
+from v2c_simulator.state import Session
 
 HISTORY_START = "2025-09-01 00:00:00+00:00"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -125,6 +128,22 @@ async def advance(
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await settle(hass)
+
+
+async def hours_pass(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: int
+) -> None:
+    """Let hours pass one by one, each with the timers that came due."""
+    for _ in range(hours):
+        await advance(hass, freezer, HOUR)
+
+
+async def statistic_name(hass: HomeAssistant) -> str | None:
+    """Return the name the recorder keeps for the statistic; None without one."""
+    metadata = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={STAT_ID})
+    )
+    return metadata[STAT_ID][1]["name"] if STAT_ID in metadata else None
 
 
 async def imported(hass: HomeAssistant, stat_id: str = STAT_ID) -> list[Row]:
@@ -406,6 +425,101 @@ async def test_the_statistic_follows_a_charger_renamed_in_v2c_cloud(
         "the session after the rename was imported"
     )
     assert metadata[STAT_ID][1]["name"] == "Carport charged energy"
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_the_statistic_follows_a_rename_without_new_sessions(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A renamed charger's statistic takes the new name at the next import, used or not.
+
+    README (Energy dashboard): "The statistic takes the charger's new name when
+    it is renamed in v2c.cloud, with the next import." The charger is not used
+    again, so its imports (once a day) find no new session: the first one
+    after the pairings read saw "Carport" writes the name alone, rows
+    untouched. Imports that find the recorder's name current write nothing.
+    """
+    charger = v2c_sim.charger
+    charge(charger, datetime(2026, 3, 1, 18, tzinfo=UTC), 3, 8.0)
+    await set_up(hass, freezer, mock_config_entry)
+    rows = await imported(hass)
+    with patch(
+        "custom_components.v2c_cloud.history.async_add_external_statistics",
+        wraps=async_add_external_statistics,
+    ) as added:
+        before = len(history_requests(v2c_sim))
+        await hours_pass(hass, freezer, 48)
+        assert len(history_requests(v2c_sim)) - before >= 2, "imports ran"
+        assert added.call_count == 0, "an import without a rename writes nothing"
+
+        charger.state.tag = "Carport"
+        before = len(history_requests(v2c_sim))
+        await hours_pass(hass, freezer, 48)
+    coordinator = mock_config_entry.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.pairing.tag == "Carport", "the pairings read saw the rename"
+    assert len(history_requests(v2c_sim)) - before >= 2, "imports ran after it"
+
+    assert await statistic_name(hass) == "Carport charged energy"
+    assert [call.args[2] for call in added.call_args_list] == [[]], (
+        "the name was written once, alone"
+    )
+    assert await imported(hass) == rows
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_a_charger_never_used_gets_no_statistic(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Imports that find no session create no statistic, not even its name."""
+    await set_up(hass, freezer, mock_config_entry)
+    await hours_pass(hass, freezer, 25)
+
+    assert len(history_requests(v2c_sim)) >= 2, "imports ran"
+    assert await statistic_name(hass) is None
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_a_session_total_no_charger_delivers_books_its_hourly_figures(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A 3-hour session listed as 600 kWh adds its hourly figures, 22.2 kWh.
+
+    No session takes more than MAX_SESSION_KWH and no charger delivers more
+    than PHYSICAL_MAX_KW, so 3 h hold at most 81 kWh (the Lifetime energy
+    sensor ignores such a reading too). The session's own hourly figures, 7.4
+    kWh an hour, fit those bounds: they are booked, and the Energy dashboard
+    shows no spike to fix by hand in Developer tools -> Statistics.
+    """
+    start = datetime(2026, 3, 1, 18, tzinfo=UTC)
+    v2c_sim.charger.state.sessions.append(
+        Session(
+            statistic_id=4242,
+            device_id=v2c_sim.device_id,
+            start=start,
+            end=start + timedelta(hours=3),
+            energy_kwh=600.0,
+            energy_by_hour=[7.4, 7.4, 7.4],
+            energy_by_hour_fv=None,
+            rfid=None,
+        )
+    )
+    await set_up(hass, freezer, mock_config_entry)
+
+    rows = await imported(hass)
+    assert [(moment, state) for moment, state, _ in rows] == [
+        (start + index * HOUR, pytest.approx(7.4)) for index in range(3)
+    ]
+    assert rows[-1][2] == pytest.approx(22.2)
+    assert rows[-1][2] <= min(MAX_SESSION_KWH, PHYSICAL_MAX_KW * 3)
 
 
 @pytest.mark.usefixtures("recorder_mock")
@@ -789,8 +903,9 @@ def test_a_session_across_the_autumn_clock_change_lands_on_its_hours() -> None:
             [("10", 1.0), ("11", 2.0)],
         ),
         (
-            session("2025-06-01T10:30:00", "2025-06-01T10:30:00", 1.5),
-            [("10", 1.5)],
+            # An instant holds no more than rounding (see the plausibility test).
+            session("2025-06-01T10:30:00", "2025-06-01T10:30:00", 0.05),
+            [("10", 0.05)],
         ),
         (
             session("2025-06-01T10:30:00", "2025-06-01T12:10:00", 10.0, (1, 1, 2)),
@@ -856,11 +971,98 @@ def test_hours_before_the_last_row_are_booked_on_it() -> None:
 def test_broken_dates_neither_fail_nor_flood_the_import() -> None:
     """A date off the calendar in UTC is skipped; a start years back spans a window."""
     off_calendar = session("0001-01-01T00:00:00+23:59", "2025-06-01T11:00:00", 9.0)
-    ancient = session("0002-01-01T00:00:00", "2025-06-01T12:00:00", 31 * 24.0)
+    ancient = session("0002-01-01T00:00:00", "2025-06-01T12:00:00", 31 * 24 * 0.25)
     rows = as_tuples(build_rows([off_calendar, ancient], UTC, None, HORIZON))
     assert len(rows) == 31 * 24
     assert rows[0][0] == utc("2025-05-01T12:00:00")
-    assert rows[-1][2] == pytest.approx(31 * 24.0)
+    assert rows[-1][2] == pytest.approx(31 * 24 * 0.25)
+
+
+@pytest.mark.parametrize(
+    ("item", "booked"),
+    [
+        (session("2025-06-01T10:00:00", "2025-06-01T13:00:00", 81.0), 81.0),
+        (session("2025-06-01T10:00:00", "2025-06-01T13:00:00", 82.0), None),
+        (
+            session("2025-06-01T10:00:00", "2025-06-01T13:00:00", 600.0, (7.4,) * 3),
+            22.2,
+        ),
+        (
+            session("2025-06-01T10:00:00", "2025-06-01T13:00:00", 600.0, (30, 1, 1)),
+            None,
+        ),
+        (
+            session("2025-06-01T10:00:00", "2025-06-01T13:00:00", 600.0, (27,) * 4),
+            None,
+        ),
+        (
+            session("2025-06-01T10:00:00", "2025-06-01T13:00:00", None, (27,) * 4),
+            None,
+        ),
+        (session("2025-06-01T08:00:00", "2025-06-01T20:00:00", 260.0), None),
+        (session("2025-06-01T10:30:00", "2025-06-01T10:30:00", 0.06), None),
+    ],
+    ids=[
+        "at-most",
+        "over-power",
+        "hourly-figures",
+        "hour-over-power",
+        "hourly-over-power",
+        "no-total",
+        "over-session",
+        "instant",
+    ],
+)
+def test_energy_a_charger_cannot_deliver_is_not_booked(
+    item: ChargingSession, booked: float | None
+) -> None:
+    """A session holds at most PHYSICAL_MAX_KW over its time, and MAX_SESSION_KWH.
+
+    A total over that is a glitch; the session's hourly figures are booked
+    instead when each fits in an hour and they add up within the bound, and
+    else the session is left out.
+    """
+    rows = as_tuples(build_rows([item], UTC, None, HORIZON))
+    if booked is None:
+        assert rows == []
+    else:
+        assert rows[-1][2] == pytest.approx(booked)
+
+
+def test_a_session_left_out_is_logged_by_its_masked_charger(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One debug line names the charger as masked, never its id."""
+    garbled = ChargingSession.from_dict(
+        {
+            "id": 7,
+            "deviceId": "TRY0001",
+            "startChargeDate": "2025-06-01T10:00:00",
+            "endChargeDate": "2025-06-01T13:00:00",
+            "energy": 600.0,
+            "finished": True,
+        }
+    )
+    with caplog.at_level(logging.DEBUG, logger="custom_components.v2c_cloud"):
+        assert build_rows([garbled, garbled], UTC, None, HORIZON) == []
+
+    lines = [r.getMessage() for r in caplog.records if "not imported" in r.message]
+    assert len(lines) == 1
+    assert mask_device_id("TRY0001") in lines[0]
+    assert "TRY0001" not in lines[0]
+
+
+def test_a_session_read_an_hour_short_in_autumn_keeps_its_energy() -> None:
+    """Madrid, 2025-10-26: 02:10 summer time to 02:50 winter time lasted 1 h 40 min.
+
+    Read as 40 minutes (both in the first pass), 30 kWh would be more than a
+    charger delivers; the dates allow the longer reading, so it is booked.
+    """
+    zone = dt_util.get_time_zone("Europe/Madrid")
+    assert zone is not None
+    item = session("2025-10-26T02:10:00", "2025-10-26T02:50:00", 30.0)
+    rows = as_tuples(build_rows([item], zone, None, HORIZON))
+    assert rows == [(utc("2025-10-26T00:00:00"), 30.0, 30.0)]
 
 
 def test_fetch_windows() -> None:
