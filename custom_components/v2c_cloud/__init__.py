@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
 from .chargers import (
+    async_hold_disabled,
     async_let_go,
     async_take_charger,
     async_track_pairings,
@@ -142,9 +143,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
         chargers=chargers,
     )
     # A charger the first pairings read left out keeps its device until a
-    # second read agrees it is gone. A device another entry shares is not
-    # waited for: leaving it takes nothing from that entry.
-    account.unpairing.suspect(own_chargers(hass, entry) - set(chargers), utcnow())
+    # second read agrees it is gone; one it listed (held for its disabled
+    # device, refused, left for later) is no suspect. A device another entry
+    # shares is not waited for: leaving it takes nothing from that entry.
+    account.unpairing.suspect(own_chargers(hass, entry) - set(account.data), utcnow())
     async_carry_over_commands(hass, entry)
     store.follow_sessions(lambda: _session_marks(entry))
     for coordinator in chargers.values():
@@ -247,18 +249,25 @@ async def _async_first_reads(
     chargers loads without any, and its pairings tracker takes them over once
     that entry no longer runs them. A charger whose device the user disabled
     is held but not read, and an entry left with none but such chargers
-    loads too. Any other failure, or no charger read at all, raises
-    ConfigEntryNotReady.
+    loads too. Once a 429 asks for a pause (a charger's connectivity check
+    met it), the chargers left are not read into it: the pairings tracker
+    adds them once calls come back. Any other failure, or no charger read
+    at all, raises ConfigEntryNotReady.
     """
     await account.async_config_entry_first_refresh()
     hass, entry = account.hass, account.config_entry
+    planner = account.errors.planner
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}
     left_alone = False
     for device_id, pairing in account.data.items():
-        if not async_take_charger(hass, entry, device_id) or charger_disabled(
+        if planner.refused_until(utcnow()) is not None or not async_take_charger(
             hass, entry, device_id
         ):
+            left_alone = True
+            continue
+        if charger_disabled(hass, entry, device_id):
+            async_hold_disabled(hass, entry, device_id)
             left_alone = True
             continue
         coordinator = charger_coordinator(account, pairing)

@@ -126,6 +126,20 @@ def charger_disabled(hass: HomeAssistant, entry: ConfigEntry, device_id: str) ->
 
 
 @callback
+def async_hold_disabled(
+    hass: HomeAssistant, entry: ConfigEntry, device_id: str
+) -> None:
+    """Hold unread a charger the entry took whose device the user disabled.
+
+    Its offline issue goes: persistent, and about a device the user turned
+    off, no read would clear it. The store keeps when the charger went
+    offline, so enabling the device (which reloads the entry) checks it
+    again and raises the issue anew, with its first date, if still offline.
+    """
+    async_clear_charger_offline(hass, entry.entry_id, device_id)
+
+
+@callback
 def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
     """Remove devices of chargers confirmed unpaired; return those chargers.
 
@@ -269,6 +283,9 @@ class V2CPairingsTracker:
             runtime.planner.remove_charger(device_id)
         self._forget_stored(kept)
         gone |= async_remove_stale_devices(self.hass, self.entry)
+        # Also the chargers held, not read, for their disabled devices: the
+        # account a charger moved to may run it now.
+        async_let_go(self.hass, self.entry, gone)
         self._async_follow_chargers(gone)
         for device_id in set(self._unready) - set(paired) - self._adding:
             self._retry.pop(device_id, None)
@@ -427,6 +444,7 @@ class V2CPairingsTracker:
         if charger_disabled(self.hass, self.entry, device_id):
             # Disabled during its first read: held, not run (see _RUNNERS).
             await coordinator.async_shutdown()
+            async_hold_disabled(self.hass, self.entry, device_id)
             return
         if not coordinator.last_update_success or device_id not in (
             runtime.account.data
@@ -458,7 +476,6 @@ class V2CPairingsTracker:
             self._async_stop(coordinator),
             f"{DOMAIN} stop charger {mask_device_id(device_id)}",
         )
-        async_let_go(self.hass, self.entry, (device_id,))
         async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
         if device := entry_device(self.hass, self.entry.entry_id, device_id):
             async_drop_device(self.hass, self.entry, device)
@@ -494,7 +511,7 @@ class V2CPairingsTracker:
                 self._async_stop(coordinator),
                 f"{DOMAIN} stop charger {mask_device_id(device_id)}",
             )
-            async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
+            async_hold_disabled(self.hass, self.entry, device_id)
             LOGGER.info(
                 "The device of charger %s was disabled; it is no longer read",
                 mask_device_id(device_id),

@@ -519,6 +519,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             raise failure from err
         self._read_failed = False
         self.errors.succeeded()
+        if (check_failure := self.poller.check_failure) is not None:
+            self._check_failed(check_failure, now)
         self.unpairing.read_fine(self.device_id)
         self.last_read_at = now
         self._track_connectivity(data, now)
@@ -528,6 +530,19 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if data.state is not None and data.state is not before:
             self.session.follow(data.state)
         return data
+
+    def _check_failed(self, err: V2CError, now: datetime) -> None:
+        """Judge a failed check of the first refresh as a later check's failure.
+
+        A 401 counts for the auth guard and a day's 429 raises the quota
+        issue, as when a periodic check fails; but the live state and the
+        settings read fine, so the charger loads, its connectivity unknown.
+        Judged after the answered reads reset the guard, one 401 cannot
+        confirm a rejected key.
+        """
+        self.poller.check_failure = None
+        # The error it returns is the failed refresh's, and this one loads.
+        self.errors.update_failed(err, now, of_charger=True)
 
     @callback
     def _async_refresh_finished(self) -> None:
@@ -608,9 +623,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         )
 
     def _track_connectivity(self, data: ChargerData, now: datetime) -> None:
-        if data.connected is None:
+        if data.connected is None or self._shut_down:
             # Not read yet (a first read without a check): unknown is not
             # online, and an offline issue stays until a read shows it back.
+            # Nor does a read in flight when the charger stopped (its device
+            # disabled, say) touch the issue: nothing would clear it again.
             return
         online = data.connected
         if online != (self._offline_since is None):

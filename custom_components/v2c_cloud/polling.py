@@ -19,6 +19,7 @@ from .api import (
     V2CAuthenticationError,
     V2CClient,
     V2CConnectionError,
+    V2CError,
     V2CResponseError,
     mask_device_id,
 )
@@ -140,6 +141,8 @@ class ChargerPoller:
         # commands, whose first confirmation may never have run and whose
         # read comes at their deadline, not after the learned wait.
         self._teaches = True
+        # Why the last first refresh could not check whether the charger is back.
+        self.check_failure: V2CError | None = None
 
     async def first_refresh(
         self, now: datetime, *, check_connected: bool = False
@@ -147,8 +150,11 @@ class ChargerPoller:
         """Read live state and settings: the two calls setup may spend per charger.
 
         `check_connected` (a charger last seen offline) adds a third, whether
-        it is back; one that fails leaves it unknown until the periodic check.
+        it is back; one that fails, whatever the failure, leaves it unknown
+        until the periodic check and is kept in `check_failure` for the
+        caller to judge as it judges a later check's failure.
         """
+        self.check_failure = None
         with self._noting_failure(now):
             await self._read_state(now, CallKind.POLL)
             # Unusable settings are read again at the next poll, not in hours:
@@ -157,8 +163,10 @@ class ChargerPoller:
         if check_connected:
             try:
                 await self._read_connected(now, CallKind.MAINTENANCE)
-            except (V2CConnectionError, V2CResponseError) as err:
+            except V2CError as err:
                 # The live state and settings read fine: the charger loads.
+                # The client's meter has told the planner of a 429 already.
+                self.check_failure = err
                 _LOGGER.debug(
                     "Could not check whether charger %s is back: %s",
                     mask_device_id(self.device_id),

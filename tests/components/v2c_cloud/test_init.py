@@ -29,6 +29,7 @@ from custom_components.v2c_cloud.repairs import (
     async_report_quota_exhausted,
 )
 from custom_components.v2c_cloud.setup_gate import _FAILURES, _PAUSES
+from tests.components.v2c_cloud.read_helpers import advance
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 
@@ -432,3 +433,160 @@ async def test_retired_endpoint_issue_goes_with_the_last_entry(
     await hass.config_entries.async_remove(other.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.issues == {}
+
+
+async def _set_up_again_after_a_day_offline(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    fault: FaultKind | None,
+    *,
+    quota_left: int | None = None,
+) -> None:
+    """Take the charger offline for a day, then set the entry up again.
+
+    Its setup adds a connectivity check to the first charger's two reads,
+    which meets `fault`, or finds the day's quota spent after `quota_left`.
+    """
+    v2c_sim.charger.set_online(False)
+    for _ in range(26):
+        await advance(hass, freezer, timedelta(hours=1))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    v2c_sim.sim.clear_log()
+    if fault is not None:
+        v2c_sim.sim.faults.set(fault, route="/device/connected", count=1)
+    if quota_left is not None:
+        v2c_sim.spend_quota(leave=quota_left)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def _offline_issue(hass: HomeAssistant, device_id: str) -> ir.IssueEntry | None:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, device_id)})
+    assert device is not None
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"charger_offline_{device.id}")
+
+
+@pytest.mark.parametrize(
+    ("fault", "guard_failures"),
+    [
+        (FaultKind.HTTP_502, 0),
+        (FaultKind.EARLY_429, 0),
+        # One 401 of an outage proves nothing, as when a later check meets it.
+        (FaultKind.FALSE_401, 1),
+    ],
+)
+async def test_a_failed_connectivity_check_at_setup_leaves_connectivity_unknown(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    fault: FaultKind,
+    guard_failures: int,
+) -> None:
+    """The setup's check of a charger last seen offline fails; the charger loads.
+
+    Its live state and settings read fine, so whatever the check met, the
+    entry loads with the charger's connectivity unknown and its offline
+    issue kept until the periodic check. The failure counts as a later
+    check's does: a 401 for the auth guard (no re-authentication for one).
+    """
+    entry = init_integration
+    await _set_up_again_after_a_day_offline(hass, v2c_sim, entry, freezer, fault)
+
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator = entry.runtime_data.chargers[v2c_sim.device_id]
+    assert coordinator.data.connected is None
+    assert _offline_issue(hass, v2c_sim.device_id) is not None
+    assert entry.runtime_data.guard.failures == guard_failures
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_a_429_at_the_setup_check_holds_every_call_until_the_pause_ends(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A short window's 429 at the check: the entry loads and sends nothing into it."""
+    entry = init_integration
+    await _set_up_again_after_a_day_offline(
+        hass, v2c_sim, entry, freezer, FaultKind.EARLY_429
+    )
+    assert entry.state is ConfigEntryState.LOADED
+    paused_until = entry.runtime_data.planner.paused_until(utcnow())
+    assert paused_until is not None
+    v2c_sim.sim.clear_log()
+
+    while utcnow() + timedelta(seconds=10) < paused_until:
+        await advance(hass, freezer, timedelta(seconds=10))
+
+    assert v2c_sim.sim.request_log == []
+
+
+async def test_a_days_429_at_the_setup_check_raises_the_quota_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The day's quota runs out just before the check: the user is told, as later."""
+    entry = init_integration
+    await _set_up_again_after_a_day_offline(
+        hass, v2c_sim, entry, freezer, None, quota_left=3
+    )
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert [record.status for record in v2c_sim.sim.request_log][-1] == 429
+    issue_id = f"quota_exhausted_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+
+@pytest.mark.parametrize(
+    "sim_setup",
+    [
+        SimSetup(
+            models=("trydan", "pole"),
+            device_ids=("TRY0001", "POL0001"),
+            tags=("Garage", "Drive"),
+        )
+    ],
+)
+async def test_the_chargers_a_429_at_setup_left_unread_are_added_after_the_pause(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The Garage's check meets a 429: the Drive is read once calls come back.
+
+    Not into the pause, and with no early pairings read: the list named it.
+    """
+    entry = init_integration
+    await _set_up_again_after_a_day_offline(
+        hass, v2c_sim, entry, freezer, FaultKind.EARLY_429
+    )
+    assert entry.state is ConfigEntryState.LOADED
+    assert set(entry.runtime_data.chargers) == {"TRY0001"}
+    assert [record.path for record in v2c_sim.sim.request_log][-1] == (
+        "/device/connected"
+    )
+
+    paused_until = entry.runtime_data.planner.paused_until(utcnow())
+    assert paused_until is not None
+    v2c_sim.sim.clear_log()
+    while utcnow() + timedelta(seconds=10) < paused_until:
+        await advance(hass, freezer, timedelta(seconds=10))
+    assert v2c_sim.sim.request_log == []
+
+    for _ in range(2):
+        await advance(hass, freezer, timedelta(seconds=10))
+
+    assert set(entry.runtime_data.chargers) == {"TRY0001", "POL0001"}
+    drive = hass.states.get("sensor.drive_charging_power")
+    assert drive is not None
+    assert drive.state != "unavailable"
+    assert "/pairings/me" not in [r.path for r in v2c_sim.sim.request_log]
