@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .api import ChargeState, CurrentState, PvMode, ReportedState
+from .api import ChargeState, CurrentState, DynamicPowerMode, PvMode, ReportedState
 from .budget import ChargerActivity
 
 # Ventilation is charging in a room that asks for it: power flows all the same.
@@ -15,9 +15,6 @@ CHARGING_STATES = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 _FLOWING_W = 100.0
 _FLOWING_A = 1.0
 _NO_CAR_STATES = frozenset({ChargeState.NO_VEHICLE})
-# Solar modes in which the grid tops up what the sun lacks: a car that is not
-# charging in them is not waiting for surplus.
-_GRID_BACKED_PV_MODES = frozenset({PvMode.PV_PLUS_MIN, PvMode.MAX_POWER})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,31 +38,61 @@ class ChargerData:
             return ChargerActivity.IDLE
         if is_charging(state):
             return ChargerActivity.CHARGING
-        if self._follows_the_sun:
-            if (state.sun_power_w or 0) > 0:
-                return ChargerActivity.WAITING
-            # Read slowly until the sun is back only when the settings say the
-            # car waits for it: in a mode they do not name, a car held in the
-            # dark by something else may start at any moment.
-            if self._pv_mode is PvMode.PV_ONLY:
-                return ChargerActivity.SUNLESS
+        sun_only = self._sun_only
+        if not state.photovoltaic_on or sun_only is False:
+            return ChargerActivity.PLUGGED
+        if state.sun_power_w is None:
+            # Unknown sun: whether the sun or something else holds the car
+            # cannot be told, so it may start at any moment.
+            return ChargerActivity.PLUGGED
+        if state.sun_power_w > 0:
+            if self._held_by_more_than_sun:
+                return ChargerActivity.PLUGGED
+            return ChargerActivity.WAITING
+        # Read slowly until the sun is back only when the settings say the car
+        # waits for it: in a mode they do not name, a car held in the dark by
+        # something else may start at any moment. Exclusive PV gives no current
+        # in the dark, whatever else holds the car.
+        if sun_only:
+            return ChargerActivity.SUNLESS
         return ChargerActivity.PLUGGED
 
     @property
-    def _follows_the_sun(self) -> bool:
-        """Return True when a plugged car's charge waits for solar surplus.
+    def _held_by_more_than_sun(self) -> bool:
+        """Return True when a car in a solar mode, under the sun, waits for more.
 
-        The live state only says a solar mode is on; the settings shadow, when
-        it names the mode, tells exclusive PV from modes the grid tops up.
+        A Trydan the sun holds keeps the pilot at C ("2", 0 A): a car whose
+        pilot does not ask for a charge (B, "1": full, or held by the car
+        itself) waits for no surplus, nor does one the settings pause or lock.
+        Those are held as cars outside solar modes are.
         """
-        if not (self.state and self.state.photovoltaic_on):
-            return False
-        return self._pv_mode not in _GRID_BACKED_PV_MODES
+        state, reported = self.state, self.reported
+        if state is None or state.charge_state not in CHARGING_STATES:
+            return True
+        return reported is not None and bool(reported.paused or reported.locked)
 
     @property
-    def _pv_mode(self) -> PvMode | None:
-        """Return the solar mode the settings shadow names, if any."""
-        return self.reported.pv_mode if self.reported else None
+    def _sun_only(self) -> bool | None:
+        """Return whether the settings make a plugged car's charge wait for surplus.
+
+        True in exclusive PV, False in a mode the grid tops up or one that does
+        not follow the sun, None when the settings do not name the mode.
+        """
+        reported = self.reported
+        if reported is None:
+            return None
+        # `fv_mode` first: it is the key the PV-mode select sets (and reads
+        # back to confirm), so it shows a mode chosen here at once; how a real
+        # Trydan's `dynamic_power_mode` follows that command is not observed.
+        # Without a usable `fv_mode` (inferred, never seen on a real charger),
+        # the mode a real Trydan 2.4.6 names: exclusive PV waits for the sun;
+        # minimum power and grid + PV charge from the grid too; timed power
+        # and stop do not follow the sun.
+        if reported.pv_mode is not None:
+            return reported.pv_mode is PvMode.PV_ONLY
+        if reported.dynamic_power_mode is not None:
+            return reported.dynamic_power_mode is DynamicPowerMode.EXCLUSIVE_PV
+        return None
 
 
 def is_charging(state: CurrentState) -> bool | None:

@@ -12,8 +12,9 @@ class ChargerActivity(StrEnum):
     """What a charger is doing, as far as polling cares."""
 
     CHARGING = "charging"
-    # Plugged in with charging that follows the sun while the sun shines: the
-    # charge may start at any moment.
+    # Plugged in with charging that follows the sun while the sun shines, the
+    # car asking for a charge that only the surplus holds: the charge may
+    # start at any moment.
     WAITING = "waiting"
     # Plugged in with charging that follows the sun, and no sun: nothing starts
     # before it rises, and then the charger says so (WAITING).

@@ -9,29 +9,90 @@ from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.data import ChargerData, charged_between
 from v2c_simulator.templates import wire_fixture
 
+# Pilot C at 0 A and 0 kW: a real Trydan the sun holds (a car charging shows
+# current or power).
+HELD_AT_C = {"charge_state": "2", "power": "0.000000", "intensity": "0"}
+# Pilot B: the car is connected and does not ask for a charge.
+NOT_ASKING = {"charge_state": "1", "power": "0.000000", "intensity": "0"}
+
 
 @pytest.mark.parametrize(
-    ("charge_state", "photovoltaic_on", "sun_power", "expected"),
+    ("live", "photovoltaic_on", "sun_power", "expected"),
     [
-        ("0", "1", "3.2", ChargerActivity.IDLE),
-        ("2", "1", "3.2", ChargerActivity.CHARGING),
-        ("1", "1", "3.2", ChargerActivity.WAITING),
+        ({"charge_state": "0"}, "1", "3.2", ChargerActivity.IDLE),
+        ({"charge_state": "2"}, "1", "3.2", ChargerActivity.CHARGING),
+        (HELD_AT_C, "1", "3.2", ChargerActivity.WAITING),
+        # A full car (or one its own settings hold) asks for no charge: it is
+        # not waiting for the sun, and is held as outside a solar mode.
+        (NOT_ASKING, "1", "3.2", ChargerActivity.PLUGGED),
         # No settings read: in the dark the car may be held by something else.
-        ("1", "1", "0", ChargerActivity.PLUGGED),
-        ("1", "0", "3.2", ChargerActivity.PLUGGED),
+        (HELD_AT_C, "1", "0", ChargerActivity.PLUGGED),
+        (HELD_AT_C, "0", "3.2", ChargerActivity.PLUGGED),
     ],
 )
 def test_a_plugged_car_following_the_sun_waits_for_it_by_day_only(
-    charge_state: str, photovoltaic_on: str, sun_power: str, expected: ChargerActivity
+    live: dict[str, str],
+    photovoltaic_on: str,
+    sun_power: str,
+    expected: ChargerActivity,
 ) -> None:
     state = CurrentState.from_dict(
-        {
-            "charge_state": charge_state,
-            "photovoltaic_on": photovoltaic_on,
-            "sun_power": sun_power,
-        }
+        {**live, "photovoltaic_on": photovoltaic_on, "sun_power": sun_power}
     )
     assert ChargerData(device_id="TRY1", state=state).activity is expected
+
+
+@pytest.mark.parametrize(
+    ("live", "settings", "expected"),
+    [
+        (HELD_AT_C, {"fv_mode": "1"}, ChargerActivity.WAITING),
+        # Paused or locked, the car waits for the owner, not for surplus.
+        (HELD_AT_C, {"fv_mode": "1", "pause": "1"}, ChargerActivity.PLUGGED),
+        (HELD_AT_C, {"fv_mode": "1", "locked": "1"}, ChargerActivity.PLUGGED),
+        (
+            HELD_AT_C,
+            {"fv_mode": "1", "pause": "0", "locked": "0"},
+            ChargerActivity.WAITING,
+        ),
+        (NOT_ASKING, {"fv_mode": "1"}, ChargerActivity.PLUGGED),
+        # Charging again under the sun after it was full.
+        (
+            {"charge_state": "2", "power": "1.500000", "intensity": "6"},
+            {"fv_mode": "1"},
+            ChargerActivity.CHARGING,
+        ),
+    ],
+)
+def test_under_the_sun_only_a_car_asking_for_a_charge_it_may_take_waits(
+    live: dict[str, str], settings: dict[str, str], expected: ChargerActivity
+) -> None:
+    """Exclusive PV at 3 kW of sun: WAITING is a car only the surplus holds."""
+    state = CurrentState.from_dict(
+        {**live, "photovoltaic_on": "1", "sun_power": "3.000000"}
+    )
+    reported = ReportedState.from_dict(settings)
+    data = ChargerData(device_id="TRY1", state=state, reported=reported)
+    assert data.activity is expected
+
+
+@pytest.mark.parametrize(
+    ("live", "settings"),
+    [
+        (NOT_ASKING, {"fv_mode": "1"}),
+        (HELD_AT_C, {"fv_mode": "1", "pause": "1"}),
+        (HELD_AT_C, {"dynamic_power_mode": "2", "locked": "1"}),
+    ],
+)
+def test_in_the_dark_exclusive_pv_holds_a_car_whatever_else_does(
+    live: dict[str, str], settings: dict[str, str]
+) -> None:
+    """A full, paused or locked car cannot charge before the sun rises either."""
+    state = CurrentState.from_dict(
+        {**live, "photovoltaic_on": "1", "sun_power": "0.000000"}
+    )
+    reported = ReportedState.from_dict(settings)
+    data = ChargerData(device_id="TRY1", state=state, reported=reported)
+    assert data.activity is ChargerActivity.SUNLESS
 
 
 @pytest.mark.parametrize(
@@ -59,6 +120,92 @@ def test_only_an_exclusive_pv_car_waits_for_the_sun(
     )
     data = ChargerData(device_id="TRY1", state=state, reported=reported)
     assert data.activity is expected
+
+
+@pytest.mark.parametrize(
+    ("dynamic_power_mode", "expected"),
+    [
+        # Exclusive PV, as a real Trydan names it: the car is awaited all night
+        # at a quiet hour's pace.
+        ("2", ChargerActivity.SUNLESS),
+        # Minimum power and grid + PV charge from the grid too.
+        ("3", ChargerActivity.PLUGGED),
+        ("4", ChargerActivity.PLUGGED),
+        # Timed power and stop do not follow the sun.
+        ("0", ChargerActivity.PLUGGED),
+        ("1", ChargerActivity.PLUGGED),
+        ("5", ChargerActivity.PLUGGED),
+        # Unusable or absent: the mode is not named.
+        ("9", ChargerActivity.PLUGGED),
+        (None, ChargerActivity.PLUGGED),
+    ],
+)
+def test_a_real_trydan_names_its_solar_mode_in_dynamic_power_mode(
+    dynamic_power_mode: str | None, expected: ChargerActivity
+) -> None:
+    """Without `fv_mode` (inferred), the real shadow's `dynamic_power_mode` names the mode.
+
+    The real live sample: pilot C, 0 A, 0 kW, a solar mode on, no sun.
+    """
+    shadow = wire_fixture("trydan-2.4.6-reported")
+    shadow.pop("fv_mode")
+    if dynamic_power_mode is None:
+        shadow.pop("dynamic_power_mode")
+    else:
+        shadow["dynamic_power_mode"] = dynamic_power_mode
+    data = ChargerData(
+        device_id="TRY1",
+        state=CurrentState.from_dict(wire_fixture("trydan-2.4.6-currentstatecharge")),
+        reported=ReportedState.from_dict(shadow),
+    )
+    assert data.activity is expected
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        # `fv_mode` is what the PV-mode select sets: it wins over the other key.
+        ({"fv_mode": "0", "dynamic_power_mode": "2"}, ChargerActivity.PLUGGED),
+        ({"fv_mode": "1", "dynamic_power_mode": "4"}, ChargerActivity.SUNLESS),
+        # An unusable `fv_mode` names nothing: the other key does.
+        ({"fv_mode": "x", "dynamic_power_mode": "2"}, ChargerActivity.SUNLESS),
+        ({"fv_mode": "", "dynamic_power_mode": "2"}, ChargerActivity.SUNLESS),
+    ],
+)
+def test_fv_mode_names_the_solar_mode_before_dynamic_power_mode(
+    settings: dict[str, str], expected: ChargerActivity
+) -> None:
+    state = CurrentState.from_dict(wire_fixture("trydan-2.4.6-currentstatecharge"))
+    data = ChargerData(
+        device_id="TRY1", state=state, reported=ReportedState.from_dict(settings)
+    )
+    assert data.activity is expected
+
+
+@pytest.mark.parametrize("fv_mode", ["1", None])
+def test_a_car_whose_sun_reading_is_unusable_may_start_at_any_moment(
+    fv_mode: str | None,
+) -> None:
+    """An unusable `sun_power` (None) is no darkness: the hold cannot be told."""
+    state = CurrentState.from_dict(
+        {
+            "charge_state": "2",
+            "photovoltaic_on": "1",
+            "power": "0.000000",
+            "intensity": "0",
+            "sun_power": "",
+            "house_power": "0.212000",
+        }
+    )
+    assert state.sun_power_w is None
+    data = ChargerData(
+        device_id="TRY1",
+        state=state,
+        reported=None
+        if fv_mode is None
+        else ReportedState.from_dict({"fv_mode": fv_mode}),
+    )
+    assert data.activity is ChargerActivity.PLUGGED
 
 
 def test_an_offline_charger_is_offline_whatever_it_last_showed() -> None:

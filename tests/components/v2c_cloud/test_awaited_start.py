@@ -26,6 +26,8 @@ from .read_helpers import advance, coordinator_of, setup_entry, state_of
 
 # Half an hour into a fresh quota window, with no sun for hours.
 NIGHT = "2026-03-03 00:30:00+00:00"
+# A sunny June morning: the simulated site makes about 3 kW at 10:00 UTC.
+SUNNY_MORNING = "2026-06-03 10:00:00+00:00"
 SESSION = "event.garage_charging_session"
 # Before it ever saw a car, an empty charger is read every 1.5 baselines when
 # that is within two minutes on average (one charger on 1,000 calls).
@@ -39,19 +41,26 @@ def _next_poll_in(coordinator: V2CChargerCoordinator) -> timedelta:
 
 
 @pytest.mark.parametrize(
-    ("pv_mode", "named", "activity", "versus_baseline"),
+    ("pv_mode", "fv_named", "dynamic_power_mode", "activity", "versus_baseline"),
     [
         # The grid tops up PV + minimum: the held charge may start any moment,
-        # so the car is read at the baseline.
-        (PvMode.PV_PLUS_MIN, True, ChargerActivity.PLUGGED, (0.9, 1.1)),
+        # so the car is read at the baseline. `fv_mode`, which the PV-mode
+        # select sets, names the mode before `dynamic_power_mode`.
+        (PvMode.PV_PLUS_MIN, True, "2", ChargerActivity.PLUGGED, (0.9, 1.1)),
         # Exclusive PV waits for the sun, which the charger will report first:
         # read at a quiet hour's pace, 8 baselines, a little more while the
         # calls kept for a charge as long as the rest of the day (nothing is
         # learned yet) leave the slow reads short.
-        (PvMode.PV_ONLY, True, ChargerActivity.SUNLESS, (7.5, 10)),
-        # Settings that do not name the mode: in the dark something else may
-        # hold the car, so it is awaited at the baseline.
-        (PvMode.PV_ONLY, False, ChargerActivity.PLUGGED, (0.9, 1.1)),
+        (PvMode.PV_ONLY, True, "2", ChargerActivity.SUNLESS, (7.5, 10)),
+        # Without `fv_mode`, as a real Trydan's shadow: its `dynamic_power_mode`
+        # names exclusive PV ("2"), minimum power ("3") or grid + PV ("4"),
+        # which charge from the grid too.
+        (PvMode.PV_ONLY, False, "2", ChargerActivity.SUNLESS, (7.5, 10)),
+        (PvMode.PV_ONLY, False, "3", ChargerActivity.PLUGGED, (0.9, 1.1)),
+        (PvMode.PV_ONLY, False, "4", ChargerActivity.PLUGGED, (0.9, 1.1)),
+        # Settings that name no mode: in the dark something else may hold the
+        # car, so it is awaited at the baseline.
+        (PvMode.PV_ONLY, False, None, ChargerActivity.PLUGGED, (0.9, 1.1)),
     ],
 )
 async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
@@ -61,7 +70,8 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     pv_mode: PvMode,
-    named: bool,
+    fv_named: bool,
+    dynamic_power_mode: str | None,
     activity: ChargerActivity,
     versus_baseline: tuple[float, float],
 ) -> None:
@@ -70,8 +80,9 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     state = v2c_sim.charger.state
     state.dynamic = True
     state.pv_mode = pv_mode.value
-    if not named:
+    if not fv_named:
         v2c_sim.sim.override_field("reported", "fv_mode", None)
+    v2c_sim.sim.override_field("reported", "dynamic_power_mode", dynamic_power_mode)
     # Held back (as by a timer) so that only the PV mode differs.
     state.paused = True
     await setup_entry(hass, mock_config_entry)
@@ -86,6 +97,56 @@ async def test_a_plugged_car_is_awaited_unless_it_waits_for_the_sun(
     assert coordinator.data.activity is activity
     low, high = versus_baseline
     assert low * baseline < _next_poll_in(coordinator) < high * baseline
+
+
+async def test_a_pv_car_full_under_the_sun_is_read_as_a_full_car(
+    *,
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A car that fills up from the sun in the morning is read as a full car all afternoon.
+
+    A Trydan the sun holds keeps the pilot at C ("2", 0 A); a full car drops it
+    to B ("1"): it waits for no surplus, and is read at a full car's pace, as
+    one on the grid is (up to 16 baselines), not at a waiting car's.
+    """
+    freezer.move_to(SUNNY_MORNING)
+    state = v2c_sim.charger.state
+    state.dynamic = True
+    state.pv_mode = PvMode.PV_ONLY.value
+    await setup_entry(hass, mock_config_entry)
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    baseline = _next_poll_in(coordinator) / EMPTY_BASELINES
+
+    v2c_sim.charger.plug_in(energy_needed_kwh=0.5)
+    for _ in range(120):
+        await advance(hass, freezer, timedelta(seconds=15))
+        if coordinator.data.activity is ChargerActivity.CHARGING:
+            break
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    for _ in range(240):
+        await advance(hass, freezer, timedelta(seconds=15))
+        if coordinator.data.activity is not ChargerActivity.CHARGING:
+            break
+    live = coordinator.data.state
+    assert live is not None
+    assert live.charge_state is ChargeState.CONNECTED
+    assert (live.sun_power_w or 0) > 1000
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+
+    # The sun goes on shining: a quarter of an hour later, no faster than the
+    # baseline.
+    calls_before = v2c_sim.sim.quota(v2c_sim.api_key).status(utcnow()).remaining
+    for _ in range(12 * 4):
+        await advance(hass, freezer, timedelta(seconds=15))
+    calls_after = v2c_sim.sim.quota(v2c_sim.api_key).status(utcnow()).remaining
+    interval = _next_poll_in(coordinator)
+    assert interval >= baseline, (
+        f"full PV car read every {interval}, faster than the baseline {baseline}; "
+        f"{calls_before - calls_after} calls in 12 minutes"
+    )
 
 
 async def test_a_car_held_at_zero_amps_by_the_sun_is_not_charging(
@@ -220,13 +281,17 @@ async def test_a_read_just_after_the_opening_keeps_the_opening_read(
     )
 
 
-async def test_a_car_waiting_for_sun_and_timer_is_read_at_the_opening(
+async def test_a_pv_car_held_by_its_timer_under_the_sun_is_read_at_the_opening(
     hass: HomeAssistant,
     v2c_sim: SimHandle,
     mock_config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A PV car plugged in under the sun has its settings read, naming its timer."""
+    """A PV car plugged in under the sun has its settings read, naming its timer.
+
+    Its timer holds it (pilot B in the simulator, the car asks for no charge
+    yet): it is awaited as any held car, not as one the sun holds.
+    """
     state = v2c_sim.charger.state
     state.dynamic = True
     state.pv_mode = PvMode.PV_ONLY.value
@@ -239,7 +304,7 @@ async def test_a_car_waiting_for_sun_and_timer_is_read_at_the_opening(
     while coordinator.data.state_at == set_up_at:
         await advance(hass, freezer, timedelta(seconds=30))
     await _plug_in(hass, v2c_sim, freezer, coordinator)
-    assert coordinator.data.activity is ChargerActivity.WAITING
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
     assert coordinator.data.reported_at == coordinator.data.state_at
 
     opening = datetime(2026, 6, 3, 11, 0, tzinfo=UTC)
