@@ -169,6 +169,21 @@ def _max_command_reserve(entry: V2CConfigEntry, quota_share: int) -> int:
     return limit * quota_share // 200
 
 
+def _effective_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the quota options the planner runs with: those saved over the defaults.
+
+    As `planner_settings` reads them: a share saved as 57.5 is not the 57 a form
+    would save.
+    """
+    return {
+        CONF_QUOTA_SHARE: options.get(CONF_QUOTA_SHARE, DEFAULT_QUOTA_SHARE),
+        CONF_COMMAND_RESERVE: int(
+            options.get(CONF_COMMAND_RESERVE, DEFAULT_COMMAND_RESERVE)
+        ),
+        CONF_POLL_IDLE: bool(options.get(CONF_POLL_IDLE, DEFAULT_POLL_IDLE)),
+    }
+
+
 class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
     """Handle a config flow for V2C Cloud."""
 
@@ -483,13 +498,17 @@ class V2CCloudOptionsFlow(WifiOptionsStep, OptionsFlowWithReload):
             command_reserve = int(user_input[CONF_COMMAND_RESERVE])
             max_reserve = _max_command_reserve(self.config_entry, quota_share)
             if command_reserve <= max_reserve:
-                return self.async_create_entry(
-                    data={
-                        CONF_QUOTA_SHARE: quota_share,
-                        CONF_COMMAND_RESERVE: command_reserve,
-                        CONF_POLL_IDLE: bool(user_input[CONF_POLL_IDLE]),
-                    }
-                )
+                options = {
+                    CONF_QUOTA_SHARE: quota_share,
+                    CONF_COMMAND_RESERVE: command_reserve,
+                    CONF_POLL_IDLE: bool(user_input[CONF_POLL_IDLE]),
+                }
+                if options == _effective_options(self.config_entry.options):
+                    # Nothing the planner uses changes: options kept as they
+                    # are (defaults included) are no change, and no reload
+                    # makes the entities flash unavailable for three calls.
+                    options = dict(self.config_entry.options)
+                return self.async_create_entry(data=options)
             errors[CONF_COMMAND_RESERVE] = "reserve_too_large"
             placeholders["max_reserve"] = str(max_reserve)
         return self.async_show_form(

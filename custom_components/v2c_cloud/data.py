@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .api import ChargeState, CurrentState, DynamicPowerMode, PvMode, ReportedState
 from .budget import ChargerActivity
 
+# A charger shows a command from a few seconds up to about this long after it, in
+# its settings and in its live state alike.
+CONFIRM_WINDOW_S = 90.0
 # Ventilation is charging in a room that asks for it: power flows all the same.
 CHARGING_STATES = frozenset({ChargeState.CHARGING, ChargeState.VENTILATION})
 # A real Trydan (2.4.6) keeps the pilot at C while exclusive PV finds no surplus:
@@ -27,6 +30,49 @@ class ChargerData:
     connected: bool | None = None
     state_at: datetime | None = None
     reported_at: datetime | None = None
+
+    @property
+    def settings(self) -> ReportedState | None:
+        """Return the settings as they hold now: those read, less a pause or lock lifted since.
+
+        A paused or locked charger offers no current. A live read that shows
+        a charge a command's window or more after the settings were read says
+        the pause or lock they show was lifted since (from V2C's app, say):
+        Charging shows on, and the lock open, without a call to read them
+        again. Sooner, the charge may be a pause or lock still applying. A
+        solar mode is no such hold: a charge at night does not say it is off.
+        """
+        after_s = self._charge_after_settings_s
+        if after_s is None or after_s < CONFIRM_WINDOW_S:
+            return self.reported
+        return _lifted(self.reported)
+
+    @property
+    def charge_after_settings(self) -> bool:
+        """Return True when a live read after the settings shows a charge.
+
+        Then a pause or a lock they show is in doubt, however soon after.
+        """
+        return self._charge_after_settings_s is not None
+
+    def holds_lifted(self) -> ChargerData:
+        """Return this data with the settings' pause and lock lifted, as a charge says."""
+        return replace(self, reported=_lifted(self.reported))
+
+    @property
+    def _charge_after_settings_s(self) -> float | None:
+        """Return how long after the settings a live read showed a charge, if one did."""
+        state, state_at, reported_at = self.state, self.state_at, self.reported_at
+        if (
+            state is None
+            or state_at is None
+            or reported_at is None
+            or self.connected is False
+            or is_charging(state) is not True
+        ):
+            return None
+        after_s = (state_at - reported_at).total_seconds()
+        return after_s if after_s > 0 else None
 
     @property
     def activity(self) -> ChargerActivity:
@@ -93,6 +139,17 @@ class ChargerData:
         if reported.dynamic_power_mode is not None:
             return reported.dynamic_power_mode is DynamicPowerMode.EXCLUSIVE_PV
         return None
+
+
+def _lifted(reported: ReportedState | None) -> ReportedState | None:
+    """Return settings whose pause and lock, if any, are lifted."""
+    if reported is None or not (reported.paused or reported.locked):
+        return reported
+    return replace(
+        reported,
+        paused=False if reported.paused else reported.paused,
+        locked=False if reported.locked else reported.locked,
+    )
 
 
 def is_charging(state: CurrentState) -> bool | None:

@@ -6,10 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .data import ChargerData
-
-# Chargers show a command from a few seconds up to about 90 s after it.
-CONFIRM_WINDOW_S = 90.0
+from .data import CONFIRM_WINDOW_S, ChargerData
 
 type ValueReader = Callable[[ChargerData], object]
 

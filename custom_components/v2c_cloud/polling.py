@@ -30,9 +30,9 @@ from .budget import (
     QuotaExhaustedError,
     QuotaPlanner,
 )
-from .data import ChargerData, charged_between, is_charging
+from .data import CONFIRM_WINDOW_S, ChargerData, charged_between, is_charging
 from .metering import charged_as
-from .pending import CONFIRM_WINDOW_S, PendingCommands, ValueReader
+from .pending import PendingCommands, ValueReader
 from .timer_openings import next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
@@ -54,7 +54,8 @@ STOPPED_READ_S = 1800.0
 # are this recent: the V2C app or the charger may have changed the setting
 # since, and a dropped command leaves it changed. Older, the settings are read
 # first (one call; sending and confirming costs two), so an automation repeating
-# one value spends at most a read an hour.
+# one value spends at most a read an hour. So are settings a charge read after
+# them puts in doubt (a pause or a lock, `_contradicted`).
 SHOWN_VALUE_TRUSTED_S = 3600.0
 # A timer opening this recent still gets its read: a poll just after it that
 # came before the charge started must not move the read to the next day.
@@ -236,7 +237,9 @@ class ChargerPoller:
         # it, and a timer says when it starts (unless a confirmation just
         # read them). So too when a charge stops with the car still there: a
         # pause sent from V2C's app must not leave Charging shown on, where
-        # turning it on would pass for a command that changes nothing.
+        # turning it on would pass for a command that changes nothing. A held
+        # car that starts needs no read: its charge lifts the pause or lock
+        # the settings show (ChargerData.settings).
         held = (
             self.data.activity in CAR_HELD
             and self.data.reported_at != now
@@ -547,6 +550,7 @@ class ChargerPoller:
         if (
             read_at is not None
             and (now - read_at).total_seconds() < SHOWN_VALUE_TRUSTED_S
+            and not self._contradicted(read)
         ):
             return True
         try:
@@ -562,6 +566,17 @@ class ChargerPoller:
             # if the cloud is down.
             return False
         return usable and self.value(key, read) == value
+
+    def _contradicted(self, read: ValueReader) -> bool:
+        """Return True when the live state puts the value shown in doubt.
+
+        A charge read after the settings that show a pause or a lock: too soon
+        to lift them (a pause may still be applying), it may also be a resume
+        from V2C's app. Neither the settings nor the charge is trusted then:
+        the settings are read first.
+        """
+        data = self.data
+        return data.charge_after_settings and read(data.holds_lifted()) != read(data)
 
     def confirm(
         self, now: datetime, *, live: bool, may_start_or_stop: bool = True

@@ -45,8 +45,13 @@ def sends(*keys: str) -> Callable[[ReportedState], bool]:
 def read_setting[T](
     description: V2CSettingEntityDescription[T], data: ChargerData
 ) -> T | None:
-    """Read a setting from the charger's shadow."""
-    return description.value_fn(data.reported) if data.reported else None
+    """Read a setting from the charger's shadow, as the live state last showed it.
+
+    A pause or a lock the settings show is lifted by a charge seen well after
+    them (`ChargerData.settings`).
+    """
+    settings = data.settings
+    return description.value_fn(settings) if settings else None
 
 
 def has_setting[T](

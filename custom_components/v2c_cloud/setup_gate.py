@@ -3,9 +3,16 @@
 Home Assistant retries a setup that raised ConfigEntryNotReady every 80 s at
 most: with the cloud down, or an account whose chargers were all unpaired, that
 is over a thousand calls a day. An attempt is only let through once the server
-no longer refuses calls, the last count of the quota leaves a call, and the
-wait after the last failed attempt is over; the wait doubles with each failure
-in a row.
+no longer refuses calls, the last count of the quota leaves a call for a
+command, and the wait after the last failed attempt is over; the wait doubles
+with each failure in a row.
+
+A setup is let through as long as a command could go out: within the share, or
+past a spent share while the commands' reserve has calls, since the entry must
+be loaded for its controls to send them (a reload after the share was lowered,
+a restart). Its reads then come on top of the share, as the reserve's commands
+do. Once the reserve is spent too it waits for the reset: polling has stopped
+and every command would be refused, so its calls would buy nothing.
 """
 
 from __future__ import annotations

@@ -171,3 +171,58 @@ def test_todays_pace_of_commands_is_judged_by_their_usual_hours() -> None:
     assert _kept_for_commands(state, MIDNIGHT + timedelta(hours=15)) == pytest.approx(
         expected + 2 * math.sqrt(expected), rel=1e-3
     )
+
+
+def _share_spent(limit: int, remaining: int, **calls: int) -> PlannerState:
+    """Return a state whose calls today went past a share of 20 %."""
+    state = _state(0.0)
+    state.limit = limit
+    state.remaining = remaining
+    state.header_at = NOON
+    state.window.calls = {CallKind(kind): count for kind, count in calls.items()}
+    return state
+
+
+def test_commands_keep_their_reserve_past_a_spent_share() -> None:
+    """The share, lowered below the day's calls, stops polling; commands still have their reserve.
+
+    Their calls beyond it count the commands and confirmations of the day, and
+    stop there: the reserve is a day's, not one for every command.
+    """
+    settings = PlannerSettings(quota_share=0.2, command_reserve=20)
+    state = _share_spent(200, 143, poll=50, maintenance=7)
+    assert ledger.polling_calls(state, settings, NOON) < 1
+    assert ledger.share_left(state, settings) == pytest.approx(-17)
+    assert ledger.commands_left(state, settings) == 20
+    assert ledger.command_calls(state, settings, NOON) == 20
+
+    state = _share_spent(200, 131, poll=50, maintenance=7, command=8, confirm=4)
+    assert ledger.command_calls(state, settings, NOON) == 8
+    state.window.calls[CallKind.COMMAND] += 8
+    assert ledger.command_calls(state, settings, NOON) == 0
+
+
+def test_commands_past_a_spent_share_stop_short_of_the_key() -> None:
+    """Beyond the share commands never go past what the key has left, nor others' unseen calls."""
+    settings = PlannerSettings(quota_share=0.2, command_reserve=20)
+    state = _share_spent(200, 5, poll=57)
+    assert ledger.command_calls(state, settings, NOON) == 5
+    state.remaining = 30
+    state.other_ewma = 2 * 24.0
+    # Two calls an hour by another program since the last header, five hours ago.
+    state.header_at = NOON - timedelta(hours=5)
+    assert ledger.command_calls(state, settings, NOON) == pytest.approx(20)
+    state.remaining = 25
+    assert ledger.command_calls(state, settings, NOON) == pytest.approx(15)
+
+
+def test_within_the_share_commands_take_what_polling_left() -> None:
+    """Polling stops a reserve short of the share: the rest of it is the commands', as before.
+
+    Commands made earlier in the day out of the share give no second reserve.
+    """
+    settings = PlannerSettings(quota_share=0.5, command_reserve=50)
+    state = _share_spent(1000, 540, poll=410, command=40, confirm=10)
+    assert ledger.polling_calls(state, settings, NOON) < 1
+    assert ledger.commands_left(state, settings) == 40
+    assert ledger.command_calls(state, settings, NOON) == 40

@@ -484,6 +484,53 @@ def test_quota_share_limits_our_calls_and_spares_the_rest() -> None:
         planner.check_command(NOON)
 
 
+def _share_lowered_below_the_days_calls() -> QuotaPlanner:
+    """Return a planner on a 200-call key with 57 calls spent and a share of 20 %."""
+    planner = QuotaPlanner(
+        PlannerSettings(quota_share=0.2, command_reserve=20), now=NOON
+    )
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    for _ in range(57):
+        planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=200, remaining=143, now=NOON)
+    return planner
+
+
+def test_a_spent_share_stops_polling_and_leaves_commands_their_reserve() -> None:
+    """Commands, their confirmations and a setup go on past the share, for the reserve's calls."""
+    planner = _share_lowered_below_the_days_calls()
+    assert planner.polling_blocked_until == MIDNIGHT
+    assert planner.next_poll_at("A", NOON) is None
+    assert not planner.maintenance_due("pairings", NOON, 3600)
+    assert planner.spent_until(NOON) is None
+    planner.check_confirmation(NOON)
+    for _ in range(10):
+        planner.check_command(NOON)
+        planner.record_call(CallKind.COMMAND, NOON, "A")
+    # The lower half of the reserve is the commands' own: no confirmation takes it.
+    with pytest.raises(QuotaExhaustedError):
+        planner.check_confirmation(NOON)
+    for _ in range(10):
+        planner.check_command(NOON)
+        planner.record_call(CallKind.COMMAND, NOON, "A")
+    with pytest.raises(QuotaExhaustedError) as err:
+        planner.check_command(NOON)
+    assert err.value.calls_back_at == MIDNIGHT
+    # The key has 123 calls left, but neither the share nor the reserve has one.
+    assert planner.remaining == 123
+    assert planner.spent_until(NOON) == MIDNIGHT
+
+
+def test_a_spent_key_leaves_no_reserve_past_the_share() -> None:
+    planner = _share_lowered_below_the_days_calls()
+    planner.observe_quota(limit=200, remaining=1, now=NOON)
+    planner.check_command(NOON)
+    planner.record_call(CallKind.COMMAND, NOON, "A")
+    with pytest.raises(QuotaExhaustedError):
+        planner.check_command(NOON)
+    assert planner.spent_until(NOON) == MIDNIGHT
+
+
 def test_other_programs_eat_into_their_share_first() -> None:
     planner = QuotaPlanner(PlannerSettings(quota_share=0.5), now=NOON)
     poll(planner, "A", NOON, 999)

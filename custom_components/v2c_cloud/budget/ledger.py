@@ -71,11 +71,28 @@ def share_left(state: PlannerState, settings: PlannerSettings) -> float:
     return settings.quota_share * state.limit - state.window.ours
 
 
+def commands_left(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the calls commands may still make today, whatever the key has left.
+
+    The share bounds polling and the periodic reads, which stop a reserve
+    short of it: the calls left under the share are the commands'. Past a
+    share already spent (lowered below the day's calls, or a limit V2C cut),
+    commands still have their reserve: as many calls a day as it holds,
+    their confirmations included, beyond the share.
+    """
+    reserve_left = command_reserve(state, settings) - state.window.count(*COMMAND_KINDS)
+    return max(share_left(state, settings), reserve_left)
+
+
 def command_calls(
     state: PlannerState, settings: PlannerSettings, now: datetime
 ) -> float:
-    """Return the calls a command may still use, the reserve included."""
-    return min(share_left(state, settings), remaining_now(state, now))
+    """Return the calls a command may still use, the reserve included.
+
+    Never more than the key has left, less what other programs likely spent
+    since the last header: never a call into a 429.
+    """
+    return min(commands_left(state, settings), remaining_now(state, now))
 
 
 def polling_calls(

@@ -350,13 +350,18 @@ class QuotaPlanner:
         return max(ahead, default=None)
 
     def spent_until(self, now: datetime) -> datetime | None:
-        """Return the reset while the last count (headers and our calls) says none is left.
+        """Return the reset while the last count leaves no call for a command.
 
-        Unlike the estimate polling plans with, this guesses nothing about
-        other programs: no call left here means a call now would get a 429.
+        None is left when the key's count (headers and our calls) says so: a
+        call now would get a 429. Nor once the share and, past it, the
+        commands' reserve are spent: polling has stopped and commands are
+        refused. Unlike the estimate polling plans with, this guesses nothing
+        about other programs.
         """
         now = self._tick(now)
-        return self._state.reset_at if self._state.remaining < 1 else None
+        state = self._state
+        left = min(state.remaining, ledger.commands_left(state, self._settings))
+        return state.reset_at if left < 1 else None
 
     def paused_until(self, now: datetime) -> datetime | None:
         """Return when the pause a 429 asked for ends, or None.
@@ -632,7 +637,9 @@ class QuotaPlanner:
         state = self._state
         # The count itself, not less what other programs may have spent since:
         # a guess of their pace would stop confirmations where they matter most.
-        if state.remaining <= ledger.command_reserve(state, self._settings) / 2:
+        # Past a spent share the commands' own calls are the reserve's rest.
+        left = min(state.remaining, ledger.commands_left(state, self._settings))
+        if left <= ledger.command_reserve(state, self._settings) / 2:
             raise QuotaExhaustedError(state.reset_at)
 
     def maintenance_due(self, key: str, now: datetime, every_s: float) -> bool:

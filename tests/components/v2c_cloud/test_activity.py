@@ -1,12 +1,18 @@
-"""How a charger's live state is classified for the quota planner."""
+"""How a charger's live state is classified, and what it says of its settings."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from custom_components.v2c_cloud.api import CurrentState, ReportedState
+from custom_components.v2c_cloud.api import CurrentState, PvMode, ReportedState
 from custom_components.v2c_cloud.budget import ChargerActivity
-from custom_components.v2c_cloud.data import ChargerData, charged_between
+from custom_components.v2c_cloud.data import (
+    CONFIRM_WINDOW_S,
+    ChargerData,
+    charged_between,
+)
 from v2c_simulator.templates import wire_fixture
 
 # Pilot C at 0 A and 0 kW: a real Trydan the sun holds (a car charging shows
@@ -289,3 +295,71 @@ def test_a_charge_between_two_reads_shows_in_the_session_energy(
 ) -> None:
     assert charged_between(_live(*before), _live(*after)) is expected
     assert charged_between(None, _live(*after)) is False
+
+
+SETTINGS_AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+HELD = {"pause": "1", "locked": "1", "fv_mode": "1", "dynamic": "1"}
+
+
+def _read_after(
+    seconds: float, charge_state: str = "2", connected: bool | None = True
+) -> ChargerData:
+    """Return settings that say paused and locked, and a live read seconds after them."""
+    return ChargerData(
+        device_id="TRY1",
+        state=_live(charge_state, "4.179506", "600"),
+        reported=ReportedState.from_dict(HELD),
+        connected=connected,
+        state_at=SETTINGS_AT + timedelta(seconds=seconds),
+        reported_at=SETTINGS_AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "charge_state", "connected", "lifted", "in_doubt"),
+    [
+        # A charge a command's window after the settings: lifted, for no call.
+        (CONFIRM_WINDOW_S, "2", True, True, True),
+        (3600.0, "2", None, True, True),
+        # Sooner, a pause or lock may still be applying: only in doubt.
+        (CONFIRM_WINDOW_S - 1, "2", True, False, True),
+        # Read with the settings, or before them: they are the newer word.
+        (0.0, "2", True, False, False),
+        (-600.0, "2", True, False, False),
+        # A car that does not charge, or a charger offline: nothing lifted.
+        (3600.0, "1", True, False, False),
+        (3600.0, "2", False, False, False),
+    ],
+)
+def test_a_charge_read_well_after_the_settings_lifts_their_pause_and_lock(
+    seconds: float,
+    charge_state: str,
+    connected: bool | None,
+    lifted: bool,
+    in_doubt: bool,
+) -> None:
+    """A paused or locked charger offers no current: a later charge says they were lifted."""
+    data = _read_after(seconds, charge_state, connected)
+    settings = data.settings
+    assert settings is not None
+    assert (settings.paused, settings.locked) == (not lifted, not lifted)
+    assert data.charge_after_settings is in_doubt
+    # A solar mode and the other settings are no hold: a charge says nothing of them.
+    assert (settings.pv_mode, settings.dynamic) == (PvMode.PV_ONLY, True)
+    assert data.reported == ReportedState.from_dict(HELD)
+
+
+def test_settings_lifted_keep_what_they_did_not_say() -> None:
+    """A pause or lock the settings never named stays unknown; one off stays off."""
+    data = ChargerData(
+        device_id="TRY1",
+        state=_live("2", "4.179506", "600"),
+        reported=ReportedState.from_dict({"pause": "0"}),
+        state_at=SETTINGS_AT + timedelta(hours=1),
+        reported_at=SETTINGS_AT,
+    )
+    settings = data.settings
+    assert settings is not None
+    assert (settings.paused, settings.locked) == (False, None)
+    assert data.holds_lifted() == data
+    assert ChargerData(device_id="TRY1").settings is None

@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -20,15 +21,16 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.v2c_cloud.budget import CallKind, PlannerSettings, QuotaPlanner
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-from custom_components.v2c_cloud.helpers import utcnow
+from custom_components.v2c_cloud.helpers import format_reset_time, utcnow
 from custom_components.v2c_cloud.repairs import (
     async_report_charger_offline,
     async_report_key_forbidden,
     async_report_legacy_rejected,
     async_report_quota_exhausted,
 )
-from custom_components.v2c_cloud.setup_gate import _FAILURES, _PAUSES
+from custom_components.v2c_cloud.setup_gate import _FAILURES, _PAUSES, SetupGate
 from tests.components.v2c_cloud.read_helpers import advance
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
@@ -293,6 +295,37 @@ async def test_a_restart_with_the_quota_known_spent_waits_for_the_reset(
     await _retries_for(hass, freezer, timedelta(minutes=5))
     assert init_integration.state is ConfigEntryState.LOADED
     assert all(record.status == 200 for record in v2c_sim.sim.request_log)
+
+
+async def test_a_setup_past_a_spent_share_waits_once_the_reserve_is_spent(
+    hass: HomeAssistant,
+) -> None:
+    """A setup goes ahead while a command could: past the share, while the reserve lasts.
+
+    Its entry must be loaded for its controls to send the reserve's commands
+    (a reload after the share was lowered, a restart). Once the reserve is
+    spent too, polling has stopped and every command would be refused: it
+    waits for the reset without a call, though the key has calls left.
+    """
+    now = utcnow()
+    planner = QuotaPlanner(
+        PlannerSettings(quota_share=0.2, command_reserve=20), now=now
+    )
+    for _ in range(57):
+        planner.record_call(CallKind.POLL, now, "TRY0001")
+    planner.observe_quota(limit=200, remaining=143, now=now)
+    assert planner.polling_blocked_until is not None
+    gate = SetupGate(hass, "share-spent")
+    gate.check(planner, now)
+
+    for _ in range(20):
+        planner.record_call(CallKind.COMMAND, now, "TRY0001")
+    with pytest.raises(ConfigEntryNotReady) as refused:
+        gate.check(planner, now)
+    assert refused.value.translation_key == "quota_exhausted"
+    assert refused.value.translation_placeholders == {
+        "time": format_reset_time(planner.reset_at)
+    }
 
 
 async def test_a_new_key_brings_its_own_quota(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -13,8 +17,15 @@ from custom_components.v2c_cloud.const import (
     CONF_POLL_IDLE,
     CONF_QUOTA_SHARE,
 )
-from tests.components.v2c_cloud.read_helpers import open_quota_options
-from tests.sim_fixtures import SimSetup
+from custom_components.v2c_cloud.helpers import utcnow
+from tests.components.v2c_cloud.read_helpers import (
+    open_quota_options,
+    run_for,
+    state_of,
+)
+from tests.sim_fixtures import SimHandle, SimSetup
+
+CHARGING = "switch.garage_charging"
 
 
 async def test_options_flow(
@@ -72,3 +83,76 @@ async def test_options_flow_reserve_bound_follows_the_keys_limit(
         {CONF_QUOTA_SHARE: 100, CONF_COMMAND_RESERVE: 100, CONF_POLL_IDLE: True},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("saved", [{}, {CONF_QUOTA_SHARE: 100}])
+async def test_options_saved_as_they_run_change_nothing(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    saved: dict[str, Any],
+) -> None:
+    """Submitting the quota options as shown keeps them as saved: no reload, no call.
+
+    An entry with none or some saved runs on the defaults for the rest; the
+    form shows them, and submitted unchanged they are no change: the entities
+    do not flash unavailable and the setup's reads (a pairings call and two
+    per charger) are not spent.
+    """
+    hass.config_entries.async_update_entry(init_integration, options=saved)
+    running = init_integration.runtime_data
+    v2c_sim.sim.clear_log()
+
+    result = await open_quota_options(hass, init_integration)
+    shown = dict(result["data_schema"]({}))
+    result = await hass.config_entries.options.async_configure(result["flow_id"], shown)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == saved
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert [record.path for record in v2c_sim.sim.request_log] == []
+    assert init_integration.runtime_data is running
+
+
+@pytest.mark.parametrize("sim_setup", [SimSetup(daily_limit=200)])
+async def test_a_share_lowered_below_todays_calls_keeps_the_command_reserve(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A share lowered mid-day below what was spent stops polling, not commands.
+
+    A car charges on a 200-call key for three hours (some 57 calls), then the
+    share is lowered to 20 % (40 calls) with a reserve of 20. The reload goes
+    ahead (a command could still go out), polling stops, and the controls
+    stay usable: commands have their 20 calls a day beyond the spent share,
+    as long as the key has calls left.
+    """
+    v2c_sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, freezer, 3 * 60)
+    planner = init_integration.runtime_data.planner
+    assert sum(planner.snapshot(utcnow()).calls_today.values()) > 40
+
+    result = await open_quota_options(hass, init_integration)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_QUOTA_SHARE: 20, CONF_COMMAND_RESERVE: 20, CONF_POLL_IDLE: True},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.state is ConfigEntryState.LOADED
+    planner = init_integration.runtime_data.planner
+    assert planner.polling_blocked_until is not None
+    await run_for(hass, freezer, 60)
+    assert planner.remaining > 100
+
+    v2c_sim.sim.clear_log()
+    assert state_of(hass, CHARGING).state != STATE_UNAVAILABLE
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": CHARGING}, blocking=True
+    )
+    assert [record.path for record in v2c_sim.sim.request_log][:1] == [
+        "/device/pausecharge"
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from homeassistant.const import (
+    ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
     STATE_OFF,
@@ -15,15 +16,16 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
     Platform,
 )
+from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.v2c_cloud.budget import ChargerActivity
 from custom_components.v2c_cloud.budget.apply_wait import TRUST_AFTER
 from custom_components.v2c_cloud.polling import CONFIRM_READS, CONNECTED_CHECK_S
 from v2c_simulator import FaultKind
-from v2c_simulator.commands import pause_charge
+from v2c_simulator.commands import pause_charge, start_charge
 
-from .control_helpers import Harness
+from .control_helpers import Harness, reported_reads
 from .read_helpers import advance, run_for
 
 PLATFORM = Platform.SWITCH
@@ -351,3 +353,68 @@ async def test_a_stopped_charge_reads_no_settings_from_the_reserve(
         "/thirdparty/device/currentstatecharge"
     ]
     assert harness.sim.sim.quota_for(harness.sim.api_key).remaining == 50
+
+
+async def test_a_resume_sent_from_the_v2c_app_shows_charging_on_and_can_be_undone(
+    harness: Harness,
+) -> None:
+    """A charge resumed from V2C's app turns Charging on, for no call, and can be paused.
+
+    A paused charger does not charge: a live read showing the charge, a
+    command's window or more after the settings said paused, lifts the pause
+    they show. Turning Charging off then sends the pause (it is no command
+    that changes nothing) and shows off at once, though the car charges until
+    the charger applies it.
+    """
+    await harness.load(paused=True)
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await run_for(harness.hass, harness.freezer, 5)
+    assert harness.state("charging").state == STATE_OFF
+    settings_reads = reported_reads(harness.sim)
+
+    harness.sim.charger.submit(start_charge)
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.coordinator().data.activity is ChargerActivity.CHARGING
+    assert harness.state("charging").state == STATE_ON
+    assert reported_reads(harness.sim) == settings_reads
+
+    harness.sim.sim.clear_log()
+    await harness.call("charging", SERVICE_TURN_OFF)
+    assert harness.state("charging").state == STATE_OFF
+    await run_for(harness.hass, harness.freezer, 3)
+    assert [path for _, path, _ in harness.commands()] == ["/device/pausecharge"]
+    assert harness.sim.charger.state.paused is True
+    assert harness.state("charging").state == STATE_OFF
+
+
+async def test_a_charge_seen_just_after_the_settings_said_paused_is_checked_first(
+    harness: Harness,
+) -> None:
+    """A pause asked for while a charge shows seconds after the settings said paused.
+
+    Too soon after the settings to lift their pause (ours may still be
+    applying), the charge still puts it in doubt: the settings are read
+    before the command, and they say the charge was resumed, so the pause
+    goes out.
+    """
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await harness.load(paused=True)
+    assert harness.state("charging").state == STATE_OFF
+    harness.sim.charger.submit(start_charge)
+    await advance(harness.hass, harness.freezer, timedelta(seconds=30))
+    assert await async_setup_component(harness.hass, "homeassistant", {})
+    await harness.hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {ATTR_ENTITY_ID: harness.entity("charging")},
+        blocking=True,
+    )
+    assert harness.coordinator().data.activity is ChargerActivity.CHARGING
+    assert harness.state("charging").state == STATE_OFF
+
+    harness.sim.sim.clear_log()
+    await harness.call("charging", SERVICE_TURN_OFF)
+    assert [record.path for record in harness.sim.sim.request_log][:2] == [
+        REPORTED,
+        "/device/pausecharge",
+    ]
