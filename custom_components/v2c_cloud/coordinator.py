@@ -594,10 +594,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if not mac:
             return set()
         connection = (dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))
+        registry = dr.async_get(self.hass)
+        # Through each entry's devices: Home Assistant deprecates reading the
+        # registry's container of devices (2026.9) and looking one up alone.
         taken = any(
             connection in device.connections
             and self.device_id not in own_identifiers(device)
-            for device in dr.async_get(self.hass).devices.values()
+            for entry in self.hass.config_entries.async_entries()
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
         )
         if not taken:
             return {connection}
