@@ -165,9 +165,13 @@ class _StrategyCalls:
         if self.meter is not None:
             self.meter.sending(operation, device_id)
 
-    def not_sent(self, operation: str, device_id: str | None) -> None:
+    def not_counted(self, operation: str, device_id: str | None) -> None:
         if self.meter is not None:
-            self.meter.not_sent(operation, device_id)
+            self.meter.not_counted(operation, device_id)
+
+    def unanswered(self, operation: str, device_id: str | None) -> None:
+        if self.meter is not None:
+            self.meter.unanswered(operation, device_id)
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
         if self.meter is not None:

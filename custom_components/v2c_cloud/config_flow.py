@@ -41,6 +41,7 @@ from .api import (
     V2CResponseError,
     V2CThrottledError,
 )
+from .budget import CallKind
 from .chargers import registered_chargers
 from .const import (
     CONF_BASE_URL,
@@ -54,7 +55,8 @@ from .const import (
     LOGGER,
 )
 from .coordinator import V2CConfigEntry
-from .helpers import format_reset_time, without_credentials
+from .helpers import format_reset_time, utcnow, without_credentials
+from .metering import charged_as
 from .wifi_flow import WifiOptionsStep
 
 API_KEY_URL = "https://v2c.cloud"
@@ -158,6 +160,29 @@ def _known_chargers(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
     return known
 
 
+def _entry_client(
+    entry: V2CConfigEntry | None, api_key: str, url: str
+) -> V2CClient | None:
+    """Return the client of the loaded entry whose own key and server a flow checks.
+
+    The check spends that entry's quota: through its client the meter charges
+    it to the entry's planner (as a periodic read, under `charged_as`) and the
+    answer's quota headers reach the planner, which would otherwise blame the
+    call on other programs at its next header. An entry not loaded has no
+    planner to charge: the first header after its next setup finds the call
+    in the gap since its saved count, and books it on other programs. Another
+    key, or another server, is another quota.
+    """
+    if (
+        entry is None
+        or entry.state is not ConfigEntryState.LOADED
+        or api_key != entry.data[CONF_API_KEY]
+        or url != entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+    ):
+        return None
+    return entry.runtime_data.client
+
+
 def _max_command_reserve(entry: V2CConfigEntry, quota_share: int) -> int:
     """Return the largest reserve that still leaves half of the share for polling."""
     # A loaded entry knows its key's limit from the headers: smaller keys exist.
@@ -233,7 +258,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             if other := self._entry_with_key(user_input, entry):
                 return self._abort_key_in_use(other)
             validation = await self._async_validate(
-                user_input, entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+                user_input, entry.data.get(CONF_BASE_URL, DEFAULT_BASE_URL), entry
             )
             if not validation.errors:
                 return await self._async_update_entry(entry, validation)
@@ -261,7 +286,7 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             if other := self._entry_with_key(user_input, entry):
                 return self._abort_key_in_use(other)
-            validation = await self._async_validate(user_input, base_url)
+            validation = await self._async_validate(user_input, base_url, entry)
             if not validation.errors:
                 return await self._async_update_entry(entry, validation)
         return self.async_show_form(
@@ -312,9 +337,17 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         return schema
 
     async def _async_validate(
-        self, user_input: Mapping[str, Any], base_url: str
+        self,
+        user_input: Mapping[str, Any],
+        base_url: str,
+        entry: V2CConfigEntry | None = None,
     ) -> _Validation:
-        """Check the key with one call to /pairings/me and map failures to errors."""
+        """Check the key with one call to /pairings/me and map failures to errors.
+
+        The call spends the quota of the key it checks: one of `entry` (the
+        entry a reauth or reconfigure flow updates) goes through that entry's
+        client if it is loaded (`_entry_client`), counted by its planner.
+        """
         validation = _Validation()
         api_key = str(user_input[CONF_API_KEY]).strip()
         given_url = _given_url(user_input)
@@ -327,14 +360,15 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             validation.errors["base"] = "invalid_auth"
         if url is None or not api_key:
             return validation
-        client = V2CClient(
+        client = _entry_client(entry, api_key, url) or V2CClient(
             api_key,
             session=async_get_clientsession(self.hass),
             base_url=url,
             request_timeout=REQUEST_TIMEOUT,
         )
         try:
-            validation.pairings = await client.get_pairings()
+            with charged_as(CallKind.MAINTENANCE, utcnow()):
+                validation.pairings = await client.get_pairings()
         except V2CAuthenticationError:
             validation.errors["base"] = "invalid_auth"
         except V2CConnectionError:

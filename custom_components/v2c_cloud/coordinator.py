@@ -43,6 +43,7 @@ from .polling import (
     ChargerCall,
     ChargerOfflineError,
     ChargerPoller,
+    PollerStoppedError,
     client_error,
     maybe_taken,
 )
@@ -780,6 +781,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 may_start_or_stop=may_start_or_stop,
                 confirmed=confirmed,
             )
+        except PollerStoppedError as err:
+            raise self._not_loaded() from err
         except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             if legacy and isinstance(err, V2CResponseError) and err.status in RETIRED:
                 async_report_legacy_rejected(self.hass, legacy)
@@ -803,8 +806,16 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         now = utcnow()
         try:
             return await self.poller.read(now, fetch, value, of_charger=of_charger)
+        except PollerStoppedError as err:
+            raise self._not_loaded() from err
         except (ChargerOfflineError, V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
+
+    def _not_loaded(self) -> HomeAssistantError:
+        """Return the error of a call asked of a coordinator shut down meanwhile."""
+        return _translated(
+            HomeAssistantError, "entry_not_loaded", title=self.config_entry.title
+        )
 
     async def _probe_rejected_key(self, now: datetime) -> None:
         """Try the rejected key now and then with one pairings read.
@@ -1015,7 +1026,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             self.async_schedule_refresh_at()
 
     async def async_shutdown(self) -> None:
-        """Stop the planner's timer with the coordinator, for good."""
+        """Stop the planner's timer and the poller's calls with the coordinator, for good.
+
+        A refresh under way sends no read after the one in flight: after an
+        unload nothing would count it.
+        """
         self._shut_down = True
+        self.poller.stop()
         self._cancel_timer()
         await super().async_shutdown()

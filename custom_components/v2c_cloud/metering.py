@@ -1,6 +1,8 @@
 """The one place that charges requests to the quota planner, free of Home Assistant.
 
-The client tells the meter of every request it puts on the wire and of every 429.
+The client tells the meter of every request it puts on the wire, of those the
+server did not count (no connection, a 429), of those a quota header overtook
+that end unanswered, and of every 429.
 Callers only declare, around their calls, what kind of call they make and when.
 """
 
@@ -61,15 +63,30 @@ class PlannerMeter:
         if self._counted is not None:
             self._counted()
 
-    def not_sent(self, operation: str, device_id: str | None) -> None:
-        """Take back a request that never reached the server (it could not connect)."""
+    def not_counted(self, operation: str, device_id: str | None) -> None:
+        """Take back a request the server did not count.
+
+        It could not connect, or a 429 refused it: the client says so before
+        the 429's quota headers reach the planner, which compares them with a
+        count that no longer holds the refused call.
+        """
         charge = current_charge()
         self.planner.refund_call(charge.kind, charge.now)
         if self._counted is not None:
             self._counted()
 
+    def unanswered(self, operation: str, device_id: str | None) -> None:
+        """Tell the planner a request a header took as not counted yet ended unanswered."""
+        self.planner.call_unanswered(current_charge().now)
+        if self._counted is not None:
+            self._counted()
+
     def rate_limited(self, err: V2CRateLimitError) -> None:
-        """Stop calling until the quota, or the shorter window that refused, comes back."""
+        """Stop calling until the quota, or the shorter window that refused, comes back.
+
+        The refused call was taken back already (not_counted), before the
+        429's headers were compared with the count.
+        """
         now = current_charge().now
         calls_back_at = self.calls_back_at(err)
         if isinstance(err, V2CThrottledError):

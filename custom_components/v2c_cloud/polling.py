@@ -73,6 +73,10 @@ class ChargerOfflineError(Exception):
     """The charger was last seen offline: it would accept no command."""
 
 
+class PollerStoppedError(Exception):
+    """The poller was stopped (its coordinator shut down): it sends no further call."""
+
+
 # A command or an on-demand read: the poller calls it with its client and charger.
 type ChargerCall[T, R] = Callable[[V2CClient, str, T], Awaitable[R]]
 
@@ -144,6 +148,19 @@ class ChargerPoller:
         self._teaches = True
         # Why the last first refresh could not check whether the charger is back.
         self.check_failure: V2CError | None = None
+        self.stopped = False
+
+    def stop(self) -> None:
+        """Send no further call: the coordinator shut down.
+
+        After an unload the planner that would count them is saved and
+        closed, and the entry set up next would book them on other programs;
+        a charger that left or whose device was disabled needs none either.
+        A refresh under way ends after the read in flight, with what it read;
+        a command or an on-demand read not sent yet raises PollerStoppedError.
+        A call already sent stays counted: it was charged when it went out.
+        """
+        self.stopped = True
 
     async def first_refresh(
         self, now: datetime, *, check_connected: bool = False
@@ -156,23 +173,26 @@ class ChargerPoller:
         caller to judge as it judges a later check's failure.
         """
         self.check_failure = None
-        with self._noting_failure(now):
-            await self._read_state(now, CallKind.POLL)
-            # Unusable settings are read again at the next poll, not in hours:
-            # only usable ones count as the periodic read.
-            await self._read_reported(now, CallKind.MAINTENANCE)
-        if check_connected:
-            try:
-                await self._read_connected(now, CallKind.MAINTENANCE)
-            except V2CError as err:
-                # The live state and settings read fine: the charger loads.
-                # The client's meter has told the planner of a 429 already.
-                self.check_failure = err
-                _LOGGER.debug(
-                    "Could not check whether charger %s is back: %s",
-                    mask_device_id(self.device_id),
-                    err,
-                )
+        try:
+            with self._noting_failure(now):
+                await self._read_state(now, CallKind.POLL)
+                # Unusable settings are read again at the next poll, not in
+                # hours: only usable ones count as the periodic read.
+                await self._read_reported(now, CallKind.MAINTENANCE)
+            if check_connected:
+                try:
+                    await self._read_connected(now, CallKind.MAINTENANCE)
+                except V2CError as err:
+                    # The live state and settings read fine: the charger loads.
+                    # The client's meter has told the planner of a 429 already.
+                    self.check_failure = err
+                    _LOGGER.debug(
+                        "Could not check whether charger %s is back: %s",
+                        mask_device_id(self.device_id),
+                        err,
+                    )
+        except PollerStoppedError:
+            return self.data
         return self._publish(now)
 
     async def refresh(self, now: datetime, *, confirming: bool = False) -> ChargerData:
@@ -188,10 +208,22 @@ class ChargerPoller:
                 if confirming or self.planner.blocked_until(now) is not None:
                     return await self._confirm_only(now)
                 return await self._refresh(now)
+        except PollerStoppedError:
+            # Stopped between two reads: what was read stands, and the reads
+            # left would be charged to a planner already saved and closed.
+            return self.data
         finally:
             # Whatever came of the reads: a failed one leaves nothing else to
             # end a window.
             self._close_windows(now)
+
+    @contextmanager
+    def _charged(self, kind: CallKind, now: datetime) -> Iterator[None]:
+        """Declare the kind of the calls inside; refuse them once stopped."""
+        if self.stopped:
+            raise PollerStoppedError
+        with charged_as(kind, now):
+            yield
 
     @contextmanager
     def _noting_failure(self, now: datetime) -> Iterator[None]:
@@ -477,7 +509,7 @@ class ChargerPoller:
             # Not counted as in flight either: a reload meanwhile owes it no
             # read (take_over).
             self.planner.check_command(now)
-            with charged_as(CallKind.COMMAND, now):
+            with self._charged(CallKind.COMMAND, now):
                 await send(self.client, self.device_id, value)
             return None
         tracked = None if key is None or read is None else (key, read)
@@ -496,7 +528,7 @@ class ChargerPoller:
             self.planner.check_command(now)
             self._commands_in_flight += 1
             try:
-                with charged_as(CallKind.COMMAND, now):
+                with self._charged(CallKind.COMMAND, now):
                     await send(self.client, self.device_id, value)
             except (V2CConnectionError, V2CResponseError) as err:
                 if maybe_taken(err):
@@ -625,7 +657,7 @@ class ChargerPoller:
         if of_charger and self.data.connected is False:
             raise ChargerOfflineError
         self.planner.check_command(now)
-        with charged_as(CallKind.COMMAND, now):
+        with self._charged(CallKind.COMMAND, now):
             return await fetch(self.client, self.device_id, value)
 
     def next_refresh_at(self, now: datetime) -> datetime | None:
@@ -783,7 +815,7 @@ class ChargerPoller:
             self.planner.applied_on_time(self.device_id, now)
 
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
-        with charged_as(kind, now):
+        with self._charged(kind, now):
             state = await self.client.get_current_state(self.device_id)
         self.data = replace(self.data, state=state, state_at=now)
 
@@ -798,7 +830,7 @@ class ChargerPoller:
         Usable settings, whatever asked for them, judge pending commands.
         """
         try:
-            with charged_as(kind, now):
+            with self._charged(kind, now):
                 reported = await self.client.get_reported(self.device_id)
         except V2CResponseError as err:
             if err.status is not None and err.status >= 300:
@@ -821,7 +853,7 @@ class ChargerPoller:
         return True
 
     async def _read_connected(self, now: datetime, kind: CallKind) -> bool:
-        with charged_as(kind, now):
+        with self._charged(kind, now):
             connected = await self.client.is_connected(self.device_id)
         self.data = replace(self.data, connected=connected)
         # Any answer (an outage check, a lost command's) is as good as the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 import socket
 import threading
@@ -23,7 +24,7 @@ from custom_components.v2c_cloud.api import (
     transport,
 )
 from custom_components.v2c_cloud.api.client import OFF_LOOP_ITEMS
-from custom_components.v2c_cloud.api.models import RfidCard
+from custom_components.v2c_cloud.api.models import QuotaSnapshot, RfidCard
 from custom_components.v2c_cloud.api.parsing import decode_body
 from custom_components.v2c_cloud.api.transport import (
     LAST_RESPONSES_SIZE,
@@ -436,22 +437,39 @@ class RecordingListener:
         """Start having heard nothing."""
         self.sent: list[tuple[str, str | None]] = []
         self.not_left: list[tuple[str, str | None]] = []
+        self.unheard: list[tuple[str, str | None]] = []
         self.refused: list[V2CRateLimitError] = []
+        # Every event in order, the quota listener's too when it is `quota`.
+        self.events: list[str] = []
 
     def sending(self, operation: str, device_id: str | None) -> None:
         self.sent.append((operation, device_id))
+        self.events.append(f"sending {operation}")
 
-    def not_sent(self, operation: str, device_id: str | None) -> None:
+    def not_counted(self, operation: str, device_id: str | None) -> None:
         self.not_left.append((operation, device_id))
+        self.events.append(f"not_counted {operation}")
+
+    def unanswered(self, operation: str, device_id: str | None) -> None:
+        self.unheard.append((operation, device_id))
+        self.events.append(f"unanswered {operation}")
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
         self.refused.append(err)
+        self.events.append("rate_limited")
+
+    def quota(self, snapshot: QuotaSnapshot) -> None:
+        self.events.append(f"quota {snapshot.remaining}")
 
 
 async def test_call_listener_hears_every_request_and_each_429(
     session: aiohttp.ClientSession, serve: Serve
 ) -> None:
-    """A fallback path is a second request on the wire; a 429 is reported once."""
+    """A fallback path is a second request on the wire; a 429 is reported once.
+
+    The refused request reached the gateway but is not counted: it is taken
+    back.
+    """
 
     async def seed_path(_request: web.Request) -> web.Response:
         return web.json_response(STATE)
@@ -485,7 +503,7 @@ async def test_call_listener_hears_every_request_and_each_429(
         ("get_pairings", None),
     ]
     assert listener.refused == [info.value]
-    assert listener.not_left == []
+    assert listener.not_left == [("get_pairings", None)]
     assert client.calls_made == len(listener.sent)
 
 
@@ -602,8 +620,89 @@ async def test_a_request_that_may_have_reached_the_cloud_stays_counted(
     v2c_sim.sim.release_hangs()
 
     assert listener.sent == [("start_charge", D)]
-    assert listener.not_left == []
+    assert listener.not_left == listener.unheard == []
     assert client.calls_made == 1
+
+
+async def test_an_unanswered_request_a_header_overtook_is_reported(
+    v2c_sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    """A header came while it was in flight: the listener hears it ended unanswered.
+
+    That header took it as not counted yet; no answer of its own will say
+    whether it was.
+    """
+    listener = RecordingListener()
+    client = V2CClient(
+        v2c_sim.api_key,
+        session=session,
+        base_url=v2c_sim.base_url,
+        request_timeout=0.5,
+        call_listener=listener,
+    )
+    before = v2c_sim.sim.quota_for(v2c_sim.api_key).remaining
+    v2c_sim.sim.faults.set(FaultKind.HANG, route="/device/startcharge", count=1)
+    command = asyncio.ensure_future(client.start_charge(D))
+    for _ in range(50):
+        await asyncio.sleep(0.005)
+        if v2c_sim.sim.quota_for(v2c_sim.api_key).remaining < before:
+            break
+    await client.get_pairings()
+    with pytest.raises(V2CConnectionError):
+        await command
+    v2c_sim.sim.release_hangs()
+
+    assert listener.unheard == [("start_charge", D)]
+    assert listener.not_left == []
+    assert client.calls_made == 2
+
+
+@pytest.mark.parametrize(
+    ("window", "day_left"), [("Day", 0), ("Minute", 500)], ids=["day", "minute"]
+)
+async def test_a_429_is_taken_back_before_its_headers_are_read(
+    session: aiohttp.ClientSession, serve: Serve, window: str, day_left: int
+) -> None:
+    """Kong's limiter counts only the calls it lets through, also on a spent minute.
+
+    The refused request is taken back before the quota listener compares
+    the 429's headers, which carry the count without it, with ours.
+    """
+
+    async def refused(_request: web.Request) -> web.Response:
+        return web.json_response(
+            {"message": "API rate limit exceeded"},
+            status=429,
+            headers={
+                "Retry-After": "30",
+                "RateLimit-Limit": "1000" if window == "Day" else "10",
+                "RateLimit-Remaining": "0",
+                "X-RateLimit-Limit-Day": "1000",
+                "X-RateLimit-Remaining-Day": str(day_left),
+                f"X-RateLimit-Limit-{window}": "1000" if window == "Day" else "10",
+                f"X-RateLimit-Remaining-{window}": "0",
+            },
+        )
+
+    app = web.Application()
+    app.router.add_get("/pairings/me", refused)
+    listener = RecordingListener()
+    client = V2CClient(
+        "key",
+        session=session,
+        base_url=await serve(app),
+        quota_listener=listener.quota,
+        call_listener=listener,
+    )
+    with pytest.raises(V2CRateLimitError):
+        await client.get_pairings()
+
+    assert listener.events == [
+        "sending get_pairings",
+        "not_counted get_pairings",
+        f"quota {day_left}",
+        "rate_limited",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -348,6 +348,33 @@ def test_a_call_answered_out_of_order_after_a_crash_is_counted_once(
     assert (snapshot.remaining, snapshot.other_calls_today) == (587, 0)
 
 
+def test_an_unanswered_call_is_settled_after_a_restart(
+    settings: PlannerSettings,
+) -> None:
+    """The next header after a restart still takes back the blame it carried."""
+    planner = QuotaPlanner(settings, now=NOON)
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=500, now=NOON)
+    planner.record_call(CallKind.COMMAND, NOON)
+    planner.record_call(CallKind.POLL, NOON, "A")
+    planner.observe_quota(limit=1000, remaining=498, now=NOON, others_in_flight=1)
+    planner.call_unanswered(NOON)
+
+    restored = QuotaPlanner.from_dict(saved(planner), settings, now=NOON)
+    restored.record_call(CallKind.POLL, NOON, "A")
+    restored.observe_quota(limit=1000, remaining=497, now=NOON)
+
+    assert restored.snapshot(NOON).other_calls_today == 0
+
+
+def test_a_state_saved_before_unanswered_calls_were_kept_loads(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    data = saved(busy_planner)
+    del data["unanswered"]
+    assert QuotaPlanner.from_dict(data, settings, now=NOON).to_dict()["unanswered"] == 0
+
+
 def test_a_state_saved_before_crashes_were_told_apart_loads(
     busy_planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:

@@ -70,6 +70,98 @@ def test_calls_still_in_flight_are_not_another_programs(
     assert planner.snapshot(later).other_calls_today == 1
 
 
+def test_an_unanswered_call_a_header_counted_is_ours_alone(
+    planner: QuotaPlanner,
+) -> None:
+    """A command the cloud counted never answers; a poll's header counted it meanwhile.
+
+    That header took the command, in flight, as not counted yet: its gap
+    blamed it on other programs. Once told the command ended unanswered, the
+    planner takes the blame back at the next header, whose quota fell by one
+    call less than ours.
+    """
+    call(planner, NOON, 500)
+    later = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.COMMAND, later)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=498, now=later, others_in_flight=1)
+    assert planner.snapshot(later).other_calls_today == 1
+
+    planner.call_unanswered(later + timedelta(seconds=15))
+    call(planner, later + timedelta(minutes=1), 497)
+
+    snapshot = planner.snapshot(later + timedelta(minutes=1))
+    assert snapshot.other_calls_today == 0
+    assert snapshot.calls_today[CallKind.COMMAND] == 1
+    assert snapshot.remaining == 497
+
+
+@pytest.mark.parametrize(
+    ("counted_later", "others_meanwhile"), [(True, 0), (True, 2), (False, 0)]
+)
+def test_an_unanswered_call_no_header_counted_blames_no_one_back(
+    planner: QuotaPlanner, counted_later: bool, others_meanwhile: int
+) -> None:
+    """A command unanswered that the overtaking header did not count changes no blame.
+
+    The cloud counted it after that header, or never (it stays ours, as any
+    call that may have reached the cloud): other programs' calls seen between
+    the headers stay theirs.
+    """
+    call(planner, NOON, 500)
+    later = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.COMMAND, later)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=499, now=later, others_in_flight=1)
+    planner.call_unanswered(later + timedelta(seconds=15))
+    remaining = 498 - counted_later - others_meanwhile
+    call(planner, later + timedelta(minutes=1), remaining)
+
+    snapshot = planner.snapshot(later + timedelta(minutes=1))
+    assert snapshot.other_calls_today == others_meanwhile
+    assert snapshot.calls_today[CallKind.COMMAND] == 1
+
+
+def test_an_unanswered_call_is_settled_by_the_next_header_only(
+    planner: QuotaPlanner,
+) -> None:
+    """Once a header came after it, an unanswered call takes no later blame back."""
+    call(planner, NOON, 500)
+    later = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.COMMAND, later)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.observe_quota(limit=1000, remaining=497, now=later, others_in_flight=1)
+    planner.call_unanswered(later)
+    call(planner, later + timedelta(minutes=1), 495)
+    assert planner.snapshot(later).other_calls_today == 2
+
+    # A later header with more of our calls than the quota fell by (a call of
+    # ours the cloud did not count) takes nothing back.
+    planner.record_call(CallKind.POLL, later + timedelta(minutes=2), "A")
+    call(planner, later + timedelta(minutes=2), 494)
+    assert planner.snapshot(later).other_calls_today == 2
+
+
+def test_a_refused_call_taken_back_before_its_header_leaves_the_gap_to_others(
+    planner: QuotaPlanner,
+) -> None:
+    """A 429's headers carry the cloud's count, without the call it refused.
+
+    Taken back before them, the refused call is not ours: the gap is what
+    other programs spent, all of it, and the calls left are the header's.
+    """
+    call(planner, NOON, 500)
+    later = NOON + timedelta(minutes=1)
+    planner.record_call(CallKind.COMMAND, later)
+    planner.refund_call(CallKind.COMMAND, later)
+    planner.observe_quota(limit=1000, remaining=0, now=later)
+    planner.observe_rate_limited(later, MIDNIGHT)
+
+    snapshot = planner.snapshot(later)
+    assert snapshot.calls_today[CallKind.COMMAND] == 0
+    assert (snapshot.other_calls_today, snapshot.remaining) == (500, 0)
+
+
 def test_a_burst_answered_out_of_order_is_not_a_reset(planner: QuotaPlanner) -> None:
     """A scene sets eight controls at once and the answer counted last comes first.
 

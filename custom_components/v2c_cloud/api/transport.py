@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 import hashlib
+from http import HTTPStatus
 import logging
 import socket
 import time
@@ -59,12 +60,24 @@ class CallListener(Protocol):
     def sending(self, operation: str, device_id: str | None) -> None:
         """Note a request about to be sent (a fallback path is a second one)."""
 
-    def not_sent(self, operation: str, device_id: str | None) -> None:
-        """Take back a request announced by sending that never reached the server.
+    def not_counted(self, operation: str, device_id: str | None) -> None:
+        """Take back a request announced by sending that the server did not count.
 
-        Heard only when the connection could not be opened (refused, DNS): no
-        byte of the request left. A timeout or a dropped connection may have
-        reached the server, and is not taken back.
+        Heard when the connection could not be opened (refused, DNS: no byte
+        of the request left), and for a 429 before its quota headers reach
+        the quota listener: Kong's rate limiter counts only the calls it lets
+        through, and those headers carry its count without the refused one.
+        A timeout or a dropped connection may have reached the server, and is
+        not taken back.
+        """
+
+    def unanswered(self, operation: str, device_id: str | None) -> None:
+        """Note a request that ended without an answer after a header overtook it.
+
+        Heard for a timeout or a dropped connection (the server may have
+        counted the request) when the quota headers of another answer came
+        while it was in flight: they were taken not to count it yet, and no
+        answer of its own will tell whether they did.
         """
 
     def rate_limited(self, err: V2CRateLimitError) -> None:
@@ -132,6 +145,9 @@ class Transport:
         # Requests sent and not answered yet: when one answer's quota headers
         # come, the server may not have counted the others.
         self.calls_in_flight = 0
+        # Answers whose quota headers were observed: a request in flight when
+        # one came was taken as not counted in it yet.
+        self._headers_seen = 0
 
     @property
     def last_responses(self) -> Mapping[str, object]:
@@ -216,6 +232,7 @@ class Transport:
             self._call_listener.sending(operation.name, device_id)
         started = time.monotonic()
         answered = False
+        headers_before = self._headers_seen
         self.calls_in_flight += 1
         try:
             async with (
@@ -232,17 +249,24 @@ class Transport:
             ):
                 answered = True
                 self.calls_made += 1
+                if (
+                    response.status == HTTPStatus.TOO_MANY_REQUESTS
+                    and self._call_listener is not None
+                ):
+                    self._call_listener.not_counted(operation.name, device_id)
                 self._observe_quota(response.headers)
                 status, headers = response.status, response.headers
                 raw = await _read_capped(response)
         except TimeoutError as err:
-            self._count_unanswered(answered, err, operation, device_id)
+            overtaken = self._headers_seen != headers_before
+            self._count_unanswered(answered, err, operation, device_id, overtaken)
             self._log_failure(operation, path, device_id, "timeout")
             raise V2CConnectionError(
                 f"Timeout after {self.request_timeout:g} s talking to V2C Cloud"
             ) from err
         except (aiohttp.ClientError, OSError) as err:
-            self._count_unanswered(answered, err, operation, device_id)
+            overtaken = self._headers_seen != headers_before
+            self._count_unanswered(answered, err, operation, device_id, overtaken)
             self._log_failure(operation, path, device_id, type(err).__name__)
             raise V2CConnectionError(
                 f"Error talking to V2C Cloud ({type(err).__name__})"
@@ -276,24 +300,32 @@ class Transport:
         err: BaseException,
         operation: Operation,
         device_id: str | None,
+        overtaken: bool,
     ) -> None:
         """Count a failed request that may have reached the server.
 
         One that surely never left (a connect or DNS error) is taken back from
         the listener instead, which counted it when it was about to be sent.
+        The listener hears of one that may have reached the server when
+        another answer's quota headers came while it was in flight
+        (`overtaken`): they took it as not counted yet.
         """
         if answered:
             return
-        if not isinstance(err, aiohttp.ClientConnectorError | socket.gaierror):
-            self.calls_made += 1
-        elif self._call_listener is not None:
-            self._call_listener.not_sent(operation.name, device_id)
+        if isinstance(err, aiohttp.ClientConnectorError | socket.gaierror):
+            if self._call_listener is not None:
+                self._call_listener.not_counted(operation.name, device_id)
+            return
+        self.calls_made += 1
+        if overtaken and self._call_listener is not None:
+            self._call_listener.unanswered(operation.name, device_id)
 
     def _observe_quota(self, headers: Mapping[str, str]) -> None:
         """Record the quota headers of a response and tell the listener."""
         snapshot = quota_from_headers(headers, datetime.now(UTC))
         if snapshot is None:
             return
+        self._headers_seen += 1
         self.quota = snapshot
         if self._quota_listener is not None:
             self._quota_listener(snapshot)

@@ -249,9 +249,12 @@ class QuotaPlanner:
             charger.confirm_at = None
 
     def refund_call(self, kind: CallKind, now: datetime) -> None:
-        """Take back a call counted by record_call that never reached the server.
+        """Take back a call counted by record_call that the server did not count.
 
-        `now` is the moment it was counted at. Only the count is taken back: the
+        It never reached the server, or a 429 refused it: Kong's limiter
+        counts only the calls it lets through. Told before the 429's own
+        headers, which then compare with a count without it. `now` is the
+        moment it was counted at. Only the count is taken back: the
         attempt still tells when the charger was last tried, or a read the
         cloud cannot be reached for would be retried at once.
         """
@@ -266,6 +269,16 @@ class QuotaPlanner:
             commands.unrecord(window.command_slots, now)
         state.calls_since_header = max(state.calls_since_header - 1, 0)
         state.remaining = min(state.remaining + 1, state.limit)
+
+    def call_unanswered(self, now: datetime) -> None:
+        """Note that a call a header took as not counted yet ended without an answer.
+
+        It stays counted as ours: it may have reached the server. Whether
+        that header counted it already, blaming it on other programs, the
+        next header's gap shows (`rollover.note_unanswered`).
+        """
+        self._tick(now, changes_plan=True)
+        rollover.note_unanswered(self._state)
 
     def observe_rate_limited(
         self, now: datetime, reset_at: datetime | None, *, day_proven: bool = True

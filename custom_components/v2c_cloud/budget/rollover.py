@@ -117,7 +117,10 @@ def observe_header(
     """Take a RateLimit-Remaining value as the truth and learn from it.
 
     Our `in_flight` calls, sent and unanswered, are taken as not counted yet:
-    they count towards the next header, not as another program's.
+    they count towards the next header, not as another program's. One the
+    server counted before this header after all has its answer come with an
+    older header (`_older_answer`), or none (`note_unanswered`): this gap
+    blamed it on other programs, and the next one settles it.
     """
     in_flight = min(max(in_flight, 0), state.calls_since_header)
     pre = state.pre_roll
@@ -143,7 +146,10 @@ def observe_header(
         state.window.others_since = now
     else:
         ours = state.calls_since_header - in_flight
-        gap = max(state.header_remaining - remaining - ours, 0)
+        gap = state.header_remaining - remaining - ours
+        if gap < 0:
+            _settle_unanswered(state, -gap)
+        gap = max(gap, 0)
         if state.counts_lost:
             # The calls a crash left uncounted are in it, polls mostly, and
             # cannot be told from other programs' (assume_counts_lost).
@@ -156,7 +162,32 @@ def observe_header(
     state.header_remaining = remaining
     state.header_at = now
     state.calls_since_header = in_flight
+    # Ended before this header: counted in it, in an earlier one, or never.
+    state.unanswered = 0
     state.remaining = max(remaining - in_flight, 0)
+
+
+def note_unanswered(state: PlannerState) -> None:
+    """Note that a call a header took as not counted yet ended without an answer.
+
+    No answer of its own will tell (`_older_answer`) whether that header
+    counted it after all, its gap blaming it on other programs. The next
+    header does: if the quota fell by fewer calls than ours since the last
+    header, the difference was counted before it (`_settle_unanswered`).
+    """
+    state.unanswered = min(state.unanswered + 1, state.calls_since_header)
+
+
+def _settle_unanswered(state: PlannerState, surplus: int) -> None:
+    """Take back blame for unanswered calls an earlier header counted.
+
+    `surplus` is how many more calls we made since the last header than
+    the quota fell by. Up to as many unanswered calls were counted before
+    it, and blamed on other programs there; a call that never reached the
+    server stays ours, as any call that may have reached it.
+    """
+    back = min(surplus, state.unanswered, state.window.others)
+    state.window.others -= back
 
 
 def announce_reset(state: PlannerState, true_reset: datetime, now: datetime) -> None:

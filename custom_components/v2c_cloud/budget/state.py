@@ -147,6 +147,10 @@ class PlannerState:
     header_remaining: int | None = None
     header_at: datetime | None = None
     calls_since_header: int = 0
+    # Of those, calls a header took as not counted yet that then ended without
+    # an answer: the next header's gap settles whether that header counted
+    # them after all (rollover.observe_header).
+    unanswered: int = 0
     # Calls the last header blamed on other programs. Not saved: an answer
     # counted before that header, arriving after it, shows one was ours.
     header_others: int = 0
@@ -217,6 +221,7 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "header_remaining": state.header_remaining,
         "header_at": _iso(state.header_at),
         "calls_since_header": state.calls_since_header,
+        "unanswered": state.unanswered,
         "counts_lost": state.counts_lost,
         "probing": state.probing,
         "reset_announced": state.reset_announced,
@@ -272,6 +277,8 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             header_remaining=_optional_int(data["header_remaining"]),
             header_at=_parse_optional(data["header_at"]),
             calls_since_header=int(data["calls_since_header"]),
+            # Saved before unanswered calls were settled: none to settle.
+            unanswered=int(data.get("unanswered", 0)),
             counts_lost=bool(data.get("counts_lost", False)),
             probing=bool(data["probing"]),
             reset_announced=bool(data.get("reset_announced", False)),

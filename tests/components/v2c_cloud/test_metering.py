@@ -102,7 +102,11 @@ async def test_only_calls_that_may_have_reached_the_cloud_are_charged(
 async def test_a_bare_429_after_a_header_is_a_pause(
     v2c_sim: SimHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The meter hands a 429 without any header to the planner, whose count decides."""
+    """The meter hands a 429 without any header to the planner, whose count decides.
+
+    The refused call is taken back: whatever refused it, Kong's limiter did
+    not count it (a call through Kong would carry its quota headers).
+    """
 
     def bare(_gateway: Gateway, _retry: int, _api_key: str) -> web.Response:
         return web.json_response({"message": "Too Many Requests"}, status=429)
@@ -119,4 +123,4 @@ async def test_a_bare_429_after_a_header_is_a_pause(
 
     assert planner.throttled(now)
     assert planner.polling_blocked_until == now + THROTTLE_PAUSE
-    assert planner.remaining == 996
+    assert planner.remaining == 997
