@@ -33,7 +33,7 @@ from .budget import (
 from .data import CONFIRM_WINDOW_S, ChargerData, charged_between, is_charging
 from .metering import charged_as
 from .pending import PendingCommands, ValueReader
-from .timer_openings import next_opening
+from .timer_openings import next_closing, next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
@@ -58,7 +58,9 @@ STOPPED_READ_S = 1800.0
 # them puts in doubt (a pause or a lock, `_contradicted`).
 SHOWN_VALUE_TRUSTED_S = 3600.0
 # A timer opening this recent still gets its read: a poll just after it that
-# came before the charge started must not move the read to the next day.
+# came before the charge started must not move the read to the next day. A
+# window end this recent is still the one a charge seen stopped next may
+# have met.
 OPENING_GRACE = timedelta(minutes=1)
 # How often a charger waiting for its read asks the planner again: its moment
 # moves earlier between reads (the pace rising toward the reset, a charge end
@@ -737,14 +739,17 @@ class ChargerPoller:
         )
 
     def _publish(self, now: datetime) -> ChargerData:
+        # The activity first: a charge seen stopped is judged by the window
+        # end the last read named (a timer's stop is no full car).
         self.planner.set_activity(self.device_id, self.data.activity, now)
         reported = self.data.reported
+        timers = () if reported is None else reported.timers
+        since, zone = now - OPENING_GRACE, self.zone()
         self.planner.expect_opening(
             self.device_id,
-            None
-            if reported is None
-            else next_opening(reported.timers, now - OPENING_GRACE, self.zone()),
+            next_opening(timers, since, zone),
             now,
+            closing_at=next_closing(timers, since, zone),
         )
         return self.data
 

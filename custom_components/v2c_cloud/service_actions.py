@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Final
 
 from homeassistant.const import ATTR_CODE, ATTR_MODE, ATTR_NAME
@@ -13,10 +13,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.json import JsonObjectType, JsonValueType
 
 from . import service_schemas as schemas
-from .api import ChargingSession, GlobalStatistics, PowerProfile, V2CClient
+from .api import ChargingSession, GlobalStatistics, PowerProfile, Timer, V2CClient
 from .const import DOMAIN
 from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator
+from .data import ChargerData
 from .helpers import iso_or_none, utcnow
+from .pending import ValueReader
 from .service_schemas import (
     ATTR_DAYS,
     ATTR_ENABLED,
@@ -156,23 +158,106 @@ def _profile_writer(write: ProfileWriter) -> Runner:
     return run
 
 
+@dataclass(frozen=True)
+class _TimerShown:
+    """A timer as the charger's settings show it, in the terms its commands set.
+
+    What a timer command asks for is followed as a pending value until the
+    settings show it (`PendingCommands`), like any setting: the charger may
+    apply it up to a command's window later, and the read at the window's end
+    shows it. The settings show the times, maybe with seconds or an offset
+    the commands never send, and the days of an active timer; a timer
+    switched off shows no days, whatever it kept (the legacy body names none).
+    """
+
+    start: time
+    end: time
+    days: tuple[int, ...]
+    active: bool | None
+
+    @classmethod
+    def of(cls, timer: Timer) -> _TimerShown | None:
+        """Return what the settings show of a timer; None without both its times."""
+        if timer.start is None or timer.end is None:
+            return None
+        start, end = (
+            moment.replace(second=0, microsecond=0, tzinfo=None)
+            for moment in (timer.start, timer.end)
+        )
+        days = timer.days if timer.active else ()
+        return cls(start, end, days, active=timer.active)
+
+
+def _timer_key(timer_id: int) -> str:
+    """Return the pending key of a timer's commands: one timer, one value asked for."""
+    return f"timer_{timer_id}"
+
+
+def _timer_shown(timer_id: int) -> ValueReader:
+    """Return the reader of a timer as the settings show it (None if not at all)."""
+
+    def read(data: ChargerData) -> _TimerShown | None:
+        reported = data.reported
+        timer = next(
+            (
+                timer
+                for timer in (reported.timers if reported is not None else ())
+                if timer.timer_id == timer_id
+            ),
+            None,
+        )
+        return None if timer is None else _TimerShown.of(timer)
+
+    return read
+
+
+async def _command_timer(
+    charger: V2CChargerCoordinator,
+    timer_id: int,
+    asked: _TimerShown,
+    send: Callable[[V2CClient, str, _TimerShown], Awaitable[None]],
+    *,
+    legacy: str | None = None,
+) -> None:
+    """Send a timer command, followed until the settings show the timer asked for."""
+    await charger.async_command(
+        send,
+        asked,
+        key=_timer_key(timer_id),
+        read=_timer_shown(timer_id),
+        legacy=legacy,
+        # A timer's window can let a car it held start, or stop a charge.
+        live=True,
+    )
+
+
+async def _set_timer(charger: V2CChargerCoordinator, data: ServiceData) -> None:
+    """Program a timer (newer body): active on the days given."""
+    timer_id = data[ATTR_TIMER_ID]
+    await _command_timer(
+        charger,
+        timer_id,
+        _TimerShown(
+            data[ATTR_START], data[ATTR_END], tuple(data[ATTR_DAYS]), active=True
+        ),
+        lambda client, device_id, timer: client.set_timer(
+            device_id, timer_id, timer.start, timer.end, timer.days
+        ),
+    )
+
+
 async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> None:
     """Switch a programmed timer off with the legacy body, the only one with a flag.
 
-    That body also needs the times, so they are taken from the charger's settings:
-    a timer the charger does not report cannot be switched off.
+    That body also needs the times, so they are taken from the charger's
+    settings, or from a timer set from here the charger does not show yet: a
+    timer neither knows cannot be switched off. The legacy body takes a
+    wall-clock hour and minute; a charger may report seconds or an offset,
+    which would refuse the switch-off itself.
     """
     timer_id = data[ATTR_TIMER_ID]
-    reported = charger.data.reported if charger.data is not None else None
-    timer = next(
-        (
-            timer
-            for timer in (reported.timers if reported is not None else ())
-            if timer.timer_id == timer_id
-        ),
-        None,
-    )
-    if timer is None or timer.start is None or timer.end is None:
+    shown = charger.value(_timer_key(timer_id), _timer_shown(timer_id))
+    if not isinstance(shown, _TimerShown):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="timer_not_found",
@@ -181,20 +266,14 @@ async def _disable_timer(charger: V2CChargerCoordinator, data: ServiceData) -> N
                 "name": charger.pairing.tag or charger.device_id,
             },
         )
-    # The legacy body takes a wall-clock hour and minute; a charger may report
-    # seconds or an offset, which would refuse the switch-off itself.
-    start, end = (
-        moment.replace(second=0, microsecond=0, tzinfo=None)
-        for moment in (timer.start, timer.end)
-    )
-    await charger.async_command(
-        lambda client, device_id, timer: client.set_timer_legacy(
-            device_id, timer, start, end, active=False
-        ),
+    await _command_timer(
+        charger,
         timer_id,
+        _TimerShown(shown.start, shown.end, (), active=False),
+        lambda client, device_id, timer: client.set_timer_legacy(
+            device_id, timer_id, timer.start, timer.end, active=False
+        ),
         legacy="disable_timer",
-        # Switching a timer off can let a car it held start charging.
-        live=True,
     )
 
 
@@ -304,20 +383,7 @@ ACTIONS: Final[tuple[V2CAction | V2CAccountAction, ...]] = (
         ),
         response=SupportsResponse.ONLY,
     ),
-    V2CAction(
-        name="set_timer",
-        schema=schemas.SET_TIMER,
-        run=_command(
-            lambda client, device_id, data: client.set_timer(
-                device_id,
-                data[ATTR_TIMER_ID],
-                data[ATTR_START],
-                data[ATTR_END],
-                data[ATTR_DAYS],
-            ),
-            live=True,
-        ),
-    ),
+    V2CAction(name="set_timer", schema=schemas.SET_TIMER, run=_set_timer),
     V2CAction(name="disable_timer", schema=schemas.TIMER, run=_disable_timer),
     V2CAction(
         name="scan_wifi_networks",

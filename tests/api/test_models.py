@@ -356,6 +356,33 @@ def test_timer_seed_form_and_day_list() -> None:
     assert timer == Timer(2, time(7, 30), time(8), (1, 7), True)
 
 
+@pytest.mark.parametrize("end", ["24:00", "24:00:00", " 24:00 "])
+def test_a_timer_ending_at_24_00_ends_at_midnight(end: str) -> None:
+    """24:00, the end of the day, is 00:00: a window ends the next day when not after its start."""
+    timer = Timer.from_json({"timerId": 1, "timeStart": "22:00", "timeEnd": end})
+    assert (timer.start, timer.end) == (time(22), time(0))
+
+
+@pytest.mark.parametrize("start", ["24:00", "24:30"])
+def test_24_00_starts_no_timer_and_24_30_ends_none(start: str) -> None:
+    timer = Timer.from_json({"timeStart": start, "timeEnd": "24:30"})
+    assert (timer.start, timer.end) == (None, None)
+
+
+def test_an_item_that_is_no_timer_leaves_the_others_known() -> None:
+    """A `null` (or any non-object) in the timers list is skipped, not the whole list."""
+    timers = [
+        None,
+        {"timerId": 1, "timeStart": "22:00", "timeEnd": "06:00", "daysOfWeek": "1"},
+        5,
+        "x",
+    ]
+    reported = ReportedState.from_json(
+        {"intensity": "16", "timers": json.dumps(timers)}
+    )
+    assert reported.timers == (Timer(1, time(22), time(6), (1,), True),)
+
+
 @pytest.mark.parametrize("days", ["08", [0], "1x"])
 def test_timer_with_bad_days_has_none(days: object) -> None:
     timer = Timer.from_json({"daysOfWeek": days, "timeStart": "22:00"})

@@ -776,6 +776,56 @@ def test_a_car_that_charged_since_plug_in_no_longer_waits_for_its_timer(
     assert planner.next_poll_at("A", NOON + HOUR) == planned
 
 
+@pytest.mark.parametrize(
+    ("stop_seen", "by_the_timer"),
+    [
+        (timedelta(seconds=20), True),
+        # The charger's clock may run a little ahead of ours.
+        (timedelta(seconds=-30), True),
+        (timedelta(minutes=-5), False),
+    ],
+    ids=["after-the-end", "just-before-the-end", "well-before-the-end"],
+)
+def test_a_charge_stopped_at_its_timer_windows_end_awaits_the_next_opening(
+    planner: QuotaPlanner, stop_seen: timedelta, by_the_timer: bool
+) -> None:
+    """A charge seen stopped once its window closed was cut by the timer, not full.
+
+    The car waits for the next opening as one that has not charged yet: read
+    just after it, never taken for a full car. A stop seen well before the
+    window's end is a full car's, read at its slow pace and at no opening.
+    """
+    closing, opening = NOON + HOUR, NOON + 3 * HOUR
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON)
+    poll(planner, "A", NOON, 999)
+    started = NOON + timedelta(minutes=10)
+    planner.set_activity("A", ChargerActivity.CHARGING, started)
+    poll(planner, "A", started, 998)
+    planner.expect_opening("A", opening, started, closing_at=closing)
+    stopped = closing + stop_seen
+    planner.set_activity("A", ChargerActivity.PLUGGED, stopped)
+    poll(planner, "A", stopped, 997)
+    planner.expect_opening("A", opening, stopped, closing_at=opening + HOUR)
+
+    saved = planner.to_dict()["chargers"]["A"]
+    assert saved["charge_ended"] is not by_the_timer
+    assert saved["charged_since_plug_in"] is not by_the_timer
+    before = opening - timedelta(seconds=20)
+    poll(planner, "A", before, 900)
+    due = planner.next_poll_at("A", before)
+    assert (due == opening + timedelta(seconds=15)) is by_the_timer
+
+
+def test_a_charge_stopped_without_a_known_window_end_is_a_full_car(
+    planner: QuotaPlanner,
+) -> None:
+    """With no timer the last read knew of, the stop is the car's own."""
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    planner.expect_opening("A", NOON + 2 * HOUR, NOON)
+    planner.set_activity("A", ChargerActivity.PLUGGED, NOON + HOUR)
+    assert planner.to_dict()["chargers"]["A"]["charge_ended"] is True
+
+
 def test_idle_chargers_are_not_polled_when_idle_polling_is_off() -> None:
     planner = QuotaPlanner(PlannerSettings(poll_idle=False), now=NOON)
     planner.set_activity("A", ChargerActivity.IDLE, NOON)

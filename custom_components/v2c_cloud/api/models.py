@@ -197,7 +197,7 @@ class Timer(V2CModel):
         return cls(
             timer_id=fields.int_("timerId", "timer_id", "id", bounds=COUNT),
             start=fields.time_("timeStart", "start_time", "start"),
-            end=fields.time_("timeEnd", "end_time", "end"),
+            end=fields.end_time("timeEnd", "end_time", "end"),
             days=days or (),
             active=active,
         )
@@ -306,11 +306,21 @@ class ReportedState(V2CModel):
 
 
 def _timers(fields: FieldReader) -> tuple[Timer, ...]:
-    """Read the timers list; an unusable one is empty, not a failed read."""
+    """Read the timers list; an unusable one is empty, not a failed read.
+
+    An item that is no timer (a `null`) is skipped: the others stay known.
+    """
     try:
-        return tuple(Timer.list_from_json(fields.value("timers", "timer")))
+        items = as_list(fields.value("timers", "timer"), Timer.__name__)
     except V2CResponseError:
         return ()
+    timers: list[Timer] = []
+    for item in items:
+        try:
+            timers.append(Timer.from_json(item))
+        except V2CResponseError:
+            continue
+    return tuple(timers)
 
 
 def _pairing_device_id(fields: FieldReader) -> str | None:

@@ -37,6 +37,8 @@ _BARE_DECIMAL_RE = re.compile(r"-?[0-9]+\.[0-9]+")
 # Levels of a decoded answer kept; V2C's answers are flat.
 MAX_DEPTH = 32
 _SPACE_RE = re.compile(r"\s+")
+# The end of the day as a clock time: 24:00, 24:00:00 (some timers end so).
+_END_OF_DAY_RE = re.compile(r"24:00(:00)?")
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no"})
 
@@ -322,6 +324,18 @@ def to_iso[T](parse: Callable[[str], T], value: object, field: str) -> T | None:
         raise _invalid(field) from None
 
 
+def to_end_time(value: object, field: str) -> time | None:
+    """Parse a timer window's end; "24:00", the end of the day, is its midnight.
+
+    A `time` stops at 23:59:59, and a window ends on the next day when its end
+    is not after its start: 22:00-00:00 is 22:00-24:00.
+    """
+    text = to_str(value, field)
+    if text is not None and _END_OF_DAY_RE.fullmatch(text.strip()):
+        return time(0)
+    return to_iso(time.fromisoformat, value, field)
+
+
 def to_days(value: object, field: str) -> tuple[int, ...]:
     """Parse days of week sent as a digit string ("135") or a list of numbers."""
     if value is None or value == "":
@@ -433,6 +447,10 @@ class FieldReader:
     def time_(self, *keys: str) -> time | None:
         """Read a wall-clock time."""
         return self._parse(partial(to_iso, time.fromisoformat), keys)
+
+    def end_time(self, *keys: str) -> time | None:
+        """Read the end of a window: a wall-clock time, or 24:00 as 00:00."""
+        return self._parse(to_end_time, keys)
 
     def days(self, *keys: str) -> tuple[int, ...] | None:
         """Read days of week; None when present but unusable."""

@@ -25,7 +25,8 @@ Why it works the way it does:
   day's calls (after other programs and the reserve) evenly over every charger
   would use. A car plugged in that has not charged yet is read at the
   baseline: its charge will start (by the car or a timer) at a moment nothing
-  announces. An empty charger that has never seen a car is read as one with
+  announces. So is a car whose charge a timer's window cut (its stop seen once
+  the window closed): it is not full, the next opening starts it again. An empty charger that has never seen a car is read as one with
   no routine known, but at least every four minutes where the baseline allows
   it. A car in exclusive PV without sun is not awaited so:
   the sun announces its start. Any other charger that is not charging is read

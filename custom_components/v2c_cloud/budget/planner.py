@@ -45,6 +45,9 @@ _FULL_CAN_STAY = frozenset({ChargerActivity.PLUGGED, ChargerActivity.SUNLESS})
 _POLL_KINDS = (CallKind.POLL, CallKind.CONFIRM)
 # A change seen this soon after a command is taken as the command's effect.
 _COMMAND_EFFECT_S = 120.0
+# A charge seen stopped this long before a timer's window closes, by our
+# clock, may still be the window's end: the charger keeps its own clock.
+_WINDOW_END_TOLERANCE = timedelta(minutes=1)
 # No server-announced moment is believed further ahead than a day plus clock
 # skew: a broken header must not block polling for years, nor be saved.
 MAX_BLOCK = timedelta(hours=24, minutes=5)
@@ -418,8 +421,22 @@ class QuotaPlanner:
             charger.commanded_at is None
             or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
         )
+        # Why: a timer's window ends a charge whatever the car still needs.
+        # A stop seen once the window the last read knew of has closed (the
+        # charger's clock may run a little ahead) is the timer's: taken for a
+        # full car, the car would be read at a full car's slow pace and not at
+        # the next opening, which starts it as surely as the first. It waits
+        # for that opening as a car that has not charged yet does (below).
+        cut_by_timer = (
+            charger.activity is ChargerActivity.CHARGING
+            and activity in CAR_HELD
+            and charger.closing_at is not None
+            and charger.closing_at <= now + _WINDOW_END_TOLERANCE
+        )
         stopped_by_itself = (
-            charger.activity is ChargerActivity.CHARGING and command_applied
+            charger.activity is ChargerActivity.CHARGING
+            and command_applied
+            and not cut_by_timer
         )
         if (
             charger.charge_ended
@@ -440,6 +457,8 @@ class QuotaPlanner:
             charger.charged_since_plug_in = False
         elif activity is ChargerActivity.CHARGING:
             charger.charged_since_plug_in = True
+        elif cut_by_timer:
+            charger.charged_since_plug_in = False
         charger.unanswered_since = None
         if activity is not ChargerActivity.OFFLINE:
             charger.offline_since = None
@@ -478,13 +497,22 @@ class QuotaPlanner:
             charger.unanswered_since = now
 
     def expect_opening(
-        self, device_id: str, opening_at: datetime | None, now: datetime
+        self,
+        device_id: str,
+        opening_at: datetime | None,
+        now: datetime,
+        *,
+        closing_at: datetime | None = None,
     ) -> None:
-        """Note when the charger's own timer next lets a waiting car start."""
+        """Note when the charger's own timer next lets a waiting car start.
+
+        And when a timer's window next closes (`closing_at`): a charge seen
+        stopped once it has is the timer's doing, not a full car's.
+        """
         now = self._tick(now, changes_plan=True)
-        self._charger(device_id, now).opening_at = (
-            None if opening_at is None else as_utc(opening_at)
-        )
+        charger = self._charger(device_id, now)
+        charger.opening_at = None if opening_at is None else as_utc(opening_at)
+        charger.closing_at = None if closing_at is None else as_utc(closing_at)
 
     def remove_charger(self, device_id: str) -> None:
         """Forget a charger that left the account."""

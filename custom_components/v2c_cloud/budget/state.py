@@ -76,8 +76,9 @@ class ChargerState:
     # closely only on the first day (None: not known yet, so still the first).
     watched_since: datetime | None = None
     # Whether the car plugged in now has charged yet (until it has, a timer or
-    # the car itself starts its charge), and whether that charge ended by
-    # itself: a restart cannot see either again while the car stays.
+    # the car itself starts its charge; a charge its timer's window cut leaves
+    # it waiting again), and whether that charge ended by itself: a restart
+    # cannot see either again while the car stays.
     charged_since_plug_in: bool = False
     charge_ended: bool = False
     restarts: Restarts = field(default_factory=Restarts)
@@ -98,8 +99,10 @@ class ChargerState:
     offline_from: ChargerActivity | None = None
     # Since when the cloud has answered none of the charger's reads.
     unanswered_since: datetime | None = None
-    # When the charger's own timer next lets a waiting car start.
+    # When the charger's own timer next lets a waiting car start, and when a
+    # timer's window next closes (the end of a charge it allows).
     opening_at: datetime | None = None
+    closing_at: datetime | None = None
     # The last read's moment: a charge seen starting now started after it.
     read_at: datetime | None = None
     # The first read since the planner was made or restored, and the last
