@@ -10,7 +10,11 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -218,14 +222,37 @@ async def _async_gated_first_reads(
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="auth_failed"
         ) from err
-    except ConfigEntryNotReady:
+    except ConfigEntryNotReady as err:
         # A key V2C forbids stays forbidden for hours: retry as rarely as polling would.
         gate.failed(utcnow(), at_least=FORBIDDEN_RECHECK if errors.forbidden else None)
-        raise
+        raise _with_translated_reason(err) from err.__cause__
     await store.async_save()
     gate.succeeded()
     errors.withdraw_reauth()
     return chargers, unread
+
+
+def _with_translated_reason(err: ConfigEntryNotReady) -> ConfigEntryNotReady:
+    """Return the setup failure with its reason's translation key, whatever raised it.
+
+    Home Assistant's async_config_entry_first_refresh turns a refresh's
+    translated UpdateFailed into a bare ConfigEntryNotReady: the entry would
+    keep only the English text, and the integrations page would show it in
+    every language. The failure then takes its cause's key and placeholders.
+    """
+    cause = err.__cause__
+    if (
+        err.translation_key is not None
+        or not isinstance(cause, HomeAssistantError)
+        or cause.translation_domain != DOMAIN
+        or cause.translation_key is None
+    ):
+        return err
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key=cause.translation_key,
+        translation_placeholders=cause.translation_placeholders,
+    )
 
 
 def _session_marks(entry: V2CConfigEntry) -> dict[str, SessionMark]:

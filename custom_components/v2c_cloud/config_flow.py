@@ -40,6 +40,7 @@ from .api import (
     V2CRateLimitError,
     V2CResponseError,
     V2CThrottledError,
+    V2CValidationError,
 )
 from .budget import CallKind
 from .chargers import registered_chargers
@@ -360,16 +361,18 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
             validation.errors["base"] = "invalid_auth"
         if url is None or not api_key:
             return validation
-        client = _entry_client(entry, api_key, url) or V2CClient(
-            api_key,
-            session=async_get_clientsession(self.hass),
-            base_url=url,
-            request_timeout=REQUEST_TIMEOUT,
-        )
         try:
+            # A key pasted across two lines cannot go in a header: the client
+            # refuses it before any call, and no V2C key holds a line break.
+            client = _entry_client(entry, api_key, url) or V2CClient(
+                api_key,
+                session=async_get_clientsession(self.hass),
+                base_url=url,
+                request_timeout=REQUEST_TIMEOUT,
+            )
             with charged_as(CallKind.MAINTENANCE, utcnow()):
                 validation.pairings = await client.get_pairings()
-        except V2CAuthenticationError:
+        except (V2CAuthenticationError, V2CValidationError):
             validation.errors["base"] = "invalid_auth"
         except V2CConnectionError:
             validation.errors["base"] = "cannot_connect"

@@ -244,6 +244,9 @@ class V2CErrorMapper:
         if isinstance(err, ChargerOfflineError):
             return _translated(HomeAssistantError, "charger_offline")
         if isinstance(err, V2CValidationError):
+            # The client's reason stays English: its many messages name the
+            # values and bounds, and Home Assistant's own checks (entity bounds,
+            # action schemas) refuse nearly every such value first, translated.
             return _translated(
                 ServiceValidationError,
                 "invalid_value",

@@ -227,11 +227,8 @@ class V2CNumberEntity(V2CSettingEntity[float], NumberEntity):
             # NaN passes Home Assistant's bounds: every comparison with it is false.
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
-                translation_key="invalid_value",
-                translation_placeholders={
-                    "parameter": "value",
-                    "error": "not a number",
-                },
+                translation_key="invalid_number",
+                translation_placeholders={"parameter": "value"},
             )
         if description.whole and not value.is_integer():
             raise ServiceValidationError(

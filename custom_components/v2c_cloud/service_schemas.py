@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime, time
 from typing import Any, Final
 
@@ -65,6 +65,12 @@ class InvalidActionInputError(vol.Invalid, ServiceValidationError):
     A vol.Invalid, so Home Assistant's REST API answers 400 and the websocket API
     an invalid-format error instead of a 500; a ServiceValidationError with a
     translated message naming the field, never its value.
+
+    The websocket's invalid-format answer carries no translation key (Home
+    Assistant 2026.2 checks vol.Invalid first), so the UI shows its English
+    message; scripts, automations and Python callers get the key. A plain
+    ServiceValidationError would be translated in the UI, but the REST API
+    lets it through as a 500 with a stack trace in the log.
     """
 
     def __init__(
@@ -93,6 +99,42 @@ class InvalidActionInputError(vol.Invalid, ServiceValidationError):
         return ServiceValidationError.__str__(self)
 
 
+class _Reason(vol.Invalid):
+    """A refusal of this integration's own schema, told by a translation key of its own.
+
+    Its message is translated whole: the reason is no English text put into
+    invalid_value's {error}. A refusal of voluptuous' or Home Assistant's own
+    validators (a missing field, a value out of range, a malformed time) has
+    no key of its own and keeps their English reason in invalid_value.
+    """
+
+    def __init__(
+        self, key: str, path: list[Hashable] | None = None, **placeholders: str
+    ) -> None:
+        """Refuse with the translation key and its placeholders beside {parameter}."""
+        super().__init__(key, path)
+        self.translation_key = key
+        self.placeholders = placeholders
+
+
+# Every key an action's input is refused with; each message starts by naming the field.
+INVALID_INPUT_KEYS: Final = frozenset(
+    {
+        "invalid_value",
+        "invalid_number",
+        "invalid_whole_number",
+        "invalid_whole_minute",
+        "invalid_timer_end",
+        "invalid_date",
+        "invalid_year",
+        "invalid_date_order",
+        "invalid_account_target",
+        "invalid_text",
+        "invalid_token",
+    }
+)
+
+
 class TranslatedSchema(vol.Schema):
     """A schema whose errors are translated and name the field, never its value."""
 
@@ -105,17 +147,26 @@ class TranslatedSchema(vol.Schema):
             if isinstance(first, InvalidActionInputError):
                 raise first from None
             field = ".".join(str(part) for part in first.path) or "data"
+            if isinstance(first, _Reason):
+                raise InvalidActionInputError(
+                    field,
+                    first.error_message,
+                    translation_key=first.translation_key,
+                    placeholders={"parameter": field, **first.placeholders},
+                ) from None
             raise InvalidActionInputError(field, first.error_message) from None
 
 
-def _client_check(check_fn: Callable[[object], object]) -> Callable[[Any], Any]:
+def _client_check(
+    check_fn: Callable[[object], object], key: str, max_length: int
+) -> Callable[[Any], Any]:
     """Validate with the client's own rule, keeping the value as given."""
 
     def validate(value: Any) -> Any:
         try:
             check_fn(value)
-        except V2CValidationError as err:
-            raise vol.Invalid(str(err)) from None
+        except V2CValidationError:
+            raise _Reason(key, max_length=str(max_length)) from None
         return value
 
     return validate
@@ -124,26 +175,36 @@ def _client_check(check_fn: Callable[[object], object]) -> Callable[[Any], Any]:
 def _text(field: str, max_length: int) -> vol.All:
     """Validate printable, non-blank text the client accepts."""
     return vol.All(
-        cv.string, _client_check(lambda value: check.text(field, value, max_length))
+        cv.string,
+        _client_check(
+            lambda value: check.text(field, value, max_length),
+            "invalid_text",
+            max_length,
+        ),
     )
 
 
 def _token(field: str, max_length: int) -> vol.All:
     """Validate an identifier without whitespace."""
     return vol.All(
-        cv.string, _client_check(lambda value: check.token(field, value, max_length))
+        cv.string,
+        _client_check(
+            lambda value: check.token(field, value, max_length),
+            "invalid_token",
+            max_length,
+        ),
     )
 
 
 def _number(value: Any) -> float:
     """Accept 7, 7.5 or "7.5"; refuse true/false, which Python counts as 1 and 0."""
     if isinstance(value, bool):
-        raise vol.Invalid("expected a number, not true or false")
+        raise _Reason("invalid_number")
     try:
         number: float = vol.Coerce(float)(value)
     except OverflowError:
         # A whole number too large for a float: a template can produce one.
-        raise vol.Invalid("expected a number of a sensible size") from None
+        raise _Reason("invalid_number") from None
     return number
 
 
@@ -151,7 +212,7 @@ def _whole(value: Any) -> int:
     """Accept 30, 30.0 or "30"; refuse 30.5 rather than cut it to 30."""
     number = _number(value)
     if not number.is_integer():
-        raise vol.Invalid("expected a whole number")
+        raise _Reason("invalid_whole_number")
     return int(number)
 
 
@@ -163,14 +224,14 @@ def _whole_number(low: int, high: int) -> vol.All:
 def _whole_minute(value: time) -> time:
     """Refuse seconds: timers run on whole minutes."""
     if value.second or value.microsecond:
-        raise vol.Invalid("time must be on a whole minute")
+        raise _Reason("invalid_whole_minute")
     return value
 
 
 def _distinct_times(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse a timer that would open and close at the same minute."""
     if data[ATTR_START] == data[ATTR_END]:
-        raise vol.Invalid("end must differ from start", [ATTR_END])
+        raise _Reason("invalid_timer_end", [ATTR_END])
     return data
 
 
@@ -186,14 +247,14 @@ def _calendar_date(value: date) -> date:
     check, where a date and a datetime cannot be compared.
     """
     if isinstance(value, datetime):
-        raise vol.Invalid("expected a date, not a date and time")
+        raise _Reason("invalid_date")
     return value
 
 
 def _plausible_date(value: date) -> date:
     """Refuse dates V2C can hold nothing for, before they overflow a conversion."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise vol.Invalid(f"date must be between {MIN_YEAR} and {MAX_YEAR}")
+        raise _Reason("invalid_year", min_year=str(MIN_YEAR), max_year=str(MAX_YEAR))
     return value
 
 
@@ -202,7 +263,9 @@ def _utc_moment(value: datetime) -> datetime:
     try:
         moment = dt_util.as_utc(value)
     except (OverflowError, ValueError):
-        raise vol.Invalid("date and time out of range") from None
+        raise _Reason(
+            "invalid_year", min_year=str(MIN_YEAR), max_year=str(MAX_YEAR)
+        ) from None
     # The year is checked on what is sent: an offset can move it across a bound.
     _plausible_date(moment.date())
     return moment
@@ -212,7 +275,7 @@ def _ordered_dates(data: dict[str, Any]) -> dict[str, Any]:
     """Refuse a date range that ends before it starts."""
     start, end = data.get(ATTR_START_DATE), data.get(ATTR_END_DATE)
     if start is not None and end is not None and start > end:
-        raise vol.Invalid("start_date must not be after end_date", [ATTR_START_DATE])
+        raise _Reason("invalid_date_order", [ATTR_START_DATE])
     return data
 
 
@@ -240,9 +303,7 @@ def _one_account(data: dict[str, Any]) -> dict[str, Any]:
     if ATTR_CONFIG_ENTRY_ID not in data:
         return _named_target(data)
     if ATTR_DEVICE_ID in data or ATTR_ENTITY_ID in data:
-        raise vol.Invalid(
-            "give the account or a charger, not both", [ATTR_CONFIG_ENTRY_ID]
-        )
+        raise _Reason("invalid_account_target", [ATTR_CONFIG_ENTRY_ID])
     return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import re
 
 from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
@@ -23,9 +24,17 @@ IPV4_LENGTH = 15
 
 @dataclass(frozen=True, kw_only=True)
 class V2CTextEntityDescription(TextEntityDescription, V2CSettingEntityDescription[str]):
-    """Describes a V2C text: how to check it before it is sent."""
+    """Describes a V2C text: how to check it before it is sent, and when to show it.
+
+    No `pattern`, `native_min` or `native_max`: Home Assistant's text platform
+    checks those before async_set_value with a plain ValueError (an "unknown
+    error" in English and a stack trace), so a typo would never get check_fn's
+    translated message. They only decide which reported values are shown.
+    """
 
     check_fn: Callable[[str], str]
+    shown_pattern: str
+    shown_length: tuple[int, int]
 
 
 TEXTS: tuple[V2CTextEntityDescription, ...] = (
@@ -34,9 +43,8 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         translation_key="ocpp_id",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        native_min=1,
-        native_max=check.MAX_OCPP_ID_LENGTH,
-        pattern=r"^\S+$",
+        shown_length=(1, check.MAX_OCPP_ID_LENGTH),
+        shown_pattern=r"^\S+$",
         exists_fn=sends("ocpp_id"),
         value_fn=lambda reported: reported.ocpp_id,
         check_fn=lambda value: check.token("value", value, check.MAX_OCPP_ID_LENGTH),
@@ -47,9 +55,8 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         translation_key="ocpp_address",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        native_min=1,
-        native_max=MAX_STATE_LENGTH,
-        pattern=r"^wss?://\S+$",
+        shown_length=(1, MAX_STATE_LENGTH),
+        shown_pattern=r"^wss?://\S+$",
         exists_fn=sends("ocpp_addr", "ocpp_address"),
         value_fn=lambda reported: reported.ocpp_address,
         check_fn=check.ocpp_address,
@@ -60,9 +67,8 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         translation_key="inverter_ip",
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
-        native_min=7,
-        native_max=IPV4_LENGTH,
-        pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
+        shown_length=(7, IPV4_LENGTH),
+        shown_pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
         exists_fn=sends("inverter_ip"),
         value_fn=lambda reported: reported.inverter_ip,
         check_fn=lambda value: check.ipv4("ip", value),
@@ -82,11 +88,12 @@ class V2CTextEntity(V2CSettingEntity[str], TextEntity):
         value = self._setting
         if not isinstance(value, str):
             return None
-        # Home Assistant refuses a state outside the length or pattern and the
-        # update would fail: an odd reported value reads as unknown instead.
-        if not self.native_min <= len(value) <= self.native_max:
+        # An odd reported value reads as unknown; Home Assistant refuses a
+        # state longer than MAX_STATE_LENGTH, and the update would fail.
+        low, high = self.entity_description.shown_length
+        if not low <= len(value) <= high:
             return None
-        if self.pattern_cmp is not None and not self.pattern_cmp.match(value):
+        if not re.match(self.entity_description.shown_pattern, value):
             return None
         return value
 

@@ -7,7 +7,7 @@ and in error logs. What a user types into a flow is neither recorded nor logged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_DEVICE, CONF_PASSWORD
@@ -26,6 +26,19 @@ from .api import V2CValidationError, validation as check
 from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 
 CONF_SSID = "ssid"
+# The frontend translates a form's error key in the user's language but shows
+# a placeholder as given: a failed command is told by an error key of its own,
+# keyed by the command error's translation key, with that error's placeholders
+# (a time, an HTTP status, the cloud's own reason), which need no translation.
+WIFI_ERRORS: Final[dict[str, str]] = {
+    "auth_failed": "wifi_auth_failed",
+    "auth_unconfirmed_command": "wifi_auth_unconfirmed",
+    "charger_offline": "wifi_charger_offline",
+    "cloud_refused": "wifi_rejected",
+    "communication_error": "wifi_cannot_connect",
+    "quota_exhausted": "wifi_rate_limited",
+    "throttled": "wifi_rate_limited",
+}
 PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="new-password")
 )
@@ -66,8 +79,10 @@ class WifiOptionsStep(OptionsFlow):
                         (ssid, password),
                     )
                 except HomeAssistantError as err:
-                    errors["base"] = "wifi_failed"
-                    placeholders["error"] = str(err)
+                    # Its key, not str(err): that is English whatever the language.
+                    key = WIFI_ERRORS.get(err.translation_key or "", "wifi_failed")
+                    errors["base"] = key
+                    placeholders.update(err.translation_placeholders or {})
                 else:
                     return self.async_abort(
                         reason="wifi_changed", description_placeholders={"ssid": ssid}

@@ -165,3 +165,23 @@ def test_empty_api_key_rejected() -> None:
     with pytest.raises(V2CValidationError) as info:
         V2CClient(" ")
     assert info.value.parameter == "api_key"
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["abcd1234\nefgh5678", "abcd1234\r\nefgh5678", "abcd 1234", "abcd\x001234"],
+    ids=["line-feed", "crlf", "space", "nul"],
+)
+def test_api_key_that_is_no_header_value_rejected(key: str) -> None:
+    """A key split when pasted is refused before any call, never named in the error."""
+    with pytest.raises(V2CValidationError) as info:
+        V2CClient(key)
+    assert info.value.parameter == "api_key"
+    assert "1234" not in str(info.value)
+
+
+async def test_api_key_is_sent_without_surrounding_whitespace(
+    v2c_sim: SimHandle,
+) -> None:
+    async with V2CClient(f"  {v2c_sim.api_key}\n", base_url=v2c_sim.base_url) as client:
+        assert await client.get_pairings()

@@ -86,7 +86,7 @@ async def test_wifi_password_reaches_no_record_and_no_log(
         hass, init_integration, v2c_sim.device_id, "Other", PASSWORD
     )
     assert failed["type"] is FlowResultType.FORM
-    assert failed["errors"] == {"base": "wifi_failed"}
+    assert failed["errors"] == {"base": "wifi_cannot_connect"}
     invalid = await change_wifi(
         hass, init_integration, v2c_sim.device_id, "Other", "short"
     )

@@ -11,7 +11,6 @@ import aiohttp
 
 from . import validation as check
 from .enums import InstallationType, Language, PvMode, SlaveType
-from .exceptions import V2CValidationError
 from .models import (
     ChargingSession,
     CurrentState,
@@ -66,10 +65,8 @@ class V2CClient:
         `call_listener` hears of every request before it goes out and of every 429,
         so a quota budget can count what really reaches the wire.
         """
-        if not isinstance(api_key, str) or not api_key.strip():
-            raise V2CValidationError("api_key", "api_key must be a non-empty string")
         self._transport = Transport(
-            api_key,
+            check.api_key(api_key),
             session=session,
             base_url=base_url,
             request_timeout=request_timeout,

@@ -44,6 +44,23 @@ def is_device_id(value: object) -> TypeIs[str]:
     )
 
 
+def api_key(value: object) -> str:
+    """Check an API key: printable characters without whitespace; return it stripped.
+
+    It travels in a header, which cannot carry a line break (aiohttp refuses
+    one with a plain ValueError); no V2C key holds a space either. A key split
+    across lines when pasted is refused here, before any call; whitespace
+    around it, which a header's value drops anyway, is not sent. The message
+    never repeats the key.
+    """
+    key = value.strip() if isinstance(value, str) else ""
+    if not key or any(_is_bad_char(char) for char in key):
+        raise V2CValidationError(
+            "api_key", "api_key must be printable characters without whitespace"
+        )
+    return key
+
+
 def device_id(value: object) -> str:
     """Check a device id: 1-64 printable characters without whitespace."""
     if not is_device_id(value):

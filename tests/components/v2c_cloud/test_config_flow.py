@@ -31,6 +31,7 @@ from custom_components.v2c_cloud.const import (
     DOMAIN,
 )
 from custom_components.v2c_cloud.helpers import format_reset_time
+from custom_components.v2c_cloud.wifi_flow import WIFI_ERRORS
 from tests.components.v2c_cloud.read_helpers import open_quota_options
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
@@ -899,6 +900,7 @@ def test_translations_match_strings() -> None:
         "invalid_ssid",
         "invalid_password",
         "wifi_failed",
+        *WIFI_ERRORS.values(),
     }
     assert set(strings["options"]["abort"]) == {"wifi_changed", "not_loaded"}
     for step in strings["config"]["step"].values():

@@ -327,7 +327,7 @@ async def test_account_statistics_by_target(
             blocking=True,
             return_response=True,
         )
-    assert err.value.translation_key == "invalid_value"
+    assert err.value.translation_key == "invalid_account_target"
 
 
 def test_every_charger_action_shares_the_target() -> None:

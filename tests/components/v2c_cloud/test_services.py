@@ -36,6 +36,7 @@ from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.service_actions import ACTIONS
+from custom_components.v2c_cloud.service_schemas import INVALID_INPUT_KEYS
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
 from v2c_simulator.state import ChargerState, PowerProfile, RfidCard, Timer
@@ -598,11 +599,15 @@ async def test_invalid_input(
     data: dict[str, Any],
     field: str,
 ) -> None:
-    """Invalid input is refused with a translated error naming the field, before any call."""
+    """Invalid input is refused with a translated error naming the field, before any call.
+
+    A reason of the integration's own has a key of its own, so that the whole
+    message is translated; voluptuous' reasons stay English in invalid_value.
+    """
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, action, device_id=device_id, **data)
 
-    assert err.value.translation_key == "invalid_value"
+    assert err.value.translation_key in INVALID_INPUT_KEYS
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["parameter"] == field
     assert str(err.value).startswith(f"Invalid value for {field}: ")
@@ -611,21 +616,25 @@ async def test_invalid_input(
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "key"),
     [
-        {"start_date": "2026-03-01"},
-        {"config_entry_id": "x", "device_id": "y"},
+        ({"start_date": "2026-03-01"}, "invalid_value"),
+        ({"config_entry_id": "x", "device_id": "y"}, "invalid_account_target"),
     ],
     ids=["no_target", "two_targets"],
 )
 async def test_account_statistics_target(
-    hass: HomeAssistant, device_id: str, v2c_sim: SimHandle, data: dict[str, Any]
+    hass: HomeAssistant,
+    device_id: str,
+    v2c_sim: SimHandle,
+    data: dict[str, Any],
+    key: str,
 ) -> None:
     """Account statistics need exactly one of an account or a charger."""
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "get_account_statistics", **data)
 
-    assert err.value.translation_key == "invalid_value"
+    assert err.value.translation_key == key
     assert requests(v2c_sim) == []
 
 
@@ -784,7 +793,7 @@ async def test_invalid_input_is_a_bad_request(
     assert answer["success"] is False
     assert answer["error"]["code"] == "invalid_format"
     assert answer["error"]["message"] == (
-        "Invalid value for end: end must differ from start"
+        "Invalid value for end: a timer's end must differ from its start"
     )
     assert "Traceback" not in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -980,7 +989,7 @@ async def test_a_python_caller_giving_a_datetime_for_a_date_gets_a_translated_er
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, action, device_id=device_id, **data)
 
-    assert err.value.translation_key == "invalid_value"
+    assert err.value.translation_key == "invalid_date"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["parameter"] == field
     assert requests(v2c_sim) == []
