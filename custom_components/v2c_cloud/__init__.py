@@ -175,6 +175,12 @@ def _account_coordinator(
     planner = store.planner
 
     @callback
+    def quota_changed() -> None:
+        """Save the planner and show its new count: after a header or a 429."""
+        store.schedule_save()
+        account.async_update_listeners()
+
+    @callback
     def observe_quota(snapshot: QuotaSnapshot) -> None:
         planner.observe_quota(
             limit=snapshot.limit,
@@ -184,15 +190,16 @@ def _account_coordinator(
             # This answer's request is one of them.
             others_in_flight=client.calls_in_flight - 1,
         )
-        store.schedule_save()
-        account.async_update_listeners()
+        quota_changed()
 
     client = V2CClient(
         api_key,
         session=async_get_clientsession(hass),
         base_url=base_url,
         quota_listener=observe_quota,
-        call_listener=PlannerMeter(planner, counted=store.schedule_save),
+        call_listener=PlannerMeter(
+            planner, counted=store.schedule_save, quota_changed=quota_changed
+        ),
     )
     errors = V2CErrorMapper(hass, entry.entry_id, planner, store.guard)
     entry.async_on_unload(errors.close)

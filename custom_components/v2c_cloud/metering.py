@@ -48,11 +48,20 @@ class PlannerMeter:
     """Charge every request to the planner and record every 429 (a client listener)."""
 
     def __init__(
-        self, planner: QuotaPlanner, counted: Callable[[], None] | None = None
+        self,
+        planner: QuotaPlanner,
+        counted: Callable[[], None] | None = None,
+        quota_changed: Callable[[], None] | None = None,
     ) -> None:
-        """Charge this planner; counted hears of every count, to save it."""
+        """Charge this planner; counted hears of every count, to save it.
+
+        quota_changed hears of every 429, as of every quota header: the
+        planner's calls left and reset may have moved, and what shows them
+        must not wait for the next header.
+        """
         self.planner = planner
         self._counted = counted
+        self._quota_changed = quota_changed
 
     def sending(self, operation: str, device_id: str | None) -> None:
         """Count a request about to be sent."""
@@ -95,6 +104,8 @@ class PlannerMeter:
             self.planner.observe_rate_limited(
                 now, calls_back_at, day_proven=err.remaining == 0
             )
+        if self._quota_changed is not None:
+            self._quota_changed()
 
     def calls_back_at(self, err: V2CRateLimitError) -> datetime | None:
         """Return when the 429 said calls may resume."""

@@ -68,10 +68,16 @@ type ChargerReader = Callable[[V2CChargerCoordinator], StateType]
 
 @dataclass(frozen=True, kw_only=True)
 class V2CSensorEntityDescription(SensorEntityDescription):
-    """A charger sensor; created when the charger sends its field (else its value)."""
+    """A charger sensor; created when the charger sends its field (else its value).
+
+    One that describes the planner rather than the charger's data stays
+    available whatever the charger's data: the planner keeps reading the
+    charger while it is offline or its data too old to show.
+    """
 
     value_fn: ChargerReader
     exists_fn: Callable[[V2CChargerCoordinator], bool] | None = None
+    describes_planner: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,6 +395,7 @@ SENSORS: tuple[V2CSensorEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=_poll_interval,
         exists_fn=_always,
+        describes_planner=True,
     ),
 )
 
@@ -446,6 +453,25 @@ class V2CSensorEntity(V2CEntity, SensorEntity):
     """A value a charger reports."""
 
     entity_description: V2CSensorEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the planner too when describing it: the quota moves its figures.
+
+        An offline charger's reads bring no new data, so its coordinator
+        tells nobody; every quota header or 429 tells the account's listeners.
+        """
+        await super().async_added_to_hass()
+        if self.entity_description.describes_planner:
+            self.async_on_remove(
+                self.coordinator.account.async_add_listener(
+                    self._handle_coordinator_update
+                )
+            )
+
+    @property
+    def available(self) -> bool:
+        """Keep the planner's figures available while the entry runs the charger."""
+        return self.entity_description.describes_planner or super().available
 
     @property
     def native_value(self) -> StateType:

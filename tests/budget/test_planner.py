@@ -375,15 +375,19 @@ def test_an_unproven_429_right_after_the_rollover_undoes_it(
 ) -> None:
     """The clock passed midnight, the quota did not come back, and a bare 429 says so.
 
-    'Calls remaining' shows the day's count, not a fresh 999.
+    'Calls remaining' shows none while the 429 refuses calls, then the day's
+    count, not a fresh 999; the reset is probed for from the next hour.
     """
     poll(planner, "A", NOON, 60)
     after = MIDNIGHT + timedelta(minutes=5)
     planner.record_call(CallKind.POLL, after, "A")
-    planner.observe_rate_limited(after, after + timedelta(minutes=1), day_proven=False)
+    back = after + timedelta(minutes=1)
+    planner.observe_rate_limited(after, back, day_proven=False)
     snapshot = planner.snapshot(after)
-    assert (snapshot.remaining, snapshot.calls_today[CallKind.POLL]) == (59, 2)
-    assert snapshot.reset_at == MIDNIGHT + HOUR
+    assert (snapshot.remaining, snapshot.calls_today[CallKind.POLL]) == (0, 2)
+    assert snapshot.reset_at == back
+    assert planner.snapshot(back).remaining == 59
+    assert planner.reset_at == MIDNIGHT + HOUR
 
 
 def bare_429(planner: QuotaPlanner, now: datetime) -> None:

@@ -221,7 +221,9 @@ def test_a_reset_later_than_assumed_is_probed_hourly_and_learned(
 
     snapshot = planner.snapshot(after)
     assert snapshot.calls_today[CallKind.POLL] == 2
-    assert snapshot.reset_at == MIDNIGHT + timedelta(hours=1)
+    assert planner.reset_at == MIDNIGHT + timedelta(hours=1)
+    # Shown: the end the calls left must last until, not each probe's hour.
+    assert snapshot.reset_at == MIDNIGHT + DAY
     assert snapshot.remaining == 299
 
     # Still not reset at 01:00: probe again at 02:00.
@@ -518,3 +520,89 @@ def test_a_charger_read_once_a_day_keeps_its_periodic_reads(
     # Kept with its last run, so the stretch of periodic reads still applies.
     job = planner.to_dict()["maintenance"]["connected:A"]
     assert job["done_at"] == NOON.isoformat()
+
+
+def test_a_refusal_until_the_reset_books_the_gap_as_a_header_of_zero(
+    planner: QuotaPlanner,
+) -> None:
+    """A 429 without quota headers refuses calls until the reset: the day is spent.
+
+    The calls the last header left, less ours since, went to other programs,
+    as a header showing 0 would have booked them.
+    """
+    call(planner, NOON, 500)
+    call(planner, NOON + timedelta(minutes=5))
+    later = NOON + timedelta(minutes=10)
+    planner.record_call(CallKind.POLL, later, "A")
+    planner.refund_call(CallKind.POLL, later)
+    planner.observe_rate_limited(later, MIDNIGHT, day_proven=False)
+
+    snapshot = planner.snapshot(later)
+    assert snapshot.calls_today[CallKind.POLL] == 2
+    assert (snapshot.remaining, snapshot.other_calls_today) == (0, 499)
+
+
+def spent_until_six(planner: QuotaPlanner) -> datetime:
+    """Let a 429 without quota headers refuse calls until 06:00, past midnight."""
+    evening = MIDNIGHT - timedelta(minutes=10)
+    call(planner, evening - timedelta(minutes=5), 300)
+    six = MIDNIGHT + timedelta(hours=6)
+    planner.record_call(CallKind.POLL, evening, "A")
+    planner.refund_call(CallKind.POLL, evening)
+    planner.observe_rate_limited(evening, six, day_proven=False)
+    return six
+
+
+def test_no_call_is_shown_left_while_a_429_refuses_them_past_the_rollover(
+    planner: QuotaPlanner,
+) -> None:
+    """The clock rolls over at midnight while the 429 refuses calls until 06:00.
+
+    Shown: no call left, back at 06:00; the planner's own window rolled over.
+    """
+    six = spent_until_six(planner)
+    night = MIDNIGHT + timedelta(hours=3)
+
+    snapshot = planner.snapshot(night)
+    assert (snapshot.remaining, snapshot.reset_at) == (0, six)
+    assert planner.reset_at == MIDNIGHT + DAY
+    assert planner.snapshot(six).remaining == 1000
+
+
+def test_the_quota_back_at_a_refusals_end_teaches_that_moment(
+    planner: QuotaPlanner,
+) -> None:
+    """The first call after the refusal's end finds the quota back: 06:00 is the reset.
+
+    The clock's midnight rollover while calls were refused proves nothing.
+    """
+    six = spent_until_six(planner)
+    call(planner, six + timedelta(seconds=30), 999)
+    assert planner.reset_at == six + DAY
+    assert planner.snapshot(six + timedelta(seconds=30)).reset_at == six + DAY
+
+    call(planner, MIDNIGHT + DAY + HOUR, 700)
+    assert (planner.remaining, planner.reset_at) == (700, six + DAY)
+
+
+def test_the_quota_back_long_after_a_refusals_end_teaches_nothing_of_it(
+    planner: QuotaPlanner,
+) -> None:
+    """The first call comes hours after the refusal's end: the reset stays assumed."""
+    six = spent_until_six(planner)
+    call(planner, six + 3 * HOUR, 999)
+    assert planner.reset_at == MIDNIGHT + DAY
+
+
+def test_the_reset_shown_while_it_is_probed_for_stays_put(
+    planner: QuotaPlanner,
+) -> None:
+    """Each hour's probe finds no reset: the reset shown does not move with it."""
+    call(planner, MIDNIGHT - timedelta(minutes=10), 300)
+    shown = set()
+    for hour in range(5):
+        now = MIDNIGHT + timedelta(hours=hour, minutes=5)
+        call(planner, now, 299 - hour)
+        shown.add(planner.snapshot(now).reset_at)
+    assert planner.reset_at == MIDNIGHT + 5 * HOUR
+    assert shown == {MIDNIGHT + DAY}

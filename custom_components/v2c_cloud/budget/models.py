@@ -98,7 +98,10 @@ class PlannerSnapshot:
     """The planner's view of the quota, for diagnostics and sensors."""
 
     limit: int
+    # Calls left; none while a 429 refuses the day's calls.
     remaining: int
+    # When the calls are expected back: the refusal's end while a 429 refuses
+    # them, else the end the calls left are planned to last until.
     reset_at: datetime
     blocked_until: datetime | None
     chargers: Mapping[str, ChargerSnapshot]

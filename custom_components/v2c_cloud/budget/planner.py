@@ -339,12 +339,14 @@ class QuotaPlanner:
 
         A rollover no header proved yet is undone: the refusal shows the day's
         calls are not back. A refusal that lasts until the reset says the day is
-        spent, or 'Calls remaining' would show calls the server refuses.
+        spent, as a header showing 0 would: the gap since the last header is
+        booked as that header would book it (to other programs), or 'Calls
+        remaining' would show calls the server refuses.
         """
         state = self._state
         rollover.unroll(state, now, probe=True)
         if until >= state.reset_at - rollover.RESET_TOLERANCE:
-            state.remaining = 0
+            rollover.observe_header(state, 0, now)
 
     def observe_throttled(self, now: datetime, until: datetime | None) -> None:
         """Stop every call after a 429 that left the day's quota untouched.
@@ -756,15 +758,27 @@ class QuotaPlanner:
         return job
 
     def snapshot(self, now: datetime) -> PlannerSnapshot:
-        """Return the planner's view for diagnostics and sensors."""
+        """Return the planner's view for diagnostics and sensors.
+
+        What the user is told: no call left while a 429 refuses the day's
+        calls, though the clock may have rolled the window over; the quota back
+        at the refusal's end then, else at the end the calls left are planned to
+        last until (a whole window later while a late reset is sought, not each
+        probe's hour).
+        """
         now = self._tick(now)
         state = self._state
         blocked_until = self._blocked_until(now)
         intervals = {} if blocked_until is not None else self._intervals(now)
+        refused = state.rate_limited_until
+        if refused is not None and refused <= now:
+            refused = None
         return PlannerSnapshot(
             limit=state.limit,
-            remaining=math.floor(ledger.remaining_now(state, now)),
-            reset_at=state.reset_at,
+            remaining=0
+            if refused is not None
+            else math.floor(ledger.remaining_now(state, now)),
+            reset_at=refused or rollover.plan_end(state),
             blocked_until=blocked_until,
             chargers={
                 device_id: ChargerSnapshot(

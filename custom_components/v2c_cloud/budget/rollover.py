@@ -294,11 +294,32 @@ def _proven(state: PlannerState, pre: PreRoll, remaining: int, now: datetime) ->
     """Accept a rollover a header showed; learn its moment if the quota jumped.
 
     A quiet day's header (the quota nearly full) confirms any rollover, so it
-    shows nothing of when the reset came.
+    shows nothing of when the reset came. Nor does a jump the first call after
+    a 429's refusal shows, when the clock rolled over while calls were
+    refused: the quota came back when the refusal ended (`_refusal_end`).
     """
     confirm(state, pre, now)
-    if _jumped(state, pre.header_remaining, remaining):
-        state.proven_offset_s = offset_of(state.window.start)
+    if not _jumped(state, pre.header_remaining, remaining):
+        return
+    moment = _refusal_end(state, now)
+    if moment is not None:
+        state.reset_offset_s = offset_of(moment)
+        state.reset_at = next_reset(now, state.reset_offset_s)
+        state.window.start = moment
+    state.proven_offset_s = offset_of(state.window.start)
+
+
+def _refusal_end(state: PlannerState, now: datetime) -> datetime | None:
+    """Return the end of a 429's refusal the quota came back at, if it did.
+
+    The refusal ended after the window's start, so no call could show the
+    quota back at the start, and this header came within the tolerance of
+    its end: the refusal lasted until the quota came back.
+    """
+    until = state.rate_limited_until
+    if until is None or until <= state.window.start or until > now:
+        return None
+    return until if now - until <= RESET_TOLERANCE else None
 
 
 def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
