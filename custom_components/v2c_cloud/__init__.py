@@ -295,13 +295,16 @@ async def _async_first_reads(
     refused: dict[str, ConfigEntryNotReady] = {}
     left_alone = False
     for device_id, pairing in account.data.items():
+        # Held without a call (its offline issue cleared), even into a pause.
+        if charger_disabled(hass, entry, device_id) and async_take_charger(
+            hass, entry, device_id
+        ):
+            async_hold_disabled(hass, entry, device_id)
+            left_alone = True
+            continue
         if planner.refused_until(utcnow()) is not None or not async_take_charger(
             hass, entry, device_id
         ):
-            left_alone = True
-            continue
-        if charger_disabled(hass, entry, device_id):
-            async_hold_disabled(hass, entry, device_id)
             left_alone = True
             continue
         coordinator = charger_coordinator(account, pairing)

@@ -296,11 +296,16 @@ class V2CPairingsTracker:
             )
         now = utcnow()
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
+            # Held without a call, even while calls wait or its reads failed.
+            if charger_disabled(
+                self.hass, self.entry, device_id
+            ) and async_take_charger(self.hass, self.entry, device_id):
+                async_hold_disabled(self.hass, self.entry, device_id)
+                continue
             if (
                 self._refused_with.get(device_id) is paired
                 or not self._may_try(device_id, now)
                 or not async_take_charger(self.hass, self.entry, device_id)
-                or charger_disabled(self.hass, self.entry, device_id)
             ):
                 continue
             self._adding.add(device_id)

@@ -58,6 +58,7 @@ from .const import (
 from .coordinator import V2CConfigEntry
 from .helpers import format_reset_time, utcnow, without_credentials
 from .metering import charged_as
+from .setup_gate import async_forget_failures
 from .wifi_flow import WifiOptionsStep
 
 API_KEY_URL = "https://v2c.cloud"
@@ -512,6 +513,8 @@ class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
         """Store the new key and reload, if it belongs to the entry's account."""
         if not self._is_own_account(entry, validation):
             return self.async_abort(reason="wrong_account")
+        # The key or server was just checked: no wait for the old one's failures.
+        async_forget_failures(self.hass, entry.entry_id)
         return self.async_update_reload_and_abort(entry, data=validation.data)
 
 

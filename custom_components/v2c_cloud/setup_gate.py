@@ -107,6 +107,15 @@ class SetupGate:
         self._failures.pop(self._entry_id, None)
 
 
+def async_forget_failures(hass: HomeAssistant, entry_id: str) -> None:
+    """Let the next setup of an entry go ahead, whatever its earlier attempts did.
+
+    For a key or server a flow has just checked: the wait earned by the old
+    one's failures is not the new one's. A pause the server asked for stays.
+    """
+    hass.data.get(_FAILURES, {}).pop(entry_id, None)
+
+
 def async_forget_entry(hass: HomeAssistant, entry_id: str) -> None:
     """Drop what the gate keeps for an entry that was removed.
 

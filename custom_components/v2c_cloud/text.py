@@ -56,7 +56,8 @@ TEXTS: tuple[V2CTextEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         shown_length=(1, MAX_STATE_LENGTH),
-        shown_pattern=r"^wss?://\S+$",
+        # URL schemes are case-insensitive (RFC 3986), as check_fn takes them.
+        shown_pattern=r"^(?i:wss?)://\S+$",
         exists_fn=sends("ocpp_addr", "ocpp_address"),
         value_fn=lambda reported: reported.ocpp_address,
         check_fn=check.ocpp_address,

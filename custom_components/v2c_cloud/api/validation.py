@@ -156,7 +156,7 @@ def token(parameter: str, value: object, max_length: int) -> str:
 
 
 def ocpp_address(value: object) -> str:
-    """Check an OCPP central system URL (ws:// or wss:// with a host)."""
+    """Check an OCPP central system URL (ws:// or wss://, any case, with a host)."""
     url = token("url", value, MAX_URL_LENGTH)
     try:
         parts = urlsplit(url)

@@ -217,6 +217,13 @@ class Sent(Case):
                 "/device/ocpp_addr",
                 "ocpp_addr",
             ),
+            # URL schemes are case-insensitive: shown as sent.
+            (
+                "ocpp_address",
+                "WSS://ocpp.example.com/cp1",
+                "/device/ocpp_addr",
+                "ocpp_addr",
+            ),
             ("inverter_ip", "192.168.1.100", "/device/inverter_ip", "inverter_ip"),
         )
     ),

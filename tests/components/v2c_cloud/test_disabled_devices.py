@@ -230,3 +230,83 @@ async def test_a_device_disabled_during_its_chargers_first_read_loses_its_issue(
     assert "POL0001" not in entry.runtime_data.chargers
     assert charger_runner(hass, "POL0001") == entry.entry_id
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize("sim_setup", [TWO_CHARGERS])
+async def test_a_429_at_the_setup_check_still_clears_a_disabled_chargers_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Both chargers were offline for a day; the user disables the Drive's device.
+
+    They do so while the entry is not loaded; at the next setup the Garage's
+    connectivity check meets a short 429. The Drive is held before the pause
+    is honoured, without a call: its "offline since" repair goes at once.
+    """
+    entry = init_integration
+    for charger in v2c_sim.account.chargers:
+        charger.set_online(False)
+    for _ in range(26):
+        await advance(hass, freezer, timedelta(hours=1))
+    issue_id = f"charger_offline_{_device(hass, 'POL0001').id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    _disable(hass, _device(hass, "POL0001"))
+    v2c_sim.sim.faults.set(FaultKind.EARLY_429, route="/device/connected", count=1)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.planner.paused_until(utcnow()) is not None
+
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    for _ in range(30):
+        await advance(hass, freezer, timedelta(seconds=10))
+    assert set(entry.runtime_data.chargers) == {"TRY0001"}
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_disabled_charger_the_tracker_takes_over_loses_its_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The garage's charger, offline for a day, is also paired with the office.
+
+    Its device in the garage's entry is disabled while that entry is not
+    loaded, and the office runs the charger when the garage loads again. Once
+    the office unloads, the garage's pairings tracker takes the charger and
+    holds it unread: its "offline since" repair goes.
+    """
+    garage = mock_config_entry
+    await setup_entry(hass, garage)
+    await _offline_for_a_day(hass, v2c_sim, freezer)
+    issue_id = f"charger_offline_{_device(hass, v2c_sim.device_id).id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_unload(garage.entry_id)
+    await hass.async_block_till_done()
+    _disable(hass, _device(hass, v2c_sim.device_id))
+    office_account = v2c_sim.sim.add_account(OFFICE_KEY)
+    office_account.chargers.append(v2c_sim.charger)
+    office = MockConfigEntry(
+        domain=DOMAIN,
+        title="V2C Cloud (office)",
+        data={CONF_API_KEY: OFFICE_KEY, CONF_BASE_URL: v2c_sim.base_url},
+    )
+    await setup_entry(hass, office)
+    await hass.config_entries.async_setup(garage.entry_id)
+    await hass.async_block_till_done()
+    assert charger_runner(hass, v2c_sim.device_id) == office.entry_id
+    assert garage.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    assert await hass.config_entries.async_unload(office.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(2 * 16):
+        await advance(hass, freezer, ACCOUNT_TICK)
+
+    assert charger_runner(hass, v2c_sim.device_id) == garage.entry_id
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import (
     device_registry as dr,
@@ -34,6 +35,8 @@ from custom_components.v2c_cloud.setup_gate import _FAILURES, _PAUSES, SetupGate
 from tests.components.v2c_cloud.read_helpers import advance
 from tests.sim_fixtures import SimHandle, SimSetup
 from v2c_simulator import FaultKind
+
+NEW_KEY = "regenerated-garage-key"
 
 
 async def test_setup_and_unload(
@@ -186,6 +189,42 @@ async def test_revoked_key_starts_reauth_once_confirmed_at_setup(
     # Tries 15 min, then as long as the key had been rejected, apart: not one per retry.
     assert 1 <= len(v2c_sim.sim.request_log) - calls <= 5
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
+
+
+async def test_new_key_from_reauth_loads_the_entry_that_failed_setup(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A new key the reauth flow just checked loads the entry at once.
+
+    The setup gate's wait, earned by the old, rejected key (15 min at least,
+    up to 6 h), is dropped with the key: the reload goes ahead.
+    """
+    v2c_sim.sim.revoke_key(v2c_sim.api_key)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(10):
+        await _retry_setup(hass, freezer)
+        if hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+            break
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    # One account, a regenerated key: the same pairings.
+    v2c_sim.sim.add_account(NEW_KEY).chargers = v2c_sim.account.chargers
+
+    result = await hass.config_entries.flow.async_configure(
+        flows[0]["flow_id"], {CONF_API_KEY: NEW_KEY}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert mock_config_entry.data[CONF_API_KEY] == NEW_KEY
+    assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
 async def _retries_for(
