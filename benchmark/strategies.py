@@ -163,7 +163,8 @@ class _History:
 
     last: LastRow | None = None
     asked: date | None = None
-    failing: bool = False
+    # A failed or postponed import is tried again at the shorter pace.
+    retrying: bool = False
 
 
 class PlannerStrategy(Strategy):
@@ -270,9 +271,9 @@ class PlannerStrategy(Strategy):
         """
         self._next_history_check = now + CHECK_INTERVAL
         for device_id, history in self._histories.items():
-            if not history_due(self.planner, device_id, now, retrying=history.failing):
+            if not history_due(self.planner, device_id, now, retrying=history.retrying):
                 continue
-            history.failing = True
+            history.retrying = True
             try:
                 today = now.date()
                 since = import_since(history.last, UTC, history.asked, today)
@@ -289,7 +290,7 @@ class PlannerStrategy(Strategy):
                 continue
             except V2CError:
                 continue
-            history.failing = False
+            history.retrying = sessions is None
             if sessions is None:
                 continue
             rows = build_rows(sessions, UTC, history.last, floor_hour(now - SETTLE))

@@ -41,6 +41,8 @@ class ChargerData:
         Charging shows on, and the lock open, without a call to read them
         again. Sooner, the charge may be a pause or lock still applying. A
         solar mode is no such hold: a charge at night does not say it is off.
+        The poller keeps them lifted in the next live reads (`holds_lifted`),
+        whatever the car does, until the settings are read again.
         """
         after_s = self._charge_after_settings_s
         if after_s is None or after_s < CONFIRM_WINDOW_S:

@@ -115,6 +115,9 @@ class V2CHistoryImporter:
         # adds none writes it alone when the recorder has another.
         self.name = name
         self.store = store
+        # A failed or postponed import is tried again at the shorter pace;
+        # a failure is logged once at info, until an import gets an answer.
+        self._retrying = False
         self._failing = False
 
     def _metadata(self) -> StatisticMetaData:
@@ -131,7 +134,7 @@ class V2CHistoryImporter:
     async def async_run(self) -> None:
         """Import new sessions when due and affordable; a failure waits for the next run."""
         now = utcnow()
-        if not history_due(self.planner, self.device_id, now, retrying=self._failing):
+        if not history_due(self.planner, self.device_id, now, retrying=self._retrying):
             return
         zone = dt_util.get_default_time_zone()
         today = now.astimezone(zone).date()
@@ -144,9 +147,10 @@ class V2CHistoryImporter:
                 mask_device_id(self.device_id),
                 type(err).__name__,
             )
-            self._failing = True
+            self._retrying = self._failing = True
             return
         self._failing = False
+        self._retrying = rows is None
         if rows is None:
             LOGGER.debug(
                 "Charging history of %s postponed: the quota is needed for polling",
@@ -256,8 +260,8 @@ def history_due(
 ) -> bool:
     """Return True (and note it as done) when a charger's import should run now.
 
-    A failed import is tried again at the shorter pace, whatever the charger
-    did. The benchmark's planner imports by this rule too, so it pays what
+    A failed import, or one postponed for the quota, is tried again at the
+    shorter pace, whatever the charger did. The benchmark's planner imports by this rule too, so it pays what
     users pay.
     """
     key = f"history:{device_id}"

@@ -33,7 +33,7 @@ from .budget import (
 from .data import CONFIRM_WINDOW_S, ChargerData, charged_between, is_charging
 from .metering import charged_as
 from .pending import PendingCommands, ValueReader
-from .timer_openings import next_closing, next_opening
+from .timer_openings import last_closing, next_closing, next_opening
 
 REPORTED_REFRESH_S = 6 * 3600
 CONNECTED_CHECK_S = 2 * 3600
@@ -739,9 +739,10 @@ class ChargerPoller:
         )
 
     def _publish(self, now: datetime) -> ChargerData:
-        # The activity first: a charge seen stopped is judged by the window
-        # end the last read named (a timer's stop is no full car).
-        self.planner.set_activity(self.device_id, self.data.activity, now)
+        # The timers' windows first: a charge seen stopped is judged by the
+        # window ends the settings name, those of this refresh included (the
+        # first after a restart or a reload, which may follow a window's end:
+        # a timer's stop is no full car).
         reported = self.data.reported
         timers = () if reported is None else reported.timers
         since, zone = now - OPENING_GRACE, self.zone()
@@ -750,7 +751,9 @@ class ChargerPoller:
             next_opening(timers, since, zone),
             now,
             closing_at=next_closing(timers, since, zone),
+            closed_at=last_closing(timers, now, zone),
         )
+        self.planner.set_activity(self.device_id, self.data.activity, now)
         return self.data
 
     def _close_windows(self, now: datetime) -> None:
@@ -822,7 +825,12 @@ class ChargerPoller:
     async def _read_state(self, now: datetime, kind: CallKind) -> None:
         with self._charged(kind, now):
             state = await self.client.get_current_state(self.device_id)
-        self.data = replace(self.data, state=state, state_at=now)
+        data = self.data
+        if data.settings != data.reported:
+            # A pause or lock a charge lifted stays lifted until the next
+            # settings read, whatever the car does next.
+            data = data.holds_lifted()
+        self.data = replace(data, state=state, state_at=now)
 
     async def _confirming_read(self, now: datetime) -> None:
         """Read the settings a command changed, one of the few tries it gets."""

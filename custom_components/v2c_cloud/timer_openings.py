@@ -37,12 +37,28 @@ def next_closing(
     timers: Iterable[Timer], now: datetime, zone: tzinfo
 ) -> datetime | None:
     """Return the first moment after now an active timer's window closes (UTC)."""
-    closings = (
-        wall_moment(_end_day(day, start, end), end, zone)
-        for start, end, day in _windows(timers, now, zone, days_before=1)
-        if end is not None
-    )
+    closings = _closings(timers, now, zone, days_before=1)
     return min((closing for closing in closings if closing > now), default=None)
+
+
+def last_closing(
+    timers: Iterable[Timer], now: datetime, zone: tzinfo
+) -> datetime | None:
+    """Return the last moment at or before now an active timer's window closed (UTC).
+
+    Up to a week back: a timer for one weekday closes once a week.
+    """
+    closings = _closings(timers, now, zone, days_before=_DAYS_AHEAD)
+    return max((closing for closing in closings if closing <= now), default=None)
+
+
+def _closings(
+    timers: Iterable[Timer], now: datetime, zone: tzinfo, *, days_before: int
+) -> Iterator[datetime]:
+    """Yield the moments (UTC) active timers' windows close, as `_windows` spans them."""
+    for start, end, day in _windows(timers, now, zone, days_before=days_before):
+        if end is not None:
+            yield wall_moment(_end_day(day, start, end), end, zone)
 
 
 def wall_moment(day: date, wall: time, zone: tzinfo) -> datetime:

@@ -820,6 +820,36 @@ def test_a_charge_stopped_at_its_timer_windows_end_awaits_the_next_opening(
     assert (due == opening + timedelta(seconds=15)) is by_the_timer
 
 
+@pytest.mark.parametrize(
+    ("closed_at", "by_the_timer"),
+    [(NOON + 2 * HOUR, True), (None, False)],
+    ids=["window-closed", "no-window"],
+)
+def test_a_charge_stopped_across_a_restart_is_judged_by_the_last_window_end(
+    planner: QuotaPlanner,
+    settings: PlannerSettings,
+    closed_at: datetime | None,
+    by_the_timer: bool,
+) -> None:
+    """A stop first seen after a restart is the timer's when a window has closed.
+
+    The window the first read's settings name as closed, given before the
+    activity, judges it: no read since the restart says when the charge was
+    last seen.
+    """
+    planner.set_activity("A", ChargerActivity.CHARGING, NOON)
+    restored = QuotaPlanner.from_dict(planner.to_dict(), settings, now=NOON + 3 * HOUR)
+    restored.expect_opening(
+        "A",
+        NOON + 25 * HOUR,
+        NOON + 3 * HOUR,
+        closing_at=NOON + 26 * HOUR,
+        closed_at=closed_at,
+    )
+    restored.set_activity("A", ChargerActivity.PLUGGED, NOON + 3 * HOUR)
+    assert restored.to_dict()["chargers"]["A"]["charge_ended"] is not by_the_timer
+
+
 def test_a_charge_stopped_without_a_known_window_end_is_a_full_car(
     planner: QuotaPlanner,
 ) -> None:
@@ -1143,3 +1173,18 @@ def test_a_charger_silent_or_back_is_not_quiet(planner: QuotaPlanner) -> None:
     assert not planner.quiet_since("A", NOON + HOUR / 2)
     planner.set_activity("A", ChargerActivity.IDLE, NOON + 2 * HOUR)
     assert not planner.quiet_since("A", NOON + 1.5 * HOUR)
+
+
+def test_a_charger_the_cloud_did_not_answer_is_not_quiet(
+    planner: QuotaPlanner,
+) -> None:
+    """Unanswered reads looked at nothing: a car may have come and left meanwhile."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    imported_at = NOON + HOUR / 2
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + HOUR)
+    for hours in range(2, 10):
+        planner.read_failed("A", NOON + hours * HOUR)
+    planner.set_activity("A", ChargerActivity.IDLE, NOON + 10 * HOUR)
+    assert not planner.quiet_since("A", imported_at), (
+        "eight hours no read answered count as quiet"
+    )

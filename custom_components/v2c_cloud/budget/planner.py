@@ -46,7 +46,8 @@ _POLL_KINDS = (CallKind.POLL, CallKind.CONFIRM)
 # A change seen this soon after a command is taken as the command's effect.
 _COMMAND_EFFECT_S = 120.0
 # A charge seen stopped this long before a timer's window closes, by our
-# clock, may still be the window's end: the charger keeps its own clock.
+# clock, may still be the window's end: the charger keeps its own clock. So
+# may a window that closed this long before a read that still saw the charge.
 _WINDOW_END_TOLERANCE = timedelta(minutes=1)
 # No server-announced moment is believed further ahead than a day plus clock
 # skew: a broken header must not block polling for years, nor be saved.
@@ -424,16 +425,15 @@ class QuotaPlanner:
             or seconds_between(charger.commanded_at, now) > _COMMAND_EFFECT_S
         )
         # Why: a timer's window ends a charge whatever the car still needs.
-        # A stop seen once the window the last read knew of has closed (the
-        # charger's clock may run a little ahead) is the timer's: taken for a
-        # full car, the car would be read at a full car's slow pace and not at
-        # the next opening, which starts it as surely as the first. It waits
-        # for that opening as a car that has not charged yet does (below).
+        # A stop seen once a window has closed since the charge was last seen
+        # is the timer's: taken for a full car, the car would be read at a
+        # full car's slow pace and not at the next opening, which starts it
+        # as surely as the first. It waits for that opening as a car that has
+        # not charged yet does (below).
         cut_by_timer = (
             charger.activity is ChargerActivity.CHARGING
             and activity in CAR_HELD
-            and charger.closing_at is not None
-            and charger.closing_at <= now + _WINDOW_END_TOLERANCE
+            and _window_closed(charger, now)
         )
         stopped_by_itself = (
             charger.activity is ChargerActivity.CHARGING
@@ -495,8 +495,12 @@ class QuotaPlanner:
         now = self._tick(now, changes_plan=True)
         # A charger unpaired meanwhile stays forgotten.
         charger = self._state.chargers.get(device_id)
-        if charger is not None and charger.unanswered_since is None:
+        if charger is None:
+            return
+        if charger.unanswered_since is None:
             charger.unanswered_since = now
+        # Nobody looked: a car may have come and gone (`quiet_since`).
+        charger.busy_at = now
 
     def expect_opening(
         self,
@@ -505,16 +509,21 @@ class QuotaPlanner:
         now: datetime,
         *,
         closing_at: datetime | None = None,
+        closed_at: datetime | None = None,
     ) -> None:
         """Note when the charger's own timer next lets a waiting car start.
 
-        And when a timer's window next closes (`closing_at`): a charge seen
-        stopped once it has is the timer's doing, not a full car's.
+        And when a timer's window next closes (`closing_at`) and last closed
+        (`closed_at`): a charge seen stopped once one has since the charge
+        was last seen is the timer's doing, not a full car's. Given before
+        the activity the same read shows, they judge it: a window that closed
+        while Home Assistant restarted counts too.
         """
         now = self._tick(now, changes_plan=True)
         charger = self._charger(device_id, now)
         charger.opening_at = None if opening_at is None else as_utc(opening_at)
         charger.closing_at = None if closing_at is None else as_utc(closing_at)
+        charger.closed_at = None if closed_at is None else as_utc(closed_at)
 
     def remove_charger(self, device_id: str) -> None:
         """Forget a charger that left the account."""
@@ -843,3 +852,18 @@ class QuotaPlanner:
         )
         self._planned = (now, intervals)
         return intervals
+
+
+def _window_closed(charger: ChargerState, now: datetime) -> bool:
+    """Return True when a timer's window closed since the charge was last seen.
+
+    The next closing may be just ahead (the charger's clock); the last one
+    may have come between the last read and this one, or at any time before
+    this read when none came since the planner was restored.
+    """
+    closing, closed, read_at = charger.closing_at, charger.closed_at, charger.read_at
+    if closing is not None and closing <= now + _WINDOW_END_TOLERANCE:
+        return True
+    return closed is not None and (
+        read_at is None or closed > read_at - _WINDOW_END_TOLERANCE
+    )

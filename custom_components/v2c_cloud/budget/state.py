@@ -99,10 +99,12 @@ class ChargerState:
     offline_from: ChargerActivity | None = None
     # Since when the cloud has answered none of the charger's reads.
     unanswered_since: datetime | None = None
-    # When the charger's own timer next lets a waiting car start, and when a
-    # timer's window next closes (the end of a charge it allows).
+    # When the charger's own timer next lets a waiting car start, when a
+    # timer's window next closes (the end of a charge it allows), and when
+    # one last closed.
     opening_at: datetime | None = None
     closing_at: datetime | None = None
+    closed_at: datetime | None = None
     # The last read's moment: a charge seen starting now started after it.
     read_at: datetime | None = None
     # The first read since the planner was made or restored, and the last

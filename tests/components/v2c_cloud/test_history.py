@@ -32,7 +32,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.v2c_cloud.api import ChargingSession, V2CClient, mask_device_id
-from custom_components.v2c_cloud.budget import CallKind, PlannerSettings
+from custom_components.v2c_cloud.budget import (
+    CallKind,
+    ChargerActivity,
+    PlannerSettings,
+)
 from custom_components.v2c_cloud.const import DOMAIN
 from custom_components.v2c_cloud.energy import MAX_SESSION_KWH, PHYSICAL_MAX_KW
 from custom_components.v2c_cloud.history import V2CHistoryImporter
@@ -719,7 +723,10 @@ async def test_calls_are_counted_and_skipped_without_budget(
 async def test_quota_running_out_mid_backfill_imports_nothing(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, v2c_sim: SimHandle
 ) -> None:
-    """A backfill the budget cannot finish is abandoned, then done whole when due."""
+    """A backfill the budget cannot finish is abandoned, then done whole when due.
+
+    Due 6 h later, as after a failure, even at a charger no car came to.
+    """
     charger = v2c_sim.charger
     charge(charger, datetime(2026, 1, 20, 18, tzinfo=UTC), 3, 9.0)
     charge(charger, datetime(2026, 2, 20, 18, tzinfo=UTC), 3, 9.0)
@@ -740,6 +747,7 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     importer = V2CHistoryImporter(
         hass, client, planner, "TRY0001", "Garage", store=store
     )
+    planner.set_activity("TRY0001", ChargerActivity.IDLE, NOW)
 
     await importer.async_run()
     await settle(hass)
@@ -747,6 +755,8 @@ async def test_quota_running_out_mid_backfill_imports_nothing(
     assert await imported(hass) == []
 
     freezer.tick(RUN_AGAIN)
+    planner.set_activity("TRY0001", ChargerActivity.IDLE, dt_util.utcnow())
+    assert planner.quiet_since("TRY0001", NOW)
     planner.observe_quota(limit=1000, remaining=900, now=dt_util.utcnow())
     await importer.async_run()
     await settle(hass)

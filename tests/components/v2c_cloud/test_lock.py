@@ -69,3 +69,24 @@ async def test_an_unlock_from_the_v2c_app_shows_the_lock_open_and_can_be_undone(
     assert [path for _, path, _ in harness.commands()] == ["/device/locked"]
     assert harness.sim.charger.state.locked is True
     assert harness.state("locked").state == LockState.LOCKED
+
+
+async def test_an_unlock_from_the_v2c_app_stays_shown_once_the_car_leaves(
+    harness: Harness,
+) -> None:
+    """The lock a charge showed open stays open until the settings are read again.
+
+    The car leaving shows no charge any more, which says nothing of the lock.
+    """
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await harness.load(locked=True)
+    harness.sim.charger.submit(set_fields(("locked",), False))
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.state("locked").state == LockState.UNLOCKED
+    settings_reads = reported_reads(harness.sim)
+
+    harness.sim.charger.unplug()
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.coordinator().data.activity is ChargerActivity.IDLE
+    assert reported_reads(harness.sim) == settings_reads
+    assert harness.state("locked").state == LockState.UNLOCKED

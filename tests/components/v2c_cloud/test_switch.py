@@ -418,3 +418,33 @@ async def test_a_charge_seen_just_after_the_settings_said_paused_is_checked_firs
         REPORTED,
         "/device/pausecharge",
     ]
+
+
+async def test_charging_resumed_from_the_app_stays_on_once_the_car_leaves(
+    harness: Harness,
+) -> None:
+    """The pause a charge lifted stays lifted until the settings are read again.
+
+    Charging turns on when the charge resumed in V2C's app is seen a
+    command's window or more after settings that said paused
+    (ChargerData.settings), and stays on once the car is unplugged: no
+    charge in the live state says nothing of the pause.
+    """
+    await harness.load(paused=True)
+    harness.sim.charger.plug_in(energy_needed_kwh=40)
+    await run_for(harness.hass, harness.freezer, 5)
+    harness.sim.charger.submit(start_charge)
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.coordinator().data.activity is ChargerActivity.CHARGING
+    assert harness.state("charging").state == STATE_ON
+    assert harness.sim.charger.state.paused is False
+    reads = reported_reads(harness.sim)
+
+    harness.sim.charger.unplug()
+    await run_for(harness.hass, harness.freezer, 10)
+    assert harness.coordinator().data.activity is ChargerActivity.IDLE
+    assert harness.sim.charger.state.paused is False
+    assert harness.state("charging").state == STATE_ON, (
+        f"Charging flipped back off after the car left "
+        f"({reported_reads(harness.sim) - reads} settings reads since)"
+    )

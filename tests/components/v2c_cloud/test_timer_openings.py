@@ -1,4 +1,4 @@
-"""When a charger's timers next let a waiting car start, and next stop a charge."""
+"""When a charger's timers next let a waiting car start, and next (or last) stop a charge."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from custom_components.v2c_cloud.api import Timer
 from custom_components.v2c_cloud.timer_openings import (
+    last_closing,
     next_closing,
     next_opening,
     wall_moment,
@@ -109,6 +110,26 @@ def test_a_window_ending_at_midnight_closes_at_the_days_end() -> None:
         [timer(time(23, 0), end=time(0, 0))], TUESDAY_EVENING, MADRID
     )
     assert closing == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
+
+
+def test_the_last_closing_is_the_latest_window_end_up_to_now() -> None:
+    """Today's end once it has come (at now included), else yesterday's."""
+    nightly = [timer(time(1, 0), end=time(2, 0))]
+    now = datetime(2026, 3, 4, 1, 3, tzinfo=UTC)  # Wednesday 02:03 in Madrid
+    assert last_closing(nightly, now, MADRID) == datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
+    closed = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
+    assert last_closing(nightly, closed, MADRID) == closed
+    before = datetime(2026, 3, 4, 0, 59, tzinfo=UTC)
+    assert last_closing(nightly, before, MADRID) == datetime(
+        2026, 3, 3, 1, 0, tzinfo=UTC
+    )
+
+
+def test_a_weekly_windows_last_closing_is_a_week_back_at_most() -> None:
+    # Tuesday's 22:30-07:00 window, seen on the next Tuesday evening.
+    closing = last_closing([timer(time(22, 30), (2,))], TUESDAY_EVENING, MADRID)
+    assert closing == datetime(2026, 2, 25, 6, 0, tzinfo=UTC)
+    assert last_closing([], TUESDAY_EVENING, MADRID) is None
 
 
 def test_a_window_end_in_the_spring_forward_gap_is_the_jump() -> None:

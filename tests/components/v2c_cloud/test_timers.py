@@ -202,3 +202,59 @@ async def test_a_charge_its_timer_cut_is_read_at_the_next_opening(
         await advance(hass, freezer, timedelta(seconds=5))
     assert coordinator.data.activity is ChargerActivity.CHARGING
     assert coordinator.data.state_at == second + timedelta(seconds=15)
+
+
+async def test_a_charge_its_timer_cut_during_a_restart_awaits_the_next_opening(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A charge its timer's window cut while Home Assistant restarted is no full car.
+
+    Off-peak 01:00-02:00, a car that needs 60 kWh charges from 01:00; Home
+    Assistant stops at 01:58 and is back at 02:03. The settings the setup
+    reads name the window that closed at 02:00, and reach the planner
+    before the stop it sees (ChargerPoller._publish): as without the
+    restart, the car awaits the next opening and its start is read at
+    01:00:15.
+    """
+    state = v2c_sim.charger.state
+    state.timers = {1: SimTimer(1, "01:00", "02:00", "1234567")}
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-03-03 00:10:00+00:00")
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={CONF_QUOTA_SHARE: 10}
+    )
+    await setup_entry(hass, mock_config_entry)
+    v2c_sim.charger.plug_in(energy_needed_kwh=60.0)
+    first = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+    while utcnow() < first + timedelta(minutes=58):
+        await advance(hass, freezer, timedelta(seconds=30))
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=5))
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(mock_config_entry, v2c_sim.device_id)
+    assert coordinator.data.activity is ChargerActivity.PLUGGED
+    assert state.car_energy_needed_kwh > 1
+    after = coordinator.poller.planner.to_dict()["chargers"][v2c_sim.device_id]
+
+    second = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
+    while utcnow() < second - timedelta(minutes=5):
+        await advance(hass, freezer, timedelta(minutes=1))
+    while (
+        coordinator.data.activity is not ChargerActivity.CHARGING
+        and utcnow() < second + timedelta(hours=3)
+    ):
+        await advance(hass, freezer, timedelta(seconds=5))
+    assert coordinator.data.activity is ChargerActivity.CHARGING
+    assert coordinator.data.state_at == second + timedelta(seconds=15), (
+        f"start seen {coordinator.data.state_at - second} after the opening"
+        f" (after the restart: charge_ended={after['charge_ended']})"
+    )
