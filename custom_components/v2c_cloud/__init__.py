@@ -360,7 +360,14 @@ async def async_remove_config_entry_device(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
-    """Unload a config entry."""
+    """Unload a config entry, its chargers shut down first.
+
+    A read answering once the event entities are gone would move the session
+    mark the store saves past the last one the events compared with, and the
+    next run would report no session that ended meanwhile.
+    """
+    for coordinator in entry.runtime_data.chargers.values():
+        await coordinator.async_shutdown()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -531,7 +531,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._follow_device(data)
         # A refresh that read no live state hands the last reading on again.
         before = None if self.data is None else self.data.state
-        if data.state is not None and data.state is not before:
+        # After an unload no event compares the reading: the saved mark stays
+        # the one the events last compared with, and the next run reports it.
+        if data.state is not None and data.state is not before and not self._shut_down:
             self.session.follow(data.state)
         return data
 

@@ -44,6 +44,29 @@ def clock_went_back(before_s: int | None, after_s: int | None) -> bool:
     return after_s + SESSION_CLOCK_SLACK_S < before_s
 
 
+def clock_restarted(
+    before_kwh: float | None,
+    before_s: int | None,
+    after_kwh: float | None,
+    after_s: int | None,
+    max_kw: float = PHYSICAL_MAX_KW,
+) -> bool:
+    """Return True when the session clock went back and the energy fits it.
+
+    The clock never goes back within a session (it stops when the car
+    leaves). The energy must also fit in the new clock: a clock reset
+    alone, with the session's energy going on, is not a new session. Read
+    only once the new session passed the old one's energy (reads far apart,
+    a restart), no drop shows it: its clock does.
+    """
+    if before_kwh is None or after_kwh is None or after_s is None:
+        return False
+    if not clock_went_back(before_s, after_s):
+        return False
+    fits = max_kw * after_s / 3600 + STEP_SLACK_KWH
+    return before_kwh <= after_kwh <= fits
+
+
 @dataclass
 class LifetimeEnergy(ExtraStoredData):
     """Energy of the finished sessions plus the last accepted session reading."""
@@ -112,18 +135,10 @@ class LifetimeEnergy(ExtraStoredData):
     def _clock_restarted(
         self, session_kwh: float, session_s: int | None, max_kw: float
     ) -> bool:
-        """Return True when the session clock went back and the energy fits it.
-
-        The clock never goes back within a session (it stops when the car
-        leaves). The energy must also fit in the new clock: a clock reset
-        alone, with the session's energy going on, is not a new session.
-        """
-        if session_s is None or self.session_kwh is None:
-            return False
-        if not clock_went_back(self.session_s, session_s):
-            return False
-        fits = max_kw * session_s / 3600 + STEP_SLACK_KWH
-        return session_kwh >= self.session_kwh and session_kwh <= fits
+        """Return True when the session clock went back and the energy fits it."""
+        return clock_restarted(
+            self.session_kwh, self.session_s, session_kwh, session_s, max_kw
+        )
 
     def _resume_banked(
         self, session_kwh: float, at: datetime, max_kw: float, session_s: int | None

@@ -6,7 +6,12 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
 from .coordinator import V2CChargerCoordinator
-from .energy import new_session
+from .energy import (
+    SESSION_RESET_MIN_DROP_KWH,
+    clock_restarted,
+    clock_went_back,
+    new_session,
+)
 from .entity import V2CEntity, charger_platform
 from .session import SessionMark
 
@@ -31,21 +36,52 @@ def session_events(before: SessionMark, after: SessionMark) -> list[SessionEvent
 
     A session follows the charging pilot, not the current: a real Trydan keeps
     the pilot at C while exclusive PV holds the car at 0 A, so a passing cloud
-    neither finishes nor restarts a session.
+    neither finishes nor restarts a session. A new session shows by its energy
+    falling or, read only once past the old one's energy, by its clock going
+    back; one charged wholly between two readings without a car charging
+    (Home Assistant stopped, sparse reads) by its figures.
     """
-    restarted = new_session(before.energy_kwh, after.energy_kwh)
+    restarted = new_session(before.energy_kwh, after.energy_kwh) or clock_restarted(
+        before.energy_kwh, before.duration_s, after.energy_kwh, after.duration_s
+    )
     events: list[SessionEvent] = []
     if before.charging and (restarted or not after.charging):
         last = before if restarted else after
-        events.append(
-            (
-                SESSION_FINISHED,
-                {"energy_kwh": last.energy_kwh, "duration_s": last.duration_s},
-            )
-        )
+        events.append(_finished(last))
+    elif not before.charging and not after.charging and _charged_unseen(before, after):
+        events.append(_finished(after))
     if after.charging and (restarted or not before.charging):
         events.append((SESSION_STARTED, {}))
     return events
+
+
+def _finished(mark: SessionMark) -> SessionEvent:
+    return (
+        SESSION_FINISHED,
+        {"energy_kwh": mark.energy_kwh, "duration_s": mark.duration_s},
+    )
+
+
+def _charged_unseen(before: SessionMark, after: SessionMark) -> bool:
+    """Return True when two idle readings show a session charged between them.
+
+    The figures must tell another session: energy charged since (a clock
+    ticking on while a car waits, its energy unchanged, is the old session
+    going on), or less energy on a clock that went back. A session that has
+    not charged yet (a car just plugged in) is none; a one-reading dip the
+    session follower held back.
+    """
+    if (
+        before.energy_kwh is None
+        or after.energy_kwh is None
+        or after.energy_kwh < SESSION_RESET_MIN_DROP_KWH
+    ):
+        return False
+    if after.energy_kwh - before.energy_kwh >= SESSION_RESET_MIN_DROP_KWH:
+        return True
+    return new_session(before.energy_kwh, after.energy_kwh) and clock_went_back(
+        before.duration_s, after.duration_s
+    )
 
 
 class V2CEventEntity(V2CEntity, EventEntity):

@@ -84,9 +84,10 @@ class SessionFollower:
             return
         reading = SessionMark.of(state)
         if not self._held and self.mark is not None and _dip(self.mark, reading):
-            # One read may show the session energy fallen mid-charge (a glitch
-            # the lifetime energy rides out too): a new session must hold for
-            # a second reading, and is reported one read late if it does.
+            # One read may show the session energy fallen mid-charge or idle (a
+            # glitch the lifetime energy rides out too): a new session must
+            # hold for a second reading, and is reported one read late if it
+            # does.
             self._held = True
             return
         self._held = False
@@ -96,8 +97,7 @@ class SessionFollower:
 def _dip(before: SessionMark, after: SessionMark) -> bool:
     """Return True when the energy fell while nothing else says a session ended."""
     return (
-        before.charging
-        and after.charging
+        before.charging == after.charging
         and new_session(before.energy_kwh, after.energy_kwh)
         and not clock_went_back(before.duration_s, after.duration_s)
     )

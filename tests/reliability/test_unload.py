@@ -5,20 +5,26 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntries, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.v2c_cloud.const import DOMAIN
+from custom_components.v2c_cloud.event import SESSION_FINISHED, SESSION_STARTED
 from custom_components.v2c_cloud.helpers import utcnow
+from tests.components.v2c_cloud.read_helpers import fired_events
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 
 from .helpers import charger
 
 SHORT_TIMEOUT_S = 0.5
+SESSION_ENTITY = "event.garage_charging_session"
 
 
 @pytest.fixture
@@ -87,3 +93,71 @@ async def test_an_answer_after_the_entry_was_deleted_writes_no_store(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert key not in hass_storage
+
+
+async def test_a_session_end_read_as_the_entry_unloads_is_reported_after_it(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The car leaves; the read that sees it answers while the entry reloads.
+
+    The answer lands after the event entity was removed but before the store
+    writes its last state. The chargers shut down before the platforms
+    unload, so the session follower leaves that reading out: the saved mark
+    is the one the events last compared with, and the next run reports the
+    session once.
+    """
+    coordinator = charger(init_integration, v2c_sim.device_id)
+    changes = async_capture_events(hass, "state_changed")
+    v2c_sim.charger.plug_in(60)
+    coordinator.async_schedule_refresh_at(utcnow())
+    await _until(lambda: coordinator.session.mark and coordinator.session.mark.charging)
+    await hass.async_block_till_done()
+    assert [event for event, _ in fired_events(changes, SESSION_ENTITY)] == [
+        SESSION_STARTED
+    ]
+
+    v2c_sim.charger.unplug()
+    answer = asyncio.Event()
+    asked = asyncio.Event()
+    refresh = coordinator.poller.refresh
+
+    async def in_flight(*args: Any, **kwargs: Any) -> Any:
+        asked.set()
+        await answer.wait()
+        return await refresh(*args, **kwargs)
+
+    monkeypatch.setattr(coordinator.poller, "refresh", in_flight)
+    asked_at = coordinator.last_read_at
+    coordinator.async_schedule_refresh_at(utcnow())
+    await _until(asked.is_set)
+
+    unload_platforms = ConfigEntries.async_unload_platforms
+
+    async def answer_after_the_platforms(
+        self: ConfigEntries, *args: Any, **kwargs: Any
+    ) -> bool:
+        unloaded = await unload_platforms(self, *args, **kwargs)
+        answer.set()
+        await _until(lambda: coordinator.last_read_at != asked_at)
+        return unloaded
+
+    monkeypatch.setattr(
+        ConfigEntries, "async_unload_platforms", answer_after_the_platforms
+    )
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    monkeypatch.undo()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    new = charger(init_integration, v2c_sim.device_id)
+    assert new is not coordinator
+    assert new.session.mark is not None
+    assert not new.session.mark.charging
+    assert coordinator.session.mark is not None
+    assert coordinator.session.mark.charging
+
+    assert [event for event, _ in fired_events(changes, SESSION_ENTITY)] == [
+        SESSION_STARTED,
+        SESSION_FINISHED,
+    ]

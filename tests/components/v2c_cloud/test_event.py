@@ -330,6 +330,123 @@ async def test_a_new_session_under_a_continuous_pilot_is_reported_one_read_late(
     loaded.sim.sim.clear_overrides()
 
 
+async def _stop_home_assistant(
+    loaded: Harness, hass_storage: dict[str, Any]
+) -> dict[str, Any]:
+    """Stop Home Assistant as it does (stores written, nothing unloaded)."""
+    hass, entry = loaded.hass, loaded.entry
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    key = f"{DOMAIN}.{entry.entry_id}"
+    left = copy.deepcopy(hass_storage[key])
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    return left
+
+
+async def _start_home_assistant(
+    loaded: Harness, hass_storage: dict[str, Any], left: Any
+) -> None:
+    """Start Home Assistant again on the stores it wrote."""
+    hass, entry = loaded.hass, loaded.entry
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = left
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await run_for(hass, loaded.freezer, 5)
+
+
+async def test_a_whole_session_while_home_assistant_is_stopped_is_reported(
+    loaded: Harness, hass_storage: dict[str, Any]
+) -> None:
+    """A car plugs in, charges and leaves while Home Assistant is stopped.
+
+    The charger was idle at the last read and is idle at the first read
+    after the restart, but it now shows another session's energy and clock
+    (a real Trydan keeps the last session's figures until the next plug-in):
+    the first read after reports that session once, with those figures.
+    """
+    hass, freezer, charger = loaded.hass, loaded.freezer, loaded.sim.charger
+    changes = async_capture_events(hass, "state_changed")
+    charger.plug_in(60)
+    await run_for(hass, freezer, 10)
+    charger.unplug()
+    await run_for(hass, freezer, 5)
+    assert [event for event, _ in fired_events(changes, SESSION)] == [
+        SESSION_STARTED,
+        SESSION_FINISHED,
+    ]
+    left = await _stop_home_assistant(loaded, hass_storage)
+
+    freezer.tick(timedelta(minutes=10))
+    charger.plug_in(60)
+    freezer.tick(timedelta(minutes=40))
+    charger.unplug()
+    truth = charger.state
+    freezer.tick(timedelta(minutes=10))
+    await _start_home_assistant(loaded, hass_storage, left)
+
+    finished = [
+        attributes
+        for event, attributes in fired_events(changes, SESSION)
+        if event == SESSION_FINISHED
+    ]
+    assert len(finished) == 2, (
+        f"the session charged while stopped ({truth.session_energy_kwh:.2f} kWh, "
+        f"{int(truth.session_seconds)} s) fired no session_finished: {finished}"
+    )
+    assert finished[1]["energy_kwh"] == pytest.approx(truth.session_energy_kwh)
+    assert finished[1]["duration_s"] == int(truth.session_seconds)
+
+
+async def test_a_new_session_read_past_the_old_ones_energy_is_reported(
+    loaded: Harness, hass_storage: dict[str, Any]
+) -> None:
+    """A slow charge runs at the stop; another car charges fast while stopped.
+
+    At the first read after the restart the pilot charges, the session clock
+    is far behind the saved one (a new session: the clock never goes back
+    within one) and the energy is above the saved session's. As the *Lifetime
+    energy* sensor banks the old session, the event entity fires
+    `session_finished` with the saved figures, then `session_started`.
+    """
+    hass, freezer, charger = loaded.hass, loaded.freezer, loaded.sim.charger
+    changes = async_capture_events(hass, "state_changed")
+    charger.state.intensity = 6
+    charger.plug_in(60)
+    await run_for(hass, freezer, 90)
+    old = loaded.coordinator().session.mark
+    assert old is not None
+    assert old.charging
+    assert old.energy_kwh is not None
+    assert old.duration_s is not None
+    left = await _stop_home_assistant(loaded, hass_storage)
+
+    charger.unplug()
+    charger.state.intensity = 32
+    charger.plug_in(60)
+    freezer.tick(timedelta(minutes=45))
+    await _start_home_assistant(loaded, hass_storage, left)
+    new = loaded.coordinator().session.mark
+    assert new is not None
+    assert new.charging
+    assert new.duration_s is not None
+    assert new.duration_s + 600 < old.duration_s
+    assert new.energy_kwh is not None
+    assert new.energy_kwh > old.energy_kwh
+
+    fired = fired_events(changes, SESSION)
+    assert [event for event, _ in fired] == [
+        SESSION_STARTED,
+        SESSION_FINISHED,
+        SESSION_STARTED,
+    ], f"old {old}, new {new}: {fired}"
+    assert (fired[1][1]["energy_kwh"], fired[1][1]["duration_s"]) == (
+        pytest.approx(old.energy_kwh),
+        old.duration_s,
+    )
+
+
 def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
     return CurrentState.from_dict(
         {"charge_state": charge_state, "energy": energy, "seconds": seconds}
@@ -357,6 +474,32 @@ def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
         ),
         (_reading(2, 4.0, 3600), _reading(2, 3.995, 3650), []),
         (_reading(1, 4.0, 3600), _reading(0, 4.0, 3600), []),
+        (_reading(1, 4.0, 3600), _reading(1, 4.0, 3900), []),
+        (
+            _reading(0, 4.0, 600),
+            _reading(0, 6.5, 2400),
+            [(SESSION_FINISHED, {"energy_kwh": 6.5, "duration_s": 2400})],
+        ),
+        (
+            _reading(0, 4.0, 3600),
+            _reading(0, 2.0, 1200),
+            [(SESSION_FINISHED, {"energy_kwh": 2.0, "duration_s": 1200})],
+        ),
+        (_reading(0, 4.0, 3600), _reading(1, 0.0, 10), []),
+        (
+            _reading(0, 4.0, 3600),
+            CurrentState.from_dict({"charge_state": "0", "seconds": "7200"}),
+            [],
+        ),
+        (
+            _reading(2, 4.0, 3600),
+            _reading(2, 6.0, 1200),
+            [
+                (SESSION_FINISHED, {"energy_kwh": 4.0, "duration_s": 3600}),
+                (SESSION_STARTED, {}),
+            ],
+        ),
+        (_reading(2, 4.0, 3600), _reading(2, 4.1, 10), []),
         (
             CurrentState.from_dict({"charge_state": "2"}),
             CurrentState.from_dict({"charge_state": "2"}),
@@ -380,6 +523,13 @@ def _reading(charge_state: int, energy: float, seconds: int) -> CurrentState:
         "restart",
         "wobble",
         "unplug_idle",
+        "idle_clock_ticks",
+        "charged_unseen",
+        "smaller_session_unseen",
+        "plugged_not_charged_yet",
+        "idle_no_energy",
+        "clock_back_energy_up",
+        "clock_reset_energy_on",
         "no_energy",
         "solar_gap",
     ],
@@ -460,6 +610,20 @@ def test_session_follower(
         fired.append(session_events(last, follower.mark))
         last = follower.mark
     assert fired == expected
+
+
+def test_an_idle_dip_is_held_one_reading() -> None:
+    """An idle reading whose energy falls, its clock not back, waits one reading.
+
+    Taken at once, the energy coming back would read as a session charged
+    unseen and fire `session_finished`.
+    """
+    idle = SessionMark.of(_reading(0, 4.0, 3600))
+    follower = SessionFollower(idle)
+    for reading in (_reading(0, 0.0, 3600), _reading(0, 4.0, 3600)):
+        follower.follow(reading)
+        assert follower.mark == idle
+        assert session_events(idle, follower.mark) == []
 
 
 def test_session_follower_without_a_saved_mark() -> None:
