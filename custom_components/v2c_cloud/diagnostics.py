@@ -140,7 +140,17 @@ def _charger(coordinator: V2CChargerCoordinator) -> dict[str, Any]:
         "pairing": _plain(coordinator.pairing),
         "data": _plain(coordinator.data),
         "last_update_success": coordinator.last_update_success,
-        "pending_commands": sorted(coordinator.poller.pending.values),
+        # The values asked for stay out (an address, a name): when each must
+        # show and whether its answer came tell what support needs.
+        "pending_commands": [
+            {
+                "key": key,
+                "deadline": pending.deadline.isoformat(),
+                "answered": pending.answered,
+                "live": pending.live,
+            }
+            for key, pending in sorted(coordinator.poller.pending.values.items())
+        ],
     }
 
 
