@@ -37,9 +37,6 @@ from .const import (
     CONF_COMMAND_RESERVE,
     CONF_POLL_IDLE,
     CONF_QUOTA_SHARE,
-    DEFAULT_COMMAND_RESERVE,
-    DEFAULT_POLL_IDLE,
-    DEFAULT_QUOTA_SHARE,
     DOMAIN,
 )
 from .coordinator import (
@@ -51,7 +48,7 @@ from .coordinator import (
     V2CRuntimeData,
 )
 from .handover import async_carry_over_commands, async_forget_handover
-from .helpers import own_identifiers, utcnow
+from .helpers import own_identifiers, quota_options, utcnow
 from .history import async_setup_history
 from .metering import PlannerMeter
 from .migration import (
@@ -110,11 +107,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 def planner_settings(entry: V2CConfigEntry) -> PlannerSettings:
     """Build the planner's settings from the entry's options."""
-    options = entry.options
+    options = quota_options(entry.options)
     return PlannerSettings(
-        quota_share=options.get(CONF_QUOTA_SHARE, DEFAULT_QUOTA_SHARE) / 100,
-        command_reserve=int(options.get(CONF_COMMAND_RESERVE, DEFAULT_COMMAND_RESERVE)),
-        poll_idle=options.get(CONF_POLL_IDLE, DEFAULT_POLL_IDLE),
+        quota_share=options[CONF_QUOTA_SHARE] / 100,
+        command_reserve=options[CONF_COMMAND_RESERVE],
+        poll_idle=options[CONF_POLL_IDLE],
     )
 
 

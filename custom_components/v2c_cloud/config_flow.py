@@ -56,7 +56,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import V2CConfigEntry
-from .helpers import format_reset_time, utcnow, without_credentials
+from .helpers import format_reset_time, quota_options, utcnow, without_credentials
 from .metering import charged_as
 from .setup_gate import async_forget_failures
 from .wifi_flow import WifiOptionsStep
@@ -194,21 +194,6 @@ def _max_command_reserve(entry: V2CConfigEntry, quota_share: int) -> int:
         else DAILY_CALL_LIMIT
     )
     return limit * quota_share // 200
-
-
-def _effective_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the quota options the planner runs with: those saved over the defaults.
-
-    As `planner_settings` reads them: a share saved as 57.5 is not the 57 a form
-    would save.
-    """
-    return {
-        CONF_QUOTA_SHARE: options.get(CONF_QUOTA_SHARE, DEFAULT_QUOTA_SHARE),
-        CONF_COMMAND_RESERVE: int(
-            options.get(CONF_COMMAND_RESERVE, DEFAULT_COMMAND_RESERVE)
-        ),
-        CONF_POLL_IDLE: bool(options.get(CONF_POLL_IDLE, DEFAULT_POLL_IDLE)),
-    }
 
 
 class V2CCloudConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -543,7 +528,7 @@ class V2CCloudOptionsFlow(WifiOptionsStep, OptionsFlowWithReload):
                     CONF_COMMAND_RESERVE: command_reserve,
                     CONF_POLL_IDLE: bool(user_input[CONF_POLL_IDLE]),
                 }
-                if options == _effective_options(self.config_entry.options):
+                if options == quota_options(self.config_entry.options):
                     # Nothing the planner uses changes: options kept as they
                     # are (defaults included) are no change, and no reload
                     # makes the entities flash unavailable for three calls.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -11,7 +13,29 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.util import dt as dt_util
 from yarl import URL
 
-from .const import DOMAIN
+from .const import (
+    CONF_COMMAND_RESERVE,
+    CONF_POLL_IDLE,
+    CONF_QUOTA_SHARE,
+    DEFAULT_COMMAND_RESERVE,
+    DEFAULT_POLL_IDLE,
+    DEFAULT_QUOTA_SHARE,
+    DOMAIN,
+)
+
+
+def quota_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the quota options the planner runs with: those saved over the defaults.
+
+    A share saved as 57.5 stays 57.5, not the 57 a form would save.
+    """
+    return {
+        CONF_QUOTA_SHARE: options.get(CONF_QUOTA_SHARE, DEFAULT_QUOTA_SHARE),
+        CONF_COMMAND_RESERVE: int(
+            options.get(CONF_COMMAND_RESERVE, DEFAULT_COMMAND_RESERVE)
+        ),
+        CONF_POLL_IDLE: bool(options.get(CONF_POLL_IDLE, DEFAULT_POLL_IDLE)),
+    }
 
 
 def utcnow() -> datetime:
