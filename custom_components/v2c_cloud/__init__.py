@@ -23,7 +23,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
 from .chargers import (
-    async_hold_disabled,
+    async_hold_if_disabled,
     async_let_go,
     async_take_charger,
     async_track_pairings,
@@ -292,11 +292,7 @@ async def _async_first_reads(
     refused: dict[str, ConfigEntryNotReady] = {}
     left_alone = False
     for device_id, pairing in account.data.items():
-        # Held without a call (its offline issue cleared), even into a pause.
-        if charger_disabled(hass, entry, device_id) and async_take_charger(
-            hass, entry, device_id
-        ):
-            async_hold_disabled(hass, entry, device_id)
+        if async_hold_if_disabled(hass, entry, device_id):
             left_alone = True
             continue
         if planner.refused_until(utcnow()) is not None or not async_take_charger(

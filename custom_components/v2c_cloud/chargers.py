@@ -140,6 +140,23 @@ def async_hold_disabled(
 
 
 @callback
+def async_hold_if_disabled(
+    hass: HomeAssistant, entry: ConfigEntry, device_id: str
+) -> bool:
+    """Hold a charger whose device the user disabled, if this entry may take it.
+
+    Return True when held: no call is made for it, even while calls wait or
+    its reads failed, and its offline issue goes (`async_hold_disabled`).
+    """
+    if charger_disabled(hass, entry, device_id) and async_take_charger(
+        hass, entry, device_id
+    ):
+        async_hold_disabled(hass, entry, device_id)
+        return True
+    return False
+
+
+@callback
 def async_remove_stale_devices(hass: HomeAssistant, entry: V2CConfigEntry) -> set[str]:
     """Remove devices of chargers confirmed unpaired; return those chargers.
 
@@ -296,11 +313,7 @@ class V2CPairingsTracker:
             )
         now = utcnow()
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
-            # Held without a call, even while calls wait or its reads failed.
-            if charger_disabled(
-                self.hass, self.entry, device_id
-            ) and async_take_charger(self.hass, self.entry, device_id):
-                async_hold_disabled(self.hass, self.entry, device_id)
+            if async_hold_if_disabled(self.hass, self.entry, device_id):
                 continue
             if (
                 self._refused_with.get(device_id) is paired
