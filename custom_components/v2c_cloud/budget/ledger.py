@@ -84,6 +84,16 @@ def commands_left(state: PlannerState, settings: PlannerSettings) -> float:
     return max(share_left(state, settings), reserve_left)
 
 
+def counted_command_calls(state: PlannerState, settings: PlannerSettings) -> float:
+    """Return the calls commands may still make by the count alone.
+
+    Never more than the key has left by its headers and our calls, guessing
+    nothing about other programs: none left here means a call would get a 429
+    or go past the commands' reserve.
+    """
+    return min(state.remaining, commands_left(state, settings))
+
+
 def command_calls(
     state: PlannerState, settings: PlannerSettings, now: datetime
 ) -> float:

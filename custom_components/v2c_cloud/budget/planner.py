@@ -379,7 +379,7 @@ class QuotaPlanner:
         """
         now = self._tick(now)
         state = self._state
-        left = min(state.remaining, ledger.commands_left(state, self._settings))
+        left = ledger.counted_command_calls(state, self._settings)
         return state.reset_at if left < 1 else None
 
     def paused_until(self, now: datetime) -> datetime | None:
@@ -395,6 +395,11 @@ class QuotaPlanner:
         now = self._tick(now)
         until = self._pause_ahead(now)
         return until is not None and self._blocked_until(now) == until
+
+    def _refusal_ahead(self, now: datetime) -> datetime | None:
+        """Return the end of the day's refusal a 429 asked for, if it is still ahead."""
+        until = self._state.rate_limited_until
+        return until if until is not None and now < until else None
 
     def _pause_ahead(self, now: datetime) -> datetime | None:
         """Return the end of the pause a 429 asked for, if it is still ahead."""
@@ -690,7 +695,7 @@ class QuotaPlanner:
         # The count itself, not less what other programs may have spent since:
         # a guess of their pace would stop confirmations where they matter most.
         # Past a spent share the commands' own calls are the reserve's rest.
-        left = min(state.remaining, ledger.commands_left(state, self._settings))
+        left = ledger.counted_command_calls(state, self._settings)
         if left <= ledger.command_reserve(state, self._settings) / 2:
             raise QuotaExhaustedError(state.reset_at)
 
@@ -779,9 +784,7 @@ class QuotaPlanner:
         state = self._state
         blocked_until = self._blocked_until(now)
         intervals = {} if blocked_until is not None else self._intervals(now)
-        refused = state.rate_limited_until
-        if refused is not None and refused <= now:
-            refused = None
+        refused = self._refusal_ahead(now)
         return PlannerSnapshot(
             limit=state.limit,
             remaining=0
@@ -822,8 +825,8 @@ class QuotaPlanner:
     def _blocked_until(self, now: datetime) -> datetime | None:
         """Return until when polling must stop, or None."""
         state = self._state
-        if state.rate_limited_until is not None and now < state.rate_limited_until:
-            return state.rate_limited_until
+        if (refused := self._refusal_ahead(now)) is not None:
+            return refused
         if ledger.polling_calls(state, self._settings, now) < 1:
             return state.reset_at
         return self._pause_ahead(now)
