@@ -44,9 +44,9 @@ from .coordinator import (
     V2CAccountCoordinator,
     V2CChargerCoordinator,
     V2CConfigEntry,
-    V2CErrorMapper,
     V2CRuntimeData,
 )
+from .error_mapping import V2CErrorMapper
 from .handover import async_carry_over_commands, async_forget_handover
 from .helpers import own_identifiers, quota_options, utcnow
 from .history import async_setup_history
