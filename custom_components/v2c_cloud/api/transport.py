@@ -245,6 +245,10 @@ class Transport:
                     headers={"apikey": self._api_key, "Accept": ACCEPT},
                     # A redirect would carry the apikey header to another host.
                     allow_redirects=False,
+                    # The status is ours to read: a caller's session made with
+                    # raise_for_status=True would turn a 401 or a 429 into a
+                    # connection error and skip the quota headers.
+                    raise_for_status=False,
                 ) as response,
             ):
                 answered = True
