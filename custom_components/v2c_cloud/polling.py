@@ -87,10 +87,11 @@ def maybe_taken(err: BaseException) -> bool:
     """Return True when a command failed without a refusal: the cloud may have taken it.
 
     A lost answer, a gateway's 5xx or a garbled 200 say nothing of whether
-    the charger got the command; a 4xx or 429 refused it.
+    the charger got the command; a 4xx or 429 refused it, and a connection
+    that never opened never sent it.
     """
     if isinstance(err, V2CConnectionError):
-        return True
+        return err.sent
     return isinstance(err, V2CResponseError) and not client_error(err.status)
 
 

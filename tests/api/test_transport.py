@@ -585,16 +585,20 @@ class NoSuchHost(AbstractResolver):
 async def test_a_request_that_could_not_connect_is_taken_back(
     socket_enabled: None, base_url: str, resolver: type[AbstractResolver] | None
 ) -> None:
-    """No byte left: the listener takes back the call it heard about."""
+    """No byte left: the listener takes back the call it heard about.
+
+    The error says so (`sent` False): sending the command again is safe.
+    """
     listener = RecordingListener()
     connector = aiohttp.TCPConnector(resolver=None if resolver is None else resolver())
     async with aiohttp.ClientSession(connector=connector) as session:
         client = V2CClient(
             "key", session=session, base_url=base_url, call_listener=listener
         )
-        with pytest.raises(V2CConnectionError):
+        with pytest.raises(V2CConnectionError) as info:
             await client.start_charge(D)
 
+    assert info.value.sent is False
     assert listener.sent == listener.not_left == [("start_charge", D)]
     assert client.calls_made == 0
 
@@ -615,10 +619,11 @@ async def test_a_request_that_may_have_reached_the_cloud_stays_counted(
         call_listener=listener,
     )
     v2c_sim.sim.faults.set(fault, route="/device/startcharge", count=1)
-    with pytest.raises(V2CConnectionError):
+    with pytest.raises(V2CConnectionError) as info:
         await client.start_charge(D)
     v2c_sim.sim.release_hangs()
 
+    assert info.value.sent is True
     assert listener.sent == [("start_charge", D)]
     assert listener.not_left == listener.unheard == []
     assert client.calls_made == 1

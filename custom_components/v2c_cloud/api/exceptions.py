@@ -10,7 +10,18 @@ class V2CError(Exception):
 
 
 class V2CConnectionError(V2CError):
-    """The V2C Cloud could not be reached (network, DNS, timeout, dropped connection)."""
+    """The V2C Cloud could not be reached (network, DNS, timeout, dropped connection).
+
+    `sent` is False when the request surely never left (the connection or its
+    DNS lookup failed): neither the cloud nor the charger saw it, so sending it
+    again applies nothing twice. A timeout or a dropped connection leaves it
+    True, as the request may have been taken.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        """Store whether the request may have reached the cloud."""
+        super().__init__(message)
+        self.sent = sent
 
 
 class V2CAuthenticationError(V2CError):

@@ -273,7 +273,8 @@ class Transport:
             self._count_unanswered(answered, err, operation, device_id, overtaken)
             self._log_failure(operation, path, device_id, type(err).__name__)
             raise V2CConnectionError(
-                f"Error talking to V2C Cloud ({type(err).__name__})"
+                f"Error talking to V2C Cloud ({type(err).__name__})",
+                sent=not _never_left(err),
             ) from err
         finally:
             self.calls_in_flight -= 1
@@ -316,7 +317,7 @@ class Transport:
         """
         if answered:
             return
-        if isinstance(err, aiohttp.ClientConnectorError | socket.gaierror):
+        if _never_left(err):
             if self._call_listener is not None:
                 self._call_listener.not_counted(operation.name, device_id)
             return
@@ -422,3 +423,8 @@ def _other_path(operation: Operation, path: str) -> str | None:
     if operation.fallback_path is None:
         return None
     return operation.fallback_path if path == operation.path else operation.path
+
+
+def _never_left(err: BaseException) -> bool:
+    """Return True when a request failed before any byte of it was sent."""
+    return isinstance(err, aiohttp.ClientConnectorError | socket.gaierror)
