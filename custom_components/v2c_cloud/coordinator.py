@@ -13,7 +13,11 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import (
+    REQUEST_REFRESH_DEFAULT_COOLDOWN,
+    DataUpdateCoordinator,
+    UpdateFailed,
+)
 
 from .api import Pairing, V2CClient, V2CError, V2CResponseError, mask_device_id
 from .auth_guard import AuthGuard
@@ -60,6 +64,10 @@ FORBIDDEN_RECHECK = timedelta(hours=6)
 # A timer never fires back to back: a fire that sends nothing and leaves its
 # read overdue (a bug, a state not foreseen) must not become a busy loop.
 MIN_TIMER_WAIT = timedelta(seconds=1)
+# Home Assistant runs one more refresh this long after a burst of updates
+# asked for (its debouncer's trailing call); a read answered within it, plus
+# a margin for the event loop, is as fresh as that refresh would be.
+SHARED_READ = timedelta(seconds=REQUEST_REFRESH_DEFAULT_COOLDOWN + 2)
 # No timer is armed further ahead than a day plus clock skew.
 MAX_TIMER_WAIT = timedelta(hours=24, minutes=5)
 # What the cloud answers about a charger that is not (or no longer) the key's.
@@ -236,6 +244,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
+        # When the last read asked for ended, answered; a command since
+        # makes it old news.
+        self._asked_read_at: datetime | None = None
         # Unlike last_update_success, not set by a read the quota held back.
         self._read_failed = False
         # The firmware and MAC last given to the device registry.
@@ -258,6 +269,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
         self._shown = dict(self.poller.pending.values)
+        if (
+            self.data is not None
+            and not self._on_timer
+            and self._asked_read_at is not None
+            and now - self._asked_read_at < SHARED_READ
+        ):
+            # Several entities updated at once share the read just answered.
+            return self.data
         blocked_until = self.poller.planner.blocked_until(now)
         if self.data is not None and blocked_until is not None and not self._on_timer:
             # A manual update must wait for the quota; the timer only runs a
@@ -310,6 +329,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # the one the events last compared with, and the next run reports it.
         if data.state is not None and data.state is not before and not self._shut_down:
             self.session.follow(data.state)
+        if self._read_asked_for:
+            self._asked_read_at = utcnow()
         return data
 
     def _check_failed(self, err: V2CError, now: datetime) -> None:
@@ -550,6 +571,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         """
         self._check_key()
         now = utcnow()
+        self._asked_read_at = None
         try:
             confirm_at = await self.poller.command(
                 now,

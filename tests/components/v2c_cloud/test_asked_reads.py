@@ -1,0 +1,161 @@
+"""Reads users ask for: what `homeassistant.update_entity` costs.
+
+Home Assistant runs one more refresh 10 s after a burst of updates asked for;
+it shares the read just answered unless a command came in between.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TOGGLE, Platform
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.v2c_cloud.helpers import utcnow
+
+from .control_helpers import START, Harness
+from .read_helpers import advance, run_for
+
+pytestmark = pytest.mark.usefixtures("all_enabled")
+
+STATE_PATHS = {"/thirdparty/device/currentstatecharge", "/device/currentstatecharge"}
+# What a dashboard card or an automation asks to refresh: a few of one
+# charger's entities at once.
+SOME_ENTITIES = [
+    "sensor.garage_charging_power",
+    "binary_sensor.garage_vehicle_plugged_in",
+    "switch.garage_charging",
+]
+
+
+def _live_reads(harness: Harness) -> list[str]:
+    return [
+        record.time.isoformat()
+        for record in harness.sim.sim.request_log
+        if record.path in STATE_PATHS
+    ]
+
+
+def _charger_entities(harness: Harness) -> list[str]:
+    return [
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            harness.registry, harness.entry.entry_id
+        )
+        if entry.disabled_by is None
+        and entry.unique_id.startswith(harness.sim.device_id)
+    ]
+
+
+async def _update(harness: Harness, entity_ids: list[str]) -> None:
+    await harness.hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {ATTR_ENTITY_ID: entity_ids},
+        blocking=True,
+    )
+
+
+async def test_with_polling_off_one_update_of_several_entities_reads_once(
+    harness: Harness,
+) -> None:
+    """Polling off: an update asked for on a few of a charger's entities reads once.
+
+    It used to read the live state twice, the second time 10 s after the
+    first (Home Assistant's refresh debouncer runs a trailing refresh for the
+    entities that asked while the first read was under way): an automation
+    refreshing three entities every 5 minutes spent 576 calls a day, not 288.
+    """
+    hass = harness.hass
+    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
+    harness.freezer.move_to(START)
+    harness.entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(harness.entry.entry_id)
+    await hass.async_block_till_done()
+    assert not harness.coordinator().polled
+    assert await async_setup_component(hass, "homeassistant", {})
+    await run_for(hass, harness.freezer, 3)
+    harness.sim.sim.clear_log()
+
+    await _update(harness, SOME_ENTITIES)
+    for _ in range(6):
+        await advance(hass, harness.freezer, timedelta(seconds=10))
+
+    reads = _live_reads(harness)
+    assert len(reads) == 1, (
+        f"one update_entity on {len(SOME_ENTITIES)} entities of one charger "
+        f"read its live state {len(reads)} times: {reads}"
+    )
+
+
+async def test_refreshing_a_whole_charger_reads_it_once(loaded: Harness) -> None:
+    """Polling on: updating every entity of a charger reads it once.
+
+    README: "a read you ask for counts as the charger's planned read, and the
+    next comes an interval after it". It used to be followed by a second live
+    read 10 s later that the planner never asked for (the debouncer's
+    trailing refresh).
+    """
+    hass = loaded.hass
+    assert await async_setup_component(hass, "homeassistant", {})
+    loaded.sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, loaded.freezer, 3)
+    coordinator = loaded.coordinator()
+    entity_ids = _charger_entities(loaded)
+    assert len(entity_ids) > 40
+    loaded.sim.sim.clear_log()
+
+    await _update(loaded, entity_ids)
+    assert len(_live_reads(loaded)) == 1
+    planned = coordinator.poller.next_refresh_at(utcnow())
+    assert planned is not None
+    assert planned - utcnow() > timedelta(seconds=15)
+    for _ in range(6):
+        await advance(hass, loaded.freezer, timedelta(seconds=2))
+
+    reads = _live_reads(loaded)
+    assert len(reads) == 1, (
+        f"live state read {len(reads)} times within 12 s of one update_entity "
+        f"on the charger's {len(entity_ids)} entities: {reads}"
+    )
+
+
+async def test_an_update_after_a_command_reads_again(harness: Harness) -> None:
+    """A command between two updates makes the first one's read old news.
+
+    The user refreshes, switches the logo light (a command that reads no
+    live state to confirm it) and refreshes again a few seconds later: Home
+    Assistant runs that second update when its 10-s cooldown ends, and it
+    reads the charger (here the command's settings read, due then) instead of
+    showing the read from before the command.
+    """
+    hass = harness.hass
+    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
+    harness.freezer.move_to(START)
+    harness.entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(harness.entry.entry_id)
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, "homeassistant", {})
+    await run_for(hass, harness.freezer, 3)
+    await _update(harness, SOME_ENTITIES)
+    await advance(hass, harness.freezer, timedelta(seconds=2))
+    await hass.services.async_call(
+        Platform.SWITCH,
+        SERVICE_TOGGLE,
+        {ATTR_ENTITY_ID: harness.entity("logo_led", Platform.SWITCH)},
+        blocking=True,
+    )
+    await advance(hass, harness.freezer, timedelta(seconds=2))
+    harness.sim.sim.clear_log()
+
+    await _update(harness, SOME_ENTITIES[:1])
+    for _ in range(5):
+        await advance(hass, harness.freezer, timedelta(seconds=2))
+
+    assert [
+        (record.time.second, record.path) for record in harness.sim.sim.request_log
+    ] == [(10, "/device/reported")]
