@@ -571,6 +571,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         """
         self._check_key()
         now = utcnow()
+        # A read asked for before the command, or during it, showed no
+        # result of it: the next one asked for reads again.
         self._asked_read_at = None
         try:
             confirm_at = await self.poller.command(
@@ -594,6 +596,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                     self.poller.planner.confirmation_at(self.device_id, now)
                 )
             raise self.errors.command_failed(err, now) from err
+        finally:
+            self._asked_read_at = None
         if legacy:
             async_clear_legacy_rejected(self.hass, legacy)
         if confirm_at is not None:

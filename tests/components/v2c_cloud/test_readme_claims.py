@@ -10,6 +10,7 @@ import contextlib
 import io
 from pathlib import Path
 import re
+import sys
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -128,7 +129,16 @@ async def test_readme_automation_examples_use_real_entities(
 # ---------------------------------------------------------------- Client
 
 
-@pytest.mark.usefixtures("socket_enabled")
+@pytest.fixture
+def built_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make importable what `api/pyproject.toml` builds: `api/` as `v2c_cloud_api`."""
+    (tmp_path / "v2c_cloud_api").symlink_to(
+        Path(__file__).resolve().parents[3] / "custom_components/v2c_cloud/api"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+@pytest.mark.usefixtures("built_client")
 async def test_readme_client_example_runs(v2c_sim: SimHandle) -> None:
     """## Using the client on its own: the example runs and prints each charger."""
     [block] = code_blocks(section("## Using the client on its own"), "python")
@@ -138,10 +148,14 @@ async def test_readme_client_example_runs(v2c_sim: SimHandle) -> None:
     ).replace("asyncio.run(main())", "")
     assert "base_url" in code
     namespace: dict[str, Any] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        await namespace["main"]()
+    try:
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            await namespace["main"]()
+    finally:
+        for name in [name for name in sys.modules if name.startswith("v2c_cloud_api")]:
+            del sys.modules[name]
     printed = out.getvalue().splitlines()
     assert printed[0].startswith("Garage ")
     assert printed[0].endswith(" W")
