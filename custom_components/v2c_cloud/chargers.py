@@ -479,7 +479,7 @@ class V2CPairingsTracker:
         self._retry.pop(device_id, None)
         runtime.chargers[device_id] = coordinator
         coordinator.async_schedule_refresh_at()
-        LOGGER.info("Charger %s was paired; adding it", mask_device_id(device_id))
+        LOGGER.info("Charger %s was paired; adding it", coordinator.poller.label)
         async_dispatcher_send(
             self.hass, signal_charger_added(self.entry.entry_id), coordinator
         )
@@ -497,7 +497,7 @@ class V2CPairingsTracker:
         async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
         if device := entry_device(self.hass, self.entry.entry_id, device_id):
             async_drop_device(self.hass, self.entry, device)
-        LOGGER.info("Charger %s was unpaired; removed it", mask_device_id(device_id))
+        LOGGER.info("Charger %s was unpaired; removed it", coordinator.poller.label)
 
     @callback
     def async_device_updated(
@@ -532,7 +532,7 @@ class V2CPairingsTracker:
             async_hold_disabled(self.hass, self.entry, device_id)
             LOGGER.info(
                 "The device of charger %s was disabled; it is no longer read",
-                mask_device_id(device_id),
+                coordinator.poller.label,
             )
 
     async def _async_stop(self, coordinator: V2CChargerCoordinator) -> None:

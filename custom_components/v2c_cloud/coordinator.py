@@ -35,6 +35,7 @@ from .polling import (
     ChargerOfflineError,
     ChargerPoller,
     PollerStoppedError,
+    charger_label,
     maybe_taken,
 )
 from .repairs import (
@@ -50,6 +51,11 @@ from .store import V2CStore
 from .unpairing import UnpairingCheck
 
 PAIRINGS_REFRESH_S = 6 * 3600
+# A pairings read that failed while other calls answer is tried again this
+# long after it, the wait doubling after each failure until the regular read
+# comes as soon: a cloud back from an outage is seen back within the hour, an
+# endpoint that keeps failing costs two calls more on its first day.
+PAIRINGS_RETRY = timedelta(hours=1)
 ACCOUNT_TICK = timedelta(minutes=30)
 BLOCKED_RECHECK = timedelta(minutes=15)
 # With idle polling off an empty charger has no planned read: it is looked at
@@ -137,9 +143,11 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self.store = store
         self.saved_sessions: Mapping[str, SessionMark] = store.sessions
         self.unpairing = UnpairingCheck()
-        # The failure a tick without a read repeats until any call is answered.
+        # The failure a tick without a read repeats until the pairings are read.
         self._failure: HomeAssistantError | None = None
+        self._failed_at: datetime | None = None
         self._answers_at_failure = 0
+        self._retry_wait = PAIRINGS_RETRY
 
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()
@@ -148,25 +156,27 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         due = planner.maintenance_due("pairings", now, PAIRINGS_REFRESH_S)
         # An early list about a missing charger waits for the quota like any
         # call, and for a key the cloud keeps out of the API (its 6-hourly check).
+        retry = self._retry_due(now)
         due = due or (
-            (self.unpairing.due(now) or self.errors.key_in_doubt)
+            (self.unpairing.due(now) or self.errors.key_in_doubt or retry)
             and planner.blocked_until(now) is None
             and not self.errors.forbidden
         )
         if self.data is not None and (not due or self.errors.reauth_pending()):
-            if (
-                self._failure is not None
-                and self.errors.answers == self._answers_at_failure
-            ):
-                # Returning the list would log the cloud as recovered while
-                # nothing has answered since the failure.
+            if self._failure is not None:
+                # Returning the list would log the pairings as recovered
+                # although they were not read since: other calls answering
+                # tell nothing of this one (the account's sensors read the
+                # planner and stay available meanwhile).
                 raise translated(
                     UpdateFailed,
                     self._failure.translation_key or "communication_error",
                     **(self._failure.translation_placeholders or {}),
                 )
-            self._failure = None
             return self.data
+        if retry:
+            # As good as the regular read: it waits its period from here.
+            planner.maintenance_done("pairings", now, PAIRINGS_REFRESH_S)
         # Whatever its answer, it settles the doubt: a 403 confirms the key
         # lacks permission, an answer clears it.
         self.errors.key_in_doubt = False
@@ -176,13 +186,42 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         except V2CError as err:
             # Not every tick while the cloud fails: the regular check decides.
             self.unpairing.leave_to_the_regular_check()
+            self._note_failure(now)
             self._failure = self.errors.update_failed(err, now)
-            self._answers_at_failure = self.errors.answers
             raise self._failure from err
         self._failure = None
+        self._failed_at = None
         self.errors.succeeded()
         read = {pairing.device_id: pairing for pairing in pairings}
         return self.unpairing.settle(self.data or {}, read, now)
+
+    def _note_failure(self, now: datetime) -> None:
+        """Put the next try of the failed pairings read off (see PAIRINGS_RETRY).
+
+        Only a failure while other calls answered doubles the wait: one in a
+        cloud that answers nothing tells nothing of this endpoint, and must
+        not put off the read that shows the cloud back.
+        """
+        if self._failed_at is None:
+            self._retry_wait = PAIRINGS_RETRY
+        elif self.errors.answers > self._answers_at_failure:
+            self._retry_wait *= 2
+        self._failed_at = now
+        self._answers_at_failure = self.errors.answers
+
+    def _retry_due(self, now: datetime) -> bool:
+        """Return True when the failed pairings read is tried before its regular turn.
+
+        Once other calls answer after it: in an outage of the whole cloud
+        only the regular read tries. Past a wait as long as the regular
+        read's, that read is the retry, at the pace the planner keeps.
+        """
+        return (
+            self._failed_at is not None
+            and self.errors.answers > self._answers_at_failure
+            and self._retry_wait < timedelta(seconds=PAIRINGS_REFRESH_S)
+            and now >= self._failed_at + self._retry_wait
+        )
 
     async def async_read[R](self, fetch: Callable[[V2CClient], Awaitable[R]]) -> R:
         """Run an on-demand read of the account for an action, paid like a charger's.
@@ -199,6 +238,11 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
                 return await fetch(self.client)
         except (V2CError, QuotaExhaustedError) as err:
             raise self.errors.command_failed(err, now) from err
+
+
+def _charger_name(pairing: Pairing) -> str:
+    """Name a charger's coordinator as the integration's own lines name the charger."""
+    return f"{DOMAIN} charger {charger_label(pairing.device_id, pairing.tag)}"
 
 
 def _refuses_the_charger(err: BaseException | None) -> bool:
@@ -221,10 +265,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         saved_session: SessionMark | None = None,
     ) -> None:
         """Create the coordinator; its own timer replaces a fixed update interval."""
-        # The tag (the user's name for the charger) tells chargers apart at a glance.
-        parts = (DOMAIN, "charger", pairing.tag, mask_device_id(pairing.device_id))
-        name = " ".join(filter(None, parts))
-        super().__init__(hass, entry, name, None, always_update=False)
+        super().__init__(hass, entry, _charger_name(pairing), None, always_update=False)
         self.poller = poller
         self.pairing = pairing
         self.errors = errors
@@ -265,6 +306,19 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         entry.async_on_unload(
             hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_stopping)
         )
+
+    @property
+    def pairing(self) -> Pairing:
+        """Return the charger as the account's list last gave it."""
+        return self._pairing
+
+    @pairing.setter
+    def pairing(self, pairing: Pairing) -> None:
+        self._pairing = pairing
+        # A charger renamed in v2c.cloud goes by its new name in every line
+        # about it, Home Assistant's and the integration's alike.
+        self.poller.tag = pairing.tag
+        self.name = _charger_name(pairing)
 
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
@@ -334,13 +388,14 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         return data
 
     def _check_failed(self, err: V2CError, now: datetime) -> None:
-        """Judge a failed check of the first refresh as a later check's failure.
+        """Judge a check that failed after the live state read fine as a failed read.
 
         A 401 counts for the auth guard and a day's 429 raises the quota
-        issue, as when a periodic check fails; but the live state and the
-        settings read fine, so the charger loads, its connectivity unknown.
-        Judged after the answered reads reset the guard, one 401 cannot
-        confirm a rejected key.
+        issue; but the live values are fresh, so the refresh stands with
+        them (a first one loads the charger, its connectivity unknown) and
+        nothing is logged above debug: a check failing all day would log an
+        error and a recovery at each of its turns. Judged after the answered
+        reads reset the guard, one 401 cannot confirm a rejected key.
         """
         self.poller.check_failure = None
         # The error it returns is the failed refresh's, and this one loads.
@@ -413,7 +468,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             LOGGER.info(
                 "The MAC address of charger %s is left off its device: "
                 "a device of another integration already has it",
-                mask_device_id(self.device_id),
+                self.poller.label,
             )
         return set()
 
@@ -439,7 +494,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         if online != (self._offline_since is None):
             LOGGER.info(
                 "Charger %s is %s the V2C Cloud",
-                mask_device_id(self.device_id),
+                self.poller.label,
                 "back on" if online else "offline from",
             )
         if online:
@@ -480,20 +535,28 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
 
         A failed read logs itself (and its recovery); values that age because
         reads wait for the quota would otherwise go unavailable without a word.
+        A charger offline ages too, read or not: its offline line says why.
         """
         if self._stale_logged:
             if not self.is_stale(now):
                 self._stale_logged = False
-                LOGGER.info("Charger %s is read again", mask_device_id(self.device_id))
+                LOGGER.info("Charger %s is read again", self.poller.label)
             return
-        if not self.last_update_success or not self.is_stale(now):
+        if (
+            not self.last_update_success
+            or self._offline_since is not None
+            or not self.is_stale(now)
+        ):
             return
         self._stale_logged = True
         held_until = self.poller.planner.blocked_until(now)
+        # The values shown are the live state's: later reads (an offline
+        # check, a confirmation) may have read the charger since.
+        shown_at = None if self.data is None else self.data.state_at
         LOGGER.info(
             "Charger %s has not been read since %s; its values are unavailable%s",
-            mask_device_id(self.device_id),
-            self.last_read_at.isoformat() if self.last_read_at else "setup",
+            self.poller.label,
+            shown_at.isoformat() if shown_at else "setup",
             f" until reads resume at {held_until.isoformat()} (quota)"
             if held_until
             else "",
@@ -667,7 +730,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             recheck = False
             LOGGER.warning(
                 "Could not plan the next read of charger %s (%s); retrying in %s",
-                mask_device_id(self.device_id),
+                self.poller.label,
                 type(err).__name__,
                 BLOCKED_RECHECK,
             )
@@ -826,7 +889,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # polling: log it and carry on with the next read.
             LOGGER.exception(
                 "Unexpected error while refreshing charger %s",
-                mask_device_id(self.device_id),
+                self.poller.label,
             )
         finally:
             self.async_schedule_refresh_at()

@@ -95,6 +95,17 @@ def maybe_taken(err: BaseException) -> bool:
     return isinstance(err, V2CResponseError) and not client_error(err.status)
 
 
+def charger_label(device_id: str, tag: str | None = None) -> str:
+    """Name a charger in the log: the user's tag, then its masked id.
+
+    As Home Assistant's own lines about the charger name it (the
+    coordinator's name): the tag tells chargers apart at a glance, the
+    masked id still does when two share a tag or one has none, and a log
+    pasted into an issue never shows the device id itself.
+    """
+    return " ".join(filter(None, (tag, mask_device_id(device_id))))
+
+
 def client_error(status: int | None) -> bool:
     """Return True for a 4xx: the cloud answered and refused the call."""
     return status is not None and 400 <= status < 500
@@ -122,6 +133,9 @@ class ChargerPoller:
         self.client = client
         self.planner = planner
         self.device_id = device_id
+        # The user's name for the charger, in the log; the coordinator keeps
+        # it as the account's list gives it.
+        self.tag: str | None = None
         self.zone = zone
         self.polled = polled
         self.data = ChargerData(device_id=device_id)
@@ -149,7 +163,7 @@ class ChargerPoller:
         # commands, whose first confirmation may never have run and whose
         # read comes at their deadline, not after the learned wait.
         self._teaches = True
-        # Why the last first refresh could not check whether the charger is back.
+        # Why the last refresh could not run a check made after the live state.
         self.check_failure: V2CError | None = None
         self.stopped = False
 
@@ -165,15 +179,19 @@ class ChargerPoller:
         """
         self.stopped = True
 
+    @property
+    def label(self) -> str:
+        """Return the charger's name for the log (see charger_label)."""
+        return charger_label(self.device_id, self.tag)
+
     async def first_refresh(
         self, now: datetime, *, check_connected: bool = False
     ) -> ChargerData:
         """Read live state and settings: the two calls setup may spend per charger.
 
         `check_connected` (a charger last seen offline) adds a third, whether
-        it is back; one that fails, whatever the failure, leaves it unknown
-        until the periodic check and is kept in `check_failure` for the
-        caller to judge as it judges a later check's failure.
+        it is back; one that fails leaves it unknown until the periodic check
+        (see `_checking`).
         """
         self.check_failure = None
         try:
@@ -183,17 +201,8 @@ class ChargerPoller:
                 # hours: only usable ones count as the periodic read.
                 await self._read_reported(now, CallKind.MAINTENANCE)
             if check_connected:
-                try:
+                with self._checking("check the connection"):
                     await self._read_connected(now, CallKind.MAINTENANCE)
-                except V2CError as err:
-                    # The live state and settings read fine: the charger loads.
-                    # The client's meter has told the planner of a 429 already.
-                    self.check_failure = err
-                    _LOGGER.debug(
-                        "Could not check whether charger %s is back: %s",
-                        mask_device_id(self.device_id),
-                        err,
-                    )
         except PollerStoppedError:
             return self.data
         return self._publish(now)
@@ -206,6 +215,7 @@ class ChargerPoller:
         waits for the quota, then with the connectivity check of a charger
         last seen offline.
         """
+        self.check_failure = None
         try:
             with self._noting_failure(now):
                 if confirming or self.planner.blocked_until(now) is not None:
@@ -236,6 +246,26 @@ class ChargerPoller:
         except (V2CConnectionError, V2CAuthenticationError, V2CResponseError):
             self.planner.read_failed(self.device_id, now)
             raise
+
+    @contextmanager
+    def _checking(self, what: str) -> Iterator[None]:
+        """Keep a failed check made after a good live state read in `check_failure`.
+
+        The live values just read are fresh, so the refresh stands with them
+        whatever the failure; the caller judges it as it would a failed read
+        (a 401 for the auth guard, a day's 429 for the quota issue). The
+        client's meter has counted the call and told the planner of a 429,
+        and the cloud answered the charger's read: no back-off is due. A
+        periodic check was noted as run when it went out, so it waits its
+        period as one that answered, as a failed refresh left it: the last
+        answer stays shown meanwhile, and retrying sooner would spend calls
+        all through a lasting failure.
+        """
+        try:
+            yield
+        except V2CError as err:
+            self.check_failure = err
+            _LOGGER.debug("Could not %s of charger %s: %s", what, self.label, err)
 
     async def _refresh(self, now: datetime) -> ChargerData:
         was_offline = self.data.connected is False
@@ -286,15 +316,21 @@ class ChargerPoller:
             self.planner.maintenance_due(self._reported_key, now, REPORTED_REFRESH_S)
             or held
         ):
-            await self._read_reported(now, CallKind.MAINTENANCE)
+            with self._checking("read the settings"):
+                await self._read_reported(now, CallKind.MAINTENANCE)
         elif (
             self._confirm_reads_left
             and self.pending.values
             and self._confirm_from is None
         ):
             await self._confirming_read(now)
-        if self.planner.maintenance_due(self._connected_key, now, CONNECTED_CHECK_S):
-            await self._read_connected(now, CallKind.MAINTENANCE)
+        # Not right after a check that failed: the cloud, or the key, may
+        # refuse this one too; it stays due for the next poll.
+        if self.check_failure is None and self.planner.maintenance_due(
+            self._connected_key, now, CONNECTED_CHECK_S
+        ):
+            with self._checking("check the connection"):
+                await self._read_connected(now, CallKind.MAINTENANCE)
         return self._publish(now)
 
     async def _confirm_only(self, now: datetime) -> ChargerData:
@@ -379,7 +415,7 @@ class ChargerPoller:
                 _LOGGER.info(
                     "No call left to confirm %s on charger %s; showing the last value read",
                     key,
-                    mask_device_id(self.device_id),
+                    self.label,
                 )
         # Looked at again when its window ends, read if calls are back.
         self._close_windows(now)
@@ -785,9 +821,7 @@ class ChargerPoller:
             else "Charger %s did not apply %s within %d s; showing its real state"
         )
         for key in self.pending.settle(self.data, now, judged=judged):
-            _LOGGER.warning(
-                message, mask_device_id(self.device_id), key, CONFIRM_WINDOW_S
-            )
+            _LOGGER.warning(message, self.label, key, CONFIRM_WINDOW_S)
 
     def _confirm_late(self, now: datetime) -> None:
         """Read once more, when its window ends, a value the settings do not show yet."""
@@ -854,7 +888,7 @@ class ChargerPoller:
             # stay until the next settings read.
             _LOGGER.debug(
                 "Settings of charger %s unusable: %s",
-                mask_device_id(self.device_id),
+                self.label,
                 err,
             )
             return False

@@ -143,6 +143,10 @@ async def test_values_aging_while_reads_wait_for_the_quota_are_logged_once(
     assert len(held) == 1
     assert "(quota)" in held[0]
     assert v2c_sim.device_id not in held[0]
+    # The time the values shown were read, not the last call's.
+    state_at = coordinator.data.state_at
+    assert state_at is not None
+    assert f"not been read since {state_at.isoformat()};" in held[0]
 
     for _ in range(11):
         await advance(hass, freezer, timedelta(hours=1))

@@ -676,13 +676,18 @@ async def test_a_failed_early_list_is_not_retried_every_tick(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The cloud failing the list asked early: the 6-hourly check takes over."""
+    """The cloud failing the list asked early: it is not asked again every tick.
+
+    While the charger's reads answer, the list is tried again an hour after
+    the failure, then two hours after that (PAIRINGS_RETRY), and so on up
+    to the 6-hourly check.
+    """
     v2c_sim.account.remove_charger("POL0001")
     v2c_sim.sim.faults.set(FaultKind.HTTP_503, route=PAIRINGS_PATH, duration_s=3 * 3600)
     v2c_sim.sim.clear_log()
     for _ in range(6):
         await _account_tick(hass, freezer)
-    assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 1
+    assert [r.path for r in v2c_sim.sim.request_log].count(PAIRINGS_PATH) == 2
 
 
 @pytest.fixture
