@@ -285,18 +285,22 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
-        # When the last read asked for ended, answered; a command since
-        # makes it old news.
+        # When the last read asked for ended, answered; a command since, or
+        # one that began or ended while it was under way, makes it old news.
         self._asked_read_at: datetime | None = None
+        # Moves as each command begins and ends: a read asked for during
+        # which it moved is no read to share.
+        self._command_moves = 0
         # Unlike last_update_success, not set by a read the quota held back.
         self._read_failed = False
         # The firmware and MAC last given to the device registry.
         self._device_facts: tuple[str | None, str | None] | None = None
         self._mac_left_off: str | None = None
         self._timed_read: asyncio.Task[None] | None = None
-        # Whether the refresh under way is the timer's, or one asked for
-        # that read the charger (its timer then follows the planner anew).
-        self._on_timer = False
+        # When the timer whose refresh is under way (or waits its turn) fired,
+        # None for a refresh asked for; _read_asked_for, whether one asked
+        # for read the charger (its timer then follows the planner anew).
+        self._timer_fired_at: datetime | None = None
         self._read_asked_for = False
         # The command values shown when the refresh under way started.
         self._shown: dict[str, PendingValue] | None = None
@@ -320,17 +324,17 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self.poller.tag = pairing.tag
         self.name = _charger_name(pairing)
 
+    @property
+    def _on_timer(self) -> bool:
+        """Return True while the refresh under way, or waiting its turn, is the timer's."""
+        return self._timer_fired_at is not None
+
     async def _async_update_data(self) -> ChargerData:
         now = utcnow()
         self._shown = dict(self.poller.pending.values)
-        if (
-            self.data is not None
-            and not self._on_timer
-            and self._asked_read_at is not None
-            and now - self._asked_read_at < SHARED_READ
-        ):
-            # Several entities updated at once share the read just answered.
+        if self._shares_asked_read(now):
             return self.data
+        moves = self._command_moves
         blocked_until = self.poller.planner.blocked_until(now)
         if self.data is not None and blocked_until is not None and not self._on_timer:
             # A manual update must wait for the quota; the timer only runs a
@@ -383,9 +387,36 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # the one the events last compared with, and the next run reports it.
         if data.state is not None and data.state is not before and not self._shut_down:
             self.session.follow(data.state)
-        if self._read_asked_for:
+        if self._read_asked_for and moves == self._command_moves:
             self._asked_read_at = utcnow()
         return data
+
+    def _shares_asked_read(self, now: datetime) -> bool:
+        """Return True when this refresh shows the read just asked for, calling nothing.
+
+        A read asked for is the charger's planned read until a command makes
+        it old news (one sent since, or while it was under way). Home
+        Assistant's trailing refresh after a burst of updates (within
+        SHARED_READ) shows it. So does the timer's when the timer fired
+        while that read was under way: decided before the read answered,
+        its refresh, once its turn comes, reads only if the poller still has
+        a read due (a timer's opening, a confirmation), and otherwise leaves
+        the next read an interval after the one asked for.
+        """
+        asked_at = self._asked_read_at
+        if self.data is None or asked_at is None:
+            return False
+        fired_at = self._timer_fired_at
+        if fired_at is None:
+            return now - asked_at < SHARED_READ
+        return asked_at >= fired_at and not self._read_due(now)
+
+    def _read_due(self, now: datetime) -> bool:
+        """Return True when the poller has a read due now: a poll or a confirmation."""
+        if self.poller.confirmation_due(now):
+            return True
+        due = self.poller.next_refresh_at(now)
+        return due is not None and due <= now
 
     def _check_failed(self, err: V2CError, now: datetime) -> None:
         """Judge a check that failed after the live state read fine as a failed read.
@@ -634,9 +665,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         """
         self._check_key()
         now = utcnow()
-        # A read asked for before the command, or during it, showed no
-        # result of it: the next one asked for reads again.
+        # A read asked for before the command, or under way when it began or
+        # ended, showed no result of it: the next one asked for reads again.
         self._asked_read_at = None
+        self._command_moves += 1
         try:
             confirm_at = await self.poller.command(
                 now,
@@ -661,6 +693,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             raise self.errors.command_failed(err, now) from err
         finally:
             self._asked_read_at = None
+            self._command_moves += 1
         if legacy:
             async_clear_legacy_rejected(self.hass, legacy)
         if confirm_at is not None:
@@ -870,11 +903,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 self.poller.planner.blocked_until(now) is not None
             )
             if polled:
-                self._on_timer = True
+                self._timer_fired_at = now
                 try:
                     await self.async_refresh()
                 finally:
-                    self._on_timer = False
+                    self._timer_fired_at = None
             elif self.errors.reauth_pending():
                 await self._probe_rejected_key(now)
             else:

@@ -1,20 +1,29 @@
 """Reads users ask for: what `homeassistant.update_entity` costs.
 
 Home Assistant runs one more refresh 10 s after a burst of updates asked for;
-it shares the read just answered unless a command came in between.
+it shares the read just answered unless a command came in between (or was
+sent while it was under way). The planner's timer that fires while a read
+asked for is under way shares it too: its refresh reads only what is still
+due when its turn comes (a command's confirmation), and the next planned read
+comes an interval after the one asked for.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TOGGLE, Platform
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 
+from .answer_gate import gated, until
 from .control_helpers import START, Harness
 from .read_helpers import advance, run_for
 
@@ -159,3 +168,155 @@ async def test_an_update_after_a_command_reads_again(harness: Harness) -> None:
     assert [
         (record.time.second, record.path) for record in harness.sim.sim.request_log
     ] == [(10, "/device/reported")]
+
+
+async def _update_answered_while_the_timer_fires(
+    harness: Harness,
+    coordinator: V2CChargerCoordinator,
+    meanwhile: Callable[[], Awaitable[object]] | None = None,
+) -> datetime:
+    """Ask for an update 2 s before the planned read, answered 1 s after it.
+
+    `meanwhile` runs while the cloud's answer is on its way; the answer
+    comes 1 s after the read then planned. The timer fires meanwhile, and its
+    refresh waits for the one under way. Returns when the update was asked
+    for.
+    """
+    hass = harness.hass
+    planned = coordinator.poller.next_refresh_at(utcnow())
+    assert planned is not None
+    # Just before the planned read, with no recheck in between.
+    harness.freezer.move_to(planned - timedelta(seconds=2))
+    asked_at = utcnow()
+    harness.sim.sim.clear_log()
+    with gated() as gate:
+        gate.hold("get_current_state")
+        asked = asyncio.ensure_future(_update(harness, SOME_ENTITIES[:1]))
+        await until(lambda: gate.waiting["get_current_state"] == 1, 2000)
+        if meanwhile is not None:
+            await meanwhile()
+            planned = coordinator.poller.next_refresh_at(utcnow())
+            assert planned is not None
+        # The planned moment comes while the cloud's answer is on its way.
+        harness.freezer.move_to(planned + timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await until(lambda: coordinator._on_timer, 2000)
+        gate.release("get_current_state")
+        await asked
+        await hass.async_block_till_done()
+    for _ in range(6):
+        await advance(hass, harness.freezer, timedelta(seconds=2))
+    return asked_at
+
+
+async def test_the_timer_firing_during_a_slow_asked_read_does_not_read_again(
+    loaded: Harness,
+) -> None:
+    """The planner's timer fired while an update asked for awaited its answer.
+
+    README: "a read you ask for (`homeassistant.update_entity`) counts as the
+    charger's planned read, and the next comes an interval after it". The
+    timer's refresh, decided when it fired, waited for the read under way and
+    then read the live state again at once: two live reads within seconds,
+    the second a wasted call, and the next planned read came an interval
+    after the second.
+    """
+    hass = loaded.hass
+    assert await async_setup_component(hass, "homeassistant", {})
+    loaded.sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, loaded.freezer, 3)
+    coordinator = loaded.coordinator()
+
+    asked_at = await _update_answered_while_the_timer_fires(loaded, coordinator)
+
+    reads = _live_reads(loaded)
+    assert len(reads) == 1, (
+        f"an update asked for while the planned read came due read the live "
+        f"state {len(reads)} times within seconds: {reads}"
+    )
+    now = utcnow()
+    interval_s = coordinator.poller.planner.poll_interval_s(loaded.sim.device_id, now)
+    planned = coordinator.poller.next_refresh_at(now)
+    assert interval_s is not None
+    assert planned is not None
+    assert planned < asked_at + timedelta(seconds=interval_s + 1)
+
+
+async def test_the_timer_behind_a_slow_asked_read_still_confirms_a_command(
+    loaded: Harness,
+) -> None:
+    """A command sent during the read asked for is confirmed by the timer's refresh.
+
+    The logo light switched (a command confirmed by one settings read) while
+    the update's answer is on its way, and the answer comes after the
+    confirmation's moment: that read, sent before the command, shows nothing
+    of it, so the timer's refresh that waited for it reads the settings, and
+    only them.
+    """
+    hass = loaded.hass
+    assert await async_setup_component(hass, "homeassistant", {})
+    loaded.sim.charger.plug_in(energy_needed_kwh=60.0)
+    await run_for(hass, loaded.freezer, 3)
+    coordinator = loaded.coordinator()
+
+    async def switch_the_logo_light() -> None:
+        await hass.services.async_call(
+            Platform.SWITCH,
+            SERVICE_TOGGLE,
+            {ATTR_ENTITY_ID: loaded.entity("logo_led", Platform.SWITCH)},
+            blocking=True,
+        )
+        assert coordinator.poller.pending.values
+
+    await _update_answered_while_the_timer_fires(
+        loaded, coordinator, switch_the_logo_light
+    )
+
+    assert [record.path for record in loaded.sim.sim.request_log] == [
+        "/thirdparty/device/currentstatecharge",
+        "/device/logo_led",
+        "/device/reported",
+    ]
+    assert not coordinator.poller.pending.values
+
+
+async def test_an_update_after_a_command_sent_during_the_last_one_reads_again(
+    harness: Harness,
+) -> None:
+    """A command sent and answered while an update's read awaited its answer.
+
+    That read, sent before the command, shows nothing of it: the update
+    asked for next reads the charger (here the command's settings read, due
+    then), as after a command sent between the two.
+    """
+    hass = harness.hass
+    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
+    harness.freezer.move_to(START)
+    harness.entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(harness.entry.entry_id)
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, "homeassistant", {})
+    await run_for(hass, harness.freezer, 3)
+    with gated() as gate:
+        gate.hold("get_current_state")
+        asked = asyncio.ensure_future(_update(harness, SOME_ENTITIES))
+        await until(lambda: gate.waiting["get_current_state"] == 1, 2000)
+        await hass.services.async_call(
+            Platform.SWITCH,
+            SERVICE_TOGGLE,
+            {ATTR_ENTITY_ID: harness.entity("logo_led", Platform.SWITCH)},
+            blocking=True,
+        )
+        gate.release("get_current_state")
+        await asked
+    await advance(hass, harness.freezer, timedelta(seconds=2))
+    harness.sim.sim.clear_log()
+
+    await _update(harness, SOME_ENTITIES[:1])
+    for _ in range(5):
+        await advance(hass, harness.freezer, timedelta(seconds=2))
+
+    assert [record.path for record in harness.sim.sim.request_log] == [
+        "/device/reported"
+    ]

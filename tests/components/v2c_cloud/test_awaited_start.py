@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -11,6 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 
 from custom_components.v2c_cloud.api import ChargeState, PvMode
@@ -22,6 +24,7 @@ from custom_components.v2c_cloud.helpers import utcnow
 from tests.sim_fixtures import SimHandle
 from v2c_simulator.state import Timer
 
+from .answer_gate import gated, until
 from .read_helpers import advance, coordinator_of, setup_entry, state_of
 
 # Half an hour into a fresh quota window, with no sun for hours.
@@ -279,6 +282,46 @@ async def test_a_read_just_after_the_opening_keeps_the_opening_read(
     assert coordinator.poller.next_refresh_at(utcnow()) == OPENING + timedelta(
         seconds=15
     )
+
+
+async def test_a_slow_read_asked_for_before_the_opening_keeps_the_opening_read(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    freezer: FrozenDateTimeFactory,
+    held_by_timer: V2CChargerCoordinator,
+) -> None:
+    """A read asked for 2 s before the opening read, answered after it, is not it.
+
+    The timer fires for the opening read while that read awaits its answer;
+    its refresh, once the read answered, still finds the opening read due
+    (the read asked for was sent before it) and reads the charger.
+    """
+    coordinator = held_by_timer
+    v2c_sim.charger.state.paused = True
+    opening_read = OPENING + timedelta(seconds=15)
+    assert coordinator.poller.next_refresh_at(utcnow()) == opening_read
+    freezer.move_to(opening_read - timedelta(seconds=2))
+    v2c_sim.sim.clear_log()
+    with gated() as gate:
+        gate.hold("get_current_state")
+        asked = asyncio.ensure_future(coordinator.async_refresh())
+        await until(lambda: gate.waiting["get_current_state"] == 1, 2000)
+        freezer.move_to(opening_read + timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        await until(lambda: coordinator._on_timer, 2000)
+        gate.release("get_current_state")
+        await asked
+        await hass.async_block_till_done()
+
+    reads = [
+        record.time
+        for record in v2c_sim.sim.request_log
+        if record.path.endswith("/currentstatecharge")
+    ]
+    assert reads == [
+        opening_read - timedelta(seconds=2),
+        opening_read + timedelta(seconds=1),
+    ]
 
 
 async def test_a_pv_car_held_by_its_timer_under_the_sun_is_read_at_the_opening(
