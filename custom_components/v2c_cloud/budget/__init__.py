@@ -5,8 +5,11 @@ Why it works the way it does:
 * The RateLimit-* headers are the truth, because other programs may spend the
   same key's quota. Between responses the planner subtracts its own calls and
   what other programs usually spend; it never trusts its own count over a header.
+  Headers are compared on the calls used (limit less Remaining): a limit changed
+  mid-day books nothing on other programs and is no reset.
 * The window is a fixed day ending at 00:00 UTC until the server shows otherwise:
-  a RateLimit-Reset header, a 429's reset, or Remaining jumping up moves the
+  a RateLimit-Reset header, a 429's reset, or Remaining jumping back close to the
+  limit (not a few dozen calls up: gateway nodes lagging) moves the
   learned moment (to the latest round time the jump could have happened at, as
   gateways reset on round times). A rollover made by the clock stays provisional
   until the next header proves it; if the quota did not come back, the rollover

@@ -216,7 +216,7 @@ class QuotaPlanner:
         now = self._tick(now, changes_plan=True)
         state = self._state
         if limit is not None and limit > 0:
-            state.limit = limit
+            rollover.change_limit(state, limit)
         # Remaining first: it proves or refutes a reset announced before.
         if remaining is not None:
             state.bare_pauses = 0

@@ -19,6 +19,17 @@ from .timekeeping import (
 # A Remaining this little higher than the last is no reset, even with none of
 # our calls in flight: a reset brings the whole day back, not a few calls.
 SLACK = 5
+# Mid-window, with no rollover the clock made, the quota is back only when
+# the calls used (limit less Remaining) fell to what the new day may have
+# spent: ours since the last header (each may have been counted after the
+# reset) and other programs' since the reset, at most this share of the
+# limit. A quarter is six hours of a key spent whole and evenly, longer than
+# our calls are ever apart while polling: a reset comes back this close to
+# the limit even beside another program spending much of the key. A gateway
+# node that lags by a few dozen calls shows a higher Remaining that leaves
+# the used count far above this, except in a day's first quarter, where a
+# reset taken wrongly is found again at the real one.
+FRESH_SHARE = 0.25
 RESET_TOLERANCE = timedelta(minutes=2)
 # Averages rise faster than they fall: expecting too little charging, too few
 # commands or too few calls by others runs the quota out before the reset,
@@ -111,6 +122,35 @@ def accrue(
     charger.since = max(charger.since, until)
 
 
+def change_limit(state: PlannerState, limit: int) -> None:
+    """Take the daily limit a header names: the calls the key used stay used.
+
+    Kong counts a key's calls and shows its limit less that count, so a
+    limit changed mid-day moves Remaining by the change at once: no call
+    came back (no reset) and none was spent (no other program's). The counts
+    kept as Remaining (the last header's, the estimate, and those of a window
+    the clock closed, awaiting proof of its reset) move with it, never below
+    0 as Kong's: the next header is compared on the calls used before it.
+    """
+    change = limit - state.limit
+    if change == 0:
+        return
+    state.limit = limit
+    if state.header_remaining is not None:
+        state.header_remaining = _moved(state.header_remaining, change, limit)
+    state.remaining = _moved(state.remaining, change, limit)
+    pre = state.pre_roll
+    if pre is not None:
+        if pre.header_remaining is not None:
+            pre.header_remaining = _moved(pre.header_remaining, change, limit)
+        pre.remaining = _moved(pre.remaining, change, limit)
+
+
+def _moved(remaining: int, change: int, limit: int) -> int:
+    """Return a Remaining with the same calls used under a limit changed by change."""
+    return min(max(remaining + change, 0), limit)
+
+
 def observe_header(
     state: PlannerState, remaining: int, now: datetime, in_flight: int = 0
 ) -> None:
@@ -120,7 +160,10 @@ def observe_header(
     they count towards the next header, not as another program's. One the
     server counted before this header after all has its answer come with an
     older header (`_older_answer`), or none (`note_unanswered`): this gap
-    blamed it on other programs, and the next one settles it.
+    blamed it on other programs, and the next one settles it. A header that
+    shows more calls left than the last one beyond those (a gateway node
+    lagging behind another) is no reset unless the quota came back
+    (`_came_back`): it books nothing, and the lower count stays.
     """
     in_flight = min(max(in_flight, 0), state.calls_since_header)
     pre = state.pre_roll
@@ -136,9 +179,14 @@ def observe_header(
             _discredit_announcements(state, now)
         else:
             unroll(state, now, probe=True)
-    elif _jumped(state, state.header_remaining, remaining):
+    elif _came_back(state, state.header_remaining, remaining):
         _reset_seen(state, now)
     if state.header_remaining is not None and state.header_remaining < remaining:
+        if _jumped(state, state.header_remaining, remaining):
+            # A node lagging behind the one that answered last: its count
+            # would book negative calls on other programs, and the next
+            # answer of the other node blame ours on them.
+            return
         _older_answer(state, state.header_remaining, in_flight)
         return
     state.header_others = state.header_lost = 0
@@ -323,13 +371,31 @@ def _refusal_end(state: PlannerState, now: datetime) -> datetime | None:
 
 
 def _looks_reset(state: PlannerState, pre: PreRoll, remaining: int) -> bool:
-    """Return whether a header proves the quota came back after a rollover."""
+    """Return whether a header proves the quota came back after a rollover.
+
+    The clock already says the day ended: any rise over the last header
+    before the rollover confirms it, however many calls other programs spent
+    since the reset (the first answer after it may come hours later: calls
+    stopped until the reset expected, a restart). A limit changed since was
+    taken first (`change_limit`), so it confirms nothing.
+    """
     before = pre.header_remaining
     return (
         before is None
         or before >= state.limit - 2 * SLACK
         or _jumped(state, before, remaining)
     )
+
+
+def _came_back(state: PlannerState, before: int | None, remaining: int) -> bool:
+    """Return whether Remaining rose mid-window because the quota came back.
+
+    Not any rise: the calls used must have fallen to about what a new day
+    has spent, ours since the last header and a share of the limit for
+    other programs' (`FRESH_SHARE`).
+    """
+    fresh = state.calls_since_header + max(SLACK, int(FRESH_SHARE * state.limit))
+    return _jumped(state, before, remaining) and state.limit - remaining <= fresh
 
 
 def _jumped(state: PlannerState, before: int | None, remaining: int) -> bool:
