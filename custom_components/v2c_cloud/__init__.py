@@ -146,8 +146,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     # A charger the first pairings read left out keeps its device until a
     # second read agrees it is gone; one it listed (held for its disabled
     # device, refused, left for later) is no suspect. A device another entry
-    # shares is not waited for: leaving it takes nothing from that entry.
-    account.unpairing.suspect(own_chargers(hass, entry) - set(account.data), utcnow())
+    # shares is not waited for: leaving it takes nothing from that entry. So
+    # is the charger the unique id names, device or not (the user may have
+    # deleted it): once confirmed gone, the unique id follows the chargers
+    # run. Only one the planner knows: another integration's id names none.
+    suspects = own_chargers(hass, entry)
+    if entry.unique_id in planner.chargers_known:
+        suspects.add(entry.unique_id)
+    account.unpairing.suspect(suspects - set(account.data), utcnow())
     async_carry_over_commands(hass, entry)
     store.follow_sessions(lambda: _session_marks(entry))
     for coordinator in chargers.values():

@@ -290,16 +290,23 @@ class V2CPairingsTracker:
         for device_id, coordinator in runtime.chargers.items():
             self._async_follow(coordinator, paired[device_id])
         # The stored planner may remember chargers unpaired while Home Assistant
-        # was stopped, or one a read in flight met again after its removal. One
-        # another entry runs is not read here: kept, it would take a share of
-        # the plan, in the state it was last read in (charging, say) for good.
-        # Given back, it is planned anew, as a charger newly paired.
+        # was stopped, or one a read in flight met again after its removal:
+        # they are forgotten, and count as gone (the unique id may name one
+        # whose device the user deleted). One another entry runs, or whose
+        # device is disabled, is not read here: planned, it would take a
+        # share of the plan, in the state it was last read in (charging, say)
+        # for good. It is held, out of the plan, with what it taught the
+        # planner, until this entry reads it again.
         kept = set(paired) | set(runtime.chargers) | runtime.account.unpairing.missing
-        planned = kept - self._run_elsewhere(kept) - self._disabled(kept)
-        for device_id in set(runtime.planner.snapshot(utcnow()).chargers) - planned:
-            runtime.planner.remove_charger(device_id)
+        planner = runtime.planner
+        forgotten = planner.chargers_known - kept
+        for device_id in forgotten:
+            planner.remove_charger(device_id)
+        now = utcnow()
+        for device_id in self._run_elsewhere(kept) | self._disabled(kept):
+            planner.hold_charger(device_id, now)
         self._forget_stored(kept)
-        gone |= async_remove_stale_devices(self.hass, self.entry)
+        gone |= forgotten | async_remove_stale_devices(self.hass, self.entry)
         # Also the chargers held, not read, for their disabled devices: the
         # account a charger moved to may run it now.
         async_let_go(self.hass, self.entry, gone)
@@ -311,7 +318,6 @@ class V2CPairingsTracker:
                 self._unready.pop(device_id).async_shutdown(),
                 f"{DOMAIN} stop charger {mask_device_id(device_id)}",
             )
-        now = utcnow()
         for device_id in set(paired) - set(runtime.chargers) - self._adding:
             if async_hold_if_disabled(self.hass, self.entry, device_id):
                 continue
@@ -335,7 +341,8 @@ class V2CPairingsTracker:
         An account is known by its chargers (config_flow), and the charger a
         unique id names cannot be added with another account: once it moved
         to one, the id moves to the lowest charger this entry still has that
-        is no other entry's unique id. An entry with no such charger left
+        is no other entry's unique id. So too when the user deleted its
+        device: the planner forgetting it is enough. An entry with no such charger left
         keeps no unique id, and is given one when it runs a charger again.
         A unique id that names no charger (the other integration's, kept by
         the migration) is left alone.
@@ -491,7 +498,7 @@ class V2CPairingsTracker:
         coordinator = runtime.chargers.pop(device_id)
         self.entry.async_create_task(
             self.hass,
-            self._async_stop(coordinator),
+            self._async_stop(coordinator, unpaired=True),
             f"{DOMAIN} stop charger {mask_device_id(device_id)}",
         )
         async_clear_charger_offline(self.hass, self.entry.entry_id, device_id)
@@ -526,7 +533,7 @@ class V2CPairingsTracker:
                 runtime.store.sessions[device_id] = mark
             self.entry.async_create_task(
                 self.hass,
-                self._async_stop(coordinator),
+                self._async_stop(coordinator, unpaired=False),
                 f"{DOMAIN} stop charger {mask_device_id(device_id)}",
             )
             async_hold_disabled(self.hass, self.entry, device_id)
@@ -535,10 +542,21 @@ class V2CPairingsTracker:
                 coordinator.poller.label,
             )
 
-    async def _async_stop(self, coordinator: V2CChargerCoordinator) -> None:
-        """Stop polling, then let the planner forget the charger's share."""
+    async def _async_stop(
+        self, coordinator: V2CChargerCoordinator, *, unpaired: bool
+    ) -> None:
+        """Stop polling, then take the charger's share out of the plan.
+
+        An unpaired charger is forgotten; one still paired (its device
+        disabled) keeps what the planner learned of it, held until it is
+        read again.
+        """
         await coordinator.async_shutdown()
-        self.entry.runtime_data.planner.remove_charger(coordinator.device_id)
+        planner = self.entry.runtime_data.planner
+        if unpaired:
+            planner.remove_charger(coordinator.device_id)
+        else:
+            planner.hold_charger(coordinator.device_id, utcnow())
 
 
 @callback

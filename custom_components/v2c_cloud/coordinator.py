@@ -148,6 +148,25 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self._failed_at: datetime | None = None
         self._answers_at_failure = 0
         self._retry_wait = PAIRINGS_RETRY
+        self._failed_tick_listeners: list[CALLBACK_TYPE] = []
+
+    @callback
+    def async_add_failed_tick_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener after each failed refresh; return what removes it.
+
+        Home Assistant tells the listeners of a failure once, not of the ticks
+        repeating it, while what the planner shows moves on (the quota's
+        window rolls over at the reset): the account's quota sensors follow
+        every tick, as they do while the ticks succeed.
+        """
+        self._failed_tick_listeners.append(listener)
+        return lambda: self._failed_tick_listeners.remove(listener)
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        if not self.last_update_success:
+            for listener in list(self._failed_tick_listeners):
+                listener()
 
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()

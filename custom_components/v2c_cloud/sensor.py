@@ -579,6 +579,20 @@ class V2CAccountSensorEntity(CoordinatorEntity[V2CAccountCoordinator], SensorEnt
             translation_key="account",
         )
 
+    async def async_added_to_hass(self) -> None:
+        """Follow the account's ticks, failed ones too: the quota moves on anyway.
+
+        A failure the account repeats tick after tick (a pairings read held
+        failed) tells its listeners once; the window still rolls over at the
+        reset, and the planner's view with it.
+        """
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_failed_tick_listener(
+                self._handle_coordinator_update
+            )
+        )
+
     @property
     def available(self) -> bool:
         """Stay available: the planner counts calls even while the cloud fails."""

@@ -485,3 +485,41 @@ def test_carry_over_takes_the_habits_into_the_fresh_state(
     # Neither state is changed.
     assert data == saved(busy_planner)
     assert fresh == QuotaPlanner(settings, now=NOON).to_dict()
+
+
+def test_a_held_charger_keeps_its_habits_out_of_the_plan_across_a_restart(
+    busy_planner: QuotaPlanner, settings: PlannerSettings
+) -> None:
+    """A charger not read for now (its device disabled) is held, not forgotten.
+
+    It leaves the plan and its periodic reads the schedule, and comes back
+    with what was learned of it once read again, after a restart too.
+    """
+    state = busy_planner._state
+    state.chargers["A"].charge_days = 4
+    busy_planner.applied_late("A", 90.0, NOON)
+    busy_planner.maintenance_done("connected:A", NOON, 7200)
+    busy_planner.set_activity("B", ChargerActivity.IDLE, NOON)
+    learned = saved(busy_planner)["chargers"]["A"]
+
+    busy_planner.hold_charger("A", NOON)
+    assert set(busy_planner.snapshot(NOON).chargers) == {"B"}
+    assert busy_planner.chargers_known == {"A", "B"}
+    assert "connected:A" not in busy_planner.to_dict()["maintenance"]
+
+    later = NOON + timedelta(hours=1)
+    restored = QuotaPlanner.from_dict(saved(busy_planner), settings, now=later)
+    assert set(restored.snapshot(later).chargers) == {"B"}
+    assert restored.to_dict()["held"]["A"]["charger"] == learned
+    # Read again: back in the plan as after a restart, its schedule with it.
+    assert restored.apply_wait_s("A", later) == busy_planner.apply_wait_s("A", NOON)
+    assert restored.to_dict()["chargers"]["A"] == learned
+    assert restored.maintenance_done_at("connected:A") == NOON
+    assert not restored.maintenance_due("connected:A", later, 7200)
+    assert "A" in restored.snapshot(later).chargers
+
+    # Unpaired, it is forgotten, held or not.
+    restored.hold_charger("A", later)
+    restored.remove_charger("A")
+    assert restored.chargers_known == {"B"}
+    assert restored.to_dict()["held"] == {}

@@ -22,10 +22,13 @@ from .models import (
 )
 from .state import (
     ChargerState,
+    HeldCharger,
     Maintenance,
     PlannerState,
     Window,
     carry_over,
+    charger_from_dict,
+    charger_to_dict,
     state_from_dict,
     state_to_dict,
 )
@@ -531,14 +534,47 @@ class QuotaPlanner:
         charger.closed_at = None if closed_at is None else as_utc(closed_at)
 
     def remove_charger(self, device_id: str) -> None:
-        """Forget a charger that left the account."""
+        """Forget a charger that left the account, held or planned."""
         self._state.chargers.pop(device_id, None)
+        self._state.held.pop(device_id, None)
         self._state.window.charged_s.pop(device_id, None)
         # Its periodic reads would stretch the others' until they lapse.
-        jobs = self._state.maintenance
-        for key in [key for key in jobs if key.partition(":")[2] == device_id]:
-            del jobs[key]
+        self._take_jobs(device_id)
         self._planned = None
+
+    def hold_charger(self, device_id: str, now: datetime) -> None:
+        """Leave a charger still paired out of the plan, keeping what was learned.
+
+        For one this entry does not read for now: its device disabled, or
+        another entry runs it. It takes no share of the plan, learns nothing
+        from days nobody read it, and its periodic reads do not stretch the
+        others'; its habits, command pace and periodic reads' schedule are
+        kept, saved with the rest. Read again (`_charger`), it comes back as
+        after a restart.
+        """
+        now = self._tick(now, changes_plan=True)
+        state = self._state
+        charger = state.chargers.pop(device_id, None)
+        if charger is None:
+            return
+        # The charging seen until now is the day's; no more is booked.
+        rollover.accrue(state.window, device_id, charger, now)
+        state.held[device_id] = HeldCharger(
+            charger=charger, maintenance=self._take_jobs(device_id)
+        )
+
+    @property
+    def chargers_known(self) -> set[str]:
+        """Return the chargers the planner keeps a state of, held ones included."""
+        return set(self._state.chargers) | set(self._state.held)
+
+    def _take_jobs(self, device_id: str) -> dict[str, Maintenance]:
+        """Take a charger's periodic reads out of the schedule; return them."""
+        jobs = self._state.maintenance
+        return {
+            key: jobs.pop(key)
+            for key in [key for key in jobs if key.partition(":")[2] == device_id]
+        }
 
     def next_poll_at(self, device_id: str, now: datetime) -> datetime | None:
         """Return when to poll a charger next, or None not to poll it."""
@@ -812,14 +848,22 @@ class QuotaPlanner:
         return now
 
     def _charger(self, device_id: str, now: datetime) -> ChargerState:
-        """Return a charger's state, meeting unknown chargers as IDLE."""
-        charger = self._state.chargers.get(device_id)
-        if charger is None:
+        """Return a charger's state, bringing a held one back, meeting unknown ones as IDLE."""
+        state = self._state
+        charger = state.chargers.get(device_id)
+        if charger is not None:
+            return charger
+        if (held := state.held.pop(device_id, None)) is not None:
+            # What a restart keeps of it: the moment is relearned.
+            charger = charger_from_dict(charger_to_dict(held.charger), now)
+            for key, job in held.maintenance.items():
+                state.maintenance.setdefault(key, job)
+        else:
             charger = ChargerState(
                 activity=ChargerActivity.IDLE, since=now, watched_since=now
             )
-            self._state.chargers[device_id] = charger
-            self._planned = None
+        state.chargers[device_id] = charger
+        self._planned = None
         return charger
 
     def _blocked_until(self, now: datetime) -> datetime | None:

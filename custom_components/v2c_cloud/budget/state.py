@@ -124,6 +124,20 @@ class Maintenance:
 
 
 @dataclass
+class HeldCharger:
+    """A charger left out of the plan, with what was learned of it.
+
+    Still paired but not read by this entry for now (its device disabled,
+    another entry runs it): it takes no share of the plan and learns nothing
+    from days it was not read, and its periodic reads do not stretch the
+    others'. Read again, it comes back as after a restart.
+    """
+
+    charger: ChargerState
+    maintenance: dict[str, Maintenance] = field(default_factory=dict)
+
+
+@dataclass
 class PreRoll:
     """A window closed by the clock, kept until a header proves the reset."""
 
@@ -189,6 +203,8 @@ class PlannerState:
     other_ewma: float = 0.0
     chargers: dict[str, ChargerState] = field(default_factory=dict)
     maintenance: dict[str, Maintenance] = field(default_factory=dict)
+    # Chargers left out of the plan that keep what was learned (HeldCharger).
+    held: dict[str, HeldCharger] = field(default_factory=dict)
 
 
 # The parts of a saved state that outlive the quota it counted (a new key of
@@ -197,7 +213,13 @@ class PlannerState:
 # old key's count: its limit, calls left and window, its headers, reset
 # moment and 429 pauses, and other programs' pace on it. A part added later
 # is the key's unless listed here.
-CARRIED_OVER = ("chargers", "maintenance", "command_ewma", "command_profile")
+CARRIED_OVER = (
+    "chargers",
+    "maintenance",
+    "held",
+    "command_ewma",
+    "command_profile",
+)
 
 
 def carry_over(saved: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
@@ -239,31 +261,16 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "command_profile": list(state.command_profile),
         "other_ewma": state.other_ewma,
         "chargers": {
-            device_id: {
-                "activity": charger.activity.value,
-                "charge_ewma_s": charger.charge_ewma_s,
-                "charge_var_s2": charger.charge_var_s2,
-                "length_ewma_s": charger.length_ewma_s,
-                "length_var_s2": charger.length_var_s2,
-                "charge_days": charger.charge_days,
-                "charge_longest_s": charger.charge_longest_s,
-                "arrivals": list(charger.arrivals),
-                "watched_since": _iso(charger.watched_since),
-                "charged_since_plug_in": charger.charged_since_plug_in,
-                "charge_ended": charger.charge_ended,
-                "restarts": charger.restarts.as_dict(),
-                "punctual": charger.punctual.as_dict(),
-                "apply_wait": charger.apply_wait.as_dict(),
-            }
+            device_id: charger_to_dict(charger)
             for device_id, charger in state.chargers.items()
         },
-        "maintenance": {
-            key: {
-                "every_s": job.every_s,
-                "asked_at": job.asked_at.isoformat(),
-                "done_at": _iso(job.done_at),
+        "maintenance": _jobs_to_dict(state.maintenance),
+        "held": {
+            device_id: {
+                "charger": charger_to_dict(held.charger),
+                "maintenance": _jobs_to_dict(held.maintenance),
             }
-            for key, job in state.maintenance.items()
+            for device_id, held in state.held.items()
         },
     }
 
@@ -298,50 +305,96 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             command_profile=profile_from(data.get("command_profile")),
             other_ewma=float(data["other_ewma"]),
             chargers={
-                str(device_id): ChargerState(
-                    activity=_activity(charger["activity"]),
-                    since=now,
-                    charge_ewma_s=float(charger["charge_ewma_s"]),
-                    charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
-                    # Saved before charge lengths were kept apart: the daily
-                    # figures are the closest estimate.
-                    length_ewma_s=float(
-                        charger.get("length_ewma_s", charger["charge_ewma_s"])
-                    ),
-                    length_var_s2=float(
-                        charger.get("length_var_s2", charger.get("charge_var_s2", 0.0))
-                    ),
-                    charge_days=int(charger.get("charge_days", 0)),
-                    charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
-                    arrivals=habit_from(charger.get("arrivals")),
-                    # Saved before it was kept: a first day from now.
-                    watched_since=_parse_optional(charger.get("watched_since")) or now,
-                    # A state saved before these were kept: as before, a car
-                    # already there is taken to have charged, not to be full.
-                    charged_since_plug_in=bool(
-                        charger.get("charged_since_plug_in", True)
-                    ),
-                    charge_ended=bool(charger.get("charge_ended", False)),
-                    restarts=restarts_from(charger.get("restarts")),
-                    punctual=punctual_from(charger.get("punctual")),
-                    # Saved before too-early waits were kept: the wait alone.
-                    apply_wait=apply_wait_from(
-                        charger.get("apply_wait", charger.get("apply_wait_s"))
-                    ),
-                )
+                str(device_id): charger_from_dict(charger, now)
                 for device_id, charger in data["chargers"].items()
             },
-            maintenance={
-                str(key): Maintenance(
-                    every_s=_period(job["every_s"]),
-                    asked_at=_parse(job["asked_at"]),
-                    done_at=_parse_optional(job["done_at"]),
+            maintenance=_jobs_from_dict(data["maintenance"]),
+            # Saved before chargers were held: none was, a held one forgotten.
+            held={
+                str(device_id): HeldCharger(
+                    charger=charger_from_dict(held["charger"], now),
+                    maintenance=_jobs_from_dict(held["maintenance"]),
                 )
-                for key, job in data["maintenance"].items()
+                for device_id, held in data.get("held", {}).items()
             },
         )
     except (KeyError, TypeError, AttributeError, ValueError, OverflowError) as err:
         raise ValueError(f"unreadable planner state: {err!r}") from err
+
+
+def charger_to_dict(charger: ChargerState) -> dict[str, Any]:
+    """Return a JSON-ready copy of what a charger's state keeps across restarts."""
+    return {
+        "activity": charger.activity.value,
+        "charge_ewma_s": charger.charge_ewma_s,
+        "charge_var_s2": charger.charge_var_s2,
+        "length_ewma_s": charger.length_ewma_s,
+        "length_var_s2": charger.length_var_s2,
+        "charge_days": charger.charge_days,
+        "charge_longest_s": charger.charge_longest_s,
+        "arrivals": list(charger.arrivals),
+        "watched_since": _iso(charger.watched_since),
+        "charged_since_plug_in": charger.charged_since_plug_in,
+        "charge_ended": charger.charge_ended,
+        "restarts": charger.restarts.as_dict(),
+        "punctual": charger.punctual.as_dict(),
+        "apply_wait": charger.apply_wait.as_dict(),
+    }
+
+
+def charger_from_dict(charger: dict[str, Any], now: datetime) -> ChargerState:
+    """Rebuild a charger's state saved by charger_to_dict, as met again now."""
+    return ChargerState(
+        activity=_activity(charger["activity"]),
+        since=now,
+        charge_ewma_s=float(charger["charge_ewma_s"]),
+        charge_var_s2=float(charger.get("charge_var_s2", 0.0)),
+        # Saved before charge lengths were kept apart: the daily figures are
+        # the closest estimate.
+        length_ewma_s=float(charger.get("length_ewma_s", charger["charge_ewma_s"])),
+        length_var_s2=float(
+            charger.get("length_var_s2", charger.get("charge_var_s2", 0.0))
+        ),
+        charge_days=int(charger.get("charge_days", 0)),
+        charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
+        arrivals=habit_from(charger.get("arrivals")),
+        # Saved before it was kept: a first day from now.
+        watched_since=_parse_optional(charger.get("watched_since")) or now,
+        # A state saved before these were kept: as before, a car already there
+        # is taken to have charged, not to be full.
+        charged_since_plug_in=bool(charger.get("charged_since_plug_in", True)),
+        charge_ended=bool(charger.get("charge_ended", False)),
+        restarts=restarts_from(charger.get("restarts")),
+        punctual=punctual_from(charger.get("punctual")),
+        # Saved before too-early waits were kept: the wait alone.
+        apply_wait=apply_wait_from(
+            charger.get("apply_wait", charger.get("apply_wait_s"))
+        ),
+    )
+
+
+def _jobs_to_dict(jobs: dict[str, Maintenance]) -> dict[str, Any]:
+    """Return a JSON-ready copy of periodic reads."""
+    return {
+        key: {
+            "every_s": job.every_s,
+            "asked_at": job.asked_at.isoformat(),
+            "done_at": _iso(job.done_at),
+        }
+        for key, job in jobs.items()
+    }
+
+
+def _jobs_from_dict(data: dict[str, Any]) -> dict[str, Maintenance]:
+    """Rebuild periodic reads saved by _jobs_to_dict."""
+    return {
+        str(key): Maintenance(
+            every_s=_period(job["every_s"]),
+            asked_at=_parse(job["asked_at"]),
+            done_at=_parse_optional(job["done_at"]),
+        )
+        for key, job in data.items()
+    }
 
 
 def _window_to_dict(window: Window) -> dict[str, Any]:
