@@ -67,6 +67,20 @@ async def _update(harness: Harness, entity_ids: list[str]) -> None:
     )
 
 
+async def _charging_without_polling(harness: Harness) -> None:
+    """Set the entry up at START with polling off, a car charging, for 3 minutes."""
+    hass = harness.hass
+    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
+    harness.freezer.move_to(START)
+    harness.entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(harness.entry.entry_id)
+    await hass.async_block_till_done()
+    assert not harness.coordinator().polled
+    assert await async_setup_component(hass, "homeassistant", {})
+    await run_for(hass, harness.freezer, 3)
+
+
 async def test_with_polling_off_one_update_of_several_entities_reads_once(
     harness: Harness,
 ) -> None:
@@ -78,15 +92,7 @@ async def test_with_polling_off_one_update_of_several_entities_reads_once(
     refreshing three entities every 5 minutes spent 576 calls a day, not 288.
     """
     hass = harness.hass
-    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
-    assert not harness.coordinator().polled
-    assert await async_setup_component(hass, "homeassistant", {})
-    await run_for(hass, harness.freezer, 3)
+    await _charging_without_polling(harness)
     harness.sim.sim.clear_log()
 
     await _update(harness, SOME_ENTITIES)
@@ -142,14 +148,7 @@ async def test_an_update_after_a_command_reads_again(harness: Harness) -> None:
     showing the read from before the command.
     """
     hass = harness.hass
-    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
-    assert await async_setup_component(hass, "homeassistant", {})
-    await run_for(hass, harness.freezer, 3)
+    await _charging_without_polling(harness)
     await _update(harness, SOME_ENTITIES)
     await advance(hass, harness.freezer, timedelta(seconds=2))
     await hass.services.async_call(
@@ -290,14 +289,7 @@ async def test_an_update_after_a_command_sent_during_the_last_one_reads_again(
     then), as after a command sent between the two.
     """
     hass = harness.hass
-    harness.sim.charger.plug_in(energy_needed_kwh=60.0)
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
-    assert await async_setup_component(hass, "homeassistant", {})
-    await run_for(hass, harness.freezer, 3)
+    await _charging_without_polling(harness)
     with gated() as gate:
         gate.hold("get_current_state")
         asked = asyncio.ensure_future(_update(harness, SOME_ENTITIES))
