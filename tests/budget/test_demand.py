@@ -50,21 +50,13 @@ def _learned_charge_running_for(hours: float) -> ChargerState:
     )
 
 
-def test_a_learned_charge_keeps_twice_its_longest_day_fundable_and_the_rest_slow() -> (
-    None
-):
-    """A day may charge twice its longest: an empty battery after a holiday.
-
-    Funded at the baseline only up to the longest day, a charge three times
-    the usual one was read at the slow tail for hours, older than a fixed
-    poller's (held-out set #46).
-    """
+def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> None:
     demand = demand_of("d", _learned_charge_running_for(1), _window(), NOW, HORIZON_S)
     assert demand.expected_charge_s == pytest.approx(1 * HOUR_S)
-    # Twice the longest day plus 10 %, 6.6 h, less the hour charged and the
-    # hour expected; the rest of the window is the tail.
-    assert demand.guard_s == pytest.approx(4.6 * HOUR_S)
-    assert demand.tail_s == pytest.approx(HORIZON_S - 5.6 * HOUR_S)
+    # The longest day plus 10 %, 3.3 h, less the hour charged and the hour
+    # expected; the rest of the window is the tail.
+    assert demand.guard_s == pytest.approx(1.3 * HOUR_S)
+    assert demand.tail_s == pytest.approx(HORIZON_S - 2.3 * HOUR_S)
 
 
 def test_a_charge_past_anything_learned_is_planned_until_the_reset() -> None:

@@ -20,11 +20,6 @@ _LEARNED_DAYS = 3
 # Once learned, a charge may still outlast the plan by at least this.
 _MIN_GUARD_S = 1800.0
 _LONGEST_MARGIN = 1.1
-# A day may charge this many times the longest learned (an empty battery after
-# a trip or a holiday: three times the usual charge happens), and is funded at
-# the baseline that long; read at the slow tail from the longest day on, a
-# charge twice as long aged more than a fixed poller's (held-out set #46).
-_GUARD_REACH = 2.0
 # A charger may still charge this long before the reset, whatever it usually does;
 # calls are spent freely only once even that could not use them.
 _POSSIBLE_CHARGE_S = 2 * 3600.0
@@ -60,22 +55,21 @@ def demand_of(
         )
     # Until learned, any charge may last until the reset; once learned, as
     # long as the longest day lately (with a margin) or three deviations
-    # above the average. Twice that stays fundable at the baseline rate; the
+    # above the average. That much stays fundable at the baseline rate; the
     # rest of the window keeps a slow tail. A charge already longer than
     # that is planned to last until the reset: its calls are spread evenly.
-    plausible = reach = horizon_s
+    plausible = horizon_s
     if charger.charge_days >= _LEARNED_DAYS:
         longest = max(
             charger.charge_longest_s * _LONGEST_MARGIN,
             average + 3 * spread,
         )
         plausible = longest - charged
-        reach = _GUARD_REACH * longest - charged
         if plausible <= 0 and charger.activity is ChargerActivity.CHARGING:
             left = horizon_s
     expected = min(max(left, 0.0), horizon_s)
     rest = horizon_s - expected
-    guard = min(rest, max(reach - expected, _MIN_GUARD_S))
+    guard = min(rest, max(plausible - expected, _MIN_GUARD_S))
     # A car may arrive unseen at an offline charger: it is watched as an
     # empty one.
     idle = charger.activity in (ChargerActivity.IDLE, ChargerActivity.OFFLINE)
