@@ -59,6 +59,25 @@ def test_a_learned_charge_keeps_its_longest_day_fundable_and_the_rest_slow() -> 
     assert demand.tail_s == pytest.approx(HORIZON_S - 2.3 * HOUR_S)
 
 
+def test_a_charge_after_a_week_away_is_priced_as_one_not_learned() -> None:
+    """A car back from a holiday may need far more than its usual charge.
+
+    Held-out set #46: a commuter charging 1.5-4 h came back after three weeks
+    with a 10-h charge; priced at its longest day, the rest read at the slow
+    tail, it was at 1.29x a fixed interval. After a week without a charge
+    the whole rest of the window stays fundable at the baseline.
+    """
+    charger = _learned_charge_running_for(1)
+    charger.days_without_charge = 7
+    demand = demand_of("d", charger, _window(), NOW, HORIZON_S)
+    assert demand.expected_charge_s == pytest.approx(1 * HOUR_S)
+    assert demand.guard_s == pytest.approx(HORIZON_S - 1 * HOUR_S)
+    assert demand.tail_s == 0.0
+    # Six days away is a weekly habit: the learned length holds.
+    charger.days_without_charge = 6
+    assert demand_of("d", charger, _window(), NOW, HORIZON_S).tail_s > 0
+
+
 def test_a_charge_past_anything_learned_is_planned_until_the_reset() -> None:
     demand = demand_of("d", _learned_charge_running_for(5), _window(), NOW, HORIZON_S)
     assert demand.expected_charge_s == HORIZON_S

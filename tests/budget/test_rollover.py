@@ -481,6 +481,12 @@ def test_only_a_window_with_a_charge_teaches_the_charge_length(
     assert chargers["A"]["length_ewma_s"] == 4 * 3600
     assert chargers["A"]["length_var_s2"] == 0.0
     assert chargers["A"]["charge_days"] == 0
+    # It counts as a day away from the charger; a day with a charge ends the run.
+    assert chargers["A"]["days_without_charge"] == 1
+    planner.set_activity("A", ChargerActivity.CHARGING, MIDNIGHT + timedelta(hours=1))
+    planner.set_activity("A", ChargerActivity.IDLE, MIDNIGHT + timedelta(hours=2))
+    call(planner, MIDNIGHT + DAY + timedelta(seconds=1), 999)
+    assert planner.to_dict()["chargers"]["A"]["days_without_charge"] == 0
 
 
 def test_the_longest_day_fades_until_a_longer_one_replaces_it(

@@ -66,8 +66,8 @@ Why it works the way it does:
   day that has lasted this long still has to come (the mean residual of a
   normal spread: the average at first, a shrinking share of the spread once
   overdue). The time a charge might run beyond that stays fundable at the
-  baseline rate: until three windows with a charge taught its length, any time
-  up to the reset; then up to the longest day lately (a maximum fading over
+  baseline rate: until three windows with a charge taught its length, and
+  after a week without a charge, any time up to the reset; then up to the longest day lately (a maximum fading over
   weeks, plus a margin) or three spreads, at least half an hour, with a slow
   tail for the rest of the window. A charge longer than anything learned is
   planned to last until the reset: what is left is spread evenly, never spent

@@ -17,6 +17,10 @@ _MIN_CHARGE_LEFT_S = 600.0
 # Until this many whole windows taught a charger's charging time, any charge may
 # last until the reset: its calls stay fundable at the baseline.
 _LEARNED_DAYS = 3
+# After this many days without a charge the car comes back from a trip or a
+# holiday, its battery as empty as it may be: its charge is priced as one not
+# learned (any length up to the reset).
+_AWAY_DAYS = 7
 # Once learned, a charge may still outlast the plan by at least this.
 _MIN_GUARD_S = 1800.0
 _LONGEST_MARGIN = 1.1
@@ -59,7 +63,10 @@ def demand_of(
     # rest of the window keeps a slow tail. A charge already longer than
     # that is planned to last until the reset: its calls are spread evenly.
     plausible = horizon_s
-    if charger.charge_days >= _LEARNED_DAYS:
+    if (
+        charger.charge_days >= _LEARNED_DAYS
+        and charger.days_without_charge < _AWAY_DAYS
+    ):
         longest = max(
             charger.charge_longest_s * _LONGEST_MARGIN,
             average + 3 * spread,

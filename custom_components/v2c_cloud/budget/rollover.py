@@ -290,6 +290,9 @@ def confirm(state: PlannerState, pre: PreRoll, proof_at: datetime | None) -> Non
             charger.charge_longest_s = max(
                 charged, charger.charge_longest_s * _LONGEST_FADE
             )
+            charger.days_without_charge = (
+                0 if charged > 0 else charger.days_without_charge + 1
+            )
             # A day without a car says nothing about how long a charge runs.
             if charged > 0:
                 charger.length_ewma_s, charger.length_var_s2 = _fold(

@@ -71,6 +71,8 @@ class ChargerState:
     # The longest daily charging time lately; it fades slowly, so a long day
     # is remembered for weeks.
     charge_longest_s: float = 0.0
+    # Whole windows in a row without a charge since the last one.
+    days_without_charge: int = 0
     arrivals: list[float] = field(default_factory=new_habit)
     # Since when the planner has known the charger: a first car is watched for
     # closely only on the first day (None: not known yet, so still the first).
@@ -332,6 +334,7 @@ def charger_to_dict(charger: ChargerState) -> dict[str, Any]:
         "length_var_s2": charger.length_var_s2,
         "charge_days": charger.charge_days,
         "charge_longest_s": charger.charge_longest_s,
+        "days_without_charge": charger.days_without_charge,
         "arrivals": list(charger.arrivals),
         "watched_since": _iso(charger.watched_since),
         "charged_since_plug_in": charger.charged_since_plug_in,
@@ -357,6 +360,7 @@ def charger_from_dict(charger: dict[str, Any], now: datetime) -> ChargerState:
         ),
         charge_days=int(charger.get("charge_days", 0)),
         charge_longest_s=float(charger.get("charge_longest_s", 0.0)),
+        days_without_charge=int(charger.get("days_without_charge", 0)),
         arrivals=habit_from(charger.get("arrivals")),
         # Saved before it was kept: a first day from now.
         watched_since=_parse_optional(charger.get("watched_since")) or now,
