@@ -304,11 +304,12 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
-        # When the last read asked for ended, answered; a command since, or
-        # one that began or ended while it was under way, makes it old news.
+        # When the last read asked for ended, answered, and the count of
+        # command moves when it began: a command that began or ended since
+        # (or while it was under way) makes it old news.
         self._asked_read_at: datetime | None = None
-        # Moves as each command begins and ends: a read asked for during
-        # which it moved is no read to share.
+        self._asked_read_moves = 0
+        # Moves as each command begins and ends.
         self._command_moves = 0
         # Unlike last_update_success, not set by a read the quota held back.
         self._read_failed = False
@@ -406,8 +407,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # the one the events last compared with, and the next run reports it.
         if data.state is not None and data.state is not before and not self._shut_down:
             self.session.follow(data.state)
-        if self._read_asked_for and moves == self._command_moves:
+        if self._read_asked_for:
             self._asked_read_at = utcnow()
+            self._asked_read_moves = moves
         return data
 
     def _shares_asked_read(self, now: datetime) -> bool:
@@ -423,7 +425,11 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         the next read an interval after the one asked for.
         """
         asked_at = self._asked_read_at
-        if self.data is None or asked_at is None:
+        if (
+            self.data is None
+            or asked_at is None
+            or self._asked_read_moves != self._command_moves
+        ):
             return False
         fired_at = self._timer_fired_at
         if fired_at is None:
@@ -686,7 +692,6 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         now = utcnow()
         # A read asked for before the command, or under way when it began or
         # ended, showed no result of it: the next one asked for reads again.
-        self._asked_read_at = None
         self._command_moves += 1
         try:
             confirm_at = await self.poller.command(
@@ -711,7 +716,6 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 )
             raise self.errors.command_failed(err, now) from err
         finally:
-            self._asked_read_at = None
             self._command_moves += 1
         if legacy:
             async_clear_legacy_rejected(self.hass, legacy)
