@@ -72,10 +72,17 @@ def plan_end(state: PlannerState) -> datetime:
     hour is no end: the reset may come as late as a whole window after the one
     expected, and calls spent as if it came at the hour would be missed until
     it does. The calls are spread as a fixed interval would spread them.
+    Never before the next reset on the usual schedule: a window whose start a
+    wall clock set back by days left in the past would end at the probe's
+    hour, and the day's calls would be spent by then.
     """
     if not state.probing:
         return state.reset_at
-    return max(state.reset_at, state.window.start + 2 * DAY)
+    return max(
+        state.reset_at,
+        state.window.start + 2 * DAY,
+        next_reset(state.reset_at, state.reset_offset_s),
+    )
 
 
 def roll(state: PlannerState, boundary: datetime, *, closed_at: datetime) -> PreRoll:
