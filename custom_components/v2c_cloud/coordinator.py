@@ -301,6 +301,8 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # An issue raised before a restart or reload is cleared by the first
         # online read; later, only by one that ends an offline spell.
         self._offline_issue_may_exist = True
+        # The latest wall-clock moment connectivity was tracked at.
+        self._latest_tracked_at: datetime | None = None
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
@@ -546,6 +548,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # Nor does a read in flight when the charger stopped (its device
             # disabled, say) touch the issue: nothing would clear it again.
             return
+        latest = self._latest_tracked_at = max(self._latest_tracked_at or now, now)
         online = data.connected
         if online != (self._offline_since is None):
             LOGGER.info(
@@ -562,7 +565,10 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 )
             return
         self._offline_issue_may_exist = True
-        since = self._offline_since or now
+        # A new spell starts no earlier than a moment already seen: a wall
+        # clock stepped back (and set right later by NTP) would otherwise
+        # date it days early, and raise the issue at once.
+        since = self._offline_since or latest
         self._note_offline_since(since)
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
             # A persistent issue shows its name in every diagnostics file:

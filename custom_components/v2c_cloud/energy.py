@@ -112,7 +112,7 @@ class LifetimeEnergy(ExtraStoredData):
             self.banked_kwh += last
             self._take(session_kwh, at, session_s)
             return True
-        allowance = self._allowance(at, max_kw)
+        allowance = self._allowance(at, max_kw, session_s)
         if last is None or session_kwh >= last:
             if last is not None and session_kwh - last > allowance:
                 self._resume_banked(session_kwh, at, max_kw, session_s)
@@ -160,9 +160,23 @@ class LifetimeEnergy(ExtraStoredData):
         if math.isfinite(total_kwh) and total_kwh > current:
             self.banked_kwh += total_kwh - current
 
-    def _allowance(self, at: datetime, max_kw: float) -> float:
-        """Return the most energy the charger can have delivered since read_at."""
-        return _deliverable_kwh(self.read_at, at, max_kw)
+    def _allowance(self, at: datetime, max_kw: float, session_s: int | None) -> float:
+        """Return the most energy the charger can have delivered since read_at.
+
+        By the wall clock, unless the host's clock went back since (NTP
+        setting right a clock that ran ahead): the last reading then looks
+        later than this one and nothing would be allowed for as long as the
+        step, a new session's energy refused and lost. The session's own
+        clock tells then, all of it for a session begun since.
+        """
+        if self.read_at is None or at >= self.read_at or session_s is None:
+            return _deliverable_kwh(self.read_at, at, max_kw)
+        elapsed_s = session_s
+        if self.session_s is not None and not clock_went_back(
+            self.session_s, session_s
+        ):
+            elapsed_s = max(session_s - self.session_s, 0)
+        return max_kw * elapsed_s / 3600 + STEP_SLACK_KWH
 
     def as_dict(self) -> dict[str, Any]:
         """Return the data to store across restarts."""
