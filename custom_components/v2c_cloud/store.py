@@ -166,7 +166,7 @@ class V2CStore:
                     planner_data, settings, now=now, new_quota=new_quota
                 )
                 if data.get("closed") is False:
-                    planner.assume_counts_lost()
+                    planner.assume_counts_lost(SAVE_DELAY_S)
             except (TypeError, ValueError) as err:
                 if new_quota:
                     # The new key's count is a new planner's either way.

@@ -296,7 +296,7 @@ def test_bare_429_pauses_go_on_doubling_after_a_restart(
 def test_after_a_crash_the_gap_since_the_saved_count_is_ours(
     planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:
-    """Ten polls after the last save are lost; nothing tells them from another program's.
+    """Four polls after the last save are lost; nothing tells them from another program's.
 
     What marks them lost is saved until a header comes: a start that fails
     before any answer writes the file again. The header after it is the usual.
@@ -305,19 +305,19 @@ def test_after_a_crash_the_gap_since_the_saved_count_is_ours(
     planner.record_call(CallKind.POLL, NOON, "A")
     planner.observe_quota(limit=1000, remaining=600, now=NOON)
     crashed = QuotaPlanner.from_dict(saved(planner), settings, now=call_at)
-    crashed.assume_counts_lost()
+    crashed.assume_counts_lost(300)
     restored = QuotaPlanner.from_dict(saved(crashed), settings, now=call_at)
 
     restored.record_call(CallKind.POLL, call_at, "A")
-    restored.observe_quota(limit=1000, remaining=589, now=call_at)
+    restored.observe_quota(limit=1000, remaining=595, now=call_at)
     snapshot = restored.snapshot(call_at)
     assert snapshot.other_calls_today == 0
-    assert snapshot.calls_today[CallKind.POLL] == 12
-    assert snapshot.remaining == 589
+    assert snapshot.calls_today[CallKind.POLL] == 6
+    assert snapshot.remaining == 595
 
     later = call_at + timedelta(minutes=1)
     restored.record_call(CallKind.POLL, later, "A")
-    restored.observe_quota(limit=1000, remaining=586, now=later)
+    restored.observe_quota(limit=1000, remaining=592, now=later)
     assert restored.snapshot(later).other_calls_today == 2
     assert not saved(restored)["counts_lost"]
 
@@ -326,26 +326,27 @@ def test_a_call_answered_out_of_order_after_a_crash_is_counted_once(
     planner: QuotaPlanner, settings: PlannerSettings
 ) -> None:
     """The first answer counted both calls, taken as one of ours and a lost one."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
     planner.observe_quota(limit=1000, remaining=600, now=NOON)
     restored = QuotaPlanner.from_dict(saved(planner), settings, now=NOON)
-    restored.assume_counts_lost()
+    restored.assume_counts_lost(300)
     later = NOON + timedelta(minutes=1)
     restored.record_call(CallKind.POLL, later, "A")
     restored.record_call(CallKind.POLL, later, "A")
-    restored.observe_quota(limit=1000, remaining=588, now=later, others_in_flight=1)
-    restored.observe_quota(limit=1000, remaining=589, now=later)
+    restored.observe_quota(limit=1000, remaining=595, now=later, others_in_flight=1)
+    restored.observe_quota(limit=1000, remaining=596, now=later)
     snapshot = restored.snapshot(later)
-    assert snapshot.calls_today[CallKind.POLL] == 12
-    assert (snapshot.remaining, snapshot.other_calls_today) == (588, 0)
+    assert snapshot.calls_today[CallKind.POLL] == 5
+    assert (snapshot.remaining, snapshot.other_calls_today) == (595, 0)
 
     # Later calls answered out of order undo nothing: no gap was booked.
     restored.record_call(CallKind.POLL, later, "A")
     restored.record_call(CallKind.POLL, later, "A")
-    restored.observe_quota(limit=1000, remaining=587, now=later, others_in_flight=1)
-    restored.observe_quota(limit=1000, remaining=588, now=later)
+    restored.observe_quota(limit=1000, remaining=593, now=later, others_in_flight=1)
+    restored.observe_quota(limit=1000, remaining=594, now=later)
     snapshot = restored.snapshot(later)
-    assert snapshot.calls_today[CallKind.POLL] == 14
-    assert (snapshot.remaining, snapshot.other_calls_today) == (587, 0)
+    assert snapshot.calls_today[CallKind.POLL] == 7
+    assert (snapshot.remaining, snapshot.other_calls_today) == (593, 0)
 
 
 def test_an_unanswered_call_is_settled_after_a_restart(
@@ -436,9 +437,11 @@ def test_a_new_quota_keeps_the_habits_and_counts_afresh(
     fresh = QuotaPlanner(settings, now=later).to_dict()
     restored_data = restored.to_dict()
     assert _habits(restored_data) == _habits(data)
-    assert {
-        part: restored_data[part] for part in fresh if part not in CARRIED_OVER
-    } == {part: fresh[part] for part in fresh if part not in CARRIED_OVER}
+    # The pace saved is the plan's, which the habits carried over change.
+    quota_parts = [part for part in fresh if part not in (*CARRIED_OVER, "pace_per_s")]
+    assert {part: restored_data[part] for part in quota_parts} == {
+        part: fresh[part] for part in quota_parts
+    }
     assert restored.remaining == 1000
     assert restored.blocked_until(later) is None
     assert restored.snapshot(later).chargers["A"].activity is ChargerActivity.PLUGGED
@@ -523,3 +526,34 @@ def test_a_held_charger_keeps_its_habits_out_of_the_plan_across_a_restart(
     restored.remove_charger("A")
     assert restored.chargers_known == {"B"}
     assert restored.to_dict()["held"] == {}
+
+
+@pytest.mark.parametrize("odd", ["many", -3, True, 2.5, None])
+def test_an_unreadable_bound_on_lost_calls_books_the_whole_gap_as_before(
+    planner: QuotaPlanner, settings: PlannerSettings, odd: object
+) -> None:
+    """A saved bound or pace that is not one is dropped alone, as if not saved."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    data = saved(planner)
+    data["counts_lost"] = True
+    data["lost_at_most"] = odd
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    restored.record_call(CallKind.POLL, NOON, "A")
+    restored.observe_quota(limit=1000, remaining=589, now=NOON)
+    assert restored.snapshot(NOON).calls_today[CallKind.POLL] == 11
+
+
+@pytest.mark.parametrize("odd", ["fast", float("nan"), float("inf"), -1.0, False])
+def test_an_unreadable_saved_pace_leaves_the_gap_unbounded(
+    planner: QuotaPlanner, settings: PlannerSettings, odd: object
+) -> None:
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    data = saved(planner)
+    data["pace_per_s"] = odd
+    restored = QuotaPlanner.from_dict(data, settings, now=NOON)
+    restored.assume_counts_lost(300)
+    restored.record_call(CallKind.POLL, NOON, "A")
+    restored.observe_quota(limit=1000, remaining=589, now=NOON)
+    assert restored.snapshot(NOON).calls_today[CallKind.POLL] == 11

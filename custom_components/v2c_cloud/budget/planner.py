@@ -111,7 +111,22 @@ class QuotaPlanner:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the state worth keeping across restarts, ready for JSON."""
+        self._state.pace_per_s = self._pace_per_s()
         return state_to_dict(self._state)
+
+    def _pace_per_s(self) -> float:
+        """Return our calls per second at the present plan: every charger's polls.
+
+        Saving leaves the plan as it was: it is worked out again, as before,
+        when next asked for.
+        """
+        now, planned = self._now, self._planned
+        try:
+            if self._blocked_until(now) is not None:
+                return 0.0
+            return sum(1 / s for s in self._intervals(now).values() if s)
+        finally:
+            self._planned = planned
 
     def _restore(self, state: PlannerState) -> None:
         """Replace the state; windows that ended meanwhile roll over.
@@ -158,15 +173,24 @@ class QuotaPlanner:
         self._state.remaining = min(self._state.remaining, self._state.limit // 2)
         self._planned = None
 
-    def assume_counts_lost(self) -> None:
+    def assume_counts_lost(self, within_s: float) -> None:
         """Book the next header's gap since the restored count as our calls.
 
         Used when the last run ended without saving its latest counts (a
         crash): its calls since the save are in that gap, and nothing tells
         them from other programs'. Taken for theirs, they would be planned
-        for and learned.
+        for and learned. But only the calls of `within_s` (the longest a
+        save waits) at the pace saved, and a read more per charger: the rest
+        of a gap after hours down is other programs' (another Home
+        Assistant on the key kept reading), and booked as ours it would be
+        taken off their day, its calls held back all day.
         """
-        self._state.counts_lost = True
+        state = self._state
+        state.counts_lost = True
+        if state.pace_per_s is not None:
+            state.lost_at_most = math.ceil(state.pace_per_s * within_s) + len(
+                state.chargers
+            )
 
     def update_settings(self, settings: PlannerSettings) -> None:
         """Plan with new settings from now on."""

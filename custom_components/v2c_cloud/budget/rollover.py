@@ -205,15 +205,17 @@ def observe_header(
         if gap < 0:
             _settle_unanswered(state, -gap)
         gap = max(gap, 0)
+        lost = 0
         if state.counts_lost:
             # The calls a crash left uncounted are in it, polls mostly, and
             # cannot be told from other programs' (assume_counts_lost).
-            state.header_lost = gap
-            state.window.calls[CallKind.POLL] = state.window.count(CallKind.POLL) + gap
-        else:
-            state.header_others = gap
-            state.window.others += gap
+            lost = gap if state.lost_at_most is None else min(gap, state.lost_at_most)
+            state.header_lost = lost
+            state.window.calls[CallKind.POLL] = state.window.count(CallKind.POLL) + lost
+        state.header_others = gap - lost
+        state.window.others += gap - lost
     state.counts_lost = False
+    state.lost_at_most = None
     state.header_remaining = remaining
     state.header_at = now
     state.calls_since_header = in_flight

@@ -179,6 +179,11 @@ class PlannerState:
     # header's gap since the saved count is ours. Saved until a header comes,
     # as a setup that fails before any answer ends cleanly, gap unexplained.
     counts_lost: bool = False
+    # At most this many calls of that gap are ours: what the plan at the last
+    # save spends while a save may wait (None: no bound known, all of it).
+    lost_at_most: int | None = None
+    # Our calls per second at the plan when the state was last saved.
+    pace_per_s: float | None = None
     # Calls the last header took for ours the crash left uncounted, not saved
     # for the same reason as header_others.
     header_lost: int = 0
@@ -252,6 +257,8 @@ def state_to_dict(state: PlannerState) -> dict[str, Any]:
         "calls_since_header": state.calls_since_header,
         "unanswered": state.unanswered,
         "counts_lost": state.counts_lost,
+        "lost_at_most": state.lost_at_most,
+        "pace_per_s": state.pace_per_s,
         "probing": state.probing,
         "reset_announced": state.reset_announced,
         "reset_header_trusted": state.reset_header_trusted,
@@ -294,6 +301,9 @@ def state_from_dict(data: dict[str, Any], now: datetime) -> PlannerState:
             # Saved before unanswered calls were settled: none to settle.
             unanswered=int(data.get("unanswered", 0)),
             counts_lost=bool(data.get("counts_lost", False)),
+            # Saved before the gap was bounded: all of it is ours, as then.
+            lost_at_most=_optional_count(data.get("lost_at_most")),
+            pace_per_s=_optional_pace(data.get("pace_per_s")),
             probing=bool(data["probing"]),
             reset_announced=bool(data.get("reset_announced", False)),
             reset_header_trusted=bool(data.get("reset_header_trusted", True)),
@@ -498,3 +508,17 @@ def _parse_optional(text: str | None) -> datetime | None:
 def _optional_int(value: Any) -> int | None:
     """Return an int, or None."""
     return None if value is None else int(value)
+
+
+def _optional_pace(value: object) -> float | None:
+    """Read a saved pace; None, as if not saved, when it is not a usable one."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+def _optional_count(value: object) -> int | None:
+    """Read a saved bound on calls; None, as if not saved, when it is not one."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return None
+    return value
