@@ -70,6 +70,9 @@ FORBIDDEN_RECHECK = timedelta(hours=6)
 # A timer never fires back to back: a fire that sends nothing and leaves its
 # read overdue (a bug, a state not foreseen) must not become a busy loop.
 MIN_TIMER_WAIT = timedelta(seconds=1)
+# A wall clock this far from the loop's monotonic one was stepped (NTP), not
+# drifting: dates timed on the loop are set right by it.
+CLOCK_STEP = timedelta(minutes=1)
 # Home Assistant runs one more refresh this long after a burst of updates
 # asked for (its debouncer's trailing call); a read answered within it, plus
 # a margin for the event loop, is as fresh as that refresh would be.
@@ -301,8 +304,9 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
         # An issue raised before a restart or reload is cleared by the first
         # online read; later, only by one that ends an offline spell.
         self._offline_issue_may_exist = True
-        # The latest wall-clock moment connectivity was tracked at.
-        self._latest_tracked_at: datetime | None = None
+        # When this run saw the spell begin, on the loop's monotonic clock:
+        # how long it lasts does not follow a wall clock stepped meanwhile.
+        self._offline_began: float | None = None
         self._stale_logged = False
         self._planned_interval = BLOCKED_RECHECK
         self.last_read_at: datetime | None = None
@@ -548,7 +552,6 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             # Nor does a read in flight when the charger stopped (its device
             # disabled, say) touch the issue: nothing would clear it again.
             return
-        latest = self._latest_tracked_at = max(self._latest_tracked_at or now, now)
         online = data.connected
         if online != (self._offline_since is None):
             LOGGER.info(
@@ -557,6 +560,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 "back on" if online else "offline from",
             )
         if online:
+            self._offline_began = None
             self._note_offline_since(None)
             if self._offline_issue_may_exist:
                 self._offline_issue_may_exist = False
@@ -565,10 +569,7 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
                 )
             return
         self._offline_issue_may_exist = True
-        # A new spell starts no earlier than a moment already seen: a wall
-        # clock stepped back (and set right later by NTP) would otherwise
-        # date it days early, and raise the issue at once.
-        since = self._offline_since or latest
+        since = self._offline_spell_start(now)
         self._note_offline_since(since)
         if (now - since).total_seconds() >= OFFLINE_ISSUE_AFTER_S:
             # A persistent issue shows its name in every diagnostics file:
@@ -577,6 +578,25 @@ class V2CChargerCoordinator(_V2CCoordinator[ChargerData]):
             async_report_charger_offline(
                 self.hass, self.config_entry.entry_id, self.device_id, name, since
             )
+
+    def _offline_spell_start(self, now: datetime) -> datetime:
+        """Return when the offline spell began, by the wall clock as it reads now.
+
+        A spell this run saw begin is timed on the loop's monotonic clock:
+        dated by a wall clock that NTP stepped since (a Pi booted at an old
+        time, a clock that ran ahead), the day-offline issue would come at
+        once or a day late. One carried over a restart keeps its saved date.
+        """
+        loop_now = self.hass.loop.time()
+        if self._offline_since is None or self._offline_began is None:
+            if self._offline_since is None:
+                self._offline_began = loop_now
+            return self._offline_since or now
+        began = now - timedelta(seconds=loop_now - self._offline_began)
+        # The saved date moves only with a step of the clock, not at each read.
+        if abs(began - self._offline_since) < CLOCK_STEP:
+            return self._offline_since
+        return began
 
     def _note_offline_since(self, since: datetime | None) -> None:
         """Keep the moment the charger went offline, in the store too."""

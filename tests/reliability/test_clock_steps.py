@@ -47,11 +47,11 @@ async def test_a_clock_set_right_raises_no_offline_issue_for_minutes_offline(
 
     The host's clock reads two days early (a Pi booting at the time it last
     saved, a wrong NTP answer) while a read finds the charger offline; NTP
-    then sets it right. The user sees at once a repair "charger offline since
+    then sets it right. The user saw at once a repair "charger offline since
     <two days ago>" although the charger was seen online three hours ago: the
     offline moment was the wrong clock's, and the next read compared it with
-    the right one. A new spell now starts no earlier than a moment already
-    seen: no repair before a day offline.
+    the right one. A spell is now timed on the loop's monotonic clock: no
+    repair before a day offline.
     """
     clock = SkewedWallClock(monkeypatch)
     await clock.run_for(hass, freezer, timedelta(minutes=10))
@@ -67,6 +67,39 @@ async def test_a_clock_set_right_raises_no_offline_issue_for_minutes_offline(
     assert issue is None, (
         f"offline issue raised after 3 h offline: {issue and issue.translation_placeholders}"
     )
+
+
+async def test_a_clock_that_ran_ahead_does_not_delay_the_offline_issue(
+    hass: HomeAssistant,
+    v2c_sim: SimHandle,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A charger offline for 26 hours gets its "offline for over a day" repair.
+
+    The host's clock ran a day ahead for a few minutes while the charger was
+    read online (the case the lifetime energy fix of the same commit names),
+    and NTP set it right. The charger then drops off the cloud. The user saw
+    no repair after 26 hours offline: the spell was dated no earlier than the
+    latest moment tracked, the wrong clock's, a day in the future, and the
+    repair only comes a day late (with any larger step, as late as the step;
+    the future moment is saved in the store and outlives a restart). A spell
+    is now timed on the loop's monotonic clock: raised after a day offline.
+    """
+    clock = SkewedWallClock(monkeypatch)
+    await clock.run_for(hass, freezer, timedelta(minutes=10))
+    clock.offset = DAY
+    await clock.run_for(hass, freezer, timedelta(minutes=30))
+    assert charger(init_integration, v2c_sim.device_id).data.connected is True
+    clock.offset = timedelta(0)
+    await clock.run_for(hass, freezer, timedelta(minutes=10))
+
+    v2c_sim.charger.set_online(False)
+    await clock.run_for(hass, freezer, timedelta(hours=26))
+    assert charger(init_integration, v2c_sim.device_id).data.connected is False
+    issue = _offline_issue(hass, v2c_sim)
+    assert issue is not None, "no offline issue after 26 h offline"
 
 
 @pytest.mark.xfail(
