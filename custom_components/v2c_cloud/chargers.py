@@ -47,6 +47,7 @@ def charger_coordinator(
         pairing.device_id,
         zone=dt_util.get_default_time_zone,
         polled=not account.config_entry.pref_disable_polling,
+        clock=utcnow,
     )
     return V2CChargerCoordinator(
         account.hass,

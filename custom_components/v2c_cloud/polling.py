@@ -122,13 +122,16 @@ class ChargerPoller:
         *,
         zone: Callable[[], tzinfo] = lambda: UTC,
         polled: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """Start with nothing known about the charger.
 
         `zone` returns the time zone of the charger's timers, asked each time:
         the user may change Home Assistant's while it runs. A charger not
         `polled` is read when its user asks (Home Assistant's polling turned
-        off for the entry), apart from its commands' confirmations.
+        off for the entry), apart from its commands' confirmations. `clock`
+        tells the time a command's answer came (None: the moment it was sent,
+        as on a virtual clock that stands still during a call).
         """
         self.client = client
         self.planner = planner
@@ -138,6 +141,7 @@ class ChargerPoller:
         self.tag: str | None = None
         self.zone = zone
         self.polled = polled
+        self._clock = clock
         self.data = ChargerData(device_id=device_id)
         self.pending = PendingCommands()
         # When the first confirmation of the last command may run: a poll due
@@ -575,7 +579,7 @@ class ChargerPoller:
                     # read before then would leave the old value shown until
                     # the settings are next read, hours on.
                     self._follow(
-                        now,
+                        self._answered_at(now),
                         tracked,
                         value,
                         live=live,
@@ -586,8 +590,21 @@ class ChargerPoller:
             finally:
                 self._commands_in_flight -= 1
             return self._follow(
-                now, tracked, value, live=live, may_start_or_stop=may_start_or_stop
+                self._answered_at(now),
+                tracked,
+                value,
+                live=live,
+                may_start_or_stop=may_start_or_stop,
             )
+
+    def _answered_at(self, sent_at: datetime) -> datetime:
+        """Return when a command's answer came, where its window begins.
+
+        Not when it was sent: a cloud taking 20 s to answer (or a command
+        waiting its turn behind another) would leave the charger that much
+        less of the window it has to apply it in.
+        """
+        return sent_at if self._clock is None else max(sent_at, self._clock())
 
     def _follow(
         self,
