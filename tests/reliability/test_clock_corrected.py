@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import event as ha_event
-from homeassistant.util import dt as dt_util
-from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,35 +15,6 @@ from v2c_simulator.quota import HeaderProfile
 from .helpers import rate_limited_calls
 from .test_quota_windows import shown_reset
 from .test_schedule import SkewedWallClock, requests
-
-
-class FineSkewedWallClock(SkewedWallClock):
-    """SkewedWallClock run in 10 s steps, so reads due every few seconds happen."""
-
-    async def run_for(
-        self, hass: HomeAssistant, freezer: FrozenDateTimeFactory, duration: timedelta
-    ) -> None:
-        """Run the loop's due timers as a host whose wall clock is skewed would."""
-        step = timedelta(seconds=10)
-        for _ in range(int(duration / step)):
-            freezer.tick(step)
-            skewed = dt_util.utcnow()
-            for handle in list(get_scheduled_timer_handles(hass.loop)):
-                if not isinstance(handle, asyncio.TimerHandle) or handle.cancelled():
-                    continue
-                if handle.when() > hass.loop.time() + 1:
-                    continue
-                with (
-                    patch.object(ha_event, "time_tracker_utcnow", return_value=skewed),
-                    patch.object(
-                        ha_event,
-                        "time_tracker_timestamp",
-                        return_value=skewed.timestamp(),
-                    ),
-                ):
-                    handle._run()
-                    handle.cancel()
-            await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +36,8 @@ async def test_a_clock_two_days_early_for_minutes_does_not_burn_the_quota(
     an hour, and the 'Quota reset' sensor shows the next whole hour instead
     of midnight UTC. They now see the usual pace and midnight.
     """
-    clock = FineSkewedWallClock(monkeypatch)
+    # Reads due every few seconds happen: two-minute steps would hide a burst.
+    clock = SkewedWallClock(monkeypatch, step=timedelta(seconds=10))
     await clock.run_for(hass, freezer, timedelta(minutes=30))
     calls = requests(v2c_sim)
     await clock.run_for(hass, freezer, timedelta(hours=1))

@@ -232,9 +232,12 @@ async def test_a_raising_planner_does_not_stop_polling(
 class SkewedWallClock:
     """The host's wall clock set wrong while the loop's monotonic clock runs on."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Patch the wall clock the integration reads."""
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, step: timedelta = timedelta(minutes=2)
+    ) -> None:
+        """Patch the wall clock the integration reads; run timers in steps of `step`."""
         self.offset = timedelta(0)
+        self.step = step
         real_utcnow = dt_util.utcnow
         monkeypatch.setattr(dt_util, "utcnow", lambda: real_utcnow() + self.offset)
 
@@ -246,9 +249,8 @@ class SkewedWallClock:
         The test harness fires timers with the true time as the wall clock;
         here timers fall due by the loop's clock and see the skewed wall clock.
         """
-        step = timedelta(minutes=2)
-        for _ in range(int(duration / step)):
-            freezer.tick(step)
+        for _ in range(int(duration / self.step)):
+            freezer.tick(self.step)
             skewed = dt_util.utcnow()
             for handle in list(get_scheduled_timer_handles(hass.loop)):
                 if not isinstance(handle, asyncio.TimerHandle) or handle.cancelled():
