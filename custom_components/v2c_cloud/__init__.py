@@ -293,6 +293,7 @@ async def _async_first_reads(
     """
     await account.async_config_entry_first_refresh()
     hass, entry = account.hass, account.config_entry
+    entry.async_on_unload(account.async_follow_resets())
     planner = account.errors.planner
     chargers: dict[str, V2CChargerCoordinator] = {}
     refused: dict[str, ConfigEntryNotReady] = {}

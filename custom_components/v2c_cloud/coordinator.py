@@ -152,6 +152,7 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self._answers_at_failure = 0
         self._retry_wait = PAIRINGS_RETRY
         self._failed_tick_listeners: list[CALLBACK_TYPE] = []
+        self._unsub_reset: CALLBACK_TYPE | None = None
 
     @callback
     def async_add_failed_tick_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -170,6 +171,39 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         if not self.last_update_success:
             for listener in list(self._failed_tick_listeners):
                 listener()
+
+    @callback
+    def async_follow_resets(self) -> CALLBACK_TYPE:
+        """Show each reset of the quota as it passes; return what stops it.
+
+        The quota sensors read the planner, whose window rolls over at the
+        reset without a call; with polling off no tick would show it until
+        the user's next read (yesterday's calls left, a reset in the past),
+        nor lift the quota issue of the day before.
+        """
+        self._arm_reset(utcnow())
+        return self._cancel_reset
+
+    def _arm_reset(self, now: datetime) -> None:
+        reset_at = self.errors.planner.snapshot(now).reset_at
+        # A second past it, so the planner sees it passed.
+        wait = min(max(reset_at - now, timedelta(0)), MAX_TIMER_WAIT) + MIN_TIMER_WAIT
+        self._unsub_reset = async_call_later(self.hass, wait, self._async_reset_passed)
+
+    @callback
+    def _async_reset_passed(self, _: datetime) -> None:
+        now = utcnow()
+        self._unsub_reset = None
+        if self.errors.planner.blocked_until(now) is None:
+            self.errors.quota_back()
+        self.async_update_listeners()
+        self._arm_reset(now)
+
+    @callback
+    def _cancel_reset(self) -> None:
+        if self._unsub_reset is not None:
+            self._unsub_reset()
+            self._unsub_reset = None
 
     async def _async_update_data(self) -> dict[str, Pairing]:
         now = utcnow()

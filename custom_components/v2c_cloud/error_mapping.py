@@ -76,6 +76,11 @@ class V2CErrorMapper:
             async_clear_quota_exhausted(self.hass, self.entry_id)
             async_clear_key_forbidden(self.hass, self.entry_id)
 
+    def quota_back(self) -> None:
+        """Withdraw the issue of a spent quota: its reset has passed."""
+        if not self._closed:
+            async_clear_quota_exhausted(self.hass, self.entry_id)
+
     def key_accepted_again(self) -> None:
         """Withdraw the request for a new key and start afresh with the old one."""
         if self.withdraw_reauth():
