@@ -162,6 +162,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: V2CConfigEntry) -> bool:
     async_track_pairings(hass, entry, unread)
     removed = async_take_over_entities(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # The setup's save came before the entities took the first readings in.
+    store.save_soon()
     async_report_removed_entities(hass, entry, removed)
     async_setup_history(hass, entry)
     return True

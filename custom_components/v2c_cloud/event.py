@@ -130,12 +130,8 @@ class V2CEventEntity(V2CEntity, EventEntity):
         self._last = mark
         if events:
             # The reading that fired them must reach the file, or the next
-            # start fires them again. Not written at once: a write now comes
-            # before the other entities take this reading in, and puts the
-            # next 5-minute save off, so the lifetime energy on disk would
-            # lag further. An unload and Home Assistant's stop write it; only
-            # a crash within those minutes reports the session twice.
-            self.coordinator.config_entry.runtime_data.store.schedule_save()
+            # start fires them again (see V2CStore.save_soon).
+            self.coordinator.config_entry.runtime_data.store.save_soon()
 
 
 async_setup_entry = charger_platform(V2CEventEntity, EVENTS)

@@ -225,6 +225,19 @@ class V2CStore:
             self._save_due = True
             self._store.async_delay_save(self._data_due, SAVE_DELAY_S)
 
+    def save_soon(self) -> None:
+        """Save once the entities have taken in the reading under way.
+
+        For a start's first readings and a reading that fired session events:
+        Home Assistant crashing every few minutes (a restart loop) never
+        reaches the delayed save, and each start would report the same
+        session again and count its energy again. Not within this call: the
+        write runs once the other listeners of the reading have taken it in
+        (a lifetime energy sensor's total with it).
+        """
+        if not self._closed:
+            self._store.hass.async_create_task(self.async_save(), eager_start=False)
+
     @callback
     def async_stopping(self, _event: Event | None = None) -> None:
         """Mark the write Home Assistant makes as it stops as the run's last.
