@@ -184,6 +184,7 @@ def _account_coordinator(
         """Save the planner and show its new count: after a header or a 429."""
         store.schedule_save()
         account.async_update_listeners()
+        account.async_quota_moved()
 
     @callback
     def observe_quota(snapshot: QuotaSnapshot) -> None:

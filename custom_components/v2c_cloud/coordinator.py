@@ -184,10 +184,20 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self._arm_reset(utcnow())
         return self._cancel_reset
 
+    @callback
+    def async_quota_moved(self) -> None:
+        """Follow a header or a 429 that moved the reset, or the end of a refusal."""
+        if self._unsub_reset is not None:
+            self._cancel_reset()
+            self._arm_reset(utcnow())
+
     def _arm_reset(self, now: datetime) -> None:
-        reset_at = self.errors.planner.snapshot(now).reset_at
+        planner = self.errors.planner
+        moment = planner.snapshot(now).reset_at
+        if (blocked := planner.blocked_until(now)) is not None:
+            moment = min(moment, blocked)
         # A second past it, so the planner sees it passed.
-        wait = min(max(reset_at - now, timedelta(0)), MAX_TIMER_WAIT) + MIN_TIMER_WAIT
+        wait = min(max(moment - now, timedelta(0)), MAX_TIMER_WAIT) + MIN_TIMER_WAIT
         self._unsub_reset = async_call_later(self.hass, wait, self._async_reset_passed)
 
     @callback

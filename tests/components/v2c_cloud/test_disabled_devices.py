@@ -222,7 +222,8 @@ async def test_a_device_disabled_during_its_chargers_first_read_loses_its_issue(
         gate.hold("get_current_state")
         freezer.tick(timedelta(seconds=61))
         async_fire_time_changed(hass)
-        await until(lambda: gate.waiting["get_current_state"] == 1, 2000)
+        # The Garage's own read, due as the pause ends, may be held with it.
+        await until(lambda: gate.waiting["get_current_state"] >= 1, 2000)
         _disable(hass, drive)
         gate.release("get_current_state")
         await hass.async_block_till_done()
