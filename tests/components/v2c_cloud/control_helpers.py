@@ -109,6 +109,17 @@ class Harness:
         await setup_entry(self.hass, self.entry, self.freezer)
         return self
 
+    async def load_unpolled(self) -> Harness:
+        """Set the entry up at START with Home Assistant's polling turned off for it."""
+        self.freezer.move_to(START)
+        self.entry.add_to_hass(self.hass)
+        self.hass.config_entries.async_update_entry(
+            self.entry, pref_disable_polling=True
+        )
+        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
+        await self.hass.async_block_till_done()
+        return self
+
     def entity(
         self, key: str, platform: Platform | None = None, device_id: str | None = None
     ) -> str:

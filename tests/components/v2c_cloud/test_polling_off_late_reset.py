@@ -12,7 +12,7 @@ from custom_components.v2c_cloud.const import DOMAIN
 from tests.sim_fixtures import SimSetup
 from v2c_simulator.quota import HeaderProfile
 
-from .control_helpers import START, Harness
+from .control_helpers import Harness
 from .read_helpers import advance, state_of
 
 CALLS = "sensor.v2c_cloud_account_calls_remaining_today"
@@ -42,11 +42,7 @@ async def test_polling_off_a_late_reset_found_by_a_429_still_shows_when_it_passe
     for the reset or a refusal's end, whichever comes first.
     """
     hass = harness.hass
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
+    await harness.load_unpolled()
     issue_id = f"quota_exhausted_{harness.entry.entry_id}"
     issues = ir.async_get(hass)
 

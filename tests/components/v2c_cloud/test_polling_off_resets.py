@@ -9,7 +9,7 @@ from homeassistant.util import dt as dt_util
 
 from custom_components.v2c_cloud.const import DOMAIN
 
-from .control_helpers import START, Harness
+from .control_helpers import Harness
 from .read_helpers import advance, state_of
 
 CALLS = "sensor.v2c_cloud_account_calls_remaining_today"
@@ -32,11 +32,7 @@ async def test_with_polling_off_the_quota_sensors_roll_over_at_the_reset(
     reset, the day's calls back), as with polling on.
     """
     hass = harness.hass
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
+    await harness.load_unpolled()
     before_reset = dt_util.parse_datetime(state_of(hass, RESET).state)
     assert before_reset is not None
     calls_before = float(state_of(hass, CALLS).state)
@@ -65,11 +61,7 @@ async def test_with_polling_off_the_quota_issue_goes_at_the_reset(
 ) -> None:
     """Another program spent the day; the issue it raised goes at the reset, without a call."""
     hass = harness.hass
-    harness.freezer.move_to(START)
-    harness.entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(harness.entry, pref_disable_polling=True)
-    assert await hass.config_entries.async_setup(harness.entry.entry_id)
-    await hass.async_block_till_done()
+    await harness.load_unpolled()
     issue_id = f"quota_exhausted_{harness.entry.entry_id}"
     harness.sim.spend_quota()
     await harness.coordinator().async_refresh()
