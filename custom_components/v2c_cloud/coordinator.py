@@ -151,26 +151,32 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self._failed_at: datetime | None = None
         self._answers_at_failure = 0
         self._retry_wait = PAIRINGS_RETRY
-        self._failed_tick_listeners: list[CALLBACK_TYPE] = []
+        self._quota_listeners: list[CALLBACK_TYPE] = []
         self._unsub_reset: CALLBACK_TYPE | None = None
 
     @callback
-    def async_add_failed_tick_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call listener after each failed refresh; return what removes it.
+    def async_add_quota_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call listener after each failed refresh and at each reset; return what removes it.
 
         Home Assistant tells the listeners of a failure once, not of the ticks
         repeating it, while what the planner shows moves on (the quota's
         window rolls over at the reset): the account's quota sensors follow
-        every tick, as they do while the ticks succeed.
+        every tick, as they do while the ticks succeed, and each reset. Not
+        the account's other listeners: with polling off, one starts the
+        history import after the calls the user's reads cause.
         """
-        self._failed_tick_listeners.append(listener)
-        return lambda: self._failed_tick_listeners.remove(listener)
+        self._quota_listeners.append(listener)
+        return lambda: self._quota_listeners.remove(listener)
+
+    @callback
+    def _async_tell_quota_listeners(self) -> None:
+        for listener in list(self._quota_listeners):
+            listener()
 
     @callback
     def _async_refresh_finished(self) -> None:
         if not self.last_update_success:
-            for listener in list(self._failed_tick_listeners):
-                listener()
+            self._async_tell_quota_listeners()
 
     @callback
     def async_follow_resets(self) -> CALLBACK_TYPE:
@@ -206,7 +212,7 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
         self._unsub_reset = None
         if self.errors.planner.blocked_until(now) is None:
             self.errors.quota_back()
-        self.async_update_listeners()
+        self._async_tell_quota_listeners()
         self._arm_reset(now)
 
     @callback

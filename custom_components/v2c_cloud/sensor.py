@@ -580,7 +580,7 @@ class V2CAccountSensorEntity(CoordinatorEntity[V2CAccountCoordinator], SensorEnt
         )
 
     async def async_added_to_hass(self) -> None:
-        """Follow the account's ticks, failed ones too: the quota moves on anyway.
+        """Follow the account's ticks, failed ones too, and each reset: the quota moves on.
 
         A failure the account repeats tick after tick (a pairings read held
         failed) tells its listeners once; the window still rolls over at the
@@ -588,9 +588,7 @@ class V2CAccountSensorEntity(CoordinatorEntity[V2CAccountCoordinator], SensorEnt
         """
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.coordinator.async_add_failed_tick_listener(
-                self._handle_coordinator_update
-            )
+            self.coordinator.async_add_quota_listener(self._handle_coordinator_update)
         )
 
     @property
