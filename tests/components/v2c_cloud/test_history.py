@@ -1138,3 +1138,47 @@ def test_two_imports_equal_one(history: tuple[list[ChargingSession], datetime]) 
         )
     sums = [total for _, _, total in once]
     assert sums == sorted(sums)
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_with_polling_off_the_reset_timer_imports_no_history(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    v2c_sim: SimHandle,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Polling off: the quota's reset timer sends no charging-history call.
+
+    The user turned off *Enable polling for changes*; README: "nothing is
+    then read on a timer, neither the chargers nor the pairings, settings,
+    connectivity or charging history". The reset timer added for polling off
+    (V2CAccountCoordinator.async_follow_resets) told the account's
+    listeners at each reset, and with polling off the history import listens
+    to the account (it was meant to follow the calls the user's reads
+    cause): at 00:00 UTC, with no read asked for, the import due since 18:00
+    ran and called /stadistic/device: calls spent on a timer every night.
+    It tells only the quota sensors now: no call until the user's next read.
+    """
+    charger = v2c_sim.charger
+    a_month_of_sessions(charger, FEBRUARY)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=mock_config_entry.unique_id,
+        data=mock_config_entry.data,
+        pref_disable_polling=True,
+    )
+    await set_up(hass, freezer, entry)
+    assert len(history_requests(v2c_sim)) == 2
+
+    charger.plug_in(15.0)
+    await advance(hass, freezer, timedelta(hours=4))
+    charger.unplug()
+    v2c_sim.sim.clear_log()
+    # 16:00 to 00:30 the next day, an hour at a time, no read asked for.
+    for _ in range(8):
+        await advance(hass, freezer, timedelta(hours=1))
+    assert v2c_sim.sim.request_log == []
+    await advance(hass, freezer, timedelta(minutes=30))
+
+    sent = [(record.method, record.path) for record in v2c_sim.sim.request_log]
+    assert sent == [], f"with polling off, calls sent at the reset on a timer: {sent}"
