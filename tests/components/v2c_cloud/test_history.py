@@ -809,13 +809,7 @@ async def test_with_polling_off_the_import_follows_the_reads_asked_for(
     """
     charger = v2c_sim.charger
     a_month_of_sessions(charger, FEBRUARY)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=mock_config_entry.unique_id,
-        data=mock_config_entry.data,
-        pref_disable_polling=True,
-    )
-    await set_up(hass, freezer, entry)
+    entry = await _set_up_unpolled(hass, freezer, mock_config_entry)
     first = await imported(hass)
     assert len(history_requests(v2c_sim)) == 2
 
@@ -1161,13 +1155,7 @@ async def test_with_polling_off_the_reset_timer_imports_no_history(
     """
     charger = v2c_sim.charger
     a_month_of_sessions(charger, FEBRUARY)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=mock_config_entry.unique_id,
-        data=mock_config_entry.data,
-        pref_disable_polling=True,
-    )
-    await set_up(hass, freezer, entry)
+    await _set_up_unpolled(hass, freezer, mock_config_entry)
     assert len(history_requests(v2c_sim)) == 2
 
     charger.plug_in(15.0)
@@ -1182,3 +1170,17 @@ async def test_with_polling_off_the_reset_timer_imports_no_history(
 
     sent = [(record.method, record.path) for record in v2c_sim.sim.request_log]
     assert sent == [], f"with polling off, calls sent at the reset on a timer: {sent}"
+
+
+async def _set_up_unpolled(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, like: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up an entry like `like`, with Home Assistant's polling turned off for it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=like.unique_id,
+        data=like.data,
+        pref_disable_polling=True,
+    )
+    await set_up(hass, freezer, entry)
+    return entry
