@@ -20,6 +20,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
+from .account import V2CAccountCoordinator
 from .api import DEFAULT_BASE_URL, QuotaSnapshot, V2CClient
 from .budget import PlannerSettings
 from .chargers import (
@@ -41,7 +42,6 @@ from .const import (
 )
 from .coordinator import (
     FORBIDDEN_RECHECK,
-    V2CAccountCoordinator,
     V2CChargerCoordinator,
     V2CConfigEntry,
     V2CRuntimeData,

@@ -12,9 +12,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .account import V2CAccountCoordinator
 from .api import Pairing, mask_device_id
 from .const import DOMAIN, LOGGER
-from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .helpers import entry_device, own_identifiers, utcnow
 from .polling import ChargerPoller
 from .repairs import async_clear_charger_offline, async_clear_device_offline

@@ -33,6 +33,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util.unit_conversion import EnergyConverter
 
+from .account import V2CAccountCoordinator
 from .api import (
     ChargeState,
     CurrentState,
@@ -44,7 +45,7 @@ from .api import (
 from .api.parsing import as_mapping
 from .budget import PlannerSnapshot
 from .const import DOMAIN
-from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .energy import LifetimeEnergy, charger_max_kw
 from .entity import V2CEntity, async_add_charger_entities
 from .helpers import option_of, options_of, utcnow

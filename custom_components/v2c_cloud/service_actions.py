@@ -13,9 +13,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.json import JsonObjectType, JsonValueType
 
 from . import service_schemas as schemas
+from .account import V2CAccountCoordinator
 from .api import ChargingSession, GlobalStatistics, PowerProfile, Timer, V2CClient
 from .const import DOMAIN
-from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator
+from .coordinator import V2CChargerCoordinator
 from .data import ChargerData
 from .helpers import iso_or_none, utcnow
 from .pending import ValueReader

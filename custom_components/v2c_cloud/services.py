@@ -11,9 +11,10 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, call
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .account import V2CAccountCoordinator
 from .chargers import charger_runner
 from .const import DOMAIN
-from .coordinator import V2CAccountCoordinator, V2CChargerCoordinator, V2CConfigEntry
+from .coordinator import V2CChargerCoordinator, V2CConfigEntry
 from .helpers import device_entry_id, own_identifiers
 from .service_actions import ACTIONS, V2CAccountAction, V2CAction
 from .service_schemas import InvalidActionInputError

@@ -16,9 +16,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud import planner_settings
+from custom_components.v2c_cloud.account import ACCOUNT_TICK
 from custom_components.v2c_cloud.budget import CallKind, ChargerActivity
 from custom_components.v2c_cloud.const import DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.store import V2CStore
 from tests.components.v2c_cloud.read_helpers import advance
 from tests.sim_fixtures import SimHandle, SimSetup

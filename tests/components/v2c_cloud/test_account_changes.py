@@ -22,9 +22,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
+from custom_components.v2c_cloud.account import ACCOUNT_TICK
 from custom_components.v2c_cloud.config_flow import SECTION_ADVANCED
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.repairs import async_report_charger_offline
 from tests.components.v2c_cloud.read_helpers import advance, setup_entry

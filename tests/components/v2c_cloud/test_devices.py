@@ -30,10 +30,11 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.v2c_cloud import async_remove_config_entry_device
+from custom_components.v2c_cloud.account import ACCOUNT_TICK
 from custom_components.v2c_cloud.api import CurrentState, V2CClient, V2CResponseError
 from custom_components.v2c_cloud.budget import CallKind
 from custom_components.v2c_cloud.const import DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CChargerCoordinator
+from custom_components.v2c_cloud.coordinator import V2CChargerCoordinator
 from custom_components.v2c_cloud.helpers import utcnow
 from custom_components.v2c_cloud.repairs import async_report_charger_offline
 from tests.components.v2c_cloud.read_helpers import (

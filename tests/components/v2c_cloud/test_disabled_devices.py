@@ -15,9 +15,9 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.v2c_cloud.account import ACCOUNT_TICK
 from custom_components.v2c_cloud.chargers import charger_runner
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
 from custom_components.v2c_cloud.helpers import utcnow
 from tests.components.v2c_cloud.answer_gate import gated, until
 from tests.components.v2c_cloud.read_helpers import advance, setup_entry

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK
+from custom_components.v2c_cloud.account import ACCOUNT_TICK
 from tests.sim_fixtures import SimHandle
 from v2c_simulator import FaultKind
 

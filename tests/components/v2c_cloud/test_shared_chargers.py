@@ -22,9 +22,9 @@ from pytest_homeassistant_custom_component.common import (
 
 import custom_components.v2c_cloud as integration
 from custom_components.v2c_cloud import planner_settings
+from custom_components.v2c_cloud.account import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.budget import CallKind, QuotaPlanner
 from custom_components.v2c_cloud.const import CONF_BASE_URL, DOMAIN
-from custom_components.v2c_cloud.coordinator import ACCOUNT_TICK, V2CAccountCoordinator
 from custom_components.v2c_cloud.diagnostics import async_get_config_entry_diagnostics
 from custom_components.v2c_cloud.event import SESSION_FINISHED, SESSION_STARTED
 from custom_components.v2c_cloud.helpers import utcnow
