@@ -103,7 +103,8 @@ class V2CAccountCoordinator(_V2CCoordinator[dict[str, Pairing]]):
 
     def _arm_reset(self, now: datetime) -> None:
         planner = self.errors.planner
-        moment = planner.snapshot(now).reset_at
+        # Called at every quota header: the moment alone, not the whole plan.
+        moment = planner.quota_back_at(now)
         if (blocked := planner.blocked_until(now)) is not None:
             moment = min(moment, blocked)
         # A second past it, so the planner sees it passed.

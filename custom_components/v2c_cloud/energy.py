@@ -63,8 +63,7 @@ def clock_restarted(
         return False
     if not clock_went_back(before_s, after_s):
         return False
-    fits = max_kw * after_s / 3600 + STEP_SLACK_KWH
-    return before_kwh <= after_kwh <= fits
+    return before_kwh <= after_kwh <= _deliverable_in(after_s, max_kw)
 
 
 @dataclass
@@ -176,7 +175,7 @@ class LifetimeEnergy(ExtraStoredData):
             self.session_s, session_s
         ):
             elapsed_s = max(session_s - self.session_s, 0)
-        return max_kw * elapsed_s / 3600 + STEP_SLACK_KWH
+        return _deliverable_in(elapsed_s, max_kw)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the data to store across restarts."""
@@ -252,8 +251,12 @@ def _deliverable_kwh(since: datetime | None, at: datetime, max_kw: float) -> flo
     """Return the most energy a charger can deliver between two readings."""
     if since is None:
         return MAX_SESSION_KWH
-    hours = max((at - since).total_seconds(), 0.0) / 3600
-    return max_kw * hours + STEP_SLACK_KWH
+    return _deliverable_in(max((at - since).total_seconds(), 0.0), max_kw)
+
+
+def _deliverable_in(seconds: float, max_kw: float) -> float:
+    """Return the most energy a charger can deliver in this many seconds, and a step's slack."""
+    return max_kw * seconds / 3600 + STEP_SLACK_KWH
 
 
 def charger_max_kw(power_w: float | None, max_power_w: float | None) -> float:

@@ -72,8 +72,8 @@ class V2CErrorMapper:
         self.answers += 1
         self.guard.success()
         self.forbidden = False
+        self.quota_back()
         if not self._closed:
-            async_clear_quota_exhausted(self.hass, self.entry_id)
             async_clear_key_forbidden(self.hass, self.entry_id)
 
     def quota_back(self) -> None:

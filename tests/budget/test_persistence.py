@@ -528,32 +528,38 @@ def test_a_held_charger_keeps_its_habits_out_of_the_plan_across_a_restart(
     assert restored.to_dict()["held"] == {}
 
 
+def _saved_at_600(planner: QuotaPlanner) -> dict[str, Any]:
+    """Return a saved planner of one idle charger whose last header said 600 left."""
+    planner.set_activity("A", ChargerActivity.IDLE, NOON)
+    planner.observe_quota(limit=1000, remaining=600, now=NOON)
+    return saved(planner)
+
+
+def _polls_after_a_gap_of_ten(restored: QuotaPlanner) -> int:
+    """Poll once; the header shows ten calls more; return the polls booked as ours."""
+    restored.record_call(CallKind.POLL, NOON, "A")
+    restored.observe_quota(limit=1000, remaining=589, now=NOON)
+    return restored.snapshot(NOON).calls_today[CallKind.POLL]
+
+
 @pytest.mark.parametrize("odd", ["many", -3, True, 2.5, None])
 def test_an_unreadable_bound_on_lost_calls_books_the_whole_gap_as_before(
     planner: QuotaPlanner, settings: PlannerSettings, odd: object
 ) -> None:
     """A saved bound or pace that is not one is dropped alone, as if not saved."""
-    planner.set_activity("A", ChargerActivity.IDLE, NOON)
-    planner.observe_quota(limit=1000, remaining=600, now=NOON)
-    data = saved(planner)
+    data = _saved_at_600(planner)
     data["counts_lost"] = True
     data["lost_at_most"] = odd
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
-    restored.record_call(CallKind.POLL, NOON, "A")
-    restored.observe_quota(limit=1000, remaining=589, now=NOON)
-    assert restored.snapshot(NOON).calls_today[CallKind.POLL] == 11
+    assert _polls_after_a_gap_of_ten(restored) == 11
 
 
 @pytest.mark.parametrize("odd", ["fast", float("nan"), float("inf"), -1.0, False])
 def test_an_unreadable_saved_pace_leaves_the_gap_unbounded(
     planner: QuotaPlanner, settings: PlannerSettings, odd: object
 ) -> None:
-    planner.set_activity("A", ChargerActivity.IDLE, NOON)
-    planner.observe_quota(limit=1000, remaining=600, now=NOON)
-    data = saved(planner)
+    data = _saved_at_600(planner)
     data["pace_per_s"] = odd
     restored = QuotaPlanner.from_dict(data, settings, now=NOON)
     restored.assume_counts_lost(300)
-    restored.record_call(CallKind.POLL, NOON, "A")
-    restored.observe_quota(limit=1000, remaining=589, now=NOON)
-    assert restored.snapshot(NOON).calls_today[CallKind.POLL] == 11
+    assert _polls_after_a_gap_of_ten(restored) == 11

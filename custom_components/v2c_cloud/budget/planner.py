@@ -850,7 +850,7 @@ class QuotaPlanner:
             remaining=0
             if refused is not None
             else math.floor(ledger.remaining_now(state, now)),
-            reset_at=refused or rollover.plan_end(state),
+            reset_at=self._back_at(now),
             blocked_until=blocked_until,
             chargers={
                 device_id: ChargerSnapshot(
@@ -861,6 +861,13 @@ class QuotaPlanner:
             calls_today={kind: state.window.calls.get(kind, 0) for kind in CallKind},
             other_calls_today=state.window.others,
         )
+
+    def quota_back_at(self, now: datetime) -> datetime:
+        """Return when the quota is shown back, as the snapshot's `reset_at` (no plan)."""
+        return self._back_at(self._tick(now))
+
+    def _back_at(self, now: datetime) -> datetime:
+        return self._refusal_ahead(now) or rollover.plan_end(self._state)
 
     def _tick(self, now: datetime, *, changes_plan: bool = False) -> datetime:
         """Move the planner's clock, rolling the window when due."""
